@@ -1,0 +1,96 @@
+# Acheron: one non-recursive GNU Makefile. Objects in build/, commands in bin/.
+#   make            build libraries and commands
+#   make check      build and run every test (prove)
+#   make demo       install missing Debian packages, build, train on Fashion-MNIST
+#   make bench      benchmarks (ratios against references measured in the same run)
+#   make deps       install missing Debian packages (apt-get)
+#   make install PREFIX=/usr/local
+#   make clean
+
+CC ?= cc
+PREFIX ?= /usr/local
+OPT ?= -O2
+WERROR ?=
+CFLAGS_BASE = -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE $(OPT) -g -Wall -Wextra \
+	-Wshadow -Wpointer-arith -Wmissing-prototypes -Wno-unused-parameter $(WERROR) -I. -Ibuild
+CFLAGS_ALL = $(CFLAGS_BASE) $(CFLAGS) -MMD -MP
+LDLIBS_ALL = -lopenblas -lz -lm -lpthread $(LDLIBS)
+# VM_SWITCH=1 builds the interpreter's switch dispatch instead of computed goto.
+ifeq ($(VM_SWITCH),1)
+CFLAGS_ALL += -DVM_USE_SWITCH=1
+endif
+
+DEB_PKGS = build-essential pkg-config zlib1g-dev libopenblas-dev libcmocka-dev \
+	dataset-fashion-mnist
+
+BASE_SRC := $(wildcard base/*.c)
+DIS_SRC  := $(wildcard dis/*.c)
+ML_SRC   := $(wildcard ml/*.c)
+VM_SRC   := $(wildcard vm/*.c)
+
+LIB_OBJ := $(patsubst %.c,build/%.o,$(VM_SRC) $(ML_SRC) $(DIS_SRC) $(BASE_SRC))
+CMDS := $(patsubst tools/%.c,bin/%,$(wildcard tools/*.c))
+TEST_SRC := $(wildcard tests/*/*.c)
+TESTS := $(patsubst %.c,build/%.t,$(TEST_SRC))
+EXAMPLES := $(patsubst %.s,%.dis,$(wildcard examples/*/*.s))
+BENCH_SRC := $(wildcard bench/*.c)
+BENCHES := $(patsubst bench/%.c,build/bench/%,$(BENCH_SRC))
+
+all: build/libacheron.a $(CMDS) $(EXAMPLES)
+
+# Changing the Makefile rebuilds everything.
+build/%.o: %.c Makefile
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -c $< -o $@
+
+build/libacheron.a: $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@
+	ar rcs $@ $^
+
+bin/%: build/tools/%.o build/libacheron.a
+	@mkdir -p bin
+	$(CC) $(CFLAGS_ALL) -o $@ $< build/libacheron.a $(LDLIBS_ALL)
+
+examples/%.dis: examples/%.s bin/dis-as
+	bin/dis-as $< -o $@
+
+build/tests/%.t: build/tests/%.o build/libacheron.a
+	$(CC) $(CFLAGS_ALL) -o $@ $< build/libacheron.a -lcmocka $(LDLIBS_ALL)
+
+build/bench/%: build/bench/%.o build/libacheron.a
+	$(CC) $(CFLAGS_ALL) -o $@ $< build/libacheron.a $(LDLIBS_ALL)
+
+tests: $(TESTS)
+
+check: all $(TESTS)
+	prove -j2 -r build/tests
+
+bench: all $(BENCHES)
+	bench/run.sh
+
+deps:
+	@missing=$$(for p in $(DEB_PKGS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing:" $$missing; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	else echo "all Debian packages present"; fi
+
+demo: deps
+	$(MAKE) all
+	bin/dis-run examples/fashion/train.dis
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/acheron/module
+	install -m 755 $(CMDS) $(DESTDIR)$(PREFIX)/bin
+	install -m 644 man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 644 module/*.m $(DESTDIR)$(PREFIX)/share/acheron/module
+
+clean:
+	rm -rf build bin $(EXAMPLES)
+
+.PHONY: all check tests bench deps demo install clean
+.SECONDARY:
+
+-include $(LIB_OBJ:.o=.d) $(TESTS:.t=.d)

@@ -1,0 +1,100 @@
+/* Whole-file reads and atomic writes: a failed write never leaves a partial file. */
+#define _POSIX_C_SOURCE 200809L
+#include "base/base.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int
+ac_file_read(const char *path, uint8_t **bufp, size_t *lenp, AcErr *err)
+{
+	FILE *f;
+	uint8_t *buf = NULL;
+	size_t len = 0, cap = 0, n;
+
+	*bufp = NULL;
+	*lenp = 0;
+	f = fopen(path, "rb");
+	if (f == NULL)
+		return ac_err_set(err, AC_EIO, "%s: %s", path, strerror(errno));
+	for (;;) {
+		if (cap - len < 65536) {
+			size_t ncap = cap ? cap * 2 : 65536;
+			uint8_t *nb = realloc(buf, ncap + 1);
+			if (nb == NULL) {
+				free(buf);
+				fclose(f);
+				return ac_err_set(err, AC_ENOMEM, "%s: out of memory reading file", path);
+			}
+			buf = nb;
+			cap = ncap;
+		}
+		n = fread(buf + len, 1, cap - len, f);
+		len += n;
+		if (n == 0)
+			break;
+	}
+	if (ferror(f)) {
+		int e = errno;
+		free(buf);
+		fclose(f);
+		return ac_err_set(err, AC_EIO, "%s: %s", path, strerror(e ? e : EIO));
+	}
+	fclose(f);
+	buf[len] = 0;
+	*bufp = buf;
+	*lenp = len;
+	return AC_OK;
+}
+
+int
+ac_file_write_atomic(const char *path, const void *buf, size_t len, AcErr *err)
+{
+	size_t plen = strlen(path);
+	char *tmp = malloc(plen + 16);
+	const uint8_t *p = buf;
+	int fd, e;
+
+	if (tmp == NULL)
+		return ac_err_set(err, AC_ENOMEM, "%s: out of memory", path);
+	snprintf(tmp, plen + 16, "%s.tmpXXXXXX", path);
+	fd = mkstemp(tmp);
+	if (fd < 0) {
+		e = errno;
+		free(tmp);
+		return ac_err_set(err, AC_EIO, "%s: %s", path, strerror(e));
+	}
+	while (len > 0) {
+		ssize_t w = write(fd, p, len);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			goto fail;
+		}
+		p += w;
+		len -= (size_t)w;
+	}
+	if (fchmod(fd, 0644) < 0 || fsync(fd) < 0)
+		goto fail;
+	if (close(fd) < 0) {
+		fd = -1;
+		goto fail;
+	}
+	fd = -1;
+	if (rename(tmp, path) < 0)
+		goto fail;
+	free(tmp);
+	return AC_OK;
+fail:
+	e = errno;
+	if (fd >= 0)
+		close(fd);
+	unlink(tmp);
+	free(tmp);
+	return ac_err_set(err, AC_EIO, "%s: %s", path, strerror(e));
+}
