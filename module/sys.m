@@ -1,0 +1,19 @@
+# $Sys: the part of Inferno's system module that Acheron's VM provides.
+# Declarations and type signatures match Inferno's module/sys.m, so modules
+# compiled by Inferno's limbo link against it.
+
+Sys: module
+{
+	PATH:	con "$Sys";
+
+	FD: adt
+	{
+		fd:	int;
+	};
+
+	fildes:	fn(fd: int): ref FD;
+	fprint:	fn(fd: ref FD, s: string, *): int;
+	millisec:	fn(): int;
+	print:	fn(s: string, *): int;
+	sprint:	fn(s: string, *): string;
+};
