@@ -14,13 +14,13 @@ WERROR ?=
 CFLAGS_BASE = -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE $(OPT) -g -Wall -Wextra \
 	-Wshadow -Wpointer-arith -Wmissing-prototypes -Wno-unused-parameter $(WERROR) -I. -Ibuild
 CFLAGS_ALL = $(CFLAGS_BASE) $(CFLAGS) -MMD -MP
-LDLIBS_ALL = -lopenblas -lz -lm -lpthread $(LDLIBS)
+LDLIBS_ALL = -lopenblas -lz -lmd -lm -lpthread $(LDLIBS)
 # VM_SWITCH=1 builds the interpreter's switch dispatch instead of computed goto.
 ifeq ($(VM_SWITCH),1)
 CFLAGS_ALL += -DVM_USE_SWITCH=1
 endif
 
-DEB_PKGS = build-essential pkg-config zlib1g-dev libopenblas-dev libcmocka-dev \
+DEB_PKGS = build-essential pkg-config zlib1g-dev libopenblas-dev libcmocka-dev libmd-dev \
 	dataset-fashion-mnist
 
 BASE_SRC := $(wildcard base/*.c)
@@ -28,7 +28,19 @@ DIS_SRC  := $(wildcard dis/*.c)
 ML_SRC   := $(wildcard ml/*.c)
 VM_SRC   := $(wildcard vm/*.c)
 
-LIB_OBJ := $(patsubst %.c,build/%.o,$(VM_SRC) $(ML_SRC) $(DIS_SRC) $(BASE_SRC))
+BASE_OBJ := $(patsubst %.c,build/%.o,$(BASE_SRC))
+DIS_OBJ  := $(patsubst %.c,build/%.o,$(DIS_SRC))
+ML_OBJ   := $(patsubst %.c,build/%.o,$(ML_SRC))
+VM_OBJ   := $(patsubst %.c,build/%.o,$(VM_SRC))
+LIB_OBJ  := $(BASE_OBJ) $(DIS_OBJ) $(ML_OBJ) $(VM_OBJ)
+
+# Each component is an archive; a program links the ones it needs, in
+# dependency order (vm -> ml, dis -> base).
+LIB_BASE := build/libbase.a
+LIB_DIS  := build/libdis.a $(LIB_BASE)
+LIB_ML   := build/libml.a $(LIB_BASE)
+LIB_VM   := build/libvm.a build/libml.a build/libdis.a $(LIB_BASE)
+
 CMDS := $(patsubst tools/%.c,bin/%,$(wildcard tools/*.c))
 TEST_SRC := $(wildcard tests/*/*.c)
 TESTS := $(patsubst %.c,build/%.t,$(TEST_SRC))
@@ -36,30 +48,43 @@ EXAMPLES := $(patsubst %.s,%.dis,$(wildcard examples/*/*.s))
 BENCH_SRC := $(wildcard bench/*.c)
 BENCHES := $(patsubst bench/%.c,build/bench/%,$(BENCH_SRC))
 
-all: build/libacheron.a $(CMDS) $(EXAMPLES)
+all: $(CMDS) $(EXAMPLES)
 
 # Changing the Makefile rebuilds everything.
 build/%.o: %.c Makefile
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -c $< -o $@
 
-build/libacheron.a: $(LIB_OBJ)
+build/libbase.a: $(BASE_OBJ)
+build/libdis.a: $(DIS_OBJ)
+build/libml.a: $(ML_OBJ)
+build/libvm.a: $(VM_OBJ)
+build/lib%.a:
 	@mkdir -p $(dir $@)
 	rm -f $@
 	ar rcs $@ $^
 
-bin/%: build/tools/%.o build/libacheron.a
+# Which archives each program needs.
+bin/dis-as bin/dis-dis: $(LIB_DIS)
+bin/dis-run: $(LIB_VM)
+$(patsubst %.c,build/%.t,$(wildcard tests/base/*.c)): $(LIB_BASE)
+$(patsubst %.c,build/%.t,$(wildcard tests/dis/*.c)): $(LIB_DIS)
+$(patsubst %.c,build/%.t,$(wildcard tests/ml/*.c)): $(LIB_ML)
+$(patsubst %.c,build/%.t,$(wildcard tests/vm/*.c)): $(LIB_VM)
+build/bench/matmul: $(LIB_ML)
+
+bin/%: build/tools/%.o
 	@mkdir -p bin
-	$(CC) $(CFLAGS_ALL) -o $@ $< build/libacheron.a $(LDLIBS_ALL)
+	$(CC) $(CFLAGS_ALL) -o $@ $< $(filter %.a,$^) $(LDLIBS_ALL)
 
 examples/%.dis: examples/%.s bin/dis-as
 	bin/dis-as $< -o $@
 
-build/tests/%.t: build/tests/%.o build/libacheron.a
-	$(CC) $(CFLAGS_ALL) -o $@ $< build/libacheron.a -lcmocka $(LDLIBS_ALL)
+build/tests/%.t: build/tests/%.o
+	$(CC) $(CFLAGS_ALL) -o $@ $< $(filter %.a,$^) -lcmocka $(LDLIBS_ALL)
 
-build/bench/%: build/bench/%.o build/libacheron.a
-	$(CC) $(CFLAGS_ALL) -o $@ $< build/libacheron.a $(LDLIBS_ALL)
+build/bench/%: build/bench/%.o
+	$(CC) $(CFLAGS_ALL) -o $@ $< $(filter %.a,$^) $(LDLIBS_ALL)
 
 tests: $(TESTS)
 
@@ -93,4 +118,4 @@ clean:
 .PHONY: all check tests bench deps demo install clean
 .SECONDARY:
 
--include $(LIB_OBJ:.o=.d) $(TESTS:.t=.d)
+-include $(LIB_OBJ:.o=.d) $(TESTS:.t=.d) $(patsubst tools/%.c,build/tools/%.d,$(wildcard tools/*.c))
