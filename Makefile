@@ -8,6 +8,8 @@
 #   make clean
 
 CC ?= cc
+# OpenBLAS picks its kernels by core type; pin it so runs are comparable.
+export OPENBLAS_CORETYPE ?= Haswell
 PREFIX ?= /usr/local
 OPT ?= -O2
 WERROR ?=

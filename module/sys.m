@@ -12,6 +12,8 @@ Sys: module
 	};
 
 	fildes:	fn(fd: int): ref FD;
+	write:	fn(fd: ref FD, buf: array of byte, n: int): int;
+	aprint:	fn(s: string, *): array of byte;
 	fprint:	fn(fd: ref FD, s: string, *): int;
 	millisec:	fn(): int;
 	print:	fn(s: string, *): int;

@@ -1,0 +1,104 @@
+/*
+ * dis-run: load a Dis module and run its init, as Inferno's shell runs a
+ * command: init(nil, argv) with argv[0] the module path.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vm/vm.h"
+
+static void
+usage(FILE *f)
+{
+	fputs("usage: dis-run [options] FILE.dis [args...]\n"
+	      "Run a Dis module: load FILE.dis, link it against the builtin modules\n"
+	      "($Sys, $Tensor) and call its init with argv = FILE.dis args...\n"
+	      "\n"
+	      "options:\n"
+	      "  -r DIR                 Inferno root: absolute module paths resolve under DIR\n"
+	      "  --heap-max BYTES       Dis heap quota (suffix k, m, g; default 2g)\n"
+	      "  --max-instructions N   stop after N instructions (exit 3)\n"
+	      "  -h, --help             this text\n"
+	      "\n"
+	      "exit status: 0 init returned; 1 the module could not be loaded or raised an\n"
+	      "uncaught exception; 2 usage; 3 instruction budget exhausted.\n",
+	      f);
+}
+
+static int
+parse_size(const char *s, size_t *out)
+{
+	char *end;
+	unsigned long long v = strtoull(s, &end, 10);
+
+	if (end == s)
+		return -1;
+	switch (*end) {
+	case 'k': case 'K': v <<= 10; end++; break;
+	case 'm': case 'M': v <<= 20; end++; break;
+	case 'g': case 'G': v <<= 30; end++; break;
+	}
+	if (*end != 0 || v == 0 || v > ((size_t)3 << 30))
+		return -1;
+	*out = (size_t)v;
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	VmOptions opt;
+	AcErr err;
+	Vm *vm;
+	int i, rc;
+
+	memset(&opt, 0, sizeof opt);
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		const char *a = argv[i];
+		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+			usage(stdout);
+			return 0;
+		} else if (strcmp(a, "-r") == 0 && i + 1 < argc) {
+			opt.root = argv[++i];
+		} else if (strncmp(a, "-r", 2) == 0 && a[2] != 0) {
+			opt.root = a + 2;
+		} else if (strcmp(a, "--heap-max") == 0 && i + 1 < argc) {
+			if (parse_size(argv[++i], &opt.heap_max_bytes) != 0) {
+				fprintf(stderr, "dis-run: --heap-max: bad size '%s' (1 byte to 3g)\n", argv[i]);
+				return 2;
+			}
+		} else if (strcmp(a, "--max-instructions") == 0 && i + 1 < argc) {
+			opt.max_instructions = strtoull(argv[++i], NULL, 10);
+		} else if (strcmp(a, "--") == 0) {
+			i++;
+			break;
+		} else {
+			fprintf(stderr, "dis-run: unknown option '%s'\n", a);
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (i >= argc) {
+		usage(stderr);
+		return 2;
+	}
+	ac_err_clear(&err);
+	vm = vm_new(&opt, &err);
+	if (vm == NULL) {
+		fprintf(stderr, "dis-run: %s\n", err.msg);
+		return 1;
+	}
+	rc = vm_run_file(vm, argv[i], argc - i, argv + i, &err);
+	fflush(stdout);
+	if (rc != AC_OK) {
+		size_t n = strlen(argv[i]);
+		/* Messages from the loader already start with the file name. */
+		if (strncmp(err.msg, argv[i], n) == 0 && err.msg[n] == ':')
+			fprintf(stderr, "dis-run: %s\n", err.msg);
+		else
+			fprintf(stderr, "dis-run: %s: %s\n", argv[i], err.msg);
+	}
+	vm_free(vm);
+	return rc == AC_OK ? 0 : rc == AC_EBUDGET ? 3 : 1;
+}

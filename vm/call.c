@@ -1,0 +1,269 @@
+/*
+ * Frames on segmented stacks, calls and returns across modules, `load`,
+ * and exceptions: raise, the handler search that unwinds frames, and the
+ * text of an uncaught exception. Follows the Dis spec ("frame", "mcall",
+ * "ret", "load", "raise") and Inferno's handler tables (dis-facts.md).
+ */
+#include "vm/vm_impl.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#define P(p) (*(uint32_t *)(p))
+#define FW(f, r) (*(uint32_t *)((uint8_t *)(f) + (r) * 4))
+
+_Noreturn void
+vm_raise(VmThread *t, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(t->exmsg, sizeof t->exmsg, fmt, ap);
+	va_end(ap);
+	longjmp(*t->ex, 1);
+}
+
+static VmStack *
+stack_new(VmThread *t, size_t need)
+{
+	size_t bytes = VM_STACK_SEG_BYTES;
+	VmStack *s;
+
+	if (need + 64 > bytes)
+		bytes = (need + 64 + 4095) & ~(size_t)4095;
+	s = vm_arena_alloc(t->vm, bytes);
+	if (s == NULL)
+		return NULL;
+	s->prev = t->stack;
+	s->bytes = bytes;
+	s->limit = (uint8_t *)s + bytes;
+	s->base = (uint8_t *)s + ((sizeof(VmStack) + 15) & ~(size_t)15);
+	s->saved_sp = t->sp;
+	return s;
+}
+
+uint8_t *
+vm_frame_alloc(VmThread *t, VmType *ft)
+{
+	size_t n = ((size_t)ft->size + 7) & ~(size_t)7;
+	uint8_t *f;
+
+	if (n < DIS_MAXTEMP)
+		n = DIS_MAXTEMP;
+	if (t->stack == NULL || (size_t)(t->stack->limit - t->sp) < n) {
+		VmStack *s = stack_new(t, n);
+		if (s == NULL)
+			vm_raise(t, VM_EX_NOMEM);
+		t->stack = s;
+		t->sp = s->base;
+	}
+	f = t->sp;
+	t->sp += n;
+	FW(f, DIS_REGTYP) = VM_WORD(ft);
+	FW(f, DIS_REGMOD) = VM_H;
+	vm_type_initmem(ft, f);
+	return f;
+}
+
+/* Pops frame f (the top one) and releases what its type says it holds. */
+void
+vm_frame_pop(VmThread *t, uint8_t *f)
+{
+	VmType *ft = VM_PTR(FW(f, DIS_REGTYP));
+
+	t->sp = f;
+	if (ft != NULL && ft->np > 0)
+		vm_type_freeptrs(t->vm, ft, f);
+	if (t->stack != NULL && f == t->stack->base && t->stack->prev != NULL) {
+		VmStack *s = t->stack;
+		t->stack = s->prev;
+		t->sp = s->saved_sp;
+		vm_arena_free(t->vm, s, s->bytes);
+	}
+}
+
+static void
+enter_module(VmThread *t, VmModlink *ml)
+{
+	t->ml = ml;
+	t->m = ml->m;
+	t->mp = ml->mp;
+}
+
+void
+vm_op_ret(VmThread *t)
+{
+	uint8_t *f = t->fp;
+	uint32_t caller = FW(f, DIS_REGFRAME);
+	uint32_t mr = FW(f, DIS_REGMOD);
+	int32_t lr = (int32_t)FW(f, DIS_REGLINK);
+
+	if (caller == VM_H) {
+		t->exiting = 1;
+		return;
+	}
+	t->fp = VM_PTR(caller);
+	vm_frame_pop(t, f);
+	if (mr != VM_H) {
+		VmModlink *old = t->ml;
+		enter_module(t, VM_PTR(mr));
+		vm_destroy(t->vm, VM_WORD(old));
+	}
+	if ((uint32_t)lr >= (uint32_t)t->m->ninst)
+		vm_raise(t, "return to bad pc %d", (int)lr);
+	t->ip = t->m->inst + lr;
+}
+
+void
+vm_op_mcall(VmThread *t, uint8_t *f, int32_t o, uint8_t *d, const VmInst *next)
+{
+	VmModlink *ml = VM_PTR(P(d));
+	const VmLink *l;
+
+	if (ml == NULL)
+		vm_raise(t, VM_EX_MODULE);
+	if ((uint32_t)o >= (uint32_t)ml->nlinks)
+		vm_raise(t, "invalid mcall: link %d", (int)o);
+	l = &ml->links[o];
+	FW(f, DIS_REGLINK) = (uint32_t)(next - t->m->inst);
+	FW(f, DIS_REGFRAME) = VM_WORD(t->fp);
+	if (l->fn != NULL) {
+		/* A builtin runs on the caller's stack; its frame is popped at once. */
+		t->ip = next;
+		l->fn(t, f);
+		vm_frame_pop(t, f);
+		t->ip = next;
+		return;
+	}
+	FW(f, DIS_REGMOD) = VM_WORD(t->ml);
+	vm_incref(VM_WORD(ml));
+	t->fp = f;
+	enter_module(t, ml);
+	if ((uint32_t)l->pc >= (uint32_t)ml->m->ninst)
+		vm_raise(t, "invalid mcall: pc %d", (int)l->pc);
+	t->ip = ml->m->inst + l->pc;
+}
+
+void
+vm_op_load(VmThread *t, uint8_t *d, uint32_t wpath, int32_t ldt)
+{
+	AcErr err;
+	char *path = vm_string_utf8(wpath, NULL);
+	const DisModule *cur = t->m->dis;
+	VmModule *m = NULL;
+	VmModlink *ml = NULL;
+	uint32_t old;
+
+	if (path == NULL)
+		vm_raise(t, VM_EX_NOMEM);
+	ac_err_clear(&err);
+	if (cur == NULL || ldt < 0 || ldt >= cur->nimport) {
+		free(path);
+		vm_raise(t, "load: bad import table index %d", (int)ldt);
+	}
+	if (strcmp(path, "$self") == 0) {
+		m = t->m;
+		m->ref++;
+	} else {
+		m = vm_module_load_path(t->vm, path, t->m->path, &err);
+	}
+	if (m != NULL) {
+		ml = vm_modlink_new(t->vm, m, &cur->import[ldt], &err);
+		if (ml != NULL && strcmp(path, "$self") == 0 && t->mp != NULL) {
+			/* $self shares the loader's module data. */
+			if (ml->mp != NULL)
+				vm_destroy(t->vm, VM_WORD(ml->mp));
+			ml->mp = t->mp;
+			vm_incref(VM_WORD(t->mp));
+		}
+		vm_module_unref(t->vm, m);
+	}
+	if (ml == NULL)
+		snprintf(t->errstr, sizeof t->errstr, "%s", err.msg);
+	free(path);
+	old = P(d);
+	P(d) = VM_WORD(ml);
+	vm_destroy(t->vm, old);
+}
+
+_Noreturn void
+vm_op_raise(VmThread *t, uint32_t v)
+{
+	const VmHeap *h;
+	char *s;
+
+	if (v == VM_H)
+		vm_raise(t, VM_EX_NILREF);
+	h = VM_D2H(VM_PTR(v));
+	/* A string, or an exception adt whose first word is its name. */
+	s = vm_string_utf8(h->t == t->vm->t_string ? v : P(VM_PTR(v)), NULL);
+	if (s == NULL)
+		vm_raise(t, VM_EX_NOMEM);
+	snprintf(t->exmsg, sizeof t->exmsg, "%s", s);
+	free(s);
+	longjmp(*t->ex, 1);
+}
+
+/* Does exception text e match handler label pat? A trailing '*' in the
+ * label matches any rest ("fail:*"). */
+static int
+exmatch(const char *pat, const char *e)
+{
+	size_t n = strlen(pat);
+
+	if (n > 0 && pat[n - 1] == '*')
+		return strncmp(pat, e, n - 1) == 0;
+	return strcmp(pat, e) == 0;
+}
+
+/* Looks for a handler for t->exmsg, unwinding frames until one covers the
+ * pc. Returns 1 with t ready to continue at the handler, 0 if uncaught
+ * (t->ip then still names the faulting instruction of the top module). */
+int
+vm_handle_exception(VmThread *t)
+{
+	for (;;) {
+		const DisModule *dm = t->m->dis;
+		int32_t pc = (int32_t)(t->ip - t->m->inst);
+
+		for (int32_t k = 0; dm != NULL && k < dm->nhandler; k++) {
+			const DisHandler *h = &dm->handler[k];
+			int32_t target = -1;
+			if (pc < h->pc1 || pc >= h->pc2)
+				continue;
+			for (int32_t j = 0; j < h->nlab && target < 0; j++)
+				if (exmatch(h->lab[j].name, t->exmsg))
+					target = h->lab[j].pc;
+			if (target < 0)
+				target = h->wildpc;
+			if (target < 0 || target >= t->m->ninst)
+				continue;
+			if (h->eoff >= 0 && h->descid < 0) {
+				uint32_t *slot = (uint32_t *)(t->fp + h->eoff);
+				VmString *s = vm_string_new_utf8(t->vm, t->exmsg, strlen(t->exmsg));
+				uint32_t old = *slot;
+				*slot = VM_WORD(s);
+				vm_destroy(t->vm, old);
+			}
+			t->ip = t->m->inst + target;
+			return 1;
+		}
+		/* Not here: return to the caller as if the frame had finished. */
+		uint8_t *f = t->fp;
+		uint32_t caller = FW(f, DIS_REGFRAME), mr = FW(f, DIS_REGMOD);
+		int32_t lr = (int32_t)FW(f, DIS_REGLINK);
+		if (caller == VM_H)
+			return 0;
+		t->fp = VM_PTR(caller);
+		vm_frame_pop(t, f);
+		if (mr != VM_H) {
+			VmModlink *old = t->ml;
+			enter_module(t, VM_PTR(mr));
+			vm_destroy(t->vm, VM_WORD(old));
+		}
+		if (lr <= 0 || lr > t->m->ninst)
+			return 0;
+		t->ip = t->m->inst + lr - 1;  /* the call instruction */
+	}
+}

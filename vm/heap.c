@@ -1,0 +1,200 @@
+/*
+ * Heap objects and type descriptors: allocation, reference counting and the
+ * pointer maps that drive initmem/freeptrs/incmem (Dis spec, "Type
+ * descriptors"; Inferno libinterp/heap.c). Cycles are not collected yet.
+ */
+#include "vm/vm_impl.h"
+
+VmType *
+vm_type_new(Vm *vm, int32_t size, int32_t np, const uint8_t *map)
+{
+	VmType *t = vm_arena_alloc(vm, sizeof(VmType) + (size_t)np);
+
+	if (t == NULL)
+		return NULL;
+	t->size = size;
+	t->np = np;
+	t->ref = 1;
+	t->pad = 0;
+	t->destroy = NULL;
+	t->map = (uint8_t *)(t + 1);
+	if (np > 0)
+		memcpy(t->map, map, (size_t)np);
+	/* A map whose bits are all clear needs no walking. */
+	while (t->np > 0 && t->map[t->np - 1] == 0)
+		t->np--;
+	return t;
+}
+
+void
+vm_type_unref(Vm *vm, VmType *t)
+{
+	if (t == NULL || --t->ref > 0)
+		return;
+	vm_arena_free(vm, t, sizeof(VmType) + (size_t)t->np);
+}
+
+void
+vm_type_initmem(const VmType *t, void *p)
+{
+	uint32_t *w = p;
+
+	for (int32_t i = 0; i < t->np; i++) {
+		uint8_t b = t->map[i];
+		for (int j = 0; b != 0; j++, b <<= 1)
+			if (b & 0x80)
+				w[i * 8 + j] = VM_H;
+	}
+}
+
+void
+vm_type_freeptrs(Vm *vm, const VmType *t, void *p)
+{
+	uint32_t *w = p;
+
+	for (int32_t i = 0; i < t->np; i++) {
+		uint8_t b = t->map[i];
+		for (int j = 0; b != 0; j++, b <<= 1) {
+			if (b & 0x80) {
+				uint32_t v = w[i * 8 + j];
+				w[i * 8 + j] = VM_H;
+				vm_destroy(vm, v);
+			}
+		}
+	}
+}
+
+void
+vm_type_incmem(const VmType *t, void *p)
+{
+	const uint32_t *w = p;
+
+	for (int32_t i = 0; i < t->np; i++) {
+		uint8_t b = t->map[i];
+		for (int j = 0; b != 0; j++, b <<= 1)
+			if (b & 0x80)
+				vm_incref(w[i * 8 + j]);
+	}
+}
+
+void *
+vm_heap_alloc(Vm *vm, VmType *t, size_t n)
+{
+	VmHeap *h;
+
+	if (n > 0x7FFFFFF0u - sizeof(VmHeap))
+		return NULL;
+	h = vm_arena_alloc(vm, sizeof(VmHeap) + n);
+	if (h == NULL)
+		return NULL;
+	h->ref = 1;
+	h->size = (uint32_t)n;
+	h->t = t;
+	if (t != NULL)
+		t->ref++;
+	return VM_H2D(h);
+}
+
+void *
+vm_heap_new(Vm *vm, VmType *t)
+{
+	void *p = vm_heap_alloc(vm, t, (size_t)t->size);
+
+	if (p != NULL)
+		memset(p, 0, (size_t)t->size);  /* H is 0: this is initmem too */
+	return p;
+}
+
+static void
+heap_release(Vm *vm, VmHeap *h)
+{
+	VmType *t = h->t;
+
+	vm_arena_free(vm, h, sizeof(VmHeap) + h->size);
+	vm_type_unref(vm, t);
+}
+
+void
+vm_destroy(Vm *vm, uint32_t w)
+{
+	/* Lists are freed iteratively along their tails so that a long list
+	 * does not recurse once per cell. */
+	while (w != VM_H) {
+		void *p = VM_PTR(w);
+		VmHeap *h = VM_D2H(p);
+		VmType *t = h->t;
+
+		if (--h->ref > 0)
+			return;
+		w = VM_H;
+		if (t == vm->t_list) {
+			VmList *l = p;
+			if (l->t != NULL) {
+				vm_type_freeptrs(vm, l->t, l->data);
+				vm_type_unref(vm, l->t);
+			}
+			w = l->tail;
+		} else if (t != NULL) {
+			if (t->destroy != NULL)
+				t->destroy(vm, p);
+			else if (t->np > 0)
+				vm_type_freeptrs(vm, t, p);
+		}
+		heap_release(vm, h);
+	}
+}
+
+static void
+array_destroy(Vm *vm, void *p)
+{
+	VmArray *a = p;
+
+	if (a->root != VM_H) {
+		vm_destroy(vm, a->root);
+	} else if (a->t->np > 0) {
+		for (uint32_t i = 0; i < a->len; i++)
+			vm_type_freeptrs(vm, a->t, a->data + (size_t)i * (size_t)a->t->size);
+	}
+	vm_type_unref(vm, a->t);
+}
+
+VmArray *
+vm_array_new(Vm *vm, VmType *elem, int32_t len, int zero)
+{
+	size_t n = (size_t)len * (size_t)elem->size;
+	VmArray *a;
+
+	if (len < 0 || (elem->size > 0 && (size_t)len > (0x7FFFFFF0u - sizeof(VmArray)) / (size_t)elem->size))
+		return NULL;
+	a = vm_heap_alloc(vm, vm->t_array, sizeof(VmArray) + n);
+	if (a == NULL)
+		return NULL;
+	a->len = (uint32_t)len;
+	a->root = VM_H;
+	a->t = elem;
+	elem->ref++;
+	a->data = (uint8_t *)(a + 1);
+	/* newa need not zero non-pointer elements (dis-facts.md); zeroing is
+	 * allowed and keeps runs deterministic. */
+	(void)zero;
+	memset(a->data, 0, n);
+	return a;
+}
+
+void vm_heap_init_types(Vm *vm);
+void
+vm_heap_init_types(Vm *vm)
+{
+	static const uint8_t ptrmap[1] = {0x80};
+
+	vm->t_string = vm_type_new(vm, 0, 0, NULL);
+	vm->t_array = vm_type_new(vm, 0, 0, NULL);
+	vm->t_array->destroy = array_destroy;
+	vm->t_list = vm_type_new(vm, 0, 0, NULL);
+	vm->t_modlink = vm_type_new(vm, 0, 0, NULL);
+	vm->t_byte = vm_type_new(vm, 1, 0, NULL);
+	vm->t_word = vm_type_new(vm, 4, 0, NULL);
+	vm->t_big = vm_type_new(vm, 8, 0, NULL);
+	vm->t_real = vm_type_new(vm, 8, 0, NULL);
+	vm->t_ptr = vm_type_new(vm, 4, 1, ptrmap);
+}

@@ -1,0 +1,402 @@
+/*
+ * Modules: turning a parsed .dis file into executable form (decoded
+ * operands, type descriptors in the arena, initial module data), module
+ * instances (Modlink) whose links follow an importer's import table, and
+ * the `load` path rules.
+ */
+#include "vm/vm_impl.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+static uint8_t
+src_mode(int m)
+{
+	switch (m) {
+	case DIS_AMP: return VM_OP_MP;
+	case DIS_AFP: return VM_OP_FP;
+	case DIS_AIMM: return VM_OP_IMM;
+	case DIS_AIND | DIS_AMP: return VM_OP_IMP;
+	case DIS_AIND | DIS_AFP: return VM_OP_IFP;
+	}
+	return VM_OP_NONE;
+}
+
+static uint8_t
+mid_mode(int m)
+{
+	switch (m) {
+	case DIS_AXIMM: return VM_OP_IMM;
+	case DIS_AXINF: return VM_OP_FP;
+	case DIS_AXINM: return VM_OP_MP;
+	}
+	return VM_OP_NONE;
+}
+
+/* Data items may nest (DEFA/DIND/DAPOP); base and limit track where the
+ * current item's offsets point. */
+static int
+load_data(Vm *vm, VmModule *m, uint8_t *mp, AcErr *err)
+{
+	const DisModule *dm = m->dis;
+	uint8_t *stack[8], *base = mp;
+	size_t lstack[8], limit = (size_t)dm->data_size;
+	int depth = 0;
+
+	for (int32_t i = 0; i < dm->ndata; i++) {
+		const DisData *d = &dm->data[i];
+		size_t off = (size_t)d->offset, need = 0;
+
+		switch (d->kind) {
+		case DIS_DEFB: need = (size_t)d->count; break;
+		case DIS_DEFW: need = 4 * (size_t)d->count; break;
+		case DIS_DEFS: case DIS_DEFA: case DIS_DIND: need = 4; break;
+		case DIS_DEFF: case DIS_DEFL: need = 8 * (size_t)d->count; break;
+		}
+		if (d->kind != DIS_DAPOP && (d->offset < 0 || off + need > limit))
+			return ac_err_set(err, AC_EFORMAT, "%s: data item %d: offset %d outside its object", m->path, (int)i, (int)d->offset);
+		switch (d->kind) {
+		case DIS_DEFB:
+			memcpy(base + off, d->u.bytes, (size_t)d->count);
+			break;
+		case DIS_DEFW:
+			memcpy(base + off, d->u.words, 4 * (size_t)d->count);
+			break;
+		case DIS_DEFF:
+			memcpy(base + off, d->u.reals, 8 * (size_t)d->count);
+			break;
+		case DIS_DEFL:
+			memcpy(base + off, d->u.bigs, 8 * (size_t)d->count);
+			break;
+		case DIS_DEFS: {
+			VmString *s = vm_string_new_utf8(vm, (const char *)d->u.bytes, (size_t)d->count);
+			if (s == NULL)
+				return ac_err_set(err, AC_ENOMEM, "%s: out of memory for module data", m->path);
+			vm_destroy(vm, *(uint32_t *)(base + off));
+			*(uint32_t *)(base + off) = VM_WORD(s);
+			break;
+		}
+		case DIS_DEFA: {
+			VmArray *a;
+			if (d->u.array.type < 0 || d->u.array.type >= m->ntype || d->u.array.len < 0)
+				return ac_err_set(err, AC_EFORMAT, "%s: data item %d: bad array type or length", m->path, (int)i);
+			a = vm_array_new(vm, m->type[d->u.array.type], d->u.array.len, 1);
+			if (a == NULL)
+				return ac_err_set(err, AC_ENOMEM, "%s: out of memory for module data", m->path);
+			vm_destroy(vm, *(uint32_t *)(base + off));
+			*(uint32_t *)(base + off) = VM_WORD(a);
+			break;
+		}
+		case DIS_DIND: {
+			VmArray *a = VM_PTR(*(uint32_t *)(base + off));
+			if (a == NULL || depth == 8 || d->u.index < 0 || (uint32_t)d->u.index >= a->len)
+				return ac_err_set(err, AC_EFORMAT, "%s: data item %d: bad array index", m->path, (int)i);
+			stack[depth] = base;
+			lstack[depth++] = limit;
+			base = a->data + (size_t)d->u.index * (size_t)a->t->size;
+			limit = (size_t)(a->len - (uint32_t)d->u.index) * (size_t)a->t->size;
+			break;
+		}
+		case DIS_DAPOP:
+			if (depth == 0)
+				return ac_err_set(err, AC_EFORMAT, "%s: data item %d: apop without indir", m->path, (int)i);
+			base = stack[--depth];
+			limit = lstack[depth];
+			break;
+		default:
+			return ac_err_set(err, AC_EFORMAT, "%s: data item %d: unknown kind %d", m->path, (int)i, d->kind);
+		}
+	}
+	return AC_OK;
+}
+
+static void
+module_free(Vm *vm, VmModule *m)
+{
+	if (m == NULL)
+		return;
+	if (m->origmp != NULL)
+		vm_destroy(vm, VM_WORD(m->origmp));
+	for (int32_t i = 0; m->type != NULL && i < m->ntype; i++)
+		vm_type_unref(vm, m->type[i]);
+	free(m->type);
+	free(m->inst);
+	free(m->link);
+	free(m->path);
+	dis_module_free(m->dis);
+	free(m);
+}
+
+void
+vm_module_unref(Vm *vm, VmModule *m)
+{
+	if (m == NULL || --m->ref > 0)
+		return;
+	for (VmModule **pp = &vm->modules; *pp != NULL; pp = &(*pp)->next) {
+		if (*pp == m) {
+			*pp = m->next;
+			break;
+		}
+	}
+	module_free(vm, m);
+}
+
+VmModule *
+vm_module_from_dis(Vm *vm, DisModule *dm, const char *path, AcErr *err)
+{
+	VmModule *m = calloc(1, sizeof *m);
+
+	if (m == NULL) {
+		ac_err_set(err, AC_ENOMEM, "%s: out of memory", path);
+		dis_module_free(dm);
+		return NULL;
+	}
+	m->ref = 1;
+	m->dis = dm;
+	m->name = dm->name;
+	m->path = strdup(path);
+	m->ninst = dm->ninst;
+	m->ntype = dm->ntype;
+	m->nlink = dm->nlink;
+	m->inst = calloc((size_t)dm->ninst + 1, sizeof(VmInst));
+	m->type = calloc((size_t)dm->ntype + 1, sizeof(VmType *));
+	m->link = calloc((size_t)dm->nlink + 1, sizeof(VmLink));
+	if (m->path == NULL || m->inst == NULL || m->type == NULL || m->link == NULL)
+		goto nomem;
+	for (int32_t i = 0; i < dm->ntype; i++) {
+		const DisType *dt = &dm->type[i];
+		m->type[i] = vm_type_new(vm, dt->size, dt->nmap, dt->map);
+		if (m->type[i] == NULL)
+			goto nomem;
+	}
+	for (int32_t i = 0; i < dm->ninst; i++) {
+		const DisInst *di = &dm->inst[i];
+		VmInst *vi = &m->inst[i];
+		vi->op = di->op;
+		vi->sm = src_mode(DIS_USRC(di->add));
+		vi->mm = mid_mode(DIS_UMID(di->add));
+		vi->dm = src_mode(DIS_UDST(di->add));
+		vi->s = di->s.a;
+		vi->s2 = di->s.b;
+		vi->m = di->m.a;
+		vi->d = di->d.a;
+		vi->d2 = di->d.b;
+	}
+	for (int32_t i = 0; i < dm->nlink; i++) {
+		const DisLink *dl = &dm->link[i];
+		m->link[i].pc = dl->pc;
+		m->link[i].frame = dl->desc >= 0 && dl->desc < dm->ntype ? m->type[dl->desc] : NULL;
+		m->link[i].sig = dl->sig;
+		m->link[i].name = dl->name;
+	}
+	if (dm->ntype > 0) {
+		m->origmp = vm_heap_new(vm, m->type[0]);
+		if (m->origmp == NULL)
+			goto nomem;
+		if (load_data(vm, m, m->origmp, err) != AC_OK) {
+			module_free(vm, m);
+			return NULL;
+		}
+	}
+	return m;
+nomem:
+	ac_err_set(err, AC_ENOMEM, "%s: out of memory loading module", path);
+	module_free(vm, m);
+	return NULL;
+}
+
+static void
+modlink_destroy(Vm *vm, void *p)
+{
+	VmModlink *ml = p;
+
+	if (ml->mp != NULL)
+		vm_destroy(vm, VM_WORD(ml->mp));
+	vm_module_unref(vm, ml->m);
+}
+
+static VmModlink *
+modlink_alloc(Vm *vm, VmModule *m, int32_t nlinks)
+{
+	VmModlink *ml;
+
+	if (vm->t_modlink->destroy == NULL)
+		vm->t_modlink->destroy = modlink_destroy;
+	ml = vm_heap_alloc(vm, vm->t_modlink, sizeof(VmModlink) + (size_t)nlinks * sizeof(VmLink));
+	if (ml == NULL)
+		return NULL;
+	ml->m = m;
+	m->ref++;
+	ml->mp = NULL;
+	ml->nlinks = nlinks;
+	ml->links = ml->link0;
+	return ml;
+}
+
+VmModlink *
+vm_modlink_new(Vm *vm, VmModule *m, const DisImportModule *imp, AcErr *err)
+{
+	int32_t n = imp != NULL ? imp->nfunc : m->nlink;
+	VmModlink *ml = modlink_alloc(vm, m, n);
+
+	if (ml == NULL) {
+		ac_err_set(err, AC_ENOMEM, "%s: out of memory", m->path);
+		return NULL;
+	}
+	for (int32_t i = 0; i < n; i++) {
+		const VmLink *l = NULL;
+		if (imp == NULL) {
+			l = &m->link[i];
+		} else {
+			for (int32_t j = 0; j < m->nlink; j++) {
+				if (strcmp(m->link[j].name, imp->func[i].name) == 0) {
+					l = &m->link[j];
+					break;
+				}
+			}
+			if (l == NULL) {
+				ac_err_set(err, AC_ESIG, "link failed: %s has no function %s", m->path, imp->func[i].name);
+				goto fail;
+			}
+			if (l->sig != imp->func[i].sig) {
+				ac_err_set(err, AC_ESIG, "link typecheck %s->%s() 0x%08x/0x%08x", m->name, imp->func[i].name,
+				           imp->func[i].sig, l->sig);
+				goto fail;
+			}
+		}
+		ml->links[i] = *l;
+	}
+	if (m->origmp != NULL) {
+		/* One module data instance per load: a copy of the initial data,
+		 * sharing its strings and arrays as Inferno's newmp does. */
+		ml->mp = vm_heap_alloc(vm, m->type[0], (size_t)m->type[0]->size);
+		if (ml->mp == NULL) {
+			ac_err_set(err, AC_ENOMEM, "%s: out of memory", m->path);
+			goto fail;
+		}
+		memcpy(ml->mp, m->origmp, (size_t)m->type[0]->size);
+		vm_type_incmem(m->type[0], ml->mp);
+	}
+	return ml;
+fail:
+	vm_destroy(vm, VM_WORD(ml));
+	return NULL;
+}
+
+/* Frame type of a builtin from its argument letters: registers and
+ * temporaries first (MaxTemp), then each argument aligned to its size. */
+static VmType *
+builtin_frame(Vm *vm, const char *args)
+{
+	uint8_t map[64] = {0};
+	int32_t off = DIS_MAXTEMP;
+
+	for (const char *a = args; *a; a++) {
+		switch (*a) {
+		case 'w': off += 4; break;
+		case 'p':
+			if (off / 4 < (int32_t)sizeof map * 8)
+				map[off / 32] |= (uint8_t)(0x80 >> ((off / 4) % 8));
+			off += 4;
+			break;
+		case 'f': case 'l': off = (off + 7) & ~7; off += 8; break;
+		case '*': return NULL;
+		}
+	}
+	off = (off + 7) & ~7;
+	return vm_type_new(vm, off, (off / 4 + 7) / 8, map);
+}
+
+VmModule *
+vm_builtin_module(Vm *vm, const char *path, AcErr *err)
+{
+	for (int i = 0; i < vm->nbuiltins; i++) {
+		VmBuiltinMod *b = &vm->builtins[i];
+		VmModule *m;
+		if (strcmp(b->path, path) != 0)
+			continue;
+		if (b->mod != NULL) {
+			b->mod->ref++;
+			return b->mod;
+		}
+		m = calloc(1, sizeof *m);
+		if (m == NULL || (m->link = calloc((size_t)b->nfuncs + 1, sizeof(VmLink))) == NULL) {
+			free(m);
+			ac_err_set(err, AC_ENOMEM, "%s: out of memory", path);
+			return NULL;
+		}
+		m->ref = 2;  /* one for the registry */
+		m->name = (char *)b->path + 1;
+		m->path = strdup(b->path);
+		m->builtin = b;
+		m->nlink = b->nfuncs;
+		for (int j = 0; j < b->nfuncs; j++) {
+			m->link[j].pc = -1;
+			m->link[j].fn = b->funcs[j].fn;
+			m->link[j].sig = b->funcs[j].sig;
+			m->link[j].name = b->funcs[j].name;
+			m->link[j].frame = builtin_frame(vm, b->funcs[j].args);
+		}
+		b->mod = m;
+		return m;
+	}
+	ac_err_set(err, AC_EINVAL, "no builtin module %s", path);
+	return NULL;
+}
+
+
+void
+vm_builtin_fini(Vm *vm)
+{
+	for (int i = 0; i < vm->nbuiltins; i++) {
+		VmModule *m = vm->builtins[i].mod;
+		if (m == NULL)
+			continue;
+		for (int j = 0; j < m->nlink; j++)
+			vm_type_unref(vm, m->link[j].frame);
+		free(m->link);
+		free(m->path);
+		free(m);
+		vm->builtins[i].mod = NULL;
+	}
+}
+
+VmModule *
+vm_module_load_path(Vm *vm, const char *path, const char *from, AcErr *err)
+{
+	char full[4096];
+	DisModule *dm;
+	VmModule *m;
+
+	if (path[0] == '$')
+		return vm_builtin_module(vm, path, err);
+	/* Absolute Inferno paths live under the root (emu -r); relative ones
+	 * are tried in the working directory, then beside the loader. */
+	if (path[0] == '/') {
+		const char *root = vm->opt.root != NULL ? vm->opt.root : "";
+		snprintf(full, sizeof full, "%s%s", strcmp(root, "/") == 0 ? "" : root, path);
+	} else {
+		snprintf(full, sizeof full, "%s", path);
+		if (from != NULL && access(full, R_OK) != 0) {
+			const char *slash = strrchr(from, '/');
+			if (slash != NULL)
+				snprintf(full, sizeof full, "%.*s/%s", (int)(slash - from), from, path);
+		}
+	}
+	for (m = vm->modules; m != NULL; m = m->next) {
+		if (strcmp(m->path, full) == 0) {
+			m->ref++;
+			return m;
+		}
+	}
+	dm = dis_module_load(full, err);
+	if (dm == NULL)
+		return NULL;
+	m = vm_module_from_dis(vm, dm, full, err);
+	if (m == NULL)
+		return NULL;
+	m->next = vm->modules;
+	vm->modules = m;
+	return m;
+}

@@ -1,0 +1,358 @@
+/*
+ * Dis strings (Dis spec "string instructions"; Inferno libinterp/string.c):
+ * ASCII strings keep one byte per character, any wider rune makes the
+ * string hold 32-bit runes. nil (H) behaves as "".
+ */
+#include "vm/vm_impl.h"
+
+#include <stdlib.h>
+
+#define RUNEERROR 0xFFFD
+
+static VmString *
+string_alloc(Vm *vm, int32_t n, int runes)
+{
+	/* Spare room makes `s[len s] = c` amortised O(1), as in Inferno's insc. */
+	size_t unit = runes ? 4 : 1;
+	VmString *s = vm_heap_alloc(vm, vm->t_string, sizeof(VmString) + (size_t)n * unit);
+
+	if (s == NULL)
+		return NULL;
+	s->len = runes ? -n : n;
+	s->max = n;
+	return s;
+}
+
+int32_t
+vm_string_len(const VmString *s)
+{
+	if (s == NULL)
+		return 0;
+	return s->len < 0 ? -s->len : s->len;
+}
+
+static uint32_t
+string_at(const VmString *s, int32_t i)
+{
+	if (s->len < 0)
+		return ((const uint32_t *)s->data)[i];
+	return s->data[i];
+}
+
+/* Decodes one UTF-8 sequence; returns bytes used, 0 when the input ends in
+ * the middle of a sequence (the caller drops such a tail, as Inferno does). */
+static size_t
+utf8_decode(const uint8_t *p, size_t n, uint32_t *r)
+{
+	uint8_t c = p[0];
+	size_t need;
+	uint32_t v;
+
+	if (c < 0x80) {
+		*r = c;
+		return 1;
+	}
+	if (c >= 0xC2 && c < 0xE0) { need = 2; v = c & 0x1F; }
+	else if (c >= 0xE0 && c < 0xF0) { need = 3; v = c & 0x0F; }
+	else if (c >= 0xF0 && c < 0xF5) { need = 4; v = c & 0x07; }
+	else { *r = RUNEERROR; return 1; }
+	for (size_t i = 1; i < need; i++) {
+		if (i >= n)
+			return 0;
+		if ((p[i] & 0xC0) != 0x80) {
+			*r = RUNEERROR;
+			return 1;
+		}
+		v = (v << 6) | (p[i] & 0x3F);
+	}
+	if ((need == 3 && v < 0x800) || (need == 4 && (v < 0x10000 || v > 0x10FFFF)) ||
+	    (v >= 0xD800 && v <= 0xDFFF))
+		v = RUNEERROR;
+	*r = v;
+	return need;
+}
+
+static size_t
+utf8_encode(uint32_t r, uint8_t *out)
+{
+	if (r < 0x80) { out[0] = (uint8_t)r; return 1; }
+	if (r < 0x800) { out[0] = (uint8_t)(0xC0 | r >> 6); out[1] = (uint8_t)(0x80 | (r & 0x3F)); return 2; }
+	if (r > 0x10FFFF || (r >= 0xD800 && r <= 0xDFFF))
+		r = RUNEERROR;
+	if (r < 0x10000) {
+		out[0] = (uint8_t)(0xE0 | r >> 12); out[1] = (uint8_t)(0x80 | ((r >> 6) & 0x3F));
+		out[2] = (uint8_t)(0x80 | (r & 0x3F));
+		return 3;
+	}
+	out[0] = (uint8_t)(0xF0 | r >> 18); out[1] = (uint8_t)(0x80 | ((r >> 12) & 0x3F));
+	out[2] = (uint8_t)(0x80 | ((r >> 6) & 0x3F)); out[3] = (uint8_t)(0x80 | (r & 0x3F));
+	return 4;
+}
+
+VmString *
+vm_string_new_utf8(Vm *vm, const char *src, size_t n)
+{
+	const uint8_t *p = (const uint8_t *)src;
+	size_t i, nr = 0;
+	int wide = 0;
+	VmString *s;
+
+	for (i = 0; i < n;) {
+		uint32_t r;
+		size_t k = utf8_decode(p + i, n - i, &r);
+		if (k == 0)
+			break;
+		if (r >= 0x80)
+			wide = 1;
+		nr++;
+		i += k;
+	}
+	if (nr > 0x7FFFFFF0u / 4)
+		return NULL;
+	s = string_alloc(vm, (int32_t)nr, wide);
+	if (s == NULL)
+		return NULL;
+	nr = 0;
+	for (i = 0; i < n;) {
+		uint32_t r;
+		size_t k = utf8_decode(p + i, n - i, &r);
+		if (k == 0)
+			break;
+		if (wide)
+			((uint32_t *)s->data)[nr++] = r;
+		else
+			s->data[nr++] = (uint8_t)r;
+		i += k;
+	}
+	return s;
+}
+
+char *
+vm_string_utf8(uint32_t w, size_t *lenp)
+{
+	const VmString *s = VM_PTR(w);
+	int32_t n = vm_string_len(s);
+	char *out = malloc((size_t)n * 4 + 1);
+	size_t len = 0;
+
+	if (out == NULL)
+		return NULL;
+	for (int32_t i = 0; i < n; i++)
+		len += utf8_encode(string_at(s, i), (uint8_t *)out + len);
+	out[len] = 0;
+	if (lenp != NULL)
+		*lenp = len;
+	return out;
+}
+
+int
+vm_string_cmp(uint32_t a, uint32_t b)
+{
+	const VmString *sa = VM_PTR(a), *sb = VM_PTR(b);
+	int32_t na = vm_string_len(sa), nb = vm_string_len(sb);
+	int32_t n = na < nb ? na : nb;
+
+	if (sa != NULL && sb != NULL && sa->len >= 0 && sb->len >= 0) {
+		int c = memcmp(sa->data, sb->data, (size_t)n);
+		if (c != 0)
+			return c;
+	} else {
+		for (int32_t i = 0; i < n; i++) {
+			uint32_t ca = string_at(sa, i), cb = string_at(sb, i);
+			if (ca != cb)
+				return ca < cb ? -1 : 1;
+		}
+	}
+	return na < nb ? -1 : na > nb;
+}
+
+/* Stores string s (new reference) into the pointer word at dst. */
+static void
+store(VmThread *t, uint32_t *dst, VmString *s)
+{
+	uint32_t old = *dst;
+
+	if (s == NULL)
+		vm_raise(t, VM_EX_NOMEM);
+	*dst = VM_WORD(s);
+	vm_destroy(t->vm, old);
+}
+
+void
+vm_op_addc(VmThread *t, uint32_t *d, uint32_t ws, uint32_t wm)
+{
+	const VmString *s = VM_PTR(ws), *m = VM_PTR(wm);
+	int32_t ns = vm_string_len(s), nm = vm_string_len(m);
+	int wide = (s != NULL && s->len < 0) || (m != NULL && m->len < 0);
+	VmString *r;
+
+	if ((int64_t)ns + nm > 0x7FFFFFF0 / 4)
+		vm_raise(t, VM_EX_NOMEM);
+	r = string_alloc(t->vm, ns + nm, wide);
+	if (r == NULL)
+		vm_raise(t, VM_EX_NOMEM);
+	for (int32_t i = 0; i < nm + ns; i++) {
+		uint32_t c = i < nm ? string_at(m, i) : string_at(s, i - nm);
+		if (wide)
+			((uint32_t *)r->data)[i] = c;
+		else
+			r->data[i] = (uint8_t)c;
+	}
+	store(t, d, r);
+}
+
+int32_t
+vm_op_indc(VmThread *t, uint32_t ws, int32_t i)
+{
+	const VmString *s = VM_PTR(ws);
+
+	if ((uint32_t)i >= (uint32_t)vm_string_len(s))
+		vm_raise(t, VM_EX_BOUNDS);
+	return (int32_t)string_at(s, i);
+}
+
+void
+vm_op_insc(VmThread *t, uint32_t *d, int32_t i, uint32_t c)
+{
+	VmString *s = VM_PTR(*d);
+	int32_t n = vm_string_len(s);
+	int wide = s != NULL && s->len < 0;
+
+	if (i < 0 || i > n)
+		vm_raise(t, VM_EX_BOUNDS);
+	/* Write in place when we hold the only reference and it fits. */
+	if (s == NULL || VM_D2H(s)->ref > 1 || (i == n && n >= s->max) || (!wide && c >= 0x80)) {
+		int32_t cap = i == n ? (n < 16 ? 16 : n + n / 2) : n;
+		int nw = wide || c >= 0x80;
+		VmString *r = string_alloc(t->vm, cap, nw);
+		if (r == NULL)
+			vm_raise(t, VM_EX_NOMEM);
+		for (int32_t k = 0; k < n; k++) {
+			if (nw)
+				((uint32_t *)r->data)[k] = string_at(s, k);
+			else
+				r->data[k] = (uint8_t)string_at(s, k);
+		}
+		r->len = nw ? -n : n;
+		store(t, d, r);
+		s = r;
+		wide = nw;
+	}
+	if (i == n)
+		s->len += wide ? -1 : 1;
+	if (wide)
+		((uint32_t *)s->data)[i] = c;
+	else
+		s->data[i] = (uint8_t)c;
+}
+
+void
+vm_op_slicec(VmThread *t, uint32_t *d, int32_t start, int32_t end)
+{
+	const VmString *s = VM_PTR(*d);
+	int32_t n = vm_string_len(s);
+	int wide = s != NULL && s->len < 0;
+	VmString *r;
+
+	if (start < 0 || end < start || end > n)
+		vm_raise(t, VM_EX_BOUNDS);
+	if (start == 0 && end == n)
+		return;
+	r = string_alloc(t->vm, end - start, wide);
+	if (r == NULL)
+		vm_raise(t, VM_EX_NOMEM);
+	memcpy(r->data, s->data + (size_t)start * (wide ? 4 : 1), (size_t)(end - start) * (wide ? 4 : 1));
+	store(t, d, r);
+}
+
+void
+vm_string_store_utf8(VmThread *t, uint32_t *d, const char *p, size_t n)
+{
+	store(t, d, vm_string_new_utf8(t->vm, p, n));
+}
+
+/* cvtca: string -> array of byte (UTF-8) */
+void
+vm_op_cvtca(VmThread *t, uint32_t *d, uint32_t ws)
+{
+	size_t n;
+	char *u = vm_string_utf8(ws, &n);
+	VmArray *a;
+	uint32_t old = *d;
+
+	if (u == NULL)
+		vm_raise(t, VM_EX_NOMEM);
+	a = vm_array_new(t->vm, t->vm->t_byte, (int32_t)n, 1);
+	if (a == NULL) {
+		free(u);
+		vm_raise(t, VM_EX_NOMEM);
+	}
+	memcpy(a->data, u, n);
+	free(u);
+	*d = VM_WORD(a);
+	vm_destroy(t->vm, old);
+}
+
+/* cvtac: array of byte -> string (UTF-8; bad bytes become U+FFFD) */
+void
+vm_op_cvtac(VmThread *t, uint32_t *d, uint32_t wa)
+{
+	const VmArray *a = VM_PTR(wa);
+
+	if (a == NULL) {
+		uint32_t old = *d;
+		*d = VM_H;
+		vm_destroy(t->vm, old);
+		return;
+	}
+	store(t, d, vm_string_new_utf8(t->vm, (const char *)a->data, a->len));
+}
+
+/* Inferno's string->number conversion: blanks, optional sign, decimal
+ * digits, stop at the first non-digit; saturates. */
+int64_t
+vm_string_to_big(uint32_t ws, int64_t max)
+{
+	const VmString *s = VM_PTR(ws);
+	int32_t n = vm_string_len(s), i = 0;
+	int neg = 0;
+	uint64_t v = 0;
+
+	while (i < n && (string_at(s, i) == ' ' || string_at(s, i) == '\t' || string_at(s, i) == '\n'))
+		i++;
+	if (i < n && (string_at(s, i) == '-' || string_at(s, i) == '+'))
+		neg = string_at(s, i++) == '-';
+	for (; i < n; i++) {
+		uint32_t c = string_at(s, i);
+		if (c < '0' || c > '9')
+			break;
+		v = v * 10 + (c - '0');
+		if (v > (uint64_t)max + (uint64_t)neg) {
+			v = (uint64_t)max + (uint64_t)neg;
+			break;
+		}
+	}
+	return neg ? -(int64_t)v : (int64_t)v;
+}
+
+double
+vm_string_to_real(uint32_t ws)
+{
+	char *u = vm_string_utf8(ws, NULL), *p;
+	double r;
+
+	if (u == NULL)
+		return 0;
+	p = u;
+	while (*p == ' ' || *p == '\t' || *p == '\n')
+		p++;
+	/* Inferno's strtod knows no "inf"/"infinity": they read as 0. */
+	if ((*p == '+' || *p == '-') && (p[1] == 'i' || p[1] == 'I'))
+		r = 0;
+	else if (*p == 'i' || *p == 'I')
+		r = 0;
+	else
+		r = strtod(p, NULL);
+	free(u);
+	return r;
+}

@@ -1,0 +1,309 @@
+/*
+ * $Tensor: the VM side of module/tensor.m. A `ref Tensor->T` is a small heap
+ * object (rows, cols, then a hidden MlTensor pointer); the f32 elements live
+ * in ml/ outside the Dis heap and are released when the last Dis reference
+ * goes (the type's destroy hook). Shape errors raise "tensor: ..." Dis
+ * exceptions naming the function and the shapes.
+ */
+#include "vm/vm_impl.h"
+#include "ml/ml.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+typedef struct TensorRef {
+	int32_t rows;   /* Limbo-visible: shape[0] */
+	int32_t cols;   /* Limbo-visible: product of the other dims */
+	MlTensor *t;    /* hidden; owns one reference */
+} TensorRef;
+
+#define RET(fp) ((uint8_t *)VM_PTR(*(uint32_t *)((fp) + DIS_REGRET * 4)))
+
+/* Byte offset of argument k in a frame laid out by builtin_frame's rules. */
+static uint8_t *
+arg(uint8_t *fp, const char *spec, int k)
+{
+	int32_t off = DIS_MAXTEMP;
+
+	for (int i = 0;; i++) {
+		int32_t sz = (spec[i] == 'f' || spec[i] == 'l') ? 8 : 4;
+		off = (off + sz - 1) & ~(sz - 1);
+		if (i == k)
+			return fp + off;
+		off += sz;
+	}
+}
+
+#define AW(k) (*(int32_t *)arg(fp, SPEC, (k)))
+#define AF(k) (*(double *)arg(fp, SPEC, (k)))
+#define AP(k) (*(uint32_t *)arg(fp, SPEC, (k)))
+#define AT(k) tensor_of(t, AP(k), (k))
+
+static MlTensor *
+tensor_of(VmThread *t, uint32_t w, int k)
+{
+	TensorRef *r = VM_PTR(w);
+
+	if (r == NULL)
+		vm_raise(t, "tensor: argument %d is nil", k + 1);
+	if (VM_D2H(r)->t != t->vm->t_tensor)
+		vm_raise(t, "tensor: argument %d is not a tensor", k + 1);
+	return r->t;
+}
+
+static void
+check(VmThread *t, int rc, const AcErr *err)
+{
+	if (rc != AC_OK)
+		vm_raise(t, "tensor: %s", err->msg);
+}
+
+static void
+tensor_destroy(Vm *vm, void *p)
+{
+	(void)vm;
+	ml_tensor_unref(((TensorRef *)p)->t);
+}
+
+/* Wraps mt (taking its reference) in a new Dis object stored at *dst. */
+static void
+store_tensor(VmThread *t, uint8_t *dst, MlTensor *mt)
+{
+	TensorRef *r;
+	uint32_t old;
+
+	if (dst == NULL) {
+		ml_tensor_unref(mt);
+		return;
+	}
+	r = vm_heap_alloc(t->vm, t->vm->t_tensor, sizeof(TensorRef));
+	if (r == NULL) {
+		ml_tensor_unref(mt);
+		vm_raise(t, VM_EX_NOMEM);
+	}
+	r->rows = (int32_t)ml_tensor_rows(mt);
+	r->cols = (int32_t)ml_tensor_cols(mt);
+	r->t = mt;
+	old = *(uint32_t *)dst;
+	*(uint32_t *)dst = VM_WORD(r);
+	vm_destroy(t->vm, old);
+}
+
+static MlTensor *
+new2(VmThread *t, int32_t rows, int32_t cols, int randn, double std, int32_t seed)
+{
+	int64_t shape[2] = {rows, cols};
+	AcErr err;
+	MlTensor *mt;
+
+	if (rows < 0 || cols < 0)
+		vm_raise(t, "tensor: %s: negative shape [%d,%d]", randn ? "randn" : "zeros", (int)rows, (int)cols);
+	mt = randn ? ml_tensor_randn(2, shape, std, (uint64_t)(uint32_t)seed, &err)
+	           : ml_tensor_new(2, shape, &err);
+	if (mt == NULL)
+		vm_raise(t, "tensor: %s", err.msg);
+	return mt;
+}
+
+#define SPEC "p"
+static void
+t_readidx(VmThread *t, uint8_t *fp)
+{
+	uint8_t *r = RET(fp);
+	char *path = vm_string_utf8(AP(0), NULL);
+	MlTensor *mt = NULL;
+	AcErr err;
+	int rc;
+
+	if (path == NULL)
+		vm_raise(t, VM_EX_NOMEM);
+	rc = ml_idx_load(path, &mt, &err);
+	free(path);
+	if (r == NULL) {
+		ml_tensor_unref(mt);
+		return;
+	}
+	if (rc != AC_OK) {
+		vm_string_store_utf8(t, (uint32_t *)(r + 4), err.msg, strlen(err.msg));
+		return;
+	}
+	if (mt->ndim > 2) {
+		/* N images of HxW are read as N x (H*W), the matrix view. */
+		int64_t shape[2] = {ml_tensor_rows(mt), ml_tensor_cols(mt)};
+		MlTensor *flat = ml_tensor_new(2, shape, &err);
+		if (flat == NULL) {
+			ml_tensor_unref(mt);
+			vm_raise(t, "tensor: %s", err.msg);
+		}
+		memcpy(flat->data, mt->data, (size_t)ml_tensor_numel(mt) * sizeof(float));
+		ml_tensor_unref(mt);
+		mt = flat;
+	}
+	store_tensor(t, r, mt);
+}
+#undef SPEC
+
+#define SPEC "ww"
+static void t_zeros(VmThread *t, uint8_t *fp) { store_tensor(t, RET(fp), new2(t, AW(0), AW(1), 0, 0, 0)); }
+#undef SPEC
+#define SPEC "wwfw"
+static void t_randn(VmThread *t, uint8_t *fp) { store_tensor(t, RET(fp), new2(t, AW(0), AW(1), 1, AF(2), AW(3))); }
+#undef SPEC
+#define SPEC "pf"
+static void t_scale(VmThread *t, uint8_t *fp) { AcErr e; check(t, ml_scale(AT(0), (float)AF(1), &e), &e); }
+#undef SPEC
+#define SPEC "pppwwff"
+static void
+t_gemm(VmThread *t, uint8_t *fp)
+{
+	AcErr e;
+	check(t, ml_gemm(AT(0), AT(1), AT(2), AW(3), AW(4), (float)AF(5), (float)AF(6), &e), &e);
+}
+#undef SPEC
+#define SPEC "pp"
+static void t_addrow(VmThread *t, uint8_t *fp) { AcErr e; check(t, ml_add_row(AT(0), AT(1), &e), &e); }
+static void t_relu(VmThread *t, uint8_t *fp) { AcErr e; check(t, ml_relu(AT(0), AT(1), &e), &e); }
+static void
+t_correct(VmThread *t, uint8_t *fp)
+{
+	AcErr e;
+	int64_t n = 0;
+	uint8_t *r = RET(fp);
+
+	check(t, ml_correct(AT(0), AT(1), &n, &e), &e);
+	if (r != NULL)
+		*(int32_t *)r = (int32_t)n;
+}
+#undef SPEC
+#define SPEC "ppf"
+static void t_sumrows(VmThread *t, uint8_t *fp) { AcErr e; check(t, ml_sum_rows(AT(0), AT(1), (float)AF(2), &e), &e); }
+#undef SPEC
+#define SPEC "ppp"
+static void t_relugrad(VmThread *t, uint8_t *fp) { AcErr e; check(t, ml_relu_grad(AT(0), AT(1), AT(2), &e), &e); }
+static void
+t_xent(VmThread *t, uint8_t *fp)
+{
+	AcErr e;
+	double loss = 0;
+	uint8_t *r = RET(fp);
+
+	check(t, ml_softmax_xent(AT(0), AT(1), AT(2), &loss, &e), &e);
+	if (r != NULL)
+		*(double *)r = loss;
+}
+#undef SPEC
+#define SPEC "pppff"
+static void
+t_sgd(VmThread *t, uint8_t *fp)
+{
+	AcErr e;
+	check(t, ml_sgd(AT(0), AT(1), AT(2), AF(3), AF(4), &e), &e);
+}
+#undef SPEC
+#define SPEC "ppppwffff"
+static void
+t_adam(VmThread *t, uint8_t *fp)
+{
+	AcErr e;
+	check(t, ml_adam(AT(0), AT(1), AT(2), AT(3), AW(4), AF(5), AF(6), AF(7),
+	                 AF(8), &e), &e);
+}
+#undef SPEC
+#define SPEC "ww"
+static void
+t_perm(VmThread *t, uint8_t *fp)
+{
+	int32_t n = AW(0);
+	uint8_t *r = RET(fp);
+	VmArray *a;
+	AcErr e;
+	uint32_t old;
+
+	if (n < 0)
+		vm_raise(t, "tensor: perm: negative length %d", (int)n);
+	a = vm_array_new(t->vm, t->vm->t_word, n, 1);
+	if (a == NULL)
+		vm_raise(t, VM_EX_NOMEM);
+	if (ml_perm(n, (uint64_t)(uint32_t)AW(1), (int32_t *)a->data, &e) != AC_OK) {
+		vm_destroy(t->vm, VM_WORD(a));
+		vm_raise(t, "tensor: %s", e.msg);
+	}
+	if (r == NULL) {
+		vm_destroy(t->vm, VM_WORD(a));
+		return;
+	}
+	old = *(uint32_t *)r;
+	*(uint32_t *)r = VM_WORD(a);
+	vm_destroy(t->vm, old);
+}
+#undef SPEC
+#define SPEC "pppw"
+static void
+t_gather(VmThread *t, uint8_t *fp)
+{
+	VmArray *idx = VM_PTR(AP(2));
+	AcErr e;
+
+	if (idx == NULL)
+		vm_raise(t, "tensor: gather: index array is nil");
+	if (idx->t->size != 4)
+		vm_raise(t, "tensor: gather: index array is not array of int");
+	check(t, ml_gather_rows(AT(0), AT(1), (const int32_t *)idx->data, idx->len, AW(3), &e), &e);
+}
+#undef SPEC
+#define SPEC "pww"
+static void
+t_progress(VmThread *t, uint8_t *fp)
+{
+	int32_t done = AW(1), total = AW(2);
+	char *label;
+	char bar[41];
+	int n;
+
+	if (!isatty(2))
+		return;
+	if (total <= 0 || done >= total) {
+		fputs("\r\033[K", stderr);
+		return;
+	}
+	label = vm_string_utf8(AP(0), NULL);
+	n = (int)((int64_t)done * 40 / total);
+	for (int i = 0; i < 40; i++)
+		bar[i] = i < n ? '=' : (i == n ? '>' : ' ');
+	bar[40] = 0;
+	fprintf(stderr, "\r%s [%s] %d/%d", label != NULL ? label : "", bar, (int)done, (int)total);
+	fflush(stderr);
+	free(label);
+	(void)t;
+}
+#undef SPEC
+
+/* Signature hashes: MD5 of Limbo's signature string folded to 32 bits
+ * (tests/vm/sig.c recomputes each one from module/tensor.m). */
+static const VmBuiltinFunc tensor_funcs[] = {
+	{"adam", 0x327ed487, t_adam, "ppppwffff"},
+	{"addrow", 0x57e782e0, t_addrow, "pp"},
+	{"correct", 0xba46f6f5, t_correct, "pp"},
+	{"gather", 0x5488cf6e, t_gather, "pppw"},
+	{"gemm", 0xb0599d93, t_gemm, "pppwwff"},
+	{"perm", 0xbb0a363f, t_perm, "ww"},
+	{"progress", 0x8453f742, t_progress, "pww"},
+	{"randn", 0xffcb2399, t_randn, "wwfw"},
+	{"readidx", 0x026a0857, t_readidx, "p"},
+	{"relu", 0x57e782e0, t_relu, "pp"},
+	{"relugrad", 0xc2c66a19, t_relugrad, "ppp"},
+	{"scale", 0xaa98ac18, t_scale, "pf"},
+	{"sgd", 0x780c7976, t_sgd, "pppff"},
+	{"sumrows", 0x4c440f33, t_sumrows, "ppf"},
+	{"xent", 0x44b3d961, t_xent, "ppp"},
+	{"zeros", 0xd109f822, t_zeros, "ww"},
+};
+
+void
+vm_tensor_register(Vm *vm)
+{
+	vm->t_tensor = vm_type_new(vm, 8, 0, NULL);
+	vm->t_tensor->destroy = tensor_destroy;
+	vm_builtin_register(vm, "$Tensor", tensor_funcs, (int)(sizeof tensor_funcs / sizeof tensor_funcs[0]), NULL);
+}

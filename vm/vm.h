@@ -1,0 +1,66 @@
+/*
+ * vm: the Dis virtual machine. Loads modules parsed by dis/, links them
+ * against builtin modules ($Sys, $Tensor) and runs them.
+ *
+ * Follows: Dis VM Specification (doc/dis.ms in inferno-os/inferno-os):
+ * instruction semantics, frames (REGLINK..REGRET, MaxTemp 32), module
+ * data (mp), type descriptors, load/mframe/mcall; shared/dis-facts.md for
+ * what Inferno's interpreter does where the spec is silent.
+ */
+#ifndef VM_VM_H
+#define VM_VM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/base.h"
+
+typedef struct Vm Vm;
+typedef struct VmThread VmThread;
+
+/* Runtime options. Zero values mean the defaults. */
+typedef struct VmOptions {
+	const char *root;          /* Inferno root for absolute module paths (emu -r); NULL: "/" */
+	size_t heap_max_bytes;     /* Dis heap quota; 0: 2 GiB */
+	uint64_t max_instructions; /* stop with AC_EBUDGET after this many; 0: no limit */
+} VmOptions;
+
+/* A builtin function. fp is the callee frame: arguments at fp+32 laid out as
+ * Limbo lays them (each aligned to its size), and the 32-bit word at fp+16
+ * (REGRET) points to where the result goes. Raise Dis exceptions with
+ * vm_raise (vm_impl.h); never longjmp otherwise. */
+typedef void (*VmBuiltinFn)(VmThread *t, uint8_t *fp);
+
+/* One function of a builtin module. args describes the frame: one letter per
+ * parameter, 'w' int, 'p' pointer (string, ref, array, list), 'f' real,
+ * 'l' big, '*' varargs (the caller builds the frame). sig is the Limbo
+ * type-signature hash Inferno's compiler puts in the importer's table. */
+typedef struct VmBuiltinFunc {
+	const char *name;
+	uint32_t sig;
+	VmBuiltinFn fn;
+	const char *args;
+} VmBuiltinFunc;
+
+/* Creates a runtime: maps the arena (below 4 GiB) and registers $Sys and
+ * $Tensor. Caller owns; free with vm_free. NULL with err on failure. */
+Vm *vm_new(const VmOptions *opt, AcErr *err);
+
+/* Frees the runtime and every object in it. Accepts NULL. */
+void vm_free(Vm *vm);
+
+/* Registers builtin module `path` ("$Name") with n functions (borrowed;
+ * must outlive vm). Returns AC_EINVAL when the table is full. */
+int vm_builtin_register(Vm *vm, const char *path, const VmBuiltinFunc *funcs, int n, AcErr *err);
+
+/* Loads the module at path and runs its init(ctxt, argv) with argv the
+ * strings argv[0..argc-1] (argv[0] the module path, as Inferno's shell
+ * passes it); init's ctxt is nil. Returns AC_OK when init returns,
+ * AC_EEXCEPT for an uncaught exception ("uncaught exception: TEXT (module M,
+ * pc N)"), AC_EFORMAT for a bad module, AC_ENOMEM, AC_EBUDGET. */
+int vm_run_file(Vm *vm, const char *path, int argc, char **argv, AcErr *err);
+
+/* Instructions executed so far by this runtime. */
+uint64_t vm_instructions(const Vm *vm);
+
+#endif

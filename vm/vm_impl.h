@@ -1,0 +1,266 @@
+/*
+ * vm internals: the arena, heap objects, types, modules, threads and the
+ * interpreter registers. Private to vm/.
+ *
+ * Memory model. Dis words and pointers are 32 bits (dis-facts.md "Data
+ * layout"), so every object a Dis pointer can name -- heap objects, module
+ * data, stack frames, array elements, type descriptors stored in frames --
+ * lives in one arena mapped below 4 GiB. A Dis pointer word is then the
+ * object's real address: VM_PTR(w) turns it into a host pointer without
+ * arithmetic, and VM_WORD(p) back. H (nil) is 0.
+ */
+#ifndef VM_VM_IMPL_H
+#define VM_VM_IMPL_H
+
+#include <setjmp.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "base/base.h"
+#include "dis/dis.h"
+#include "vm/vm.h"
+
+#define VM_H 0u                                       /* nil */
+#define VM_PTR(w) ((void *)(uintptr_t)(uint32_t)(w))  /* Dis pointer word -> host pointer */
+#define VM_WORD(p) ((uint32_t)(uintptr_t)(p))         /* arena pointer -> Dis word */
+#define VM_QUANTUM 2048                               /* instructions per time slice (Inferno PQUANTA) */
+#define VM_STACK_SEG_BYTES (32 * 1024)                /* default stack segment */
+
+typedef int32_t VmWord;
+typedef struct VmType VmType;
+typedef struct VmHeap VmHeap;
+typedef struct VmModule VmModule;
+typedef struct VmModlink VmModlink;
+typedef struct VmInst VmInst;
+typedef struct VmBuiltinMod VmBuiltinMod;
+
+/* ---- arena (arena.c) ---- */
+
+/* Allocates n bytes (8-aligned, uninitialised) from the low arena.
+ * Returns NULL when the arena is exhausted or the heap quota is hit. */
+void *vm_arena_alloc(Vm *vm, size_t n);
+void *vm_arena_zalloc(Vm *vm, size_t n);
+void vm_arena_free(Vm *vm, void *p, size_t n);
+int vm_arena_init(Vm *vm, size_t max_bytes, AcErr *err);
+void vm_arena_fini(Vm *vm);
+
+/* ---- types and heap (heap.c) ---- */
+
+/* A type descriptor: size and pointer map, as in the Dis spec's type
+ * section. Lives in the arena because frames store its address (REGTYP). */
+struct VmType {
+	int32_t size;          /* bytes */
+	int32_t np;            /* bytes in map */
+	uint32_t ref;          /* users: modules, arrays, lists holding it */
+	uint32_t pad;
+	void (*destroy)(Vm *vm, void *data);  /* extra cleanup for builtin objects, or NULL */
+	uint8_t *map;          /* np bytes, MSB first: bit set = pointer word */
+};
+
+/* Header in front of every heap object; a Dis pointer names the data after it. */
+struct VmHeap {
+	uint32_t ref;          /* reference count */
+	uint32_t size;         /* data bytes, for the allocator */
+	VmType *t;             /* what the data is; NULL for raw blocks */
+};
+_Static_assert(sizeof(VmHeap) == 16, "heap header keeps data 8-aligned");
+
+#define VM_D2H(p) ((VmHeap *)((uint8_t *)(p) - sizeof(VmHeap)))
+#define VM_H2D(h) ((void *)((uint8_t *)(h) + sizeof(VmHeap)))
+
+/* Strings: len >= 0 means len bytes of ASCII/Latin-1 in data; len < 0 means
+ * -len runes (uint32) in data. max is the capacity in the same units. */
+typedef struct VmString {
+	int32_t len;
+	int32_t max;
+	uint8_t data[];        /* bytes or uint32 runes */
+} VmString;
+
+/* Arrays: elements of type t at data; a slice points into root's data. */
+typedef struct VmArray {
+	uint32_t len;          /* elements */
+	uint32_t root;         /* Dis pointer to the array this slices, or H */
+	VmType *t;             /* element type */
+	uint8_t *data;
+} VmArray;
+
+/* List cell: tail, element type (for pointer-bearing elements) and data. */
+typedef struct VmList {
+	uint32_t tail;         /* Dis pointer to the next cell, or H */
+	uint32_t pad;
+	VmType *t;             /* element type if it holds pointers, else NULL */
+	uint8_t data[];
+} VmList;
+
+VmType *vm_type_new(Vm *vm, int32_t size, int32_t np, const uint8_t *map);
+void vm_type_unref(Vm *vm, VmType *t);
+/* Allocates an object of type t with pointers set to H and the rest zero. */
+void *vm_heap_new(Vm *vm, VmType *t);
+/* Allocates n raw bytes with type t (t may be a shared builtin type). */
+void *vm_heap_alloc(Vm *vm, VmType *t, size_t n);
+/* Drops one reference to the object named by Dis pointer word w. */
+void vm_destroy(Vm *vm, uint32_t w);
+static inline void vm_incref(uint32_t w) { if (w != VM_H) VM_D2H(VM_PTR(w))->ref++; }
+/* Sets the pointer words of t at p to H (initmem) / drops them (freeptrs) /
+ * takes a reference on each (incmem). */
+void vm_type_initmem(const VmType *t, void *p);
+void vm_type_freeptrs(Vm *vm, const VmType *t, void *p);
+void vm_type_incmem(const VmType *t, void *p);
+VmArray *vm_array_new(Vm *vm, VmType *elem, int32_t len, int zero);
+void vm_heap_init_types(Vm *vm);
+
+/* ---- strings (string.c) ---- */
+VmString *vm_string_new_utf8(Vm *vm, const char *s, size_t n);
+/* UTF-8 of a Dis string into a malloc'd NUL-terminated buffer (caller frees). */
+char *vm_string_utf8(uint32_t w, size_t *len);
+int32_t vm_string_len(const VmString *s);
+int vm_string_cmp(uint32_t a, uint32_t b);
+/* Replaces the string at *d (dropping the old one); raise on no memory. */
+void vm_string_store_utf8(VmThread *t, uint32_t *d, const char *p, size_t n);
+int64_t vm_string_to_big(uint32_t ws, int64_t max);
+double vm_string_to_real(uint32_t ws);
+/* String instructions; d is the destination pointer word. */
+void vm_op_addc(VmThread *t, uint32_t *d, uint32_t ws, uint32_t wm);
+int32_t vm_op_indc(VmThread *t, uint32_t ws, int32_t i);
+void vm_op_insc(VmThread *t, uint32_t *d, int32_t i, uint32_t c);
+void vm_op_slicec(VmThread *t, uint32_t *d, int32_t start, int32_t end);
+void vm_op_cvtca(VmThread *t, uint32_t *d, uint32_t ws);
+void vm_op_cvtac(VmThread *t, uint32_t *d, uint32_t wa);
+
+/* ---- modules (module.c) ---- */
+
+/* A decoded operand: mode selects the base, a and b as in DisAddr. */
+enum { VM_OP_NONE, VM_OP_MP, VM_OP_FP, VM_OP_IMM, VM_OP_IMP, VM_OP_IFP };
+
+struct VmInst {
+	uint8_t op;            /* DIS_OP_* */
+	uint8_t sm, mm, dm;    /* VM_OP_* for source, middle, destination */
+	int32_t s, s2;         /* source: offset/immediate, second offset */
+	int32_t m;             /* middle: offset or immediate */
+	int32_t d, d2;         /* destination */
+};
+
+/* One link in a module instance: a Dis function or a builtin. */
+typedef struct VmLink {
+	int32_t pc;                    /* entry instruction (Dis) */
+	VmType *frame;                 /* frame type, NULL for varargs builtins */
+	VmBuiltinFn fn;                /* builtin, or NULL */
+	uint32_t sig;
+	const char *name;
+} VmLink;
+
+/* A loaded module: code and types, shared by every instance (load). */
+struct VmModule {
+	uint32_t ref;
+	char *name;                    /* module name */
+	char *path;                    /* file it came from */
+	DisModule *dis;                /* the parsed file (owned) */
+	int32_t ninst;
+	VmInst *inst;
+	int32_t ntype;
+	VmType **type;
+	int32_t nlink;
+	VmLink *link;                  /* exports */
+	VmBuiltinMod *builtin;         /* non-NULL for $Sys etc. */
+	uint8_t *origmp;               /* initial module data (heap object), or NULL */
+	VmModule *next;                /* in vm->modules */
+};
+
+/* A module instance, a Dis heap object: what a `module` value points at. */
+struct VmModlink {
+	VmModule *m;
+	uint8_t *mp;                   /* module data (heap object), or NULL */
+	int32_t nlinks;
+	VmLink *links;                 /* in the importer's order (import table) */
+	VmLink link0[];                /* storage for links */
+};
+
+/* Builtin module registry entry. */
+struct VmBuiltinMod {
+	const char *path;              /* "$Sys" */
+	const VmBuiltinFunc *funcs;
+	int nfuncs;
+	VmModule *mod;                 /* created on first use */
+};
+
+VmModule *vm_module_from_dis(Vm *vm, DisModule *dm, const char *path, AcErr *err);
+void vm_module_unref(Vm *vm, VmModule *m);
+/* Makes a module instance whose links follow the import list `imp`
+ * (NULL: the module's own export order). Returns NULL and sets err (why)
+ * on a missing function or signature mismatch. */
+VmModlink *vm_modlink_new(Vm *vm, VmModule *m, const DisImportModule *imp, AcErr *err);
+VmModule *vm_builtin_module(Vm *vm, const char *path, AcErr *err);
+void vm_builtin_fini(Vm *vm);
+VmModule *vm_module_load_path(Vm *vm, const char *path, const char *from, AcErr *err);
+
+/* ---- threads and the interpreter (xec.c, stack.c) ---- */
+
+typedef struct VmStack {
+	struct VmStack *prev;
+	uint8_t *limit;                /* end of this segment */
+	uint8_t *saved_sp;             /* sp in prev when this segment began */
+	uint8_t *base;                 /* first frame byte */
+	size_t bytes;                  /* whole segment, for freeing */
+} VmStack;
+
+struct VmThread {
+	Vm *vm;
+	const VmInst *ip;              /* instruction being executed */
+	uint8_t *fp;
+	uint8_t *sp;
+	uint8_t *mp;
+	VmModlink *ml;                 /* current module instance */
+	VmModule *m;
+	VmStack *stack;
+	jmp_buf *ex;                   /* where vm_raise lands */
+	char exmsg[256];               /* current exception text */
+	char errstr[AC_ERR_MSG_BYTES];              /* last error (%r) */
+	int exiting;
+};
+
+/* Raises a Dis exception with Inferno's text; does not return. Only valid
+ * while the interpreter runs (inside vm_xec). */
+_Noreturn void vm_raise(VmThread *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+uint8_t *vm_frame_alloc(VmThread *t, VmType *ft);
+/* Call-related instructions (call.c); each leaves t->ip at the next one. */
+void vm_op_load(VmThread *t, uint8_t *d, uint32_t path, int32_t ldt);
+void vm_op_mcall(VmThread *t, uint8_t *f, int32_t o, uint8_t *d, const VmInst *next);
+void vm_op_ret(VmThread *t);
+_Noreturn void vm_op_raise(VmThread *t, uint32_t v);
+/* Runs one quantum: 1 when the thread finished, 0 when the quantum ran out. */
+int vm_xec(VmThread *t);
+/* Finds a handler for t->exmsg, unwinding frames: 1 found, 0 uncaught. */
+int vm_handle_exception(VmThread *t);
+void vm_frame_pop(VmThread *t, uint8_t *f);
+
+/* Dis exception texts (Inferno libinterp/raise.c) */
+#define VM_EX_BOUNDS "array bounds error"
+#define VM_EX_NILREF "dereference of nil"
+#define VM_EX_ZDIV "zero divide"
+#define VM_EX_NEGSIZE "negative array size"
+#define VM_EX_MODULE "module not loaded"
+#define VM_EX_NOMEM "out of memory: heap"
+
+/* ---- the runtime ---- */
+struct Vm {
+	VmOptions opt;
+	uint8_t *arena;                /* base of the low mapping */
+	size_t arena_bytes;
+	uint8_t *bump;                 /* next unallocated arena byte */
+	void *freelist[129];           /* small blocks by 16-byte class */
+	void *bigfree;                 /* freed large blocks */
+	size_t heap_used;              /* bytes */
+	VmBuiltinMod builtins[8];
+	int nbuiltins;
+	VmType *t_string, *t_array, *t_list, *t_modlink, *t_byte, *t_word, *t_big, *t_real, *t_ptr;
+	VmType *t_fd;                  /* Sys->FD */
+	VmType *t_tensor;              /* Tensor->T handle */
+	VmModule *modules;             /* loaded Dis modules, by path (cache) */
+	uint64_t ninstr;               /* instructions executed */
+};
+
+void vm_sys_register(Vm *vm);
+void vm_tensor_register(Vm *vm);
+
+#endif

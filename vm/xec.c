@@ -1,0 +1,655 @@
+/*
+ * The interpreter loop: decode the three operand addresses of an
+ * instruction, then dispatch on its opcode (computed goto under GCC, a
+ * switch otherwise), for at most one quantum. Instruction semantics follow
+ * the Dis VM Specification (doc/dis.ms) and Inferno's libinterp/xec.c.
+ *
+ * Operands: for the middle operand, absence means "the destination", as in
+ * Inferno (`addw $1, 36(fp)` adds to 36(fp)). Immediates are read in place
+ * from the decoded instruction.
+ */
+#include "vm/vm_impl.h"
+
+#include <math.h>
+#include <stdio.h>
+
+#include "vm/fmt.h"
+
+#if defined(__GNUC__) && !defined(VM_USE_SWITCH)
+#define VM_USE_GOTO 1
+#endif
+
+#define B(p) (*(uint8_t *)(p))
+#define W(p) (*(int32_t *)(p))
+#define UW(p) (*(uint32_t *)(p))
+#define F(p) (*(double *)(p))
+#define V(p) (*(int64_t *)(p))
+#define UV(p) (*(uint64_t *)(p))
+#define P(p) (*(uint32_t *)(p))
+
+static inline uint8_t *
+operand(VmThread *t, uint8_t mode, int32_t a, int32_t b, const int32_t *imm)
+{
+	uint32_t w;
+
+	switch (mode) {
+	case VM_OP_MP: return t->mp + a;
+	case VM_OP_FP: return t->fp + a;
+	case VM_OP_IMM: return (uint8_t *)imm;
+	case VM_OP_IMP: w = P(t->mp + a); break;
+	case VM_OP_IFP: w = P(t->fp + a); break;
+	default: return NULL;
+	}
+	if (w == VM_H)
+		vm_raise(t, VM_EX_NILREF);
+	return (uint8_t *)VM_PTR(w) + b;
+}
+
+/* Stores pointer value v (already referenced) in word *d, dropping the old. */
+static inline void
+setp(Vm *vm, uint8_t *d, uint32_t v)
+{
+	uint32_t old = P(d);
+
+	P(d) = v;
+	vm_destroy(vm, old);
+}
+
+static inline void
+movp(Vm *vm, uint8_t *d, uint8_t *s)
+{
+	uint32_t v = P(s);
+
+	vm_incref(v);
+	setp(vm, d, v);
+}
+
+static int32_t
+cvt_real_word(double f)
+{
+	/* Round half away from zero (dis-facts.md); saturate what C leaves undefined. */
+	f = f < 0 ? f - .5 : f + .5;
+	if (!(f > -2147483649.0 && f < 2147483648.0))
+		return f > 0 ? INT32_MAX : INT32_MIN;
+	return (int32_t)f;
+}
+
+static int64_t
+cvt_real_big(double f)
+{
+	f = f < 0 ? f - .5 : f + .5;
+	if (!(f > -9223372036854775808.0 && f < 9223372036854775808.0))
+		return f > 0 ? INT64_MAX : INT64_MIN;
+	return (int64_t)f;
+}
+
+static int64_t
+ipow(int64_t x, int32_t n)
+{
+	int64_t r = 1;
+	int inv = n < 0;
+
+	if (inv)
+		n = -n;
+	for (;;) {
+		if (n & 1)
+			r *= x;
+		if ((n >>= 1) == 0)
+			break;
+		x *= x;
+	}
+	if (inv)
+		r = r == 0 ? 0 : 1 / r;
+	return r;
+}
+
+static double
+fpow(double x, int32_t n)
+{
+	double r = 1;
+	int inv = n < 0;
+	uint32_t un = inv ? 0u - (uint32_t)n : (uint32_t)n;
+
+	for (;;) {
+		if (un & 1)
+			r *= x;
+		if ((un >>= 1) == 0)
+			break;
+		x *= x;
+	}
+	return inv ? 1 / r : r;
+}
+
+static inline const VmInst *
+jump(VmThread *t, int32_t pc)
+{
+	if ((uint32_t)pc >= (uint32_t)t->m->ninst)
+		vm_raise(t, "branch out of range: pc %d", (int)pc);
+	return t->m->inst + pc;
+}
+
+static VmType *
+mtype(VmThread *t, int32_t i)
+{
+	if ((uint32_t)i >= (uint32_t)t->m->ntype)
+		vm_raise(t, "type index out of range: %d", (int)i);
+	return t->m->type[i];
+}
+
+static VmArray *
+index_check(VmThread *t, uint8_t *s, uint8_t *d)
+{
+	VmArray *a = VM_PTR(P(s));
+
+	if (a == NULL || (uint32_t)W(d) >= a->len)
+		vm_raise(t, VM_EX_BOUNDS);
+	return a;
+}
+
+static VmList *
+cons(VmThread *t, size_t n, uint8_t *d)
+{
+	VmList *l = vm_heap_alloc(t->vm, t->vm->t_list, sizeof(VmList) + n);
+
+	if (l == NULL)
+		vm_raise(t, VM_EX_NOMEM);
+	l->tail = P(d);  /* takes over the reference held by d */
+	l->pad = 0;
+	l->t = NULL;
+	P(d) = VM_WORD(l);
+	return l;
+}
+
+static VmList *
+head(VmThread *t, uint8_t *s)
+{
+	VmList *l = VM_PTR(P(s));
+
+	if (l == NULL)
+		vm_raise(t, VM_EX_NILREF);
+	return l;
+}
+
+static void
+newarray(VmThread *t, uint8_t *d, int32_t len, VmType *et, int zero)
+{
+	VmArray *a;
+
+	if (len < 0)
+		vm_raise(t, VM_EX_NEGSIZE);
+	a = vm_array_new(t->vm, et, len, zero);
+	if (a == NULL)
+		vm_raise(t, VM_EX_NOMEM);
+	setp(t->vm, d, VM_WORD(a));
+}
+
+static void
+newobj(VmThread *t, uint8_t *d, VmType *ty)
+{
+	void *p = vm_heap_new(t->vm, ty);
+
+	if (p == NULL)
+		vm_raise(t, VM_EX_NOMEM);
+	setp(t->vm, d, VM_WORD(p));
+}
+
+static void
+slicea(VmThread *t, uint8_t *d, int32_t start, int32_t end)
+{
+	VmArray *a = VM_PTR(P(d)), *ss;
+	uint32_t root;
+
+	if (a == NULL) {
+		if (end - start == 0)
+			return;
+		vm_raise(t, VM_EX_NILREF);
+	}
+	if (start < 0 || end < start || (uint32_t)end > a->len)
+		vm_raise(t, VM_EX_BOUNDS);
+	ss = vm_heap_alloc(t->vm, t->vm->t_array, sizeof(VmArray));
+	if (ss == NULL)
+		vm_raise(t, VM_EX_NOMEM);
+	ss->len = (uint32_t)(end - start);
+	ss->t = a->t;
+	a->t->ref++;
+	ss->data = a->data + (size_t)start * (size_t)a->t->size;
+	root = a->root != VM_H ? a->root : P(d);
+	vm_incref(root);
+	ss->root = root;
+	setp(t->vm, d, VM_WORD(ss));
+}
+
+static void
+slicela(VmThread *t, uint8_t *s, int32_t at, uint8_t *d)
+{
+	VmArray *src = VM_PTR(P(s)), *dst = VM_PTR(P(d));
+	size_t esz, n;
+
+	if (src == NULL)
+		return;
+	if (dst == NULL)
+		vm_raise(t, VM_EX_NILREF);
+	if (at < 0 || (uint64_t)at + src->len > dst->len)
+		vm_raise(t, VM_EX_BOUNDS);
+	esz = (size_t)dst->t->size;
+	n = (size_t)src->len * esz;
+	if (dst->t->np > 0) {
+		for (uint32_t i = 0; i < src->len; i++)
+			vm_type_incmem(dst->t, src->data + i * esz);
+		for (uint32_t i = 0; i < src->len; i++)
+			vm_type_freeptrs(t->vm, dst->t, dst->data + ((size_t)at + i) * esz);
+	}
+	memmove(dst->data + (size_t)at * esz, src->data, n);
+}
+
+/* case/casel: the table at d is n, then n (lo, hi, pc) entries with
+ * lo <= v < hi, then the default pc; entries are sorted. */
+static int32_t
+case_word(const uint8_t *tab, int32_t v)
+{
+	const int32_t *tp = (const int32_t *)tab + 1;
+	int32_t n = tp[-1], dflt = tp[n * 3];
+
+	while (n > 0) {
+		int32_t n2 = n >> 1;
+		const int32_t *l = tp + n2 * 3;
+		if (v < l[0]) {
+			n = n2;
+		} else if (v >= l[1]) {
+			tp = l + 3;
+			n -= n2 + 1;
+		} else {
+			return l[2];
+		}
+	}
+	return dflt;
+}
+
+static int32_t
+case_big(const uint8_t *tab, int64_t v)
+{
+	const int32_t *tp = (const int32_t *)tab + 2;
+	int32_t n = tp[-2], dflt = tp[n * 6];
+
+	while (n > 0) {
+		int32_t n2 = n >> 1;
+		const int32_t *l = tp + n2 * 6;
+		int64_t lo, hi;
+		memcpy(&lo, l, 8);
+		memcpy(&hi, l + 2, 8);
+		if (v < lo) {
+			n = n2;
+		} else if (v >= hi) {
+			tp = l + 6;
+			n -= n2 + 1;
+		} else {
+			return l[4];
+		}
+	}
+	return dflt;
+}
+
+/* casec: n, then n (lo string, hi string or H, pc) entries, then default. */
+static int32_t
+case_string(const uint8_t *tab, uint32_t v)
+{
+	const uint32_t *tp = (const uint32_t *)tab + 1;
+	int32_t n = (int32_t)tp[-1];
+
+	for (int32_t i = 0; i < n; i++, tp += 3) {
+		if (tp[1] == VM_H) {
+			if (vm_string_cmp(tp[0], v) == 0)
+				return (int32_t)tp[2];
+		} else if (vm_string_cmp(tp[0], v) <= 0 && vm_string_cmp(tp[1], v) >= 0) {
+			return (int32_t)tp[2];
+		}
+	}
+	return (int32_t)tp[0];
+}
+
+static void
+cvtwc(VmThread *t, uint8_t *d, int64_t v)
+{
+	char buf[32];
+	int n = snprintf(buf, sizeof buf, "%lld", (long long)v);
+
+	vm_string_store_utf8(t, (uint32_t *)d, buf, (size_t)n);
+}
+
+static void
+cvtfc(VmThread *t, uint8_t *d, double r)
+{
+	char buf[64];
+
+	vm_fmt_real(buf, sizeof buf, r);
+	vm_string_store_utf8(t, (uint32_t *)d, buf, strlen(buf));
+}
+
+
+/* Runs t for at most one quantum. Returns 1 when the thread has finished,
+ * 0 when the quantum ran out. Exceptions leave through vm_raise. */
+int
+vm_xec(VmThread *t)
+{
+	Vm *vm = t->vm;
+	const VmInst *i, *ip = t->ip;
+	uint8_t *s, *m, *d;
+	int budget = VM_QUANTUM;
+
+#ifdef VM_USE_GOTO
+	static const void *const labels[] = {
+#define X(e, name, dstpc) &&L_##e,
+#include "dis/ops.def"
+#undef X
+	};
+	_Static_assert(sizeof labels / sizeof labels[0] == DIS_NOPS, "one label per opcode");
+#define CASE(e) L_##e:
+#define NEXT goto next
+#define DISPATCH(op) goto *labels[op];
+#else
+#define CASE(e) case DIS_OP_##e:
+#define NEXT goto next
+#define DISPATCH(op) switch (op)
+#endif
+
+next:
+	if (--budget == 0) {
+		t->ip = ip;
+		vm->ninstr += VM_QUANTUM;
+		return 0;
+	}
+	i = ip;
+	t->ip = i;
+	s = operand(t, i->sm, i->s, i->s2, &i->s);
+	d = operand(t, i->dm, i->d, i->d2, &i->d);
+	m = i->mm == VM_OP_NONE ? d : operand(t, i->mm, i->m, 0, &i->m);
+	ip++;
+	DISPATCH(i->op) {
+	CASE(NOP) NEXT;
+	CASE(RUNT) NEXT;
+	CASE(ECLR) NEXT;
+
+	/* moves and conversions */
+	CASE(MOVB) B(d) = B(s); NEXT;
+	CASE(MOVW) W(d) = W(s); NEXT;
+	CASE(MOVF) F(d) = F(s); NEXT;
+	CASE(MOVL) V(d) = V(s); NEXT;
+	CASE(MOVP) movp(vm, d, s); NEXT;
+	CASE(MOVM) memmove(d, s, (size_t)W(m)); NEXT;
+	CASE(MOVMP) {
+		VmType *ty = mtype(t, W(m));
+		vm_type_incmem(ty, s);
+		vm_type_freeptrs(vm, ty, d);
+		memmove(d, s, (size_t)ty->size);
+		NEXT;
+	}
+	CASE(LEA) P(d) = VM_WORD(s); NEXT;
+	CASE(MOVPC) W(d) = W(s); NEXT;  /* a pc is an instruction index here */
+	CASE(CVTBW) W(d) = B(s); NEXT;
+	CASE(CVTWB) B(d) = (uint8_t)W(s); NEXT;
+	CASE(CVTWL) V(d) = W(s); NEXT;
+	CASE(CVTLW) W(d) = (int32_t)V(s); NEXT;
+	CASE(CVTWF) F(d) = W(s); NEXT;
+	CASE(CVTFW) W(d) = cvt_real_word(F(s)); NEXT;
+	CASE(CVTLF) F(d) = (double)V(s); NEXT;
+	CASE(CVTFL) V(d) = cvt_real_big(F(s)); NEXT;
+	CASE(CVTRF) { float f; memcpy(&f, s, 4); F(d) = f; NEXT; }
+	CASE(CVTFR) { float f = (float)F(s); memcpy(d, &f, 4); NEXT; }
+	CASE(CVTWS) { int16_t h = (int16_t)W(s); memcpy(d, &h, 2); NEXT; }
+	CASE(CVTSW) { int16_t h; memcpy(&h, s, 2); W(d) = h; NEXT; }
+	CASE(CVTWC) cvtwc(t, d, W(s)); NEXT;
+	CASE(CVTLC) cvtwc(t, d, V(s)); NEXT;
+	CASE(CVTFC) cvtfc(t, d, F(s)); NEXT;
+	CASE(CVTCW) W(d) = (int32_t)vm_string_to_big(P(s), INT32_MAX); NEXT;
+	CASE(CVTCL) V(d) = vm_string_to_big(P(s), INT64_MAX); NEXT;
+	CASE(CVTCF) F(d) = vm_string_to_real(P(s)); NEXT;
+	CASE(CVTCA) vm_op_cvtca(t, (uint32_t *)d, P(s)); NEXT;
+	CASE(CVTAC) vm_op_cvtac(t, (uint32_t *)d, P(s)); NEXT;
+
+	/* arithmetic: d = m op s */
+	CASE(ADDB) B(d) = (uint8_t)(B(m) + B(s)); NEXT;
+	CASE(ADDW) W(d) = (int32_t)((uint32_t)W(m) + (uint32_t)W(s)); NEXT;
+	CASE(ADDL) V(d) = (int64_t)(UV(m) + UV(s)); NEXT;
+	CASE(ADDF) F(d) = F(m) + F(s); NEXT;
+	CASE(SUBB) B(d) = (uint8_t)(B(m) - B(s)); NEXT;
+	CASE(SUBW) W(d) = (int32_t)((uint32_t)W(m) - (uint32_t)W(s)); NEXT;
+	CASE(SUBL) V(d) = (int64_t)(UV(m) - UV(s)); NEXT;
+	CASE(SUBF) F(d) = F(m) - F(s); NEXT;
+	CASE(MULB) B(d) = (uint8_t)(B(m) * B(s)); NEXT;
+	CASE(MULW) W(d) = (int32_t)((uint32_t)W(m) * (uint32_t)W(s)); NEXT;
+	CASE(MULL) V(d) = (int64_t)(UV(m) * UV(s)); NEXT;
+	CASE(MULF) F(d) = F(m) * F(s); NEXT;
+	CASE(DIVB) if (B(s) == 0) vm_raise(t, VM_EX_ZDIV); B(d) = B(m) / B(s); NEXT;
+	CASE(MODB) if (B(s) == 0) vm_raise(t, VM_EX_ZDIV); B(d) = B(m) % B(s); NEXT;
+	CASE(DIVW) {
+		int32_t x = W(m), y = W(s);
+		if (y == 0)
+			vm_raise(t, VM_EX_ZDIV);
+		W(d) = y == -1 ? (int32_t)(0u - (uint32_t)x) : x / y;
+		NEXT;
+	}
+	CASE(MODW) {
+		int32_t x = W(m), y = W(s);
+		if (y == 0)
+			vm_raise(t, VM_EX_ZDIV);
+		W(d) = y == -1 ? 0 : x % y;
+		NEXT;
+	}
+	CASE(DIVL) {
+		int64_t x = V(m), y = V(s);
+		if (y == 0)
+			vm_raise(t, VM_EX_ZDIV);
+		V(d) = y == -1 ? (int64_t)(0u - (uint64_t)x) : x / y;
+		NEXT;
+	}
+	CASE(MODL) {
+		int64_t x = V(m), y = V(s);
+		if (y == 0)
+			vm_raise(t, VM_EX_ZDIV);
+		V(d) = y == -1 ? 0 : x % y;
+		NEXT;
+	}
+	CASE(DIVF) F(d) = F(m) / F(s); NEXT;
+	CASE(NEGF) F(d) = -F(s); NEXT;
+	CASE(ANDB) B(d) = B(m) & B(s); NEXT;
+	CASE(ANDW) W(d) = W(m) & W(s); NEXT;
+	CASE(ANDL) V(d) = V(m) & V(s); NEXT;
+	CASE(ORB) B(d) = B(m) | B(s); NEXT;
+	CASE(ORW) W(d) = W(m) | W(s); NEXT;
+	CASE(ORL) V(d) = V(m) | V(s); NEXT;
+	CASE(XORB) B(d) = B(m) ^ B(s); NEXT;
+	CASE(XORW) W(d) = W(m) ^ W(s); NEXT;
+	CASE(XORL) V(d) = V(m) ^ V(s); NEXT;
+	/* Shift counts are taken modulo the width, as the x86 does for Inferno's C. */
+	CASE(SHLB) B(d) = (uint8_t)(B(m) << (W(s) & 31)); NEXT;
+	CASE(SHLW) W(d) = (int32_t)((uint32_t)W(m) << (W(s) & 31)); NEXT;
+	CASE(SHLL) V(d) = (int64_t)(UV(m) << (W(s) & 63)); NEXT;
+	CASE(SHRB) B(d) = (uint8_t)(B(m) >> (W(s) & 31)); NEXT;
+	CASE(SHRW) W(d) = W(m) >> (W(s) & 31); NEXT;
+	CASE(SHRL) V(d) = V(m) >> (W(s) & 63); NEXT;
+	CASE(LSRW) W(d) = (int32_t)(UW(m) >> (W(s) & 31)); NEXT;
+	CASE(LSRL) V(d) = (int64_t)(UV(m) >> (W(s) & 63)); NEXT;
+	CASE(EXPW) W(d) = (int32_t)ipow(W(m), W(s)); NEXT;
+	CASE(EXPL) V(d) = ipow(V(m), W(s)); NEXT;
+	CASE(EXPF) F(d) = fpow(F(m), W(s)); NEXT;
+
+	/* branches: if s op m goto d */
+	CASE(JMP) ip = jump(t, i->d); NEXT;
+	CASE(BEQB) if (B(s) == B(m)) ip = jump(t, i->d); NEXT;
+	CASE(BNEB) if (B(s) != B(m)) ip = jump(t, i->d); NEXT;
+	CASE(BLTB) if (B(s) < B(m)) ip = jump(t, i->d); NEXT;
+	CASE(BLEB) if (B(s) <= B(m)) ip = jump(t, i->d); NEXT;
+	CASE(BGTB) if (B(s) > B(m)) ip = jump(t, i->d); NEXT;
+	CASE(BGEB) if (B(s) >= B(m)) ip = jump(t, i->d); NEXT;
+	CASE(BEQW) if (W(s) == W(m)) ip = jump(t, i->d); NEXT;
+	CASE(BNEW) if (W(s) != W(m)) ip = jump(t, i->d); NEXT;
+	CASE(BLTW) if (W(s) < W(m)) ip = jump(t, i->d); NEXT;
+	CASE(BLEW) if (W(s) <= W(m)) ip = jump(t, i->d); NEXT;
+	CASE(BGTW) if (W(s) > W(m)) ip = jump(t, i->d); NEXT;
+	CASE(BGEW) if (W(s) >= W(m)) ip = jump(t, i->d); NEXT;
+	CASE(BEQL) if (V(s) == V(m)) ip = jump(t, i->d); NEXT;
+	CASE(BNEL) if (V(s) != V(m)) ip = jump(t, i->d); NEXT;
+	CASE(BLTL) if (V(s) < V(m)) ip = jump(t, i->d); NEXT;
+	CASE(BLEL) if (V(s) <= V(m)) ip = jump(t, i->d); NEXT;
+	CASE(BGTL) if (V(s) > V(m)) ip = jump(t, i->d); NEXT;
+	CASE(BGEL) if (V(s) >= V(m)) ip = jump(t, i->d); NEXT;
+	CASE(BEQF) if (F(s) == F(m)) ip = jump(t, i->d); NEXT;
+	CASE(BNEF) if (F(s) != F(m)) ip = jump(t, i->d); NEXT;
+	CASE(BLTF) if (F(s) < F(m)) ip = jump(t, i->d); NEXT;
+	CASE(BLEF) if (F(s) <= F(m)) ip = jump(t, i->d); NEXT;
+	CASE(BGTF) if (F(s) > F(m)) ip = jump(t, i->d); NEXT;
+	CASE(BGEF) if (F(s) >= F(m)) ip = jump(t, i->d); NEXT;
+	CASE(BEQC) if (vm_string_cmp(P(s), P(m)) == 0) ip = jump(t, i->d); NEXT;
+	CASE(BNEC) if (vm_string_cmp(P(s), P(m)) != 0) ip = jump(t, i->d); NEXT;
+	CASE(BLTC) if (vm_string_cmp(P(s), P(m)) < 0) ip = jump(t, i->d); NEXT;
+	CASE(BLEC) if (vm_string_cmp(P(s), P(m)) <= 0) ip = jump(t, i->d); NEXT;
+	CASE(BGTC) if (vm_string_cmp(P(s), P(m)) > 0) ip = jump(t, i->d); NEXT;
+	CASE(BGEC) if (vm_string_cmp(P(s), P(m)) >= 0) ip = jump(t, i->d); NEXT;
+	CASE(CASE) ip = jump(t, case_word(d, W(s))); NEXT;
+	CASE(CASEL) ip = jump(t, case_big(d, V(s))); NEXT;
+	CASE(CASEC) ip = jump(t, case_string(d, P(s))); NEXT;
+	CASE(GOTO) ip = jump(t, W(d + (size_t)W(s) * 4)); NEXT;
+
+	/* strings */
+	CASE(ADDC) vm_op_addc(t, (uint32_t *)d, P(s), P(m)); NEXT;
+	CASE(LENC) W(d) = vm_string_len(VM_PTR(P(s))); NEXT;
+	CASE(INDC) W(d) = vm_op_indc(t, P(s), W(m)); NEXT;
+	CASE(INSC) vm_op_insc(t, (uint32_t *)d, W(m), (uint32_t)W(s)); NEXT;
+	CASE(SLICEC) vm_op_slicec(t, (uint32_t *)d, W(s), W(m)); NEXT;
+
+	/* arrays: ind* s=array, d=index, m receives the element address */
+	CASE(INDX) { VmArray *a = index_check(t, s, d); P(m) = VM_WORD(a->data + (size_t)W(d) * (size_t)a->t->size); NEXT; }
+	CASE(INDW) { VmArray *a = index_check(t, s, d); P(m) = VM_WORD(a->data + (size_t)W(d) * 4); NEXT; }
+	CASE(INDF) { VmArray *a = index_check(t, s, d); P(m) = VM_WORD(a->data + (size_t)W(d) * 8); NEXT; }
+	CASE(INDL) { VmArray *a = index_check(t, s, d); P(m) = VM_WORD(a->data + (size_t)W(d) * 8); NEXT; }
+	CASE(INDB) { VmArray *a = index_check(t, s, d); P(m) = VM_WORD(a->data + (size_t)W(d)); NEXT; }
+	CASE(LENA) { VmArray *a = VM_PTR(P(s)); W(d) = a == NULL ? 0 : (int32_t)a->len; NEXT; }
+	CASE(NEWA) newarray(t, d, W(s), mtype(t, W(m)), 0); NEXT;
+	CASE(NEWAZ) newarray(t, d, W(s), mtype(t, W(m)), 1); NEXT;
+	CASE(SLICEA) slicea(t, d, W(s), W(m)); NEXT;
+	CASE(SLICELA) slicela(t, s, W(m), d); NEXT;
+
+	/* lists */
+	CASE(CONSB) B(cons(t, 4, d)->data) = B(s); NEXT;
+	CASE(CONSW) W(cons(t, 4, d)->data) = W(s); NEXT;
+	CASE(CONSL) V(cons(t, 8, d)->data) = V(s); NEXT;
+	CASE(CONSF) F(cons(t, 8, d)->data) = F(s); NEXT;
+	CASE(CONSP) {
+		uint32_t v = P(s);
+		VmList *l = cons(t, 4, d);
+		vm_incref(v);
+		l->t = vm->t_ptr;
+		vm->t_ptr->ref++;
+		P(l->data) = v;
+		NEXT;
+	}
+	CASE(CONSM) { int32_t n = W(m); memmove(cons(t, (size_t)n, d)->data, s, (size_t)n); NEXT; }
+	CASE(CONSMP) {
+		VmType *ty = mtype(t, W(m));
+		VmList *l = cons(t, (size_t)ty->size, d);
+		vm_type_incmem(ty, s);
+		memmove(l->data, s, (size_t)ty->size);
+		l->t = ty;
+		ty->ref++;
+		NEXT;
+	}
+	CASE(HEADB) B(d) = B(head(t, s)->data); NEXT;
+	CASE(HEADW) W(d) = W(head(t, s)->data); NEXT;
+	CASE(HEADL) V(d) = V(head(t, s)->data); NEXT;
+	CASE(HEADF) F(d) = F(head(t, s)->data); NEXT;
+	CASE(HEADP) movp(vm, d, head(t, s)->data); NEXT;
+	CASE(HEADM) memmove(d, head(t, s)->data, (size_t)W(m)); NEXT;
+	CASE(HEADMP) {
+		VmType *ty = mtype(t, W(m));
+		uint8_t *src = head(t, s)->data;
+		vm_type_incmem(ty, src);
+		vm_type_freeptrs(vm, ty, d);
+		memmove(d, src, (size_t)ty->size);
+		NEXT;
+	}
+	CASE(TAIL) movp(vm, d, (uint8_t *)&head(t, s)->tail); NEXT;
+	CASE(LENL) {
+		int32_t n = 0;
+		for (uint32_t l = P(s); l != VM_H; l = ((VmList *)VM_PTR(l))->tail)
+			n++;
+		W(d) = n;
+		NEXT;
+	}
+
+	/* heap objects */
+	CASE(NEW) newobj(t, d, mtype(t, W(s))); NEXT;
+	CASE(NEWZ) newobj(t, d, mtype(t, W(s))); NEXT;
+	CASE(MNEWZ) {
+		VmModlink *ml = VM_PTR(P(s));
+		if (ml == NULL)
+			vm_raise(t, VM_EX_MODULE);
+		if ((uint32_t)W(m) >= (uint32_t)ml->m->ntype)
+			vm_raise(t, "type index out of range: %d", (int)W(m));
+		newobj(t, d, ml->m->type[W(m)]);
+		NEXT;
+	}
+	CASE(TCMP) {
+		uint32_t a = P(s), b = P(d);
+		if (a != VM_H && (b == VM_H || VM_D2H(VM_PTR(a))->t != VM_D2H(VM_PTR(b))->t))
+			vm_raise(t, "type check");
+		NEXT;
+	}
+
+	/* frames, calls, modules */
+	CASE(FRAME) P(d) = VM_WORD(vm_frame_alloc(t, mtype(t, W(s)))); NEXT;
+	CASE(CALL) {
+		uint8_t *f = VM_PTR(P(s));
+		W(f + DIS_REGLINK * 4) = (int32_t)(ip - t->m->inst);
+		P(f + DIS_REGFRAME * 4) = VM_WORD(t->fp);
+		t->fp = f;
+		ip = jump(t, i->d);
+		NEXT;
+	}
+	CASE(RET) {
+		vm_op_ret(t);
+		if (t->exiting) {
+			vm->ninstr += (uint64_t)(VM_QUANTUM - budget);
+			return 1;
+		}
+		ip = t->ip;
+		NEXT;
+	}
+	CASE(MFRAME) {
+		VmModlink *ml = VM_PTR(P(s));
+		int32_t o = W(m);
+		if (ml == NULL)
+			vm_raise(t, VM_EX_MODULE);
+		if ((uint32_t)o >= (uint32_t)ml->nlinks)
+			vm_raise(t, "invalid mframe: link %d", (int)o);
+		if (ml->links[o].frame == NULL)
+			vm_raise(t, "invalid mframe: %s is variadic", ml->links[o].name);
+		P(d) = VM_WORD(vm_frame_alloc(t, ml->links[o].frame));
+		NEXT;
+	}
+	CASE(MCALL) {
+		vm_op_mcall(t, VM_PTR(P(s)), W(m), d, ip);
+		ip = t->ip;
+		NEXT;
+	}
+	CASE(LOAD) vm_op_load(t, d, P(s), W(m)); NEXT;
+	CASE(SELF) vm_incref(VM_WORD(t->ml)); setp(vm, d, VM_WORD(t->ml)); NEXT;
+	CASE(RAISE) vm_op_raise(t, P(s)); NEXT;
+	CASE(EXIT) {
+		t->exiting = 1;
+		vm->ninstr += (uint64_t)(VM_QUANTUM - budget);
+		return 1;
+	}
+
+	/* Threads, channels and fixed point come with the complete VM. */
+	CASE(ALT) CASE(NBALT) CASE(SPAWN) CASE(MSPAWN) CASE(NEWCB) CASE(NEWCW) CASE(NEWCF)
+	CASE(NEWCP) CASE(NEWCM) CASE(NEWCMP) CASE(NEWCL) CASE(SEND) CASE(RECV)
+	CASE(MULX) CASE(DIVX) CASE(CVTXX) CASE(MULX0) CASE(DIVX0) CASE(CVTXX0)
+	CASE(MULX1) CASE(DIVX1) CASE(CVTXX1) CASE(CVTFX) CASE(CVTXF)
+		vm_raise(t, "instruction %s not implemented", dis_op_name(i->op));
+#ifndef VM_USE_GOTO
+	default:
+		vm_raise(t, "illegal instruction %d", i->op);
+#endif
+	}
+	NEXT;
+}
