@@ -13,6 +13,8 @@ for b in build/bench/*; do
 	"$b" || { echo "run.sh: $b exited with status $?" >&2; status=1; }
 	echo
 done
+echo "== bench/train.sh"
+bench/train.sh || { echo "run.sh: bench/train.sh failed" >&2; status=1; }
 if [ "$found" = 0 ]; then
 	echo "run.sh: no benchmarks in build/bench (run make bench)" >&2
 	exit 1

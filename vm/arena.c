@@ -80,8 +80,13 @@ vm_arena_alloc(Vm *vm, size_t n)
 		if (vm->heap_used + c * CLASS_BYTES > vm->opt.heap_max_bytes)
 			return NULL;
 		p = vm->freelist[c];
-		if (p != NULL)
-			vm->freelist[c] = *(void **)p;
+		if (p != NULL) {
+			void *next = *(void **)p;
+			/* A forged pointer can have overwritten a free block's link. */
+			if (next != NULL && ((uint8_t *)next < vm->arena || (uint8_t *)next >= vm->bump))
+				next = NULL;
+			vm->freelist[c] = next;
+		}
 		else if ((p = bump(vm, c * CLASS_BYTES)) == NULL)
 			return NULL;
 		vm->heap_used += c * CLASS_BYTES;
@@ -92,6 +97,10 @@ vm_arena_alloc(Vm *vm, size_t n)
 		return NULL;
 	for (BigFree **bp = (BigFree **)&vm->bigfree; *bp != NULL; bp = &(*bp)->next) {
 		BigFree *b = *bp;
+		if ((uint8_t *)b < vm->arena || (uint8_t *)b >= vm->bump) {
+			*bp = NULL;  /* damaged list: forget the rest */
+			break;
+		}
 		if (b->bytes == n || (b->bytes > n && b->bytes - n >= PAGE)) {
 			if (b->bytes == n) {
 				*bp = b->next;

@@ -21,7 +21,7 @@ vm_raise(VmThread *t, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(t->exmsg, sizeof t->exmsg, fmt, ap);
 	va_end(ap);
-	longjmp(*t->ex, 1);
+	siglongjmp(*t->ex, 1);
 }
 
 static VmStack *
@@ -202,7 +202,7 @@ vm_op_raise(VmThread *t, uint32_t v)
 		vm_raise(t, VM_EX_NOMEM);
 	snprintf(t->exmsg, sizeof t->exmsg, "%s", s);
 	free(s);
-	longjmp(*t->ex, 1);
+	siglongjmp(*t->ex, 1);
 }
 
 /* Does exception text e match handler label pat? A trailing '*' in the

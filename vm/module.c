@@ -34,6 +34,28 @@ mid_mode(int m)
 	return VM_OP_NONE;
 }
 
+/* Is the word at byte offset off of an object of type t a pointer? */
+static int
+ptr_word(const VmType *t, size_t off)
+{
+	size_t w;
+
+	if (t->size > 0)
+		off %= (size_t)t->size;
+	w = off / 4;
+	return off % 4 == 0 && (int32_t)(w / 8) < t->np && (t->map[w / 8] & (0x80 >> (w % 8)));
+}
+
+/* Does [off, off+n) overlap a pointer word of t? */
+static int
+overlaps_ptr(const VmType *t, size_t off, size_t n)
+{
+	for (size_t o = off & ~(size_t)3; o < off + n; o += 4)
+		if (ptr_word(t, o))
+			return 1;
+	return 0;
+}
+
 /* Data items may nest (DEFA/DIND/DAPOP); base and limit track where the
  * current item's offsets point. */
 static int
@@ -42,6 +64,7 @@ load_data(Vm *vm, VmModule *m, uint8_t *mp, AcErr *err)
 	const DisModule *dm = m->dis;
 	uint8_t *stack[8], *base = mp;
 	size_t lstack[8], limit = (size_t)dm->data_size;
+	const VmType *tstack[8], *bt = m->type[0];
 	int depth = 0;
 
 	for (int32_t i = 0; i < dm->ndata; i++) {
@@ -56,6 +79,12 @@ load_data(Vm *vm, VmModule *m, uint8_t *mp, AcErr *err)
 		}
 		if (d->kind != DIS_DAPOP && (d->offset < 0 || off + need > limit))
 			return ac_err_set(err, AC_EFORMAT, "%s: data item %d: offset %d outside its object", m->path, (int)i, (int)d->offset);
+		/* Pointers only where the type map says, and only pointers there:
+		 * otherwise a data item could forge a heap reference. */
+		if ((d->kind == DIS_DEFS || d->kind == DIS_DEFA || d->kind == DIS_DIND) ? !ptr_word(bt, off)
+		    : (d->kind != DIS_DAPOP && overlaps_ptr(bt, off, need)))
+			return ac_err_set(err, AC_EFORMAT, "%s: data item %d: offset %d does not match the type's pointer map",
+			                  m->path, (int)i, (int)d->offset);
 		switch (d->kind) {
 		case DIS_DEFB:
 			memcpy(base + off, d->u.bytes, (size_t)d->count);
@@ -93,7 +122,9 @@ load_data(Vm *vm, VmModule *m, uint8_t *mp, AcErr *err)
 			if (a == NULL || depth == 8 || d->u.index < 0 || (uint32_t)d->u.index >= a->len)
 				return ac_err_set(err, AC_EFORMAT, "%s: data item %d: bad array index", m->path, (int)i);
 			stack[depth] = base;
+			tstack[depth] = bt;
 			lstack[depth++] = limit;
+			bt = a->t;
 			base = a->data + (size_t)d->u.index * (size_t)a->t->size;
 			limit = (size_t)(a->len - (uint32_t)d->u.index) * (size_t)a->t->size;
 			break;
@@ -103,6 +134,7 @@ load_data(Vm *vm, VmModule *m, uint8_t *mp, AcErr *err)
 				return ac_err_set(err, AC_EFORMAT, "%s: data item %d: apop without indir", m->path, (int)i);
 			base = stack[--depth];
 			limit = lstack[depth];
+			bt = tstack[depth];
 			break;
 		default:
 			return ac_err_set(err, AC_EFORMAT, "%s: data item %d: unknown kind %d", m->path, (int)i, d->kind);

@@ -11,6 +11,53 @@
 
 #define DEFAULT_HEAP_MAX ((size_t)2 << 30)
 
+/* The thread being interpreted, for the fault handler only. */
+static _Thread_local VmThread *running;
+
+/* A Dis program can forge a pointer (Dis has no verifier); its dereference
+ * faults like Inferno's emu does and becomes an error instead of a crash.
+ * The arena may be inconsistent afterwards, so nothing in it is freed. */
+static void
+on_fault(int sig, siginfo_t *si, void *uc)
+{
+	VmThread *t = running;
+
+	(void)uc;
+	if (t == NULL || t->ex == NULL) {
+		signal(sig, SIG_DFL);
+		raise(sig);
+		return;
+	}
+	t->fault = 1;
+	snprintf(t->exmsg, sizeof t->exmsg, "%s at address %p",
+	         sig == SIGFPE ? "arithmetic fault" : sig == SIGILL ? "illegal instruction" : "segmentation violation",
+	         si->si_addr);
+	siglongjmp(*t->ex, 1);
+}
+
+static void
+faults_catch(struct sigaction *old)
+{
+	static const int sigs[4] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL};
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_sigaction = on_fault;
+	sa.sa_flags = SA_SIGINFO | SA_NODEFER;
+	sigemptyset(&sa.sa_mask);
+	for (int i = 0; i < 4; i++)
+		sigaction(sigs[i], &sa, &old[i]);
+}
+
+static void
+faults_restore(const struct sigaction *old)
+{
+	static const int sigs[4] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL};
+
+	for (int i = 0; i < 4; i++)
+		sigaction(sigs[i], &old[i], NULL);
+}
+
 Vm *
 vm_new(const VmOptions *opt, AcErr *err)
 {
@@ -39,6 +86,12 @@ vm_free(Vm *vm)
 {
 	if (vm == NULL)
 		return;
+	if (vm->poisoned) {
+		/* Everything a fault could have damaged is in the arena. */
+		vm_arena_fini(vm);
+		free(vm);
+		return;
+	}
 	vm_builtin_fini(vm);
 	while (vm->modules != NULL) {
 		VmModule *m = vm->modules;
@@ -115,12 +168,15 @@ unwind_all(VmThread *t)
 static int
 run_thread(VmThread *t, VmModlink *ml, const VmLink *init, int argc, char **argv, AcErr *err)
 {
-	jmp_buf jb;
+	sigjmp_buf jb;
 	volatile int started = 0;
 	int rc = AC_OK;
+	struct sigaction old[4];
 
+	faults_catch(old);
+	running = t;
 	t->ex = &jb;
-	if (setjmp(jb) != 0) {
+	if (sigsetjmp(jb, 0) != 0) {
 		const char *mod = t->m != NULL ? t->m->name : "?";
 		int32_t pc = t->ip != NULL && t->m != NULL ? (int32_t)(t->ip - t->m->inst) : -1;
 		char where[160];
@@ -130,6 +186,11 @@ run_thread(VmThread *t, VmModlink *ml, const VmLink *init, int argc, char **argv
 			goto done;
 		}
 		snprintf(where, sizeof where, "module %s, pc %d", mod, (int)pc);
+		if (t->fault) {
+			t->vm->poisoned = 1;
+			rc = ac_err_set(err, AC_EEXCEPT, "fault: %s (%s)", t->exmsg, where);
+			goto done;
+		}
 		if (vm_handle_exception(t))
 			goto resume;
 		rc = ac_err_set(err, AC_EEXCEPT, "uncaught exception: %s (%s)", t->exmsg, where);
@@ -160,8 +221,23 @@ resume:
 		}
 	}
 done:
+	/* Clean-up walks frames a forged pointer may have damaged: it runs
+	 * under the fault handler too. */
+	if (!t->vm->poisoned) {
+		t->fault = 0;
+		if (sigsetjmp(jb, 0) == 0) {
+			unwind_all(t);
+			vm_destroy(t->vm, VM_WORD(t->ml != NULL ? t->ml : ml));
+		}
+		if (t->fault) {
+			t->vm->poisoned = 1;
+			if (rc == AC_OK)
+				rc = ac_err_set(err, AC_EEXCEPT, "fault: %s (releasing the stack)", t->exmsg);
+		}
+	}
 	t->ex = NULL;
-	unwind_all(t);
+	running = NULL;
+	faults_restore(old);
 	return rc;
 }
 
@@ -189,12 +265,11 @@ vm_run_file(Vm *vm, const char *path, int argc, char **argv, AcErr *err)
 		if (strcmp(ml->links[i].name, "init") == 0)
 			init = &ml->links[i];
 	if (init == NULL || init->frame == NULL || init->pc < 0 || init->pc >= m->ninst) {
+		rc = ac_err_set(err, AC_EFORMAT, "%s: module %s has no init function", path, m->name);
 		vm_destroy(vm, VM_WORD(ml));
-		return ac_err_set(err, AC_EFORMAT, "%s: module %s has no init function", path, m->name);
+		return rc;
 	}
 	memset(&t, 0, sizeof t);
 	t.vm = vm;
-	rc = run_thread(&t, ml, init, argc, argv, err);
-	vm_destroy(vm, VM_WORD(t.ml != NULL ? t.ml : ml));
-	return rc;
+	return run_thread(&t, ml, init, argc, argv, err);
 }

@@ -13,6 +13,7 @@
 #define VM_VM_IMPL_H
 
 #include <setjmp.h>
+#include <signal.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -212,7 +213,8 @@ struct VmThread {
 	VmModlink *ml;                 /* current module instance */
 	VmModule *m;
 	VmStack *stack;
-	jmp_buf *ex;                   /* where vm_raise lands */
+	sigjmp_buf *ex;                /* where vm_raise and the fault handler land */
+	int fault;                     /* a hardware fault ended the thread: no clean-up */
 	char exmsg[256];               /* current exception text */
 	char errstr[AC_ERR_MSG_BYTES];              /* last error (%r) */
 	int exiting;
@@ -258,6 +260,7 @@ struct Vm {
 	VmType *t_tensor;              /* Tensor->T handle */
 	VmModule *modules;             /* loaded Dis modules, by path (cache) */
 	uint64_t ninstr;               /* instructions executed */
+	int poisoned;                  /* a fault may have corrupted the arena */
 };
 
 void vm_sys_register(Vm *vm);

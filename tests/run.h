@@ -1,0 +1,124 @@
+/*
+ * Running our real commands from a test: run_cmd starts argv[0] with the
+ * given standard input, collects standard output and error, and kills it
+ * after timeout_ms (a test never hangs). Header-only; include once per test.
+ */
+#ifndef TESTS_RUN_H
+#define TESTS_RUN_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+typedef struct RunResult {
+	char *out;      /* NUL-terminated standard output (malloc'd) */
+	size_t outlen;
+	char *err;      /* NUL-terminated standard error */
+	size_t errlen;
+	int status;     /* exit status, or 128+signal, or -1 on timeout */
+} RunResult;
+
+static void
+run_append(char **buf, size_t *len, const char *p, size_t n)
+{
+	*buf = realloc(*buf, *len + n + 1);
+	memcpy(*buf + *len, p, n);
+	*len += n;
+	(*buf)[*len] = 0;
+}
+
+static long
+run_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+/* Runs argv (argv[0] a path) with `in` (may be NULL) on standard input. */
+static RunResult
+run_cmd(char *const argv[], const char *in, long timeout_ms)
+{
+	RunResult r = {calloc(1, 1), 0, calloc(1, 1), 0, -1};
+	int po[2], pe[2], pi[2];
+	pid_t pid;
+	long deadline = run_now_ms() + timeout_ms;
+	int open_fds = 2, st;
+
+	if (pipe(po) < 0 || pipe(pe) < 0 || pipe(pi) < 0)
+		return r;
+	pid = fork();
+	if (pid == 0) {
+		dup2(pi[0], 0);
+		dup2(po[1], 1);
+		dup2(pe[1], 2);
+		close(pi[1]); close(po[0]); close(pe[0]);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	close(pi[0]); close(po[1]); close(pe[1]);
+	if (in != NULL) {
+		ssize_t w = write(pi[1], in, strlen(in));
+		(void)w;
+	}
+	close(pi[1]);
+	while (open_fds > 0) {
+		struct pollfd fds[2] = {{po[0], POLLIN, 0}, {pe[0], POLLIN, 0}};
+		long left = deadline - run_now_ms();
+		char buf[4096];
+		if (left <= 0) {
+			kill(pid, SIGKILL);
+			break;
+		}
+		if (poll(fds, 2, (int)left) <= 0)
+			continue;
+		for (int k = 0; k < 2; k++) {
+			if (fds[k].fd < 0 || !(fds[k].revents & (POLLIN | POLLHUP)))
+				continue;
+			ssize_t n = read(fds[k].fd, buf, sizeof buf);
+			if (n <= 0) {
+				close(k == 0 ? po[0] : pe[0]);
+				if (k == 0) po[0] = -1; else pe[0] = -1;
+				open_fds--;
+			} else if (k == 0) {
+				run_append(&r.out, &r.outlen, buf, (size_t)n);
+			} else {
+				run_append(&r.err, &r.errlen, buf, (size_t)n);
+			}
+		}
+	}
+	if (po[0] >= 0) close(po[0]);
+	if (pe[0] >= 0) close(pe[0]);
+	waitpid(pid, &st, 0);
+	if (open_fds > 0)
+		r.status = -1;
+	else if (WIFEXITED(st))
+		r.status = WEXITSTATUS(st);
+	else
+		r.status = 128 + WTERMSIG(st);
+	return r;
+}
+
+static void
+run_free(RunResult *r)
+{
+	free(r->out);
+	free(r->err);
+}
+
+/* Where the shipped Inferno files are (tests run from the repository root). */
+static const char *
+inferno_dir(void)
+{
+	const char *d = getenv("ACHERON_INFERNO");
+	return d != NULL ? d : "../shared/inferno";
+}
+
+#endif
