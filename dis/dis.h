@@ -96,7 +96,8 @@ typedef struct DisType {
 /* One data-section item, kept in file order so the writer reproduces it. */
 typedef struct DisData {
 	uint8_t kind;    /* DIS_DEF* / DIS_DIND / DIS_DAPOP */
-	int32_t count;   /* items (DEFB/DEFW/DEFF/DEFL), bytes (DEFS); 0 for DAPOP */
+	int32_t count;   /* items (DEFB/DEFW/DEFF/DEFL), bytes (DEFS); for DEFA, DIND
+	                  * and DAPOP the ignored count field as written (limbo: 1) */
 	int32_t offset;  /* byte offset in mp, or in the current array (after DIND) */
 	union {
 		uint8_t *bytes;   /* DEFB: count bytes; DEFS: count UTF-8 bytes */
@@ -199,6 +200,11 @@ void dis_module_free(DisModule *m);
  * "FILE:LINE: message"; up to several are collected, the first in err.
  * Returns a new module (caller owns) or NULL with AC_EFORMAT. */
 DisModule *dis_asm(const char *src, size_t len, const char *filename, AcErr *err);
+
+/* As dis_asm, and also prints every error (up to 20), one "FILE:LINE: message"
+ * line each, to diag when diag is not NULL (dis-as uses it). */
+DisModule *dis_asm_report(const char *src, size_t len, const char *filename, FILE *diag,
+                          AcErr *err);
 
 /* Prints m as assembly that dis_asm turns back into the same bytes. */
 int dis_disasm(const DisModule *m, FILE *out, AcErr *err);

@@ -1,0 +1,244 @@
+/*
+ * Every shipped Inferno .dis file survives read+write and disasm+asm byte
+ * for byte. The files are found under $ACHERON_INFERNO (default
+ * ../shared/inferno, relative to the repository root where prove runs).
+ */
+#include <dirent.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tests/test.h"
+#include "dis/dis.h"
+
+enum { MAXFILES = 256 };
+
+static char *files[MAXFILES];
+static int nfiles;
+
+static void
+scan(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+
+	if (d == NULL)
+		return;
+	while ((e = readdir(d)) != NULL && nfiles < MAXFILES) {
+		size_t n = strlen(e->d_name);
+		char *p;
+		if (n < 5 || strcmp(e->d_name + n - 4, ".dis") != 0)
+			continue;
+		p = malloc(strlen(dir) + n + 2);
+		assert_non_null(p);
+		sprintf(p, "%s/%s", dir, e->d_name);
+		files[nfiles++] = p;
+	}
+	closedir(d);
+}
+
+static void
+findfiles(void)
+{
+	const char *root = getenv("ACHERON_INFERNO");
+	char buf[1024];
+
+	if (nfiles > 0)
+		return;
+	if (root == NULL || *root == 0)
+		root = "../shared/inferno";
+	snprintf(buf, sizeof buf, "%s/dis", root);
+	scan(buf);
+	snprintf(buf, sizeof buf, "%s/dis/lib", root);
+	scan(buf);
+}
+
+static void
+test_read_write(void **state)
+{
+	int i, same = 0;
+
+	(void)state;
+	findfiles();
+	assert_true(nfiles >= 1);
+	for (i = 0; i < nfiles; i++) {
+		uint8_t *buf, *out;
+		size_t len, olen;
+		AcErr err;
+		DisModule *m;
+
+		assert_int_equal(ac_file_read(files[i], &buf, &len, &err), AC_OK);
+		m = dis_module_read(buf, len, files[i], &err);
+		if (m == NULL)
+			print_error("%s\n", err.msg);
+		assert_non_null(m);
+		assert_int_equal(dis_module_write(m, &out, &olen, &err), AC_OK);
+		if (olen == len && memcmp(out, buf, len) == 0)
+			same++;
+		else
+			print_error("%s: written bytes differ\n", files[i]);
+		free(out);
+		free(buf);
+		dis_module_free(m);
+	}
+	printf("# read+write: %d of %d files identical\n", same, nfiles);
+	assert_int_equal(same, nfiles);
+}
+
+static void
+test_disasm_asm(void **state)
+{
+	int i, same = 0;
+
+	(void)state;
+	findfiles();
+	assert_true(nfiles >= 1);
+	for (i = 0; i < nfiles; i++) {
+		uint8_t *buf, *out;
+		size_t len, olen, tlen;
+		char *text;
+		AcErr err;
+		DisModule *m, *m2;
+		FILE *f;
+
+		assert_int_equal(ac_file_read(files[i], &buf, &len, &err), AC_OK);
+		m = dis_module_read(buf, len, files[i], &err);
+		assert_non_null(m);
+		f = open_memstream(&text, &tlen);
+		assert_non_null(f);
+		assert_int_equal(dis_disasm(m, f, &err), AC_OK);
+		fclose(f);
+		m2 = dis_asm(text, tlen, files[i], &err);
+		if (m2 == NULL)
+			print_error("%s\n", err.msg);
+		assert_non_null(m2);
+		assert_int_equal(dis_module_write(m2, &out, &olen, &err), AC_OK);
+		if (olen == len && memcmp(out, buf, len) == 0)
+			same++;
+		else
+			print_error("%s: reassembled bytes differ\n", files[i]);
+		free(out);
+		free(text);
+		free(buf);
+		dis_module_free(m);
+		dis_module_free(m2);
+	}
+	printf("# disasm+asm: %d of %d files identical\n", same, nfiles);
+	assert_int_equal(same, nfiles);
+}
+
+/* Hand-written assembly: labels, no flags/stack/var defaults. */
+static void
+test_handwritten(void **state)
+{
+	static const char src[] =
+		"# count to ten\n"
+		"\tmodule\tCount\n"
+		"\tentry\t0, 1\n"
+		"\tdesc\t$0,8,\"80\"\n"
+		"\tdesc\t$1,40,\"\"\n"
+		"\tvar\t@mp,8\n"
+		"\tstring\t@mp+0,\"hi\\n\"\n"
+		"\tword\t@mp+4,7\n"
+		"\tlink\t1,0,0x12345678,\"init\"\n"
+		"\tmovw\t$0,32(fp)\n"
+		"loop:\taddw\t$1,32(fp)\n"
+		"\tblew\t32(fp),$10,loop\n"
+		"\tret\n"
+		"\tsource\t\"count.s\"\n";
+	AcErr err;
+	DisModule *m = dis_asm(src, strlen(src), "count.s", &err);
+
+	(void)state;
+	if (m == NULL)
+		print_error("%s\n", err.msg);
+	assert_non_null(m);
+	assert_int_equal(m->ninst, 4);
+	assert_int_equal(m->inst[2].op, DIS_OP_BLEW);
+	assert_int_equal(m->inst[2].d.a, 1);
+	assert_int_equal(m->rt, 0);
+	assert_int_equal(m->ss, 400);
+	assert_int_equal(m->ntype, 2);
+	assert_int_equal(m->nlink, 1);
+	assert_int_equal(m->data_size, 8);
+	assert_string_equal(m->name, "Count");
+	assert_int_equal(m->data[0].count, 3);
+	dis_module_free(m);
+}
+
+/* Adjacent words merge into one item, as limbo writes them; `split` keeps them apart. */
+static void
+test_data_merge(void **state)
+{
+	static const char merged[] =
+		"\tmodule\tM\n\tdesc\t$0,12,\"\"\n\tvar\t@mp,12\n"
+		"\tword\t@mp+0,1\n\tword\t@mp+4,2,3\n";
+	static const char split[] =
+		"\tmodule\tM\n\tdesc\t$0,12,\"\"\n\tvar\t@mp,12\n"
+		"\tword\t@mp+0,1\n\tsplit\n\tword\t@mp+4,2,3\n";
+	AcErr err;
+	DisModule *m;
+
+	(void)state;
+	m = dis_asm(merged, strlen(merged), "m.s", &err);
+	assert_non_null(m);
+	assert_int_equal(m->ndata, 1);
+	assert_int_equal(m->data[0].count, 3);
+	dis_module_free(m);
+	m = dis_asm(split, strlen(split), "m.s", &err);
+	assert_non_null(m);
+	assert_int_equal(m->ndata, 2);
+	dis_module_free(m);
+}
+
+/* Operand lists: limbo's `newcp $0,dst` is mid,dst; odd sets use empty slots. */
+static void
+test_operand_slots(void **state)
+{
+	static const char src[] =
+		"\tmodule\tM\n"
+		"\tnewcp\t$0,36(fp)\n"
+		"\tmovw\t,$3,40(fp)\n"
+		"\traise\t32(fp)\n";
+	AcErr err;
+	DisModule *m = dis_asm(src, strlen(src), "s.s", &err);
+	char *text;
+	size_t len;
+	FILE *f;
+
+	(void)state;
+	assert_non_null(m);
+	assert_int_equal(m->inst[0].add, DIS_AXIMM | DIS_AXXX << 3 | DIS_AFP);
+	assert_int_equal(m->inst[1].add, DIS_AXIMM | DIS_AXXX << 3 | DIS_AFP);
+	assert_int_equal(m->inst[2].add, DIS_AFP << 3 | DIS_AXXX);
+	f = open_memstream(&text, &len);
+	assert_non_null(f);
+	assert_int_equal(dis_disasm(m, f, &err), AC_OK);
+	fclose(f);
+	assert_non_null(strstr(text, "\tnewcp\t$0,36(fp)\n"));
+	assert_non_null(strstr(text, "\tmovw\t,$3,40(fp)\n"));
+	assert_non_null(strstr(text, "\traise\t32(fp)\n"));
+	free(text);
+	dis_module_free(m);
+}
+
+static void
+test_op_names(void **state)
+{
+	int op;
+
+	(void)state;
+	for (op = 0; op < DIS_NOPS; op++)
+		assert_int_equal(dis_op_lookup(dis_op_name(op)), op);
+	assert_null(dis_op_name(DIS_NOPS));
+	assert_int_equal(dis_op_lookup("movx"), -1);
+	assert_true(dis_op_dst_is_pc(DIS_OP_JMP));
+	assert_false(dis_op_dst_is_pc(DIS_OP_MOVW));
+}
+
+TEST_MAIN("dis/roundtrip",
+	cmocka_unit_test(test_read_write),
+	cmocka_unit_test(test_disasm_asm),
+	cmocka_unit_test(test_handwritten),
+	cmocka_unit_test(test_data_merge),
+	cmocka_unit_test(test_operand_slots),
+	cmocka_unit_test(test_op_names))
