@@ -88,6 +88,13 @@ build/tests/%.t: build/tests/%.o
 build/bench/%: build/bench/%.o
 	$(CC) $(CFLAGS_ALL) -o $@ $< $(filter %.a,$^) $(LDLIBS_ALL)
 
+build/tests/symbols.t: tests/symbols.sh $(LIB_VM)
+	@mkdir -p $(dir $@)
+	cp $< $@
+	chmod +x $@
+
+TESTS += build/tests/symbols.t
+
 tests: $(TESTS)
 
 check: all $(TESTS)

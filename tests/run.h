@@ -24,7 +24,7 @@ typedef struct RunResult {
 	int status;     /* exit status, or 128+signal, or -1 on timeout */
 } RunResult;
 
-static void
+static inline void
 run_append(char **buf, size_t *len, const char *p, size_t n)
 {
 	*buf = realloc(*buf, *len + n + 1);
@@ -33,7 +33,7 @@ run_append(char **buf, size_t *len, const char *p, size_t n)
 	(*buf)[*len] = 0;
 }
 
-static long
+static inline long
 run_now_ms(void)
 {
 	struct timespec ts;
@@ -43,7 +43,7 @@ run_now_ms(void)
 }
 
 /* Runs argv (argv[0] a path) with `in` (may be NULL) on standard input. */
-static RunResult
+static inline RunResult
 run_cmd(char *const argv[], const char *in, long timeout_ms)
 {
 	RunResult r = {calloc(1, 1), 0, calloc(1, 1), 0, -1};
@@ -106,7 +106,7 @@ run_cmd(char *const argv[], const char *in, long timeout_ms)
 	return r;
 }
 
-static void
+static inline void
 run_free(RunResult *r)
 {
 	free(r->out);
@@ -114,7 +114,7 @@ run_free(RunResult *r)
 }
 
 /* Where the shipped Inferno files are (tests run from the repository root). */
-static const char *
+static inline const char *
 inferno_dir(void)
 {
 	const char *d = getenv("ACHERON_INFERNO");

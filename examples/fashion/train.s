@@ -619,7 +619,7 @@
 	string	@mp+28,"/train-labels-idx1-ubyte.gz"
 	string	@mp+32,"/t10k-images-idx3-ubyte.gz"
 	string	@mp+36,"/t10k-labels-idx1-ubyte.gz"
-	string	@mp+40,"epoch %d  loss %.4f  train %.2f%%  test %.2f%%  %.1fs\n"
+	string	@mp+40,"epoch %d  loss %.4f  train %.2f%%  test %.2f%%  %.2fs\n"
 	string	@mp+44,"training"
 	string	@mp+48,"fail:"
 	real	@mp+216,0.05

@@ -1,0 +1,20 @@
+#!/bin/sh
+# Every symbol a component's archive exports carries that component's
+# prefix (house style "Naming"), so components never collide.
+cd "$(dirname "$0")/../.." 2>/dev/null || exit 1
+n=0
+fail=0
+echo "1..4"
+for pair in base:ac_ dis:dis_ ml:ml_ vm:vm_; do
+	lib=${pair%%:*}
+	prefix=${pair#*:}
+	n=$((n + 1))
+	bad=$(nm -g --defined-only "build/lib$lib.a" 2>/dev/null | awk 'NF == 3 { print $3 }' | grep -v "^$prefix" | sort -u)
+	if [ -z "$bad" ] && [ -f "build/lib$lib.a" ]; then
+		echo "ok $n - lib$lib.a exports only $prefix* symbols"
+	else
+		echo "not ok $n - lib$lib.a exports symbols without $prefix: $(echo $bad | tr '\n' ' ')"
+		fail=1
+	fi
+done
+exit $fail
