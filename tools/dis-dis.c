@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "dis/dis.h"
+#include "tools/cli.h"
 
 static void
 usage(FILE *f)
@@ -28,34 +29,10 @@ main(int argc, char **argv)
 	const char *in = NULL, *out = NULL;
 	AcErr err;
 	DisModule *m;
-	int i, rc;
+	int rc;
 
-	for (i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-			usage(stdout);
-			return 0;
-		} else if (strcmp(a, "-o") == 0) {
-			if (++i >= argc) {
-				usage(stderr);
-				return 2;
-			}
-			out = argv[i];
-		} else if (a[0] == '-' && a[1] != 0) {
-			fprintf(stderr, "dis-dis: unknown option %s\n", a);
-			usage(stderr);
-			return 2;
-		} else if (in == NULL)
-			in = a;
-		else {
-			usage(stderr);
-			return 2;
-		}
-	}
-	if (in == NULL) {
-		usage(stderr);
-		return 2;
-	}
+	if ((rc = cli_in_out(argc, argv, "dis-dis", usage, &in, &out)) >= 0)
+		return rc;
 	m = dis_module_load(in, &err);
 	if (m == NULL) {
 		fprintf(stderr, "dis-dis: %s\n", err.msg);

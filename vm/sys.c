@@ -137,9 +137,7 @@ sys_aprint(VmThread *t, uint8_t *fp)
 		vm_destroy(t->vm, VM_WORD(a));
 		return;
 	}
-	uint32_t old = *(uint32_t *)r;
-	*(uint32_t *)r = VM_WORD(a);
-	vm_destroy(t->vm, old);
+	vm_ptr_set(t->vm, (uint32_t *)r, VM_WORD(a));
 }
 
 static void
@@ -148,13 +146,10 @@ sys_fildes(VmThread *t, uint8_t *fp)
 	int32_t n = *(int32_t *)ARG(fp, 0);
 	uint8_t *r = RET(fp);
 	SysFD *fd;
-	uint32_t old;
 
 	if (r == NULL)
 		return;
-	old = *(uint32_t *)r;
-	*(uint32_t *)r = VM_H;
-	vm_destroy(t->vm, old);
+	vm_ptr_set(t->vm, (uint32_t *)r, VM_H);
 	if (n < 0 || fcntl(n, F_GETFD) < 0)
 		return;  /* nil, as Inferno returns for a closed descriptor */
 	fd = vm_heap_new(t->vm, t->vm->t_fd);

@@ -71,7 +71,6 @@ static void
 store_tensor(VmThread *t, uint8_t *dst, MlTensor *mt)
 {
 	TensorRef *r;
-	uint32_t old;
 
 	if (dst == NULL) {
 		ml_tensor_unref(mt);
@@ -85,9 +84,7 @@ store_tensor(VmThread *t, uint8_t *dst, MlTensor *mt)
 	r->rows = (int32_t)ml_tensor_rows(mt);
 	r->cols = (int32_t)ml_tensor_cols(mt);
 	r->t = mt;
-	old = *(uint32_t *)dst;
-	*(uint32_t *)dst = VM_WORD(r);
-	vm_destroy(t->vm, old);
+	vm_ptr_set(t->vm, (uint32_t *)dst, VM_WORD(r));
 }
 
 static MlTensor *
@@ -218,7 +215,6 @@ t_perm(VmThread *t, uint8_t *fp)
 	uint8_t *r = RET(fp);
 	VmArray *a;
 	AcErr e;
-	uint32_t old;
 
 	if (n < 0)
 		vm_raise(t, "tensor: perm: negative length %d", (int)n);
@@ -233,9 +229,7 @@ t_perm(VmThread *t, uint8_t *fp)
 		vm_destroy(t->vm, VM_WORD(a));
 		return;
 	}
-	old = *(uint32_t *)r;
-	*(uint32_t *)r = VM_WORD(a);
-	vm_destroy(t->vm, old);
+	vm_ptr_set(t->vm, (uint32_t *)r, VM_WORD(a));
 }
 #undef SPEC
 #define SPEC "pppw"

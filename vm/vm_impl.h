@@ -102,6 +102,16 @@ void *vm_heap_alloc(Vm *vm, VmType *t, size_t n);
 /* Drops one reference to the object named by Dis pointer word w. */
 void vm_destroy(Vm *vm, uint32_t w);
 static inline void vm_incref(uint32_t w) { if (w != VM_H) VM_D2H(VM_PTR(w))->ref++; }
+/* Stores pointer v (whose reference the slot takes over) in *slot and drops
+ * the value it replaces. */
+static inline void
+vm_ptr_set(Vm *vm, uint32_t *slot, uint32_t v)
+{
+	uint32_t old = *slot;
+
+	*slot = v;
+	vm_destroy(vm, old);
+}
 /* Sets the pointer words of t at p to H (initmem) / drops them (freeptrs) /
  * takes a reference on each (incmem). */
 void vm_type_initmem(const VmType *t, void *p);
