@@ -1,7 +1,7 @@
 /*
  * The runtime: creating and freeing a Vm, and running a module's init as
  * Inferno's shell does (init(ctxt, argv) with argv[0] the module path),
- * one quantum at a time under a setjmp that catches Dis exceptions.
+ * on the thread scheduler (sched.c).
  */
 #include "vm/vm_impl.h"
 
@@ -10,53 +10,6 @@
 
 
 #define DEFAULT_HEAP_MAX ((size_t)2 << 30)
-
-/* The thread being interpreted, for the fault handler only. */
-static _Thread_local VmThread *running;
-
-/* A Dis program can forge a pointer (Dis has no verifier); its dereference
- * faults like Inferno's emu does and becomes an error instead of a crash.
- * The arena may be inconsistent afterwards, so nothing in it is freed. */
-static void
-on_fault(int sig, siginfo_t *si, void *uc)
-{
-	VmThread *t = running;
-
-	(void)uc;
-	if (t == NULL || t->ex == NULL) {
-		signal(sig, SIG_DFL);
-		raise(sig);
-		return;
-	}
-	t->fault = 1;
-	snprintf(t->exmsg, sizeof t->exmsg, "%s at address %p",
-	         sig == SIGFPE ? "arithmetic fault" : sig == SIGILL ? "illegal instruction" : "segmentation violation",
-	         si->si_addr);
-	siglongjmp(*t->ex, 1);
-}
-
-static void
-faults_catch(struct sigaction *old)
-{
-	static const int sigs[4] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL};
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof sa);
-	sa.sa_sigaction = on_fault;
-	sa.sa_flags = SA_SIGINFO | SA_NODEFER;
-	sigemptyset(&sa.sa_mask);
-	for (int i = 0; i < 4; i++)
-		sigaction(sigs[i], &sa, &old[i]);
-}
-
-static void
-faults_restore(const struct sigaction *old)
-{
-	static const int sigs[4] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL};
-
-	for (int i = 0; i < 4; i++)
-		sigaction(sigs[i], &old[i], NULL);
-}
 
 Vm *
 vm_new(const VmOptions *opt, AcErr *err)
@@ -76,6 +29,7 @@ vm_new(const VmOptions *opt, AcErr *err)
 		return NULL;
 	}
 	vm_heap_init_types(vm);
+	vm_chan_init_type(vm);
 	vm_sys_register(vm);
 	vm_tensor_register(vm);
 	return vm;
@@ -142,103 +96,29 @@ make_argv(VmThread *t, int argc, char **argv)
 	return list;
 }
 
-/* Pops every frame left on t's stack (after exit or an uncaught exception). */
-static void
-unwind_all(VmThread *t)
-{
-	while (t->fp != NULL) {
-		uint8_t *f = t->fp;
-		uint32_t caller = *(uint32_t *)(f + DIS_REGFRAME * 4);
-		uint32_t mr = *(uint32_t *)(f + DIS_REGMOD * 4);
-		t->fp = VM_PTR(caller);
-		vm_frame_pop(t, f);
-		if (mr != VM_H) {
-			VmModlink *old = t->ml;
-			t->ml = VM_PTR(mr);
-			vm_destroy(t->vm, VM_WORD(old));
-		}
-	}
-	while (t->stack != NULL) {
-		VmStack *s = t->stack;
-		t->stack = s->prev;
-		vm_arena_free(t->vm, s, s->bytes);
-	}
-}
-
+/* Sets up init's frame on t: init(nil, argv). */
 static int
-run_thread(VmThread *t, VmModlink *ml, const VmLink *init, int argc, char **argv, AcErr *err)
+start_init(VmThread *t, const VmLink *init, int argc, char **argv, AcErr *err)
 {
 	sigjmp_buf jb;
-	volatile int started = 0;
-	int rc = AC_OK;
-	struct sigaction old[4];
+	uint8_t *volatile f = NULL;
 
-	faults_catch(old);
-	running = t;
+	/* Frame and argv allocation raise on exhaustion; catch that here. */
 	t->ex = &jb;
 	if (sigsetjmp(jb, 0) != 0) {
-		const char *mod = t->m != NULL ? t->m->name : "?";
-		int32_t pc = t->ip != NULL && t->m != NULL ? (int32_t)(t->ip - t->m->inst) : -1;
-		char where[160];
-
-		if (!started) {
-			rc = ac_err_set(err, AC_ENOMEM, "cannot start %s: %s", ml->m->name, t->exmsg);
-			goto done;
-		}
-		snprintf(where, sizeof where, "module %s, pc %d", mod, (int)pc);
-		if (t->fault) {
-			t->vm->poisoned = 1;
-			rc = ac_err_set(err, AC_EEXCEPT, "fault: %s (%s)", t->exmsg, where);
-			goto done;
-		}
-		if (vm_handle_exception(t))
-			goto resume;
-		rc = ac_err_set(err, AC_EEXCEPT, "uncaught exception: %s (%s)", t->exmsg, where);
-		goto done;
+		t->ex = NULL;
+		return ac_err_set(err, AC_ENOMEM, "cannot start %s: %s", t->m->name, t->exmsg);
 	}
-	if (!started) {
-		uint8_t *f = vm_frame_alloc(t, init->frame);
-		*(uint32_t *)(f + DIS_REGLINK * 4) = 0;
-		*(uint32_t *)(f + DIS_REGFRAME * 4) = VM_H;
-		*(uint32_t *)(f + DIS_REGRET * 4) = VM_H;
-		if (init->frame->size >= DIS_MAXTEMP + 8)
-			*(uint32_t *)(f + DIS_MAXTEMP + 4) = make_argv(t, argc, argv);
-		t->fp = f;
-		t->ml = ml;
-		t->m = ml->m;
-		t->mp = ml->mp;
-		t->ip = ml->m->inst + init->pc;
-		started = 1;
-	}
-resume:
-	for (;;) {
-		if (vm_xec(t))
-			break;
-		if (t->vm->opt.max_instructions != 0 && t->vm->ninstr >= t->vm->opt.max_instructions) {
-			rc = ac_err_set(err, AC_EBUDGET, "instruction budget of %llu exhausted",
-			                (unsigned long long)t->vm->opt.max_instructions);
-			break;
-		}
-	}
-done:
-	/* Clean-up walks frames a forged pointer may have damaged: it runs
-	 * under the fault handler too. */
-	if (!t->vm->poisoned) {
-		t->fault = 0;
-		if (sigsetjmp(jb, 0) == 0) {
-			unwind_all(t);
-			vm_destroy(t->vm, VM_WORD(t->ml != NULL ? t->ml : ml));
-		}
-		if (t->fault) {
-			t->vm->poisoned = 1;
-			if (rc == AC_OK)
-				rc = ac_err_set(err, AC_EEXCEPT, "fault: %s (releasing the stack)", t->exmsg);
-		}
-	}
+	f = vm_frame_alloc(t, init->frame);
+	*(uint32_t *)(f + DIS_REGLINK * 4) = 0;
+	*(uint32_t *)(f + DIS_REGFRAME * 4) = VM_H;
+	*(uint32_t *)(f + DIS_REGRET * 4) = VM_H;
+	if (init->frame->size >= DIS_MAXTEMP + 8)
+		*(uint32_t *)(f + DIS_MAXTEMP + 4) = make_argv(t, argc, argv);
+	t->fp = f;
+	t->ip = t->m->inst + init->pc;
 	t->ex = NULL;
-	running = NULL;
-	faults_restore(old);
-	return rc;
+	return AC_OK;
 }
 
 int
@@ -247,7 +127,7 @@ vm_run_file(Vm *vm, const char *path, int argc, char **argv, AcErr *err)
 	VmModule *m;
 	VmModlink *ml;
 	const VmLink *init = NULL;
-	VmThread t;
+	VmThread *t;
 	int rc;
 
 	m = vm_module_load_path(vm, path, NULL, err);
@@ -269,7 +149,14 @@ vm_run_file(Vm *vm, const char *path, int argc, char **argv, AcErr *err)
 		vm_destroy(vm, VM_WORD(ml));
 		return rc;
 	}
-	memset(&t, 0, sizeof t);
-	t.vm = vm;
-	return run_thread(&t, ml, init, argc, argv, err);
+	t = vm_thread_new(vm, ml);
+	vm_destroy(vm, VM_WORD(ml));  /* the thread holds it now */
+	if (t == NULL)
+		return ac_err_set(err, AC_ENOMEM, "%s: out of memory", path);
+	rc = start_init(t, init, argc, argv, err);
+	if (rc != AC_OK) {
+		vm_thread_free(t);
+		return rc;
+	}
+	return vm_sched_run(vm, t, err);
 }

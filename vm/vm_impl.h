@@ -34,6 +34,8 @@ typedef struct VmModule VmModule;
 typedef struct VmModlink VmModlink;
 typedef struct VmInst VmInst;
 typedef struct VmBuiltinMod VmBuiltinMod;
+typedef struct VmChan VmChan;
+typedef struct VmWait VmWait;
 
 /* ---- arena (arena.c) ---- */
 
@@ -226,7 +228,13 @@ struct VmThread {
 	sigjmp_buf *ex;                /* where vm_raise and the fault handler land */
 	int fault;                     /* a hardware fault ended the thread: no clean-up */
 	char exmsg[256];               /* current exception text */
-	char errstr[AC_ERR_MSG_BYTES];              /* last error (%r) */
+	char errstr[AC_ERR_MSG_BYTES];
+	int id;                        /* thread number, 1 for init's */
+	VmThread *anext;               /* in vm->threads */
+	VmThread *rnext;               /* in the run queue */
+	VmWait *wait;                  /* channels waited on (send, recv, alt) */
+	int nwait, waitcap;
+	int32_t *altresult;            /* where a blocked alt's case index goes */              /* last error (%r) */
 	int exiting;
 };
 
@@ -240,8 +248,26 @@ void vm_op_load(VmThread *t, uint8_t *d, uint32_t path, int32_t ldt);
 void vm_op_mcall(VmThread *t, uint8_t *f, int32_t o, uint8_t *d, const VmInst *next);
 void vm_op_ret(VmThread *t);
 _Noreturn void vm_op_raise(VmThread *t, uint32_t v);
-/* Runs one quantum: 1 when the thread finished, 0 when the quantum ran out. */
+/* Runs one quantum of t: VM_XEC_QUANTUM when it ran out, VM_XEC_DONE when
+ * the thread finished, VM_XEC_BLOCKED when it waits on a channel. */
+enum { VM_XEC_QUANTUM = 0, VM_XEC_DONE = 1, VM_XEC_BLOCKED = 2 };
 int vm_xec(VmThread *t);
+
+/* ---- threads and channels (sched.c, chan.c) ---- */
+VmThread *vm_thread_new(Vm *vm, VmModlink *ml);
+void vm_thread_free(VmThread *t);
+void vm_thread_ready(VmThread *t);
+/* Runs threads from main until main finishes; frees every thread. */
+int vm_sched_run(Vm *vm, VmThread *main, AcErr *err);
+void vm_op_spawn(VmThread *t, uint8_t *f, VmModlink *ml, int32_t pc);
+uint32_t vm_rand(Vm *vm);
+void vm_chan_init_type(Vm *vm);
+void vm_op_newc(VmThread *t, uint32_t *d, VmType *elem, int32_t cap);
+/* Return 1 when the thread must wait (its quantum ends). */
+int vm_op_send(VmThread *t, uint32_t c, uint8_t *ptr);
+int vm_op_recv(VmThread *t, uint32_t c, uint8_t *ptr);
+int vm_op_alt(VmThread *t, uint8_t *tab, int32_t *result, int block);
+void vm_chan_cancel(VmThread *t);
 /* Finds a handler for t->exmsg, unwinding frames: 1 found, 0 uncaught. */
 int vm_handle_exception(VmThread *t);
 void vm_frame_pop(VmThread *t, uint8_t *f);
@@ -271,6 +297,11 @@ struct Vm {
 	VmModule *modules;             /* loaded Dis modules, by path (cache) */
 	uint64_t ninstr;               /* instructions executed */
 	int poisoned;                  /* a fault may have corrupted the arena */
+	VmThread *threads;             /* every live thread */
+	VmThread *runq, *runq_tail;    /* ready threads, in order */
+	int nthreads_made;
+	uint32_t rng;                  /* alt's random choice */
+	VmType *t_chan;
 };
 
 void vm_sys_register(Vm *vm);

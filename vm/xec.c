@@ -356,7 +356,7 @@ next:
 	if (--budget == 0) {
 		t->ip = ip;
 		vm->ninstr += VM_QUANTUM;
-		return 0;
+		return VM_XEC_QUANTUM;
 	}
 	i = ip;
 	t->ip = i;
@@ -609,7 +609,7 @@ next:
 		vm_op_ret(t);
 		if (t->exiting) {
 			vm->ninstr += (uint64_t)(VM_QUANTUM - budget);
-			return 1;
+			return VM_XEC_DONE;
 		}
 		ip = t->ip;
 		NEXT;
@@ -637,12 +637,51 @@ next:
 	CASE(EXIT) {
 		t->exiting = 1;
 		vm->ninstr += (uint64_t)(VM_QUANTUM - budget);
-		return 1;
+		return VM_XEC_DONE;
 	}
 
-	/* Threads, channels and fixed point come with the complete VM. */
-	CASE(ALT) CASE(NBALT) CASE(SPAWN) CASE(MSPAWN) CASE(NEWCB) CASE(NEWCW) CASE(NEWCF)
-	CASE(NEWCP) CASE(NEWCM) CASE(NEWCMP) CASE(NEWCL) CASE(SEND) CASE(RECV)
+	/* threads and channels; a newc* buffer length is the middle operand */
+	CASE(SPAWN) vm_op_spawn(t, VM_PTR(P(s)), t->ml, i->d); NEXT;
+	CASE(MSPAWN) {
+		VmModlink *ml = VM_PTR(P(d));
+		int32_t o = W(m);
+		if (ml == NULL)
+			vm_raise(t, VM_EX_MODULE);
+		if ((uint32_t)o >= (uint32_t)ml->nlinks)
+			vm_raise(t, "invalid mspawn: link %d", (int)o);
+		vm_op_spawn(t, VM_PTR(P(s)), ml, ml->links[o].pc);
+		NEXT;
+	}
+	CASE(NEWCB) vm_op_newc(t, (uint32_t *)d, vm->t_byte, i->mm == VM_OP_NONE ? 0 : W(m)); NEXT;
+	CASE(NEWCW) vm_op_newc(t, (uint32_t *)d, vm->t_word, i->mm == VM_OP_NONE ? 0 : W(m)); NEXT;
+	CASE(NEWCF) vm_op_newc(t, (uint32_t *)d, vm->t_real, i->mm == VM_OP_NONE ? 0 : W(m)); NEXT;
+	CASE(NEWCL) vm_op_newc(t, (uint32_t *)d, vm->t_big, i->mm == VM_OP_NONE ? 0 : W(m)); NEXT;
+	CASE(NEWCP) vm_op_newc(t, (uint32_t *)d, vm->t_ptr, i->mm == VM_OP_NONE ? 0 : W(m)); NEXT;
+	CASE(NEWCM) {
+		/* newcm: s is the element size in bytes, and holds no pointers. */
+		VmType *ty = vm_type_new(vm, W(s), 0, NULL);
+		if (ty == NULL || W(s) < 0)
+			vm_raise(t, VM_EX_NOMEM);
+		vm_op_newc(t, (uint32_t *)d, ty, i->mm == VM_OP_NONE ? 0 : W(m));
+		vm_type_unref(vm, ty);
+		NEXT;
+	}
+	CASE(NEWCMP) vm_op_newc(t, (uint32_t *)d, mtype(t, W(s)), i->mm == VM_OP_NONE ? 0 : W(m)); NEXT;
+	CASE(SEND)
+		if (vm_op_send(t, P(d), s))
+			goto blocked;
+		NEXT;
+	CASE(RECV)
+		if (vm_op_recv(t, P(s), d))
+			goto blocked;
+		NEXT;
+	CASE(ALT)
+		if (vm_op_alt(t, s, (int32_t *)d, 1))
+			goto blocked;
+		NEXT;
+	CASE(NBALT) vm_op_alt(t, s, (int32_t *)d, 0); NEXT;
+
+	/* Fixed point comes with the complete VM. */
 	CASE(MULX) CASE(DIVX) CASE(CVTXX) CASE(MULX0) CASE(DIVX0) CASE(CVTXX0)
 	CASE(MULX1) CASE(DIVX1) CASE(CVTXX1) CASE(CVTFX) CASE(CVTXF)
 		vm_raise(t, "instruction %s not implemented", dis_op_name(i->op));
@@ -652,4 +691,8 @@ next:
 #endif
 	}
 	NEXT;
+blocked:
+	t->ip = ip;
+	vm->ninstr += (uint64_t)(VM_QUANTUM - budget);
+	return VM_XEC_BLOCKED;
 }

@@ -1,0 +1,318 @@
+/*
+ * Channels: newc*, send, recv, alt and nbalt (Dis spec "Channels";
+ * Inferno libinterp/xec.c and alt.c). An unbuffered send meets a receiver
+ * and the value moves straight from the sender's frame to the receiver's;
+ * a buffered channel keeps values in a ring of its element type. A thread
+ * that cannot proceed waits on the channel's queue and its quantum ends.
+ */
+#include "vm/vm_impl.h"
+
+#include <stdlib.h>
+
+/* A thread waiting on one channel (several for alt). */
+struct VmWait {
+	VmWait *next, *prev;   /* in the channel's send or receive queue */
+	VmThread *t;
+	VmChan *c;
+	uint8_t *ptr;          /* the value to send, or where a received one goes */
+	int32_t idx;           /* alt case index, or -1 for send/recv */
+	int send;
+};
+
+struct VmChan {
+	VmWait *sendq, *recvq; /* waiting senders and receivers, oldest first */
+	VmType *t;             /* element type: size and pointer map */
+	uint8_t *buf;          /* ring of cap elements (arena), or NULL */
+	int32_t cap, front, size;
+};
+
+static void
+chan_destroy(Vm *vm, void *p)
+{
+	VmChan *c = p;
+
+	/* Waiters keep a reference to the channel, so none can be left here. */
+	if (c->buf != NULL) {
+		for (int32_t i = 0; i < c->size; i++)
+			vm_type_freeptrs(vm, c->t, c->buf + (size_t)((c->front + i) % c->cap) * (size_t)c->t->size);
+		vm_arena_free(vm, c->buf, (size_t)c->cap * (size_t)c->t->size);
+	}
+	vm_type_unref(vm, c->t);
+}
+
+void
+vm_chan_init_type(Vm *vm)
+{
+	vm->t_chan = vm_type_new(vm, 0, 0, NULL);
+	vm->t_chan->destroy = chan_destroy;
+}
+
+/* newc*: elem is the element type, cap the buffer length (0: unbuffered). */
+void
+vm_op_newc(VmThread *t, uint32_t *d, VmType *elem, int32_t cap)
+{
+	VmChan *c;
+
+	if (cap < 0)
+		vm_raise(t, VM_EX_NEGSIZE);
+	c = vm_heap_alloc(t->vm, t->vm->t_chan, sizeof(VmChan));
+	if (c == NULL)
+		vm_raise(t, VM_EX_NOMEM);
+	memset(c, 0, sizeof *c);
+	c->t = elem;
+	elem->ref++;
+	if (cap > 0) {
+		size_t n = (size_t)cap * (size_t)elem->size;
+		if (elem->size > 0 && n / (size_t)elem->size != (size_t)cap)
+			n = SIZE_MAX;
+		c->buf = n < ((size_t)1 << 31) ? vm_arena_zalloc(t->vm, n) : NULL;
+		if (c->buf == NULL) {
+			vm_destroy(t->vm, VM_WORD(c));
+			vm_raise(t, VM_EX_NOMEM);
+		}
+		c->cap = cap;
+	}
+	vm_ptr_set(t->vm, d, VM_WORD(c));
+}
+
+/* Copies one value of type ty from src to dst, as movp/movmp do: the
+ * destination's old pointers are dropped and the source's gain a reference. */
+static void
+move_value(Vm *vm, const VmType *ty, uint8_t *dst, const uint8_t *src)
+{
+	vm_type_incmem(ty, (void *)src);
+	vm_type_freeptrs(vm, ty, dst);
+	memmove(dst, src, (size_t)ty->size);
+}
+
+static void
+unlink_wait(VmWait **q, VmWait *w)
+{
+	if (w->prev != NULL)
+		w->prev->next = w->next;
+	else
+		*q = w->next;
+	if (w->next != NULL)
+		w->next->prev = w->prev;
+	w->next = w->prev = NULL;
+}
+
+static void
+append_wait(VmWait **q, VmWait *w)
+{
+	VmWait **pp = q, *last = NULL;
+
+	while (*pp != NULL) {
+		last = *pp;
+		pp = &(*pp)->next;
+	}
+	w->prev = last;
+	w->next = NULL;
+	*pp = w;
+}
+
+/* Removes every wait of a blocked thread (all alt cases but the one that
+ * fired) and makes it runnable; idx is the case that fired. */
+static void
+wake(VmThread *t, int32_t idx)
+{
+	for (int i = 0; i < t->nwait; i++) {
+		VmWait *w = &t->wait[i];
+		unlink_wait(w->send ? &w->c->sendq : &w->c->recvq, w);
+		vm_destroy(t->vm, VM_WORD(w->c));
+	}
+	t->nwait = 0;
+	if (t->altresult != NULL) {
+		*t->altresult = idx;
+		t->altresult = NULL;
+	}
+	vm_thread_ready(t);
+}
+
+static int
+can_send(const VmChan *c)
+{
+	return c->recvq != NULL || (c->buf != NULL && c->size < c->cap);
+}
+
+static int
+can_recv(const VmChan *c)
+{
+	return c->sendq != NULL || (c->buf != NULL && c->size > 0);
+}
+
+static uint8_t *
+slot(VmChan *c, int32_t i)
+{
+	return c->buf + (size_t)((c->front + i) % c->cap) * (size_t)c->t->size;
+}
+
+/* Sends the value at ptr; the channel must be ready (can_send). */
+static void
+do_send(Vm *vm, VmChan *c, uint8_t *ptr)
+{
+	if (c->recvq != NULL) {
+		VmWait *w = c->recvq;
+		move_value(vm, c->t, w->ptr, ptr);
+		wake(w->t, w->idx);
+		return;
+	}
+	uint8_t *s = slot(c, c->size++);
+	vm_type_incmem(c->t, ptr);
+	memmove(s, ptr, (size_t)c->t->size);
+}
+
+/* Receives into ptr; the channel must be ready (can_recv). */
+static void
+do_recv(Vm *vm, VmChan *c, uint8_t *ptr)
+{
+	if (c->buf != NULL && c->size > 0) {
+		uint8_t *s = slot(c, 0);
+		/* The buffered value's references move to the receiver. */
+		vm_type_freeptrs(vm, c->t, ptr);
+		memmove(ptr, s, (size_t)c->t->size);
+		memset(s, 0, (size_t)c->t->size);
+		c->front = (c->front + 1) % c->cap;
+		c->size--;
+		if (c->sendq != NULL) {
+			VmWait *w = c->sendq;
+			do_send(vm, c, w->ptr);
+			wake(w->t, w->idx);
+		}
+		return;
+	}
+	VmWait *w = c->sendq;
+	move_value(vm, c->t, ptr, w->ptr);
+	wake(w->t, w->idx);
+}
+
+static void
+block_on(VmThread *t, VmChan *c, uint8_t *ptr, int send, int32_t idx)
+{
+	VmWait *w = &t->wait[t->nwait++];
+
+	w->t = t;
+	w->c = c;
+	w->ptr = ptr;
+	w->idx = idx;
+	w->send = send;
+	vm_incref(VM_WORD(c));
+	append_wait(send ? &c->sendq : &c->recvq, w);
+}
+
+static int
+ensure_waits(VmThread *t, int n)
+{
+	if (n <= t->waitcap)
+		return 0;
+	VmWait *nw = realloc(t->wait, (size_t)n * sizeof *nw);
+	if (nw == NULL)
+		return -1;
+	t->wait = nw;
+	t->waitcap = n;
+	return 0;
+}
+
+/* send/recv: returns 1 when the thread must wait (its quantum ends). */
+int
+vm_op_send(VmThread *t, uint32_t wc, uint8_t *ptr)
+{
+	VmChan *c = VM_PTR(wc);
+
+	if (c == NULL)
+		vm_raise(t, VM_EX_NILREF);
+	if (can_send(c)) {
+		do_send(t->vm, c, ptr);
+		return 0;
+	}
+	if (ensure_waits(t, 1) < 0)
+		vm_raise(t, VM_EX_NOMEM);
+	block_on(t, c, ptr, 1, -1);
+	t->altresult = NULL;
+	return 1;
+}
+
+int
+vm_op_recv(VmThread *t, uint32_t wc, uint8_t *ptr)
+{
+	VmChan *c = VM_PTR(wc);
+
+	if (c == NULL)
+		vm_raise(t, VM_EX_NILREF);
+	if (can_recv(c)) {
+		do_recv(t->vm, c, ptr);
+		return 0;
+	}
+	if (ensure_waits(t, 1) < 0)
+		vm_raise(t, VM_EX_NOMEM);
+	block_on(t, c, ptr, 0, -1);
+	t->altresult = NULL;
+	return 1;
+}
+
+/* alt/nbalt. The table at tab is nsend, nrecv, then nsend+nrecv pairs
+ * (channel, value pointer), sends first. Picks uniformly among ready
+ * cases; with none ready, nbalt answers nsend+nrecv and alt waits on all.
+ * Returns 1 when the thread must wait. */
+int
+vm_op_alt(VmThread *t, uint8_t *tab, int32_t *result, int block)
+{
+	const int32_t *hdr = (const int32_t *)tab;
+	int32_t nsend = hdr[0], nrecv = hdr[1], n, ready = 0, pick = -1;
+	const uint32_t *ac = (const uint32_t *)(tab + 8);
+
+	if (nsend < 0 || nrecv < 0 || nsend > 65536 || nrecv > 65536)
+		vm_raise(t, "alt: bad table");
+	n = nsend + nrecv;
+	for (int32_t i = 0; i < n; i++) {
+		VmChan *c = VM_PTR(ac[2 * i]);
+		if (c == NULL)
+			continue;  /* a nil channel is never ready */
+		if (i < nsend ? can_send(c) : can_recv(c)) {
+			/* Reservoir sampling: each ready case equally likely. */
+			ready++;
+			if (vm_rand(t->vm) % (uint32_t)ready == 0)
+				pick = i;
+		}
+	}
+	if (pick >= 0) {
+		VmChan *c = VM_PTR(ac[2 * pick]);
+		uint8_t *ptr = VM_PTR(ac[2 * pick + 1]);
+		if (pick < nsend)
+			do_send(t->vm, c, ptr);
+		else
+			do_recv(t->vm, c, ptr);
+		*result = pick;
+		return 0;
+	}
+	if (!block) {
+		*result = n;
+		return 0;
+	}
+	if (ensure_waits(t, n) < 0)
+		vm_raise(t, VM_EX_NOMEM);
+	for (int32_t i = 0; i < n; i++) {
+		VmChan *c = VM_PTR(ac[2 * i]);
+		if (c != NULL)
+			block_on(t, c, VM_PTR(ac[2 * i + 1]), i < nsend, i);
+	}
+	if (t->nwait == 0)
+		vm_raise(t, "alt: no channels");
+	t->altresult = result;
+	return 1;
+}
+
+/* Drops a dying thread's waits (program end, uncaught exception). */
+void
+vm_chan_cancel(VmThread *t)
+{
+	for (int i = 0; i < t->nwait; i++) {
+		VmWait *w = &t->wait[i];
+		unlink_wait(w->send ? &w->c->sendq : &w->c->recvq, w);
+		vm_destroy(t->vm, VM_WORD(w->c));
+	}
+	t->nwait = 0;
+	free(t->wait);
+	t->wait = NULL;
+	t->waitcap = 0;
+}

@@ -1,0 +1,281 @@
+/*
+ * Dis threads (Inferno's progs) and the scheduler: a run queue served one
+ * quantum (VM_QUANTUM instructions) at a time, so a busy thread never
+ * starves the others; spawn and mspawn; and the end of a program, which is
+ * the end of the thread that ran init (Inferno's behaviour: threads left
+ * blocked on channels do not keep it alive).
+ */
+#include "vm/vm_impl.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+VmThread *
+vm_thread_new(Vm *vm, VmModlink *ml)
+{
+	VmThread *t = calloc(1, sizeof *t);
+
+	if (t == NULL)
+		return NULL;
+	t->vm = vm;
+	t->id = ++vm->nthreads_made;
+	t->ml = ml;
+	t->m = ml->m;
+	t->mp = ml->mp;
+	vm_incref(VM_WORD(ml));
+	t->anext = vm->threads;
+	vm->threads = t;
+	return t;
+}
+
+void
+vm_thread_ready(VmThread *t)
+{
+	Vm *vm = t->vm;
+
+	t->rnext = NULL;
+	if (vm->runq_tail != NULL)
+		vm->runq_tail->rnext = t;
+	else
+		vm->runq = t;
+	vm->runq_tail = t;
+}
+
+static VmThread *
+next_ready(Vm *vm)
+{
+	VmThread *t = vm->runq;
+
+	if (t != NULL) {
+		vm->runq = t->rnext;
+		if (vm->runq == NULL)
+			vm->runq_tail = NULL;
+		t->rnext = NULL;
+	}
+	return t;
+}
+
+uint32_t
+vm_rand(Vm *vm)
+{
+	/* xorshift32: alt's choice among ready cases needs spread, not secrecy. */
+	uint32_t x = vm->rng != 0 ? vm->rng : 0x9E3779B9u;
+
+	x ^= x << 13;
+	x ^= x >> 17;
+	x ^= x << 5;
+	vm->rng = x;
+	return x;
+}
+
+/* Pops every frame of t and releases its stack segments. */
+static void
+unwind(VmThread *t)
+{
+	while (t->fp != NULL) {
+		uint8_t *f = t->fp;
+		uint32_t caller = *(uint32_t *)(f + DIS_REGFRAME * 4);
+		uint32_t mr = *(uint32_t *)(f + DIS_REGMOD * 4);
+		t->fp = VM_PTR(caller);
+		vm_frame_pop(t, f);
+		if (mr != VM_H) {
+			VmModlink *old = t->ml;
+			t->ml = VM_PTR(mr);
+			vm_destroy(t->vm, VM_WORD(old));
+		}
+	}
+	while (t->stack != NULL) {
+		VmStack *s = t->stack;
+		t->stack = s->prev;
+		vm_arena_free(t->vm, s, s->bytes);
+	}
+}
+
+/* Releases everything t holds and forgets it. Unless the VM is poisoned,
+ * this walks Dis memory, so callers run it under the fault handler. */
+void
+vm_thread_free(VmThread *t)
+{
+	Vm *vm = t->vm;
+
+	for (VmThread **pp = &vm->threads; *pp != NULL; pp = &(*pp)->anext) {
+		if (*pp == t) {
+			*pp = t->anext;
+			break;
+		}
+	}
+	if (!vm->poisoned) {
+		vm_chan_cancel(t);
+		unwind(t);
+		vm_destroy(vm, VM_WORD(t->ml));
+	}
+	free(t->wait);
+	free(t);
+}
+
+/* spawn/mspawn: the frame f, built on t's stack by frame/mframe, moves to
+ * a new thread that starts at pc of module instance ml. */
+void
+vm_op_spawn(VmThread *t, uint8_t *f, VmModlink *ml, int32_t pc)
+{
+	VmType *ft = VM_PTR(*(uint32_t *)(f + DIS_REGTYP * 4));
+	VmThread *nt;
+	uint8_t *nf;
+
+	if (ml == NULL)
+		vm_raise(t, VM_EX_MODULE);
+	if (ml->m->builtin != NULL)
+		vm_raise(t, "spawn of a builtin function");
+	if ((uint32_t)pc >= (uint32_t)ml->m->ninst)
+		vm_raise(t, "spawn: bad pc %d", (int)pc);
+	size_t fsize = ((size_t)ft->size + 7) & ~(size_t)7;
+	if (fsize < DIS_MAXTEMP)
+		fsize = DIS_MAXTEMP;
+	if (f + fsize != t->sp)
+		vm_raise(t, "spawn: frame is not the newest");
+	nt = vm_thread_new(t->vm, ml);
+	if (nt == NULL)
+		vm_raise(t, VM_EX_NOMEM);
+	nt->ex = t->ex;
+	nf = vm_frame_alloc(nt, ft);
+	nt->ex = NULL;
+	/* The arguments' references move with the frame. */
+	memcpy(nf + DIS_MAXTEMP, f + DIS_MAXTEMP, (size_t)ft->size > DIS_MAXTEMP ? (size_t)ft->size - DIS_MAXTEMP : 0);
+	*(uint32_t *)(nf + DIS_REGLINK * 4) = 0;
+	*(uint32_t *)(nf + DIS_REGFRAME * 4) = VM_H;
+	*(uint32_t *)(nf + DIS_REGRET * 4) = VM_H;
+	vm_type_initmem(ft, f);
+	vm_frame_pop(t, f);
+	nt->fp = nf;
+	nt->ip = ml->m->inst + pc;
+	vm_thread_ready(nt);
+}
+
+/* Protected by the fault handler: see run.c. */
+static _Thread_local VmThread *volatile running;
+
+static void
+on_fault(int sig, siginfo_t *si, void *uc)
+{
+	VmThread *t = running;
+
+	(void)uc;
+	if (t == NULL || t->ex == NULL) {
+		signal(sig, SIG_DFL);
+		raise(sig);
+		return;
+	}
+	t->fault = 1;
+	snprintf(t->exmsg, sizeof t->exmsg, "%s at address %p",
+	         sig == SIGFPE ? "arithmetic fault" : sig == SIGILL ? "illegal instruction" : "segmentation violation",
+	         si->si_addr);
+	siglongjmp(*t->ex, 1);
+}
+
+static const int fault_sigs[4] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL};
+
+static void
+faults_catch(struct sigaction *old)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_sigaction = on_fault;
+	sa.sa_flags = SA_SIGINFO | SA_NODEFER;
+	sigemptyset(&sa.sa_mask);
+	for (int i = 0; i < 4; i++)
+		sigaction(fault_sigs[i], &sa, &old[i]);
+}
+
+static void
+faults_restore(const struct sigaction *old)
+{
+	for (int i = 0; i < 4; i++)
+		sigaction(fault_sigs[i], &old[i], NULL);
+}
+
+/* Frees every thread, each under the fault handler. */
+static void
+free_all(Vm *vm, sigjmp_buf *jb)
+{
+	while (vm->threads != NULL) {
+		VmThread *volatile t = vm->threads;
+		running = t;
+		t->ex = jb;
+		if (sigsetjmp(*jb, 0) != 0) {
+			vm->poisoned = 1;
+			vm->threads = t->anext;
+			free(t->wait);
+			free(t);
+			continue;
+		}
+		vm_thread_free(t);
+	}
+	vm->runq = vm->runq_tail = NULL;
+}
+
+int
+vm_sched_run(Vm *vm, VmThread *main, AcErr *err)
+{
+	sigjmp_buf jb;
+	struct sigaction old[4];
+	VmThread *volatile cur = NULL;
+	volatile int rc = AC_OK;
+
+	faults_catch(old);
+	vm_thread_ready(main);
+	if (sigsetjmp(jb, 0) != 0) {
+		VmThread *t = cur;
+		char where[160];
+		snprintf(where, sizeof where, "module %s, pc %d", t->m != NULL ? t->m->name : "?",
+		         t->ip != NULL && t->m != NULL ? (int)(t->ip - t->m->inst) : -1);
+		if (t->fault) {
+			vm->poisoned = 1;
+			rc = ac_err_set(err, AC_EEXCEPT, "fault: %s (%s)", t->exmsg, where);
+			goto done;
+		}
+		if (vm_handle_exception(t)) {
+			vm_thread_ready(t);
+		} else if (t == main) {
+			rc = ac_err_set(err, AC_EEXCEPT, "uncaught exception: %s (%s)", t->exmsg, where);
+			goto done;
+		} else {
+			/* Inferno reports a broken thread and lets the rest go on. */
+			ac_log(AC_LOG_ERROR, "thread %d: uncaught exception: %s (%s)", t->id, t->exmsg, where);
+			vm_thread_free(t);
+		}
+	}
+	for (;;) {
+		VmThread *t = next_ready(vm);
+		int r;
+
+		if (t == NULL) {
+			rc = ac_err_set(err, AC_EEXCEPT, "deadlock: every thread is blocked on a channel");
+			break;
+		}
+		cur = t;
+		running = t;
+		t->ex = &jb;
+		r = vm_xec(t);
+		t->ex = NULL;
+		if (r == VM_XEC_QUANTUM) {
+			vm_thread_ready(t);
+		} else if (r == VM_XEC_DONE) {
+			if (t == main)
+				break;
+			vm_thread_free(t);
+		}
+		/* VM_XEC_BLOCKED: the thread waits on channel queues. */
+		if (vm->opt.max_instructions != 0 && vm->ninstr >= vm->opt.max_instructions) {
+			rc = ac_err_set(err, AC_EBUDGET, "instruction budget of %llu exhausted",
+			                (unsigned long long)vm->opt.max_instructions);
+			break;
+		}
+	}
+done:
+	cur = NULL;
+	free_all(vm, &jb);
+	running = NULL;
+	faults_restore(old);
+	return rc;
+}
