@@ -52,6 +52,10 @@ BENCHES := $(patsubst bench/%.c,build/bench/%,$(BENCH_SRC))
 
 all: $(CMDS) $(EXAMPLES)
 
+# The kernels want the vectoriser's full cost model (-O2 skips loops that
+# need an aliasing check).
+$(ML_OBJ): OPT = -O3
+
 # Changing the Makefile rebuilds everything.
 build/%.o: %.c Makefile
 	@mkdir -p $(dir $@)

@@ -5,7 +5,7 @@ int
 ml_gemm_ref(MlTensor *c, const MlTensor *a, const MlTensor *b, int transa, int transb,
             float alpha, float beta, AcErr *err)
 {
-	int64_t m, n, k;
+	int64_t m = 0, n = 0, k = 0;
 	int rc = ml_gemm_check("gemm_ref", c, a, b, transa, transb, &m, &n, &k, err);
 	int64_t lda, ldb;
 

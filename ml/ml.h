@@ -100,6 +100,17 @@ MlTensor *ml_tensor_new(int ndim, const int64_t *shape, AcErr *err);
 MlTensor *ml_tensor_randn(int ndim, const int64_t *shape, double std, uint64_t seed,
                           AcErr *err);
 
+/*
+ * Gives a tensor a new shape with the same number of elements, in place
+ * (the elements are contiguous, so this is a view change, as PyTorch's view).
+ * Shapes/dtypes: shape[0..ndim-1] elements, outermost first; f32.
+ * Ownership: t and shape are borrowed.
+ * Errors: AC_EINVAL for ndim outside 1..4 or a non-positive dimension,
+ *   AC_ESHAPE if the element counts differ; t is unchanged on error.
+ * Thread safety: not with other users of t.
+ */
+int ml_tensor_reshape(MlTensor *t, int ndim, const int64_t *shape, AcErr *err);
+
 /* Adds a reference to t and returns t.  t may be NULL (returns NULL).
  * Thread safety: atomic; safe while the caller holds a reference. */
 MlTensor *ml_tensor_ref(MlTensor *t);

@@ -6,6 +6,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Shape and contiguous row-major strides (bytes). */
+static void
+set_shape(MlTensor *t, int ndim, const int64_t *shape)
+{
+	t->ndim = ndim;
+	for (int i = 0; i < ML_MAX_DIMS; i++) {
+		t->shape[i] = i < ndim ? shape[i] : 1;
+		t->stride[i] = sizeof(float);
+	}
+	for (int i = ndim - 2; i >= 0; i--)
+		t->stride[i] = t->stride[i + 1] * (size_t)t->shape[i + 1];
+}
+
 MlTensor *
 ml_tensor_new(int ndim, const int64_t *shape, AcErr *err)
 {
@@ -44,15 +57,28 @@ ml_tensor_new(int ndim, const int64_t *shape, AcErr *err)
 	p = (uintptr_t)(t + 1);
 	p = (p + ML_DATA_ALIGN_BYTES - 1) & ~(uintptr_t)(ML_DATA_ALIGN_BYTES - 1);
 	t->data = (float *)p;
-	t->ndim = ndim;
-	for (int i = 0; i < ML_MAX_DIMS; i++) {
-		t->shape[i] = i < ndim ? shape[i] : 1;
-		t->stride[i] = sizeof(float);
-	}
-	for (int i = ndim - 2; i >= 0; i--)
-		t->stride[i] = t->stride[i + 1] * (size_t)t->shape[i + 1];
+	set_shape(t, ndim, shape);
 	atomic_init(&t->refs, 1);
 	return t;
+}
+
+int
+ml_tensor_reshape(MlTensor *t, int ndim, const int64_t *shape, AcErr *err)
+{
+	int64_t numel = 1;
+
+	if (t == NULL || ndim < 1 || ndim > ML_MAX_DIMS)
+		return ac_err_set(err, AC_EINVAL, "reshape: bad tensor or ndim %d", ndim);
+	for (int i = 0; i < ndim; i++) {
+		if (shape[i] <= 0)
+			return ac_err_set(err, AC_EINVAL, "reshape: dimension %d is %lld", i, (long long)shape[i]);
+		numel *= shape[i];
+	}
+	if (numel != ml_tensor_numel(t))
+		return ac_err_set(err, AC_ESHAPE, "reshape: %lld elements cannot take a shape of %lld",
+		                  (long long)ml_tensor_numel(t), (long long)numel);
+	set_shape(t, ndim, shape);
+	return AC_OK;
 }
 
 MlTensor *

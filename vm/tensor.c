@@ -125,17 +125,10 @@ t_readidx(VmThread *t, uint8_t *fp)
 		vm_string_store_utf8(t, (uint32_t *)(r + 4), err.msg, strlen(err.msg));
 		return;
 	}
-	if (mt->ndim > 2) {
+	if (mt->ndim != 2) {
 		/* N images of HxW are read as N x (H*W), the matrix view. */
 		int64_t shape[2] = {ml_tensor_rows(mt), ml_tensor_cols(mt)};
-		MlTensor *flat = ml_tensor_new(2, shape, &err);
-		if (flat == NULL) {
-			ml_tensor_unref(mt);
-			vm_raise(t, "tensor: %s", err.msg);
-		}
-		memcpy(flat->data, mt->data, (size_t)ml_tensor_numel(mt) * sizeof(float));
-		ml_tensor_unref(mt);
-		mt = flat;
+		ml_tensor_reshape(mt, 2, shape, NULL);
 	}
 	store_tensor(t, r, mt);
 }
