@@ -129,9 +129,13 @@ vm_op_mcall(VmThread *t, uint8_t *f, int32_t o, uint8_t *d, const VmInst *next)
 	FW(f, DIS_REGLINK) = (uint32_t)(next - t->m->inst);
 	FW(f, DIS_REGFRAME) = VM_WORD(t->fp);
 	if (l->fn != NULL) {
-		/* A builtin runs on the caller's stack; its frame is popped at once. */
-		t->ip = next;
+		/* A builtin runs on the caller's stack; its frame is popped at once.
+		 * While it runs t->ip stays at the mcall, so an exception it raises
+		 * is reported at, and caught by a handler covering, the mcall (as
+		 * Inferno's handler(), which takes R.PC - 1). */
+		t->bframe = f;
 		l->fn(t, f);
+		t->bframe = NULL;
 		vm_frame_pop(t, f);
 		t->ip = next;
 		return;
@@ -223,6 +227,11 @@ exmatch(const char *pat, const char *e)
 int
 vm_handle_exception(VmThread *t)
 {
+	/* A builtin that raised leaves its frame above fp: release it first. */
+	if (t->bframe != NULL) {
+		vm_frame_pop(t, t->bframe);
+		t->bframe = NULL;
+	}
 	for (;;) {
 		const DisModule *dm = t->m->dis;
 		int32_t pc = (int32_t)(t->ip - t->m->inst);

@@ -333,11 +333,38 @@ builtin_frame(Vm *vm, const char *args)
 			off += 4;
 			break;
 		case 'f': case 'l': off = (off + 7) & ~7; off += 8; break;
+		case 'D':
+			/* Sys->Dir by value: name, uid, gid, muid are pointers. */
+			off = (off + 7) & ~7;
+			for (int w = 0; w < 4; w++, off += 4)
+				if (off / 4 < (int32_t)sizeof map * 8)
+					map[off / 32] |= (uint8_t)(0x80 >> ((off / 4) % 8));
+			off += 64 - 16;
+			break;
 		case '*': return NULL;
 		}
 	}
 	off = (off + 7) & ~7;
 	return vm_type_new(vm, off, (off / 4 + 7) / 8, map);
+}
+
+uint8_t *
+vm_builtin_arg(uint8_t *fp, const char *spec, int k)
+{
+	int32_t off = DIS_MAXTEMP;
+
+	for (int i = 0; spec[i] != 0; i++) {
+		int32_t align = 4, size = 4;
+		if (spec[i] == 'f' || spec[i] == 'l')
+			align = size = 8;
+		else if (spec[i] == 'D')
+			align = 8, size = 64;
+		off = (off + align - 1) & ~(align - 1);
+		if (i == k)
+			return fp + off;
+		off += size;
+	}
+	return fp + off;
 }
 
 VmModule *

@@ -32,6 +32,10 @@ typedef struct VmSigEntry {
  * {NULL, NULL} entry. Static storage; thread safe. */
 extern const VmSigEntry vm_sig_sys[];
 extern const VmSigEntry vm_sig_tensor[];
+/* The same for $Math (Inferno's module/math.m, all of it) and $Crypt
+ * (module/crypt.m: md5, sha1, DigestState.copy). */
+extern const VmSigEntry vm_sig_math[];
+extern const VmSigEntry vm_sig_crypt[];
 
 /* The 32-bit hash of a signature string: MD5 of its bytes (no NUL), the
  * 16-byte digest read as four little-endian words XORed together.
@@ -39,8 +43,8 @@ extern const VmSigEntry vm_sig_tensor[];
  * Pure; thread safe. Follows: limbo/types.c sign(). */
 uint32_t vm_sig_hash(const char *sigstr);
 
-/* Finds function fn of builtin module `module` ("Sys", "$Sys", "Tensor" or
- * "$Tensor") and stores its hash in *hash (may be NULL).
+/* Finds function fn of builtin module `module` ("Sys", "Math", "Crypt" or
+ * "Tensor", with or without the leading "$") and stores its hash in *hash (may be NULL).
  * Returns AC_OK, or AC_EINVAL if the module or function is unknown.
  * Thread safe. */
 int vm_sig_lookup(const char *module, const char *fn, uint32_t *hash);

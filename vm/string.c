@@ -39,8 +39,10 @@ string_at(const VmString *s, int32_t i)
 	return s->data[i];
 }
 
-/* Decodes one UTF-8 sequence; returns bytes used, 0 when the input ends in
- * the middle of a sequence (the caller drops such a tail, as Inferno does). */
+/* Decodes one UTF-8 sequence; returns bytes used, 0 when the input ends
+ * before the sequence its first byte announces (the caller drops such a
+ * tail, as Inferno's c2string does: lib9 fullrune judges by the first byte
+ * alone, so {0xff,'a'} ends there too). */
 static size_t
 utf8_decode(const uint8_t *p, size_t n, uint32_t *r)
 {
@@ -52,6 +54,8 @@ utf8_decode(const uint8_t *p, size_t n, uint32_t *r)
 		*r = c;
 		return 1;
 	}
+	if (n < (c < 0xE0 ? 2u : c < 0xF0 ? 3u : 4u))
+		return 0;
 	if (c >= 0xC2 && c < 0xE0) { need = 2; v = c & 0x1F; }
 	else if (c >= 0xE0 && c < 0xF0) { need = 3; v = c & 0x0F; }
 	else if (c >= 0xF0 && c < 0xF5) { need = 4; v = c & 0x07; }
@@ -206,6 +210,8 @@ vm_op_indc(VmThread *t, uint32_t ws, int32_t i)
 {
 	const VmString *s = VM_PTR(ws);
 
+	if (s == NULL)
+		vm_raise(t, VM_EX_NILREF);  /* Inferno string.c indc */
 	if ((uint32_t)i >= (uint32_t)vm_string_len(s))
 		vm_raise(t, VM_EX_BOUNDS);
 	return (int32_t)string_at(s, i);

@@ -1,24 +1,23 @@
 /*
- * $Sys: the part of Inferno's system module ordinary programs need first
- * (module/sys.m). Type-signature hashes are Inferno's (libinterp/sysmod.h;
- * tests/vm/sig.c recomputes them from the signature strings).
+ * $Sys: Inferno's system module (module/sys.m) as ordinary programs use
+ * it. This file holds the function table, the print family and the
+ * process-ish calls (millisec, sleep, pctl, werrstr); files are in
+ * sysfile.c, tokenize and UTF-8 in sysstr.c. Type-signature hashes are
+ * Inferno's (libinterp/sysmod.h; tests/vm/sig.c recomputes them from the
+ * signature strings in vm/sig.c).
  */
-#include "vm/vm_impl.h"
+#include "vm/sys_impl.h"
 #include "vm/fmt.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <fcntl.h>
+#include <time.h>
 #include <unistd.h>
 
 #define ARG(fp, off) ((fp) + DIS_MAXTEMP + (off))
-#define RET(fp) ((uint8_t *)VM_PTR(*(uint32_t *)((fp) + DIS_REGRET * 4)))
-
-/* Sys->FD as Limbo sees it: one int. */
-typedef struct SysFD {
-	int32_t fd;
-} SysFD;
+#define RET(fp) VM_BUILTIN_RET(fp)
 
 static int
 getstr(void *ctx, uint32_t ptr, const char **s, size_t *len, char **tofree)
@@ -98,10 +97,14 @@ sys_fprint(VmThread *t, uint8_t *fp)
 	SysFD *fd = VM_PTR(*(uint32_t *)ARG(fp, 0));
 	VmFmtBuf b;
 
-	if (fd == NULL)
-		vm_raise(t, VM_EX_NILREF);
 	format(t, fp, 4, &b);
-	set_int(fp, write_all(fd->fd, b.p, b.len));
+	if (fd == NULL) {
+		/* Inferno: writing to nil fails, it does not raise. */
+		snprintf(t->errstr, sizeof t->errstr, "%s", SYS_EBADFD);
+		set_int(fp, -1);
+	} else {
+		set_int(fp, write_all(fd->fd, b.p, b.len));
+	}
 	free(b.p);
 }
 
@@ -141,25 +144,6 @@ sys_aprint(VmThread *t, uint8_t *fp)
 }
 
 static void
-sys_fildes(VmThread *t, uint8_t *fp)
-{
-	int32_t n = *(int32_t *)ARG(fp, 0);
-	uint8_t *r = RET(fp);
-	SysFD *fd;
-
-	if (r == NULL)
-		return;
-	vm_ptr_set(t->vm, (uint32_t *)r, VM_H);
-	if (n < 0 || fcntl(n, F_GETFD) < 0)
-		return;  /* nil, as Inferno returns for a closed descriptor */
-	fd = vm_heap_new(t->vm, t->vm->t_fd);
-	if (fd == NULL)
-		vm_raise(t, VM_EX_NOMEM);
-	fd->fd = n;
-	*(uint32_t *)r = VM_WORD(fd);
-}
-
-static void
 sys_millisec(VmThread *t, uint8_t *fp)
 {
 	(void)t;
@@ -167,39 +151,86 @@ sys_millisec(VmThread *t, uint8_t *fp)
 }
 
 static void
-sys_write(VmThread *t, uint8_t *fp)
+sys_sleep(VmThread *t, uint8_t *fp)
 {
-	SysFD *fd = VM_PTR(*(uint32_t *)ARG(fp, 0));
-	VmArray *buf = VM_PTR(*(uint32_t *)ARG(fp, 4));
-	int32_t n = *(int32_t *)ARG(fp, 8);
+	int32_t ms = *(int32_t *)ARG(fp, 0);
 
-	if (fd == NULL)
-		vm_raise(t, VM_EX_NILREF);
-	if (n < 0 || (buf == NULL && n > 0) || (buf != NULL && (uint32_t)n > buf->len)) {
-		/* Inferno's write refuses a count beyond the array. */
-		snprintf(t->errstr, sizeof t->errstr, "write: count %d outside array", (int)n);
-		set_int(fp, -1);
-		return;
+	if (ms > 0) {
+		struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+		vm_block_begin(t);
+		while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+			;
+		vm_block_end(t);
 	}
-	int32_t w = write_all(fd->fd, buf != NULL ? (const char *)buf->data : "", (size_t)n);
-	if (w < 0)
-		snprintf(t->errstr, sizeof t->errstr, "%s", strerror(errno));
-	set_int(fp, w);
+	set_int(fp, 0);
 }
 
+/* pctl(flags, movefd): the process id. The name space, environment and
+ * descriptor-group flags change nothing here: every Dis thread shares the
+ * host process's descriptors and name space. */
+static void
+sys_pctl(VmThread *t, uint8_t *fp)
+{
+	set_int(fp, t->id);
+}
+
+static void
+sys_werrstr(VmThread *t, uint8_t *fp)
+{
+	size_t n;
+	char *s = vm_string_utf8(*(uint32_t *)ARG(fp, 0), &n);
+
+	if (s == NULL)
+		vm_raise(t, VM_EX_NOMEM);
+	snprintf(t->errstr, sizeof t->errstr, "%s", s);
+	free(s);
+	set_int(fp, 0);
+}
+
+/* Sorted by name. The hash is of the signature string in the comment
+ * (vm/sig.c vm_sig_sys has the same strings); FD is a(fd:i) and DIR is
+ * a(name:s,uid:s,gid:s,muid:s,qid:a(path:B,vers:i,qtype:i),mode:i,
+ * atime:i,mtime:i,length:B,dtype:i,dev:i). */
 static const VmBuiltinFunc sys_funcs[] = {
-	{"aprint", 0x77442d46, sys_aprint, "p*"},
-	{"fildes", 0x1478f993, sys_fildes, "w"},
-	{"fprint", 0xf46486c8, sys_fprint, "pp*"},
-	{"millisec", 0x616977e8, sys_millisec, ""},
-	{"print", 0xac849033, sys_print, "p*"},
-	{"sprint", 0x4c0624b6, sys_sprint, "p*"},
-	{"write", 0x7cfef557, sys_write, "ppw"},
+	{"aprint", 0x77442d46, sys_aprint, "p*"},             /* f*(s)Ab */
+	{"byte2char", 0x3d6094f9, vm_sys_byte2char, "pw"},    /* f(Ab,i)t(i,i,i) */
+	{"char2byte", 0x2ba5ab41, vm_sys_char2byte, "wpw"},   /* f(i,Ab,i)i */
+	{"chdir", 0xc6935858, vm_sys_chdir, "p"},             /* f(s)i */
+	{"create", 0x54db77d9, vm_sys_create, "pww"},         /* f(s,i,i)RFD */
+	{"dirread", 0x72210d71, vm_sys_dirread, "p"},         /* f(RFD)t(i,ADIR) */
+	{"dup", 0x6584767b, vm_sys_dup, "ww"},                /* f(i,i)i */
+	{"fd2path", 0x749c6042, vm_sys_fd2path, "p"},         /* f(RFD)s */
+	{"fildes", 0x1478f993, vm_sys_fildes, "w"},           /* f(i)RFD */
+	{"fprint", 0xf46486c8, sys_fprint, "pp*"},            /* f*(RFD,s)i */
+	{"fstat", 0xda4499c2, vm_sys_fstat, "p"},             /* f(RFD)t(i,DIR) */
+	{"fwstat", 0x50a6c7e0, vm_sys_fwstat, "pD"},          /* f(RFD,DIR)i */
+	{"iounit", 0x5583b730, vm_sys_iounit, "p"},           /* f(RFD)i */
+	{"millisec", 0x616977e8, sys_millisec, ""},           /* f()i */
+	{"open", 0x8f477f99, vm_sys_open, "pw"},              /* f(s,i)RFD */
+	{"pctl", 0x05df27fb, sys_pctl, "wp"},                 /* f(i,Li)i */
+	{"pipe", 0x1f2c52ea, vm_sys_pipe, "p"},               /* f(ARFD)i */
+	{"pread", 0x09d8aac6, vm_sys_pread, "ppwl"},          /* f(RFD,Ab,i,B)i */
+	{"print", 0xac849033, sys_print, "p*"},               /* f*(s)i */
+	{"pwrite", 0x09d8aac6, vm_sys_pwrite, "ppwl"},        /* f(RFD,Ab,i,B)i */
+	{"read", 0x7cfef557, vm_sys_read, "ppw"},             /* f(RFD,Ab,i)i */
+	{"remove", 0xc6935858, vm_sys_remove, "p"},           /* f(s)i */
+	{"seek", 0xaeccaddb, vm_sys_seek, "plw"},             /* f(RFD,B,i)B */
+	{"sleep", 0xe67bf126, sys_sleep, "w"},                /* f(i)i */
+	{"sprint", 0x4c0624b6, sys_sprint, "p*"},             /* f*(s)s */
+	{"stat", 0x319328dd, vm_sys_stat, "p"},               /* f(s)t(i,DIR) */
+	{"stream", 0xb9e8f9ea, vm_sys_stream, "ppw"},         /* f(RFD,R@1,i)i */
+	{"tokenize", 0x57338f20, vm_sys_tokenize, "pp"},      /* f(s,s)t(i,Ls) */
+	{"utfbytes", 0x01d4a1f4, vm_sys_utfbytes, "pw"},      /* f(Ab,i)i */
+	{"werrstr", 0xc6935858, sys_werrstr, "p"},            /* f(s)i */
+	{"write", 0x7cfef557, vm_sys_write, "ppw"},           /* f(RFD,Ab,i)i */
+	{"wstat", 0x56b02096, vm_sys_wstat, "pD"},            /* f(s,DIR)i */
 };
 
 void
 vm_sys_register(Vm *vm)
 {
-	vm->t_fd = vm_type_new(vm, 4, 0, NULL);
+	vm_sysfile_init(vm);
 	vm_builtin_register(vm, "$Sys", sys_funcs, (int)(sizeof sys_funcs / sizeof sys_funcs[0]), NULL);
+	vm_math_register(vm);
+	vm_crypt_register(vm);
 }

@@ -205,6 +205,18 @@ VmModlink *vm_modlink_new(Vm *vm, VmModule *m, const DisImportModule *imp, AcErr
 VmModule *vm_builtin_module(Vm *vm, const char *path, AcErr *err);
 void vm_builtin_fini(Vm *vm);
 VmModule *vm_module_load_path(Vm *vm, const char *path, const char *from, AcErr *err);
+/* Address of argument k in a builtin's frame fp whose arguments are
+ * described by spec (VmBuiltinFunc.args letters, plus 'D' for a Sys->Dir
+ * passed by value: 64 bytes, aligned 8, its four strings first). */
+uint8_t *vm_builtin_arg(uint8_t *fp, const char *spec, int k);
+/* Where a builtin's result goes (REGRET), or NULL. */
+#define VM_BUILTIN_RET(fp) ((uint8_t *)VM_PTR(*(uint32_t *)((fp) + DIS_REGRET * 4)))
+
+/* A builtin is about to make a host call that may block (read, sleep, a
+ * pipe). For now these do nothing and the call blocks the whole VM; the
+ * thread scheduler will release other Dis threads between them. */
+static inline void vm_block_begin(VmThread *t) { (void)t; }
+static inline void vm_block_end(VmThread *t) { (void)t; }
 
 /* ---- threads and the interpreter (xec.c, stack.c) ---- */
 
@@ -228,13 +240,14 @@ struct VmThread {
 	sigjmp_buf *ex;                /* where vm_raise and the fault handler land */
 	int fault;                     /* a hardware fault ended the thread: no clean-up */
 	char exmsg[256];               /* current exception text */
-	char errstr[AC_ERR_MSG_BYTES];
+	char errstr[AC_ERR_MSG_BYTES]; /* last error (%r) */
 	int id;                        /* thread number, 1 for init's */
 	VmThread *anext;               /* in vm->threads */
 	VmThread *rnext;               /* in the run queue */
 	VmWait *wait;                  /* channels waited on (send, recv, alt) */
 	int nwait, waitcap;
-	int32_t *altresult;            /* where a blocked alt's case index goes */              /* last error (%r) */
+	int32_t *altresult;            /* where a blocked alt's case index goes */
+	uint8_t *bframe;               /* frame of the builtin being called, or NULL */
 	int exiting;
 };
 
@@ -292,7 +305,9 @@ struct Vm {
 	VmBuiltinMod builtins[8];
 	int nbuiltins;
 	VmType *t_string, *t_array, *t_list, *t_modlink, *t_byte, *t_word, *t_big, *t_real, *t_ptr;
-	VmType *t_fd;                  /* Sys->FD */
+	VmType *t_fd;                  /* Sys->FD (sysfile.c: closes its descriptor) */
+	VmType *t_dir;                 /* Sys->Dir, for dirread's arrays */
+	VmType *t_digest;              /* Crypt->DigestState */
 	VmType *t_tensor;              /* Tensor->T handle */
 	VmModule *modules;             /* loaded Dis modules, by path (cache) */
 	uint64_t ninstr;               /* instructions executed */
@@ -304,7 +319,11 @@ struct Vm {
 	VmType *t_chan;
 };
 
+/* Registers $Sys, and with it the other Inferno system builtins $Math
+ * (math.c) and $Crypt (crypt.c). */
 void vm_sys_register(Vm *vm);
+void vm_math_register(Vm *vm);
+void vm_crypt_register(Vm *vm);
 void vm_tensor_register(Vm *vm);
 
 #endif

@@ -64,6 +64,19 @@ movp(Vm *vm, uint8_t *d, uint8_t *s)
 	setp(vm, d, v);
 }
 
+/* Drops the references held by the pointer words of t at p, leaving the
+ * words as they are: the caller overwrites them next. Unlike
+ * vm_type_freeptrs it does not set them to H, so a source that overlaps
+ * the destination still reads its pointers (Inferno's freeptrs). */
+static void
+dropptrs(Vm *vm, const VmType *t, uint8_t *p)
+{
+	for (int32_t i = 0; i < t->np; i++)
+		for (int j = 0; j < 8; j++)
+			if (t->map[i] & (0x80 >> j))
+				vm_destroy(vm, P(p + ((size_t)i * 8 + (size_t)j) * 4));
+}
+
 static int32_t
 cvt_real_word(double f)
 {
@@ -83,24 +96,23 @@ cvt_real_big(double f)
 	return (int64_t)f;
 }
 
+/* x**n by squaring, wrapping as the hardware does (unsigned arithmetic). */
 static int64_t
 ipow(int64_t x, int32_t n)
 {
-	int64_t r = 1;
-	int inv = n < 0;
+	uint64_t r = 1, ux = (uint64_t)x;
+	uint32_t un = n < 0 ? 0u - (uint32_t)n : (uint32_t)n;
 
-	if (inv)
-		n = -n;
 	for (;;) {
-		if (n & 1)
-			r *= x;
-		if ((n >>= 1) == 0)
+		if (un & 1)
+			r *= ux;
+		if ((un >>= 1) == 0)
 			break;
-		x *= x;
+		ux *= ux;
 	}
-	if (inv)
-		r = r == 0 ? 0 : 1 / r;
-	return r;
+	if (n < 0)
+		return (int64_t)r == 0 ? 0 : 1 / (int64_t)r;
+	return (int64_t)r;
 }
 
 static double
@@ -237,7 +249,7 @@ slicela(VmThread *t, uint8_t *s, int32_t at, uint8_t *d)
 		for (uint32_t i = 0; i < src->len; i++)
 			vm_type_incmem(dst->t, src->data + i * esz);
 		for (uint32_t i = 0; i < src->len; i++)
-			vm_type_freeptrs(t->vm, dst->t, dst->data + ((size_t)at + i) * esz);
+			dropptrs(t->vm, dst->t, dst->data + ((size_t)at + i) * esz);
 	}
 	memmove(dst->data + (size_t)at * esz, src->data, n);
 }
@@ -379,7 +391,7 @@ next:
 	CASE(MOVMP) {
 		VmType *ty = mtype(t, W(m));
 		vm_type_incmem(ty, s);
-		vm_type_freeptrs(vm, ty, d);
+		dropptrs(vm, ty, d);
 		memmove(d, s, (size_t)ty->size);
 		NEXT;
 	}
@@ -563,7 +575,7 @@ next:
 		VmType *ty = mtype(t, W(m));
 		uint8_t *src = head(t, s)->data;
 		vm_type_incmem(ty, src);
-		vm_type_freeptrs(vm, ty, d);
+		dropptrs(vm, ty, d);
 		memmove(d, src, (size_t)ty->size);
 		NEXT;
 	}

@@ -1,0 +1,621 @@
+/*
+ * $Math: Inferno's math module (module/math.m): the C library's elementary
+ * functions, IEEE bit conversions, big-endian import/export of arrays,
+ * floating-point control words, and dot/gemm through OpenBLAS. Arrays of
+ * real hold f64; gemm is column-major with Fortran's leading dimensions,
+ * as Inferno's is.
+ *
+ * Follows: Inferno libinterp/math.c (behaviour, the "invalid math
+ * argument" checks) and libinterp/mathmod.h (signatures, frame sizes);
+ * man/2 math-elem, math-fp, math-linalg, math-export.
+ */
+#include "vm/vm_impl.h"
+
+#include <cblas.h>
+#include <fenv.h>
+#include <math.h>
+#include <stdlib.h>
+
+#define EX_MATHIA "invalid math argument"
+
+#define ARG(k) vm_builtin_arg(fp, SPEC, (k))
+#define AW(k) (*(int32_t *)ARG(k))
+#define AF(k) (*(double *)ARG(k))
+#define AL(k) (*(int64_t *)ARG(k))
+#define AA(k) ((VmArray *)VM_PTR(*(uint32_t *)ARG(k)))
+
+static void
+ret_real(uint8_t *fp, double v)
+{
+	uint8_t *r = VM_BUILTIN_RET(fp);
+
+	if (r != NULL)
+		*(double *)r = v;
+}
+
+static void
+ret_int(uint8_t *fp, int32_t v)
+{
+	uint8_t *r = VM_BUILTIN_RET(fp);
+
+	if (r != NULL)
+		*(int32_t *)r = v;
+}
+
+static VmArray *
+array_arg(VmThread *t, VmArray *a)
+{
+	if (a == NULL)
+		vm_raise(t, VM_EX_NILREF);
+	return a;
+}
+
+/* fn(x: real): real */
+#define SPEC "f"
+#define R_R(name, expr)                                          \
+	static void math_##name(VmThread *t, uint8_t *fp)        \
+	{                                                        \
+		double x = AF(0);                                \
+		(void)t;                                         \
+		ret_real(fp, (expr));                            \
+	}
+R_R(acos, acos(x))
+R_R(acosh, acosh(x))
+R_R(asin, asin(x))
+R_R(asinh, asinh(x))
+R_R(atan, atan(x))
+R_R(atanh, atanh(x))
+R_R(cbrt, cbrt(x))
+R_R(ceil, ceil(x))
+R_R(cos, cos(x))
+R_R(cosh, cosh(x))
+R_R(erf, erf(x))
+R_R(erfc, erfc(x))
+R_R(exp, exp(x))
+R_R(expm1, expm1(x))
+R_R(fabs, fabs(x))
+R_R(floor, floor(x))
+R_R(j0, j0(x))
+R_R(j1, j1(x))
+R_R(log, log(x))
+R_R(log10, log10(x))
+R_R(log1p, log1p(x))
+R_R(rint, rint(x))
+R_R(sin, sin(x))
+R_R(sinh, sinh(x))
+R_R(sqrt, sqrt(x))
+R_R(tan, tan(x))
+R_R(tanh, tanh(x))
+R_R(y0, y0(x))
+R_R(y1, y1(x))
+
+/* fn(x: real): int */
+#define R_I(name, expr)                                          \
+	static void math_##name(VmThread *t, uint8_t *fp)        \
+	{                                                        \
+		double x = AF(0);                                \
+		(void)t;                                         \
+		ret_int(fp, (expr));                             \
+	}
+R_I(finite, isfinite(x) ? 1 : 0)
+R_I(ilogb, ilogb(x))
+R_I(isnan, isnan(x) ? 1 : 0)
+
+static void
+math_realbits32(VmThread *t, uint8_t *fp)
+{
+	float f = (float)AF(0);
+	int32_t u;
+
+	(void)t;
+	memcpy(&u, &f, 4);
+	ret_int(fp, u);
+}
+
+static void
+math_realbits64(VmThread *t, uint8_t *fp)
+{
+	double x = AF(0);
+	uint8_t *r = VM_BUILTIN_RET(fp);
+
+	(void)t;
+	if (r != NULL)
+		memcpy(r, &x, 8);
+}
+
+/* fn(x: real): (int, real) */
+static void
+math_lgamma(VmThread *t, uint8_t *fp)
+{
+	uint8_t *r = VM_BUILTIN_RET(fp);
+	int sign = 1;
+	double v = lgamma_r(AF(0), &sign);
+
+	(void)t;
+	if (r != NULL) {
+		*(int32_t *)r = sign;
+		*(double *)(r + 8) = v;
+	}
+}
+
+static void
+math_modf(VmThread *t, uint8_t *fp)
+{
+	uint8_t *r = VM_BUILTIN_RET(fp);
+	double ip, frac = modf(AF(0), &ip);
+
+	(void)t;
+	if (r != NULL) {
+		/* The integer part as an int, rounded like Limbo's int cast. */
+		*(int32_t *)r = (int32_t)ip;
+		*(double *)(r + 8) = frac;
+	}
+}
+#undef SPEC
+
+/* fn(x, y: real): real */
+#define SPEC "ff"
+#define RR_R(name, expr)                                         \
+	static void math_##name(VmThread *t, uint8_t *fp)        \
+	{                                                        \
+		double x = AF(0), y = AF(1);                     \
+		(void)t;                                         \
+		ret_real(fp, (expr));                            \
+	}
+RR_R(atan2, atan2(x, y))
+RR_R(copysign, copysign(x, y))
+RR_R(fdim, fdim(x, y))
+RR_R(fmax, fmax(x, y))
+RR_R(fmin, fmin(x, y))
+RR_R(fmod, fmod(x, y))
+RR_R(hypot, hypot(x, y))
+RR_R(nextafter, nextafter(x, y))
+RR_R(pow, pow(x, y))
+RR_R(remainder, remainder(x, y))
+#undef SPEC
+
+#define SPEC "wf"
+static void
+math_jn(VmThread *t, uint8_t *fp)
+{
+	(void)t;
+	ret_real(fp, jn(AW(0), AF(1)));
+}
+
+static void
+math_yn(VmThread *t, uint8_t *fp)
+{
+	(void)t;
+	ret_real(fp, yn(AW(0), AF(1)));
+}
+#undef SPEC
+
+#define SPEC "fw"
+static void
+math_scalbn(VmThread *t, uint8_t *fp)
+{
+	(void)t;
+	ret_real(fp, scalbn(AF(0), AW(1)));
+}
+#undef SPEC
+
+#define SPEC "w"
+static void
+math_pow10(VmThread *t, uint8_t *fp)
+{
+	(void)t;
+	ret_real(fp, pow(10.0, (double)AW(0)));
+}
+
+static void
+math_bits32real(VmThread *t, uint8_t *fp)
+{
+	int32_t u = AW(0);
+	float f;
+
+	(void)t;
+	memcpy(&f, &u, 4);
+	ret_real(fp, (double)f);
+}
+#undef SPEC
+
+#define SPEC "l"
+static void
+math_bits64real(VmThread *t, uint8_t *fp)
+{
+	int64_t u = AL(0);
+	double x;
+
+	(void)t;
+	memcpy(&x, &u, 8);
+	ret_real(fp, x);
+}
+#undef SPEC
+
+/* Floating-point control and status words, in Math's bit layout:
+ * exceptions INVAL ZDIV OVFL UNFL INEX in bits 0-4 (for control words a
+ * set bit enables the trap), rounding mode in bits 8-9. */
+enum {
+	M_INVAL = 1 << 0, M_ZDIV = 1 << 1, M_OVFL = 1 << 2, M_UNFL = 1 << 3, M_INEX = 1 << 4,
+	M_RND_NR = 0 << 8, M_RND_NINF = 1 << 8, M_RND_PINF = 2 << 8, M_RND_Z = 3 << 8,
+	M_RND_MASK = 3 << 8,
+};
+
+static const struct {
+	int math, host;
+} fp_excepts[] = {
+	{M_INVAL, FE_INVALID}, {M_ZDIV, FE_DIVBYZERO}, {M_OVFL, FE_OVERFLOW},
+	{M_UNFL, FE_UNDERFLOW}, {M_INEX, FE_INEXACT},
+};
+
+/* Traps stay disabled (a host SIGFPE would end the VM), so the control
+ * word reports only the rounding mode; Inferno programs such as limbo
+ * call FPcontrol(0, INEX|OVFL|UNFL|ZDIV|INVAL) to turn traps off. */
+static int
+fp_control(void)
+{
+	switch (fegetround()) {
+	case FE_DOWNWARD: return M_RND_NINF;
+	case FE_UPWARD: return M_RND_PINF;
+	case FE_TOWARDZERO: return M_RND_Z;
+	default: return M_RND_NR;
+	}
+}
+
+static int
+fp_status(void)
+{
+	int s = 0;
+
+	for (size_t i = 0; i < sizeof fp_excepts / sizeof fp_excepts[0]; i++)
+		if (fetestexcept(fp_excepts[i].host))
+			s |= fp_excepts[i].math;
+	return s;
+}
+
+#define SPEC ""
+static void
+math_getFPcontrol(VmThread *t, uint8_t *fp)
+{
+	(void)t;
+	ret_int(fp, fp_control());
+}
+
+static void
+math_getFPstatus(VmThread *t, uint8_t *fp)
+{
+	(void)t;
+	ret_int(fp, fp_status());
+}
+#undef SPEC
+
+#define SPEC "ww"
+/* FPcontrol(r, mask): sets the bits of mask to those of r; returns the
+ * old word. Only the rounding mode takes effect. */
+static void
+math_FPcontrol(VmThread *t, uint8_t *fp)
+{
+	int old = fp_control(), r = AW(0), mask = AW(1);
+	int neu = (old & ~mask) | (r & mask);
+
+	(void)t;
+	if (mask & M_RND_MASK) {
+		static const int modes[4] = {FE_TONEAREST, FE_DOWNWARD, FE_UPWARD, FE_TOWARDZERO};
+		fesetround(modes[(neu & M_RND_MASK) >> 8]);
+	}
+	ret_int(fp, old);
+}
+
+/* FPstatus(r, mask): sets (or clears) the sticky flags in mask to r's. */
+static void
+math_FPstatus(VmThread *t, uint8_t *fp)
+{
+	int old = fp_status(), r = AW(0), mask = AW(1);
+
+	(void)t;
+	for (size_t i = 0; i < sizeof fp_excepts / sizeof fp_excepts[0]; i++) {
+		if (!(mask & fp_excepts[i].math))
+			continue;
+		if (r & fp_excepts[i].math)
+			feraiseexcept(fp_excepts[i].host);
+		else
+			feclearexcept(fp_excepts[i].host);
+	}
+	ret_int(fp, old);
+}
+#undef SPEC
+
+/* import/export: b holds the values big-endian, 4 or 8 bytes each, and
+ * must be exactly that long. */
+#define SPEC "pp"
+static void
+check_io(VmThread *t, VmArray *b, VmArray *x, uint32_t width)
+{
+	array_arg(t, b);
+	array_arg(t, x);
+	if (b->len != width * x->len)
+		vm_raise(t, EX_MATHIA);
+}
+
+static uint64_t
+get_be(const uint8_t *p, int n)
+{
+	uint64_t u = 0;
+
+	for (int i = 0; i < n; i++)
+		u = u << 8 | p[i];
+	return u;
+}
+
+static void
+put_be(uint8_t *p, uint64_t u, int n)
+{
+	for (int i = n - 1; i >= 0; i--, u >>= 8)
+		p[i] = (uint8_t)u;
+}
+
+static void
+math_import_int(VmThread *t, uint8_t *fp)
+{
+	VmArray *b = AA(0), *x = AA(1);
+
+	check_io(t, b, x, 4);
+	for (uint32_t i = 0; i < x->len; i++)
+		((int32_t *)x->data)[i] = (int32_t)(uint32_t)get_be(b->data + 4 * i, 4);
+}
+
+static void
+math_import_real32(VmThread *t, uint8_t *fp)
+{
+	VmArray *b = AA(0), *x = AA(1);
+
+	check_io(t, b, x, 4);
+	for (uint32_t i = 0; i < x->len; i++) {
+		uint32_t u = (uint32_t)get_be(b->data + 4 * i, 4);
+		float f;
+		memcpy(&f, &u, 4);
+		((double *)x->data)[i] = f;
+	}
+}
+
+static void
+math_import_real(VmThread *t, uint8_t *fp)
+{
+	VmArray *b = AA(0), *x = AA(1);
+
+	check_io(t, b, x, 8);
+	for (uint32_t i = 0; i < x->len; i++) {
+		uint64_t u = get_be(b->data + 8 * i, 8);
+		memcpy((double *)x->data + i, &u, 8);
+	}
+}
+
+static void
+math_export_int(VmThread *t, uint8_t *fp)
+{
+	VmArray *b = AA(0), *x = AA(1);
+
+	check_io(t, b, x, 4);
+	for (uint32_t i = 0; i < x->len; i++)
+		put_be(b->data + 4 * i, (uint32_t)((int32_t *)x->data)[i], 4);
+}
+
+static void
+math_export_real32(VmThread *t, uint8_t *fp)
+{
+	VmArray *b = AA(0), *x = AA(1);
+
+	check_io(t, b, x, 4);
+	for (uint32_t i = 0; i < x->len; i++) {
+		float f = (float)((double *)x->data)[i];
+		uint32_t u;
+		memcpy(&u, &f, 4);
+		put_be(b->data + 4 * i, u, 4);
+	}
+}
+
+static void
+math_export_real(VmThread *t, uint8_t *fp)
+{
+	VmArray *b = AA(0), *x = AA(1);
+
+	check_io(t, b, x, 8);
+	for (uint32_t i = 0; i < x->len; i++) {
+		uint64_t u;
+		memcpy(&u, (double *)x->data + i, 8);
+		put_be(b->data + 8 * i, u, 8);
+	}
+}
+
+static void
+math_dot(VmThread *t, uint8_t *fp)
+{
+	VmArray *x = array_arg(t, AA(0)), *y = array_arg(t, AA(1));
+
+	if (x->len != y->len)
+		vm_raise(t, EX_MATHIA);
+	ret_real(fp, x->len == 0 ? 0.0 : cblas_ddot((blasint)x->len, (double *)x->data, 1, (double *)y->data, 1));
+}
+
+static int
+cmp_perm(const void *a, const void *b, void *ctx)
+{
+	const double *x = ctx;
+	double u = x[*(const int32_t *)a], v = x[*(const int32_t *)b];
+
+	return u == v ? 0 : u < v ? -1 : 1;
+}
+
+/* sort(x, pi): permutes pi so that x[pi[i]] ascend; x is unchanged. */
+static void
+math_sort(VmThread *t, uint8_t *fp)
+{
+	VmArray *x = array_arg(t, AA(0)), *p = array_arg(t, AA(1));
+	int32_t *pi = (int32_t *)p->data;
+
+	for (uint32_t i = 0; i < p->len; i++)
+		if (pi[i] < 0 || (uint32_t)pi[i] >= x->len)
+			vm_raise(t, EX_MATHIA);
+	qsort_r(pi, p->len, sizeof(int32_t), cmp_perm, x->data);
+}
+#undef SPEC
+
+#define SPEC "p"
+static void
+math_iamax(VmThread *t, uint8_t *fp)
+{
+	VmArray *x = array_arg(t, AA(0));
+	const double *v = (const double *)x->data;
+	uint32_t best = 0;
+
+	/* Inferno's iamax: first index of the largest |x[i]|, 0 if empty. */
+	for (uint32_t i = 1; i < x->len; i++)
+		if (fabs(v[i]) > fabs(v[best]))
+			best = i;
+	ret_int(fp, (int32_t)best);
+}
+
+static void
+math_norm1(VmThread *t, uint8_t *fp)
+{
+	VmArray *x = array_arg(t, AA(0));
+	double s = 0;
+
+	for (uint32_t i = 0; i < x->len; i++)
+		s += fabs(((double *)x->data)[i]);
+	ret_real(fp, s);
+}
+
+static void
+math_norm2(VmThread *t, uint8_t *fp)
+{
+	VmArray *x = array_arg(t, AA(0));
+
+	ret_real(fp, x->len == 0 ? 0.0 : cblas_dnrm2((blasint)x->len, (double *)x->data, 1));
+}
+#undef SPEC
+
+/* gemm(transa, transb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc):
+ * C = alpha op(A) op(B) + beta C, column-major; trans is 'N', 'T' or 'C'.
+ * A nil a or b counts as zeros (only beta C remains). */
+#define SPEC "wwwwwfpwpwfpw"
+static int
+check_matrix(VmThread *t, VmArray *a, int32_t ld, int32_t rows, int32_t cols)
+{
+	if (a == NULL)
+		return 0;
+	if (ld < rows || ld < 1 || (cols > 0 && (int64_t)ld * (cols - 1) + rows > (int64_t)a->len))
+		vm_raise(t, VM_EX_BOUNDS);
+	return 1;
+}
+
+static void
+math_gemm(VmThread *t, uint8_t *fp)
+{
+	int32_t ta = AW(0), tb = AW(1), m = AW(2), n = AW(3), k = AW(4);
+	int32_t lda = AW(7), ldb = AW(9), ldc = AW(12);
+	double alpha = AF(5), beta = AF(10);
+	VmArray *a = AA(6), *b = AA(8), *c = array_arg(t, AA(11));
+	int nota = ta == 'N', notb = tb == 'N';
+	int have;
+
+	if ((!nota && ta != 'T' && ta != 'C') || (!notb && tb != 'T' && tb != 'C') || m < 0 || n < 0 || k < 0)
+		vm_raise(t, EX_MATHIA);
+	have = check_matrix(t, a, lda, nota ? m : k, nota ? k : m);
+	have &= check_matrix(t, b, ldb, notb ? k : n, notb ? n : k);
+	check_matrix(t, c, ldc, m, n);
+	if (m == 0 || n == 0)
+		return;
+	if (have && k > 0) {
+		cblas_dgemm(CblasColMajor, nota ? CblasNoTrans : CblasTrans, notb ? CblasNoTrans : CblasTrans,
+		            m, n, k, alpha, (double *)a->data, lda, (double *)b->data, ldb, beta,
+		            (double *)c->data, ldc);
+		return;
+	}
+	for (int32_t j = 0; j < n; j++)
+		for (int32_t i = 0; i < m; i++) {
+			double *e = (double *)c->data + (size_t)j * (size_t)ldc + (size_t)i;
+			*e = beta == 0 ? 0 : beta * *e;
+		}
+}
+#undef SPEC
+
+/* Sorted by name; hashes from libinterp/mathmod.h, each that of the
+ * signature string in the comment (vm/sig.c vm_sig_math). */
+static const VmBuiltinFunc math_funcs[] = {
+	{"FPcontrol", 0x6584767b, math_FPcontrol, "ww"},      /* f(i,i)i */
+	{"FPstatus", 0x6584767b, math_FPstatus, "ww"},        /* f(i,i)i */
+	{"acos", 0xa1d1fe48, math_acos, "f"},                 /* f(r)r */
+	{"acosh", 0xa1d1fe48, math_acosh, "f"},
+	{"asin", 0xa1d1fe48, math_asin, "f"},
+	{"asinh", 0xa1d1fe48, math_asinh, "f"},
+	{"atan", 0xa1d1fe48, math_atan, "f"},
+	{"atan2", 0xf293f6cf, math_atan2, "ff"},              /* f(r,r)r */
+	{"atanh", 0xa1d1fe48, math_atanh, "f"},
+	{"bits32real", 0x40a58596, math_bits32real, "w"},     /* f(i)r */
+	{"bits64real", 0x5463c72c, math_bits64real, "l"},     /* f(B)r */
+	{"cbrt", 0xa1d1fe48, math_cbrt, "f"},
+	{"ceil", 0xa1d1fe48, math_ceil, "f"},
+	{"copysign", 0xf293f6cf, math_copysign, "ff"},
+	{"cos", 0xa1d1fe48, math_cos, "f"},
+	{"cosh", 0xa1d1fe48, math_cosh, "f"},
+	{"dot", 0xfeca4db6, math_dot, "pp"},                  /* f(Ar,Ar)r */
+	{"erf", 0xa1d1fe48, math_erf, "f"},
+	{"erfc", 0xa1d1fe48, math_erfc, "f"},
+	{"exp", 0xa1d1fe48, math_exp, "f"},
+	{"expm1", 0xa1d1fe48, math_expm1, "f"},
+	{"export_int", 0x3f1d94ee, math_export_int, "pp"},    /* f(Ab,Ai)n */
+	{"export_real", 0xd1fb0c8c, math_export_real, "pp"},  /* f(Ab,Ar)n */
+	{"export_real32", 0xd1fb0c8c, math_export_real32, "pp"},
+	{"fabs", 0xa1d1fe48, math_fabs, "f"},
+	{"fdim", 0xf293f6cf, math_fdim, "ff"},
+	{"finite", 0x7b2e5f52, math_finite, "f"},             /* f(r)i */
+	{"floor", 0xa1d1fe48, math_floor, "f"},
+	{"fmax", 0xf293f6cf, math_fmax, "ff"},
+	{"fmin", 0xf293f6cf, math_fmin, "ff"},
+	{"fmod", 0xf293f6cf, math_fmod, "ff"},
+	{"gemm", 0x53b8cd34, math_gemm, "wwwwwfpwpwfpw"},     /* f(i,i,i,i,i,r,Ar,i,Ar,i,r,Ar,i)n */
+	{"getFPcontrol", 0x616977e8, math_getFPcontrol, ""},  /* f()i */
+	{"getFPstatus", 0x616977e8, math_getFPstatus, ""},
+	{"hypot", 0xf293f6cf, math_hypot, "ff"},
+	{"iamax", 0xa5fc2e4d, math_iamax, "p"},               /* f(Ar)i */
+	{"ilogb", 0x7b2e5f52, math_ilogb, "f"},
+	{"import_int", 0x3f1d94ee, math_import_int, "pp"},
+	{"import_real", 0xd1fb0c8c, math_import_real, "pp"},
+	{"import_real32", 0xd1fb0c8c, math_import_real32, "pp"},
+	{"isnan", 0x7b2e5f52, math_isnan, "f"},
+	{"j0", 0xa1d1fe48, math_j0, "f"},
+	{"j1", 0xa1d1fe48, math_j1, "f"},
+	{"jn", 0xb61ffc5b, math_jn, "wf"},                    /* f(i,r)r */
+	{"lgamma", 0x6e97c646, math_lgamma, "f"},             /* f(r)t(i,r) */
+	{"log", 0xa1d1fe48, math_log, "f"},
+	{"log10", 0xa1d1fe48, math_log10, "f"},
+	{"log1p", 0xa1d1fe48, math_log1p, "f"},
+	{"modf", 0x6e97c646, math_modf, "f"},
+	{"nextafter", 0xf293f6cf, math_nextafter, "ff"},
+	{"norm1", 0x1629207e, math_norm1, "p"},               /* f(Ar)r */
+	{"norm2", 0x1629207e, math_norm2, "p"},
+	{"pow", 0xf293f6cf, math_pow, "ff"},
+	{"pow10", 0x40a58596, math_pow10, "w"},
+	{"realbits32", 0x7b2e5f52, math_realbits32, "f"},
+	{"realbits64", 0x9589d476, math_realbits64, "f"},     /* f(r)B */
+	{"remainder", 0xf293f6cf, math_remainder, "ff"},
+	{"rint", 0xa1d1fe48, math_rint, "f"},
+	{"scalbn", 0x64fa84ba, math_scalbn, "fw"},            /* f(r,i)r */
+	{"sin", 0xa1d1fe48, math_sin, "f"},
+	{"sinh", 0xa1d1fe48, math_sinh, "f"},
+	{"sort", 0x0fc7c7b8, math_sort, "pp"},                /* f(Ar,Ai)n */
+	{"sqrt", 0xa1d1fe48, math_sqrt, "f"},
+	{"tan", 0xa1d1fe48, math_tan, "f"},
+	{"tanh", 0xa1d1fe48, math_tanh, "f"},
+	{"y0", 0xa1d1fe48, math_y0, "f"},
+	{"y1", 0xa1d1fe48, math_y1, "f"},
+	{"yn", 0xb61ffc5b, math_yn, "wf"},
+};
+_Static_assert(sizeof math_funcs / sizeof math_funcs[0] == 68, "Inferno's Mathmodlen");
+
+void
+vm_math_register(Vm *vm)
+{
+	vm_builtin_register(vm, "$Math", math_funcs, (int)(sizeof math_funcs / sizeof math_funcs[0]), NULL);
+}

@@ -1,0 +1,97 @@
+/*
+ * $Sys internals shared by its files: sys.c (print family, the function
+ * table, process-ish calls), sysfile.c (files and directories), sysstr.c
+ * (tokenize and UTF-8 helpers). Private to vm/.
+ *
+ * Each function is a VmBuiltinFn: arguments in the callee frame as Limbo
+ * lays them out (module/sys.m), result through REGRET.
+ * Follows: Inferno emu/port/inferno.c and libinterp/runt.c (behaviour),
+ * libinterp/sysmod.h (signatures, frame sizes and pointer maps).
+ */
+#ifndef VM_SYS_IMPL_H
+#define VM_SYS_IMPL_H
+
+#include <dirent.h>
+
+#include "vm/vm_impl.h"
+
+/* Sys->FD. Limbo sees only fd; the rest is ours. */
+typedef struct SysFD {
+	int32_t fd;            /* host descriptor */
+	int32_t pad;
+	DIR *dir;              /* dirread's stream over fd, or NULL */
+} SysFD;
+
+/* Sys->Qid and Sys->Dir exactly as Limbo lays them out (big aligned 8). */
+typedef struct SysQid {
+	int64_t path;
+	int32_t vers;
+	int32_t qtype;
+} SysQid;
+
+typedef struct SysDir {
+	uint32_t name, uid, gid, muid;  /* strings */
+	SysQid qid;                     /* at 16 */
+	int32_t mode;
+	int32_t atime;
+	int32_t mtime;
+	int32_t pad;
+	int64_t length;                 /* at 48 */
+	int32_t dtype;
+	int32_t dev;
+} SysDir;
+_Static_assert(sizeof(SysDir) == 64, "Sys->Dir is 64 bytes (sysmod.h fwstat frame 104 = 40 + 64)");
+_Static_assert(offsetof(SysDir, length) == 48, "Dir.length at 48");
+
+/* Inferno's error texts (emu/port/error.h) */
+#define SYS_ENONEXIST "file does not exist"
+#define SYS_EPERM "permission denied"
+#define SYS_EEXIST "file already exists"
+#define SYS_EISDIR "file is a directory"
+#define SYS_ENOTDIR "not a directory"
+#define SYS_EBADFD "fd out of range or not open"
+#define SYS_EINUSE "file in use"
+#define SYS_ENOTEMPTY "directory not empty"
+
+/* Sets t->errstr from errno value e, in Inferno's words where it has them. */
+void vm_sys_errno(VmThread *t, int e);
+/* A new Sys->FD for host descriptor fd (which it then owns unless fd <= 2);
+ * raises on no memory. Returns the Dis pointer. */
+uint32_t vm_sys_fd_new(VmThread *t, int fd);
+/* The host descriptor of ref FD w; -1 for nil (errstr set). */
+int vm_sys_fd_of(VmThread *t, uint32_t w);
+/* Stores int v at REGRET, if there is a result slot. */
+void vm_sys_ret_int(uint8_t *fp, int32_t v);
+/* Drops the pointer at REGRET and sets it to v (taking v's reference). */
+void vm_sys_ret_ptr(VmThread *t, uint8_t *fp, uint32_t v);
+
+/* sysfile.c */
+void vm_sysfile_init(Vm *vm);
+void vm_sys_open(VmThread *t, uint8_t *fp);
+void vm_sys_create(VmThread *t, uint8_t *fp);
+void vm_sys_read(VmThread *t, uint8_t *fp);
+void vm_sys_write(VmThread *t, uint8_t *fp);
+void vm_sys_pread(VmThread *t, uint8_t *fp);
+void vm_sys_pwrite(VmThread *t, uint8_t *fp);
+void vm_sys_seek(VmThread *t, uint8_t *fp);
+void vm_sys_remove(VmThread *t, uint8_t *fp);
+void vm_sys_chdir(VmThread *t, uint8_t *fp);
+void vm_sys_stat(VmThread *t, uint8_t *fp);
+void vm_sys_fstat(VmThread *t, uint8_t *fp);
+void vm_sys_wstat(VmThread *t, uint8_t *fp);
+void vm_sys_fwstat(VmThread *t, uint8_t *fp);
+void vm_sys_dirread(VmThread *t, uint8_t *fp);
+void vm_sys_fd2path(VmThread *t, uint8_t *fp);
+void vm_sys_dup(VmThread *t, uint8_t *fp);
+void vm_sys_fildes(VmThread *t, uint8_t *fp);
+void vm_sys_pipe(VmThread *t, uint8_t *fp);
+void vm_sys_iounit(VmThread *t, uint8_t *fp);
+void vm_sys_stream(VmThread *t, uint8_t *fp);
+
+/* sysstr.c */
+void vm_sys_tokenize(VmThread *t, uint8_t *fp);
+void vm_sys_byte2char(VmThread *t, uint8_t *fp);
+void vm_sys_char2byte(VmThread *t, uint8_t *fp);
+void vm_sys_utfbytes(VmThread *t, uint8_t *fp);
+
+#endif

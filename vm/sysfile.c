@@ -1,0 +1,786 @@
+/*
+ * $Sys files: open, create, read, write, seek, stat and friends over host
+ * descriptors. A `ref Sys->FD` owns its host descriptor and closes it when
+ * its last Dis reference goes (the type's destroy hook), except 0, 1 and 2.
+ * Absolute Inferno paths resolve under the runtime's root (emu -r),
+ * relative ones against the working directory. Failures return Inferno's
+ * value (nil, -1) and leave the reason in the thread's errstr for %r.
+ *
+ * Follows: Inferno emu/port/inferno.c (Sys_open ... Sys_dirread), man/2
+ * sys-open, sys-read, sys-seek, sys-stat, sys-dirread, sys-dup, sys-pipe.
+ */
+#include "vm/sys_impl.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pwd.h>
+#include <grp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+/* Inferno open modes and permission bits (module/sys.m) */
+enum {
+	SYS_OREAD = 0, SYS_OWRITE = 1, SYS_ORDWR = 2, SYS_OEXEC = 3,
+	SYS_OTRUNC = 16, SYS_ORCLOSE = 64, SYS_OEXCL = 0x1000,
+	SYS_QTDIR = 0x80,
+};
+#define SYS_DMDIR 0x80000000u
+
+#define ARG(k) vm_builtin_arg(fp, SPEC, (k))
+#define AW(k) (*(int32_t *)ARG(k))
+#define AP(k) (*(uint32_t *)ARG(k))
+#define AL(k) (*(int64_t *)ARG(k))
+
+void
+vm_sys_errno(VmThread *t, int e)
+{
+	const char *s;
+
+	switch (e) {
+	case ENOENT: s = SYS_ENONEXIST; break;
+	case EACCES: case EPERM: s = SYS_EPERM; break;
+	case EEXIST: s = SYS_EEXIST; break;
+	case EISDIR: s = SYS_EISDIR; break;
+	case ENOTDIR: s = SYS_ENOTDIR; break;
+	case EBADF: s = SYS_EBADFD; break;
+	case EBUSY: s = SYS_EINUSE; break;
+	case ENOTEMPTY: s = SYS_ENOTEMPTY; break;
+	default: s = strerror(e); break;
+	}
+	snprintf(t->errstr, sizeof t->errstr, "%s", s);
+}
+
+static void
+fd_destroy(Vm *vm, void *p)
+{
+	SysFD *f = p;
+
+	(void)vm;
+	if (f->dir != NULL)
+		closedir(f->dir);  /* closes its own dup of fd */
+	if (f->fd > 2)
+		close(f->fd);
+}
+
+void
+vm_sysfile_init(Vm *vm)
+{
+	static const uint8_t dirmap[1] = {0xf0};  /* name, uid, gid, muid */
+
+	vm->t_fd = vm_type_new(vm, (int32_t)sizeof(SysFD), 0, NULL);
+	vm->t_fd->destroy = fd_destroy;
+	vm->t_dir = vm_type_new(vm, (int32_t)sizeof(SysDir), 1, dirmap);
+}
+
+uint32_t
+vm_sys_fd_new(VmThread *t, int fd)
+{
+	SysFD *f = vm_heap_new(t->vm, t->vm->t_fd);
+
+	if (f == NULL) {
+		if (fd > 2)
+			close(fd);
+		vm_raise(t, VM_EX_NOMEM);
+	}
+	f->fd = fd;
+	return VM_WORD(f);
+}
+
+int
+vm_sys_fd_of(VmThread *t, uint32_t w)
+{
+	SysFD *f = VM_PTR(w);
+
+	if (f == NULL) {
+		snprintf(t->errstr, sizeof t->errstr, "%s", SYS_EBADFD);
+		return -1;
+	}
+	return f->fd;
+}
+
+void
+vm_sys_ret_int(uint8_t *fp, int32_t v)
+{
+	uint8_t *r = VM_BUILTIN_RET(fp);
+
+	if (r != NULL)
+		*(int32_t *)r = v;
+}
+
+void
+vm_sys_ret_ptr(VmThread *t, uint8_t *fp, uint32_t v)
+{
+	uint8_t *r = VM_BUILTIN_RET(fp);
+
+	if (r == NULL) {
+		vm_destroy(t->vm, v);
+		return;
+	}
+	vm_ptr_set(t->vm, (uint32_t *)r, v);
+}
+
+/* The host path for Inferno path string w, into buf. Returns 0, or -1
+ * (errstr set) when it does not fit or w is nil-ish. */
+static int
+host_path(VmThread *t, uint32_t w, char *buf, size_t n)
+{
+	size_t len;
+	char *s = vm_string_utf8(w, &len);
+	const char *root = t->vm->opt.root;
+	int k;
+
+	if (s == NULL)
+		vm_raise(t, VM_EX_NOMEM);
+	if (s[0] == '/' && root != NULL && strcmp(root, "/") != 0)
+		k = snprintf(buf, n, "%s%s", root, s);
+	else
+		k = snprintf(buf, n, "%s", len > 0 ? s : "");
+	free(s);
+	if (k < 0 || (size_t)k >= n) {
+		snprintf(t->errstr, sizeof t->errstr, "file name too long");
+		return -1;
+	}
+	return 0;
+}
+
+static int
+host_flags(int32_t mode)
+{
+	int f;
+
+	switch (mode & 3) {
+	case SYS_OWRITE: f = O_WRONLY; break;
+	case SYS_ORDWR: f = O_RDWR; break;
+	default: f = O_RDONLY; break;
+	}
+	if (mode & SYS_OTRUNC)
+		f |= O_TRUNC;
+	if (mode & SYS_OEXCL)
+		f |= O_EXCL;
+	return f | O_CLOEXEC;
+}
+
+#define SPEC "pw"
+void
+vm_sys_open(VmThread *t, uint8_t *fp)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	vm_sys_ret_ptr(t, fp, VM_H);
+	if (host_path(t, AP(0), path, sizeof path) < 0)
+		return;
+	vm_block_begin(t);
+	fd = open(path, host_flags(AW(1)));
+	vm_block_end(t);
+	if (fd < 0) {
+		vm_sys_errno(t, errno);
+		return;
+	}
+	if (AW(1) & SYS_ORCLOSE)
+		unlink(path);
+	vm_sys_ret_ptr(t, fp, vm_sys_fd_new(t, fd));
+}
+#undef SPEC
+
+#define SPEC "pww"
+void
+vm_sys_create(VmThread *t, uint8_t *fp)
+{
+	char path[PATH_MAX];
+	int32_t mode = AW(1);
+	uint32_t perm = (uint32_t)AW(2);
+	int fd;
+
+	vm_sys_ret_ptr(t, fp, VM_H);
+	if (host_path(t, AP(0), path, sizeof path) < 0)
+		return;
+	if (perm & SYS_DMDIR) {
+		/* A directory: made, then opened for reading as Inferno does. */
+		if (mkdir(path, perm & 0777) < 0 && !(errno == EEXIST && !(mode & SYS_OEXCL))) {
+			vm_sys_errno(t, errno);
+			return;
+		}
+		fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	} else {
+		fd = open(path, host_flags(mode) | O_CREAT | O_TRUNC, perm & 0777);
+	}
+	if (fd < 0) {
+		vm_sys_errno(t, errno);
+		return;
+	}
+	if (mode & SYS_ORCLOSE)
+		unlink(path);
+	vm_sys_ret_ptr(t, fp, vm_sys_fd_new(t, fd));
+}
+#undef SPEC
+
+/* The array's bytes and the count Inferno uses: n clipped to the array,
+ * 0 for a nil array or a negative n. */
+static size_t
+io_count(uint32_t wbuf, int32_t n, uint8_t **data)
+{
+	VmArray *a = VM_PTR(wbuf);
+
+	*data = NULL;
+	if (a == NULL || n < 0)
+		return 0;
+	*data = a->data;
+	return (uint32_t)n > a->len ? a->len : (size_t)n;
+}
+
+static int32_t
+io_result(VmThread *t, ssize_t r)
+{
+	if (r < 0)
+		vm_sys_errno(t, errno);
+	return (int32_t)r;
+}
+
+#define SPEC "ppw"
+void
+vm_sys_read(VmThread *t, uint8_t *fp)
+{
+	uint8_t *data;
+	size_t n = io_count(AP(1), AW(2), &data);
+	int fd = vm_sys_fd_of(t, AP(0));
+	ssize_t r;
+
+	if (data == NULL) {
+		vm_sys_ret_int(fp, 0);
+		return;
+	}
+	if (fd < 0) {
+		vm_sys_ret_int(fp, -1);
+		return;
+	}
+	vm_block_begin(t);
+	do
+		r = read(fd, data, n);
+	while (r < 0 && errno == EINTR);
+	vm_block_end(t);
+	vm_sys_ret_int(fp, io_result(t, r));
+}
+
+void
+vm_sys_write(VmThread *t, uint8_t *fp)
+{
+	uint8_t *data;
+	size_t n = io_count(AP(1), AW(2), &data), done = 0;
+	int fd = vm_sys_fd_of(t, AP(0));
+
+	if (data == NULL) {
+		vm_sys_ret_int(fp, 0);
+		return;
+	}
+	if (fd < 0) {
+		vm_sys_ret_int(fp, -1);
+		return;
+	}
+	vm_block_begin(t);
+	while (done < n) {
+		ssize_t w = write(fd, data + done, n - done);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0) {
+			vm_block_end(t);
+			vm_sys_errno(t, errno);
+			vm_sys_ret_int(fp, -1);
+			return;
+		}
+		done += (size_t)w;
+	}
+	vm_block_end(t);
+	vm_sys_ret_int(fp, (int32_t)done);
+}
+#undef SPEC
+
+#define SPEC "ppwl"
+void
+vm_sys_pread(VmThread *t, uint8_t *fp)
+{
+	uint8_t *data;
+	size_t n = io_count(AP(1), AW(2), &data);
+	int fd = vm_sys_fd_of(t, AP(0));
+	ssize_t r;
+
+	if (data == NULL || fd < 0) {
+		vm_sys_ret_int(fp, data == NULL ? 0 : -1);
+		return;
+	}
+	vm_block_begin(t);
+	r = pread(fd, data, n, (off_t)AL(3));
+	vm_block_end(t);
+	vm_sys_ret_int(fp, io_result(t, r));
+}
+
+void
+vm_sys_pwrite(VmThread *t, uint8_t *fp)
+{
+	uint8_t *data;
+	size_t n = io_count(AP(1), AW(2), &data);
+	int fd = vm_sys_fd_of(t, AP(0));
+	ssize_t r;
+
+	if (data == NULL || fd < 0) {
+		vm_sys_ret_int(fp, data == NULL ? 0 : -1);
+		return;
+	}
+	vm_block_begin(t);
+	r = pwrite(fd, data, n, (off_t)AL(3));
+	vm_block_end(t);
+	vm_sys_ret_int(fp, io_result(t, r));
+}
+#undef SPEC
+
+#define SPEC "plw"
+void
+vm_sys_seek(VmThread *t, uint8_t *fp)
+{
+	int fd = vm_sys_fd_of(t, AP(0));
+	int whence = AW(2) == 1 ? SEEK_CUR : AW(2) == 2 ? SEEK_END : SEEK_SET;
+	off_t r = -1;
+	uint8_t *ret = VM_BUILTIN_RET(fp);
+
+	if (fd >= 0) {
+		r = lseek(fd, (off_t)AL(1), whence);
+		if (r < 0)
+			vm_sys_errno(t, errno);
+	}
+	if (ret != NULL)
+		*(int64_t *)ret = (int64_t)r;
+}
+#undef SPEC
+
+#define SPEC "p"
+void
+vm_sys_remove(VmThread *t, uint8_t *fp)
+{
+	char path[PATH_MAX];
+	struct stat st;
+	int r;
+
+	if (host_path(t, AP(0), path, sizeof path) < 0) {
+		vm_sys_ret_int(fp, -1);
+		return;
+	}
+	if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode))
+		r = rmdir(path);
+	else
+		r = unlink(path);
+	if (r < 0)
+		vm_sys_errno(t, errno);
+	vm_sys_ret_int(fp, r < 0 ? -1 : 0);
+}
+
+void
+vm_sys_chdir(VmThread *t, uint8_t *fp)
+{
+	char path[PATH_MAX];
+	int r = -1;
+
+	if (host_path(t, AP(0), path, sizeof path) == 0) {
+		r = chdir(path);
+		if (r < 0)
+			vm_sys_errno(t, errno);
+	}
+	vm_sys_ret_int(fp, r < 0 ? -1 : 0);
+}
+#undef SPEC
+
+/* Fills Dir d (dropping the strings it held) from st; name is the last
+ * element of the path. */
+static void
+fill_dir(VmThread *t, SysDir *d, const struct stat *st, const char *name)
+{
+	char ubuf[32], gbuf[32];
+	const char *uid, *gid;
+	struct passwd *pw = getpwuid(st->st_uid);
+	struct group *gr = getgrgid(st->st_gid);
+
+	if (pw != NULL) {
+		uid = pw->pw_name;
+	} else {
+		snprintf(ubuf, sizeof ubuf, "%u", (unsigned)st->st_uid);
+		uid = ubuf;
+	}
+	if (gr != NULL) {
+		gid = gr->gr_name;
+	} else {
+		snprintf(gbuf, sizeof gbuf, "%u", (unsigned)st->st_gid);
+		gid = gbuf;
+	}
+	vm_string_store_utf8(t, &d->name, name, strlen(name));
+	vm_string_store_utf8(t, &d->uid, uid, strlen(uid));
+	vm_string_store_utf8(t, &d->gid, gid, strlen(gid));
+	vm_string_store_utf8(t, &d->muid, "", 0);
+	d->qid.path = (int64_t)st->st_ino;
+	d->qid.vers = (int32_t)st->st_mtime;
+	d->qid.qtype = S_ISDIR(st->st_mode) ? SYS_QTDIR : 0;
+	d->mode = (int32_t)((st->st_mode & 0777) | (S_ISDIR(st->st_mode) ? SYS_DMDIR : 0));
+	d->atime = (int32_t)st->st_atime;
+	d->mtime = (int32_t)st->st_mtime;
+	d->pad = 0;
+	d->length = S_ISDIR(st->st_mode) ? 0 : (int64_t)st->st_size;
+	d->dtype = 'U';  /* emu's host file system device */
+	d->dev = (int32_t)st->st_dev;
+}
+
+/* Last path element of host path p ("/" for the root). */
+static const char *
+base_name(const char *p)
+{
+	size_t n = strlen(p);
+	const char *s;
+
+	while (n > 1 && p[n - 1] == '/')
+		n--;
+	for (s = p + n; s > p && s[-1] != '/'; s--)
+		;
+	return *s != 0 ? s : "/";
+}
+
+/* (int, Dir) result: the int at 0, the Dir at 8. */
+static SysDir *
+ret_dir(uint8_t *fp, int32_t v)
+{
+	uint8_t *r = VM_BUILTIN_RET(fp);
+
+	if (r == NULL)
+		return NULL;
+	*(int32_t *)r = v;
+	return (SysDir *)(r + 8);
+}
+
+#define SPEC "p"
+void
+vm_sys_stat(VmThread *t, uint8_t *fp)
+{
+	char path[PATH_MAX];
+	struct stat st;
+	SysDir *d;
+	char *slash;
+
+	ret_dir(fp, -1);
+	if (host_path(t, AP(0), path, sizeof path) < 0)
+		return;
+	if (stat(path, &st) < 0) {
+		vm_sys_errno(t, errno);
+		return;
+	}
+	d = ret_dir(fp, 0);
+	if (d == NULL)
+		return;
+	/* A trailing-slash path names the directory itself. */
+	slash = path + strlen(path);
+	while (slash > path + 1 && slash[-1] == '/')
+		*--slash = 0;
+	fill_dir(t, d, &st, base_name(path));
+}
+
+void
+vm_sys_fstat(VmThread *t, uint8_t *fp)
+{
+	char link[64], path[PATH_MAX];
+	int fd = vm_sys_fd_of(t, AP(0));
+	struct stat st;
+	SysDir *d;
+	ssize_t n;
+
+	ret_dir(fp, -1);
+	if (fd < 0)
+		return;
+	if (fstat(fd, &st) < 0) {
+		vm_sys_errno(t, errno);
+		return;
+	}
+	d = ret_dir(fp, 0);
+	if (d == NULL)
+		return;
+	snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+	n = readlink(link, path, sizeof path - 1);
+	path[n > 0 ? n : 0] = 0;
+	fill_dir(t, d, &st, n > 0 && path[0] == '/' ? base_name(path) : "");
+}
+#undef SPEC
+
+/* Applies the fields of d that are not "don't touch" (~0, nil) to the file
+ * at path or descriptor fd (-1: use path). Returns 0 or -1 (errstr set). */
+static int
+apply_wstat(VmThread *t, const char *path, int fd, const SysDir *d)
+{
+	char *name = NULL;
+	size_t nlen = 0;
+	int r = 0;
+
+	if (d->mode != -1 && (fd >= 0 ? fchmod(fd, (mode_t)d->mode & 0777) : chmod(path, (mode_t)d->mode & 0777)) < 0)
+		goto fail;
+	if (d->length != -1 && (fd >= 0 ? ftruncate(fd, (off_t)d->length) : truncate(path, (off_t)d->length)) < 0)
+		goto fail;
+	if (d->mtime != -1) {
+		struct timespec ts[2] = {{0, UTIME_OMIT}, {d->mtime, 0}};
+		if ((fd >= 0 ? futimens(fd, ts) : utimensat(AT_FDCWD, path, ts, 0)) < 0)
+			goto fail;
+	}
+	if (d->name != VM_H && vm_string_len(VM_PTR(d->name)) > 0) {
+		char from[PATH_MAX], to[PATH_MAX], link[64];
+		const char *base;
+		name = vm_string_utf8(d->name, &nlen);
+		if (name == NULL)
+			vm_raise(t, VM_EX_NOMEM);
+		if (strchr(name, '/') != NULL) {
+			snprintf(t->errstr, sizeof t->errstr, "bad character in file name");
+			free(name);
+			return -1;
+		}
+		if (fd >= 0) {
+			ssize_t n;
+			snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+			n = readlink(link, from, sizeof from - 1);
+			if (n < 0)
+				goto fail;
+			from[n] = 0;
+		} else {
+			snprintf(from, sizeof from, "%s", path);
+		}
+		base = base_name(from);
+		if (strcmp(base, name) != 0) {
+			snprintf(to, sizeof to, "%.*s%s", (int)(base - from), from, name);
+			if (access(to, F_OK) == 0) {
+				snprintf(t->errstr, sizeof t->errstr, "%s", SYS_EEXIST);
+				free(name);
+				return -1;
+			}
+			if (rename(from, to) < 0)
+				goto fail;
+		}
+	}
+	free(name);
+	return r;
+fail:
+	vm_sys_errno(t, errno);
+	free(name);
+	return -1;
+}
+
+#define SPEC "pD"
+void
+vm_sys_wstat(VmThread *t, uint8_t *fp)
+{
+	char path[PATH_MAX];
+
+	if (host_path(t, AP(0), path, sizeof path) < 0) {
+		vm_sys_ret_int(fp, -1);
+		return;
+	}
+	vm_sys_ret_int(fp, apply_wstat(t, path, -1, (const SysDir *)ARG(1)));
+}
+
+void
+vm_sys_fwstat(VmThread *t, uint8_t *fp)
+{
+	int fd = vm_sys_fd_of(t, AP(0));
+
+	vm_sys_ret_int(fp, fd < 0 ? -1 : apply_wstat(t, NULL, fd, (const SysDir *)ARG(1)));
+}
+#undef SPEC
+
+/* dirread: every remaining entry of the directory in one array, then 0
+ * at the end (Inferno returns them in chunks; programs loop until 0). */
+#define SPEC "p"
+void
+vm_sys_dirread(VmThread *t, uint8_t *fp)
+{
+	uint8_t *r = VM_BUILTIN_RET(fp);
+	SysFD *f = VM_PTR(AP(0));
+	struct dirent *e;
+	VmArray *a;
+	long start;
+	int32_t n = 0, i = 0;
+
+	if (r == NULL)
+		return;
+	*(int32_t *)r = -1;
+	vm_ptr_set(t->vm, (uint32_t *)(r + 4), VM_H);
+	if (f == NULL || VM_D2H(f)->t != t->vm->t_fd) {
+		snprintf(t->errstr, sizeof t->errstr, "%s", SYS_EBADFD);
+		return;
+	}
+	if (f->dir == NULL) {
+		int fd2 = dup(f->fd);
+		if (fd2 < 0 || (f->dir = fdopendir(fd2)) == NULL) {
+			vm_sys_errno(t, errno);
+			if (fd2 >= 0)
+				close(fd2);
+			return;
+		}
+	}
+	start = telldir(f->dir);
+	while ((e = readdir(f->dir)) != NULL)
+		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+			n++;
+	if (n == 0) {
+		*(int32_t *)r = 0;
+		return;
+	}
+	seekdir(f->dir, start);
+	a = vm_array_new(t->vm, t->vm->t_dir, n, 1);
+	if (a == NULL)
+		vm_raise(t, VM_EX_NOMEM);
+	*(uint32_t *)(r + 4) = VM_WORD(a);
+	while (i < n && (e = readdir(f->dir)) != NULL) {
+		struct stat st;
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		if (fstatat(dirfd(f->dir), e->d_name, &st, 0) < 0 &&
+		    fstatat(dirfd(f->dir), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			continue;  /* vanished */
+		fill_dir(t, (SysDir *)(a->data + (size_t)i * sizeof(SysDir)), &st, e->d_name);
+		i++;
+	}
+	while (readdir(f->dir) != NULL)
+		;
+	a->len = (uint32_t)i;
+	*(int32_t *)r = i;
+}
+
+/* The Inferno name of the file open on fd: the host path with the root
+ * prefix taken off when it lies under the root. */
+void
+vm_sys_fd2path(VmThread *t, uint8_t *fp)
+{
+	char link[64], path[PATH_MAX], root[PATH_MAX];
+	int fd = vm_sys_fd_of(t, AP(0));
+	const char *p = path;
+	ssize_t n;
+
+	vm_sys_ret_ptr(t, fp, VM_H);
+	if (fd < 0)
+		return;
+	snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+	n = readlink(link, path, sizeof path - 1);
+	if (n < 0) {
+		vm_sys_errno(t, errno);
+		return;
+	}
+	path[n] = 0;
+	if (t->vm->opt.root != NULL && strcmp(t->vm->opt.root, "/") != 0 &&
+	    realpath(t->vm->opt.root, root) != NULL) {
+		size_t rl = strlen(root);
+		if (strncmp(path, root, rl) == 0 && (path[rl] == '/' || path[rl] == 0))
+			p = path[rl] == 0 ? "/" : path + rl;
+	}
+	if (VM_BUILTIN_RET(fp) != NULL)
+		vm_string_store_utf8(t, (uint32_t *)VM_BUILTIN_RET(fp), p, strlen(p));
+}
+#undef SPEC
+
+#define SPEC "ww"
+void
+vm_sys_dup(VmThread *t, uint8_t *fp)
+{
+	int old = AW(0), new = AW(1), r;
+
+	r = new < 0 ? dup(old) : dup2(old, new);
+	if (r < 0)
+		vm_sys_errno(t, errno);
+	vm_sys_ret_int(fp, r);
+}
+#undef SPEC
+
+/* fildes(fd): a ref FD for an open host descriptor, nil for a closed one.
+ * Unlike Inferno's it does not dup: FDs 0-2 are never closed by us. */
+#define SPEC "w"
+void
+vm_sys_fildes(VmThread *t, uint8_t *fp)
+{
+	int32_t n = AW(0);
+
+	vm_sys_ret_ptr(t, fp, VM_H);
+	if (n < 0 || fcntl(n, F_GETFD) < 0) {
+		snprintf(t->errstr, sizeof t->errstr, "%s", SYS_EBADFD);
+		return;
+	}
+	if (n > 2 && (n = fcntl(n, F_DUPFD_CLOEXEC, 3)) < 0) {
+		vm_sys_errno(t, errno);
+		return;
+	}
+	vm_sys_ret_ptr(t, fp, vm_sys_fd_new(t, n));
+}
+#undef SPEC
+
+#define SPEC "p"
+void
+vm_sys_pipe(VmThread *t, uint8_t *fp)
+{
+	VmArray *a = VM_PTR(AP(0));
+	int p[2];
+	uint32_t *slot;
+
+	vm_sys_ret_int(fp, -1);
+	if (a == NULL)
+		vm_raise(t, VM_EX_NILREF);
+	if (a->len < 2)
+		return;
+	if (pipe2(p, O_CLOEXEC) < 0) {
+		vm_sys_errno(t, errno);
+		return;
+	}
+	slot = (uint32_t *)a->data;
+	vm_ptr_set(t->vm, &slot[0], vm_sys_fd_new(t, p[0]));
+	vm_ptr_set(t->vm, &slot[1], vm_sys_fd_new(t, p[1]));
+	vm_sys_ret_int(fp, 0);
+}
+
+void
+vm_sys_iounit(VmThread *t, uint8_t *fp)
+{
+	(void)t;
+	vm_sys_ret_int(fp, 0);  /* no limit known, as for most Inferno files */
+}
+#undef SPEC
+
+#define SPEC "ppw"
+void
+vm_sys_stream(VmThread *t, uint8_t *fp)
+{
+	int src = vm_sys_fd_of(t, AP(0)), dst = vm_sys_fd_of(t, AP(1));
+	int32_t bufsiz = AW(2), total = 0;
+	char *buf;
+
+	if (src < 0 || dst < 0 || bufsiz <= 0) {
+		vm_sys_ret_int(fp, -1);
+		return;
+	}
+	buf = malloc((size_t)bufsiz);
+	if (buf == NULL) {
+		snprintf(t->errstr, sizeof t->errstr, "no memory");
+		vm_sys_ret_int(fp, -1);
+		return;
+	}
+	vm_block_begin(t);
+	for (;;) {
+		ssize_t n = read(src, buf, (size_t)bufsiz), done = 0;
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		while (done < n) {
+			ssize_t w = write(dst, buf + done, (size_t)(n - done));
+			if (w <= 0)
+				break;
+			done += w;
+		}
+		total += (int32_t)done;
+		if (done < n)
+			break;
+	}
+	vm_block_end(t);
+	free(buf);
+	vm_sys_ret_int(fp, total);
+}
+#undef SPEC
