@@ -425,8 +425,6 @@ VmModule *
 vm_module_load_path(Vm *vm, const char *path, const char *from, AcErr *err)
 {
 	char full[4096];
-	DisModule *dm;
-	VmModule *m;
 
 	if (path[0] == '$')
 		return vm_builtin_module(vm, path, err);
@@ -443,6 +441,15 @@ vm_module_load_path(Vm *vm, const char *path, const char *from, AcErr *err)
 				snprintf(full, sizeof full, "%.*s/%s", (int)(slash - from), from, path);
 		}
 	}
+	return vm_module_load_host(vm, full, err);
+}
+
+VmModule *
+vm_module_load_host(Vm *vm, const char *full, AcErr *err)
+{
+	DisModule *dm;
+	VmModule *m;
+
 	for (m = vm->modules; m != NULL; m = m->next) {
 		if (strcmp(m->path, full) == 0) {
 			m->ref++;

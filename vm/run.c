@@ -7,6 +7,7 @@
 
 #include <stdlib.h>
 #include <stdio.h>
+#include <unistd.h>
 
 
 #define DEFAULT_HEAP_MAX ((size_t)2 << 30)
@@ -31,6 +32,8 @@ vm_new(const VmOptions *opt, AcErr *err)
 	vm_heap_init_types(vm);
 	vm_chan_init_type(vm);
 	vm_sys_register(vm);
+	vm_math_register(vm);
+	vm_crypt_register(vm);
 	vm_tensor_register(vm);
 	return vm;
 }
@@ -128,9 +131,17 @@ vm_run_file(Vm *vm, const char *path, int argc, char **argv, AcErr *err)
 	VmModlink *ml;
 	const VmLink *init = NULL;
 	VmThread *t;
-	int rc;
+	int rc, path_is_host = 0;
 
-	m = vm_module_load_path(vm, path, NULL, err);
+	/* With a root, the command's own path is an Inferno path too, as in
+	 * `emu -r ROOT /dis/wc.dis`; a host path outside the root still works. */
+	if (path[0] == '/' && vm->opt.root != NULL && strcmp(vm->opt.root, "/") != 0) {
+		char under[4096];
+		snprintf(under, sizeof under, "%s%s", vm->opt.root, path);
+		if (access(under, R_OK) != 0)
+			path_is_host = 1;
+	}
+	m = path_is_host ? vm_module_load_host(vm, path, err) : vm_module_load_path(vm, path, NULL, err);
 	if (m == NULL)
 		return err != NULL && err->code != AC_OK ? err->code : AC_EFORMAT;
 	if (m->builtin != NULL) {

@@ -231,6 +231,4 @@ vm_sys_register(Vm *vm)
 {
 	vm_sysfile_init(vm);
 	vm_builtin_register(vm, "$Sys", sys_funcs, (int)(sizeof sys_funcs / sizeof sys_funcs[0]), NULL);
-	vm_math_register(vm);
-	vm_crypt_register(vm);
 }

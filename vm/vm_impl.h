@@ -204,7 +204,11 @@ void vm_module_unref(Vm *vm, VmModule *m);
 VmModlink *vm_modlink_new(Vm *vm, VmModule *m, const DisImportModule *imp, AcErr *err);
 VmModule *vm_builtin_module(Vm *vm, const char *path, AcErr *err);
 void vm_builtin_fini(Vm *vm);
+/* Loads a module by Dis path: "$Name" builtin, absolute under the root,
+ * relative to the working directory or else beside `from`. Cached by file. */
 VmModule *vm_module_load_path(Vm *vm, const char *path, const char *from, AcErr *err);
+/* Loads the .dis file at host path `full` (cached). */
+VmModule *vm_module_load_host(Vm *vm, const char *full, AcErr *err);
 /* Address of argument k in a builtin's frame fp whose arguments are
  * described by spec (VmBuiltinFunc.args letters, plus 'D' for a Sys->Dir
  * passed by value: 64 bytes, aligned 8, its four strings first). */
