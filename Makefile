@@ -104,6 +104,12 @@ tests: $(TESTS)
 check: all $(TESTS)
 	prove -j2 -r build/tests
 
+# The suite with every dis-run proving its Dis heap empty at exit, then the
+# unit tests and real programs under valgrind for host-memory leaks.
+check-leaks: all $(TESTS)
+	ACHERON_HEAPCHECK=1 prove -j2 -r build/tests
+	tests/leaks.sh
+
 bench: all $(BENCHES)
 	bench/run.sh
 
@@ -128,7 +134,7 @@ install: all
 clean:
 	rm -rf build bin $(EXAMPLES)
 
-.PHONY: all check tests bench deps demo install clean
+.PHONY: all check check-leaks tests bench deps demo install clean
 .SECONDARY:
 
 -include $(LIB_OBJ:.o=.d) $(TESTS:.t=.d) $(patsubst tools/%.c,build/tools/%.d,$(wildcard tools/*.c))

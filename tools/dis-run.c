@@ -99,6 +99,16 @@ main(int argc, char **argv)
 		else
 			fprintf(stderr, "dis-run: %s: %s\n", argv[i], err.msg);
 	}
+	/* ACHERON_HEAPCHECK=1 (make check-leaks): a Dis heap left non-empty
+	 * after the program ended is an error. */
+	if (getenv("ACHERON_HEAPCHECK") != NULL && rc != AC_EBUDGET) {
+		size_t left = vm_heap_leaked(vm);
+		if (left != 0) {
+			fprintf(stderr, "dis-run: %s: %zu bytes of Dis heap leaked\n", argv[i], left);
+			vm_free(vm);
+			return 4;
+		}
+	}
 	vm_free(vm);
 	return rc == AC_OK ? 0 : rc == AC_EBUDGET ? 3 : 1;
 }

@@ -316,3 +316,24 @@ vm_chan_cancel(VmThread *t)
 	t->wait = NULL;
 	t->waitcap = 0;
 }
+
+/* The pointer words of the values waiting in c's buffer (for the cycle
+ * collector). */
+void
+vm_chan_slots(Vm *vm, void *chan, VmSlotFn fn, void *ctx)
+{
+	VmChan *c = chan;
+	const VmType *t = c->t;
+
+	if (c->buf == NULL || t->np == 0)
+		return;
+	for (int32_t i = 0; i < c->size; i++) {
+		uint32_t *w = (uint32_t *)slot(c, i);
+		for (int32_t k = 0; k < t->np; k++) {
+			uint8_t b = t->map[k];
+			for (int j = 0; b != 0; j++, b <<= 1)
+				if (b & 0x80)
+					fn(vm, &w[k * 8 + j], ctx);
+		}
+	}
+}

@@ -15,7 +15,7 @@ vm_type_new(Vm *vm, int32_t size, int32_t np, const uint8_t *map)
 	t->size = size;
 	t->np = np;
 	t->ref = 1;
-	t->pad = 0;
+	t->bytes = (uint32_t)(sizeof(VmType) + (size_t)np);
 	t->destroy = NULL;
 	t->map = (uint8_t *)(t + 1);
 	if (np > 0)
@@ -31,7 +31,7 @@ vm_type_unref(Vm *vm, VmType *t)
 {
 	if (t == NULL || --t->ref > 0)
 		return;
-	vm_arena_free(vm, t, sizeof(VmType) + (size_t)t->np);
+	vm_arena_free(vm, t, t->bytes);
 }
 
 void
@@ -90,6 +90,9 @@ vm_heap_alloc(Vm *vm, VmType *t, size_t n)
 	h->ref = 1;
 	h->size = (uint32_t)n;
 	h->t = t;
+	h->color = VM_GC_BLACK;
+	h->buffered = 0;
+	h->dead = 0;
 	if (t != NULL)
 		t->ref++;
 	return VM_H2D(h);
@@ -106,7 +109,7 @@ vm_heap_new(Vm *vm, VmType *t)
 }
 
 static void
-heap_release(Vm *vm, VmHeap *h)
+heap_free(Vm *vm, VmHeap *h)
 {
 	VmType *t = h->t;
 
@@ -114,33 +117,130 @@ heap_release(Vm *vm, VmHeap *h)
 	vm_type_unref(vm, t);
 }
 
+/* Can this object be part of a reference cycle? */
+static int
+may_cycle(Vm *vm, VmHeap *h)
+{
+	VmType *t = h->t;
+
+	if (t == NULL || t == vm->t_string)
+		return 0;
+	if (t == vm->t_array) {
+		VmArray *a = VM_H2D(h);
+		return a->root != VM_H || a->t->np > 0;
+	}
+	return t->np > 0 || t == vm->t_list || t == vm->t_modlink || t == vm->t_chan;
+}
+
+/* Releases what an object holds; returns the next list cell to drop (lists
+ * go iteratively so a long one does not recurse per cell). */
+static uint32_t
+release_contents(Vm *vm, VmHeap *h)
+{
+	VmType *t = h->t;
+	void *p = VM_H2D(h);
+	uint32_t next = VM_H;
+
+	if (t == vm->t_list) {
+		VmList *l = p;
+		if (l->t != NULL) {
+			vm_type_freeptrs(vm, l->t, l->data);
+			vm_type_unref(vm, l->t);
+			l->t = NULL;
+		}
+		next = l->tail;
+		l->tail = VM_H;
+	} else if (t != NULL) {
+		if (t->destroy != NULL)
+			t->destroy(vm, p);
+		else if (t->np > 0)
+			vm_type_freeptrs(vm, t, p);
+	}
+	return next;
+}
+
+void
+vm_heap_release(Vm *vm, VmHeap *h)
+{
+	uint32_t next;
+
+	if (h->dead) {
+		heap_free(vm, h);  /* contents went when its count reached 0 */
+		return;
+	}
+	next = release_contents(vm, h);
+
+	if (h->buffered)
+		h->dead = 1;  /* the collector's buffer still names it */
+	else
+		heap_free(vm, h);
+	vm_destroy(vm, next);
+}
+
 void
 vm_destroy(Vm *vm, uint32_t w)
 {
-	/* Lists are freed iteratively along their tails so that a long list
-	 * does not recurse once per cell. */
 	while (w != VM_H) {
-		void *p = VM_PTR(w);
-		VmHeap *h = VM_D2H(p);
-		VmType *t = h->t;
+		VmHeap *h = VM_D2H(VM_PTR(w));
 
-		if (--h->ref > 0)
+		if (--h->ref > 0) {
+			if (may_cycle(vm, h))
+				vm_gc_candidate(vm, h);
 			return;
-		w = VM_H;
-		if (t == vm->t_list) {
-			VmList *l = p;
-			if (l->t != NULL) {
-				vm_type_freeptrs(vm, l->t, l->data);
-				vm_type_unref(vm, l->t);
-			}
-			w = l->tail;
-		} else if (t != NULL) {
-			if (t->destroy != NULL)
-				t->destroy(vm, p);
-			else if (t->np > 0)
-				vm_type_freeptrs(vm, t, p);
 		}
-		heap_release(vm, h);
+		w = release_contents(vm, h);
+		if (h->buffered)
+			h->dead = 1;
+		else
+			heap_free(vm, h);
+	}
+}
+
+static void
+slot_words(Vm *vm, const VmType *t, uint8_t *p, VmSlotFn fn, void *ctx)
+{
+	uint32_t *w = (uint32_t *)p;
+
+	for (int32_t i = 0; i < t->np; i++) {
+		uint8_t b = t->map[i];
+		for (int j = 0; b != 0; j++, b <<= 1)
+			if (b & 0x80)
+				fn(vm, &w[i * 8 + j], ctx);
+	}
+}
+
+void
+vm_heap_slots(Vm *vm, VmHeap *h, VmSlotFn fn, void *ctx)
+{
+	VmType *t = h->t;
+	void *p = VM_H2D(h);
+
+	if (t == NULL || t == vm->t_string || h->dead)
+		return;
+	if (t == vm->t_list) {
+		VmList *l = p;
+		fn(vm, &l->tail, ctx);
+		if (l->t != NULL)
+			slot_words(vm, l->t, l->data, fn, ctx);
+	} else if (t == vm->t_array) {
+		VmArray *a = p;
+		if (a->root != VM_H) {
+			fn(vm, &a->root, ctx);
+			if (a->root == VM_H)
+				a->len = 0;  /* forgotten slice: its elements are the root's */
+		} else if (a->t->np > 0) {
+			for (uint32_t i = 0; i < a->len; i++)
+				slot_words(vm, a->t, a->data + (size_t)i * (size_t)a->t->size, fn, ctx);
+		}
+	} else if (t == vm->t_modlink) {
+		VmModlink *ml = p;
+		uint32_t w = VM_WORD(ml->mp);
+		fn(vm, &w, ctx);
+		ml->mp = VM_PTR(w);
+	} else if (t == vm->t_chan) {
+		vm_chan_slots(vm, p, fn, ctx);
+	} else if (t->destroy == NULL && t->np > 0) {
+		slot_words(vm, t, p, fn, ctx);
 	}
 }
 

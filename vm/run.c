@@ -38,23 +38,56 @@ vm_new(const VmOptions *opt, AcErr *err)
 	return vm;
 }
 
+/* Frees every module and type the runtime made; what is left in the Dis
+ * heap after that was leaked. */
+static size_t
+release_all(Vm *vm)
+{
+	VmType **base[] = {&vm->t_string, &vm->t_array, &vm->t_list, &vm->t_modlink, &vm->t_byte,
+	                   &vm->t_word, &vm->t_big, &vm->t_real, &vm->t_ptr, &vm->t_fd, &vm->t_dir,
+	                   &vm->t_digest, &vm->t_tensor, &vm->t_chan};
+
+	if (vm->released)
+		return vm->heap_used;
+	vm->released = 1;
+	if (!vm->poisoned) {
+		vm_builtin_fini(vm);
+		while (vm->modules != NULL) {
+			VmModule *m = vm->modules;
+			m->ref = 1;
+			vm_module_unref(vm, m);
+		}
+		/* Objects that died while the collector held them as candidates
+		 * wait for it to free their memory. */
+		vm_gc_collect(vm);
+	}
+	free(vm->gc_roots);
+	vm->gc_roots = NULL;
+	vm->gc_nroots = vm->gc_cap = 0;
+	if (vm->poisoned)
+		return vm->heap_used;
+	for (size_t i = 0; i < sizeof base / sizeof base[0]; i++) {
+		vm_type_unref(vm, *base[i]);
+		*base[i] = NULL;
+	}
+	return vm->heap_used;
+}
+
+size_t
+vm_heap_leaked(Vm *vm)
+{
+	size_t left = release_all(vm);
+
+	/* After a fault the arena is dropped whole, not freed object by object. */
+	return vm->poisoned ? 0 : left;
+}
+
 void
 vm_free(Vm *vm)
 {
 	if (vm == NULL)
 		return;
-	if (vm->poisoned) {
-		/* Everything a fault could have damaged is in the arena. */
-		vm_arena_fini(vm);
-		free(vm);
-		return;
-	}
-	vm_builtin_fini(vm);
-	while (vm->modules != NULL) {
-		VmModule *m = vm->modules;
-		m->ref = 1;
-		vm_module_unref(vm, m);
-	}
+	release_all(vm);
 	vm_arena_fini(vm);
 	free(vm);
 }

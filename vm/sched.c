@@ -266,6 +266,7 @@ vm_sched_run(Vm *vm, VmThread *main, AcErr *err)
 			vm_thread_free(t);
 		}
 		/* VM_XEC_BLOCKED: the thread waits on channel queues. */
+		vm_gc_maybe(vm);
 		if (vm->opt.max_instructions != 0 && vm->ninstr >= vm->opt.max_instructions) {
 			rc = ac_err_set(err, AC_EBUDGET, "instruction budget of %llu exhausted",
 			                (unsigned long long)vm->opt.max_instructions);
@@ -275,6 +276,17 @@ vm_sched_run(Vm *vm, VmThread *main, AcErr *err)
 done:
 	cur = NULL;
 	free_all(vm, &jb);
+	if (!vm->poisoned) {
+		/* Cycles the program left behind; a forged pointer may fault here too. */
+		VmThread gct;
+		memset(&gct, 0, sizeof gct);
+		gct.ex = &jb;
+		running = &gct;
+		if (sigsetjmp(jb, 0) == 0)
+			vm_gc_collect(vm);
+		else
+			vm->poisoned = 1;
+	}
 	running = NULL;
 	faults_restore(old);
 	return rc;

@@ -60,6 +60,12 @@ int vm_builtin_register(Vm *vm, const char *path, const VmBuiltinFunc *funcs, in
  * pc N)"), AC_EFORMAT for a bad module, AC_ENOMEM, AC_EBUDGET. */
 int vm_run_file(Vm *vm, const char *path, int argc, char **argv, AcErr *err);
 
+/* Finishes the runtime (it can run nothing more) and returns how many bytes
+ * of the Dis heap are still allocated: 0 unless something leaked (and 0
+ * after a fault, when the heap is dropped whole). For leak checks; call
+ * vm_free afterwards as usual. */
+size_t vm_heap_leaked(Vm *vm);
+
 /* Instructions executed so far by this runtime. */
 uint64_t vm_instructions(const Vm *vm);
 

@@ -55,7 +55,7 @@ struct VmType {
 	int32_t size;          /* bytes */
 	int32_t np;            /* bytes in map */
 	uint32_t ref;          /* users: modules, arrays, lists holding it */
-	uint32_t pad;
+	uint32_t bytes;        /* allocated size of this descriptor */
 	void (*destroy)(Vm *vm, void *data);  /* extra cleanup for builtin objects, or NULL */
 	uint8_t *map;          /* np bytes, MSB first: bit set = pointer word */
 };
@@ -65,8 +65,14 @@ struct VmHeap {
 	uint32_t ref;          /* reference count */
 	uint32_t size;         /* data bytes, for the allocator */
 	VmType *t;             /* what the data is; NULL for raw blocks */
+	uint8_t color;         /* cycle collector: VM_GC_BLACK, GRAY, WHITE, PURPLE */
+	uint8_t buffered;      /* in the collector's candidate buffer */
+	uint8_t dead;          /* released while buffered: memory waits for the collector */
+	uint8_t pad[5];
 };
-_Static_assert(sizeof(VmHeap) == 16, "heap header keeps data 8-aligned");
+_Static_assert(sizeof(VmHeap) % 8 == 0, "heap header keeps data 8-aligned");
+
+enum { VM_GC_BLACK, VM_GC_GRAY, VM_GC_WHITE, VM_GC_PURPLE };
 
 #define VM_D2H(p) ((VmHeap *)((uint8_t *)(p) - sizeof(VmHeap)))
 #define VM_H2D(h) ((void *)((uint8_t *)(h) + sizeof(VmHeap)))
@@ -103,7 +109,15 @@ void *vm_heap_new(Vm *vm, VmType *t);
 void *vm_heap_alloc(Vm *vm, VmType *t, size_t n);
 /* Drops one reference to the object named by Dis pointer word w. */
 void vm_destroy(Vm *vm, uint32_t w);
-static inline void vm_incref(uint32_t w) { if (w != VM_H) VM_D2H(VM_PTR(w))->ref++; }
+static inline void
+vm_incref(uint32_t w)
+{
+	if (w != VM_H) {
+		VmHeap *h = VM_D2H(VM_PTR(w));
+		h->ref++;
+		h->color = VM_GC_BLACK;  /* live again: not a cycle candidate's garbage */
+	}
+}
 /* Stores pointer v (whose reference the slot takes over) in *slot and drops
  * the value it replaces. */
 static inline void
@@ -121,6 +135,21 @@ void vm_type_freeptrs(Vm *vm, const VmType *t, void *p);
 void vm_type_incmem(const VmType *t, void *p);
 VmArray *vm_array_new(Vm *vm, VmType *elem, int32_t len, int zero);
 void vm_heap_init_types(Vm *vm);
+/* Calls fn on every pointer word an object holds (ADT fields, array
+ * elements or a slice's root, a list's tail and element, a module
+ * instance's data, values buffered in a channel). */
+typedef void (*VmSlotFn)(Vm *vm, uint32_t *slot, void *ctx);
+void vm_heap_slots(Vm *vm, VmHeap *h, VmSlotFn fn, void *ctx);
+/* Frees an object whose count reached 0: resources, children, memory. */
+void vm_heap_release(Vm *vm, VmHeap *h);
+/* The cycle collector (gc.c, Bacon and Rajan's synchronous trial
+ * deletion): objects whose count dropped but not to 0 are candidates;
+ * vm_gc_collect frees the garbage cycles among them. Run between quanta. */
+void vm_gc_candidate(Vm *vm, VmHeap *h);
+void vm_gc_collect(Vm *vm);
+/* Collects when enough candidates wait; call between quanta. */
+void vm_gc_maybe(Vm *vm);
+void vm_chan_slots(Vm *vm, void *chan, VmSlotFn fn, void *ctx);
 
 /* ---- strings (string.c) ---- */
 VmString *vm_string_new_utf8(Vm *vm, const char *s, size_t n);
@@ -316,11 +345,15 @@ struct Vm {
 	VmModule *modules;             /* loaded Dis modules, by path (cache) */
 	uint64_t ninstr;               /* instructions executed */
 	int poisoned;                  /* a fault may have corrupted the arena */
+	int released;                  /* release_all ran: the runtime is finished */
 	VmThread *threads;             /* every live thread */
 	VmThread *runq, *runq_tail;    /* ready threads, in order */
 	int nthreads_made;
 	uint32_t rng;                  /* alt's random choice */
 	VmType *t_chan;
+	VmHeap **gc_roots;             /* cycle candidates */
+	size_t gc_nroots, gc_cap;
+	uint64_t gc_cycles_freed;      /* objects the collector freed */
 };
 
 /* Registers $Sys, and with it the other Inferno system builtins $Math

@@ -180,7 +180,9 @@ test_corruptions(void **state)
 		}
 		spit(p, c, n);
 		RunResult r = run_cmd(argv, NULL, 10000);
-		if (r.status < 0 || r.status > 3) {
+		/* 4: a leak check (make check-leaks) found the Dis heap not empty,
+		 * which a corrupted type map can cause without any crash. */
+		if (r.status < 0 || r.status > 4) {
 			print_error("mutation %d: status %d, stderr [%s]\n", iter, r.status, r.err);
 			fail();
 		}

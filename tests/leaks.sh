@@ -1,0 +1,30 @@
+#!/bin/sh
+# make check-leaks, second half: host-memory leaks under valgrind, for the
+# library unit tests and for dis-run on real programs. (The first half runs
+# the whole suite with ACHERON_HEAPCHECK=1, so every dis-run also proves the
+# Dis heap empty at exit.)
+set -u
+cd "$(dirname "$0")/.." || exit 1
+command -v valgrind >/dev/null || { echo "check-leaks: valgrind is not installed (apt-get install valgrind)" >&2; exit 1; }
+VG="valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=9"
+INF=${ACHERON_INFERNO:-../shared/inferno}
+status=0
+run() {
+	if ! "$@" >/dev/null 2>/tmp/acheron-leaks.$$; then
+		echo "check-leaks: FAILED: $*" >&2
+		cat /tmp/acheron-leaks.$$ >&2
+		status=1
+	else
+		echo "ok: $*"
+	fi
+}
+export OPENBLAS_NUM_THREADS=1
+for t in build/tests/base/*.t build/tests/dis/*.t build/tests/ml/*.t build/tests/vm/fmt.t build/tests/vm/sig.t; do
+	[ -x "$t" ] && run $VG "$t"
+done
+run $VG bin/dis-run "$INF/dis/echo.dis" leak check
+run $VG bin/dis-run examples/fashion/train.dis /usr/share/datasets/fashion-mnist 1 640
+mkdir -p build/tests/leaks
+(cd build/tests/leaks && run $VG ../../../bin/dis-run -r "$(cd "../../../$INF" 2>/dev/null && pwd || echo "$INF")" /dis/limbo.dis -I/module -gw /appl/cmd/wc.b)
+rm -f /tmp/acheron-leaks.$$
+exit $status
