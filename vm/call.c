@@ -136,6 +136,10 @@ vm_op_mcall(VmThread *t, uint8_t *f, int32_t o, uint8_t *d, const VmInst *next)
 		t->bframe = f;
 		l->fn(t, f);
 		t->bframe = NULL;
+		if (t->block == VM_BLOCK_RETRY) {
+			t->ip = next - 1;  /* the frame stays for the call's retry */
+			return;
+		}
 		vm_frame_pop(t, f);
 		t->ip = next;
 		return;
@@ -210,60 +214,145 @@ vm_op_raise(VmThread *t, uint32_t v)
 }
 
 /* Does exception text e match handler label pat? A trailing '*' in the
- * label matches any rest ("fail:*"). */
+ * label matches any rest ("fail:*"; "*" matches everything), as
+ * Inferno's ematch. */
 static int
 exmatch(const char *pat, const char *e)
 {
 	size_t n = strlen(pat);
 
-	if (n > 0 && pat[n - 1] == '*')
-		return strncmp(pat, e, n - 1) == 0;
-	return strcmp(pat, e) == 0;
+	if (strcmp(pat, e) == 0)
+		return 1;
+	return n > 0 && pat[n - 1] == '*' && strncmp(pat, e, n - 1) == 0;
 }
 
-/* Looks for a handler for t->exmsg, unwinding frames until one covers the
- * pc. Returns 1 with t ready to continue at the handler, 0 if uncaught
- * (t->ip then still names the faulting instruction of the top module). */
+/* Bytes a frame occupies on the stack (as vm_frame_alloc rounds it). */
+static size_t
+frame_bytes(const uint8_t *f)
+{
+	const VmType *ft = VM_PTR(FW(f, DIS_REGTYP));
+	size_t n = ft != NULL ? ((size_t)ft->size + 7) & ~(size_t)7 : 0;
+
+	return n < DIS_MAXTEMP ? DIS_MAXTEMP : n;
+}
+
+/* Releases frames built by frame/mframe above fp but never called (the
+ * exception came while arguments were being evaluated), newest first. */
+static void
+drop_uncalled(VmThread *t)
+{
+	while (t->stack != NULL) {
+		VmStack *s = t->stack;
+		int here = t->fp >= s->base && t->fp < s->limit;
+		uint8_t *f = here ? t->fp + frame_bytes(t->fp) : s->base, *last = NULL;
+
+		while (f < t->sp) {
+			last = f;
+			f += frame_bytes(f);
+		}
+		if (last == NULL)
+			return;
+		vm_frame_pop(t, last);
+	}
+}
+
+/* The value a `raise` instruction at t->ip raised (a new reference), or H
+ * when the exception is not from raise (a runtime error: a string). The
+ * value's name must be the exception text, which it is unless raise
+ * itself failed. */
+static uint32_t
+raised_value(VmThread *t)
+{
+	const VmInst *i = t->ip;
+	const uint8_t *a = NULL;
+	uint32_t v, name;
+	char *txt;
+	int same;
+
+	if (i == NULL || i->op != DIS_OP_RAISE)
+		return VM_H;
+	switch (i->sm) {
+	case VM_OP_MP: a = t->mp + i->s; break;
+	case VM_OP_FP: a = t->fp + i->s; break;
+	case VM_OP_IMP: v = P(t->mp + i->s); a = v == VM_H ? NULL : (uint8_t *)VM_PTR(v) + i->s2; break;
+	case VM_OP_IFP: v = P(t->fp + i->s); a = v == VM_H ? NULL : (uint8_t *)VM_PTR(v) + i->s2; break;
+	default: break;
+	}
+	if (a == NULL || (v = P(a)) == VM_H)
+		return VM_H;
+	name = VM_D2H(VM_PTR(v))->t == t->vm->t_string ? v : P(VM_PTR(v));
+	txt = vm_string_utf8(name, NULL);
+	same = txt != NULL && strncmp(txt, t->exmsg, sizeof t->exmsg - 1) == 0;
+	free(txt);
+	if (!same)
+		return VM_H;
+	vm_incref(v);
+	return v;
+}
+
+/* Looks for a handler for t->exmsg as Inferno's handler() does, unwinding
+ * frames until one covers the pc. In each frame the handlers are tried in
+ * table order (limbo lists inner blocks first); a handler whose range
+ * covers the pc but has no matching label and no "*" default lets the
+ * next one try. The first ne labels of a handler name exception types and
+ * match only a raised exception value (an adt), the others only strings.
+ * An exception value is matched as such in the raising frame and its
+ * caller; from the caller on it is the string of its name. The handler's
+ * zeroing descriptor (descid) resets the block's pointer locals, and the
+ * exception (the raised value itself, or a new string for a runtime
+ * error) is stored at eoff. Returns 1 with t ready to continue at the
+ * handler, 0 if uncaught. */
 int
 vm_handle_exception(VmThread *t)
 {
+	uint32_t exval;
+	int str, top = 1;
+	const DisHandler *h = NULL;
+	int32_t target = -1;
+
 	/* A builtin that raised leaves its frame above fp: release it first. */
 	if (t->bframe != NULL) {
 		vm_frame_pop(t, t->bframe);
 		t->bframe = NULL;
 	}
+	drop_uncalled(t);
+	if (t->exmsg[0] == 0)
+		return 0;  /* Inferno: an empty exception only ends the thread */
+	exval = raised_value(t);
+	str = exval == VM_H || VM_D2H(VM_PTR(exval))->t == t->vm->t_string;
 	for (;;) {
 		const DisModule *dm = t->m->dis;
 		int32_t pc = (int32_t)(t->ip - t->m->inst);
 
 		for (int32_t k = 0; dm != NULL && k < dm->nhandler; k++) {
-			const DisHandler *h = &dm->handler[k];
-			int32_t target = -1;
+			h = &dm->handler[k];
+			target = -1;
 			if (pc < h->pc1 || pc >= h->pc2)
 				continue;
 			for (int32_t j = 0; j < h->nlab && target < 0; j++)
-				if (exmatch(h->lab[j].name, t->exmsg))
+				if ((str ? j >= h->ne : j < h->ne) && exmatch(h->lab[j].name, t->exmsg))
 					target = h->lab[j].pc;
 			if (target < 0)
 				target = h->wildpc;
-			if (target < 0 || target >= t->m->ninst)
-				continue;
-			if (h->eoff >= 0 && h->descid < 0) {
-				uint32_t *slot = (uint32_t *)(t->fp + h->eoff);
-				VmString *s = vm_string_new_utf8(t->vm, t->exmsg, strlen(t->exmsg));
-				uint32_t old = *slot;
-				*slot = VM_WORD(s);
-				vm_destroy(t->vm, old);
-			}
-			t->ip = t->m->inst + target;
-			return 1;
+			if (target >= 0 && target < t->m->ninst)
+				goto found;
 		}
+		if (!str && !top) {
+			/* Becomes the string of its name in the immediate caller. */
+			uint32_t name = P(VM_PTR(exval));
+			vm_incref(name);
+			vm_destroy(t->vm, exval);
+			exval = name;
+			str = 1;
+			continue;
+		}
+		top = 0;
 		/* Not here: return to the caller as if the frame had finished. */
 		uint8_t *f = t->fp;
 		uint32_t caller = FW(f, DIS_REGFRAME), mr = FW(f, DIS_REGMOD);
 		int32_t lr = (int32_t)FW(f, DIS_REGLINK);
 		if (caller == VM_H)
-			return 0;
+			break;
 		t->fp = VM_PTR(caller);
 		vm_frame_pop(t, f);
 		if (mr != VM_H) {
@@ -272,7 +361,28 @@ vm_handle_exception(VmThread *t)
 			vm_destroy(t->vm, VM_WORD(old));
 		}
 		if (lr <= 0 || lr > t->m->ninst)
-			return 0;
+			break;
 		t->ip = t->m->inst + lr - 1;  /* the call instruction */
 	}
+	vm_destroy(t->vm, exval);
+	return 0;
+found:
+	{
+		const VmType *ft = VM_PTR(FW(t->fp, DIS_REGTYP));
+		int32_t fsize = ft != NULL ? ft->size : DIS_MAXTEMP;
+
+		if (h->descid >= 0 && h->descid < t->m->ntype && t->m->type[h->descid]->size <= fsize)
+			vm_type_freeptrs(t->vm, t->m->type[h->descid], t->fp);
+		if (h->eoff >= 0 && h->eoff <= fsize - 4 && (h->eoff & 3) == 0) {
+			if (exval == VM_H) {
+				VmString *s = vm_string_new_utf8(t->vm, t->exmsg, strlen(t->exmsg));
+				exval = VM_WORD(s);
+			}
+			vm_ptr_set(t->vm, (uint32_t *)(t->fp + h->eoff), exval);
+			exval = VM_H;
+		}
+		vm_destroy(t->vm, exval);
+	}
+	t->ip = t->m->inst + target;
+	return 1;
 }

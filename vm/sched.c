@@ -7,8 +7,11 @@
  */
 #include "vm/vm_impl.h"
 
+#include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 
 VmThread *
 vm_thread_new(Vm *vm, VmModlink *ml)
@@ -68,6 +71,98 @@ vm_rand(Vm *vm)
 	return x;
 }
 
+/* ---- threads waiting in a builtin: sleep, or an fd not yet ready ---- */
+
+/* Could another thread run while t waits? If not, a host call may block. */
+static int
+others_could_run(VmThread *t)
+{
+	return t->vm->runq != NULL || t->vm->waiting != NULL;
+}
+
+int
+vm_wait_fd(VmThread *t, int fd, int events)
+{
+	struct pollfd p = {fd, (short)events, 0};
+
+	if (!others_could_run(t) || poll(&p, 1, 0) != 0)
+		return 1;  /* ready, failed or hung up: the call itself tells */
+	t->block = VM_BLOCK_RETRY;
+	t->wfd = fd;
+	t->wevents = events;
+	t->wake_ns = 0;
+	return 0;
+}
+
+void
+vm_sleep(VmThread *t, int64_t ms)
+{
+	if (!others_could_run(t)) {
+		struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+		while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+			;
+		return;
+	}
+	t->block = VM_BLOCK_SLEEP;
+	t->wfd = -1;
+	t->wake_ns = ac_clock_ns() + ms * 1000000;
+}
+
+static void
+unwait(VmThread *t)
+{
+	for (VmThread **pp = &t->vm->waiting; *pp != NULL; pp = &(*pp)->wnext) {
+		if (*pp == t) {
+			*pp = t->wnext;
+			break;
+		}
+	}
+	t->wnext = NULL;
+	t->block = VM_BLOCK_NONE;
+}
+
+/* Moves waiting threads whose time came or whose fd is ready to the run
+ * queue. With nothing else to run it blocks until one of them is. */
+static void
+poll_waiting(Vm *vm)
+{
+	struct pollfd fds[64];
+	VmThread *who[64];
+	int n = 0, timeout = vm->runq != NULL ? 0 : -1;
+	int64_t now = ac_clock_ns();
+
+	for (VmThread *t = vm->waiting; t != NULL; t = t->wnext) {
+		if (t->block == VM_BLOCK_SLEEP) {
+			int64_t left_ms = (t->wake_ns - now + 999999) / 1000000;
+			if (left_ms < 0)
+				left_ms = 0;
+			if (timeout < 0 || left_ms < timeout)
+				timeout = (int)(left_ms > 1000000 ? 1000000 : left_ms);
+		} else if (n < 64) {
+			fds[n].fd = t->wfd;
+			fds[n].events = (short)t->wevents;
+			fds[n].revents = 0;
+			who[n++] = t;
+		}
+	}
+	if (poll(fds, (nfds_t)n, timeout) < 0 && errno != EINTR)
+		timeout = 0;
+	now = ac_clock_ns();
+	for (int i = 0; i < n; i++) {
+		if (fds[i].revents != 0) {
+			unwait(who[i]);
+			vm_thread_ready(who[i]);
+		}
+	}
+	for (VmThread *t = vm->waiting, *next; t != NULL; t = next) {
+		next = t->wnext;
+		if (t->block == VM_BLOCK_SLEEP && t->wake_ns <= now) {
+			unwait(t);
+			vm_thread_ready(t);
+		}
+	}
+}
+
 /* Pops every frame of t and releases its stack segments. */
 static void
 unwind(VmThread *t)
@@ -104,6 +199,7 @@ vm_thread_free(VmThread *t)
 			break;
 		}
 	}
+	unwait(t);
 	if (!vm->poisoned) {
 		vm_chan_cancel(t);
 		unwind(t);
@@ -246,9 +342,12 @@ vm_sched_run(Vm *vm, VmThread *main, AcErr *err)
 		}
 	}
 	for (;;) {
-		VmThread *t = next_ready(vm);
+		VmThread *t;
 		int r;
 
+		if (vm->waiting != NULL)
+			poll_waiting(vm);
+		t = next_ready(vm);
 		if (t == NULL) {
 			rc = ac_err_set(err, AC_EEXCEPT, "deadlock: every thread is blocked on a channel");
 			break;
@@ -265,7 +364,11 @@ vm_sched_run(Vm *vm, VmThread *main, AcErr *err)
 				break;
 			vm_thread_free(t);
 		}
-		/* VM_XEC_BLOCKED: the thread waits on channel queues. */
+		if (r == VM_XEC_BLOCKED && t->block != VM_BLOCK_NONE) {
+			t->wnext = vm->waiting;  /* in a builtin: sleep or an fd */
+			vm->waiting = t;
+		}
+		/* Otherwise VM_XEC_BLOCKED: the thread waits on channel queues. */
 		vm_gc_maybe(vm);
 		if (vm->opt.max_instructions != 0 && vm->ninstr >= vm->opt.max_instructions) {
 			rc = ac_err_set(err, AC_EBUDGET, "instruction budget of %llu exhausted",

@@ -155,14 +155,9 @@ sys_sleep(VmThread *t, uint8_t *fp)
 {
 	int32_t ms = *(int32_t *)ARG(fp, 0);
 
-	if (ms > 0) {
-		struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
-		vm_block_begin(t);
-		while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-			;
-		vm_block_end(t);
-	}
 	set_int(fp, 0);
+	if (ms > 0)
+		vm_sleep(t, ms);
 }
 
 /* pctl(flags, movefd): the process id. The name space, environment and

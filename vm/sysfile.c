@@ -12,6 +12,7 @@
 #include "vm/sys_impl.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <pwd.h>
@@ -174,9 +175,7 @@ vm_sys_open(VmThread *t, uint8_t *fp)
 	vm_sys_ret_ptr(t, fp, VM_H);
 	if (host_path(t, AP(0), path, sizeof path) < 0)
 		return;
-	vm_block_begin(t);
 	fd = open(path, host_flags(AW(1)));
-	vm_block_end(t);
 	if (fd < 0) {
 		vm_sys_errno(t, errno);
 		return;
@@ -258,11 +257,11 @@ vm_sys_read(VmThread *t, uint8_t *fp)
 		vm_sys_ret_int(fp, -1);
 		return;
 	}
-	vm_block_begin(t);
+	if (!vm_wait_fd(t, fd, POLLIN))
+		return;
 	do
 		r = read(fd, data, n);
 	while (r < 0 && errno == EINTR);
-	vm_block_end(t);
 	vm_sys_ret_int(fp, io_result(t, r));
 }
 
@@ -281,20 +280,19 @@ vm_sys_write(VmThread *t, uint8_t *fp)
 		vm_sys_ret_int(fp, -1);
 		return;
 	}
-	vm_block_begin(t);
+	if (!vm_wait_fd(t, fd, POLLOUT))
+		return;
 	while (done < n) {
 		ssize_t w = write(fd, data + done, n - done);
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w < 0) {
-			vm_block_end(t);
 			vm_sys_errno(t, errno);
 			vm_sys_ret_int(fp, -1);
 			return;
 		}
 		done += (size_t)w;
 	}
-	vm_block_end(t);
 	vm_sys_ret_int(fp, (int32_t)done);
 }
 #undef SPEC
@@ -312,9 +310,7 @@ vm_sys_pread(VmThread *t, uint8_t *fp)
 		vm_sys_ret_int(fp, data == NULL ? 0 : -1);
 		return;
 	}
-	vm_block_begin(t);
 	r = pread(fd, data, n, (off_t)AL(3));
-	vm_block_end(t);
 	vm_sys_ret_int(fp, io_result(t, r));
 }
 
@@ -330,9 +326,7 @@ vm_sys_pwrite(VmThread *t, uint8_t *fp)
 		vm_sys_ret_int(fp, data == NULL ? 0 : -1);
 		return;
 	}
-	vm_block_begin(t);
 	r = pwrite(fd, data, n, (off_t)AL(3));
-	vm_block_end(t);
 	vm_sys_ret_int(fp, io_result(t, r));
 }
 #undef SPEC
@@ -762,7 +756,6 @@ vm_sys_stream(VmThread *t, uint8_t *fp)
 		vm_sys_ret_int(fp, -1);
 		return;
 	}
-	vm_block_begin(t);
 	for (;;) {
 		ssize_t n = read(src, buf, (size_t)bufsiz), done = 0;
 		if (n < 0 && errno == EINTR)
@@ -779,7 +772,6 @@ vm_sys_stream(VmThread *t, uint8_t *fp)
 		if (done < n)
 			break;
 	}
-	vm_block_end(t);
 	free(buf);
 	vm_sys_ret_int(fp, total);
 }

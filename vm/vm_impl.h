@@ -245,11 +245,15 @@ uint8_t *vm_builtin_arg(uint8_t *fp, const char *spec, int k);
 /* Where a builtin's result goes (REGRET), or NULL. */
 #define VM_BUILTIN_RET(fp) ((uint8_t *)VM_PTR(*(uint32_t *)((fp) + DIS_REGRET * 4)))
 
-/* A builtin is about to make a host call that may block (read, sleep, a
- * pipe). For now these do nothing and the call blocks the whole VM; the
- * thread scheduler will release other Dis threads between them. */
-static inline void vm_block_begin(VmThread *t) { (void)t; }
-static inline void vm_block_end(VmThread *t) { (void)t; }
+/* Blocking builtins (sched.c). A builtin about to read or write fd calls
+ * vm_wait_fd first: 1 means go ahead; 0 means the fd is not ready and other
+ * threads could run, so the builtin must return at once without touching
+ * its result: the thread waits until fd is ready and the call is made again.
+ * vm_sleep suspends the thread for ms after the builtin returns. When no
+ * other thread could run, both simply let the host call block. */
+int vm_wait_fd(VmThread *t, int fd, int events);
+void vm_sleep(VmThread *t, int64_t ms);
+enum { VM_BLOCK_NONE, VM_BLOCK_RETRY, VM_BLOCK_SLEEP };
 
 /* ---- threads and the interpreter (xec.c, stack.c) ---- */
 
@@ -281,6 +285,10 @@ struct VmThread {
 	int nwait, waitcap;
 	int32_t *altresult;            /* where a blocked alt's case index goes */
 	uint8_t *bframe;               /* frame of the builtin being called, or NULL */
+	int block;                     /* VM_BLOCK_*: why a builtin suspended the thread */
+	int wfd, wevents;              /* the fd and poll events it waits for */
+	int64_t wake_ns;               /* monotonic time a sleep ends */
+	VmThread *wnext;               /* in vm->waiting */
 	int exiting;
 };
 
@@ -348,6 +356,7 @@ struct Vm {
 	int released;                  /* release_all ran: the runtime is finished */
 	VmThread *threads;             /* every live thread */
 	VmThread *runq, *runq_tail;    /* ready threads, in order */
+	VmThread *waiting;             /* threads in sleep or waiting for an fd */
 	int nthreads_made;
 	uint32_t rng;                  /* alt's random choice */
 	VmType *t_chan;

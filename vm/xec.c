@@ -338,6 +338,144 @@ cvtfc(VmThread *t, uint8_t *d, double r)
 }
 
 
+/* ---- fixed point (Inferno xec.c mulx..cvtxf) ----
+ * Inferno computes in C's LONG with `r <<= p` / `r >>= -p`; here the
+ * shifts are done on unsigned values with the count taken modulo 64 (as
+ * the x86 shift instructions do), right shifts are arithmetic, sums wrap,
+ * and the 64-bit divide raises "zero divide" and wraps INT64_MIN / -1. */
+#define STMP(t) W((t)->fp + 20)   /* Inferno Stmp: the word after the registers */
+#define DTMP(t) W((t)->fp + 28)   /* Inferno Dtmp: (NREG+2) words in */
+
+static int64_t
+asr64(int64_t x, uint32_t n)
+{
+	n &= 63;
+	return x < 0 ? ~(~x >> n) : x >> n;
+}
+
+static int32_t
+asr32(int32_t x, uint32_t n)
+{
+	n &= 31;
+	return x < 0 ? ~(~x >> n) : x >> n;
+}
+
+/* r << p for p >= 0, r >> -p otherwise. */
+static int64_t
+xshift(int64_t r, int32_t p)
+{
+	if (p >= 0)
+		return (int64_t)((uint64_t)r << ((uint32_t)p & 63));
+	return asr64(r, 0u - (uint32_t)p);
+}
+
+static int64_t
+xdiv(VmThread *t, int64_t a, int64_t b)
+{
+	if (b == 0)
+		vm_raise(t, VM_EX_ZDIV);
+	if (b == -1)
+		return (int64_t)(0u - (uint64_t)a);
+	return a / b;
+}
+
+static int64_t
+xadd(int64_t a, int64_t b)
+{
+	return (int64_t)((uint64_t)a + (uint64_t)b);
+}
+
+/* (1 << -p) - 1: the rounding bias of the *1 forms. */
+static int64_t
+xbias(int32_t p)
+{
+	return (int64_t)(((uint64_t)1 << ((0u - (uint32_t)p) & 63)) - 1);
+}
+
+static int32_t
+mulx0(VmThread *t, int32_t x, int32_t y)
+{
+	if (x == 0 || y == 0)
+		return 0;
+	return (int32_t)xdiv(t, xshift((int64_t)x * y, DTMP(t)), STMP(t));
+}
+
+static int32_t
+divx0(VmThread *t, int32_t x, int32_t y)
+{
+	if (x == 0)
+		return 0;
+	return (int32_t)xdiv(t, xshift((int64_t)STMP(t) * x, DTMP(t)), y);
+}
+
+static int32_t
+cvtxx0(VmThread *t, int32_t x, int32_t p)
+{
+	if (x == 0)
+		return 0;
+	return (int32_t)xdiv(t, xshift(x, p), STMP(t));
+}
+
+static int32_t
+mulx1(VmThread *t, int32_t x, int32_t y)
+{
+	int32_t p = DTMP(t), a = STMP(t), v = 0;
+	int vnz = p & 2, wnz = p & 1, neg = (x < 0) != (y < 0);
+	int64_t w = 0, r;
+
+	if (x == 0 || y == 0)
+		return 0;
+	p = asr32(p, 2);
+	if (vnz) {
+		v = (int32_t)((uint32_t)a - 1);
+		if (neg)
+			v = (int32_t)(0u - (uint32_t)v);
+	}
+	if (wnz && (vnz ? !neg : neg))
+		w = xbias(p);
+	r = xshift(xadd((int64_t)x * y, w), p);
+	return (int32_t)xdiv(t, xadd(r, v), a);
+}
+
+static int32_t
+divx1(VmThread *t, int32_t x, int32_t y)
+{
+	int32_t p = DTMP(t), b = STMP(t), v = 0;
+	int vnz = p & 2, wnz = p & 1;
+	int64_t w = 0, s;
+
+	if (x == 0)
+		return 0;
+	p = asr32(p, 2);
+	if (vnz)
+		v = (x >= 0 && y < 0) || (x < 0 && y >= 0) ? -1 : 1;
+	if (wnz && x <= 0)
+		w = xbias(p);
+	s = xshift(xadd((int64_t)b * x, w), p);
+	return (int32_t)((uint32_t)(int32_t)xdiv(t, s, y) + (uint32_t)v);
+}
+
+static int32_t
+cvtxx1(VmThread *t, int32_t x, int32_t p)
+{
+	int32_t a = STMP(t), v = 0;
+	int vnz = p & 2, wnz = p & 1;
+	int64_t w = 0, r;
+
+	if (x == 0)
+		return 0;
+	p = asr32(p, 2);
+	if (vnz) {
+		v = (int32_t)((uint32_t)a - 1);
+		if (x < 0)
+			v = (int32_t)(0u - (uint32_t)v);
+	}
+	if (wnz && ((!vnz && x < 0) || (vnz && x > 0)))
+		w = xbias(p);
+	r = xshift(xadd(x, w), p);
+	return (int32_t)xdiv(t, xadd(r, v), a);
+}
+
 /* Runs t for at most one quantum. Returns 1 when the thread has finished,
  * 0 when the quantum ran out. Exceptions leave through vm_raise. */
 int
@@ -641,6 +779,8 @@ next:
 	CASE(MCALL) {
 		vm_op_mcall(t, VM_PTR(P(s)), W(m), d, ip);
 		ip = t->ip;
+		if (t->block != VM_BLOCK_NONE)
+			goto blocked;
 		NEXT;
 	}
 	CASE(LOAD) vm_op_load(t, d, P(s), W(m)); NEXT;
@@ -693,10 +833,25 @@ next:
 		NEXT;
 	CASE(NBALT) vm_op_alt(t, s, (int32_t *)d, 0); NEXT;
 
-	/* Fixed point comes with the complete VM. */
-	CASE(MULX) CASE(DIVX) CASE(CVTXX) CASE(MULX0) CASE(DIVX0) CASE(CVTXX0)
-	CASE(MULX1) CASE(DIVX1) CASE(CVTXX1) CASE(CVTFX) CASE(CVTXF)
-		vm_raise(t, "instruction %s not implemented", dis_op_name(i->op));
+	/* Fixed point (Inferno xec.c): the scale shift p is Dtmp (fp+28) for
+	 * mulx/divx, the middle operand for cvtxx; the *0 and *1 forms divide
+	 * by the scale factor in Stmp (fp+20); the *1 forms take two rounding
+	 * flags in p's low bits. */
+	CASE(MULX) W(d) = (int32_t)xshift((int64_t)W(m) * W(s), DTMP(t)); NEXT;
+	CASE(DIVX) {
+		int64_t x = xshift(W(m), DTMP(t));
+		W(d) = (int32_t)xdiv(t, x, W(s));
+		NEXT;
+	}
+	CASE(CVTXX) W(d) = (int32_t)xshift(W(s), W(m)); NEXT;
+	CASE(MULX0) W(d) = mulx0(t, W(m), W(s)); NEXT;
+	CASE(DIVX0) W(d) = divx0(t, W(m), W(s)); NEXT;
+	CASE(CVTXX0) W(d) = cvtxx0(t, W(s), W(m)); NEXT;
+	CASE(MULX1) W(d) = mulx1(t, W(m), W(s)); NEXT;
+	CASE(DIVX1) W(d) = divx1(t, W(m), W(s)); NEXT;
+	CASE(CVTXX1) W(d) = cvtxx1(t, W(s), W(m)); NEXT;
+	CASE(CVTFX) W(d) = cvt_real_word(F(s) * F(m)); NEXT;
+	CASE(CVTXF) F(d) = (double)W(s) * F(m); NEXT;
 #ifndef VM_USE_GOTO
 	default:
 		vm_raise(t, "illegal instruction %d", i->op);
