@@ -251,7 +251,8 @@ vm_op_recv(VmThread *t, uint32_t wc, uint8_t *ptr)
 }
 
 /* alt/nbalt. The table at tab is nsend, nrecv, then nsend+nrecv pairs
- * (channel, value pointer), sends first. Picks uniformly among ready
+ * (channel, value pointer), sends first. A nil channel raises
+ * "dereference of nil" (Inferno altrdy). Picks uniformly among ready
  * cases; with none ready, nbalt answers nsend+nrecv and alt waits on all.
  * Returns 1 when the thread must wait. */
 int
@@ -267,7 +268,7 @@ vm_op_alt(VmThread *t, uint8_t *tab, int32_t *result, int block)
 	for (int32_t i = 0; i < n; i++) {
 		VmChan *c = VM_PTR(ac[2 * i]);
 		if (c == NULL)
-			continue;  /* a nil channel is never ready */
+			vm_raise(t, VM_EX_NILREF);  /* as Inferno's altrdy */
 		if (i < nsend ? can_send(c) : can_recv(c)) {
 			/* Reservoir sampling: each ready case equally likely. */
 			ready++;
@@ -291,13 +292,10 @@ vm_op_alt(VmThread *t, uint8_t *tab, int32_t *result, int block)
 	}
 	if (ensure_waits(t, n) < 0)
 		vm_raise(t, VM_EX_NOMEM);
-	for (int32_t i = 0; i < n; i++) {
-		VmChan *c = VM_PTR(ac[2 * i]);
-		if (c != NULL)
-			block_on(t, c, VM_PTR(ac[2 * i + 1]), i < nsend, i);
-	}
-	if (t->nwait == 0)
+	if (n == 0)
 		vm_raise(t, "alt: no channels");
+	for (int32_t i = 0; i < n; i++)
+		block_on(t, VM_PTR(ac[2 * i]), VM_PTR(ac[2 * i + 1]), i < nsend, i);
 	t->altresult = result;
 	return 1;
 }
