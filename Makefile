@@ -99,7 +99,7 @@ build/tests/symbols.t: tests/symbols.sh $(LIB_VM)
 
 TESTS += build/tests/symbols.t
 
-tests: $(TESTS)
+tests: all $(TESTS)
 
 check: all $(TESTS)
 	prove -j2 -r build/tests

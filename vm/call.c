@@ -21,6 +21,8 @@ vm_raise(VmThread *t, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(t->exmsg, sizeof t->exmsg, fmt, ap);
 	va_end(ap);
+	if (t->exval != VM_H)
+		vm_ptr_set(t->vm, &t->exval, VM_H);  /* a runtime error: no exception value */
 	siglongjmp(*t->ex, 1);
 }
 
@@ -210,6 +212,8 @@ vm_op_raise(VmThread *t, uint32_t v)
 		vm_raise(t, VM_EX_NOMEM);
 	snprintf(t->exmsg, sizeof t->exmsg, "%s", s);
 	free(s);
+	vm_incref(v);
+	vm_ptr_set(t->vm, &t->exval, v);
 	siglongjmp(*t->ex, 1);
 }
 
@@ -256,37 +260,14 @@ drop_uncalled(VmThread *t)
 	}
 }
 
-/* The value a `raise` instruction at t->ip raised (a new reference), or H
- * when the exception is not from raise (a runtime error: a string). The
- * value's name must be the exception text, which it is unless raise
- * itself failed. */
+/* The exception value `raise` raised (the reference moves to the caller),
+ * or H for a runtime error, whose exception is its string. */
 static uint32_t
 raised_value(VmThread *t)
 {
-	const VmInst *i = t->ip;
-	const uint8_t *a = NULL;
-	uint32_t v, name;
-	char *txt;
-	int same;
+	uint32_t v = t->exval;
 
-	if (i == NULL || i->op != DIS_OP_RAISE)
-		return VM_H;
-	switch (i->sm) {
-	case VM_OP_MP: a = t->mp + i->s; break;
-	case VM_OP_FP: a = t->fp + i->s; break;
-	case VM_OP_IMP: v = P(t->mp + i->s); a = v == VM_H ? NULL : (uint8_t *)VM_PTR(v) + i->s2; break;
-	case VM_OP_IFP: v = P(t->fp + i->s); a = v == VM_H ? NULL : (uint8_t *)VM_PTR(v) + i->s2; break;
-	default: break;
-	}
-	if (a == NULL || (v = P(a)) == VM_H)
-		return VM_H;
-	name = VM_D2H(VM_PTR(v))->t == t->vm->t_string ? v : P(VM_PTR(v));
-	txt = vm_string_utf8(name, NULL);
-	same = txt != NULL && strncmp(txt, t->exmsg, sizeof t->exmsg - 1) == 0;
-	free(txt);
-	if (!same)
-		return VM_H;
-	vm_incref(v);
+	t->exval = VM_H;
 	return v;
 }
 

@@ -201,6 +201,7 @@ vm_thread_free(VmThread *t)
 	}
 	unwait(t);
 	if (!vm->poisoned) {
+		vm_ptr_set(vm, &t->exval, VM_H);
 		vm_chan_cancel(t);
 		unwind(t);
 		vm_destroy(vm, VM_WORD(t->ml));

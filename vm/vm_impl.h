@@ -277,6 +277,7 @@ struct VmThread {
 	sigjmp_buf *ex;                /* where vm_raise and the fault handler land */
 	int fault;                     /* a hardware fault ended the thread: no clean-up */
 	char exmsg[256];               /* current exception text */
+	uint32_t exval;                /* the value `raise` raised, or H */
 	char errstr[AC_ERR_MSG_BYTES]; /* last error (%r) */
 	int id;                        /* thread number, 1 for init's */
 	VmThread *anext;               /* in vm->threads */
