@@ -47,6 +47,7 @@ CMDS := $(patsubst tools/%.c,bin/%,$(wildcard tools/*.c))
 TEST_SRC := $(wildcard tests/*/*.c)
 TESTS := $(patsubst %.c,build/%.t,$(TEST_SRC))
 EXAMPLES := $(patsubst %.s,%.dis,$(wildcard examples/*/*.s))
+VM_BENCH := $(patsubst %.s,%.dis,$(wildcard bench/vm/*.s))
 BENCH_SRC := $(wildcard bench/*.c)
 BENCHES := $(patsubst bench/%.c,build/bench/%,$(BENCH_SRC))
 
@@ -86,6 +87,9 @@ bin/%: build/tools/%.o
 examples/%.dis: examples/%.s bin/dis-as
 	bin/dis-as $< -o $@
 
+bench/vm/%.dis: bench/vm/%.s bin/dis-as
+	bin/dis-as $< -o $@
+
 build/tests/%.t: build/tests/%.o
 	$(CC) $(CFLAGS_ALL) -o $@ $< $(filter %.a,$^) -lcmocka $(LDLIBS_ALL)
 
@@ -110,8 +114,12 @@ check-leaks: all $(TESTS)
 	ACHERON_HEAPCHECK=1 prove -j2 -r build/tests
 	tests/leaks.sh
 
-bench: all $(BENCHES)
+bench: all $(BENCHES) $(VM_BENCH)
 	bench/run.sh
+
+# The VM workloads against Lua 5.4 (Debian lua5.4) in the same run.
+bench-vm: all $(VM_BENCH)
+	bench/vm.sh
 
 deps:
 	@missing=$$(for p in $(DEB_PKGS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
@@ -132,9 +140,9 @@ install: all
 	install -m 644 module/*.m $(DESTDIR)$(PREFIX)/share/acheron/module
 
 clean:
-	rm -rf build bin $(EXAMPLES)
+	rm -rf build bin $(EXAMPLES) $(VM_BENCH)
 
-.PHONY: all check check-leaks tests bench deps demo install clean
+.PHONY: all check check-leaks tests bench bench-vm deps demo install clean
 .SECONDARY:
 
 -include $(LIB_OBJ:.o=.d) $(TESTS:.t=.d) $(patsubst tools/%.c,build/tools/%.d,$(wildcard tools/*.c))

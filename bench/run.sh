@@ -15,6 +15,9 @@ for b in build/bench/*; do
 done
 echo "== bench/train.sh"
 bench/train.sh || { echo "run.sh: bench/train.sh failed" >&2; status=1; }
+echo
+echo "== bench/vm.sh"
+bench/vm.sh || { echo "run.sh: bench/vm.sh failed" >&2; status=1; }
 if [ "$found" = 0 ]; then
 	echo "run.sh: no benchmarks in build/bench (run make bench)" >&2
 	exit 1
