@@ -23,7 +23,7 @@ CFLAGS_ALL += -DVM_USE_SWITCH=1
 endif
 
 DEB_PKGS = build-essential pkg-config zlib1g-dev libopenblas-dev libcmocka-dev libmd-dev \
-	dataset-fashion-mnist
+	dataset-fashion-mnist lua5.4
 
 BASE_SRC := $(wildcard base/*.c)
 DIS_SRC  := $(wildcard dis/*.c)

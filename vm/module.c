@@ -56,6 +56,21 @@ overlaps_ptr(const VmType *t, size_t off, size_t n)
 	return 0;
 }
 
+/* The fast-path form of one operand: base and offset, the immediate's
+ * value kept in *imm and its address as the offset. */
+static uint32_t
+operand_slot(uint8_t mode, int32_t a, int32_t *imm, uint8_t *base)
+{
+	switch (mode) {
+	case VM_OP_MP: *base = VM_BASE_MP; return (uint32_t)a;
+	case VM_OP_FP: *base = VM_BASE_FP; return (uint32_t)a;
+	case VM_OP_IMM: *imm = a; *base = VM_BASE_ABS; return VM_WORD(imm);
+	case VM_OP_IMP: case VM_OP_IFP: *base = VM_BASE_ABS; return (uint32_t)a;
+	}
+	*base = VM_BASE_ABS;
+	return 0;
+}
+
 /* Data items may nest (DEFA/DIND/DAPOP); base and limit track where the
  * current item's offsets point. */
 static int
@@ -153,7 +168,8 @@ module_free(Vm *vm, VmModule *m)
 	for (int32_t i = 0; m->type != NULL && i < m->ntype; i++)
 		vm_type_unref(vm, m->type[i]);
 	free(m->type);
-	free(m->inst);
+	if (m->inst != NULL)
+		vm_arena_free(vm, m->inst, ((size_t)m->ninst + 1) * sizeof(VmInst));
 	free(m->link);
 	free(m->path);
 	dis_module_free(m->dis);
@@ -191,7 +207,8 @@ vm_module_from_dis(Vm *vm, DisModule *dm, const char *path, AcErr *err)
 	m->ninst = dm->ninst;
 	m->ntype = dm->ntype;
 	m->nlink = dm->nlink;
-	m->inst = calloc((size_t)dm->ninst + 1, sizeof(VmInst));
+	/* In the arena: immediates are addressed by 32-bit offsets. */
+	m->inst = vm_arena_zalloc(vm, ((size_t)dm->ninst + 1) * sizeof(VmInst));
 	m->type = calloc((size_t)dm->ntype + 1, sizeof(VmType *));
 	m->link = calloc((size_t)dm->nlink + 1, sizeof(VmLink));
 	if (m->path == NULL || m->inst == NULL || m->type == NULL || m->link == NULL)
@@ -209,11 +226,17 @@ vm_module_from_dis(Vm *vm, DisModule *dm, const char *path, AcErr *err)
 		vi->sm = src_mode(DIS_USRC(di->add));
 		vi->mm = mid_mode(DIS_UMID(di->add));
 		vi->dm = src_mode(DIS_UDST(di->add));
-		vi->s = di->s.a;
 		vi->s2 = di->s.b;
-		vi->m = di->m.a;
-		vi->d = di->d.a;
 		vi->d2 = di->d.b;
+		vi->s = operand_slot(vi->sm, di->s.a, &vi->simm, &vi->sb);
+		vi->m = operand_slot(vi->mm, di->m.a, &vi->mimm, &vi->mb);
+		vi->d = operand_slot(vi->dm, di->d.a, &vi->dimm, &vi->db);
+		vi->ind = vi->sm >= VM_OP_IMP || vi->dm >= VM_OP_IMP;
+		if (vi->mm == VM_OP_NONE) {
+			/* An absent middle operand is the destination (Inferno). */
+			vi->m = vi->d;
+			vi->mb = vi->db;
+		}
 	}
 	for (int32_t i = 0; i < dm->nlink; i++) {
 		const DisLink *dl = &dm->link[i];

@@ -174,13 +174,20 @@ void vm_op_cvtac(VmThread *t, uint32_t *d, uint32_t wa);
 /* A decoded operand: mode selects the base, a and b as in DisAddr. */
 enum { VM_OP_NONE, VM_OP_MP, VM_OP_FP, VM_OP_IMM, VM_OP_IMP, VM_OP_IFP };
 
+/* Decoded so that the common case costs no branch: an operand that is not
+ * indirect is base[b] + offset, with base 0 (absolute), mp or fp; an
+ * immediate's offset is the absolute address of its value in the
+ * instruction, which lives in the low arena so the address fits. */
 struct VmInst {
 	uint8_t op;            /* DIS_OP_* */
 	uint8_t sm, mm, dm;    /* VM_OP_* for source, middle, destination */
-	int32_t s, s2;         /* source: offset/immediate, second offset */
-	int32_t m;             /* middle: offset or immediate */
-	int32_t d, d2;         /* destination */
+	uint8_t sb, mb, db;    /* VM_BASE_*: base of each operand's address */
+	uint8_t ind;           /* some operand is indirect: decode the slow way */
+	uint32_t s, m, d;      /* offsets from the base (direct, immediate) or of the pointer word (indirect) */
+	int32_t s2, d2;        /* indirect: offset added to the pointer */
+	int32_t simm, mimm, dimm; /* immediate values; dimm is the target of a branch */
 };
+enum { VM_BASE_ABS, VM_BASE_MP, VM_BASE_FP };
 
 /* One link in a module instance: a Dis function or a builtin. */
 typedef struct VmLink {

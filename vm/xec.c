@@ -132,6 +132,10 @@ fpow(double x, int32_t n)
 	return inv ? 1 / r : r;
 }
 
+/* A branch's target was checked against the code size when the module was
+ * read (dis/load.c); dynamic targets (case tables, goto, returns) are not. */
+#define GO(pc) (t->m->inst + (pc))
+
 static inline const VmInst *
 jump(VmThread *t, int32_t pc)
 {
@@ -510,9 +514,16 @@ next:
 	}
 	i = ip;
 	t->ip = i;
-	s = operand(t, i->sm, i->s, i->s2, &i->s);
-	d = operand(t, i->dm, i->d, i->d2, &i->d);
-	m = i->mm == VM_OP_NONE ? d : operand(t, i->mm, i->m, 0, &i->m);
+	if (i->ind == 0) {
+		uint8_t *base[3] = {NULL, t->mp, t->fp};
+		s = base[i->sb] + i->s;
+		m = base[i->mb] + i->m;
+		d = base[i->db] + i->d;
+	} else {
+		s = operand(t, i->sm, (int32_t)i->s, i->s2, &i->simm);
+		d = operand(t, i->dm, (int32_t)i->d, i->d2, &i->dimm);
+		m = i->mm == VM_OP_NONE ? d : operand(t, i->mm, (int32_t)i->m, 0, &i->mimm);
+	}
 	ip++;
 	DISPATCH(i->op) {
 	CASE(NOP) NEXT;
@@ -624,37 +635,37 @@ next:
 	CASE(EXPF) F(d) = fpow(F(m), W(s)); NEXT;
 
 	/* branches: if s op m goto d */
-	CASE(JMP) ip = jump(t, i->d); NEXT;
-	CASE(BEQB) if (B(s) == B(m)) ip = jump(t, i->d); NEXT;
-	CASE(BNEB) if (B(s) != B(m)) ip = jump(t, i->d); NEXT;
-	CASE(BLTB) if (B(s) < B(m)) ip = jump(t, i->d); NEXT;
-	CASE(BLEB) if (B(s) <= B(m)) ip = jump(t, i->d); NEXT;
-	CASE(BGTB) if (B(s) > B(m)) ip = jump(t, i->d); NEXT;
-	CASE(BGEB) if (B(s) >= B(m)) ip = jump(t, i->d); NEXT;
-	CASE(BEQW) if (W(s) == W(m)) ip = jump(t, i->d); NEXT;
-	CASE(BNEW) if (W(s) != W(m)) ip = jump(t, i->d); NEXT;
-	CASE(BLTW) if (W(s) < W(m)) ip = jump(t, i->d); NEXT;
-	CASE(BLEW) if (W(s) <= W(m)) ip = jump(t, i->d); NEXT;
-	CASE(BGTW) if (W(s) > W(m)) ip = jump(t, i->d); NEXT;
-	CASE(BGEW) if (W(s) >= W(m)) ip = jump(t, i->d); NEXT;
-	CASE(BEQL) if (V(s) == V(m)) ip = jump(t, i->d); NEXT;
-	CASE(BNEL) if (V(s) != V(m)) ip = jump(t, i->d); NEXT;
-	CASE(BLTL) if (V(s) < V(m)) ip = jump(t, i->d); NEXT;
-	CASE(BLEL) if (V(s) <= V(m)) ip = jump(t, i->d); NEXT;
-	CASE(BGTL) if (V(s) > V(m)) ip = jump(t, i->d); NEXT;
-	CASE(BGEL) if (V(s) >= V(m)) ip = jump(t, i->d); NEXT;
-	CASE(BEQF) if (F(s) == F(m)) ip = jump(t, i->d); NEXT;
-	CASE(BNEF) if (F(s) != F(m)) ip = jump(t, i->d); NEXT;
-	CASE(BLTF) if (F(s) < F(m)) ip = jump(t, i->d); NEXT;
-	CASE(BLEF) if (F(s) <= F(m)) ip = jump(t, i->d); NEXT;
-	CASE(BGTF) if (F(s) > F(m)) ip = jump(t, i->d); NEXT;
-	CASE(BGEF) if (F(s) >= F(m)) ip = jump(t, i->d); NEXT;
-	CASE(BEQC) if (vm_string_cmp(P(s), P(m)) == 0) ip = jump(t, i->d); NEXT;
-	CASE(BNEC) if (vm_string_cmp(P(s), P(m)) != 0) ip = jump(t, i->d); NEXT;
-	CASE(BLTC) if (vm_string_cmp(P(s), P(m)) < 0) ip = jump(t, i->d); NEXT;
-	CASE(BLEC) if (vm_string_cmp(P(s), P(m)) <= 0) ip = jump(t, i->d); NEXT;
-	CASE(BGTC) if (vm_string_cmp(P(s), P(m)) > 0) ip = jump(t, i->d); NEXT;
-	CASE(BGEC) if (vm_string_cmp(P(s), P(m)) >= 0) ip = jump(t, i->d); NEXT;
+	CASE(JMP) ip = GO(i->dimm); NEXT;
+	CASE(BEQB) if (B(s) == B(m)) ip = GO(i->dimm); NEXT;
+	CASE(BNEB) if (B(s) != B(m)) ip = GO(i->dimm); NEXT;
+	CASE(BLTB) if (B(s) < B(m)) ip = GO(i->dimm); NEXT;
+	CASE(BLEB) if (B(s) <= B(m)) ip = GO(i->dimm); NEXT;
+	CASE(BGTB) if (B(s) > B(m)) ip = GO(i->dimm); NEXT;
+	CASE(BGEB) if (B(s) >= B(m)) ip = GO(i->dimm); NEXT;
+	CASE(BEQW) if (W(s) == W(m)) ip = GO(i->dimm); NEXT;
+	CASE(BNEW) if (W(s) != W(m)) ip = GO(i->dimm); NEXT;
+	CASE(BLTW) if (W(s) < W(m)) ip = GO(i->dimm); NEXT;
+	CASE(BLEW) if (W(s) <= W(m)) ip = GO(i->dimm); NEXT;
+	CASE(BGTW) if (W(s) > W(m)) ip = GO(i->dimm); NEXT;
+	CASE(BGEW) if (W(s) >= W(m)) ip = GO(i->dimm); NEXT;
+	CASE(BEQL) if (V(s) == V(m)) ip = GO(i->dimm); NEXT;
+	CASE(BNEL) if (V(s) != V(m)) ip = GO(i->dimm); NEXT;
+	CASE(BLTL) if (V(s) < V(m)) ip = GO(i->dimm); NEXT;
+	CASE(BLEL) if (V(s) <= V(m)) ip = GO(i->dimm); NEXT;
+	CASE(BGTL) if (V(s) > V(m)) ip = GO(i->dimm); NEXT;
+	CASE(BGEL) if (V(s) >= V(m)) ip = GO(i->dimm); NEXT;
+	CASE(BEQF) if (F(s) == F(m)) ip = GO(i->dimm); NEXT;
+	CASE(BNEF) if (F(s) != F(m)) ip = GO(i->dimm); NEXT;
+	CASE(BLTF) if (F(s) < F(m)) ip = GO(i->dimm); NEXT;
+	CASE(BLEF) if (F(s) <= F(m)) ip = GO(i->dimm); NEXT;
+	CASE(BGTF) if (F(s) > F(m)) ip = GO(i->dimm); NEXT;
+	CASE(BGEF) if (F(s) >= F(m)) ip = GO(i->dimm); NEXT;
+	CASE(BEQC) if (vm_string_cmp(P(s), P(m)) == 0) ip = GO(i->dimm); NEXT;
+	CASE(BNEC) if (vm_string_cmp(P(s), P(m)) != 0) ip = GO(i->dimm); NEXT;
+	CASE(BLTC) if (vm_string_cmp(P(s), P(m)) < 0) ip = GO(i->dimm); NEXT;
+	CASE(BLEC) if (vm_string_cmp(P(s), P(m)) <= 0) ip = GO(i->dimm); NEXT;
+	CASE(BGTC) if (vm_string_cmp(P(s), P(m)) > 0) ip = GO(i->dimm); NEXT;
+	CASE(BGEC) if (vm_string_cmp(P(s), P(m)) >= 0) ip = GO(i->dimm); NEXT;
 	CASE(CASE) ip = jump(t, case_word(d, W(s))); NEXT;
 	CASE(CASEL) ip = jump(t, case_big(d, V(s))); NEXT;
 	CASE(CASEC) ip = jump(t, case_string(d, P(s))); NEXT;
@@ -752,7 +763,7 @@ next:
 		W(f + DIS_REGLINK * 4) = (int32_t)(ip - t->m->inst);
 		P(f + DIS_REGFRAME * 4) = VM_WORD(t->fp);
 		t->fp = f;
-		ip = jump(t, i->d);
+		ip = GO(i->dimm);
 		NEXT;
 	}
 	CASE(RET) {
@@ -793,7 +804,7 @@ next:
 	}
 
 	/* threads and channels; a newc* buffer length is the middle operand */
-	CASE(SPAWN) vm_op_spawn(t, VM_PTR(P(s)), t->ml, i->d); NEXT;
+	CASE(SPAWN) vm_op_spawn(t, VM_PTR(P(s)), t->ml, i->dimm); NEXT;
 	CASE(MSPAWN) {
 		VmModlink *ml = VM_PTR(P(d));
 		int32_t o = W(m);
