@@ -19,7 +19,11 @@ usage(FILE *f)
 	      "  -r DIR                 Inferno root: absolute module paths resolve under DIR\n"
 	      "  --heap-max BYTES       Dis heap quota (suffix k, m, g; default 2g)\n"
 	      "  --max-instructions N   stop after N instructions (exit 3)\n"
+	      "  --stats                print instructions executed and CPU time on stderr\n"
 	      "  -h, --help             this text\n"
+	      "\n"
+	      "environment: DIS_PATH, colon-separated directories searched for modules\n"
+	      "loaded by relative path (after the working directory and the loader's own).\n"
 	      "\n"
 	      "exit status: 0 init returned; 1 the module could not be loaded or raised an\n"
 	      "uncaught exception; 2 usage; 3 instruction budget exhausted.\n",
@@ -51,9 +55,11 @@ main(int argc, char **argv)
 	VmOptions opt;
 	AcErr err;
 	Vm *vm;
-	int i, rc;
+	int i, rc, stats = 0;
+	int64_t cpu0;
 
 	memset(&opt, 0, sizeof opt);
+	opt.dis_path = getenv("DIS_PATH");
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
 		const char *a = argv[i];
 		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
@@ -68,6 +74,8 @@ main(int argc, char **argv)
 				fprintf(stderr, "dis-run: --heap-max: bad size '%s' (1 byte to 3g)\n", argv[i]);
 				return 2;
 			}
+		} else if (strcmp(a, "--stats") == 0) {
+			stats = 1;
 		} else if (strcmp(a, "--max-instructions") == 0 && i + 1 < argc) {
 			opt.max_instructions = strtoull(argv[++i], NULL, 10);
 		} else if (strcmp(a, "--") == 0) {
@@ -89,8 +97,15 @@ main(int argc, char **argv)
 		fprintf(stderr, "dis-run: %s\n", err.msg);
 		return 1;
 	}
+	cpu0 = ac_cpu_ns();
 	rc = vm_run_file(vm, argv[i], argc - i, argv + i, &err);
 	fflush(stdout);
+	if (stats) {
+		double secs = (double)(ac_cpu_ns() - cpu0) / 1e9;
+		unsigned long long n = (unsigned long long)vm_instructions(vm);
+		fprintf(stderr, "dis-run: %llu instructions, %.3f s CPU, %.0f million/s\n", n, secs,
+		        secs > 0 ? (double)n / secs / 1e6 : 0.0);
+	}
 	if (rc != AC_OK) {
 		size_t n = strlen(argv[i]);
 		/* Messages from the loader already start with the file name. */

@@ -463,6 +463,16 @@ vm_module_load_path(Vm *vm, const char *path, const char *from, AcErr *err)
 			if (slash != NULL)
 				snprintf(full, sizeof full, "%.*s/%s", (int)(slash - from), from, path);
 		}
+		/* Then each directory of the search path (DIS_PATH), in order. */
+		for (const char *dp = vm->opt.dis_path; dp != NULL && *dp != 0 && access(full, R_OK) != 0;) {
+			const char *colon = strchr(dp, ':');
+			size_t n = colon != NULL ? (size_t)(colon - dp) : strlen(dp);
+			if (n > 0)
+				snprintf(full, sizeof full, "%.*s/%s", (int)n, dp, path);
+			dp = colon != NULL ? colon + 1 : dp + n;
+		}
+		if (access(full, R_OK) != 0)
+			snprintf(full, sizeof full, "%s", path);  /* report the name as given */
 	}
 	return vm_module_load_host(vm, full, err);
 }

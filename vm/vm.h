@@ -23,6 +23,7 @@ typedef struct VmOptions {
 	const char *root;          /* Inferno root for absolute module paths (emu -r); NULL: "/" */
 	size_t heap_max_bytes;     /* Dis heap quota; 0: 2 GiB */
 	uint64_t max_instructions; /* stop with AC_EBUDGET after this many; 0: no limit */
+	const char *dis_path;      /* colon-separated directories searched for relative module paths; NULL: none */
 } VmOptions;
 
 /* A builtin function. fp is the callee frame: arguments at fp+32 laid out as

@@ -199,7 +199,32 @@ test_corruptions(void **state)
 	free(c);
 }
 
+/* A relative module path is searched along DIS_PATH, in order. */
+static void
+test_dis_path(void **state)
+{
+	size_t n;
+	uint8_t *b = slurp(echo_path(), &n);
+	char *argv[] = {DISRUN, "echo-on-path.dis", "found", NULL};
+	RunResult r;
+
+	mkdir("build/tests/vm/dispath", 0755);
+	spit("build/tests/vm/dispath/echo-on-path.dis", b, n);
+	free(b);
+	setenv("DIS_PATH", "/nonexistent:build/tests/vm/dispath", 1);
+	r = run_cmd(argv, NULL, 10000);
+	unsetenv("DIS_PATH");
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.out, "found\n");
+	run_free(&r);
+	r = run_cmd(argv, NULL, 10000);
+	assert_int_equal(r.status, 1);
+	assert_string_equal(r.err, "dis-run: echo-on-path.dis: No such file or directory\n");
+	run_free(&r);
+}
+
 TEST_MAIN("dis-run errors",
+          cmocka_unit_test(test_dis_path),
           cmocka_unit_test(test_echo_runs),
           cmocka_unit_test(test_missing_file),
           cmocka_unit_test(test_usage),
