@@ -213,41 +213,39 @@ ensure_waits(VmThread *t, int n)
 	return 0;
 }
 
-/* send/recv: returns 1 when the thread must wait (its quantum ends). */
-int
-vm_op_send(VmThread *t, uint32_t wc, uint8_t *ptr)
+/* send or recv of the value at ptr on channel wc: returns 1 when the
+ * thread must wait (its quantum ends). */
+static int
+chan_op(VmThread *t, uint32_t wc, uint8_t *ptr, int send)
 {
 	VmChan *c = VM_PTR(wc);
 
 	if (c == NULL)
 		vm_raise(t, VM_EX_NILREF);
-	if (can_send(c)) {
-		do_send(t->vm, c, ptr);
+	if (send ? can_send(c) : can_recv(c)) {
+		if (send)
+			do_send(t->vm, c, ptr);
+		else
+			do_recv(t->vm, c, ptr);
 		return 0;
 	}
 	if (ensure_waits(t, 1) < 0)
 		vm_raise(t, VM_EX_NOMEM);
-	block_on(t, c, ptr, 1, -1);
+	block_on(t, c, ptr, send, -1);
 	t->altresult = NULL;
 	return 1;
 }
 
 int
+vm_op_send(VmThread *t, uint32_t wc, uint8_t *ptr)
+{
+	return chan_op(t, wc, ptr, 1);
+}
+
+int
 vm_op_recv(VmThread *t, uint32_t wc, uint8_t *ptr)
 {
-	VmChan *c = VM_PTR(wc);
-
-	if (c == NULL)
-		vm_raise(t, VM_EX_NILREF);
-	if (can_recv(c)) {
-		do_recv(t->vm, c, ptr);
-		return 0;
-	}
-	if (ensure_waits(t, 1) < 0)
-		vm_raise(t, VM_EX_NOMEM);
-	block_on(t, c, ptr, 0, -1);
-	t->altresult = NULL;
-	return 1;
+	return chan_op(t, wc, ptr, 0);
 }
 
 /* alt/nbalt. The table at tab is nsend, nrecv, then nsend+nrecv pairs

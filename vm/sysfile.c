@@ -298,8 +298,9 @@ vm_sys_write(VmThread *t, uint8_t *fp)
 #undef SPEC
 
 #define SPEC "ppwl"
-void
-vm_sys_pread(VmThread *t, uint8_t *fp)
+/* pread and pwrite: n bytes of the array at a file offset. */
+static void
+positional_io(VmThread *t, uint8_t *fp, int writing)
 {
 	uint8_t *data;
 	size_t n = io_count(AP(1), AW(2), &data);
@@ -310,25 +311,12 @@ vm_sys_pread(VmThread *t, uint8_t *fp)
 		vm_sys_ret_int(fp, data == NULL ? 0 : -1);
 		return;
 	}
-	r = pread(fd, data, n, (off_t)AL(3));
+	r = writing ? pwrite(fd, data, n, (off_t)AL(3)) : pread(fd, data, n, (off_t)AL(3));
 	vm_sys_ret_int(fp, io_result(t, r));
 }
 
-void
-vm_sys_pwrite(VmThread *t, uint8_t *fp)
-{
-	uint8_t *data;
-	size_t n = io_count(AP(1), AW(2), &data);
-	int fd = vm_sys_fd_of(t, AP(0));
-	ssize_t r;
-
-	if (data == NULL || fd < 0) {
-		vm_sys_ret_int(fp, data == NULL ? 0 : -1);
-		return;
-	}
-	r = pwrite(fd, data, n, (off_t)AL(3));
-	vm_sys_ret_int(fp, io_result(t, r));
-}
+void vm_sys_pread(VmThread *t, uint8_t *fp) { positional_io(t, fp, 0); }
+void vm_sys_pwrite(VmThread *t, uint8_t *fp) { positional_io(t, fp, 1); }
 #undef SPEC
 
 #define SPEC "plw"
