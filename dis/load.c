@@ -29,38 +29,46 @@ typedef struct Rd {
 	int failed;
 } Rd;
 
-/* Formats "NAME: offset 0xNN: reason". Returns -1. */
+/* Records the first error, "NAME: WHERE: reason". Returns -1. */
 static int
-bad(Rd *r, size_t off, const char *fmt, ...)
+vfail(Rd *r, const char *where, const char *fmt, va_list ap)
 {
 	char msg[256];
-	va_list ap;
 
 	if (r->failed)
 		return -1;
-	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	ac_err_set(r->err, AC_EFORMAT, "%s: offset 0x%zx: %s", r->name, off, msg);
+	ac_err_set(r->err, AC_EFORMAT, "%s: %s: %s", r->name, where, msg);
 	r->failed = 1;
 	return -1;
 }
 
-/* Formats "NAME: section: reason". Returns -1. */
+/* "NAME: offset 0xNN: reason". Returns -1. */
+static int
+bad(Rd *r, size_t off, const char *fmt, ...)
+{
+	char where[32];
+	va_list ap;
+	int rc;
+
+	snprintf(where, sizeof where, "offset 0x%zx", off);
+	va_start(ap, fmt);
+	rc = vfail(r, where, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+/* "NAME: section: reason". Returns -1. */
 static int
 badsect(Rd *r, const char *sect, const char *fmt, ...)
 {
-	char msg[256];
 	va_list ap;
+	int rc;
 
-	if (r->failed)
-		return -1;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
+	rc = vfail(r, sect, fmt, ap);
 	va_end(ap);
-	ac_err_set(r->err, AC_EFORMAT, "%s: %s: %s", r->name, sect, msg);
-	r->failed = 1;
-	return -1;
+	return rc;
 }
 
 static int
