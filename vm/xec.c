@@ -489,6 +489,11 @@ vm_xec(VmThread *t)
 	const VmInst *i, *ip = t->ip;
 	uint8_t *s, *m, *d;
 	int budget = VM_QUANTUM;
+	/* Operand bases, indexed by VM_BASE_*; fp and mp change only in
+	 * call, ret and mcall, which refresh them (t->fp, t->mp stay current
+	 * for everything else: exceptions, builtins, the slow decode). */
+	uint8_t *base[3] = {NULL, t->mp, t->fp};
+#define REBASE() (base[VM_BASE_MP] = t->mp, base[VM_BASE_FP] = t->fp)
 
 #ifdef VM_USE_GOTO
 	static const void *const labels[] = {
@@ -515,7 +520,6 @@ next:
 	i = ip;
 	t->ip = i;
 	if (i->ind == 0) {
-		uint8_t *base[3] = {NULL, t->mp, t->fp};
 		s = base[i->sb] + i->s;
 		m = base[i->mb] + i->m;
 		d = base[i->db] + i->d;
@@ -763,6 +767,7 @@ next:
 		W(f + DIS_REGLINK * 4) = (int32_t)(ip - t->m->inst);
 		P(f + DIS_REGFRAME * 4) = VM_WORD(t->fp);
 		t->fp = f;
+		REBASE();
 		ip = GO(i->dimm);
 		NEXT;
 	}
@@ -773,6 +778,7 @@ next:
 			return VM_XEC_DONE;
 		}
 		ip = t->ip;
+		REBASE();
 		NEXT;
 	}
 	CASE(MFRAME) {
@@ -790,6 +796,7 @@ next:
 	CASE(MCALL) {
 		vm_op_mcall(t, VM_PTR(P(s)), W(m), d, ip);
 		ip = t->ip;
+		REBASE();
 		if (t->block != VM_BLOCK_NONE)
 			goto blocked;
 		NEXT;
