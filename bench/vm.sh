@@ -81,7 +81,8 @@ fi
 
 status=0
 echo "Dis VM workloads (CPU seconds, best of $REPS); ratio = lua_s / acheron_s, above 1: Acheron faster"
-printf '%-12s %10s %10s %8s\n' workload acheron_s lua_s ratio
+echo "dis_Mips: million Dis instructions per CPU second (dis-run --stats, one run)"
+printf '%-12s %10s %10s %8s %9s\n' workload acheron_s lua_s ratio dis_Mips
 for w in $WORKLOADS; do
 	dis=bench/vm/$w.dis
 	if [ ! -f "$dis" ] || [ "bench/vm/$w.s" -nt "$dis" ]; then
@@ -101,7 +102,8 @@ for w in $WORKLOADS; do
 	*FAIL*|*-) ;;
 	*) ratio=$(awk -v a="$a" -v l="$l" 'BEGIN { if (a > 0) printf "%.2f", l / a; else print "-" }') ;;
 	esac
-	printf '%-12s %10s %10s %8s\n' "$w" "$a" "$l" "$ratio"
+	mips=$("$DISRUN" --stats "$dis" 2>&1 >/dev/null | sed -n 's/.* \([0-9]*\) million\/s$/\1/p')
+	printf '%-12s %10s %10s %8s %9s\n' "$w" "$a" "$l" "$ratio" "${mips:--}"
 	if [ "$w" = loop ] && [ "$a" != FAIL ]; then
 		loop_s=$a
 	fi
