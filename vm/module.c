@@ -237,6 +237,7 @@ vm_module_from_dis(Vm *vm, DisModule *dm, const char *path, AcErr *err)
 			vi->m = vi->d;
 			vi->mb = vi->db;
 		}
+		vi->h = vm_fast_handler(vi);
 	}
 	for (int32_t i = 0; i < dm->nlink; i++) {
 		const DisLink *dl = &dm->link[i];

@@ -183,6 +183,7 @@ struct VmInst {
 	uint8_t sm, mm, dm;    /* VM_OP_* for source, middle, destination */
 	uint8_t sb, mb, db;    /* VM_BASE_*: base of each operand's address */
 	uint8_t ind;           /* some operand is indirect: decode the slow way */
+	uint16_t h;            /* handler: the opcode, or a specialised one (vm_fast_handler) */
 	uint32_t s, m, d;      /* offsets from the base (direct, immediate) or of the pointer word (indirect) */
 	int32_t s2, d2;        /* indirect: offset added to the pointer */
 	int32_t simm, mimm, dimm; /* immediate values; dimm is the target of a branch */
@@ -314,6 +315,9 @@ _Noreturn void vm_op_raise(VmThread *t, uint32_t v);
  * the thread finished, VM_XEC_BLOCKED when it waits on a channel. */
 enum { VM_XEC_QUANTUM = 0, VM_XEC_DONE = 1, VM_XEC_BLOCKED = 2 };
 int vm_xec(VmThread *t);
+/* The handler for a decoded instruction: a version of its opcode
+ * specialised to its operand shape where the interpreter has one. */
+uint16_t vm_fast_handler(const VmInst *in);
 
 /* ---- threads and channels (sched.c, chan.c) ---- */
 VmThread *vm_thread_new(Vm *vm, VmModlink *ml);

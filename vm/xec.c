@@ -480,6 +480,119 @@ cvtxx1(VmThread *t, int32_t x, int32_t p)
 	return (int32_t)xdiv(t, xadd(r, v), a);
 }
 
+/*
+ * Hot instructions. Each body is written once and used twice: by the
+ * generic case, after the general operand decode, and by handlers
+ * specialised at load time to the operand shapes that loops use (fp
+ * locals, immediates, mp constants), which compute their addresses with
+ * no decoding at all (vm_fast_handler picks them). Shapes name source,
+ * middle, destination: F n(fp), M n(mp), I $n, N absent (the destination).
+ */
+#define FAST_ARITH(X) \
+	X(ADDW, W(d) = (int32_t)((uint32_t)W(m) + (uint32_t)W(s))) \
+	X(SUBW, W(d) = (int32_t)((uint32_t)W(m) - (uint32_t)W(s))) \
+	X(MULW, W(d) = (int32_t)((uint32_t)W(m) * (uint32_t)W(s))) \
+	X(ANDW, W(d) = W(m) & W(s)) \
+	X(ORW, W(d) = W(m) | W(s)) \
+	X(XORW, W(d) = W(m) ^ W(s)) \
+	X(ADDL, V(d) = (int64_t)(UV(m) + UV(s))) \
+	X(SUBL, V(d) = (int64_t)(UV(m) - UV(s))) \
+	X(MULL, V(d) = (int64_t)(UV(m) * UV(s))) \
+	X(ADDF, F(d) = F(m) + F(s)) \
+	X(SUBF, F(d) = F(m) - F(s)) \
+	X(MULF, F(d) = F(m) * F(s)) \
+	X(DIVF, F(d) = F(m) / F(s))
+#define SHAPES_ARITH(Y, op, body) Y(op, body, F, N, F) Y(op, body, I, N, F) Y(op, body, M, N, F) Y(op, body, F, F, F)
+
+#define FAST_MOVE(X) \
+	X(MOVB, B(d) = B(s)) \
+	X(MOVW, W(d) = W(s)) \
+	X(MOVF, F(d) = F(s)) \
+	X(MOVL, V(d) = V(s)) \
+	X(CVTBW, W(d) = B(s)) \
+	X(CVTWB, B(d) = (uint8_t)W(s)) \
+	X(CVTWL, V(d) = W(s)) \
+	X(CVTLW, W(d) = (int32_t)V(s)) \
+	X(CVTWF, F(d) = W(s)) \
+	X(LENA, W(d) = P(s) == VM_H ? 0 : (int32_t)((VmArray *)VM_PTR(P(s)))->len)
+#define SHAPES_MOVE(Y, op, body) Y(op, body, F, N, F) Y(op, body, I, N, F) Y(op, body, M, N, F) Y(op, body, F, N, M)
+
+/* ind*: s the array, d the index, m receives the element's address */
+#define FAST_IND(X) \
+	X(INDB, P(m) = VM_WORD(index_check(t, s, d)->data + (size_t)W(d))) \
+	X(INDW, P(m) = VM_WORD(index_check(t, s, d)->data + (size_t)W(d) * 4)) \
+	X(INDF, P(m) = VM_WORD(index_check(t, s, d)->data + (size_t)W(d) * 8)) \
+	X(INDL, P(m) = VM_WORD(index_check(t, s, d)->data + (size_t)W(d) * 8)) \
+	X(INDX, { VmArray *a_ = index_check(t, s, d); P(m) = VM_WORD(a_->data + (size_t)W(d) * (size_t)a_->t->size); })
+#define SHAPES_IND(Y, op, body) Y(op, body, F, F, F) Y(op, body, F, F, I) Y(op, body, M, F, F) Y(op, body, M, F, I)
+
+/* if s op m goto d */
+#define FAST_BRANCH(X) \
+	X(BEQW, if (W(s) == W(m)) ip = GO(i->dimm)) X(BNEW, if (W(s) != W(m)) ip = GO(i->dimm)) \
+	X(BLTW, if (W(s) < W(m)) ip = GO(i->dimm)) X(BLEW, if (W(s) <= W(m)) ip = GO(i->dimm)) \
+	X(BGTW, if (W(s) > W(m)) ip = GO(i->dimm)) X(BGEW, if (W(s) >= W(m)) ip = GO(i->dimm)) \
+	X(BEQL, if (V(s) == V(m)) ip = GO(i->dimm)) X(BNEL, if (V(s) != V(m)) ip = GO(i->dimm)) \
+	X(BLTL, if (V(s) < V(m)) ip = GO(i->dimm)) X(BLEL, if (V(s) <= V(m)) ip = GO(i->dimm)) \
+	X(BGTL, if (V(s) > V(m)) ip = GO(i->dimm)) X(BGEL, if (V(s) >= V(m)) ip = GO(i->dimm)) \
+	X(BEQF, if (F(s) == F(m)) ip = GO(i->dimm)) X(BNEF, if (F(s) != F(m)) ip = GO(i->dimm)) \
+	X(BLTF, if (F(s) < F(m)) ip = GO(i->dimm)) X(BLEF, if (F(s) <= F(m)) ip = GO(i->dimm)) \
+	X(BGTF, if (F(s) > F(m)) ip = GO(i->dimm)) X(BGEF, if (F(s) >= F(m)) ip = GO(i->dimm)) \
+	X(BEQB, if (B(s) == B(m)) ip = GO(i->dimm)) X(BNEB, if (B(s) != B(m)) ip = GO(i->dimm)) \
+	X(BLTB, if (B(s) < B(m)) ip = GO(i->dimm)) X(BLEB, if (B(s) <= B(m)) ip = GO(i->dimm)) \
+	X(BGTB, if (B(s) > B(m)) ip = GO(i->dimm)) X(BGEB, if (B(s) >= B(m)) ip = GO(i->dimm))
+#define SHAPES_BRANCH(Y, op, body) Y(op, body, F, F, I) Y(op, body, F, I, I) Y(op, body, I, F, I) Y(op, body, F, M, I) Y(op, body, M, F, I)
+
+#define FAST_ALL(X) \
+	FAST_ARITH(X##_ARITH) FAST_MOVE(X##_MOVE) FAST_IND(X##_IND) FAST_BRANCH(X##_BRANCH)
+
+/* Handler numbers after the opcodes: VM_FAST_ADDW_INF and so on. */
+#define ENUM_ONE(op, body, a, b, c) VM_FAST_##op##_##a##b##c,
+#define ENUM_ARITH(op, body) SHAPES_ARITH(ENUM_ONE, op, body)
+#define ENUM_MOVE(op, body) SHAPES_MOVE(ENUM_ONE, op, body)
+#define ENUM_IND(op, body) SHAPES_IND(ENUM_ONE, op, body)
+#define ENUM_BRANCH(op, body) SHAPES_BRANCH(ENUM_ONE, op, body)
+enum {
+	VM_FAST_BEFORE = DIS_NOPS - 1,
+	FAST_ALL(ENUM)
+	VM_FAST_END
+};
+
+/* (opcode, shape) of each specialised handler, in handler order. */
+typedef struct FastShape {
+	uint8_t op;
+	char shape[4];
+} FastShape;
+#define SHAPE_ONE(op, body, a, b, c) {DIS_OP_##op, #a #b #c},
+#define SHAPE_ARITH(op, body) SHAPES_ARITH(SHAPE_ONE, op, body)
+#define SHAPE_MOVE(op, body) SHAPES_MOVE(SHAPE_ONE, op, body)
+#define SHAPE_IND(op, body) SHAPES_IND(SHAPE_ONE, op, body)
+#define SHAPE_BRANCH(op, body) SHAPES_BRANCH(SHAPE_ONE, op, body)
+static const FastShape fast_shapes[] = {FAST_ALL(SHAPE)};
+_Static_assert(sizeof fast_shapes / sizeof fast_shapes[0] == VM_FAST_END - DIS_NOPS, "one shape per handler");
+
+static char
+shape_letter(uint8_t mode)
+{
+	switch (mode) {
+	case VM_OP_FP: return 'F';
+	case VM_OP_MP: return 'M';
+	case VM_OP_IMM: return 'I';
+	case VM_OP_NONE: return 'N';
+	}
+	return 'X';  /* indirect: the generic decode */
+}
+
+uint16_t
+vm_fast_handler(const VmInst *in)
+{
+	char sh[4] = {shape_letter(in->sm), shape_letter(in->mm), shape_letter(in->dm), 0};
+
+	for (size_t k = 0; k < sizeof fast_shapes / sizeof fast_shapes[0]; k++)
+		if (fast_shapes[k].op == in->op && memcmp(fast_shapes[k].shape, sh, 3) == 0)
+			return (uint16_t)(DIS_NOPS + k);
+	return in->op;
+}
+
 /* Runs t for at most one quantum. Returns 1 when the thread has finished,
  * 0 when the quantum ran out. Exceptions leave through vm_raise. */
 int
@@ -495,50 +608,83 @@ vm_xec(VmThread *t)
 	uint8_t *base[3] = {NULL, t->mp, t->fp};
 #define REBASE() (base[VM_BASE_MP] = t->mp, base[VM_BASE_FP] = t->fp)
 
+	uint8_t *fp = t->fp, *mp = t->mp;
+#undef REBASE
+#define REBASE() (base[VM_BASE_MP] = mp = t->mp, base[VM_BASE_FP] = fp = t->fp)
+
+	/* The general operand decode that generic cases begin with. */
+#define DECODE()                                                                            \
+	do {                                                                                \
+		if (i->ind == 0) {                                                          \
+			s = base[i->sb] + i->s;                                             \
+			m = base[i->mb] + i->m;                                             \
+			d = base[i->db] + i->d;                                             \
+		} else {                                                                    \
+			s = operand(t, i->sm, (int32_t)i->s, i->s2, &i->simm);             \
+			d = operand(t, i->dm, (int32_t)i->d, i->d2, &i->dimm);             \
+			m = i->mm == VM_OP_NONE ? d : operand(t, i->mm, (int32_t)i->m, 0, &i->mimm); \
+		}                                                                           \
+	} while (0)
+	/* Operand addresses in a specialised handler. */
+#define A_F(x) (fp + i->x)
+#define A_M(x) (mp + i->x)
+#define A_I(x) ((uint8_t *)&i->x##imm)
+#define A_N(x) d
+
 #ifdef VM_USE_GOTO
+#define LABEL_ONE(op, body, a, b, c) &&LF_##op##_##a##b##c,
+#define LABEL_ARITH(op, body) SHAPES_ARITH(LABEL_ONE, op, body)
+#define LABEL_MOVE(op, body) SHAPES_MOVE(LABEL_ONE, op, body)
+#define LABEL_IND(op, body) SHAPES_IND(LABEL_ONE, op, body)
+#define LABEL_BRANCH(op, body) SHAPES_BRANCH(LABEL_ONE, op, body)
 	static const void *const labels[] = {
 #define X(e, name, dstpc) &&L_##e,
 #include "dis/ops.def"
 #undef X
+		FAST_ALL(LABEL)
 	};
-	_Static_assert(sizeof labels / sizeof labels[0] == DIS_NOPS, "one label per opcode");
-#define CASE(e) L_##e:
-#define NEXT goto next
-#define DISPATCH(op) goto *labels[op];
+	_Static_assert(sizeof labels / sizeof labels[0] == VM_FAST_END, "one label per opcode and handler");
+#define CASE(e) L_##e: DECODE();
+#define FCASE(op, a, b, c) LF_##op##_##a##b##c:
+/* Each handler ends in its own indirect jump (direct threading), so the
+ * branch predictor sees one per handler instead of one for all. */
+#define NEXT                                  \
+	do {                                  \
+		if (--budget == 0)            \
+			goto quantum;         \
+		i = ip++;                     \
+		t->ip = i;                    \
+		goto *labels[i->h];           \
+	} while (0)
+#define DISPATCH(h) NEXT;
 #else
-#define CASE(e) case DIS_OP_##e:
+#define CASE(e) case DIS_OP_##e: DECODE();
+#define FCASE(op, a, b, c) case VM_FAST_##op##_##a##b##c:
 #define NEXT goto next
-#define DISPATCH(op) switch (op)
+#define DISPATCH(h) next: if (--budget == 0) goto quantum; i = ip++; t->ip = i; switch (h)
 #endif
 
-next:
-	if (--budget == 0) {
-		t->ip = ip;
-		vm->ninstr += VM_QUANTUM;
-		return VM_XEC_QUANTUM;
-	}
-	i = ip;
-	t->ip = i;
-	if (i->ind == 0) {
-		s = base[i->sb] + i->s;
-		m = base[i->mb] + i->m;
-		d = base[i->db] + i->d;
-	} else {
-		s = operand(t, i->sm, (int32_t)i->s, i->s2, &i->simm);
-		d = operand(t, i->dm, (int32_t)i->d, i->d2, &i->dimm);
-		m = i->mm == VM_OP_NONE ? d : operand(t, i->mm, (int32_t)i->m, 0, &i->mimm);
-	}
-	ip++;
-	DISPATCH(i->op) {
+	DISPATCH(i->h) {
+	/* generic cases of the hot instructions */
+#define GENERIC(op, body) CASE(op) body; NEXT;
+#define GENERIC_ARITH GENERIC
+#define GENERIC_MOVE GENERIC
+#define GENERIC_IND GENERIC
+#define GENERIC_BRANCH GENERIC
+	FAST_ALL(GENERIC)
+	/* their specialised handlers */
+#define SPEC_ARITH(op, body) SHAPES_ARITH(SPEC_ONE, op, body)
+#define SPEC_MOVE(op, body) SHAPES_MOVE(SPEC_ONE, op, body)
+#define SPEC_IND(op, body) SHAPES_IND(SPEC_ONE, op, body)
+#define SPEC_BRANCH(op, body) SHAPES_BRANCH(SPEC_ONE, op, body)
+#define SPEC_ONE(op, body, a, b, c) FCASE(op, a, b, c) d = A_##c(d); s = A_##a(s); m = A_##b(m); body; NEXT;
+	FAST_ALL(SPEC)
+
 	CASE(NOP) NEXT;
 	CASE(RUNT) NEXT;
 	CASE(ECLR) NEXT;
 
 	/* moves and conversions */
-	CASE(MOVB) B(d) = B(s); NEXT;
-	CASE(MOVW) W(d) = W(s); NEXT;
-	CASE(MOVF) F(d) = F(s); NEXT;
-	CASE(MOVL) V(d) = V(s); NEXT;
 	CASE(MOVP) movp(vm, d, s); NEXT;
 	CASE(MOVM) memmove(d, s, (size_t)W(m)); NEXT;
 	CASE(MOVMP) {
@@ -550,11 +696,6 @@ next:
 	}
 	CASE(LEA) P(d) = VM_WORD(s); NEXT;
 	CASE(MOVPC) W(d) = W(s); NEXT;  /* a pc is an instruction index here */
-	CASE(CVTBW) W(d) = B(s); NEXT;
-	CASE(CVTWB) B(d) = (uint8_t)W(s); NEXT;
-	CASE(CVTWL) V(d) = W(s); NEXT;
-	CASE(CVTLW) W(d) = (int32_t)V(s); NEXT;
-	CASE(CVTWF) F(d) = W(s); NEXT;
 	CASE(CVTFW) W(d) = cvt_real_word(F(s)); NEXT;
 	CASE(CVTLF) F(d) = (double)V(s); NEXT;
 	CASE(CVTFL) V(d) = cvt_real_big(F(s)); NEXT;
@@ -573,17 +714,8 @@ next:
 
 	/* arithmetic: d = m op s */
 	CASE(ADDB) B(d) = (uint8_t)(B(m) + B(s)); NEXT;
-	CASE(ADDW) W(d) = (int32_t)((uint32_t)W(m) + (uint32_t)W(s)); NEXT;
-	CASE(ADDL) V(d) = (int64_t)(UV(m) + UV(s)); NEXT;
-	CASE(ADDF) F(d) = F(m) + F(s); NEXT;
 	CASE(SUBB) B(d) = (uint8_t)(B(m) - B(s)); NEXT;
-	CASE(SUBW) W(d) = (int32_t)((uint32_t)W(m) - (uint32_t)W(s)); NEXT;
-	CASE(SUBL) V(d) = (int64_t)(UV(m) - UV(s)); NEXT;
-	CASE(SUBF) F(d) = F(m) - F(s); NEXT;
 	CASE(MULB) B(d) = (uint8_t)(B(m) * B(s)); NEXT;
-	CASE(MULW) W(d) = (int32_t)((uint32_t)W(m) * (uint32_t)W(s)); NEXT;
-	CASE(MULL) V(d) = (int64_t)(UV(m) * UV(s)); NEXT;
-	CASE(MULF) F(d) = F(m) * F(s); NEXT;
 	CASE(DIVB) if (B(s) == 0) vm_raise(t, VM_EX_ZDIV); B(d) = B(m) / B(s); NEXT;
 	CASE(MODB) if (B(s) == 0) vm_raise(t, VM_EX_ZDIV); B(d) = B(m) % B(s); NEXT;
 	CASE(DIVW) {
@@ -614,16 +746,12 @@ next:
 		V(d) = y == -1 ? 0 : x % y;
 		NEXT;
 	}
-	CASE(DIVF) F(d) = F(m) / F(s); NEXT;
 	CASE(NEGF) F(d) = -F(s); NEXT;
 	CASE(ANDB) B(d) = B(m) & B(s); NEXT;
-	CASE(ANDW) W(d) = W(m) & W(s); NEXT;
 	CASE(ANDL) V(d) = V(m) & V(s); NEXT;
 	CASE(ORB) B(d) = B(m) | B(s); NEXT;
-	CASE(ORW) W(d) = W(m) | W(s); NEXT;
 	CASE(ORL) V(d) = V(m) | V(s); NEXT;
 	CASE(XORB) B(d) = B(m) ^ B(s); NEXT;
-	CASE(XORW) W(d) = W(m) ^ W(s); NEXT;
 	CASE(XORL) V(d) = V(m) ^ V(s); NEXT;
 	/* Shift counts are taken modulo the width, as the x86 does for Inferno's C. */
 	CASE(SHLB) B(d) = (uint8_t)(B(m) << (W(s) & 31)); NEXT;
@@ -640,30 +768,6 @@ next:
 
 	/* branches: if s op m goto d */
 	CASE(JMP) ip = GO(i->dimm); NEXT;
-	CASE(BEQB) if (B(s) == B(m)) ip = GO(i->dimm); NEXT;
-	CASE(BNEB) if (B(s) != B(m)) ip = GO(i->dimm); NEXT;
-	CASE(BLTB) if (B(s) < B(m)) ip = GO(i->dimm); NEXT;
-	CASE(BLEB) if (B(s) <= B(m)) ip = GO(i->dimm); NEXT;
-	CASE(BGTB) if (B(s) > B(m)) ip = GO(i->dimm); NEXT;
-	CASE(BGEB) if (B(s) >= B(m)) ip = GO(i->dimm); NEXT;
-	CASE(BEQW) if (W(s) == W(m)) ip = GO(i->dimm); NEXT;
-	CASE(BNEW) if (W(s) != W(m)) ip = GO(i->dimm); NEXT;
-	CASE(BLTW) if (W(s) < W(m)) ip = GO(i->dimm); NEXT;
-	CASE(BLEW) if (W(s) <= W(m)) ip = GO(i->dimm); NEXT;
-	CASE(BGTW) if (W(s) > W(m)) ip = GO(i->dimm); NEXT;
-	CASE(BGEW) if (W(s) >= W(m)) ip = GO(i->dimm); NEXT;
-	CASE(BEQL) if (V(s) == V(m)) ip = GO(i->dimm); NEXT;
-	CASE(BNEL) if (V(s) != V(m)) ip = GO(i->dimm); NEXT;
-	CASE(BLTL) if (V(s) < V(m)) ip = GO(i->dimm); NEXT;
-	CASE(BLEL) if (V(s) <= V(m)) ip = GO(i->dimm); NEXT;
-	CASE(BGTL) if (V(s) > V(m)) ip = GO(i->dimm); NEXT;
-	CASE(BGEL) if (V(s) >= V(m)) ip = GO(i->dimm); NEXT;
-	CASE(BEQF) if (F(s) == F(m)) ip = GO(i->dimm); NEXT;
-	CASE(BNEF) if (F(s) != F(m)) ip = GO(i->dimm); NEXT;
-	CASE(BLTF) if (F(s) < F(m)) ip = GO(i->dimm); NEXT;
-	CASE(BLEF) if (F(s) <= F(m)) ip = GO(i->dimm); NEXT;
-	CASE(BGTF) if (F(s) > F(m)) ip = GO(i->dimm); NEXT;
-	CASE(BGEF) if (F(s) >= F(m)) ip = GO(i->dimm); NEXT;
 	CASE(BEQC) if (vm_string_cmp(P(s), P(m)) == 0) ip = GO(i->dimm); NEXT;
 	CASE(BNEC) if (vm_string_cmp(P(s), P(m)) != 0) ip = GO(i->dimm); NEXT;
 	CASE(BLTC) if (vm_string_cmp(P(s), P(m)) < 0) ip = GO(i->dimm); NEXT;
@@ -683,12 +787,6 @@ next:
 	CASE(SLICEC) vm_op_slicec(t, (uint32_t *)d, W(s), W(m)); NEXT;
 
 	/* arrays: ind* s=array, d=index, m receives the element address */
-	CASE(INDX) { VmArray *a = index_check(t, s, d); P(m) = VM_WORD(a->data + (size_t)W(d) * (size_t)a->t->size); NEXT; }
-	CASE(INDW) { VmArray *a = index_check(t, s, d); P(m) = VM_WORD(a->data + (size_t)W(d) * 4); NEXT; }
-	CASE(INDF) { VmArray *a = index_check(t, s, d); P(m) = VM_WORD(a->data + (size_t)W(d) * 8); NEXT; }
-	CASE(INDL) { VmArray *a = index_check(t, s, d); P(m) = VM_WORD(a->data + (size_t)W(d) * 8); NEXT; }
-	CASE(INDB) { VmArray *a = index_check(t, s, d); P(m) = VM_WORD(a->data + (size_t)W(d)); NEXT; }
-	CASE(LENA) { VmArray *a = VM_PTR(P(s)); W(d) = a == NULL ? 0 : (int32_t)a->len; NEXT; }
 	CASE(NEWA) newarray(t, d, W(s), mtype(t, W(m)), 0); NEXT;
 	CASE(NEWAZ) newarray(t, d, W(s), mtype(t, W(m)), 1); NEXT;
 	CASE(SLICEA) slicea(t, d, W(s), W(m)); NEXT;
@@ -876,6 +974,10 @@ next:
 #endif
 	}
 	NEXT;
+quantum:
+	t->ip = ip;
+	vm->ninstr += VM_QUANTUM;
+	return VM_XEC_QUANTUM;
 blocked:
 	t->ip = ip;
 	vm->ninstr += (uint64_t)(VM_QUANTUM - budget);
