@@ -45,6 +45,17 @@ operand(VmThread *t, uint8_t mode, int32_t a, int32_t b, const int32_t *imm)
 	return (uint8_t *)VM_PTR(w) + b;
 }
 
+/* n2(n1(fp)): the word at fp+n1 is a pointer; n2 bytes into what it names. */
+static inline uint8_t *
+indirect(VmThread *t, uint8_t *fp, uint32_t n1, int32_t n2)
+{
+	uint32_t w = P(fp + n1);
+
+	if (w == VM_H)
+		vm_raise(t, VM_EX_NILREF);
+	return (uint8_t *)VM_PTR(w) + n2;
+}
+
 /* Stores pointer value v (already referenced) in word *d, dropping the old. */
 static inline void
 setp(Vm *vm, uint8_t *d, uint32_t v)
@@ -502,7 +513,8 @@ cvtxx1(VmThread *t, int32_t x, int32_t p)
 	X(SUBF, F(d) = F(m) - F(s)) \
 	X(MULF, F(d) = F(m) * F(s)) \
 	X(DIVF, F(d) = F(m) / F(s))
-#define SHAPES_ARITH(Y, op, body) Y(op, body, F, N, F) Y(op, body, I, N, F) Y(op, body, M, N, F) Y(op, body, F, F, F)
+#define SHAPES_ARITH(Y, op, body) Y(op, body, F, N, F) Y(op, body, I, N, F) Y(op, body, M, N, F) Y(op, body, F, F, F) \
+	Y(op, body, P, N, F) Y(op, body, F, N, P) Y(op, body, I, F, P) Y(op, body, F, F, P) Y(op, body, I, F, F)
 
 #define FAST_MOVE(X) \
 	X(MOVB, B(d) = B(s)) \
@@ -514,8 +526,10 @@ cvtxx1(VmThread *t, int32_t x, int32_t p)
 	X(CVTWL, V(d) = W(s)) \
 	X(CVTLW, W(d) = (int32_t)V(s)) \
 	X(CVTWF, F(d) = W(s)) \
+	X(LEA, P(d) = VM_WORD(s)) \
 	X(LENA, W(d) = P(s) == VM_H ? 0 : (int32_t)((VmArray *)VM_PTR(P(s)))->len)
-#define SHAPES_MOVE(Y, op, body) Y(op, body, F, N, F) Y(op, body, I, N, F) Y(op, body, M, N, F) Y(op, body, F, N, M)
+#define SHAPES_MOVE(Y, op, body) Y(op, body, F, N, F) Y(op, body, I, N, F) Y(op, body, M, N, F) Y(op, body, F, N, M) \
+	Y(op, body, P, N, F) Y(op, body, F, N, P) Y(op, body, I, N, P) Y(op, body, M, N, P)
 
 /* ind*: s the array, d the index, m receives the element's address */
 #define FAST_IND(X) \
@@ -524,7 +538,8 @@ cvtxx1(VmThread *t, int32_t x, int32_t p)
 	X(INDF, P(m) = VM_WORD(index_check(t, s, d)->data + (size_t)W(d) * 8)) \
 	X(INDL, P(m) = VM_WORD(index_check(t, s, d)->data + (size_t)W(d) * 8)) \
 	X(INDX, { VmArray *a_ = index_check(t, s, d); P(m) = VM_WORD(a_->data + (size_t)W(d) * (size_t)a_->t->size); })
-#define SHAPES_IND(Y, op, body) Y(op, body, F, F, F) Y(op, body, F, F, I) Y(op, body, M, F, F) Y(op, body, M, F, I)
+#define SHAPES_IND(Y, op, body) Y(op, body, F, F, F) Y(op, body, F, F, I) Y(op, body, M, F, F) Y(op, body, M, F, I) \
+	Y(op, body, P, F, F) Y(op, body, P, F, I)
 
 /* if s op m goto d */
 #define FAST_BRANCH(X) \
@@ -578,8 +593,9 @@ shape_letter(uint8_t mode)
 	case VM_OP_MP: return 'M';
 	case VM_OP_IMM: return 'I';
 	case VM_OP_NONE: return 'N';
+	case VM_OP_IFP: return 'P';
 	}
-	return 'X';  /* indirect: the generic decode */
+	return 'X';  /* mp-indirect: the generic decode */
 }
 
 uint16_t
@@ -630,6 +646,7 @@ vm_xec(VmThread *t)
 #define A_M(x) (mp + i->x)
 #define A_I(x) ((uint8_t *)&i->x##imm)
 #define A_N(x) d
+#define A_P(x) indirect(t, fp, i->x, i->x##2)
 
 #ifdef VM_USE_GOTO
 #define LABEL_ONE(op, body, a, b, c) &&LF_##op##_##a##b##c,
@@ -694,7 +711,6 @@ vm_xec(VmThread *t)
 		memmove(d, s, (size_t)ty->size);
 		NEXT;
 	}
-	CASE(LEA) P(d) = VM_WORD(s); NEXT;
 	CASE(MOVPC) W(d) = W(s); NEXT;  /* a pc is an instruction index here */
 	CASE(CVTFW) W(d) = cvt_real_word(F(s)); NEXT;
 	CASE(CVTLF) F(d) = (double)V(s); NEXT;
