@@ -46,22 +46,16 @@ stack_new(VmThread *t, size_t need)
 }
 
 uint8_t *
-vm_frame_alloc(VmThread *t, VmType *ft)
+vm_frame_alloc_slow(VmThread *t, VmType *ft, size_t n)
 {
-	size_t n = ((size_t)ft->size + 7) & ~(size_t)7;
+	VmStack *s = stack_new(t, n);
 	uint8_t *f;
 
-	if (n < DIS_MAXTEMP)
-		n = DIS_MAXTEMP;
-	if (t->stack == NULL || (size_t)(t->stack->limit - t->sp) < n) {
-		VmStack *s = stack_new(t, n);
-		if (s == NULL)
-			vm_raise(t, VM_EX_NOMEM);
-		t->stack = s;
-		t->sp = s->base;
-	}
-	f = t->sp;
-	t->sp += n;
+	if (s == NULL)
+		vm_raise(t, VM_EX_NOMEM);
+	t->stack = s;
+	f = s->base;
+	t->sp = f + n;
 	FW(f, DIS_REGTYP) = VM_WORD(ft);
 	FW(f, DIS_REGMOD) = VM_H;
 	vm_type_initmem(ft, f);

@@ -305,7 +305,28 @@ struct VmThread {
  * while the interpreter runs (inside vm_xec). */
 _Noreturn void vm_raise(VmThread *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-uint8_t *vm_frame_alloc(VmThread *t, VmType *ft);
+uint8_t *vm_frame_alloc_slow(VmThread *t, VmType *ft, size_t n);
+
+/* A frame of type ft on top of t's stack: registers zeroed where they must
+ * be, pointers H. A new stack segment when this one is full. */
+static inline uint8_t *
+vm_frame_alloc(VmThread *t, VmType *ft)
+{
+	size_t n = ((size_t)ft->size + 7) & ~(size_t)7;
+	uint8_t *f;
+
+	if (n < DIS_MAXTEMP)
+		n = DIS_MAXTEMP;
+	if (t->stack == NULL || (size_t)(t->stack->limit - t->sp) < n)
+		return vm_frame_alloc_slow(t, ft, n);
+	f = t->sp;
+	t->sp = f + n;
+	*(uint32_t *)(f + DIS_REGTYP * 4) = VM_WORD(ft);
+	*(uint32_t *)(f + DIS_REGMOD * 4) = VM_H;
+	if (ft->np > 0)
+		vm_type_initmem(ft, f);
+	return f;
+}
 /* Call-related instructions (call.c); each leaves t->ip at the next one. */
 void vm_op_load(VmThread *t, uint8_t *d, uint32_t path, int32_t ldt);
 void vm_op_mcall(VmThread *t, uint8_t *f, int32_t o, uint8_t *d, const VmInst *next);

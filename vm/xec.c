@@ -886,6 +886,22 @@ vm_xec(VmThread *t)
 		NEXT;
 	}
 	CASE(RET) {
+		/* The common return: to a caller in the same module and stack
+		 * segment. Anything else goes the long way. */
+		uint8_t *f = t->fp;
+		uint32_t caller = P(f + DIS_REGFRAME * 4);
+		int32_t lr = W(f + DIS_REGLINK * 4);
+		if (caller != VM_H && P(f + DIS_REGMOD * 4) == VM_H && f != t->stack->base &&
+		    (uint32_t)lr < (uint32_t)t->m->ninst) {
+			VmType *ft = VM_PTR(P(f + DIS_REGTYP * 4));
+			t->fp = VM_PTR(caller);
+			t->sp = f;
+			if (ft->np > 0)
+				vm_type_freeptrs(vm, ft, f);
+			ip = GO(lr);
+			REBASE();
+			NEXT;
+		}
 		vm_op_ret(t);
 		if (t->exiting) {
 			vm->ninstr += (uint64_t)(VM_QUANTUM - budget);
