@@ -44,10 +44,12 @@ ml_gemm(MlTensor *c, const MlTensor *a, const MlTensor *b, int transa, int trans
 
 	if (rc != AC_OK)
 		return rc;
+	const MlBlas *bl = ml_blas(err);
+	if (bl == NULL)
+		return AC_EDEVICE;
 	/* Every extent is at most ML_TENSOR_MAX_NUMEL, so fits BLAS's int. */
-	cblas_sgemm(CblasRowMajor, transa ? CblasTrans : CblasNoTrans,
-	            transb ? CblasTrans : CblasNoTrans, (int)m, (int)n, (int)k, alpha, a->data,
-	            (int)ml_tensor_cols(a), b->data, (int)ml_tensor_cols(b), beta, c->data,
-	            (int)n);
+	bl->sgemm(CblasRowMajor, transa ? CblasTrans : CblasNoTrans, transb ? CblasTrans : CblasNoTrans,
+	          (int)m, (int)n, (int)k, alpha, a->data, (int)ml_tensor_cols(a), b->data,
+	          (int)ml_tensor_cols(b), beta, c->data, (int)n);
 	return AC_OK;
 }

@@ -200,6 +200,25 @@ int ml_idx_load(const char *path, MlTensor **t, AcErr *err);
 /* ---- Matrix multiply (blas.c, gemm_ref.c) ---- */
 
 /*
+ * The BLAS routines Acheron uses, from OpenBLAS loaded on first call (a
+ * program that multiplies no matrix never starts OpenBLAS's threads).
+ * Signatures are CBLAS's (cblas.h). corename may be NULL.
+ * Ownership: static; valid for the life of the process.
+ * Errors: NULL with AC_EDEVICE if libopenblas.so.0 cannot be loaded.
+ * Thread safety: safe (loads once).
+ */
+typedef struct MlBlas {
+	void (*sgemm)(int order, int transa, int transb, int m, int n, int k, float alpha,
+	              const float *a, int lda, const float *b, int ldb, float beta, float *c, int ldc);
+	void (*dgemm)(int order, int transa, int transb, int m, int n, int k, double alpha,
+	              const double *a, int lda, const double *b, int ldb, double beta, double *c, int ldc);
+	double (*ddot)(int n, const double *x, int incx, const double *y, int incy);
+	double (*dnrm2)(int n, const double *x, int incx);
+	char *(*corename)(void);
+} MlBlas;
+const MlBlas *ml_blas(AcErr *err);
+
+/*
  * c = alpha * op(a) * op(b) + beta * c, op(x) = x' when trans is nonzero,
  * through OpenBLAS cblas_sgemm.  When beta is 0, c is overwritten (its old
  * NaNs do not propagate).

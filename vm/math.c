@@ -10,6 +10,7 @@
  * man/2 math-elem, math-fp, math-linalg, math-export.
  */
 #include "vm/vm_impl.h"
+#include "ml/ml.h"
 
 #include <cblas.h>
 #include <fenv.h>
@@ -427,6 +428,18 @@ math_export_real(VmThread *t, uint8_t *fp)
 	}
 }
 
+/* OpenBLAS, loaded on first use (ml_blas). */
+static const MlBlas *
+blas(VmThread *t)
+{
+	AcErr err;
+	const MlBlas *b = ml_blas(&err);
+
+	if (b == NULL)
+		vm_raise(t, "math: %s", err.msg);
+	return b;
+}
+
 static void
 math_dot(VmThread *t, uint8_t *fp)
 {
@@ -434,7 +447,7 @@ math_dot(VmThread *t, uint8_t *fp)
 
 	if (x->len != y->len)
 		vm_raise(t, EX_MATHIA);
-	ret_real(fp, x->len == 0 ? 0.0 : cblas_ddot((blasint)x->len, (double *)x->data, 1, (double *)y->data, 1));
+	ret_real(fp, x->len == 0 ? 0.0 : blas(t)->ddot((int)x->len, (double *)x->data, 1, (double *)y->data, 1));
 }
 
 static int
@@ -491,7 +504,7 @@ math_norm2(VmThread *t, uint8_t *fp)
 {
 	VmArray *x = array_arg(t, AA(0));
 
-	ret_real(fp, x->len == 0 ? 0.0 : cblas_dnrm2((blasint)x->len, (double *)x->data, 1));
+	ret_real(fp, x->len == 0 ? 0.0 : blas(t)->dnrm2((int)x->len, (double *)x->data, 1));
 }
 #undef SPEC
 
@@ -527,7 +540,7 @@ math_gemm(VmThread *t, uint8_t *fp)
 	if (m == 0 || n == 0)
 		return;
 	if (have && k > 0) {
-		cblas_dgemm(CblasColMajor, nota ? CblasNoTrans : CblasTrans, notb ? CblasNoTrans : CblasTrans,
+		blas(t)->dgemm(CblasColMajor, nota ? CblasNoTrans : CblasTrans, notb ? CblasNoTrans : CblasTrans,
 		            m, n, k, alpha, (double *)a->data, lda, (double *)b->data, ldb, beta,
 		            (double *)c->data, ldc);
 		return;
