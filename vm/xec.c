@@ -661,7 +661,7 @@ vm_xec(VmThread *t)
 		FAST_ALL(LABEL)
 	};
 	_Static_assert(sizeof labels / sizeof labels[0] == VM_FAST_END, "one label per opcode and handler");
-#define CASE(e) L_##e: DECODE();
+#define CASE(e) L_##e: t->ip = i; DECODE();
 #define FCASE(op, a, b, c) LF_##op##_##a##b##c:
 /* Each handler ends in its own indirect jump (direct threading), so the
  * branch predictor sees one per handler instead of one for all. */
@@ -670,15 +670,14 @@ vm_xec(VmThread *t)
 		if (--budget == 0)            \
 			goto quantum;         \
 		i = ip++;                     \
-		t->ip = i;                    \
 		goto *labels[i->h];           \
 	} while (0)
 #define DISPATCH(h) NEXT;
 #else
-#define CASE(e) case DIS_OP_##e: DECODE();
+#define CASE(e) case DIS_OP_##e: t->ip = i; DECODE();
 #define FCASE(op, a, b, c) case VM_FAST_##op##_##a##b##c:
 #define NEXT goto next
-#define DISPATCH(h) next: if (--budget == 0) goto quantum; i = ip++; t->ip = i; switch (h)
+#define DISPATCH(h) next: if (--budget == 0) goto quantum; i = ip++; switch (h)
 #endif
 
 	DISPATCH(i->h) {
@@ -692,9 +691,20 @@ vm_xec(VmThread *t)
 	/* their specialised handlers */
 #define SPEC_ARITH(op, body) SHAPES_ARITH(SPEC_ONE, op, body)
 #define SPEC_MOVE(op, body) SHAPES_MOVE(SPEC_ONE, op, body)
-#define SPEC_IND(op, body) SHAPES_IND(SPEC_ONE, op, body)
+#define SPEC_IND(op, body) SHAPES_IND(SPEC_RAISING, op, body)
 #define SPEC_BRANCH(op, body) SHAPES_BRANCH(SPEC_ONE, op, body)
-#define SPEC_ONE(op, body, a, b, c) FCASE(op, a, b, c) d = A_##c(d); s = A_##a(s); m = A_##b(m); body; NEXT;
+	/* t->ip is kept for exceptions only: a handler that cannot raise (no
+	 * indirect operand, no bounds check) skips the store. */
+#define RAISES_F 0
+#define RAISES_M 0
+#define RAISES_I 0
+#define RAISES_N 0
+#define RAISES_P 1
+#define SPEC_ONE(op, body, a, b, c) FCASE(op, a, b, c) \
+	if (RAISES_##a | RAISES_##b | RAISES_##c) t->ip = i; \
+	d = A_##c(d); s = A_##a(s); m = A_##b(m); body; NEXT;
+#define SPEC_RAISING(op, body, a, b, c) FCASE(op, a, b, c) \
+	t->ip = i; d = A_##c(d); s = A_##a(s); m = A_##b(m); body; NEXT;
 	FAST_ALL(SPEC)
 
 	CASE(NOP) NEXT;
@@ -783,13 +793,13 @@ vm_xec(VmThread *t)
 	CASE(EXPF) F(d) = fpow(F(m), W(s)); NEXT;
 
 	/* branches: if s op m goto d */
-	CASE(JMP) ip = GO(i->dimm); NEXT;
 	CASE(BEQC) if (vm_string_cmp(P(s), P(m)) == 0) ip = GO(i->dimm); NEXT;
 	CASE(BNEC) if (vm_string_cmp(P(s), P(m)) != 0) ip = GO(i->dimm); NEXT;
 	CASE(BLTC) if (vm_string_cmp(P(s), P(m)) < 0) ip = GO(i->dimm); NEXT;
 	CASE(BLEC) if (vm_string_cmp(P(s), P(m)) <= 0) ip = GO(i->dimm); NEXT;
 	CASE(BGTC) if (vm_string_cmp(P(s), P(m)) > 0) ip = GO(i->dimm); NEXT;
 	CASE(BGEC) if (vm_string_cmp(P(s), P(m)) >= 0) ip = GO(i->dimm); NEXT;
+	CASE(JMP) ip = GO(i->dimm); NEXT;
 	CASE(CASE) ip = jump(t, case_word(d, W(s))); NEXT;
 	CASE(CASEL) ip = jump(t, case_big(d, V(s))); NEXT;
 	CASE(CASEC) ip = jump(t, case_string(d, P(s))); NEXT;
