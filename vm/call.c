@@ -133,7 +133,7 @@ vm_op_mcall(VmThread *t, uint8_t *f, int32_t o, uint8_t *d, const VmInst *next)
 		l->fn(t, f);
 		t->bframe = NULL;
 		if (t->block == VM_BLOCK_RETRY) {
-			t->ip = next - 1;  /* the frame stays for the call's retry */
+			/* t->ip is still this mcall; the frame stays for the retry. */
 			return;
 		}
 		vm_frame_pop(t, f);

@@ -56,6 +56,25 @@ overlaps_ptr(const VmType *t, size_t off, size_t n)
 	return 0;
 }
 
+/* Where each instruction falls through to: past any unconditional jmps
+ * that follow it (a few hops, so a jmp to itself stays a jmp), which saves
+ * a dispatch per loop iteration. Not after call and mcall: an exception
+ * unwinding to the caller finds the call at the return pc - 1. */
+static void
+thread_jumps(VmModule *m)
+{
+	for (int32_t k = 0; k < m->ninst; k++) {
+		VmInst *in = &m->inst[k];
+		const VmInst *nx = in + 1;
+		if (in->op != DIS_OP_CALL && in->op != DIS_OP_MCALL) {
+			for (int hops = 0; hops < 4 && nx < m->inst + m->ninst && nx->op == DIS_OP_JMP; hops++)
+				nx = m->inst + nx->dimm;
+		}
+		in->next = nx;
+	}
+	m->inst[m->ninst].next = &m->inst[m->ninst];
+}
+
 /* The fast-path form of one operand: base and offset, the immediate's
  * value kept in *imm and its address as the offset. */
 static uint32_t
@@ -239,6 +258,7 @@ vm_module_from_dis(Vm *vm, DisModule *dm, const char *path, AcErr *err)
 		}
 		vi->h = vm_fast_handler(vi);
 	}
+	thread_jumps(m);
 	for (int32_t i = 0; i < dm->nlink; i++) {
 		const DisLink *dl = &dm->link[i];
 		m->link[i].pc = dl->pc;

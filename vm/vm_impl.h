@@ -184,6 +184,8 @@ struct VmInst {
 	uint8_t sb, mb, db;    /* VM_BASE_*: base of each operand's address */
 	uint8_t ind;           /* some operand is indirect: decode the slow way */
 	uint16_t h;            /* handler: the opcode, or a specialised one (vm_fast_handler) */
+	const VmInst *next;    /* what runs after it falls through: the next instruction, or
+	                        * where the unconditional jmps that follow lead */
 	uint32_t s, m, d;      /* offsets from the base (direct, immediate) or of the pointer word (indirect) */
 	int32_t s2, d2;        /* indirect: offset added to the pointer */
 	int32_t simm, mimm, dimm; /* immediate values; dimm is the target of a branch */

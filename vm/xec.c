@@ -669,7 +669,8 @@ vm_xec(VmThread *t)
 	do {                                  \
 		if (--budget == 0)            \
 			goto quantum;         \
-		i = ip++;                     \
+		i = ip;                       \
+		ip = i->next;                 \
 		goto *labels[i->h];           \
 	} while (0)
 #define DISPATCH(h) NEXT;
@@ -677,7 +678,7 @@ vm_xec(VmThread *t)
 #define CASE(e) case DIS_OP_##e: t->ip = i; DECODE();
 #define FCASE(op, a, b, c) case VM_FAST_##op##_##a##b##c:
 #define NEXT goto next
-#define DISPATCH(h) next: if (--budget == 0) goto quantum; i = ip++; switch (h)
+#define DISPATCH(h) next: if (--budget == 0) goto quantum; i = ip; ip = i->next; switch (h)
 #endif
 
 	DISPATCH(i->h) {
@@ -707,7 +708,11 @@ vm_xec(VmThread *t)
 	t->ip = i; d = A_##c(d); s = A_##a(s); m = A_##b(m); body; NEXT;
 	FAST_ALL(SPEC)
 
-	CASE(NOP) NEXT;
+	CASE(NOP)
+		/* The zeroed instruction after the last one: code that falls off its end. */
+		if (i == t->m->inst + t->m->ninst)
+			vm_raise(t, "execution ran past the last instruction");
+		NEXT;
 	CASE(RUNT) NEXT;
 	CASE(ECLR) NEXT;
 

@@ -223,7 +223,36 @@ test_dis_path(void **state)
 	run_free(&r);
 }
 
+/* Code that falls off its last instruction stops with an error. */
+static void
+test_falls_off_the_end(void **state)
+{
+	const char *src = "build/tests/vm/off.s", *dis = "build/tests/vm/off.dis";
+	FILE *f = fopen(src, "w");
+	RunResult r;
+
+	assert_non_null(f);
+	fputs("\tmovw\t$1,32(fp)\n\tentry\t0,0\n\tdesc\t$0,0,\"\"\n\tmodule\tOff\n"
+	      "\tlink\t0,0,0x4244b354,\"init\"\n", f);
+	fclose(f);
+	{
+		char *argv[] = {"bin/dis-as", (char *)src, "-o", (char *)dis, NULL};
+		r = run_cmd(argv, NULL, 10000);
+		assert_int_equal(r.status, 0);
+		run_free(&r);
+	}
+	{
+		char *argv[] = {DISRUN, (char *)dis, NULL};
+		r = run_cmd(argv, NULL, 10000);
+	}
+	assert_int_equal(r.status, 1);
+	assert_string_equal(r.err, "dis-run: build/tests/vm/off.dis: uncaught exception: "
+	                           "execution ran past the last instruction (module Off, pc 1)\n");
+	run_free(&r);
+}
+
 TEST_MAIN("dis-run errors",
+          cmocka_unit_test(test_falls_off_the_end),
           cmocka_unit_test(test_dis_path),
           cmocka_unit_test(test_echo_runs),
           cmocka_unit_test(test_missing_file),
