@@ -1,0 +1,93 @@
+/*
+ * base/: one-line errors, whole-file reads, atomic writes that leave
+ * nothing behind when they fail.
+ */
+#include "tests/test.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/base.h"
+
+#define DIR_ "build/tests/base/files"
+
+static void
+test_err_is_one_line(void **state)
+{
+	AcErr e;
+
+	assert_int_equal(ac_err_set(&e, AC_EFORMAT, "a.dis: offset 0x%x:\nbad\r%s", 28, "magic"), AC_EFORMAT);
+	assert_int_equal(e.code, AC_EFORMAT);
+	assert_string_equal(e.msg, "a.dis: offset 0x1c: bad magic");
+	assert_int_equal(ac_err_set(NULL, AC_EIO, "ignored"), AC_EIO);
+	ac_err_clear(&e);
+	assert_int_equal(e.code, AC_OK);
+	assert_string_equal(e.msg, "");
+	assert_string_equal(ac_strerror(AC_ESHAPE), "shape mismatch");
+}
+
+static void
+test_atomic_write_and_read(void **state)
+{
+	AcErr e;
+	uint8_t *buf;
+	size_t n;
+
+	mkdir("build/tests/base", 0755);
+	mkdir(DIR_, 0755);
+	assert_int_equal(ac_file_write_atomic(DIR_ "/a", "hello", 5, &e), AC_OK);
+	assert_int_equal(ac_file_write_atomic(DIR_ "/a", "bye", 3, &e), AC_OK);
+	assert_int_equal(ac_file_read(DIR_ "/a", &buf, &n, &e), AC_OK);
+	assert_int_equal(n, 3);
+	assert_memory_equal(buf, "bye", 3);
+	assert_int_equal(buf[3], 0);
+	free(buf);
+}
+
+/* A write that cannot happen names the file and leaves no temporary. */
+static void
+test_failed_write_leaves_nothing(void **state)
+{
+	AcErr e;
+	DIR *d;
+	struct dirent *de;
+	int others = 0;
+
+	mkdir("build/tests/base", 0755);
+	mkdir(DIR_, 0755);
+	assert_int_equal(ac_file_write_atomic(DIR_ "/missing/x", "x", 1, &e), AC_EIO);
+	assert_string_equal(e.msg, DIR_ "/missing/x: No such file or directory");
+	{
+		uint8_t *b2;
+		size_t n2;
+		assert_int_equal(ac_file_read(DIR_ "/nothere", &b2, &n2, &e), AC_EIO);
+	}
+	assert_string_equal(e.msg, DIR_ "/nothere: No such file or directory");
+	d = opendir(DIR_);
+	assert_non_null(d);
+	while ((de = readdir(d)) != NULL)
+		if (strstr(de->d_name, ".tmp") != NULL)
+			others++;
+	closedir(d);
+	assert_int_equal(others, 0);
+}
+
+static void
+test_clock_is_monotonic(void **state)
+{
+	int64_t a = ac_clock_ns(), b = ac_clock_ns();
+
+	assert_true(b >= a);
+	assert_true(ac_clock_ms() >= 0);
+	assert_true(ac_cpu_ns() > 0);
+}
+
+TEST_MAIN("base",
+          cmocka_unit_test(test_err_is_one_line),
+          cmocka_unit_test(test_atomic_write_and_read),
+          cmocka_unit_test(test_failed_write_leaves_nothing),
+          cmocka_unit_test(test_clock_is_monotonic))
