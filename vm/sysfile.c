@@ -136,6 +136,8 @@ host_path(VmThread *t, uint32_t w, char *buf, size_t n)
 
 	if (s == NULL)
 		vm_raise(t, VM_EX_NOMEM);
+	if (s[0] == '/')
+		vm_path_clean(s);  /* an absolute name stays under the root */
 	if (s[0] == '/' && root != NULL && strcmp(root, "/") != 0)
 		k = snprintf(buf, n, "%s%s", root, s);
 	else

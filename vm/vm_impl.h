@@ -243,6 +243,9 @@ void vm_module_unref(Vm *vm, VmModule *m);
 VmModlink *vm_modlink_new(Vm *vm, VmModule *m, const DisImportModule *imp, AcErr *err);
 VmModule *vm_builtin_module(Vm *vm, const char *path, AcErr *err);
 void vm_builtin_fini(Vm *vm);
+/* Cleans a path name in place (Plan 9 cleanname): no "." or empty
+ * elements, ".." resolved lexically, "/.." is "/". */
+void vm_path_clean(char *p);
 /* Loads a module by Dis path: "$Name" builtin, absolute under the root,
  * relative to the working directory or else beside `from`. Cached by file. */
 VmModule *vm_module_load_path(Vm *vm, const char *path, const char *from, AcErr *err);
