@@ -476,7 +476,10 @@ vm_module_load_path(Vm *vm, const char *path, const char *from, AcErr *err)
 	 * are tried in the working directory, then beside the loader. */
 	if (path[0] == '/') {
 		const char *root = vm->opt.root != NULL ? vm->opt.root : "";
-		snprintf(full, sizeof full, "%s%s", strcmp(root, "/") == 0 ? "" : root, path);
+		char name[2048];
+		snprintf(name, sizeof name, "%s", path);
+		vm_path_clean(name);  /* "/../x" is "/x": a name stays under the root */
+		snprintf(full, sizeof full, "%s%s", strcmp(root, "/") == 0 ? "" : root, name);
 	} else {
 		snprintf(full, sizeof full, "%s", path);
 		if (from != NULL && access(full, R_OK) != 0) {
