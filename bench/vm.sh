@@ -110,13 +110,14 @@ for w in $WORKLOADS; do
 done
 
 # Dis instructions executed by loop.dis for N iterations: the loop body is
-# the instructions from the target of the backward jmp to the jmp itself;
+# the instructions from the target of the backward jmp up to the jmp, which
+# itself never runs (the VM resolves fall-through into a jmp at load);
 # the rest (prologue, the exit test, the print) is counted by running the
 # size-0 case through callgrind below. Only loop's count is known exactly,
 # so only loop gets a Dis instructions/s figure.
 loop_body=$(awk '
 	/^\t(entry|desc|var|module|link|ldts|source)([ \t]|$)/ { exit }
-	/^\t/ { if ($1 == "jmp" && $2 ~ /^\$/) { t = substr($2, 2) + 0; if (t < n) body = n - t + 1 } n++ }
+	/^\t/ { if ($1 == "jmp" && $2 ~ /^\$/) { t = substr($2, 2) + 0; if (t < n) body = n - t } n++ }
 	END { print body + 0 }' bench/vm/loop.s)
 if [ -n "${loop_s:-}" ] && [ "$loop_body" -gt 0 ]; then
 	awk -v s="$loop_s" -v b="$loop_body" 'BEGIN {
