@@ -16,13 +16,13 @@ WERROR ?=
 CFLAGS_BASE = -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE $(OPT) -g -Wall -Wextra \
 	-Wshadow -Wpointer-arith -Wmissing-prototypes -Wno-unused-parameter $(WERROR) -I. -Ibuild
 CFLAGS_ALL = $(CFLAGS_BASE) $(CFLAGS) -MMD -MP
-LDLIBS_ALL = -lz -lmd -lm -lpthread -ldl $(LDLIBS)
+LDLIBS_ALL = -lsodium -lz -lmd -lm -lpthread -ldl $(LDLIBS)
 # VM_SWITCH=1 builds the interpreter's switch dispatch instead of computed goto.
 ifeq ($(VM_SWITCH),1)
 CFLAGS_ALL += -DVM_USE_SWITCH=1
 endif
 
-DEB_PKGS = build-essential pkg-config zlib1g-dev libopenblas-dev libcmocka-dev libmd-dev \
+DEB_PKGS = build-essential pkg-config zlib1g-dev libopenblas-dev libcmocka-dev libmd-dev libsodium-dev \
 	dataset-fashion-mnist lua5.4
 
 BASE_SRC := $(wildcard base/*.c)
@@ -72,7 +72,7 @@ build/lib%.a:
 	ar rcs $@ $^
 
 # Which archives each program needs.
-bin/dis-as bin/dis-dis: $(LIB_DIS)
+bin/dis-as bin/dis-dis bin/dis-keygen bin/dis-sign bin/dis-verify: $(LIB_DIS)
 bin/dis-run: $(LIB_VM)
 $(patsubst %.c,build/%.t,$(wildcard tests/base/*.c)): $(LIB_BASE)
 $(patsubst %.c,build/%.t,$(wildcard tests/dis/*.c)): $(LIB_DIS)

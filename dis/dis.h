@@ -209,6 +209,56 @@ DisModule *dis_asm_report(const char *src, size_t len, const char *filename, FIL
 /* Prints m as assembly that dis_asm turns back into the same bytes. */
 int dis_disasm(const DisModule *m, FILE *out, AcErr *err);
 
+/*
+ * Signed modules (dis/sign.c). The Dis spec lets a module start with
+ * SMAGIC and a signature block; Acheron's block (DIS_SIG_BYTES) is
+ *   byte 0       version, 1
+ *   bytes 1-7    "ed25519"
+ *   bytes 8-15   key id: the first 8 bytes of SHA-256 of the public key
+ *   bytes 16-79  Ed25519 signature (libsodium crypto_sign_detached)
+ * and the signature covers the module written as an unsigned (XMAGIC)
+ * module, so a change to any byte after the block fails verification.
+ * Key files are one line of text: NAME.pub "ed25519 <64 hex digits>",
+ * NAME.key "ed25519-secret <128 hex digits>" (mode 0600).
+ */
+enum {
+	DIS_SIG_BYTES = 80,
+	DIS_PUBKEY_BYTES = 32,
+	DIS_SECKEY_BYTES = 64,
+	DIS_KEYID_BYTES = 8,
+};
+
+typedef struct DisKey {
+	uint8_t pub[DIS_PUBKEY_BYTES];
+	uint8_t sec[DIS_SECKEY_BYTES];
+	int has_sec;          /* loaded from a .key file (or generated) */
+	char name[64];        /* file name without directory and extension */
+} DisKey;
+
+/* Makes a new Ed25519 key pair. Returns AC_OK or AC_EDEVICE (no entropy). */
+int dis_key_generate(DisKey *k, AcErr *err);
+/* Writes base.pub and base.key (0600), atomically. Returns AC_EINVAL if
+ * either exists and !overwrite, AC_EIO naming the file. */
+int dis_key_save(const DisKey *k, const char *base, int overwrite, AcErr *err);
+/* Reads a .key (both halves) or .pub file. AC_EFORMAT naming the file for
+ * anything but one well-formed line. */
+int dis_key_load(DisKey *k, const char *path, AcErr *err);
+/* The key id as 16 hex digits (out: 17 bytes). */
+void dis_key_id(const uint8_t pub[DIS_PUBKEY_BYTES], char *out);
+/* Signs m in place with k (which must hold the secret half): m becomes
+ * SMAGIC with a fresh signature block. */
+int dis_module_sign(DisModule *m, const DisKey *k, AcErr *err);
+
+/* A trust store: the public keys (*.pub) in a directory. */
+typedef struct DisTrust DisTrust;
+DisTrust *dis_trust_load(const char *dir, AcErr *err);
+void dis_trust_free(DisTrust *t);
+/* Checks m's signature against the keys in trust. On success copies the
+ * signer's name (the .pub file's name) into signer (64 bytes) and returns
+ * AC_OK; otherwise AC_ESIG with "NAME: not signed", "NAME: signed by
+ * unknown key ID" or "NAME: signature does not match its contents". */
+int dis_module_verify(const DisModule *m, const DisTrust *trust, const char *name, char *signer, AcErr *err);
+
 /* Mnemonic of an opcode ("movw"), or NULL if op >= DIS_NOPS. */
 const char *dis_op_name(int op);
 /* Opcode for a mnemonic, or -1. */

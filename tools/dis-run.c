@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dis/dis.h"
 #include "vm/vm.h"
 
 static void
@@ -20,6 +21,8 @@ usage(FILE *f)
 	      "  --heap-max BYTES       Dis heap quota (suffix k, m, g; default 2g)\n"
 	      "  --max-instructions N   stop after N instructions (exit 3)\n"
 	      "  --stats                print instructions executed and CPU time on stderr\n"
+	      "  --require-signed       run only modules signed by a key in the trust store\n"
+	      "  --trust DIR            the trust store (*.pub files, see dis-keygen)\n"
 	      "  -h, --help             this text\n"
 	      "\n"
 	      "environment: DIS_PATH, colon-separated directories searched for modules\n"
@@ -28,6 +31,15 @@ usage(FILE *f)
 	      "exit status: 0 init returned; 1 the module could not be loaded or raised an\n"
 	      "uncaught exception; 2 usage; 3 instruction budget exhausted.\n",
 	      f);
+}
+
+/* --require-signed: every module must verify against the trust store. */
+static int
+verify_module(void *ctx, const DisModule *m, const char *path, AcErr *err)
+{
+	char signer[64];
+
+	return dis_module_verify(m, ctx, path, signer, err);
 }
 
 static int
@@ -55,7 +67,9 @@ main(int argc, char **argv)
 	VmOptions opt;
 	AcErr err;
 	Vm *vm;
-	int i, rc, stats = 0;
+	int i, rc, stats = 0, require_signed = 0;
+	const char *trustdir = NULL;
+	DisTrust *trust = NULL;
 	int64_t cpu0;
 
 	memset(&opt, 0, sizeof opt);
@@ -76,6 +90,10 @@ main(int argc, char **argv)
 			}
 		} else if (strcmp(a, "--stats") == 0) {
 			stats = 1;
+		} else if (strcmp(a, "--require-signed") == 0) {
+			require_signed = 1;
+		} else if (strcmp(a, "--trust") == 0 && i + 1 < argc) {
+			trustdir = argv[++i];
 		} else if (strcmp(a, "--max-instructions") == 0 && i + 1 < argc) {
 			opt.max_instructions = strtoull(argv[++i], NULL, 10);
 		} else if (strcmp(a, "--") == 0) {
@@ -92,6 +110,19 @@ main(int argc, char **argv)
 		return 2;
 	}
 	ac_err_clear(&err);
+	if (require_signed) {
+		if (trustdir == NULL) {
+			fprintf(stderr, "dis-run: --require-signed needs --trust DIR\n");
+			return 2;
+		}
+		trust = dis_trust_load(trustdir, &err);
+		if (trust == NULL) {
+			fprintf(stderr, "dis-run: %s\n", err.msg);
+			return 1;
+		}
+		opt.verify = verify_module;
+		opt.verify_ctx = trust;
+	}
 	vm = vm_new(&opt, &err);
 	if (vm == NULL) {
 		fprintf(stderr, "dis-run: %s\n", err.msg);
@@ -121,9 +152,11 @@ main(int argc, char **argv)
 		if (left != 0) {
 			fprintf(stderr, "dis-run: %s: %zu bytes of Dis heap leaked\n", argv[i], left);
 			vm_free(vm);
+			dis_trust_free(trust);
 			return 4;
 		}
 	}
 	vm_free(vm);
+	dis_trust_free(trust);
 	return rc == AC_OK ? 0 : rc == AC_EBUDGET ? 3 : 1;
 }

@@ -516,6 +516,10 @@ vm_module_load_host(Vm *vm, const char *full, AcErr *err)
 	dm = dis_module_load(full, err);
 	if (dm == NULL)
 		return NULL;
+	if (vm->opt.verify != NULL && vm->opt.verify(vm->opt.verify_ctx, dm, full, err) != AC_OK) {
+		dis_module_free(dm);
+		return NULL;
+	}
 	m = vm_module_from_dis(vm, dm, full, err);
 	if (m == NULL)
 		return NULL;

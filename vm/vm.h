@@ -24,6 +24,12 @@ typedef struct VmOptions {
 	size_t heap_max_bytes;     /* Dis heap quota; 0: 2 GiB */
 	uint64_t max_instructions; /* stop with AC_EBUDGET after this many; 0: no limit */
 	const char *dis_path;      /* colon-separated directories searched for relative module paths; NULL: none */
+	/* When set, every .dis module (the one run and each one `load`ed; not
+	 * the builtins) must pass this check before it is used: return AC_OK,
+	 * or an error whose message names the file. dis-run uses it for
+	 * --require-signed (dis_module_verify). */
+	int (*verify)(void *ctx, const struct DisModule *m, const char *path, AcErr *err);
+	void *verify_ctx;
 } VmOptions;
 
 /* A builtin function. fp is the callee frame: arguments at fp+32 laid out as

@@ -1,0 +1,117 @@
+/*
+ * dis-keygen, dis-sign, dis-verify and dis-run --require-signed as a user
+ * runs them: a signed module runs; an unsigned, tampered or unknown one is
+ * refused before it runs, with one line; a signed module that loads an
+ * unsigned one gets nil from load, with the reason in %r.
+ */
+#include "tests/test.h"
+#include "tests/run.h"
+
+#include <stdlib.h>
+
+#define D "build/tests/vm/signed"
+
+static RunResult
+run(char *const argv[])
+{
+	return run_cmd(argv, "hello\n", 20000);
+}
+
+static void
+copy(const char *from, const char *to)
+{
+	char cmd[1200];
+
+	snprintf(cmd, sizeof cmd, "cp %s %s", from, to);
+	assert_int_equal(system(cmd), 0);
+}
+
+static void
+test_signed_modules(void **state)
+{
+	char echo[512], sort[512], root[512];
+	RunResult r;
+
+	assert_int_equal(system("rm -rf " D " && mkdir -p " D "/trust " D "/other"), 0);
+	snprintf(echo, sizeof echo, "%s/dis/echo.dis", inferno_dir());
+	snprintf(sort, sizeof sort, "%s/dis/sort.dis", inferno_dir());
+	snprintf(root, sizeof root, "%s", inferno_dir());
+	copy(echo, D "/echo.dis");
+	copy(echo, D "/plain.dis");
+	copy(sort, D "/sort.dis");
+	{
+		char *a[] = {"bin/dis-keygen", "-o", D "/trust/alice", NULL};
+		r = run(a);
+		assert_int_equal(r.status, 0);
+		run_free(&r);
+		char *b[] = {"bin/dis-keygen", "-o", D "/other/mallory", NULL};
+		r = run(b);
+		assert_int_equal(r.status, 0);
+		run_free(&r);
+	}
+	{
+		char *a[] = {"bin/dis-sign", "-k", D "/trust/alice.key", D "/echo.dis", NULL};
+		r = run(a);
+		assert_int_equal(r.status, 0);
+		run_free(&r);
+		char *b[] = {"bin/dis-sign", "-k", D "/trust/alice.key", D "/sort.dis", NULL};
+		r = run(b);
+		assert_int_equal(r.status, 0);
+		run_free(&r);
+		char *c[] = {"bin/dis-sign", "-k", D "/other/mallory.key", "-o", D "/mallory.dis", echo, NULL};
+		r = run(c);
+		assert_int_equal(r.status, 0);
+		run_free(&r);
+	}
+	{
+		char *a[] = {"bin/dis-verify", "--trust", D "/trust", D "/echo.dis", NULL};
+		r = run(a);
+		assert_int_equal(r.status, 0);
+		assert_string_equal(r.out, D "/echo.dis: signed by alice\n");
+		run_free(&r);
+	}
+	{
+		char *a[] = {"bin/dis-run", "--require-signed", "--trust", D "/trust", D "/echo.dis", "signed", NULL};
+		r = run(a);
+		assert_int_equal(r.status, 0);
+		assert_string_equal(r.out, "signed\n");
+		run_free(&r);
+	}
+	{
+		char *a[] = {"bin/dis-run", "--require-signed", "--trust", D "/trust", D "/plain.dis", "x", NULL};
+		r = run(a);
+		assert_int_equal(r.status, 1);
+		assert_string_equal(r.out, "");
+		assert_string_equal(r.err, "dis-run: " D "/plain.dis: not signed\n");
+		run_free(&r);
+	}
+	{
+		char *a[] = {"bin/dis-run", "--require-signed", "--trust", D "/trust", D "/mallory.dis", "x", NULL};
+		r = run(a);
+		assert_int_equal(r.status, 1);
+		assert_string_equal(r.out, "");
+		assert_non_null(strstr(r.err, "dis-run: " D "/mallory.dis: signed by unknown key "));
+		run_free(&r);
+	}
+	/* one changed byte in the signed echo */
+	assert_int_equal(system("printf '\\001' | dd of=" D "/echo.dis bs=1 seek=120 conv=notrunc status=none"), 0);
+	{
+		char *a[] = {"bin/dis-run", "--require-signed", "--trust", D "/trust", D "/echo.dis", "x", NULL};
+		r = run(a);
+		assert_int_equal(r.status, 1);
+		assert_string_equal(r.out, "");
+		assert_non_null(strstr(r.err, "dis-run: " D "/echo.dis: "));
+		run_free(&r);
+	}
+	/* signed sort loads Inferno's unsigned bufio.dis: load gives nil */
+	{
+		char *a[] = {"bin/dis-run", "--require-signed", "--trust", D "/trust", "-r", root, D "/sort.dis", NULL};
+		r = run(a);
+		assert_int_equal(r.status, 1);
+		assert_non_null(strstr(r.err, "sort: cannot load /dis/lib/bufio.dis: "));
+		assert_non_null(strstr(r.err, "bufio.dis: not signed\n"));
+		run_free(&r);
+	}
+}
+
+TEST_MAIN("vm/signed modules", cmocka_unit_test(test_signed_modules))

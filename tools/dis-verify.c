@@ -1,0 +1,64 @@
+/* dis-verify: check a module's signature against a trust store. */
+#include <stdio.h>
+#include <string.h>
+
+#include "dis/dis.h"
+
+static void
+usage(FILE *f)
+{
+	fputs("usage: dis-verify --trust DIR FILE.dis\n"
+	      "Check that FILE.dis is signed by a key in DIR (its *.pub files) and that\n"
+	      "no byte changed since; print the signer, or why not.\n"
+	      "\n"
+	      "options:\n"
+	      "  --trust DIR  the trust store\n"
+	      "  -h, --help   this text\n"
+	      "\n"
+	      "exit status: 0 verified; 1 not signed, unknown signer, changed or unreadable; 2 usage.\n",
+	      f);
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *dir = NULL, *in = NULL;
+	DisTrust *trust;
+	DisModule *m;
+	AcErr err;
+	char signer[64];
+	int rc;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+			usage(stdout);
+			return 0;
+		} else if (strcmp(argv[i], "--trust") == 0 && i + 1 < argc) {
+			dir = argv[++i];
+		} else if (argv[i][0] == '-' || in != NULL) {
+			usage(stderr);
+			return 2;
+		} else {
+			in = argv[i];
+		}
+	}
+	if (dir == NULL || in == NULL) {
+		usage(stderr);
+		return 2;
+	}
+	trust = dis_trust_load(dir, &err);
+	if (trust == NULL) {
+		fprintf(stderr, "dis-verify: %s\n", err.msg);
+		return 1;
+	}
+	m = dis_module_load(in, &err);
+	rc = m != NULL ? dis_module_verify(m, trust, in, signer, &err) : err.code;
+	dis_module_free(m);
+	dis_trust_free(trust);
+	if (rc != AC_OK) {
+		fprintf(stderr, "dis-verify: %s\n", err.msg);
+		return 1;
+	}
+	printf("%s: signed by %s\n", in, signer);
+	return 0;
+}
