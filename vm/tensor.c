@@ -18,26 +18,11 @@ typedef struct TensorRef {
 	MlTensor *t;    /* hidden; owns one reference */
 } TensorRef;
 
-#define RET(fp) ((uint8_t *)VM_PTR(*(uint32_t *)((fp) + DIS_REGRET * 4)))
+#define RET(fp) VM_BUILTIN_RET(fp)
 
-/* Byte offset of argument k in a frame laid out by builtin_frame's rules. */
-static uint8_t *
-arg(uint8_t *fp, const char *spec, int k)
-{
-	int32_t off = DIS_MAXTEMP;
-
-	for (int i = 0;; i++) {
-		int32_t sz = (spec[i] == 'f' || spec[i] == 'l') ? 8 : 4;
-		off = (off + sz - 1) & ~(sz - 1);
-		if (i == k)
-			return fp + off;
-		off += sz;
-	}
-}
-
-#define AW(k) (*(int32_t *)arg(fp, SPEC, (k)))
-#define AF(k) (*(double *)arg(fp, SPEC, (k)))
-#define AP(k) (*(uint32_t *)arg(fp, SPEC, (k)))
+#define AW(k) (*(int32_t *)vm_builtin_arg(fp, SPEC, (k)))
+#define AF(k) (*(double *)vm_builtin_arg(fp, SPEC, (k)))
+#define AP(k) (*(uint32_t *)vm_builtin_arg(fp, SPEC, (k)))
 #define AT(k) tensor_of(t, AP(k), (k))
 
 static MlTensor *
