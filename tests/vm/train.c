@@ -85,7 +85,23 @@ test_truncated_data(void **state)
 	run_free(&r);
 }
 
+/* On a terminal (a pty from script(1)) a progress bar counts the batches
+ * on standard error and is cleared before the epoch's line. */
+static void
+test_progress_bar_on_a_terminal(void **state)
+{
+	char *argv[] = {"/usr/bin/script", "-qec", DISRUN " " TRAIN " " DATA " 1 640", "/dev/null", NULL};
+	RunResult r = run_cmd(argv, NULL, 120000);
+
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "\rtraining [="));
+	assert_non_null(strstr(r.out, "] 9/10"));
+	assert_non_null(strstr(r.out, "\r\033[Kepoch 1  loss "));
+	run_free(&r);
+}
+
 TEST_MAIN("fashion-mnist training",
+          cmocka_unit_test(test_progress_bar_on_a_terminal),
           cmocka_unit_test(test_one_short_epoch),
           cmocka_unit_test(test_missing_data),
           cmocka_unit_test(test_truncated_data))
