@@ -360,55 +360,67 @@ fail:
 	return NULL;
 }
 
+/* One argument letter of a builtin's frame: 'w' int, 'p' pointer, 'f'
+ * real, 'l' big, 'D' a Sys->Dir by value (64 bytes, its four strings
+ * first). Size and alignment in bytes; pointer words at the front. */
+static void
+arg_layout(char c, int32_t *size, int32_t *align, int *nptr)
+{
+	*size = *align = 4;
+	*nptr = 0;
+	switch (c) {
+	case 'p': *nptr = 1; break;
+	case 'f': case 'l': *size = *align = 8; break;
+	case 'D': *size = 64; *align = 8; *nptr = 4; break;
+	}
+}
+
+/* Offset of argument k (k < 0: the end of the arguments). */
+static int32_t
+arg_offset(const char *spec, int k)
+{
+	int32_t off = DIS_MAXTEMP, size, align;
+	int nptr;
+
+	for (int i = 0; spec[i] != 0 && spec[i] != '*'; i++) {
+		arg_layout(spec[i], &size, &align, &nptr);
+		off = (off + align - 1) & ~(align - 1);
+		if (i == k)
+			return off;
+		off += size;
+	}
+	return off;
+}
+
 /* Frame type of a builtin from its argument letters: registers and
- * temporaries first (MaxTemp), then each argument aligned to its size. */
+ * temporaries first (MaxTemp), then each argument aligned to its size.
+ * NULL for a variadic function, whose caller builds the frame. */
 static VmType *
 builtin_frame(Vm *vm, const char *args)
 {
 	uint8_t map[64] = {0};
-	int32_t off = DIS_MAXTEMP;
+	int32_t size, align, end;
+	int nptr;
 
-	for (const char *a = args; *a; a++) {
-		switch (*a) {
-		case 'w': off += 4; break;
-		case 'p':
-			if (off / 4 < (int32_t)sizeof map * 8)
-				map[off / 32] |= (uint8_t)(0x80 >> ((off / 4) % 8));
-			off += 4;
-			break;
-		case 'f': case 'l': off = (off + 7) & ~7; off += 8; break;
-		case 'D':
-			/* Sys->Dir by value: name, uid, gid, muid are pointers. */
-			off = (off + 7) & ~7;
-			for (int w = 0; w < 4; w++, off += 4)
-				if (off / 4 < (int32_t)sizeof map * 8)
-					map[off / 32] |= (uint8_t)(0x80 >> ((off / 4) % 8));
-			off += 64 - 16;
-			break;
-		case '*': return NULL;
+	if (strchr(args, '*') != NULL)
+		return NULL;
+	for (int i = 0; args[i] != 0; i++) {
+		int32_t off = arg_offset(args, i);
+		arg_layout(args[i], &size, &align, &nptr);
+		for (int w = 0; w < nptr; w++) {
+			int32_t word = off / 4 + w;
+			if (word < (int32_t)sizeof map * 8)
+				map[word / 8] |= (uint8_t)(0x80 >> (word % 8));
 		}
 	}
-	off = (off + 7) & ~7;
-	return vm_type_new(vm, off, (off / 4 + 7) / 8, map);
+	end = (arg_offset(args, -1) + 7) & ~7;
+	return vm_type_new(vm, end, (end / 4 + 7) / 8, map);
 }
 
 uint8_t *
 vm_builtin_arg(uint8_t *fp, const char *spec, int k)
 {
-	int32_t off = DIS_MAXTEMP;
-
-	for (int i = 0; spec[i] != 0; i++) {
-		int32_t align = 4, size = 4;
-		if (spec[i] == 'f' || spec[i] == 'l')
-			align = size = 8;
-		else if (spec[i] == 'D')
-			align = 8, size = 64;
-		off = (off + align - 1) & ~(align - 1);
-		if (i == k)
-			return fp + off;
-		off += size;
-	}
-	return fp + off;
+	return fp + arg_offset(spec, k);
 }
 
 VmModule *
