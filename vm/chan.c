@@ -44,7 +44,7 @@ void
 vm_chan_init_type(Vm *vm)
 {
 	vm->t_chan = vm_type_new(vm, 0, 0, NULL);
-	vm->t_chan->destroy = chan_destroy;
+	vm_type_set_destroy(vm, vm->t_chan, chan_destroy);
 }
 
 /* newc*: elem is the element type, cap the buffer length (0: unbuffered). */

@@ -16,7 +16,6 @@ vm_type_new(Vm *vm, int32_t size, int32_t np, const uint8_t *map)
 	t->np = np;
 	t->ref = 1;
 	t->bytes = (uint32_t)(sizeof(VmType) + (size_t)np);
-	t->destroy = NULL;
 	t->map = (uint8_t *)(t + 1);
 	if (np > 0)
 		memcpy(t->map, map, (size_t)np);
@@ -132,6 +131,31 @@ may_cycle(Vm *vm, VmHeap *h)
 	return t->np > 0 || t == vm->t_list || t == vm->t_modlink || t == vm->t_chan;
 }
 
+void
+vm_type_set_destroy(Vm *vm, VmType *t, VmDestroyFn fn)
+{
+	for (int i = 0; i < vm->nhooks; i++) {
+		if (vm->hooks[i].t == t) {
+			vm->hooks[i].fn = fn;
+			return;
+		}
+	}
+	if (vm->nhooks < (int)(sizeof vm->hooks / sizeof vm->hooks[0])) {
+		vm->hooks[vm->nhooks].t = t;
+		vm->hooks[vm->nhooks++].fn = fn;
+	}
+}
+
+/* The clean-up registered for t, found by the descriptor's identity. */
+static VmDestroyFn
+hook(Vm *vm, const VmType *t)
+{
+	for (int i = 0; i < vm->nhooks; i++)
+		if (vm->hooks[i].t == t)
+			return vm->hooks[i].fn;
+	return NULL;
+}
+
 /* Releases what an object holds; returns the next list cell to drop (lists
  * go iteratively so a long one does not recurse per cell). */
 static uint32_t
@@ -151,8 +175,9 @@ release_contents(Vm *vm, VmHeap *h)
 		next = l->tail;
 		l->tail = VM_H;
 	} else if (t != NULL) {
-		if (t->destroy != NULL)
-			t->destroy(vm, p);
+		VmDestroyFn fn = hook(vm, t);
+		if (fn != NULL)
+			fn(vm, p);
 		else if (t->np > 0)
 			vm_type_freeptrs(vm, t, p);
 	}
@@ -239,7 +264,7 @@ vm_heap_slots(Vm *vm, VmHeap *h, VmSlotFn fn, void *ctx)
 		ml->mp = VM_PTR(w);
 	} else if (t == vm->t_chan) {
 		vm_chan_slots(vm, p, fn, ctx);
-	} else if (t->destroy == NULL && t->np > 0) {
+	} else if (hook(vm, t) == NULL && t->np > 0) {
 		slot_words(vm, t, p, fn, ctx);
 	}
 }
@@ -289,7 +314,7 @@ vm_heap_init_types(Vm *vm)
 
 	vm->t_string = vm_type_new(vm, 0, 0, NULL);
 	vm->t_array = vm_type_new(vm, 0, 0, NULL);
-	vm->t_array->destroy = array_destroy;
+	vm_type_set_destroy(vm, vm->t_array, array_destroy);
 	vm->t_list = vm_type_new(vm, 0, 0, NULL);
 	vm->t_modlink = vm_type_new(vm, 0, 0, NULL);
 	vm->t_byte = vm_type_new(vm, 1, 0, NULL);

@@ -297,8 +297,7 @@ modlink_alloc(Vm *vm, VmModule *m, int32_t nlinks)
 {
 	VmModlink *ml;
 
-	if (vm->t_modlink->destroy == NULL)
-		vm->t_modlink->destroy = modlink_destroy;
+	vm_type_set_destroy(vm, vm->t_modlink, modlink_destroy);
 	ml = vm_heap_alloc(vm, vm->t_modlink, sizeof(VmModlink) + (size_t)nlinks * sizeof(VmLink));
 	if (ml == NULL)
 		return NULL;

@@ -73,7 +73,7 @@ vm_sysfile_init(Vm *vm)
 	static const uint8_t dirmap[1] = {0xf0};  /* name, uid, gid, muid */
 
 	vm->t_fd = vm_type_new(vm, (int32_t)sizeof(SysFD), 0, NULL);
-	vm->t_fd->destroy = fd_destroy;
+	vm_type_set_destroy(vm, vm->t_fd, fd_destroy);
 	vm->t_dir = vm_type_new(vm, (int32_t)sizeof(SysDir), 1, dirmap);
 }
 

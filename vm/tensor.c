@@ -276,6 +276,6 @@ void
 vm_tensor_register(Vm *vm)
 {
 	vm->t_tensor = vm_type_new(vm, 8, 0, NULL);
-	vm->t_tensor->destroy = tensor_destroy;
+	vm_type_set_destroy(vm, vm->t_tensor, tensor_destroy);
 	vm_builtin_register(vm, "$Tensor", tensor_funcs, (int)(sizeof tensor_funcs / sizeof tensor_funcs[0]), NULL);
 }

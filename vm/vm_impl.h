@@ -56,7 +56,6 @@ struct VmType {
 	int32_t np;            /* bytes in map */
 	uint32_t ref;          /* users: modules, arrays, lists holding it */
 	uint32_t bytes;        /* allocated size of this descriptor */
-	void (*destroy)(Vm *vm, void *data);  /* extra cleanup for builtin objects, or NULL */
 	uint8_t *map;          /* np bytes, MSB first: bit set = pointer word */
 };
 
@@ -135,6 +134,12 @@ void vm_type_freeptrs(Vm *vm, const VmType *t, void *p);
 void vm_type_incmem(const VmType *t, void *p);
 VmArray *vm_array_new(Vm *vm, VmType *elem, int32_t len, int zero);
 void vm_heap_init_types(Vm *vm);
+/* Registers the clean-up for objects of builtin type t (arrays, module
+ * instances, channels, Sys->FD, tensors). The hook lives in the Vm, not in
+ * the descriptor: descriptors are in the arena, where a forged pointer
+ * could reach them, and must hold no code address. */
+typedef void (*VmDestroyFn)(Vm *vm, void *data);
+void vm_type_set_destroy(Vm *vm, VmType *t, VmDestroyFn fn);
 /* Calls fn on every pointer word an object holds (ADT fields, array
  * elements or a slice's root, a list's tail and element, a module
  * instance's data, values buffered in a channel). */
@@ -398,6 +403,11 @@ struct Vm {
 	int nthreads_made;
 	uint32_t rng;                  /* alt's random choice */
 	VmType *t_chan;
+	struct {
+		const VmType *t;
+		VmDestroyFn fn;
+	} hooks[8];                    /* clean-up of builtin types (vm_type_set_destroy) */
+	int nhooks;
 	VmHeap **gc_roots;             /* cycle candidates */
 	size_t gc_nroots, gc_cap;
 	uint64_t gc_cycles_freed;      /* objects the collector freed */
