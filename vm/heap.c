@@ -16,6 +16,7 @@ vm_type_new(Vm *vm, int32_t size, int32_t np, const uint8_t *map)
 	t->np = np;
 	t->ref = 1;
 	t->bytes = (uint32_t)(sizeof(VmType) + (size_t)np);
+	t->hooked = 0;
 	t->map = (uint8_t *)(t + 1);
 	if (np > 0)
 		memcpy(t->map, map, (size_t)np);
@@ -134,6 +135,7 @@ may_cycle(Vm *vm, VmHeap *h)
 void
 vm_type_set_destroy(Vm *vm, VmType *t, VmDestroyFn fn)
 {
+	t->hooked = 1;
 	for (int i = 0; i < vm->nhooks; i++) {
 		if (vm->hooks[i].t == t) {
 			vm->hooks[i].fn = fn;
@@ -146,10 +148,13 @@ vm_type_set_destroy(Vm *vm, VmType *t, VmDestroyFn fn)
 	}
 }
 
-/* The clean-up registered for t, found by the descriptor's identity. */
+/* The clean-up registered for t, found by the descriptor's identity (the
+ * flag only spares the search for the many types that have none). */
 static VmDestroyFn
 hook(Vm *vm, const VmType *t)
 {
+	if (!t->hooked)
+		return NULL;
 	for (int i = 0; i < vm->nhooks; i++)
 		if (vm->hooks[i].t == t)
 			return vm->hooks[i].fn;

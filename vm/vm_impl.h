@@ -56,6 +56,7 @@ struct VmType {
 	int32_t np;            /* bytes in map */
 	uint32_t ref;          /* users: modules, arrays, lists holding it */
 	uint32_t bytes;        /* allocated size of this descriptor */
+	uint32_t hooked;       /* has a clean-up hook in the Vm (vm_type_set_destroy) */
 	uint8_t *map;          /* np bytes, MSB first: bit set = pointer word */
 };
 
