@@ -80,5 +80,8 @@ int ac_file_read(const char *path, uint8_t **buf, size_t *len, AcErr *err);
  * directory, fsync, then rename. On failure nothing is left behind and the
  * old file, if any, is untouched. Returns AC_EIO naming the path. */
 int ac_file_write_atomic(const char *path, const void *buf, size_t len, AcErr *err);
+/* The same with the file's permission bits: the temporary is created 0600
+ * and given mode before the rename, so a secret is never readable by others. */
+int ac_file_write_atomic_mode(const char *path, const void *buf, size_t len, unsigned mode, AcErr *err);
 
 #endif

@@ -55,6 +55,12 @@ ac_file_read(const char *path, uint8_t **bufp, size_t *lenp, AcErr *err)
 int
 ac_file_write_atomic(const char *path, const void *buf, size_t len, AcErr *err)
 {
+	return ac_file_write_atomic_mode(path, buf, len, 0644, err);
+}
+
+int
+ac_file_write_atomic_mode(const char *path, const void *buf, size_t len, unsigned mode, AcErr *err)
+{
 	size_t plen = strlen(path);
 	char *tmp = malloc(plen + 16);
 	const uint8_t *p = buf;
@@ -79,7 +85,7 @@ ac_file_write_atomic(const char *path, const void *buf, size_t len, AcErr *err)
 		p += w;
 		len -= (size_t)w;
 	}
-	if (fchmod(fd, 0644) < 0 || fsync(fd) < 0)
+	if (fchmod(fd, (mode_t)mode) < 0 || fsync(fd) < 0)
 		goto fail;
 	if (close(fd) < 0) {
 		fd = -1;

@@ -240,14 +240,21 @@ int dis_key_generate(DisKey *k, AcErr *err);
 /* Writes base.pub and base.key (0600), atomically. Returns AC_EINVAL if
  * either exists and !overwrite, AC_EIO naming the file. */
 int dis_key_save(const DisKey *k, const char *base, int overwrite, AcErr *err);
-/* Reads a .key (both halves) or .pub file. AC_EFORMAT naming the file for
- * anything but one well-formed line. */
+/* Reads a .key (both halves) or .pub file. AC_EIO naming the file if it
+ * cannot be read; AC_EFORMAT "FILE: not an Ed25519 key file" for anything
+ * but one well-formed line (short, garbled, or a secret key whose public
+ * half is not the one its seed makes). */
 int dis_key_load(DisKey *k, const char *path, AcErr *err);
 /* The key id as 16 hex digits (out: 17 bytes). */
 void dis_key_id(const uint8_t pub[DIS_PUBKEY_BYTES], char *out);
 /* Signs m in place with k (which must hold the secret half): m becomes
  * SMAGIC with a fresh signature block. */
 int dis_module_sign(DisModule *m, const DisKey *k, AcErr *err);
+
+/* Checks only that m carries a well-formed signature block (no key, no
+ * cryptography) and writes its key id, 16 hex digits, into id (17 bytes).
+ * AC_ESIG "NAME: not signed" or "NAME: unknown signature format". */
+int dis_module_sig_id(const DisModule *m, const char *name, char *id, AcErr *err);
 
 /* A trust store: the public keys (*.pub) in a directory. */
 typedef struct DisTrust DisTrust;

@@ -48,17 +48,13 @@ dis_key_id(const uint8_t pub[DIS_PUBKEY_BYTES], char *out)
 	sodium_bin2hex(out, 2 * DIS_KEYID_BYTES + 1, h, DIS_KEYID_BYTES);
 }
 
+/* Writes a key file atomically; a secret one is 0600 from the start. */
 static int
 write_key_file(const char *path, const char *text, int secret, int overwrite, AcErr *err)
 {
-	int rc;
-
 	if (!overwrite && access(path, F_OK) == 0)
 		return ac_err_set(err, AC_EINVAL, "%s: exists (use -f to replace it)", path);
-	rc = ac_file_write_atomic(path, text, strlen(text), err);
-	if (rc == AC_OK && secret && chmod(path, 0600) < 0)
-		return ac_err_set(err, AC_EIO, "%s: %s", path, strerror(errno));
-	return rc;
+	return ac_file_write_atomic_mode(path, text, strlen(text), secret ? 0600 : 0644, err);
 }
 
 int
@@ -108,7 +104,19 @@ dis_key_load(DisKey *k, const char *path, AcErr *err)
 		rc = sodium_hex2bin(k->sec, DIS_SECKEY_BYTES, hex, len - 15, "\n", &binlen, &end);
 		if (rc != 0 || binlen != DIS_SECKEY_BYTES || (*end != 0 && *end != '\n'))
 			goto bad;
-		crypto_sign_ed25519_sk_to_pk(k->pub, k->sec);
+		/* The second half is the public key: it must be the one the
+		 * seed (first half) makes, or signatures would never verify. */
+		{
+			uint8_t pk[DIS_PUBKEY_BYTES], sk[DIS_SECKEY_BYTES], seed[crypto_sign_SEEDBYTES];
+			crypto_sign_ed25519_sk_to_seed(seed, k->sec);
+			crypto_sign_seed_keypair(pk, sk, seed);
+			rc = sodium_memcmp(pk, k->sec + crypto_sign_SEEDBYTES, DIS_PUBKEY_BYTES);
+			sodium_memzero(sk, sizeof sk);
+			sodium_memzero(seed, sizeof seed);
+			if (rc != 0)
+				goto bad;
+			memcpy(k->pub, pk, DIS_PUBKEY_BYTES);
+		}
 		k->has_sec = 1;
 	} else {
 		goto bad;
@@ -227,6 +235,28 @@ dis_trust_free(DisTrust *t)
 	free(t);
 }
 
+/* The block's format, shared by dis_module_sig_id and dis_module_verify. */
+static int
+sig_check_format(const DisModule *m, const char *name, AcErr *err)
+{
+	if (m->magic != DIS_SMAGIC || m->siglen == 0)
+		return ac_err_set(err, AC_ESIG, "%s: not signed", name);
+	if (m->siglen != DIS_SIG_BYTES || m->sig[0] != 1 || memcmp(m->sig + 1, "ed25519", 7) != 0)
+		return ac_err_set(err, AC_ESIG, "%s: unknown signature format", name);
+	return AC_OK;
+}
+
+int
+dis_module_sig_id(const DisModule *m, const char *name, char *id, AcErr *err)
+{
+	int rc = sig_check_format(m, name, err);
+
+	if (rc != AC_OK)
+		return rc;
+	sodium_bin2hex(id, 2 * DIS_KEYID_BYTES + 1, m->sig + 8, DIS_KEYID_BYTES);
+	return AC_OK;
+}
+
 int
 dis_module_verify(const DisModule *m, const DisTrust *trust, const char *name, char *signer, AcErr *err)
 {
@@ -238,11 +268,9 @@ dis_module_verify(const DisModule *m, const DisTrust *trust, const char *name, c
 
 	if (rc != AC_OK)
 		return rc;
-	if (m->magic != DIS_SMAGIC || m->siglen == 0)
-		return ac_err_set(err, AC_ESIG, "%s: not signed", name);
-	if (m->siglen != DIS_SIG_BYTES || m->sig[0] != 1 || memcmp(m->sig + 1, "ed25519", 7) != 0)
-		return ac_err_set(err, AC_ESIG, "%s: unknown signature format", name);
-	sodium_bin2hex(id, sizeof id, m->sig + 8, DIS_KEYID_BYTES);
+	rc = dis_module_sig_id(m, name, id, err);
+	if (rc != AC_OK)
+		return rc;
 	for (int i = 0; trust != NULL && i < trust->n && k == NULL; i++) {
 		uint8_t h[crypto_hash_sha256_BYTES];
 		crypto_hash_sha256(h, trust->key[i].pub, DIS_PUBKEY_BYTES);

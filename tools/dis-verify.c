@@ -7,9 +7,11 @@
 static void
 usage(FILE *f)
 {
-	fputs("usage: dis-verify --trust DIR FILE.dis\n"
+	fputs("usage: dis-verify [--trust DIR] FILE.dis\n"
 	      "Check that FILE.dis is signed by a key in DIR (its *.pub files) and that\n"
-	      "no byte changed since; print the signer, or why not.\n"
+	      "no byte changed since; print the signer's key id and name, or why not.\n"
+	      "Without --trust, check only that the signature block is well formed and\n"
+	      "print its key id.\n"
 	      "\n"
 	      "options:\n"
 	      "  --trust DIR  the trust store\n"
@@ -23,10 +25,10 @@ int
 main(int argc, char **argv)
 {
 	const char *dir = NULL, *in = NULL;
-	DisTrust *trust;
+	DisTrust *trust = NULL;
 	DisModule *m;
 	AcErr err;
-	char signer[64];
+	char signer[64], id[2 * DIS_KEYID_BYTES + 1];
 	int rc;
 
 	for (int i = 1; i < argc; i++) {
@@ -42,23 +44,27 @@ main(int argc, char **argv)
 			in = argv[i];
 		}
 	}
-	if (dir == NULL || in == NULL) {
+	if (in == NULL) {
 		usage(stderr);
 		return 2;
 	}
-	trust = dis_trust_load(dir, &err);
-	if (trust == NULL) {
+	if (dir != NULL && (trust = dis_trust_load(dir, &err)) == NULL) {
 		fprintf(stderr, "dis-verify: %s\n", err.msg);
 		return 1;
 	}
 	m = dis_module_load(in, &err);
-	rc = m != NULL ? dis_module_verify(m, trust, in, signer, &err) : err.code;
+	rc = m != NULL ? dis_module_sig_id(m, in, id, &err) : err.code;
+	if (rc == AC_OK && trust != NULL)
+		rc = dis_module_verify(m, trust, in, signer, &err);
 	dis_module_free(m);
 	dis_trust_free(trust);
 	if (rc != AC_OK) {
 		fprintf(stderr, "dis-verify: %s\n", err.msg);
 		return 1;
 	}
-	printf("%s: signed by %s\n", in, signer);
+	if (trust != NULL)
+		printf("%s: signed by %s (%s)\n", in, id, signer);
+	else
+		printf("%s: signed by %s\n", in, id);
 	return 0;
 }

@@ -8,6 +8,7 @@
 #include "tests/run.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #define D "build/tests/vm/signed"
 
@@ -48,6 +49,23 @@ test_signed_modules(void **state)
 		r = run(b);
 		assert_int_equal(r.status, 0);
 		run_free(&r);
+		/* no overwriting without -f; usage errors exit 2 */
+		r = run(a);
+		assert_int_equal(r.status, 1);
+		assert_string_equal(r.err, "dis-keygen: " D "/trust/alice.key: exists (use -f to replace it)\n");
+		run_free(&r);
+		char *c[] = {"bin/dis-keygen", NULL};
+		r = run(c);
+		assert_int_equal(r.status, 2);
+		run_free(&r);
+		char *d[] = {"bin/dis-verify", NULL};
+		r = run(d);
+		assert_int_equal(r.status, 2);
+		run_free(&r);
+		char *e[] = {"bin/dis-run", "--require-signed", D "/echo.dis", NULL};
+		r = run(e);
+		assert_int_equal(r.status, 2);
+		run_free(&r);
 	}
 	{
 		char *a[] = {"bin/dis-sign", "-k", D "/trust/alice.key", D "/echo.dis", NULL};
@@ -65,9 +83,25 @@ test_signed_modules(void **state)
 	}
 	{
 		char *a[] = {"bin/dis-verify", "--trust", D "/trust", D "/echo.dis", NULL};
+		char want[200];
 		r = run(a);
 		assert_int_equal(r.status, 0);
-		assert_string_equal(r.out, D "/echo.dis: signed by alice\n");
+		assert_non_null(strstr(r.out, D "/echo.dis: signed by "));
+		assert_non_null(strstr(r.out, " (alice)\n"));
+		assert_int_equal(strlen(r.out), strlen(D "/echo.dis: signed by ") + 16 + strlen(" (alice)\n"));
+		/* without a trust store: the key id only */
+		snprintf(want, sizeof want, "%.*s\n", (int)(strlen(r.out) - strlen(" (alice)\n")), r.out);
+		run_free(&r);
+		char *b[] = {"bin/dis-verify", D "/echo.dis", NULL};
+		r = run(b);
+		assert_int_equal(r.status, 0);
+		assert_string_equal(r.out, want);
+		run_free(&r);
+		char *c[] = {"bin/dis-verify", D "/plain.dis", NULL};
+		r = run(c);
+		assert_int_equal(r.status, 1);
+		assert_string_equal(r.out, "");
+		assert_string_equal(r.err, "dis-verify: " D "/plain.dis: not signed\n");
 		run_free(&r);
 	}
 	{
@@ -93,14 +127,27 @@ test_signed_modules(void **state)
 		assert_non_null(strstr(r.err, "dis-run: " D "/mallory.dis: signed by unknown key "));
 		run_free(&r);
 	}
-	/* one changed byte in the signed echo */
-	assert_int_equal(system("printf '\\001' | dd of=" D "/echo.dis bs=1 seek=120 conv=notrunc status=none"), 0);
+	/* one changed byte in the signed echo's code: the reader refuses it */
+	copy(D "/echo.dis", D "/code.dis");
+	assert_int_equal(system("printf '\\001' | dd of=" D "/code.dis bs=1 seek=120 conv=notrunc status=none"), 0);
+	{
+		char *a[] = {"bin/dis-run", "--require-signed", "--trust", D "/trust", D "/code.dis", "x", NULL};
+		r = run(a);
+		assert_int_equal(r.status, 1);
+		assert_string_equal(r.out, "");
+		assert_non_null(strstr(r.err, "dis-run: " D "/code.dis: "));
+		assert_ptr_equal(strchr(r.err, '\n'), r.err + strlen(r.err) - 1);  /* one line */
+		run_free(&r);
+	}
+	/* one changed byte of a well-formed part (the source file name at the
+	 * end): the signature refuses it */
+	assert_int_equal(system("f=" D "/echo.dis; printf '\\001' | dd of=$f bs=1 seek=$(($(stat -c %s $f) - 2)) conv=notrunc status=none"), 0);
 	{
 		char *a[] = {"bin/dis-run", "--require-signed", "--trust", D "/trust", D "/echo.dis", "x", NULL};
 		r = run(a);
 		assert_int_equal(r.status, 1);
 		assert_string_equal(r.out, "");
-		assert_non_null(strstr(r.err, "dis-run: " D "/echo.dis: "));
+		assert_string_equal(r.err, "dis-run: " D "/echo.dis: signature does not match its contents\n");
 		run_free(&r);
 	}
 	/* signed sort loads Inferno's unsigned bufio.dis: load gives nil */
