@@ -88,24 +88,32 @@ enter_module(VmThread *t, VmModlink *ml)
 }
 
 void
-vm_op_ret(VmThread *t)
+vm_frame_leave(VmThread *t)
 {
 	uint8_t *f = t->fp;
-	uint32_t caller = FW(f, DIS_REGFRAME);
 	uint32_t mr = FW(f, DIS_REGMOD);
-	int32_t lr = (int32_t)FW(f, DIS_REGLINK);
 
-	if (caller == VM_H) {
-		t->exiting = 1;
-		return;
-	}
-	t->fp = VM_PTR(caller);
+	t->fp = VM_PTR(FW(f, DIS_REGFRAME));
 	vm_frame_pop(t, f);
 	if (mr != VM_H) {
 		VmModlink *old = t->ml;
 		enter_module(t, VM_PTR(mr));
 		vm_destroy(t->vm, VM_WORD(old));
 	}
+}
+
+void
+vm_op_ret(VmThread *t)
+{
+	uint8_t *f = t->fp;
+	uint32_t caller = FW(f, DIS_REGFRAME);
+	int32_t lr = (int32_t)FW(f, DIS_REGLINK);
+
+	if (caller == VM_H) {
+		t->exiting = 1;
+		return;
+	}
+	vm_frame_leave(t);
 	if ((uint32_t)lr >= (uint32_t)t->m->ninst)
 		vm_raise(t, "return to bad pc %d", (int)lr);
 	t->ip = t->m->inst + lr;
@@ -323,18 +331,10 @@ vm_handle_exception(VmThread *t)
 		}
 		top = 0;
 		/* Not here: return to the caller as if the frame had finished. */
-		uint8_t *f = t->fp;
-		uint32_t caller = FW(f, DIS_REGFRAME), mr = FW(f, DIS_REGMOD);
-		int32_t lr = (int32_t)FW(f, DIS_REGLINK);
-		if (caller == VM_H)
+		int32_t lr = (int32_t)FW(t->fp, DIS_REGLINK);
+		if (FW(t->fp, DIS_REGFRAME) == VM_H)
 			break;
-		t->fp = VM_PTR(caller);
-		vm_frame_pop(t, f);
-		if (mr != VM_H) {
-			VmModlink *old = t->ml;
-			enter_module(t, VM_PTR(mr));
-			vm_destroy(t->vm, VM_WORD(old));
-		}
+		vm_frame_leave(t);
 		if (lr <= 0 || lr > t->m->ninst)
 			break;
 		t->ip = t->m->inst + lr - 1;  /* the call instruction */

@@ -167,18 +167,8 @@ poll_waiting(Vm *vm)
 static void
 unwind(VmThread *t)
 {
-	while (t->fp != NULL) {
-		uint8_t *f = t->fp;
-		uint32_t caller = *(uint32_t *)(f + DIS_REGFRAME * 4);
-		uint32_t mr = *(uint32_t *)(f + DIS_REGMOD * 4);
-		t->fp = VM_PTR(caller);
-		vm_frame_pop(t, f);
-		if (mr != VM_H) {
-			VmModlink *old = t->ml;
-			t->ml = VM_PTR(mr);
-			vm_destroy(t->vm, VM_WORD(old));
-		}
-	}
+	while (t->fp != NULL)
+		vm_frame_leave(t);
 	while (t->stack != NULL) {
 		VmStack *s = t->stack;
 		t->stack = s->prev;

@@ -369,6 +369,9 @@ void vm_chan_cancel(VmThread *t);
 /* Finds a handler for t->exmsg, unwinding frames: 1 found, 0 uncaught. */
 int vm_handle_exception(VmThread *t);
 void vm_frame_pop(VmThread *t, uint8_t *f);
+/* Pops the top frame and goes back to its caller: fp (H when there is
+ * none) and, after an mcall, the caller's module instance. */
+void vm_frame_leave(VmThread *t);
 
 /* Dis exception texts (Inferno libinterp/raise.c) */
 #define VM_EX_BOUNDS "array bounds error"
