@@ -243,23 +243,31 @@ io_result(VmThread *t, ssize_t r)
 }
 
 #define SPEC "ppw"
+/* read and write (fd, buf, n): the descriptor and the bytes, once fd is
+ * ready for events. Returns -1 when the call is over already: its result
+ * is set, or the thread waits for fd and the call will be made again. */
+static int
+io_begin(VmThread *t, uint8_t *fp, int events, uint8_t **data, size_t *n)
+{
+	int fd = vm_sys_fd_of(t, AP(0));
+
+	*n = io_count(AP(1), AW(2), data);
+	if (*data == NULL || fd < 0) {
+		vm_sys_ret_int(fp, *data == NULL ? 0 : -1);
+		return -1;
+	}
+	return vm_wait_fd(t, fd, events) ? fd : -1;
+}
+
 void
 vm_sys_read(VmThread *t, uint8_t *fp)
 {
 	uint8_t *data;
-	size_t n = io_count(AP(1), AW(2), &data);
-	int fd = vm_sys_fd_of(t, AP(0));
+	size_t n;
+	int fd = io_begin(t, fp, POLLIN, &data, &n);
 	ssize_t r;
 
-	if (data == NULL) {
-		vm_sys_ret_int(fp, 0);
-		return;
-	}
-	if (fd < 0) {
-		vm_sys_ret_int(fp, -1);
-		return;
-	}
-	if (!vm_wait_fd(t, fd, POLLIN))
+	if (fd < 0)
 		return;
 	do
 		r = read(fd, data, n);
@@ -271,18 +279,10 @@ void
 vm_sys_write(VmThread *t, uint8_t *fp)
 {
 	uint8_t *data;
-	size_t n = io_count(AP(1), AW(2), &data), done = 0;
-	int fd = vm_sys_fd_of(t, AP(0));
+	size_t n, done = 0;
+	int fd = io_begin(t, fp, POLLOUT, &data, &n);
 
-	if (data == NULL) {
-		vm_sys_ret_int(fp, 0);
-		return;
-	}
-	if (fd < 0) {
-		vm_sys_ret_int(fp, -1);
-		return;
-	}
-	if (!vm_wait_fd(t, fd, POLLOUT))
+	if (fd < 0)
 		return;
 	while (done < n) {
 		ssize_t w = write(fd, data + done, n - done);
