@@ -17,24 +17,35 @@ CFLAGS_BASE = -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE $(OPT) -g -Wall -Wextra \
 	-Wshadow -Wpointer-arith -Wmissing-prototypes -Wno-unused-parameter $(WERROR) -I. -Ibuild
 CFLAGS_ALL = $(CFLAGS_BASE) $(CFLAGS) -MMD -MP
 LDLIBS_ALL = -lsodium -lz -lmd -lm -lpthread -ldl $(LDLIBS)
+# The cluster's programs also speak ZeroMQ and protobuf, keep state in
+# SQLite and print JSON.
+LDLIBS_NET = -lzmq -lprotobuf-c -lsqlite3 -ljansson
 # VM_SWITCH=1 builds the interpreter's switch dispatch instead of computed goto.
 ifeq ($(VM_SWITCH),1)
 CFLAGS_ALL += -DVM_USE_SWITCH=1
 endif
 
 DEB_PKGS = build-essential pkg-config zlib1g-dev libopenblas-dev libcmocka-dev libmd-dev libsodium-dev \
+	libzmq3-dev protobuf-c-compiler libprotobuf-c-dev libsqlite3-dev libjansson-dev \
 	dataset-fashion-mnist lua5.4
 
 BASE_SRC := $(wildcard base/*.c)
 DIS_SRC  := $(wildcard dis/*.c)
 ML_SRC   := $(wildcard ml/*.c)
 VM_SRC   := $(wildcard vm/*.c)
+# protoc-c's output is generated into build/proto/ and compiled with the rest.
+PROTO_SRC := $(wildcard proto/*.c)
+SCHED_SRC := $(wildcard scheduler/*.c)
+NODE_SRC  := $(wildcard node/*.c)
 
 BASE_OBJ := $(patsubst %.c,build/%.o,$(BASE_SRC))
 DIS_OBJ  := $(patsubst %.c,build/%.o,$(DIS_SRC))
 ML_OBJ   := $(patsubst %.c,build/%.o,$(ML_SRC))
 VM_OBJ   := $(patsubst %.c,build/%.o,$(VM_SRC))
-LIB_OBJ  := $(BASE_OBJ) $(DIS_OBJ) $(ML_OBJ) $(VM_OBJ)
+PROTO_OBJ := build/proto/acheron.pb-c.o $(patsubst %.c,build/%.o,$(PROTO_SRC))
+SCHED_OBJ := $(patsubst %.c,build/%.o,$(SCHED_SRC))
+NODE_OBJ  := $(patsubst %.c,build/%.o,$(NODE_SRC))
+LIB_OBJ  := $(BASE_OBJ) $(DIS_OBJ) $(ML_OBJ) $(VM_OBJ) $(PROTO_OBJ) $(SCHED_OBJ) $(NODE_OBJ)
 
 # Each component is an archive; a program links the ones it needs, in
 # dependency order (vm -> ml, dis -> base).
@@ -42,6 +53,9 @@ LIB_BASE := build/libbase.a
 LIB_DIS  := build/libdis.a $(LIB_BASE)
 LIB_ML   := build/libml.a $(LIB_BASE)
 LIB_VM   := build/libvm.a build/libml.a build/libdis.a $(LIB_BASE)
+LIB_PROTO := build/libproto.a $(LIB_BASE)
+LIB_SCHED := build/libscheduler.a build/libproto.a $(LIB_DIS)
+LIB_NODE  := build/libnode.a build/libproto.a $(LIB_DIS)
 
 CMDS := $(patsubst tools/%.c,bin/%,$(wildcard tools/*.c))
 TEST_SRC := $(wildcard tests/*/*.c)
@@ -66,23 +80,40 @@ build/libbase.a: $(BASE_OBJ)
 build/libdis.a: $(DIS_OBJ)
 build/libml.a: $(ML_OBJ)
 build/libvm.a: $(VM_OBJ)
+build/libproto.a: $(PROTO_OBJ)
+build/libscheduler.a: $(SCHED_OBJ)
+build/libnode.a: $(NODE_OBJ)
+
+build/proto/acheron.pb-c.c build/proto/acheron.pb-c.h &: proto/acheron.proto
+	@mkdir -p build/proto
+	protoc-c --c_out=build/proto -Iproto $<
+
+# Every object that may include proto/proto.h waits for the generated header.
+$(PROTO_OBJ) $(SCHED_OBJ) $(NODE_OBJ) build/tools/dis-keygen.o build/tools/dis-sched.o build/tools/dis-node.o: build/proto/acheron.pb-c.h
+
+build/proto/acheron.pb-c.o: build/proto/acheron.pb-c.c
+	$(CC) $(CFLAGS_ALL) -Wno-missing-prototypes -c $< -o $@
 build/lib%.a:
 	@mkdir -p $(dir $@)
 	rm -f $@
 	ar rcs $@ $^
 
 # Which archives each program needs.
-bin/dis-as bin/dis-dis bin/dis-keygen bin/dis-sign bin/dis-verify: $(LIB_DIS)
+bin/dis-as bin/dis-dis bin/dis-sign bin/dis-verify: $(LIB_DIS)
+bin/dis-keygen: $(LIB_PROTO) $(LIB_DIS)
+bin/dis-sched: $(LIB_SCHED)
+bin/dis-node: $(LIB_NODE)
 bin/dis-run: $(LIB_VM)
 $(patsubst %.c,build/%.t,$(wildcard tests/base/*.c)): $(LIB_BASE)
 $(patsubst %.c,build/%.t,$(wildcard tests/dis/*.c)): $(LIB_DIS)
 $(patsubst %.c,build/%.t,$(wildcard tests/ml/*.c)): $(LIB_ML)
 $(patsubst %.c,build/%.t,$(wildcard tests/vm/*.c)): $(LIB_VM)
+$(patsubst %.c,build/%.t,$(wildcard tests/proto/*.c)): $(LIB_PROTO)
 build/bench/matmul: $(LIB_ML)
 
 bin/%: build/tools/%.o
 	@mkdir -p bin
-	$(CC) $(CFLAGS_ALL) -o $@ $< $(filter %.a,$^) $(LDLIBS_ALL)
+	$(CC) $(CFLAGS_ALL) -o $@ $< $(filter %.a,$^) $(LDLIBS_NET) $(LDLIBS_ALL)
 
 examples/%.dis: examples/%.s bin/dis-as
 	bin/dis-as $< -o $@
@@ -91,7 +122,7 @@ bench/vm/%.dis: bench/vm/%.s bin/dis-as
 	bin/dis-as $< -o $@
 
 build/tests/%.t: build/tests/%.o
-	$(CC) $(CFLAGS_ALL) -o $@ $< $(filter %.a,$^) -lcmocka $(LDLIBS_ALL)
+	$(CC) $(CFLAGS_ALL) -o $@ $< $(filter %.a,$^) -lcmocka $(LDLIBS_NET) $(LDLIBS_ALL)
 
 # The benchmark calls cblas_sgemm directly as its reference.
 build/bench/%: build/bench/%.o
