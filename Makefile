@@ -62,6 +62,8 @@ TEST_SRC := $(wildcard tests/*/*.c)
 TESTS := $(patsubst %.c,build/%.t,$(TEST_SRC))
 EXAMPLES := $(patsubst %.s,%.dis,$(wildcard examples/*/*.s))
 VM_BENCH := $(patsubst %.s,%.dis,$(wildcard bench/vm/*.s))
+CLUSTER_JOBS := $(patsubst %.s,%.dis,$(wildcard cluster_tests/jobs/*.s))
+CLUSTER_TESTS := $(patsubst %.c,build/%.t,$(wildcard cluster_tests/*.c))
 BENCH_SRC := $(wildcard bench/*.c)
 BENCHES := $(patsubst bench/%.c,build/bench/%,$(BENCH_SRC))
 
@@ -89,7 +91,9 @@ build/proto/acheron.pb-c.c build/proto/acheron.pb-c.h &: proto/acheron.proto
 	protoc-c --c_out=build/proto -Iproto $<
 
 # Every object that may include proto/proto.h waits for the generated header.
-$(PROTO_OBJ) $(SCHED_OBJ) $(NODE_OBJ) build/tools/dis-keygen.o build/tools/dis-sched.o build/tools/dis-node.o: build/proto/acheron.pb-c.h
+$(PROTO_OBJ) $(SCHED_OBJ) $(NODE_OBJ) build/tools/dis-keygen.o build/tools/dis-sched.o build/tools/dis-node.o \
+	$(patsubst %.c,build/%.o,$(wildcard tests/proto/*.c tests/scheduler/*.c tests/node/*.c cluster_tests/*.c bench/cluster.c)): \
+	build/proto/acheron.pb-c.h
 
 build/proto/acheron.pb-c.o: build/proto/acheron.pb-c.c
 	$(CC) $(CFLAGS_ALL) -Wno-missing-prototypes -c $< -o $@
@@ -109,7 +113,10 @@ $(patsubst %.c,build/%.t,$(wildcard tests/dis/*.c)): $(LIB_DIS)
 $(patsubst %.c,build/%.t,$(wildcard tests/ml/*.c)): $(LIB_ML)
 $(patsubst %.c,build/%.t,$(wildcard tests/vm/*.c)): $(LIB_VM)
 $(patsubst %.c,build/%.t,$(wildcard tests/proto/*.c)): $(LIB_PROTO)
+$(patsubst %.c,build/%.t,$(wildcard tests/node/*.c)): $(LIB_NODE)
+$(patsubst %.c,build/%.t,$(wildcard tests/scheduler/*.c)): $(LIB_SCHED)
 build/bench/matmul: $(LIB_ML)
+build/bench/cluster: $(LIB_SCHED)
 
 bin/%: build/tools/%.o
 	@mkdir -p bin
@@ -121,12 +128,19 @@ examples/%.dis: examples/%.s bin/dis-as
 bench/vm/%.dis: bench/vm/%.s bin/dis-as
 	bin/dis-as $< -o $@
 
+cluster_tests/jobs/%.dis: cluster_tests/jobs/%.s bin/dis-as
+	bin/dis-as $< -o $@
+
+$(CLUSTER_TESTS): $(LIB_SCHED)
+build/cluster_tests/%.t: build/cluster_tests/%.o
+	$(CC) $(CFLAGS_ALL) -o $@ $< $(filter %.a,$^) -lcmocka $(LDLIBS_NET) $(LDLIBS_ALL)
+
 build/tests/%.t: build/tests/%.o
 	$(CC) $(CFLAGS_ALL) -o $@ $< $(filter %.a,$^) -lcmocka $(LDLIBS_NET) $(LDLIBS_ALL)
 
 # The benchmark calls cblas_sgemm directly as its reference.
 build/bench/%: build/bench/%.o
-	$(CC) $(CFLAGS_ALL) -o $@ $< $(filter %.a,$^) -lopenblas $(LDLIBS_ALL)
+	$(CC) $(CFLAGS_ALL) -o $@ $< $(filter %.a,$^) -lopenblas $(LDLIBS_NET) $(LDLIBS_ALL)
 
 build/tests/symbols.t: tests/symbols.sh $(LIB_VM)
 	@mkdir -p $(dir $@)
@@ -137,8 +151,15 @@ TESTS += build/tests/symbols.t
 
 tests: all $(TESTS)
 
-check: all $(TESTS)
+check: all $(TESTS) cluster-tests
 	prove -j2 -r build/tests
+	$(MAKE) --no-print-directory cluster-check
+
+# A real scheduler and real nodes on 127.0.0.1: one test file at a time, as
+# their timing checks (liveness) want the machine to themselves.
+cluster-tests: all $(CLUSTER_TESTS) $(CLUSTER_JOBS)
+cluster-check: cluster-tests
+	prove build/cluster_tests
 
 # The suite with every dis-run proving its Dis heap empty at exit, then the
 # unit tests and real programs under valgrind for host-memory leaks.
@@ -152,6 +173,10 @@ bench: all $(BENCHES) $(VM_BENCH)
 # The VM workloads against Lua 5.4 (Debian lua5.4) in the same run.
 bench-vm: all $(VM_BENCH)
 	bench/vm.sh
+
+# No-op jobs through a scheduler and two nodes, against Dask when installed.
+bench-cluster: all build/bench/cluster
+	bench/cluster.sh
 
 deps:
 	@missing=$$(for p in $(DEB_PKGS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
@@ -172,9 +197,9 @@ install: all
 	install -m 644 module/*.m $(DESTDIR)$(PREFIX)/share/acheron/module
 
 clean:
-	rm -rf build bin $(EXAMPLES) $(VM_BENCH)
+	rm -rf build bin $(EXAMPLES) $(VM_BENCH) $(CLUSTER_JOBS)
 
-.PHONY: all check check-leaks tests bench bench-vm deps demo install clean
+.PHONY: all check check-leaks tests cluster-tests cluster-check bench bench-vm bench-cluster deps demo install clean
 .SECONDARY:
 
--include $(LIB_OBJ:.o=.d) $(TESTS:.t=.d) $(patsubst tools/%.c,build/tools/%.d,$(wildcard tools/*.c))
+-include $(LIB_OBJ:.o=.d) $(TESTS:.t=.d) $(CLUSTER_TESTS:.t=.d) $(patsubst tools/%.c,build/tools/%.d,$(wildcard tools/*.c))

@@ -556,3 +556,35 @@ sched_queue_next(SchedQueue *q, SchedNode *const *nodes, size_t n, size_t *rr, u
 	*node_index = sched_pick(nodes, n, j->requires, j->n_requires, j->strategy, rr, seed);
 	return j;
 }
+
+char **
+sched_strv_dup(char **v, size_t n)
+{
+	char **out = calloc(n + 1, sizeof *out);
+
+	if (out == NULL)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		if ((out[i] = strdup(v[i])) == NULL) {
+			while (i-- > 0)
+				free(out[i]);
+			free(out);
+			return NULL;
+		}
+	return out;
+}
+
+int
+sched_jobvec_push(SchedJobVec *v, SchedJob *j)
+{
+	if (v->k == v->cap) {
+		size_t cap = v->cap ? 2 * v->cap : 16;
+		SchedJob **p = realloc(v->v, cap * sizeof *p);
+		if (p == NULL)
+			return -1;
+		v->v = p;
+		v->cap = cap;
+	}
+	v->v[v->k++] = j;
+	return 0;
+}

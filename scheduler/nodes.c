@@ -75,8 +75,7 @@ typedef struct RegArg {
 	SchedNode *n;
 	uint32_t stamp;
 	int pass;              /* 0: detach from n; 1: collect the ones not held */
-	SchedJob **v;
-	size_t k, cap;
+	SchedJobVec jobs;
 } RegArg;
 
 static void
@@ -91,32 +90,7 @@ reg_visit(SchedJob *j, void *arg)
 	}
 	if (j->state != ACHERON__JOB_STATE__JOB_RUNNING || j->mark == a->stamp || strcmp(j->node_id, a->n->id) != 0)
 		return;
-	if (a->k == a->cap) {
-		size_t cap = a->cap ? 2 * a->cap : 16;
-		SchedJob **p = realloc(a->v, cap * sizeof *p);
-		if (p == NULL)
-			return;
-		a->v = p;
-		a->cap = cap;
-	}
-	a->v[a->k++] = j;
-}
-
-static char **
-copy_vec(char **v, size_t n)
-{
-	char **out = calloc(n + 1, sizeof *out);
-
-	if (out == NULL)
-		return NULL;
-	for (size_t i = 0; i < n; i++)
-		if ((out[i] = strdup(v[i])) == NULL) {
-			while (i-- > 0)
-				free(out[i]);
-			free(out);
-			return NULL;
-		}
-	return out;
+	sched_jobvec_push(&a->jobs, j);
 }
 
 static void
@@ -156,7 +130,7 @@ on_register(Sched *s, ProtoIn *in, SchedNode *n)
 		n->idlen = in->idlen;
 		s->nodes[s->n_nodes++] = n;
 	}
-	caps = copy_vec(r->capabilities, r->n_capabilities);
+	caps = sched_strv_dup(r->capabilities, r->n_capabilities);
 	host = strdup(r->hostname != NULL ? r->hostname : "");
 	ver = strdup(r->version != NULL ? r->version : "");
 	if (caps == NULL || host == NULL || ver == NULL) {
@@ -219,9 +193,9 @@ on_register(Sched *s, ProtoIn *in, SchedNode *n)
 	}
 	a.pass = 1;
 	sched_queue_each(s->q, reg_visit, &a);
-	for (size_t i = 0; i < a.k; i++)
-		sched_job_lost(s, a.v[i], "node re-registered without it");
-	free(a.v);
+	for (size_t i = 0; i < a.jobs.k; i++)
+		sched_job_lost(s, a.jobs.v[i], "node re-registered without it");
+	free(a.jobs.v);
 	s->dirty = 1;
 	return;
 nomem:

@@ -56,23 +56,6 @@ store_error(Sched *s, ProtoIn *in)
 
 /* ------------------------------------------------------------ submit */
 
-static char **
-copy_vec(char **v, size_t n)
-{
-	char **out = calloc(n + 1, sizeof *out);
-
-	if (out == NULL)
-		return NULL;
-	for (size_t i = 0; i < n; i++)
-		if ((out[i] = strdup(v[i])) == NULL) {
-			while (i-- > 0)
-				free(out[i]);
-			free(out);
-			return NULL;
-		}
-	return out;
-}
-
 static void
 on_submit(Sched *s, ProtoIn *in)
 {
@@ -98,9 +81,9 @@ on_submit(Sched *s, ProtoIn *in)
 		j->strategy = r->strategy;
 		j->retries = r->retries;
 		j->name = strdup(r->module_name != NULL ? r->module_name : "");
-		j->args = copy_vec(r->args, r->n_args);
+		j->args = sched_strv_dup(r->args, r->n_args);
 		j->n_args = r->n_args;
-		j->requires = copy_vec(r->requires, r->n_requires);
+		j->requires = sched_strv_dup(r->requires, r->n_requires);
 		j->n_requires = r->n_requires;
 		memcpy(j->sha, sha, 32);
 		if (r->limits != NULL) {

@@ -99,6 +99,18 @@ struct SchedNode {
 };
 
 void sched_job_free(SchedJob *j);
+
+/* A NULL-terminated copy of n strings (malloc'd, each too); NULL when out of
+ * memory. */
+char **sched_strv_dup(char **v, size_t n);
+
+/* A growable list of jobs, for collecting before changing the queue. */
+typedef struct SchedJobVec {
+	SchedJob **v;
+	size_t k, cap;
+} SchedJobVec;
+/* Appends j; returns 0, or -1 when out of memory (j is not added). */
+int sched_jobvec_push(SchedJobVec *v, SchedJob *j);
 void sched_node_free(SchedNode *n);
 /* Whether node n already has the module / remember that it has it now. */
 int sched_node_has_module(const SchedNode *n, const uint8_t sha[32]);

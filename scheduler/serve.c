@@ -380,8 +380,7 @@ sched_node_find(Sched *s, const char *id, size_t idlen)
 typedef struct LostArg {
 	Sched *s;
 	SchedNode *n;
-	SchedJob **v;
-	size_t k, cap;
+	SchedJobVec jobs;
 } LostArg;
 
 static void
@@ -391,15 +390,7 @@ collect_on_node(SchedJob *j, void *arg)
 
 	if (j->node != a->n || j->state != ACHERON__JOB_STATE__JOB_RUNNING)
 		return;
-	if (a->k == a->cap) {
-		size_t cap = a->cap ? 2 * a->cap : 16;
-		SchedJob **p = realloc(a->v, cap * sizeof *p);
-		if (p == NULL)
-			return;
-		a->v = p;
-		a->cap = cap;
-	}
-	a->v[a->k++] = j;
+	sched_jobvec_push(&a->jobs, j);
 }
 
 void
@@ -414,9 +405,9 @@ sched_node_dead(Sched *s, SchedNode *n, const char *why)
 	ac_log(AC_LOG_INFO, "node %s dead: %s", n->id, why);
 	/* Collected first: requeueing may finish (and free) jobs. */
 	sched_queue_each(s->q, collect_on_node, &a);
-	for (size_t i = 0; i < a.k; i++)
-		sched_job_lost(s, a.v[i], why);
-	free(a.v);
+	for (size_t i = 0; i < a.jobs.k; i++)
+		sched_job_lost(s, a.jobs.v[i], why);
+	free(a.jobs.v);
 	n->running = 0;
 }
 

@@ -1,0 +1,104 @@
+/*
+ * node: what node.c (the connection: registration, heartbeats, reconnect,
+ * the poll loop) and task.c (a task's process, output and result) share.
+ * Private to node/.
+ */
+#ifndef AC_NODE_IMPL_H
+#define AC_NODE_IMPL_H
+
+#include <limits.h>
+#include <sys/types.h>
+
+#include "dis/dis.h"
+#include "node/node.h"
+#include "proto/proto.h"
+
+enum {
+	NODE_DOWN,         /* no socket; reconnect at reconnect_at_ms */
+	NODE_REGISTERING,  /* Register sent, waiting for Registered */
+	NODE_READY,        /* registered */
+};
+
+enum {
+	TASK_QUEUED,       /* accepted, waiting for a free slot */
+	TASK_RUNNING,      /* its process runs (or its pipes are still open) */
+	TASK_DONE,         /* result built; kept until ResultAck */
+};
+
+typedef struct NodeTask {
+	uint64_t job_id;
+	uint32_t attempt;
+	int state;               /* TASK_* */
+	pid_t pid;               /* process (and process group) id; 0 when none */
+	int fd[2];               /* read ends of stdout, stderr; -1 when closed */
+	uint64_t off[2];         /* bytes of stdout, stderr sent so far */
+	int64_t assign_ns;       /* monotonic, when the assignment arrived */
+	int64_t start_ms;        /* monotonic, at fork */
+	int64_t deadline_ms;     /* wall-clock limit, monotonic; 0 = none */
+	int cancelled;           /* TaskCancel killed it */
+	int timed_out;           /* the wall-clock limit killed it */
+	char dir[PATH_MAX];      /* WORK/tasks/JOB.ATTEMPT */
+	char module[PATH_MAX];   /* the cached module's path */
+	char **args;             /* nargs strings; owned */
+	size_t nargs;
+	uint64_t memory_bytes, file_bytes; /* limits, as in Limits */
+	uint32_t cpu_ms, max_files, timeout_ms;
+	Acheron__TaskResult result; /* TASK_DONE: what is sent until acked; owns its files */
+	char error[1024];        /* result.error points here */
+	int listed;              /* 1: listed in Register.held and resent (not MODULE_MISSING) */
+	struct NodeTask *next;
+} NodeTask;
+
+typedef struct Node {
+	const NodeOptions *o;
+	char id[PROTO_MAX_ID + 1];
+	char hostname[256];
+	ProtoCert cert;
+	char server_pub[PROTO_KEY_Z85 + 1];
+	uint8_t public_key[32];
+	NodeSysinfo si;
+	char *caps[NODE_MAX_CAPABILITIES];  /* point into o->capabilities or si.caps */
+	size_t ncaps;
+	uint32_t slots;
+	uint32_t blas_threads;   /* OPENBLAS_NUM_THREADS of tasks (memory rule) */
+	char work[PATH_MAX];
+	char tasks_dir[PATH_MAX];
+	char dis_run[PATH_MAX];
+	char trust_dir[PATH_MAX];
+	DisTrust *trust;         /* NULL when insecure */
+	NodeCache *cache;
+	void *ctx, *sock;
+	int state;               /* NODE_* */
+	uint32_t heartbeat_ms, liveness;
+	uint32_t backoff_ms;     /* next reconnect interval */
+	int64_t last_recv_ms, last_send_ms, reconnect_at_ms, register_ms;
+	int sigfd;               /* signalfd for SIGCHLD */
+	NodeTask *tasks;
+	uint32_t running;        /* tasks with a live process */
+} Node;
+
+/* node.c: sends m to the scheduler; a no-op while DOWN (the protocol says
+ * output sent then is lost; results are resent after registering). */
+int node_send(Node *n, Acheron__Msg *m);
+
+/* task.c */
+void node_task_assign(Node *n, const Acheron__TaskAssign *a);
+void node_task_cancel(Node *n, uint64_t job_id, uint32_t attempt);
+void node_task_ack(Node *n, uint64_t job_id, uint32_t attempt);
+/* Reads what a task's pipe holds (stream 0 stdout, 1 stderr) and sends it. */
+void node_task_read(Node *n, NodeTask *t, int stream);
+/* Reaps every exited child (wait4, no blocking) and reports its result. */
+void node_task_reap(Node *n);
+/* Kills the tasks whose wall-clock limit has passed; returns the earliest
+ * deadline still ahead (0 if none). */
+int64_t node_task_timeouts(Node *n, int64_t now_ms);
+/* Starts queued tasks while slots are free. */
+void node_task_start_queued(Node *n);
+/* Resends every unacked result (after Registered). */
+void node_task_resend(Node *n);
+/* Kills every process group and waits (bounded) for them. */
+void node_task_kill_all(Node *n);
+/* Removes a directory tree (tasks' directories). */
+void node_rmtree(const char *path);
+
+#endif
