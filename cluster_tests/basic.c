@@ -164,7 +164,7 @@ test_cancel_running(void **state)
 	long end = run_now_ms() + 5000;
 	int left;
 	do {
-		left = system("pgrep -f 'dis-run.*basic/n[12]/' >/dev/null") == 0;
+		left = cluster_count_procs("dis-run", "/basic/n1/") + cluster_count_procs("dis-run", "/basic/n2/");
 		if (left)
 			usleep(50000);
 	} while (left && run_now_ms() < end);

@@ -8,6 +8,7 @@
 #ifndef CLUSTER_TESTS_CLUSTER_H
 #define CLUSTER_TESTS_CLUSTER_H
 
+#include <dirent.h>
 #include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -225,6 +226,37 @@ cluster_start_node(Cluster *c, const char *id, int slots, const char *const *cap
 	argv[n] = NULL;
 	c->nodes[k] = cluster_spawn(argv, log);
 	return k;
+}
+
+/* How many processes have all of the given words in their command line
+ * (read from /proc, so nothing outside the test is needed). */
+static inline int
+cluster_count_procs(const char *word1, const char *word2)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	int n = 0;
+
+	while (d != NULL && (e = readdir(d)) != NULL) {
+		char path[300], buf[4096];
+		size_t len;
+		FILE *f;
+		if (e->d_name[0] < '0' || e->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof path, "/proc/%s/cmdline", e->d_name);
+		if ((f = fopen(path, "r")) == NULL)
+			continue;
+		len = fread(buf, 1, sizeof buf - 1, f);
+		fclose(f);
+		for (size_t i = 0; i < len; i++)
+			if (buf[i] == 0)
+				buf[i] = ' ';
+		buf[len] = 0;
+		n += strstr(buf, word1) != NULL && strstr(buf, word2) != NULL;
+	}
+	if (d != NULL)
+		closedir(d);
+	return n;
 }
 
 /* Waits up to timeout_ms for path to contain text. Returns 1 if it did. */

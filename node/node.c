@@ -284,11 +284,15 @@ setup_files(Node *n, const NodeOptions *o, AcErr *err)
 		return err->code;
 	if (realpath(path, n->work) == NULL)
 		return ac_err_set(err, AC_EIO, "%s: %s", path, strerror(errno));
-	/* A fresh node holds no task: what tasks/ holds is left from an
-	 * earlier run. The cache stays. */
+	/* A fresh node holds no task: what tasks/ and spool/ hold is left
+	 * from an earlier run. The cache stays. */
 	snprintf(n->tasks_dir, sizeof n->tasks_dir, "%.*s/tasks", PATH_MAX - 8, n->work);
 	node_rmtree(n->tasks_dir);
 	if (make_dir(n->tasks_dir, err) != AC_OK)
+		return err->code;
+	snprintf(n->spool_dir, sizeof n->spool_dir, "%.*s/spool", PATH_MAX - 8, n->work);
+	node_rmtree(n->spool_dir);
+	if (make_dir(n->spool_dir, err) != AC_OK)
 		return err->code;
 	snprintf(path, sizeof path, "%s/cache", n->work);
 	if ((n->cache = node_cache_open(path, err)) == NULL)

@@ -2,7 +2,8 @@
  * node: the worker that `dis-node join` runs. It connects a DEALER to the
  * scheduler, registers, heartbeats both ways, runs each assigned task in a
  * child process running dis-run under the job's limits, streams the task's
- * output and reports its result until the scheduler acknowledges it.
+ * output (spooled, to resend it after a scheduler restart) and reports its
+ * result until the scheduler acknowledges it.
  *
  * Follows: proto/acheron.proto (the messages and who sends them); the ZeroMQ
  * guide's Paranoid Pirate worker (heartbeats, liveness, reconnect with
@@ -25,6 +26,9 @@
 #define NODE_MAX_BACKOFF_MS 32000     /* reconnect interval cap (Paranoid Pirate) */
 #define NODE_DEFAULT_MAX_FILES 256    /* RLIMIT_NOFILE when the job sets none */
 #define NODE_MAX_RESULT_BYTES (64u << 20) /* result files of one task, in all */
+#define NODE_MAX_SPOOL_BYTES (64ull << 20) /* output of one task spooled for resend, both
+					    * streams: what the scheduler keeps
+					    * (SCHED_MAX_OUTPUT_BYTES) */
 
 typedef struct NodeOptions {
 	const char *endpoint;       /* scheduler, e.g. "tcp://127.0.0.1:5555" */
@@ -37,7 +41,7 @@ typedef struct NodeOptions {
 	const char *trust;          /* trust store directory; required unless insecure */
 	int insecure;               /* run unsigned modules (no verification) */
 	const char *node_id;        /* routing id; NULL = HOSTNAME-PID */
-	const char *work;           /* work directory (cache/ and tasks/ under it);
+	const char *work;           /* work directory (cache/, tasks/, spool/ under it);
 				     * NULL = $TMPDIR/acheron-node-NODEID */
 	uint32_t heartbeat_ms;      /* until Registered says otherwise; 0 = 1000 */
 	uint32_t liveness;          /* likewise; 0 = 3 */

@@ -32,6 +32,8 @@ typedef struct NodeTask {
 	pid_t pid;               /* process (and process group) id; 0 when none */
 	int fd[2];               /* read ends of stdout, stderr; -1 when closed */
 	uint64_t off[2];         /* bytes of stdout, stderr sent so far */
+	int spool_fd[2];         /* spool files of stdout, stderr (spool.c); -1 when closed */
+	uint64_t spooled[2];     /* bytes in each spool file: a prefix of its stream */
 	int64_t assign_ns;       /* monotonic, when the assignment arrived */
 	int64_t start_ms;        /* monotonic, at fork */
 	int64_t deadline_ms;     /* wall-clock limit, monotonic; 0 = none */
@@ -63,6 +65,7 @@ typedef struct Node {
 	uint32_t blas_threads;   /* OPENBLAS_NUM_THREADS of tasks (memory rule) */
 	char work[PATH_MAX];
 	char tasks_dir[PATH_MAX];
+	char spool_dir[PATH_MAX]; /* WORK/spool: tasks' output, kept until ResultAck */
 	char dis_run[PATH_MAX];
 	char trust_dir[PATH_MAX];
 	DisTrust *trust;         /* NULL when insecure */
@@ -77,8 +80,8 @@ typedef struct Node {
 	uint32_t running;        /* tasks with a live process */
 } Node;
 
-/* node.c: sends m to the scheduler; a no-op while DOWN (the protocol says
- * output sent then is lost; results are resent after registering). */
+/* node.c: sends m to the scheduler; a no-op while DOWN (output sent then
+ * is lost, and resent from the spool with the results after registering). */
 int node_send(Node *n, Acheron__Msg *m);
 
 /* task.c */
@@ -94,11 +97,33 @@ void node_task_reap(Node *n);
 int64_t node_task_timeouts(Node *n, int64_t now_ms);
 /* Starts queued tasks while slots are free. */
 void node_task_start_queued(Node *n);
-/* Resends every unacked result (after Registered). */
+/* After Registered: resends every held task's spooled output (from offset
+ * 0), then, for a finished one, its unacked result. */
 void node_task_resend(Node *n);
 /* Kills every process group and waits (bounded) for them. */
 void node_task_kill_all(Node *n);
 /* Removes a directory tree (tasks' directories). */
 void node_rmtree(const char *path);
+
+/* spool.c: a task's output kept for a resend after the scheduler restarts.
+ * Path of stream's (0 stdout, 1 stderr) spool file: SPOOL_DIR/JOB.ATTEMPT.1
+ * or .2. */
+void node_spool_path(const char *spool_dir, const NodeTask *t, int stream, char *path, size_t size);
+/* Creates (truncating) both spool files of t and opens them for appending;
+ * AC_EIO naming the file (none is left open). */
+int node_spool_open(const char *spool_dir, NodeTask *t, AcErr *err);
+/* Appends len bytes of stream's output, as far as both streams together
+ * stay within max_bytes; past it, or after a failed write (logged), the
+ * stream's spool stops, so a spool file is always a prefix of its stream. */
+void node_spool_write(NodeTask *t, int stream, const uint8_t *buf, size_t len, uint64_t max_bytes);
+/* Closes the spool files (the task's pipes are closed); keeps them. */
+void node_spool_close(NodeTask *t);
+/* Closes and deletes both spool files (the result is acked). */
+void node_spool_remove(const char *spool_dir, NodeTask *t);
+/* Calls f on the spooled bytes of stream in chunks of at most
+ * PROTO_MAX_OUTPUT_CHUNK with their offsets in the stream, from 0; stops at
+ * f's first non-AC_OK answer and returns it. AC_EIO naming the file. */
+int node_spool_each(const char *spool_dir, const NodeTask *t, int stream,
+		    int (*f)(void *arg, uint64_t offset, const uint8_t *data, size_t len), void *arg, AcErr *err);
 
 #endif

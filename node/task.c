@@ -1,8 +1,9 @@
 /*
  * A task on the node: from TaskAssign (module cache, signature check) to
  * its process (fork, own process group, rlimits, per-task directory, pipes,
- * exec dis-run), its output (TaskOutput chunks), its end (wait4, result
- * files) and its result, kept until the scheduler acks it.
+ * exec dis-run), its output (TaskOutput chunks, also spooled: spool.c), its
+ * end (wait4, result files) and its result, kept until the scheduler acks
+ * it; after each registration its spooled output, then its result, again.
  *
  * The path from TaskAssign to fork is kept short (dispatch latency): a
  * cached, verified module is a lookup in memory; the process is set up
@@ -220,6 +221,64 @@ signal_name(int sig)
 
 /* ------------------------------------------------------------ output */
 
+static void
+send_output(Node *n, const NodeTask *t, int stream, uint64_t offset, const uint8_t *data, size_t len)
+{
+	Acheron__Msg m = ACHERON__MSG__INIT;
+	Acheron__TaskOutput o = ACHERON__TASK_OUTPUT__INIT;
+
+	o.job_id = t->job_id;
+	o.attempt = t->attempt;
+	o.stream = (uint32_t)stream + 1;
+	o.offset = offset;
+	o.data.data = (uint8_t *)data;
+	o.data.len = len;
+	m.body_case = ACHERON__MSG__BODY_TASK_OUTPUT;
+	m.task_output = &o;
+	node_send(n, &m);
+}
+
+typedef struct ResendArg {
+	Node *n;
+	const NodeTask *t;
+	int stream;
+} ResendArg;
+
+static int
+resend_chunk(void *arg, uint64_t offset, const uint8_t *data, size_t len)
+{
+	ResendArg *a = arg;
+
+	send_output(a->n, a->t, a->stream, offset, data, len);
+	return AC_OK;
+}
+
+/* Sends t's whole spooled output again, each stream from offset 0: what was
+ * sent while the scheduler was away is lost, and the scheduler keeps only
+ * the bytes it lacks. */
+static void
+resend_output(Node *n, const NodeTask *t)
+{
+	for (int s = 0; s < 2; s++) {
+		ResendArg a = {n, t, s};
+		AcErr err;
+		if (node_spool_each(n->spool_dir, t, s, resend_chunk, &a, &err) != AC_OK)
+			ac_log(AC_LOG_WARN, "dis-node: job %llu.%u: output not resent: %s",
+			       (unsigned long long)t->job_id, t->attempt, err.msg);
+	}
+}
+
+/* The stream's pipe is at its end (or abandoned): its spool is complete. */
+static void
+close_stream(NodeTask *t, int stream)
+{
+	close(t->fd[stream]);
+	t->fd[stream] = -1;
+	if (t->spool_fd[stream] >= 0)
+		close(t->spool_fd[stream]);
+	t->spool_fd[stream] = -1;
+}
+
 void
 node_task_read(Node *n, NodeTask *t, int stream)
 {
@@ -234,21 +293,12 @@ node_task_read(Node *n, NodeTask *t, int stream)
 		if (k < 0 && errno == EAGAIN)
 			return;
 		if (k <= 0) {
-			close(t->fd[stream]);
-			t->fd[stream] = -1;
+			close_stream(t, stream);
 			return;
 		}
-		Acheron__Msg m = ACHERON__MSG__INIT;
-		Acheron__TaskOutput o = ACHERON__TASK_OUTPUT__INIT;
-		o.job_id = t->job_id;
-		o.attempt = t->attempt;
-		o.stream = (uint32_t)stream + 1;
-		o.offset = t->off[stream];
-		o.data.data = buf;
-		o.data.len = (size_t)k;
-		m.body_case = ACHERON__MSG__BODY_TASK_OUTPUT;
-		m.task_output = &o;
-		node_send(n, &m);
+		/* Spooled first: a send now may be lost (scheduler down). */
+		node_spool_write(t, stream, buf, (size_t)k, NODE_MAX_SPOOL_BYTES);
+		send_output(n, t, stream, t->off[stream], buf, (size_t)k);
 		t->off[stream] += (uint64_t)k;
 		if ((size_t)k < sizeof buf)
 			return;  /* the pipe is empty for now */
@@ -301,6 +351,11 @@ task_spawn(Node *n, NodeTask *t, char *errbuf, size_t errsize)
 	snprintf(outdir, sizeof outdir, "%s/out", t->dir);
 	if (mkdir(outdir, 0755) != 0)
 		return snprintf(errbuf, errsize, "%.400s: %s", outdir, strerror(errno)), -1;
+	{
+		AcErr err;
+		if (node_spool_open(n->spool_dir, t, &err) != AC_OK)
+			return snprintf(errbuf, errsize, "%s", err.msg), -1;
+	}
 	if (pipe2(out, O_CLOEXEC) != 0 || pipe2(errp, O_CLOEXEC) != 0) {
 		snprintf(errbuf, errsize, "pipe: %s", strerror(errno));
 		goto fail;
@@ -390,6 +445,7 @@ fail:
 		if (errp[i] >= 0)
 			close(errp[i]);
 	}
+	node_spool_remove(n->spool_dir, t);
 	return -1;
 }
 
@@ -502,6 +558,7 @@ node_task_assign(Node *n, const Acheron__TaskAssign *a)
 	t->job_id = a->job_id;
 	t->attempt = a->attempt;
 	t->fd[0] = t->fd[1] = -1;
+	t->spool_fd[0] = t->spool_fd[1] = -1;
 	t->state = TASK_QUEUED;
 	t->next = n->tasks;
 	n->tasks = t;
@@ -565,11 +622,8 @@ task_ended(Node *n, NodeTask *t, int status, const struct rusage *ru)
 		for (int i = 0; i < 4096 && t->fd[s] >= 0; i++) {
 			uint64_t before = t->off[s];
 			node_task_read(n, t, s);
-			if (t->fd[s] >= 0 && t->off[s] == before) {
-				/* Empty but open: a leftover grandchild holds it. */
-				close(t->fd[s]);
-				t->fd[s] = -1;
-			}
+			if (t->fd[s] >= 0 && t->off[s] == before)
+				close_stream(t, s);  /* empty but open: a leftover grandchild holds it */
 		}
 	}
 	n->running--;
@@ -687,15 +741,22 @@ node_task_ack(Node *n, uint64_t job_id, uint32_t attempt)
 	task_unlink(n, t);
 	if (t->start_ms != 0)
 		node_rmtree(t->dir);
+	node_spool_remove(n->spool_dir, t);
 	task_free(t);
 }
 
 void
 node_task_resend(Node *n)
 {
-	for (NodeTask *t = n->tasks; t != NULL; t = t->next)
-		if (t->state == TASK_DONE && t->listed)
+	/* A task's output strictly before its result, so the scheduler has the
+	 * whole output when it makes the job final. Queued tasks have none. */
+	for (NodeTask *t = n->tasks; t != NULL; t = t->next) {
+		if (t->state == TASK_QUEUED || (t->state == TASK_DONE && !t->listed))
+			continue;
+		resend_output(n, t);
+		if (t->state == TASK_DONE)
 			send_result(n, t);
+	}
 }
 
 void
@@ -731,6 +792,7 @@ node_task_kill_all(Node *n)
 				close(t->fd[s]);
 		if (t->start_ms != 0)
 			node_rmtree(t->dir);
+		node_spool_remove(n->spool_dir, t);
 		task_free(t);
 	}
 }

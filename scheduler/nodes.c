@@ -261,31 +261,50 @@ on_result(Sched *s, SchedNode *n, const Acheron__TaskResult *r)
 	send_ack(s, n, r->job_id, r->attempt);
 }
 
+/* Each stream is stored contiguously from offset 0, and only what is new:
+ * after a scheduler restart a node resends its tasks' whole output, cut into
+ * chunks that need not match the ones stored before. */
 static void
 on_output(Sched *s, SchedNode *n, const Acheron__TaskOutput *o)
 {
 	SchedJob *j = current(s, n, o->job_id, o->attempt);
+	uint64_t *have, gap;
+	size_t skip, len;
 	int rc;
 
-	if (j == NULL || o->data.len == 0)
+	/* The protocol layer admits streams 1 and 2 only. */
+	if (j == NULL || o->data.len == 0 || o->stream < 1 || o->stream > 2)
 		return;
-	if (j->out_bytes + o->data.len > SCHED_MAX_OUTPUT_BYTES) {
-		if (!j->out_warned)
-			ac_log(AC_LOG_WARN, "job %llu: output beyond %llu bytes dropped", (unsigned long long)j->id,
-			       (unsigned long long)SCHED_MAX_OUTPUT_BYTES);
+	have = &j->out_end[o->stream - 1];
+	if ((len = sched_output_new(*have, o->offset, o->data.len, &skip, &gap)) == 0)
+		return;
+	if (j->out_warned)
+		return;
+	if (j->out_bytes + len > SCHED_MAX_OUTPUT_BYTES) {
+		/* Kept up to the bound, then nothing more, so what is kept
+		 * stays a prefix of each stream. */
+		ac_log(AC_LOG_WARN, "job %llu: output beyond %llu bytes dropped", (unsigned long long)j->id,
+		       (unsigned long long)SCHED_MAX_OUTPUT_BYTES);
 		j->out_warned = 1;
-		return;
+		if ((len = (size_t)(SCHED_MAX_OUTPUT_BYTES - j->out_bytes)) == 0)
+			return;
 	}
 	if (sched_tx(s) != AC_OK)
 		return;
-	rc = sched_store_output_add(s->db, j->id, o->attempt, o->stream, o->offset, o->data.data, o->data.len, &s->err);
+	rc = sched_store_output_add(s->db, j->id, o->attempt, o->stream, o->offset + skip, o->data.data + skip, len,
+				    &s->err);
 	if (rc < 0) {
 		ac_log(AC_LOG_ERROR, "job %llu: %s", (unsigned long long)j->id, s->err.msg);
 		return;
 	}
 	if (rc == 1) {
-		j->out_bytes += o->data.len;
-		sched_watch_output(s, j, o->stream, o->data.data, o->data.len);
+		if (gap != 0)
+			ac_log(AC_LOG_WARN, "job %llu: %llu bytes of %s lost before offset %llu",
+			       (unsigned long long)j->id, (unsigned long long)gap, o->stream == 1 ? "stdout" : "stderr",
+			       (unsigned long long)o->offset);
+		*have = o->offset + skip + len;
+		j->out_bytes += len;
+		sched_watch_output(s, j, o->stream, o->data.data + skip, len);
 	}
 }
 

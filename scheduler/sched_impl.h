@@ -69,6 +69,8 @@ typedef struct SchedJob {
 	SchedNode *node;          /* that node while it is registered and holds the task */
 	int64_t grace_ms;         /* recovered at start-up: requeue then unless its node re-registers holding it; 0 none */
 	uint64_t out_bytes;       /* output stored for the current attempt, bytes */
+	uint64_t out_end[2];      /* stdout, stderr: bytes [0, out_end) of the stream are
+				   * stored (a lost range, stored past, counts as had) */
 	int out_warned;           /* logged that output was dropped */
 	uint32_t watchers;        /* waiters and followers on this job */
 	int queued;               /* in a class heap or the backoff heap */
@@ -189,7 +191,9 @@ int sched_store_job_requeue(SchedStore *s, uint64_t id, AcErr *err);
 int sched_store_job_finish(SchedStore *s, uint64_t id, int state, int32_t exit_code, const char *error,
 			   uint64_t end_unix_ms, const Acheron__TaskResult *r, AcErr *err);
 /* Stores an output chunk unless one with that (stream, offset) is there:
- * 1 stored, 0 duplicate, <0 error. */
+ * 1 stored, 0 duplicate, <0 error. Callers keep each stream contiguous
+ * (sched_output_new), so that chunks resent with other boundaries are not
+ * stored twice. */
 int sched_store_output_add(SchedStore *s, uint64_t id, uint32_t attempt, uint32_t stream, uint64_t offset,
 			   const uint8_t *data, size_t len, AcErr *err);
 /* Calls f for each stored chunk of attempt, in arrival order. */
@@ -197,6 +201,18 @@ int sched_store_output_each(SchedStore *s, uint64_t id, uint32_t attempt,
 			    int (*f)(void *arg, uint32_t stream, const uint8_t *data, size_t len), void *arg, AcErr *err);
 /* Bytes stored for attempt. */
 int sched_store_output_bytes(SchedStore *s, uint64_t id, uint32_t attempt, uint64_t *bytes, AcErr *err);
+/* End of each stream's stored output for attempt (end[0] stdout, end[1]
+ * stderr: the largest offset + length; 0 when none): SchedJob.out_end after
+ * a restart. */
+int sched_store_output_ends(SchedStore *s, uint64_t id, uint32_t attempt, uint64_t end[2], AcErr *err);
+/* What of an output chunk of len bytes at offset is new, when the stream's
+ * bytes [0, have) are stored: returns how many bytes are new, with *skip
+ * set to the bytes to drop from the chunk's front (already stored) and *gap
+ * to the bytes between have and the chunk (lost for good; 0 normally). A
+ * node resends whole streams after a scheduler restart, with boundaries of
+ * its own, so a chunk may lie below have, overlap it, or (lost output)
+ * start beyond it. */
+size_t sched_output_new(uint64_t have, uint64_t offset, size_t len, size_t *skip, uint64_t *gap);
 /* Calls f with a fresh SchedJob (f takes ownership) for every PENDING or
  * RUNNING job, oldest first. */
 int sched_store_load_active(SchedStore *s, int (*f)(void *arg, SchedJob *j, AcErr *err), void *arg, AcErr *err);

@@ -360,6 +360,7 @@ dispatch(Sched *s)
 		snprintf(j->node_id, sizeof j->node_id, "%s", n->id);
 		j->node = n;
 		j->out_bytes = 0;
+		j->out_end[0] = j->out_end[1] = 0;
 		j->out_warned = 0;
 		n->running++;
 		sched_assign_send(s, j, n, 0);
@@ -525,7 +526,10 @@ load_job(void *arg, SchedJob *j, AcErr *err)
 		j->grace_ms = a->grace;
 		a->s->grace_ms = a->grace;
 		a->running++;
-		return sched_store_output_bytes(a->s->db, j->id, j->attempts, &j->out_bytes, err);
+		/* Its node resends the whole output: what is stored is not again. */
+		if ((rc = sched_store_output_bytes(a->s->db, j->id, j->attempts, &j->out_bytes, err)) != AC_OK)
+			return rc;
+		return sched_store_output_ends(a->s->db, j->id, j->attempts, j->out_end, err);
 	}
 	a->pending++;
 	return sched_queue_push(a->s->q, j, 0, 0, err);

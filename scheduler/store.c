@@ -62,6 +62,7 @@ enum {
 	ST_OUT_ADD,
 	ST_OUT_EACH,
 	ST_OUT_BYTES,
+	ST_OUT_ENDS,
 	ST_ACTIVE,
 	ST_INFO,
 	ST_FILES,
@@ -88,6 +89,8 @@ static const char *const sql[ST_COUNT] = {
 	[ST_OUT_ADD] = "INSERT OR IGNORE INTO output(job, attempt, stream, off, data) VALUES(?1, ?2, ?3, ?4, ?5)",
 	[ST_OUT_EACH] = "SELECT stream, data FROM output WHERE job = ?1 AND attempt = ?2 ORDER BY rowid",
 	[ST_OUT_BYTES] = "SELECT coalesce(sum(length(data)), 0) FROM output WHERE job = ?1 AND attempt = ?2",
+	[ST_OUT_ENDS] = "SELECT stream, max(off + length(data)) FROM output WHERE job = ?1 AND attempt = ?2"
+			" GROUP BY stream",
 	[ST_ACTIVE] = "SELECT id, state, name, sha, args, priority, strategy, requires, retries, attempts, node,"
 		      " mem_bytes, cpu_ms, max_files, file_bytes, timeout_ms FROM jobs WHERE state IN (1, 2)"
 		      " ORDER BY id",
@@ -505,6 +508,41 @@ sched_store_output_bytes(SchedStore *s, uint64_t id, uint32_t attempt, uint64_t 
 	*bytes = rc == SQLITE_ROW ? (uint64_t)sqlite3_column_int64(st, 0) : 0;
 	sqlite3_reset(st);
 	return rc == SQLITE_ROW ? AC_OK : db_fail(s, ST_OUT_BYTES, err);
+}
+
+int
+sched_store_output_ends(SchedStore *s, uint64_t id, uint32_t attempt, uint64_t end[2], AcErr *err)
+{
+	sqlite3_stmt *st = stmt(s, ST_OUT_ENDS);
+	int rc;
+
+	end[0] = end[1] = 0;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)id);
+	sqlite3_bind_int64(st, 2, attempt);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int stream = sqlite3_column_int(st, 0);
+		if (stream == 1 || stream == 2)
+			end[stream - 1] = (uint64_t)sqlite3_column_int64(st, 1);
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? AC_OK : db_fail(s, ST_OUT_ENDS, err);
+}
+
+size_t
+sched_output_new(uint64_t have, uint64_t offset, size_t len, size_t *skip, uint64_t *gap)
+{
+	*skip = 0;
+	*gap = 0;
+	if (offset > have) {
+		*gap = offset - have;
+		return len;
+	}
+	if (have - offset >= len) {
+		*skip = len;
+		return 0;
+	}
+	*skip = (size_t)(have - offset);
+	return len - *skip;
 }
 
 /* Splits blob (n bytes) at sep into a fresh NULL-terminated vector of

@@ -1,7 +1,9 @@
 /*
  * The node without a scheduler: the module cache keeps modules by SHA-256,
  * refuses bytes that do not match and drops a damaged file; the machine's
- * description and the memory rule; and bin/dis-node's option errors.
+ * description and the memory rule; the output spool (a prefix of each
+ * stream, bounded, read back in chunks with their offsets, removed); and
+ * bin/dis-node's option errors.
  * (Registration, tasks and reconnects need a scheduler: cluster_tests/.)
  */
 #include "tests/test.h"
@@ -13,6 +15,7 @@
 #include <unistd.h>
 
 #include "node/node.h"
+#include "node/node_impl.h"
 #include "tests/run.h"
 
 #define DIR_ "build/tests/node/tmp"
@@ -222,6 +225,91 @@ test_cli(void **state)
 	run_free(&r);
 }
 
-TEST_MAIN("node", cmocka_unit_test(test_cache_put_has), cmocka_unit_test(test_cache_damaged),
+typedef struct Spooled {
+	char text[64];
+	uint64_t next;     /* offset the next chunk must have */
+	int chunks;
+} Spooled;
+
+static int
+spooled_chunk(void *arg, uint64_t offset, const uint8_t *data, size_t len)
+{
+	Spooled *sp = arg;
+
+	assert_int_equal(offset, sp->next);
+	assert_true(len <= PROTO_MAX_OUTPUT_CHUNK);
+	strncat(sp->text, (const char *)data, len);
+	sp->next += len;
+	sp->chunks++;
+	return AC_OK;
+}
+
+static void
+test_spool(void **state)
+{
+	NodeTask t;
+	AcErr err;
+	Spooled sp = {"", 0, 0};
+	char path[PATH_MAX];
+
+	(void)state;
+	fresh_dir();
+	memset(&t, 0, sizeof t);
+	t.job_id = 12;
+	t.attempt = 3;
+	t.spool_fd[0] = t.spool_fd[1] = -1;
+	node_spool_path(DIR_, &t, 1, path, sizeof path);
+	assert_string_equal(path, DIR_ "/12.3.2");
+	assert_int_equal(node_spool_open(DIR_ "/none", &t, &err), AC_EIO);
+	assert_non_null(strstr(err.msg, DIR_ "/none/12.3.1"));
+	assert_int_equal(t.spool_fd[0], -1);
+
+	assert_int_equal(node_spool_open(DIR_, &t, &err), AC_OK);
+	/* Bounded over both streams: 16 bytes here, the rest is not kept. */
+	node_spool_write(&t, 0, (const uint8_t *)"hello ", 6, 16);
+	node_spool_write(&t, 1, (const uint8_t *)"oops", 4, 16);
+	node_spool_write(&t, 0, (const uint8_t *)"world, and more", 15, 16);
+	node_spool_write(&t, 1, (const uint8_t *)"more", 4, 16);
+	assert_int_equal(t.spooled[0], 12);
+	assert_int_equal(t.spooled[1], 4);
+	node_spool_close(&t);
+	assert_int_equal(node_spool_each(DIR_, &t, 0, spooled_chunk, &sp, &err), AC_OK);
+	assert_string_equal(sp.text, "hello world,");
+	sp = (Spooled){"", 0, 0};
+	assert_int_equal(node_spool_each(DIR_, &t, 1, spooled_chunk, &sp, &err), AC_OK);
+	assert_string_equal(sp.text, "oops");
+
+	/* Removed with the task's ack. */
+	node_spool_remove(DIR_, &t);
+	assert_int_equal(access(DIR_ "/12.3.1", F_OK), -1);
+	assert_int_equal(access(DIR_ "/12.3.2", F_OK), -1);
+}
+
+/* A long stream comes back in chunks of at most PROTO_MAX_OUTPUT_CHUNK,
+ * offsets from 0. */
+static void
+test_spool_chunks(void **state)
+{
+	NodeTask t;
+	AcErr err;
+	Spooled sp = {"", 0, 0};
+	static uint8_t buf[3 * PROTO_MAX_OUTPUT_CHUNK / 2];
+
+	(void)state;
+	fresh_dir();
+	memset(&t, 0, sizeof t);
+	t.job_id = 1;
+	t.attempt = 1;
+	memset(buf, 0, sizeof buf);
+	assert_int_equal(node_spool_open(DIR_, &t, &err), AC_OK);
+	node_spool_write(&t, 0, buf, sizeof buf, NODE_MAX_SPOOL_BYTES);
+	node_spool_write(&t, 0, buf, sizeof buf, NODE_MAX_SPOOL_BYTES);
+	assert_int_equal(node_spool_each(DIR_, &t, 0, spooled_chunk, &sp, &err), AC_OK);
+	assert_int_equal(sp.next, 2 * sizeof buf);
+	assert_int_equal(sp.chunks, 3);
+	node_spool_remove(DIR_, &t);
+}
+
+TEST_MAIN("node", cmocka_unit_test(test_spool), cmocka_unit_test(test_spool_chunks), cmocka_unit_test(test_cache_put_has), cmocka_unit_test(test_cache_damaged),
 	  cmocka_unit_test(test_sysinfo), cmocka_unit_test(test_capability_names), cmocka_unit_test(test_memory_rule),
 	  cmocka_unit_test(test_cli))

@@ -1,7 +1,8 @@
 /*
  * The scheduler's internals without sockets: the SQLite store keeps jobs,
- * tokens, output (deduplicated by offset, latest attempt only) and result
- * files, and gives back the active jobs after a reopen; the queue runs jobs
+ * tokens, output (deduplicated by offset, latest attempt only; each stream
+ * kept contiguous by sched_output_new) and result files, and gives back the
+ * active jobs and the end of their output after a reopen; the queue runs jobs
  * by priority then id, never lets a job no node can take block the ones
  * behind it, and honours backoff; the four strategies pick the node the
  * brief says.
@@ -357,5 +358,66 @@ test_queue_many(void **state)
 	sched_node_free(v[0]);
 }
 
-TEST_MAIN("scheduler store and dispatch", cmocka_unit_test(test_store_round_trip), cmocka_unit_test(test_pick),
+/* A resent stream, cut where the node likes: only new bytes are stored,
+ * and a chunk beyond what is stored (lost output) is stored after its gap. */
+static void
+test_output_contiguous(void **state)
+{
+	size_t skip;
+	uint64_t gap;
+
+	(void)state;
+	/* In order. */
+	assert_int_equal(sched_output_new(0, 0, 10, &skip, &gap), 10);
+	assert_int_equal(skip, 0);
+	assert_int_equal(gap, 0);
+	assert_int_equal(sched_output_new(10, 10, 5, &skip, &gap), 5);
+	assert_int_equal(skip, 0);
+	/* Entirely below the mark, ending at it or before. */
+	assert_int_equal(sched_output_new(10, 0, 10, &skip, &gap), 0);
+	assert_int_equal(skip, 10);
+	assert_int_equal(sched_output_new(10, 3, 4, &skip, &gap), 0);
+	/* Overlapping the mark: the front is trimmed. */
+	assert_int_equal(sched_output_new(10, 4, 10, &skip, &gap), 4);
+	assert_int_equal(skip, 6);
+	assert_int_equal(gap, 0);
+	/* Beyond the mark: all of it, and the gap. */
+	assert_int_equal(sched_output_new(10, 16, 3, &skip, &gap), 3);
+	assert_int_equal(skip, 0);
+	assert_int_equal(gap, 6);
+}
+
+/* The end of each stream's stored output comes back from the store (a
+ * restarted scheduler's out_end). */
+static void
+test_output_ends(void **state)
+{
+	SchedStore *s;
+	AcErr err;
+	uint8_t tok[16] = {9}, sha[32] = {7};
+	Acheron__SubmitRequest r = request(tok, NULL, 0, 0);
+	uint64_t id, end[2] = {1, 1};
+
+	(void)state;
+	assert_int_equal(system("mkdir -p " DIR_ " && rm -f " DIR_ "/ends.db*"), 0);
+	s = sched_store_open(DIR_ "/ends.db", &err);
+	assert_non_null(s);
+	assert_int_equal(sched_store_begin(s, &err), AC_OK);
+	assert_int_equal(sched_store_job_insert(s, &r, sha, 1000, &id, &err), AC_OK);
+	assert_int_equal(sched_store_job_assign(s, id, 1, "n1", &err), AC_OK);
+	assert_int_equal(sched_store_output_ends(s, id, 1, end, &err), AC_OK);
+	assert_int_equal(end[0], 0);
+	assert_int_equal(end[1], 0);
+	assert_int_equal(sched_store_output_add(s, id, 1, 1, 0, (const uint8_t *)"abc", 3, &err), 1);
+	assert_int_equal(sched_store_output_add(s, id, 1, 1, 3, (const uint8_t *)"defg", 4, &err), 1);
+	assert_int_equal(sched_store_output_add(s, id, 1, 2, 0, (const uint8_t *)"e", 1, &err), 1);
+	assert_int_equal(sched_store_commit(s, &err), AC_OK);
+	assert_int_equal(sched_store_output_ends(s, id, 1, end, &err), AC_OK);
+	assert_int_equal(end[0], 7);
+	assert_int_equal(end[1], 1);
+	sched_store_close(s);
+}
+
+TEST_MAIN("scheduler store and dispatch", cmocka_unit_test(test_output_contiguous),
+	  cmocka_unit_test(test_output_ends), cmocka_unit_test(test_store_round_trip), cmocka_unit_test(test_pick),
 	  cmocka_unit_test(test_queue_order), cmocka_unit_test(test_queue_many))
