@@ -2,8 +2,8 @@
  * A scheduler and two nodes on 127.0.0.1, used as a user uses them: a job
  * runs and its output, result files and state come back; unsigned and
  * tampered modules are refused with a clear error; a client whose
- * certificate is not allowed is refused; cancel and timeout stop a running
- * task; a job needing a capability no node has waits until such a node
+ * certificate is not allowed is refused; cancel, timeout and a CPU limit stop
+ * a running task; logs --follow streams; a drained node gets no work; a job needing a capability no node has waits until such a node
  * joins; garbage and truncated frames leave the scheduler serving.
  */
 #include "tests/test.h"
@@ -191,6 +191,65 @@ test_timeout(void **state)
 }
 
 static void
+test_cpu_limit(void **state)
+{
+	unsigned long id = cluster_submit(&cl, "spin.dis", "--cpu", "1", NULL);
+	json_t *j;
+	const char *e;
+
+	assert_true(id > 0);
+	assert_true(cluster_wait_state(id, "FAILED", 15000));
+	j = cluster_status(id);
+	e = json_string_value(json_object_get(cluster_job(j), "error"));
+	assert_non_null(e);
+	assert_non_null(strstr(e, "CPU time limit"));
+	json_decref(j);
+}
+
+static void
+test_logs_follow(void **state)
+{
+	unsigned long id = cluster_submit(&cl, "sleep.dis", "--", "600", "streamed", NULL);
+	char ids[32];
+	RunResult r;
+	long t0 = run_now_ms();
+
+	assert_true(id > 0);
+	snprintf(ids, sizeof ids, "%lu", id);
+	/* Started before the job has printed anything; ends when it finishes. */
+	r = cluster_client(20000, "logs", "--follow", ids, NULL);
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.out, "slept 600 streamed\n");
+	assert_true(run_now_ms() - t0 >= 500);
+	run_free(&r);
+}
+
+static void
+test_drain(void **state)
+{
+	unsigned long ids[4];
+	RunResult r = cluster_client(10000, "drain", "n2", NULL);
+
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+	for (int i = 0; i < 4; i++)
+		assert_true((ids[i] = cluster_submit(&cl, "sleep.dis", "--", "50", NULL)) > 0);
+	for (int i = 0; i < 4; i++) {
+		json_t *j;
+		assert_true(cluster_wait_state(ids[i], "COMPLETED", 10000));
+		j = cluster_status(ids[i]);
+		assert_string_equal(json_string_value(json_object_get(cluster_job(j), "node")), "n1");
+		json_decref(j);
+	}
+	r = cluster_client(10000, "drain", "n2", "--resume", NULL);
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+	r = cluster_client(10000, "drain", "nosuchnode", NULL);
+	assert_int_equal(r.status, 1);
+	run_free(&r);
+}
+
+static void
 test_capability_waits(void **state)
 {
 	unsigned long id = cluster_submit(&cl, "sleep.dis", "--require", "gpu", "--", "0", NULL);
@@ -275,6 +334,9 @@ main(void)
 		cmocka_unit_test(test_client_not_allowed),
 		cmocka_unit_test(test_cancel_running),
 		cmocka_unit_test(test_timeout),
+		cmocka_unit_test(test_cpu_limit),
+		cmocka_unit_test(test_logs_follow),
+		cmocka_unit_test(test_drain),
 		cmocka_unit_test(test_capability_waits),
 		cmocka_unit_test(test_garbage_frames),
 	};
