@@ -7,21 +7,12 @@
 
 #include "scheduler/sched_impl.h"
 
-/* Peers told Disconnect lately. A node answers each Disconnect with a
+/* Peers told Disconnect lately (Sched.told). A node answers each Disconnect with a
  * Register listing what it holds at that moment; answering every message it
  * had queued (results, heartbeats sent while the scheduler was away) would
  * make it register many times, and a Register racing a TaskAssign still in
  * flight would requeue a task the node is about to run. So one Disconnect
  * per peer per heartbeat interval. */
-#define DISCONNECT_MEMORY 64
-
-static struct {
-	uint8_t id[PROTO_MAX_ID];
-	size_t idlen;
-	int64_t at_ms;
-} told[DISCONNECT_MEMORY];
-static size_t told_next;
-
 static void
 send_disconnect(Sched *s, const uint8_t *id, size_t idlen, const char *reason)
 {
@@ -29,14 +20,16 @@ send_disconnect(Sched *s, const uint8_t *id, size_t idlen, const char *reason)
 	Acheron__Disconnect d = ACHERON__DISCONNECT__INIT;
 	int64_t now = ac_clock_ms();
 
-	for (size_t i = 0; i < DISCONNECT_MEMORY; i++)
-		if (told[i].idlen == idlen && memcmp(told[i].id, id, idlen) == 0 &&
-		    now - told[i].at_ms < (int64_t)s->heartbeat_ms)
+	SchedTold *t = s->told;
+
+	for (size_t i = 0; i < SCHED_DISCONNECT_MEMORY; i++)
+		if (t[i].idlen == idlen && memcmp(t[i].id, id, idlen) == 0 && now - t[i].at_ms < (int64_t)s->heartbeat_ms)
 			return;
-	memcpy(told[told_next].id, id, idlen);
-	told[told_next].idlen = idlen;
-	told[told_next].at_ms = now;
-	told_next = (told_next + 1) % DISCONNECT_MEMORY;
+	t = &s->told[s->told_next];
+	memcpy(t->id, id, idlen);
+	t->idlen = idlen;
+	t->at_ms = now;
+	s->told_next = (s->told_next + 1) % SCHED_DISCONNECT_MEMORY;
 	d.reason = (char *)reason;
 	m.body_case = ACHERON__MSG__BODY_DISCONNECT;
 	m.disconnect = &d;

@@ -243,6 +243,14 @@ typedef struct SchedWatch {
 	int follow;               /* 1 Logs --follow, 0 Wait */
 } SchedWatch;
 
+/* Peers told Disconnect lately (see send_disconnect in nodes.c). */
+#define SCHED_DISCONNECT_MEMORY 64
+typedef struct SchedTold {
+	uint8_t id[PROTO_MAX_ID];
+	size_t idlen;
+	int64_t at_ms;
+} SchedTold;
+
 typedef struct Sched {
 	const SchedOptions *o;
 	uint32_t heartbeat_ms, liveness;
@@ -263,6 +271,8 @@ typedef struct Sched {
 	SchedArena arena;         /* for the message being built */
 	int64_t batch_ns;         /* monotonic time the message being handled was received */
 	AcErr err;                /* scratch for handlers */
+	SchedTold told[SCHED_DISCONNECT_MEMORY];
+	size_t told_next;
 } Sched;
 
 /* Unix time now, ms. */
