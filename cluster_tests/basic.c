@@ -206,6 +206,26 @@ test_cpu_limit(void **state)
 	json_decref(j);
 }
 
+/* The main job, with a memory limit: dis-run's heap quota and the address
+ * space rule of dis-node(1) leave it enough. */
+static void
+test_fashion_with_memory_limit(void **state)
+{
+	unsigned long id = cluster_submit(&cl, "train.dis", "--memory", "256m", "--", "/usr/share/datasets/fashion-mnist",
+					  "1", "2000", NULL);
+	char ids[32];
+	RunResult r;
+
+	assert_true(id > 0);
+	snprintf(ids, sizeof ids, "%lu", id);
+	r = cluster_client(60000, "wait", ids, NULL);
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+	r = cluster_client(10000, "logs", ids, NULL);
+	assert_non_null(strstr(r.out, "epoch 1  loss"));
+	run_free(&r);
+}
+
 static void
 test_logs_follow(void **state)
 {
@@ -335,6 +355,7 @@ main(void)
 		cmocka_unit_test(test_cancel_running),
 		cmocka_unit_test(test_timeout),
 		cmocka_unit_test(test_cpu_limit),
+		cmocka_unit_test(test_fashion_with_memory_limit),
 		cmocka_unit_test(test_logs_follow),
 		cmocka_unit_test(test_drain),
 		cmocka_unit_test(test_capability_waits),

@@ -88,7 +88,8 @@ cluster_sh(const char *fmt, ...)
 
 /* A fresh directory with sched/client/node certificates, an allow list of
  * client and node, a signing key whose public half is the trust store, and
- * the test jobs signed (JOB.dis) and unsigned (JOB-unsigned.dis). Sets the
+ * the test jobs signed (JOB.dis) and unsigned (JOB-unsigned.dis), and the
+ * Fashion-MNIST example signed (train.dis). Sets the
  * client environment (ACHERON_SCHEDULER is set by cluster_start_sched). */
 static inline void
 cluster_init(Cluster *c, const char *name)
@@ -107,6 +108,8 @@ cluster_init(Cluster *c, const char *name)
 	cluster_sh("for j in sleep spin files; do cp cluster_tests/jobs/$j.dis %s/$j-unsigned.dis;"
 		   " cp cluster_tests/jobs/$j.dis %s/$j.dis; bin/dis-sign -k %s/signer.key %s/$j.dis >/dev/null; done",
 		   c->dir, c->dir, c->dir, c->dir);
+	cluster_sh("cp examples/fashion/train.dis %s/ && bin/dis-sign -k %s/signer.key %s/train.dis >/dev/null", c->dir,
+		   c->dir, c->dir);
 	snprintf(buf, sizeof buf, "%s/sched.curve.pub", c->dir);
 	setenv("ACHERON_SERVER_KEY", buf, 1);
 	snprintf(buf, sizeof buf, "%s/client.curve", c->dir);

@@ -85,8 +85,10 @@ int node_capability_ok(const char *s);
  * dis-run maps its heap arena 64 MiB beyond the quota; code, libraries and
  * one OpenBLAS thread take about 150 MiB; each further BLAS thread about
  * 136 MiB (its stack and malloc arena); tensors live outside the Dis heap.
- * Rule: 2 * memory_bytes (heap + as much again for tensors) + 256 MiB +
- * 160 MiB per BLAS thread beyond the first. 0 means no limit and gives 0. */
+ * Rule: 2 * memory_bytes (heap + as much again for tensors) + 256 MiB, at
+ * least 768 MiB (below about 512 MiB OpenBLAS spins retrying its buffer
+ * allocation instead of failing), + 160 MiB per BLAS thread beyond the
+ * first. 0 means no limit and gives 0. */
 uint64_t node_task_as_bytes(uint64_t memory_bytes, uint32_t blas_threads);
 
 /* ------------------------------------------------------------ the module cache */

@@ -90,10 +90,16 @@ node_task_as_bytes(uint64_t memory_bytes, uint32_t blas_threads)
 {
 	const uint64_t mib = 1u << 20;
 	uint64_t extra = blas_threads > 1 ? (uint64_t)(blas_threads - 1) * 160 * mib : 0;
+	uint64_t base;
 
 	if (memory_bytes == 0)
 		return 0;
-	if (memory_bytes > (UINT64_MAX - extra - 256 * mib) / 2)
+
+	if (memory_bytes > (UINT64_MAX - extra - 768 * mib) / 2)
 		return 0;  /* beyond any address space: no limit */
-	return 2 * memory_bytes + 256 * mib + extra;
+	/* OpenBLAS retries a failed allocation of its work buffers forever
+	 * instead of failing, so a limit below what it needs hangs the task
+	 * until its timeout: never go below the floor it was seen to need. */
+	base = 2 * memory_bytes + 256 * mib;
+	return (base < 768 * mib ? 768 * mib : base) + extra;
 }

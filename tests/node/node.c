@@ -160,7 +160,8 @@ test_memory_rule(void **state)
 
 	(void)state;
 	assert_int_equal(node_task_as_bytes(0, 1), 0);
-	assert_int_equal(node_task_as_bytes(64 * mib, 1), 384 * mib);
+	assert_int_equal(node_task_as_bytes(64 * mib, 1), 768 * mib);  /* the floor */
+	assert_int_equal(node_task_as_bytes(64 * mib, 2), 928 * mib);
 	assert_int_equal(node_task_as_bytes(256 * mib, 1), 768 * mib);
 	assert_int_equal(node_task_as_bytes(256 * mib, 3), 1088 * mib);
 	assert_int_equal(node_task_as_bytes(UINT64_MAX / 2, 1), 0);
