@@ -128,8 +128,13 @@ close_socket(Node *n)
 static void
 declare_dead(Node *n, int64_t now)
 {
-	ac_log(AC_LOG_WARN, "dis-node: scheduler %s silent for %lld ms: declared dead; reconnecting in %u ms",
-	       n->o->endpoint, (long long)(now - n->last_recv_ms), n->backoff_ms);
+	/* A refused certificate looks like silence (ZAP closes the handshake),
+	 * so say what to check when not even Register was answered. */
+	ac_log(AC_LOG_WARN, "dis-node: scheduler %s silent for %lld ms: declared dead; reconnecting in %u ms%s",
+	       n->o->endpoint, (long long)(now - n->last_recv_ms), n->backoff_ms,
+	       n->state == NODE_READY ? ""
+				      : " (no answer to Register: is the scheduler running there, with this --server-key,"
+					" and this node's .curve.pub in its allow directory?)");
 	close_socket(n);
 	n->reconnect_at_ms = now + n->backoff_ms;
 	n->backoff_ms = n->backoff_ms * 2 > NODE_MAX_BACKOFF_MS ? NODE_MAX_BACKOFF_MS : n->backoff_ms * 2;
