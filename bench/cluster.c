@@ -3,8 +3,9 @@
  *   cluster ENDPOINT CERT SERVER_PUB MODULE JOBS SERIAL
  * Throughput: JOBS jobs submitted back to back, jobs/s from the first submit
  * to the last job finished. Latency: SERIAL jobs one at a time on the idle
- * cluster, each job's dispatch time (submit received to task started, as the
- * scheduler measures it) and the client's submit-to-finished round trip.
+ * cluster (submit, then Wait), each job's dispatch time (submit received to
+ * task started, as the scheduler measures it) and the client's
+ * submit-to-finished round trip.
  * Prints "name value" lines for bench/cluster.sh.
  */
 #include <stdio.h>
@@ -120,23 +121,27 @@ main(int argc, char **argv)
 	t1 = ac_clock_ns();
 	printf("throughput_jobs_per_s %.1f\n", jobs / ((t1 - t0) / 1e9));
 
-	/* Latency, one job at a time. */
+	/* Latency, one job at a time; the client blocks in Wait rather than
+	 * polling, so it takes no CPU from the scheduler and nodes meanwhile. */
 	disp = calloc((size_t)serial, sizeof *disp);
 	rtt = calloc((size_t)serial, sizeof *rtt);
 	for (long i = 0; i < serial; i++) {
 		int64_t s0 = ac_clock_ns();
-		uint64_t id = submit(jobs + i);
-		for (int tries = 0; tries < 100000; tries++) {
-			Acheron__Msg *r = status(id, 1);
-			int fin = r->status_reply->n_jobs == 1 &&
-				  r->status_reply->jobs[0]->state >= ACHERON__JOB_STATE__JOB_COMPLETED;
-			if (fin)
-				disp[i] = r->status_reply->jobs[0]->dispatch_us;
-			acheron__msg__free_unpacked(r, NULL);
-			if (fin)
-				break;
+		Acheron__Msg m, *r;
+		Acheron__WaitRequest w;
+		acheron__msg__init(&m);
+		acheron__wait_request__init(&w);
+		m.body_case = ACHERON__MSG__BODY_WAIT;
+		m.wait = &w;
+		w.job_id = submit(jobs + i);
+		if ((r = sched_client_call(cli, &m, &err)) == NULL || r->body_case != ACHERON__MSG__BODY_STATUS_REPLY ||
+		    r->status_reply->n_jobs != 1) {
+			fprintf(stderr, "bench cluster: wait: %s\n", r == NULL ? err.msg : "unexpected answer");
+			return 1;
 		}
 		rtt[i] = (uint64_t)(ac_clock_ns() - s0) / 1000;
+		disp[i] = r->status_reply->jobs[0]->dispatch_us;
+		acheron__msg__free_unpacked(r, NULL);
 	}
 	qsort(disp, (size_t)serial, sizeof *disp, cmp_u64);
 	qsort(rtt, (size_t)serial, sizeof *rtt, cmp_u64);
