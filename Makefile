@@ -37,6 +37,7 @@ VM_SRC   := $(wildcard vm/*.c)
 PROTO_SRC := $(wildcard proto/*.c)
 SCHED_SRC := $(wildcard scheduler/*.c)
 NODE_SRC  := $(wildcard node/*.c)
+LIMBO_SRC := $(wildcard limbo/*.c)
 
 BASE_OBJ := $(patsubst %.c,build/%.o,$(BASE_SRC))
 DIS_OBJ  := $(patsubst %.c,build/%.o,$(DIS_SRC))
@@ -45,7 +46,8 @@ VM_OBJ   := $(patsubst %.c,build/%.o,$(VM_SRC))
 PROTO_OBJ := build/proto/acheron.pb-c.o $(patsubst %.c,build/%.o,$(PROTO_SRC))
 SCHED_OBJ := $(patsubst %.c,build/%.o,$(SCHED_SRC))
 NODE_OBJ  := $(patsubst %.c,build/%.o,$(NODE_SRC))
-LIB_OBJ  := $(BASE_OBJ) $(DIS_OBJ) $(ML_OBJ) $(VM_OBJ) $(PROTO_OBJ) $(SCHED_OBJ) $(NODE_OBJ)
+LIMBO_OBJ := $(patsubst %.c,build/%.o,$(LIMBO_SRC))
+LIB_OBJ  := $(BASE_OBJ) $(DIS_OBJ) $(ML_OBJ) $(VM_OBJ) $(PROTO_OBJ) $(SCHED_OBJ) $(NODE_OBJ) $(LIMBO_OBJ)
 
 # Each component is an archive; a program links the ones it needs, in
 # dependency order (vm -> ml, dis -> base).
@@ -56,6 +58,7 @@ LIB_VM   := build/libvm.a build/libml.a build/libdis.a $(LIB_BASE)
 LIB_PROTO := build/libproto.a $(LIB_BASE)
 LIB_SCHED := build/libscheduler.a build/libproto.a $(LIB_DIS)
 LIB_NODE  := build/libnode.a build/libproto.a $(LIB_DIS)
+LIB_LIMBO := build/liblimbo.a $(LIB_BASE)
 
 CMDS := $(patsubst tools/%.c,bin/%,$(wildcard tools/*.c))
 TEST_SRC := $(wildcard tests/*/*.c)
@@ -85,6 +88,7 @@ build/libvm.a: $(VM_OBJ)
 build/libproto.a: $(PROTO_OBJ)
 build/libscheduler.a: $(SCHED_OBJ)
 build/libnode.a: $(NODE_OBJ)
+build/liblimbo.a: $(LIMBO_OBJ)
 
 build/proto/acheron.pb-c.c build/proto/acheron.pb-c.h &: proto/acheron.proto
 	@mkdir -p build/proto
@@ -108,6 +112,7 @@ bin/dis-keygen: $(LIB_PROTO) $(LIB_DIS)
 bin/dis-sched: $(LIB_SCHED)
 bin/dis-node: $(LIB_NODE)
 bin/dis-run: $(LIB_VM)
+bin/limbo: $(LIB_LIMBO)
 $(patsubst %.c,build/%.t,$(wildcard tests/base/*.c)): $(LIB_BASE)
 $(patsubst %.c,build/%.t,$(wildcard tests/dis/*.c)): $(LIB_DIS)
 $(patsubst %.c,build/%.t,$(wildcard tests/ml/*.c)): $(LIB_ML)
@@ -115,6 +120,7 @@ $(patsubst %.c,build/%.t,$(wildcard tests/vm/*.c)): $(LIB_VM)
 $(patsubst %.c,build/%.t,$(wildcard tests/proto/*.c)): $(LIB_PROTO)
 $(patsubst %.c,build/%.t,$(wildcard tests/node/*.c)): $(LIB_NODE)
 $(patsubst %.c,build/%.t,$(wildcard tests/scheduler/*.c)): $(LIB_SCHED)
+$(patsubst %.c,build/%.t,$(wildcard tests/limbo/*.c)): $(LIB_LIMBO)
 build/bench/matmul: $(LIB_ML)
 build/bench/cluster: $(LIB_SCHED)
 
@@ -142,7 +148,7 @@ build/tests/%.t: build/tests/%.o
 build/bench/%: build/bench/%.o
 	$(CC) $(CFLAGS_ALL) -o $@ $< $(filter %.a,$^) -lopenblas $(LDLIBS_NET) $(LDLIBS_ALL)
 
-build/tests/symbols.t: tests/symbols.sh $(LIB_VM)
+build/tests/symbols.t: tests/symbols.sh $(LIB_VM) $(LIB_SCHED) $(LIB_NODE) $(LIB_LIMBO)
 	@mkdir -p $(dir $@)
 	cp $< $@
 	chmod +x $@

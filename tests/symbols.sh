@@ -4,12 +4,13 @@
 cd "$(dirname "$0")/../.." 2>/dev/null || exit 1
 n=0
 fail=0
-echo "1..4"
-for pair in base:ac_ dis:dis_ ml:ml_ vm:vm_; do
+# proto also exports what protoc-c generates from acheron.proto (acheron__).
+echo "1..8"
+for pair in base:ac_ dis:dis_ ml:ml_ vm:vm_ "proto:proto_|acheron__" scheduler:sched_ node:node_ limbo:limbo_; do
 	lib=${pair%%:*}
 	prefix=${pair#*:}
 	n=$((n + 1))
-	bad=$(nm -g --defined-only "build/lib$lib.a" 2>/dev/null | awk 'NF == 3 { print $3 }' | grep -v "^$prefix" | sort -u)
+	bad=$(nm -g --defined-only "build/lib$lib.a" 2>/dev/null | awk 'NF == 3 { print $3 }' | grep -Ev "^($prefix)" | sort -u)
 	if [ -z "$bad" ] && [ -f "build/lib$lib.a" ]; then
 		echo "ok $n - lib$lib.a exports only $prefix* symbols"
 	else

@@ -1,0 +1,64 @@
+/*
+ * limbo: the Limbo compiler. So far the front end's first half: a lexer and
+ * a parser that turn a .b file (and the .m files it includes) into a syntax
+ * tree, with "FILE:LINE: message" diagnostics. Type checking and code
+ * generation come next and work on the tree declared in limbo/ast.h.
+ *
+ * Follows: "The Limbo Programming Language" (doc/limbo/limbo.ms) and its
+ * addendum (doc/limbo/addendum.ms) in inferno-os; the grammar accepted is that
+ * of Inferno's compiler (appl/cmd/limbo/limbo.y).
+ */
+#ifndef LIMBO_LIMBO_H
+#define LIMBO_LIMBO_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "base/base.h"
+
+/* Most diagnostics one parse collects; after that it stops and adds
+ * "too many errors". */
+#define LIMBO_MAX_ERRORS 50
+/* Deepest include nesting; deeper (an include cycle, say) is an error. */
+#define LIMBO_MAX_INCLUDE 32
+
+/* What a parse needs besides the source. */
+typedef struct LimboOptions {
+	const char *const *incdirs; /* -I directories, searched in order after the
+	                               including file's own directory and the main
+	                               file's; borrowed */
+	size_t nincdirs;
+	int max_errors;             /* 0 means LIMBO_MAX_ERRORS */
+} LimboOptions;
+
+/* One parsed source file: the syntax tree (in an arena) and its diagnostics. */
+typedef struct LimboUnit LimboUnit;
+
+/* Parses the Limbo source file at path, following its includes.
+ * Syntax and lexical errors do not fail the call: they are collected in the
+ * unit (limbo_unit_nerrors), and the tree holds what could be parsed.
+ * Ownership: caller owns the unit; free with limbo_unit_free.
+ * Errors: returns NULL with AC_EIO if path cannot be read, AC_ENOMEM if
+ * memory runs out. Thread safety: independent units may be parsed at once. */
+LimboUnit *limbo_parse_file(const char *path, const LimboOptions *opt, AcErr *err);
+
+/* The same for source already in memory; name is what diagnostics call the
+ * file and whose directory includes are searched first. src is borrowed and
+ * need not be NUL-terminated. */
+LimboUnit *limbo_parse_buf(const char *name, const char *src, size_t len,
+                           const LimboOptions *opt, AcErr *err);
+
+/* Number of diagnostics, and the i-th as "FILE:LINE: message" (no newline).
+ * The string is borrowed from the unit. */
+int limbo_unit_nerrors(const LimboUnit *u);
+const char *limbo_unit_error(const LimboUnit *u, int i);
+
+/* Writes the tree in a stable text form, one node per line, indented by
+ * depth: kind, attributes, then @line (and @file:line where the file
+ * changes, as after an include). Returns AC_OK or AC_EIO. */
+int limbo_unit_dump(const LimboUnit *u, FILE *out);
+
+/* Frees the unit, its tree and diagnostics. Accepts NULL. */
+void limbo_unit_free(LimboUnit *u);
+
+#endif
