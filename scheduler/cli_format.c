@@ -51,7 +51,9 @@ sched_cli_duration(uint64_t ms, char *buf, size_t size)
 {
 	uint64_t s = ms / 1000;
 
-	if (ms < 10000)
+	if (ms < 1000)
+		snprintf(buf, size, "%" PRIu64 "ms", ms);
+	else if (ms < 10000)
 		snprintf(buf, size, "%.1fs", (double)ms / 1000);
 	else if (s < 60)
 		snprintf(buf, size, "%" PRIu64 "s", s);
@@ -119,7 +121,10 @@ sched_cli_print_job_line(FILE *f, const Acheron__JobInfo *j)
 	char t[32];
 
 	fprintf(f, "%" PRIu64 " %s", j->job_id, sched_cli_job_state(j->state));
-	if (sched_cli_job_final(j->state) && j->state != ACHERON__JOB_STATE__JOB_CANCELLED)
+	/* A task that never ran (refused, could not start) or was killed has
+	 * no exit status worth printing: its error says what happened. */
+	if (sched_cli_job_final(j->state) && j->state != ACHERON__JOB_STATE__JOB_CANCELLED &&
+	    (j->exit_code != 0 || j->error == NULL || j->error[0] == 0))
 		fprintf(f, " exit %d", (int)j->exit_code);
 	if (j->node_id != NULL && j->node_id[0])
 		fprintf(f, " on %s", j->node_id);
