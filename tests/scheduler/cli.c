@@ -301,7 +301,9 @@ test_parsers(void **state)
 	assert_string_equal(sched_cli_strategy(0), "least-loaded");
 
 	sched_cli_duration(400, buf, sizeof buf);
-	assert_string_equal(buf, "0.4s");
+	assert_string_equal(buf, "400ms");
+	sched_cli_duration(1500, buf, sizeof buf);
+	assert_string_equal(buf, "1.5s");
 	sched_cli_duration(42000, buf, sizeof buf);
 	assert_string_equal(buf, "42s");
 	sched_cli_duration(185000, buf, sizeof buf);
