@@ -16,7 +16,7 @@ WERROR ?=
 CFLAGS_BASE = -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE $(OPT) -g -Wall -Wextra \
 	-Wshadow -Wpointer-arith -Wmissing-prototypes -Wno-unused-parameter $(WERROR) -I. -Ibuild
 CFLAGS_ALL = $(CFLAGS_BASE) $(CFLAGS) -MMD -MP
-LDLIBS_ALL = -lsodium -lz -lmd -lm -lpthread -ldl $(LDLIBS)
+LDLIBS_ALL = -lsodium -lz -lmd -lseccomp -lm -lpthread -ldl $(LDLIBS)
 # The cluster's programs also speak ZeroMQ and protobuf, keep state in
 # SQLite and print JSON.
 LDLIBS_NET = -lzmq -lprotobuf-c -lsqlite3 -ljansson
@@ -26,7 +26,7 @@ CFLAGS_ALL += -DVM_USE_SWITCH=1
 endif
 
 DEB_PKGS = build-essential pkg-config zlib1g-dev libopenblas-dev libcmocka-dev libmd-dev libsodium-dev \
-	libzmq3-dev protobuf-c-compiler libprotobuf-c-dev libsqlite3-dev libjansson-dev \
+	libzmq3-dev protobuf-c-compiler libprotobuf-c-dev libsqlite3-dev libjansson-dev libseccomp-dev \
 	dataset-fashion-mnist lua5.4
 
 BASE_SRC := $(wildcard base/*.c)

@@ -367,6 +367,9 @@ task_spawn(Node *n, NodeTask *t, char *errbuf, size_t errsize)
 	fcntl(errp[0], F_SETFL, O_NONBLOCK);
 
 	argv[k++] = n->dis_run;
+	/* seccomp: whatever escapes the VM still cannot exec, fork, open
+	 * sockets or signal the node (vm_sandbox_enter). */
+	argv[k++] = "--sandbox";
 	if (n->trust != NULL) {
 		argv[k++] = "--require-signed";
 		argv[k++] = "--trust";

@@ -21,6 +21,8 @@ usage(FILE *f)
 	      "  --heap-max BYTES       Dis heap quota (suffix k, m, g; default 2g)\n"
 	      "  --max-instructions N   stop after N instructions (exit 3)\n"
 	      "  --stats                print instructions executed and CPU time on stderr\n"
+	      "  --sandbox              confine the process with seccomp first: no exec,\n"
+	      "                         fork, sockets, ptrace; signals only to itself\n"
 	      "  --require-signed       run only modules signed by a key in the trust store\n"
 	      "  --trust DIR            the trust store (*.pub files, see dis-keygen)\n"
 	      "  -h, --help             this text\n"
@@ -67,7 +69,7 @@ main(int argc, char **argv)
 	VmOptions opt;
 	AcErr err;
 	Vm *vm;
-	int i, rc, stats = 0, require_signed = 0;
+	int i, rc, stats = 0, require_signed = 0, sandbox = 0;
 	const char *trustdir = NULL;
 	DisTrust *trust = NULL;
 	int64_t cpu0;
@@ -90,6 +92,8 @@ main(int argc, char **argv)
 			}
 		} else if (strcmp(a, "--stats") == 0) {
 			stats = 1;
+		} else if (strcmp(a, "--sandbox") == 0) {
+			sandbox = 1;
 		} else if (strcmp(a, "--require-signed") == 0) {
 			require_signed = 1;
 		} else if (strcmp(a, "--trust") == 0 && i + 1 < argc) {
@@ -124,8 +128,10 @@ main(int argc, char **argv)
 		opt.verify_ctx = trust;
 	}
 	vm = vm_new(&opt, &err);
-	if (vm == NULL) {
+	if (vm == NULL || (sandbox && vm_sandbox_enter(&err) != AC_OK)) {
 		fprintf(stderr, "dis-run: %s\n", err.msg);
+		vm_free(vm);
+		dis_trust_free(trust);
 		return 1;
 	}
 	cpu0 = ac_cpu_ns();

@@ -76,4 +76,14 @@ size_t vm_heap_leaked(Vm *vm);
 /* Instructions executed so far by this runtime. */
 uint64_t vm_instructions(const Vm *vm);
 
+/* Confines the calling process, for good, with a seccomp filter (libseccomp;
+ * no_new_privs is set): execve, fork and clone without CLONE_THREAD,
+ * sockets, ptrace and cross-process memory, mounts and namespaces, module
+ * loading, bpf, perf and keyrings fail with EPERM (clone3 with ENOSYS, so
+ * threads fall back to clone), and kill/tgkill reach only this process.
+ * Files stay open to the Dis program (Sys->open), and threads (OpenBLAS's)
+ * still start. Call once, before running untrusted code. Returns AC_OK or
+ * AC_EINVAL naming the failure. */
+int vm_sandbox_enter(AcErr *err);
+
 #endif
