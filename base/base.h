@@ -83,5 +83,9 @@ int ac_file_write_atomic(const char *path, const void *buf, size_t len, AcErr *e
 /* The same with the file's permission bits: the temporary is created 0600
  * and given mode before the rename, so a secret is never readable by others. */
 int ac_file_write_atomic_mode(const char *path, const void *buf, size_t len, unsigned mode, AcErr *err);
+/* The same, but never replaces: if path exists (even if it appeared while
+ * writing) nothing changes and AC_EINVAL says "PATH: exists". For secrets
+ * that must not overwrite another. */
+int ac_file_write_new_mode(const char *path, const void *buf, size_t len, unsigned mode, AcErr *err);
 
 #endif

@@ -58,8 +58,11 @@ ac_file_write_atomic(const char *path, const void *buf, size_t len, AcErr *err)
 	return ac_file_write_atomic_mode(path, buf, len, 0644, err);
 }
 
-int
-ac_file_write_atomic_mode(const char *path, const void *buf, size_t len, unsigned mode, AcErr *err)
+/* Writes a temporary beside path, then publishes it: rename (replacing), or
+ * when exclusive link, which fails if path exists, so nothing is replaced
+ * even by a file created after any check a caller made. */
+static int
+write_publish(const char *path, const void *buf, size_t len, unsigned mode, int exclusive, AcErr *err)
 {
 	size_t plen = strlen(path);
 	char *tmp = malloc(plen + 16);
@@ -92,8 +95,19 @@ ac_file_write_atomic_mode(const char *path, const void *buf, size_t len, unsigne
 		goto fail;
 	}
 	fd = -1;
-	if (rename(tmp, path) < 0)
+	if (exclusive) {
+		if (link(tmp, path) < 0) {
+			e = errno;
+			unlink(tmp);
+			free(tmp);
+			if (e == EEXIST)
+				return ac_err_set(err, AC_EINVAL, "%s: exists", path);
+			return ac_err_set(err, AC_EIO, "%s: %s", path, strerror(e));
+		}
+		unlink(tmp);
+	} else if (rename(tmp, path) < 0) {
 		goto fail;
+	}
 	free(tmp);
 	return AC_OK;
 fail:
@@ -103,4 +117,16 @@ fail:
 	unlink(tmp);
 	free(tmp);
 	return ac_err_set(err, AC_EIO, "%s: %s", path, strerror(e));
+}
+
+int
+ac_file_write_atomic_mode(const char *path, const void *buf, size_t len, unsigned mode, AcErr *err)
+{
+	return write_publish(path, buf, len, mode, 0, err);
+}
+
+int
+ac_file_write_new_mode(const char *path, const void *buf, size_t len, unsigned mode, AcErr *err)
+{
+	return write_publish(path, buf, len, mode, 1, err);
 }

@@ -48,13 +48,21 @@ dis_key_id(const uint8_t pub[DIS_PUBKEY_BYTES], char *out)
 	sodium_bin2hex(out, 2 * DIS_KEYID_BYTES + 1, h, DIS_KEYID_BYTES);
 }
 
-/* Writes a key file atomically; a secret one is 0600 from the start. */
+/* Writes a key file atomically; a secret one is 0600 from the start.
+ * Without overwrite an existing file, even one that appears meanwhile, is
+ * left alone. */
 static int
 write_key_file(const char *path, const char *text, int secret, int overwrite, AcErr *err)
 {
-	if (!overwrite && access(path, F_OK) == 0)
+	unsigned mode = secret ? 0600 : 0644;
+	int rc;
+
+	if (overwrite)
+		return ac_file_write_atomic_mode(path, text, strlen(text), mode, err);
+	rc = ac_file_write_new_mode(path, text, strlen(text), mode, err);
+	if (rc == AC_EINVAL)
 		return ac_err_set(err, AC_EINVAL, "%s: exists (use -f to replace it)", path);
-	return ac_file_write_atomic_mode(path, text, strlen(text), secret ? 0600 : 0644, err);
+	return rc;
 }
 
 int

@@ -49,10 +49,14 @@ proto_cert_save(const ProtoCert *c, const char *base, int overwrite, AcErr *err)
 		     "# Acheron CurveZMQ certificate: keep this file secret\n"
 		     "public-key = \"%s\"\nsecret-key = \"%s\"\n",
 		     c->public_key, c->secret_key);
-	if (ac_file_write_atomic_mode(sec, text, (size_t)n, 0600, err) != AC_OK)
+	/* Exclusive unless replacing: a file that appeared since the check above
+	 * is not overwritten either. */
+	if ((overwrite ? ac_file_write_atomic_mode(sec, text, (size_t)n, 0600, err)
+		       : ac_file_write_new_mode(sec, text, (size_t)n, 0600, err)) != AC_OK)
 		return err->code;
 	n = snprintf(text, sizeof text, "# Acheron CurveZMQ public certificate\npublic-key = \"%s\"\n", c->public_key);
-	if (ac_file_write_atomic_mode(pub, text, (size_t)n, 0644, err) != AC_OK) {
+	if ((overwrite ? ac_file_write_atomic_mode(pub, text, (size_t)n, 0644, err)
+		       : ac_file_write_new_mode(pub, text, (size_t)n, 0644, err)) != AC_OK) {
 		remove(sec);
 		return err->code;
 	}

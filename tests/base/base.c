@@ -76,6 +76,28 @@ test_failed_write_leaves_nothing(void **state)
 	assert_int_equal(others, 0);
 }
 
+/* An exclusive write never replaces, and leaves no temporary behind. */
+static void
+test_write_new_never_replaces(void **state)
+{
+	AcErr e;
+	uint8_t *b;
+	size_t n;
+	struct stat st;
+
+	mkdir("build/tests/base", 0755);
+	mkdir(DIR_, 0755);
+	unlink(DIR_ "/secret");
+	assert_int_equal(ac_file_write_new_mode(DIR_ "/secret", "one", 3, 0600, &e), AC_OK);
+	assert_int_equal(stat(DIR_ "/secret", &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	assert_int_equal(ac_file_write_new_mode(DIR_ "/secret", "two", 3, 0600, &e), AC_EINVAL);
+	assert_string_equal(e.msg, DIR_ "/secret: exists");
+	assert_int_equal(ac_file_read(DIR_ "/secret", &b, &n, &e), AC_OK);
+	assert_string_equal((char *)b, "one");
+	free(b);
+}
+
 static void
 test_clock_is_monotonic(void **state)
 {
@@ -89,5 +111,6 @@ test_clock_is_monotonic(void **state)
 TEST_MAIN("base",
           cmocka_unit_test(test_err_is_one_line),
           cmocka_unit_test(test_atomic_write_and_read),
+          cmocka_unit_test(test_write_new_never_replaces),
           cmocka_unit_test(test_failed_write_leaves_nothing),
           cmocka_unit_test(test_clock_is_monotonic))
