@@ -84,6 +84,14 @@ test_node_killed_mid_task(void **state)
 	assert_string_not_equal(json_string_value(json_object_get(cluster_job(j), "node")), node);
 	assert_int_equal(json_integer_value(json_object_get(cluster_job(j), "attempts")), 2);
 	json_decref(j);
+	{
+		char ids[32];
+		RunResult r;
+		snprintf(ids, sizeof ids, "%lu", id);
+		r = cluster_client(10000, "logs", ids, NULL);
+		assert_string_equal(r.out, "slept 1500 survivor\n");
+		run_free(&r);
+	}
 	/* Bring the lost node back for the next tests, under a new id. */
 	k = cluster_start_node(&cl, "f3", 1, NULL);
 	assert_true(cluster_node_ready(&cl, k, 5000));

@@ -186,6 +186,7 @@ sched_cli_wait(SchedClient *c, uint64_t job, int json, int progress, const char 
  * that a request made again, which starts the output over, is not written
  * twice. */
 typedef struct LogPos {
+	uint32_t attempt;     /* the attempt whose output is being written */
 	uint64_t request_id;  /* the request the current answers belong to */
 	uint64_t got[3];      /* bytes received under that request, per stream */
 	uint64_t written[3];  /* bytes written, per stream */
@@ -204,6 +205,16 @@ log_chunk(LogPos *p, uint64_t request_id, const Acheron__LogChunk *ch)
 	}
 	if (s != 1 && s != 2)
 		return;
+	if (ch->attempt > p->attempt) {
+		/* The job was requeued: its output starts over. Say so rather than
+		 * splice two runs' output together. */
+		if (p->attempt != 0) {
+			fflush(stdout);
+			fprintf(stderr, "dis-sched: job %" PRIu64 ": attempt %u starts over\n", ch->job_id, ch->attempt);
+		}
+		p->attempt = ch->attempt;
+		p->got[1] = p->got[2] = p->written[1] = p->written[2] = 0;
+	}
 	off = p->got[s];
 	p->got[s] += ch->data.len;
 	if (p->got[s] <= p->written[s])

@@ -245,6 +245,7 @@ typedef struct ChunkArg {
 	Sched *s;
 	ProtoIn *in;
 	uint64_t job_id;
+	uint32_t attempt;
 } ChunkArg;
 
 static int
@@ -255,6 +256,7 @@ send_chunk(void *arg, uint32_t stream, const uint8_t *data, size_t len)
 	Acheron__LogChunk c = ACHERON__LOG_CHUNK__INIT;
 
 	c.job_id = a->job_id;
+	c.attempt = a->attempt;
 	c.stream = stream;
 	c.data.data = (uint8_t *)data;
 	c.data.len = len;
@@ -271,7 +273,7 @@ on_logs(Sched *s, ProtoIn *in)
 	SchedJob *j = sched_queue_find(s->q, r->job_id);
 	Acheron__JobInfo *info;
 	uint32_t attempt;
-	ChunkArg ca = {s, in, r->job_id};
+	ChunkArg ca = {s, in, r->job_id, 0};
 	Acheron__Msg m = ACHERON__MSG__INIT;
 	Acheron__LogChunk end = ACHERON__LOG_CHUNK__INIT;
 
@@ -289,6 +291,7 @@ on_logs(Sched *s, ProtoIn *in)
 		attempt = info->attempts;
 		sched_arena_free(&s->arena);
 	}
+	ca.attempt = attempt;
 	if (attempt > 0 && sched_store_output_each(s->db, r->job_id, attempt, send_chunk, &ca, &s->err) != AC_OK)
 		return store_error(s, in);
 	if (j != NULL && r->follow && watch_add(s, in, j, 1) == AC_OK)

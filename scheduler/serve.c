@@ -169,6 +169,7 @@ sched_watch_output(Sched *s, SchedJob *j, uint32_t stream, const uint8_t *data, 
 		if (w->job_id != j->id || !w->follow)
 			continue;
 		c.job_id = j->id;
+		c.attempt = j->attempts;
 		c.stream = stream;
 		c.data.data = (uint8_t *)data;
 		c.data.len = len;
