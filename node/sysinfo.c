@@ -4,6 +4,7 @@
  * tasks it runs.
  */
 #include <dirent.h>
+#include <dlfcn.h>
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
@@ -61,6 +62,14 @@ node_sysinfo_get(NodeSysinfo *si)
 	si->gpus = count_gpus();
 	if (si->gpus > 0)
 		add_cap(si, "gpu");
+	/* cuda: a GPU and the driver's library, which CUDA programs need. */
+	if (si->gpus > 0) {
+		void *h = dlopen("libcuda.so.1", RTLD_LAZY | RTLD_LOCAL);
+		if (h != NULL) {
+			add_cap(si, "cuda");
+			dlclose(h);
+		}
+	}
 #if defined(__x86_64__) && defined(__GNUC__)
 	__builtin_cpu_init();
 	if (__builtin_cpu_supports("avx2"))
