@@ -88,6 +88,7 @@ vm_free(Vm *vm)
 	if (vm == NULL)
 		return;
 	release_all(vm);
+	vm_tensor_fini(vm);
 	vm_arena_fini(vm);
 	free(vm);
 }

@@ -1,8 +1,8 @@
 /*
  * $Tensor: the VM side of module/tensor.m. A `ref Tensor->T` is a small heap
- * object (rows, cols, then a hidden MlTensor pointer); the f32 elements live
- * in ml/ outside the Dis heap and are released when the last Dis reference
- * goes (the type's destroy hook). Shape errors raise "tensor: ..." Dis
+ * object (rows, cols, then a hidden slot number and generation into the
+ * Vm's tensor table); the f32 elements live in ml/ outside the Dis heap and
+ * are released when the last Dis reference goes (the type's destroy hook). Shape errors raise "tensor: ..." Dis
  * exceptions naming the function and the shapes.
  */
 #include "vm/vm_impl.h"
@@ -15,8 +15,15 @@
 typedef struct TensorRef {
 	int32_t rows;   /* Limbo-visible: shape[0] */
 	int32_t cols;   /* Limbo-visible: product of the other dims */
-	MlTensor *t;    /* hidden; owns one reference */
+	uint32_t slot;  /* hidden: index into vm->tslots */
+	uint32_t gen;   /* hidden: the slot's generation when it was filled */
 } TensorRef;
+
+struct VmTensorSlot {
+	MlTensor *t;         /* owns one reference; NULL when free */
+	uint32_t gen;        /* bumped each time the slot is emptied */
+	uint32_t next_free;  /* next free slot + 1 */
+};
 
 #define RET(fp) VM_BUILTIN_RET(fp)
 
@@ -25,16 +32,64 @@ typedef struct TensorRef {
 #define AP(k) (*(uint32_t *)vm_builtin_arg(fp, SPEC, (k)))
 #define AT(k) tensor_of(t, AP(k), (k))
 
+/* The tensor r names, or NULL if its slot and generation name none. */
+static MlTensor *
+slot_tensor(Vm *vm, const TensorRef *r)
+{
+	if (r->slot >= vm->ntslots || vm->tslots[r->slot].gen != r->gen)
+		return NULL;
+	return vm->tslots[r->slot].t;
+}
+
 static MlTensor *
 tensor_of(VmThread *t, uint32_t w, int k)
 {
 	TensorRef *r = VM_PTR(w);
+	MlTensor *mt;
 
 	if (r == NULL)
 		vm_raise(t, "tensor: argument %d is nil", k + 1);
-	if (VM_D2H(r)->t != t->vm->t_tensor)
+	if (VM_D2H(r)->t != t->vm->t_tensor || (mt = slot_tensor(t->vm, r)) == NULL)
 		vm_raise(t, "tensor: argument %d is not a tensor", k + 1);
-	return r->t;
+	return mt;
+}
+
+/* Puts mt (taking its reference) in a free slot; -1 when out of memory. */
+static int
+slot_put(Vm *vm, MlTensor *mt, uint32_t *slot, uint32_t *gen)
+{
+	uint32_t i;
+
+	if (vm->tfree != 0) {
+		i = vm->tfree - 1;
+		vm->tfree = vm->tslots[i].next_free;
+	} else {
+		if (vm->ntslots == vm->captslots) {
+			uint32_t cap = vm->captslots ? 2 * vm->captslots : 64;
+			struct VmTensorSlot *p = realloc(vm->tslots, cap * sizeof *p);
+			if (p == NULL || cap <= vm->captslots)
+				return -1;
+			vm->tslots = p;
+			vm->captslots = cap;
+		}
+		i = vm->ntslots++;
+		vm->tslots[i].gen = 0;
+	}
+	vm->tslots[i].t = mt;
+	vm->tslots[i].next_free = 0;
+	*slot = i;
+	*gen = vm->tslots[i].gen;
+	return 0;
+}
+
+void
+vm_tensor_fini(Vm *vm)
+{
+	for (uint32_t i = 0; i < vm->ntslots; i++)
+		ml_tensor_unref(vm->tslots[i].t);
+	free(vm->tslots);
+	vm->tslots = NULL;
+	vm->ntslots = vm->captslots = vm->tfree = 0;
 }
 
 static void
@@ -47,8 +102,17 @@ check(VmThread *t, int rc, const AcErr *err)
 static void
 tensor_destroy(Vm *vm, void *p)
 {
-	(void)vm;
-	ml_tensor_unref(((TensorRef *)p)->t);
+	TensorRef *r = p;
+	struct VmTensorSlot *s;
+
+	if (slot_tensor(vm, r) == NULL)
+		return;  /* a copy of a dead handle: nothing of its own to free */
+	s = &vm->tslots[r->slot];
+	ml_tensor_unref(s->t);
+	s->t = NULL;
+	s->gen++;
+	s->next_free = vm->tfree;
+	vm->tfree = r->slot + 1;
 }
 
 /* Wraps mt (taking its reference) in a new Dis object stored at *dst. */
@@ -68,7 +132,13 @@ store_tensor(VmThread *t, uint8_t *dst, MlTensor *mt)
 	}
 	r->rows = (int32_t)ml_tensor_rows(mt);
 	r->cols = (int32_t)ml_tensor_cols(mt);
-	r->t = mt;
+	if (slot_put(t->vm, mt, &r->slot, &r->gen) != 0) {
+		/* The object is freed by its type's hook, which finds no slot. */
+		r->slot = UINT32_MAX;
+		ml_tensor_unref(mt);
+		vm_ptr_set(t->vm, (uint32_t *)dst, VM_WORD(r));
+		vm_raise(t, VM_EX_NOMEM);
+	}
 	vm_ptr_set(t->vm, (uint32_t *)dst, VM_WORD(r));
 }
 

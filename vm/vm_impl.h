@@ -397,6 +397,12 @@ struct Vm {
 	VmType *t_dir;                 /* Sys->Dir, for dirread's arrays */
 	VmType *t_digest;              /* Crypt->DigestState */
 	VmType *t_tensor;              /* Tensor->T handle */
+	/* The tensors Dis objects refer to. A TensorRef in the arena holds a
+	 * slot number and generation, never a host pointer, so a forged one
+	 * can name at most a live tensor of this runtime (tensor.c). */
+	struct VmTensorSlot *tslots;
+	uint32_t ntslots, captslots;
+	uint32_t tfree;                /* first free slot + 1; 0 when none */
 	VmModule *modules;             /* loaded Dis modules, by path (cache) */
 	uint64_t ninstr;               /* instructions executed */
 	int poisoned;                  /* a fault may have corrupted the arena */
@@ -423,5 +429,8 @@ void vm_sys_register(Vm *vm);
 void vm_math_register(Vm *vm);
 void vm_crypt_register(Vm *vm);
 void vm_tensor_register(Vm *vm);
+/* Releases every tensor still held (after a fault the heap's destroy hooks
+ * never ran) and the slot table. */
+void vm_tensor_fini(Vm *vm);
 
 #endif
