@@ -88,4 +88,10 @@ int ac_file_write_atomic_mode(const char *path, const void *buf, size_t len, uns
  * that must not overwrite another. */
 int ac_file_write_new_mode(const char *path, const void *buf, size_t len, unsigned mode, AcErr *err);
 
+/* The 32-bit hash of a Dis type-signature string ("f*(s)i" for
+ * Sys->print gives 0xac849033): MD5 of the string, its four little-endian
+ * words exclusive-or'ed. What the link and import sections of a .dis file
+ * carry, and what the loader compares (dis-facts.md, "Type signatures"). */
+uint32_t ac_sig_hash(const char *sigstr);
+
 #endif

@@ -12,6 +12,7 @@
 #define LIMBO_LIMBO_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "base/base.h"
@@ -57,6 +58,31 @@ const char *limbo_unit_error(const LimboUnit *u, int i);
  * depth: kind, attributes, then @line (and @file:line where the file
  * changes, as after an include). Returns AC_OK or AC_EIO. */
 int limbo_unit_dump(const LimboUnit *u, FILE *out);
+
+/* Type-checks a parsed unit: declarations at file scope, every function
+ * body, and the type signatures of the functions the module exports and of
+ * those it uses from other modules. Type errors are added to the unit's
+ * diagnostics like syntax errors ("FILE:LINE: type mismatch: int and string
+ * in +"); the call still succeeds. Check a unit only once.
+ * Errors: AC_ENOMEM if memory runs out (diagnostics may be incomplete).
+ * Follows: limbo.ms; inferno-os limbo/typecheck.b and types.b. */
+int limbo_check(LimboUnit *u, AcErr *err);
+
+/* A type signature computed by limbo_check: for a function the module
+ * exports (exported 1; module is the implemented module) or one of another
+ * module it uses (exported 0; module is that module's type name). */
+typedef struct LimboSig {
+	const char *module;   /* "Sys" */
+	const char *name;     /* "print", or "Iobuf.gets" for an adt's function */
+	const char *str;      /* signature string, "f*(s)i" (see vm/sig.h) */
+	uint32_t sig;         /* MD5 of str folded to 32 bits, as in a .dis */
+	int exported;
+} LimboSig;
+
+/* Number of signatures limbo_check computed, and the i-th. Borrowed from
+ * the unit. */
+int limbo_unit_nsigs(const LimboUnit *u);
+const LimboSig *limbo_unit_sig(const LimboUnit *u, int i);
 
 /* Frees the unit, its tree and diagnostics. Accepts NULL. */
 void limbo_unit_free(LimboUnit *u);

@@ -28,6 +28,9 @@ struct LimboUnit {
 	int max_errors;
 	int stopped;       /* hit max_errors: "too many errors" was added */
 	int nomem;         /* a diagnostic could not be stored */
+	LimboSig *sigs;    /* limbo_check's signatures (malloc'd) */
+	int nsigs;
+	int checked;       /* limbo_check ran */
 };
 
 /* Adds "file:line: message" to u's diagnostics (up to its cap). */

@@ -6,7 +6,6 @@
 #include "vm/sig.h"
 #include "base/base.h"
 
-#include <md5.h>
 #include <string.h>
 
 /* Sys->FD and Tensor->T as they appear, fields named, at their first use in
@@ -117,18 +116,7 @@ const VmSigEntry vm_sig_tensor[] = {
 uint32_t
 vm_sig_hash(const char *sigstr)
 {
-	MD5_CTX ctx;
-	uint8_t d[MD5_DIGEST_LENGTH];
-	uint32_t h = 0;
-	int i;
-
-	MD5Init(&ctx);
-	MD5Update(&ctx, (const uint8_t *)sigstr, strlen(sigstr));
-	MD5Final(d, &ctx);
-	for (i = 0; i < MD5_DIGEST_LENGTH; i += 4)
-		h ^= (uint32_t)d[i] | (uint32_t)d[i + 1] << 8 | (uint32_t)d[i + 2] << 16 |
-		     (uint32_t)d[i + 3] << 24;
-	return h;
+	return ac_sig_hash(sigstr);
 }
 
 static const VmSigEntry *

@@ -7,6 +7,7 @@
  */
 #include "tests/test.h"
 #include "tests/run.h"
+#include "tests/limbo/corpus.h"
 
 #include <ftw.h>
 #include <glob.h>
@@ -15,35 +16,9 @@
 
 #include "limbo/limbo.h"
 
-#define LIMBO "bin/limbo"
 #define DIR "build/tests/limbo"
-#define TIMEOUT_MS 10000
 
 static char moddir[1024];
-
-/* Runs bin/limbo with args (NULL-terminated, after the program name). */
-static RunResult
-limbo(const char *const *args)
-{
-	char *argv[32];
-	int n = 0;
-
-	argv[n++] = LIMBO;
-	while (*args != NULL && n < 31)
-		argv[n++] = (char *)*args++;
-	argv[n] = NULL;
-	return run_cmd(argv, NULL, TIMEOUT_MS);
-}
-
-static void
-write_file(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-
-	assert_non_null(f);
-	fputs(text, f);
-	assert_int_equal(fclose(f), 0);
-}
 
 static void
 setup_dirs(void)
@@ -69,40 +44,6 @@ parses(const char *path)
 	return ok;
 }
 
-/* Files under a directory ending in ext, collected by nftw. */
-static char *found[1024];
-static int nfound;
-static const char *want_ext;
-
-static int
-collect(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	size_t n = strlen(path), e = strlen(want_ext);
-
-	(void)st;
-	(void)ftw;
-	if (flag == FTW_F && n > e && strcmp(path + n - e, want_ext) == 0 && nfound < 1024)
-		found[nfound++] = strdup(path);
-	return 0;
-}
-
-static int
-cmpstr(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static void
-find_files(const char *dir, const char *ext)
-{
-	for (int i = 0; i < nfound; i++)
-		free(found[i]);
-	nfound = 0;
-	want_ext = ext;
-	nftw(dir, collect, 16, FTW_PHYS);
-	qsort(found, (size_t)nfound, sizeof found[0], cmpstr);
-}
-
 static void
 test_inferno_appl(void **state)
 {
@@ -118,28 +59,6 @@ test_inferno_appl(void **state)
 		ok += parses(found[i]);
 	print_message("# parsed %d of %d Inferno appl .b files (its compiler included)\n", ok, nfound);
 	assert_int_equal(ok, nfound);
-}
-
-/* A .m that is itself a program (runt.m starts with `implement`) is parsed
- * directly; every other one through a file that includes it. */
-static int
-is_program(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char line[256];
-	int prog = 0;
-
-	if (f == NULL)
-		return 0;
-	while (fgets(line, sizeof line, f) != NULL) {
-		char *s = line + strspn(line, " \t\r\n");
-		if (*s == 0 || *s == '#')
-			continue;
-		prog = strncmp(s, "implement", 9) == 0;
-		break;
-	}
-	fclose(f);
-	return prog;
 }
 
 static void

@@ -1,0 +1,1032 @@
+/*
+ * Expressions: the type of each, checked against Limbo's rules. There are
+ * no implicit conversions, except that a constant takes the numeric type the
+ * other operand wants (1 + big x, 2.0 * r, byte b == 'a'); string indexing
+ * yields int; nil goes where a ref, list, array, chan, string or module is.
+ *
+ * Follows: limbo.ms §"Expressions"; inferno-os limbo/typecheck.b (echeck)
+ * for which operand types each operator takes.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "limbo/check.h"
+
+#define TS(t, b) limbo_ty_str((t), (b), sizeof(b))
+
+static int
+iserr(const LimboType *t)
+{
+	return t == NULL || t->kind == LIMBO_TY_ERROR || t->kind == LIMBO_TY_ANY || t->kind == LIMBO_TY_POLY;
+}
+
+static int
+isintlike(const LimboType *t)
+{
+	return t->kind == LIMBO_TY_INT || t->kind == LIMBO_TY_BIG || t->kind == LIMBO_TY_BYTE;
+}
+
+/* May a constant of type from stand for a value of numeric type to: an
+ * integer constant may be any number, a real one only real or fixed. */
+static int
+const_fits(const LimboType *from, const LimboType *to)
+{
+	if (!limbo_ty_isnum(from) || !limbo_ty_isnum(to))
+		return 0;
+	if (from->kind == LIMBO_TY_REAL || from->kind == LIMBO_TY_FIXED)
+		return to->kind == LIMBO_TY_REAL || to->kind == LIMBO_TY_FIXED;
+	return 1;
+}
+
+/* The common type of two operands, letting a constant adopt the other's
+ * numeric type; NULL when they do not agree. */
+static LimboType *
+unify(LimboChecker *c, LimboType *l, int lc, LimboType *r, int rc)
+{
+	if (iserr(l))
+		return r;
+	if (iserr(r))
+		return l;
+	if (limbo_ty_equal(l, r))
+		return l;
+	if (lc && const_fits(l, r))
+		return r;
+	if (rc && const_fits(r, l))
+		return l;
+	if (l->kind == LIMBO_TY_NIL && limbo_ty_assignable(r, l))
+		return r;
+	if (r->kind == LIMBO_TY_NIL && limbo_ty_assignable(l, r))
+		return l;
+	if (limbo_ty_assignable(l, r))
+		return l;
+	if (limbo_ty_assignable(r, l))
+		return r;
+	return NULL;
+}
+
+static void
+mismatch(LimboChecker *c, const LimboNode *n, LimboType *l, LimboType *r, const char *op)
+{
+	char b1[128], b2[128];
+
+	CK_ERR(c, n, "type mismatch: %s and %s in %s", TS(l, b1), TS(r, b2), op);
+}
+
+/* Records the signature of a function of another module that is used. */
+static void
+use_fn(LimboChecker *c, LimboDecl *mod, const char *adt, LimboDecl *fn)
+{
+	char buf[256];
+	size_t n;
+	char *name;
+
+	if (mod == NULL || fn == NULL || fn->ty == NULL || fn->ty->kind != LIMBO_TY_FN || fn->store != LIMBO_D_FN)
+		return;
+	for (int i = 0; i < c->nimpl; i++)
+		if (c->impl[i] == mod->ty)
+			return;
+	if (adt != NULL)
+		snprintf(buf, sizeof buf, "%s.%s", adt, fn->name);
+	else
+		snprintf(buf, sizeof buf, "%s", fn->name);
+	n = strlen(buf);
+	name = limbo_arena_strndup(c->a, buf, n);
+	if (name != NULL)
+		limbo_sig_add(c, mod->name, name, fn->ty, 0);
+}
+
+/* A function of this module used as a value (a ref fn) is called through
+ * the module's own link: Inferno's limbo exports it and has the module
+ * import itself, with every function of its interface. */
+static void
+fn_value(LimboChecker *c, LimboDecl *d)
+{
+	LimboType *m = c->impl[0];
+
+	if (d->ty == NULL || d->ty->kind != LIMBO_TY_FN)
+		return;
+	limbo_sig_add(c, m->decl->name, d->name, d->ty, 1);
+	limbo_sig_add(c, m->decl->name, d->name, d->ty, 0);
+	if (c->selfimport)
+		return;
+	c->selfimport = 1;
+	for (LimboDecl *x = m->ids; x != NULL; x = x->next)
+		if (x->store == LIMBO_D_FN && x->ty != NULL && x->ty->kind == LIMBO_TY_FN)
+			limbo_sig_add(c, m->decl->name, x->name, x->ty, 0);
+}
+
+/* The module an adt was declared in, if any. */
+static LimboDecl *
+adt_module(LimboType *adt)
+{
+	LimboDecl *d = adt != NULL ? adt->decl : NULL;
+
+	while (d != NULL && d->dot != NULL) {
+		d = d->dot;
+		if (d->ty != NULL && d->ty->kind == LIMBO_TY_MODULE)
+			return d;
+	}
+	return NULL;
+}
+
+static LimboType *
+binop(LimboChecker *c, const LimboNode *n, int *isconst)
+{
+	int lc = 0, rc = 0, op = n->op;
+	LimboType *l = limbo_exp(c, n->kids[0], &lc);
+	LimboType *r = limbo_exp(c, n->kids[1], &rc);
+	LimboType *t;
+	const char *ops = limbo_tok_text(op);
+
+	*isconst = lc && rc;
+	switch (op) {
+	case LIMBO_T_ANDAND: case LIMBO_T_OROR:
+		if (!iserr(l) && l->kind != LIMBO_TY_INT)
+			mismatch(c, n, l, r, ops);
+		else if (!iserr(r) && r->kind != LIMBO_TY_INT)
+			mismatch(c, n, l, r, ops);
+		return c->t_int;
+	case LIMBO_T_CONS:
+		if (iserr(r))
+			return limbo_ty_new(c, LIMBO_TY_LIST, l);
+		if (r->kind == LIMBO_TY_NIL) {
+			if (l->kind == LIMBO_TY_NIL) {
+				CK_ERR(c, n, "type of nil :: nil is unknown");
+				return c->t_error;
+			}
+			return limbo_ty_new(c, LIMBO_TY_LIST, l);
+		}
+		if (r->kind != LIMBO_TY_LIST) {
+			mismatch(c, n, l, r, ops);
+			return c->t_error;
+		}
+		if (!limbo_ty_assignable(r->of, l) && !(lc && const_fits(l, r->of)))
+			mismatch(c, n, l, r, ops);
+		return r;
+	case LIMBO_T_LSH: case LIMBO_T_RSH:
+		if (!iserr(l) && !isintlike(l))
+			mismatch(c, n, l, r, ops);
+		else if (!iserr(r) && r->kind != LIMBO_TY_INT && !(rc && isintlike(r)))
+			mismatch(c, n, l, r, ops);
+		return l;
+	case LIMBO_T_EXP:
+		if (!iserr(l) && !limbo_ty_isnum(l))
+			mismatch(c, n, l, r, ops);
+		else if (!iserr(r) && r->kind != LIMBO_TY_INT && !rc)
+			mismatch(c, n, l, r, ops);
+		return l;
+	}
+	t = unify(c, l, lc, r, rc);
+	if (t == NULL) {
+		mismatch(c, n, l, r, ops);
+		return c->t_error;
+	}
+	switch (op) {
+	case LIMBO_T_EQ: case LIMBO_T_NEQ:
+		if (!iserr(t) && (t->kind == LIMBO_TY_ADT || t->kind == LIMBO_TY_TUPLE || t->kind == LIMBO_TY_ADTPICK))
+			mismatch(c, n, l, r, ops);
+		return c->t_int;
+	case LIMBO_T_LT: case LIMBO_T_GT: case LIMBO_T_LEQ: case LIMBO_T_GEQ:
+		if (!iserr(t) && !limbo_ty_isnum(t) && t->kind != LIMBO_TY_STRING)
+			mismatch(c, n, l, r, ops);
+		return c->t_int;
+	case LIMBO_T_ADD:
+		if (!iserr(t) && !limbo_ty_isnum(t) && t->kind != LIMBO_TY_STRING)
+			mismatch(c, n, l, r, ops);
+		return t;
+	case LIMBO_T_SUB: case LIMBO_T_MUL: case LIMBO_T_DIV:
+		if (!iserr(t) && !limbo_ty_isnum(t))
+			mismatch(c, n, l, r, ops);
+		return t;
+	case LIMBO_T_MOD: case LIMBO_T_AND: case LIMBO_T_OR1: case LIMBO_T_XOR:
+		if (!iserr(t) && !isintlike(t))
+			mismatch(c, n, l, r, ops);
+		return t;
+	}
+	return t;
+}
+
+/* Is n something that can be assigned to. */
+int
+limbo_exp_islval(LimboChecker *c, const LimboNode *n)
+{
+	LimboDecl *d;
+
+	if (n == NULL)
+		return 0;
+	switch (n->kind) {
+	case LIMBO_N_NAME:
+		d = limbo_lookup(c, n->name);
+		return d == NULL || d->store == LIMBO_D_GLOBAL || d->store == LIMBO_D_LOCAL || d->store == LIMBO_D_ARG ||
+		       (d->store == LIMBO_D_IMPORT && d->imp != NULL && d->imp->store == LIMBO_D_GLOBAL);
+	case LIMBO_N_NIL:
+		return 1;
+	case LIMBO_N_INDEX: case LIMBO_N_DOT: case LIMBO_N_MDOT: case LIMBO_N_UNOP:
+		return 1; /* a[i], r.f, m->v, *r: the operand decides, checked above */
+	case LIMBO_N_TUPLE:
+		for (int i = 0; i < n->nkids; i++)
+			if (!limbo_exp_islval(c, n->kids[i]))
+				return 0;
+		return 1;
+	case LIMBO_N_SLICE:
+		return 1; /* a[i:] = b copies into an array */
+	}
+	return 0;
+}
+
+/* An assignment target: like an expression, but nil means "discard". */
+static LimboType *
+lval(LimboChecker *c, const LimboNode *n)
+{
+	int k;
+
+	if (n == NULL)
+		return c->t_error;
+	if (n->kind == LIMBO_N_NIL)
+		return c->t_any;
+	if (n->kind == LIMBO_N_TUPLE) {
+		LimboType *t = limbo_ty_new(c, LIMBO_TY_TUPLE, NULL);
+		LimboDecl **tail = &t->ids;
+		for (int i = 0; i < n->nkids; i++) {
+			LimboDecl *e = limbo_decl_new(c, NULL, LIMBO_D_FIELD, lval(c, n->kids[i]), n);
+			if (e == NULL)
+				break;
+			*tail = e;
+			tail = &e->next;
+		}
+		return t;
+	}
+	if (!limbo_exp_islval(c, n)) {
+		CK_ERR(c, n, "cannot assign to %s", n->kind == LIMBO_N_NAME ? n->name : limbo_node_name(n->kind));
+		(void)limbo_exp(c, n, &k);
+		return c->t_error;
+	}
+	return limbo_exp(c, n, &k);
+}
+
+static int
+assignable_c(LimboType *to, LimboType *from, int isconst)
+{
+	if (iserr(to) || iserr(from))
+		return 1;
+	if (isconst && const_fits(from, to))
+		return 1;
+	return limbo_ty_assignable(to, from);
+}
+
+void
+limbo_exp_want(LimboChecker *c, const LimboNode *n, LimboType *want, const char *what)
+{
+	int k = 0;
+	LimboType *t = limbo_exp(c, n, &k);
+	char b1[128], b2[128];
+
+	if (!assignable_c(want, t, k))
+		CK_ERR(c, n, "type mismatch: %s is %s, want %s", what, TS(t, b1), TS(want, b2));
+}
+
+void
+limbo_declas(LimboChecker *c, const LimboNode *left, LimboType *t)
+{
+	LimboDecl *d;
+
+	if (left == NULL)
+		return;
+	if (left->kind == LIMBO_N_NIL)
+		return;
+	if (left->kind == LIMBO_N_TUPLE) {
+		const LimboDecl *e = t != NULL && t->kind == LIMBO_TY_TUPLE ? t->ids : NULL;
+		int n = 0;
+		for (const LimboDecl *x = e; x != NULL; x = x->next)
+			n++;
+		if (!iserr(t) && (t == NULL || t->kind != LIMBO_TY_TUPLE || n != left->nkids)) {
+			char b[128];
+			CK_ERR(c, left, "cannot declare %d names from a value of type %s", left->nkids, TS(t, b));
+			e = NULL;
+			t = c->t_error;
+		}
+		for (int i = 0; i < left->nkids; i++) {
+			limbo_declas(c, left->kids[i], e != NULL ? e->ty : c->t_error);
+			if (e != NULL)
+				e = e->next;
+		}
+		return;
+	}
+	if (left->kind != LIMBO_N_NAME) {
+		CK_ERR(c, left, "only names may be declared with :=");
+		return;
+	}
+	if (t != NULL && t->kind == LIMBO_TY_NIL) {
+		CK_ERR(c, left, "cannot declare %s with nil: its type is unknown", left->name);
+		t = c->t_error;
+	}
+	if (t != NULL && t->kind == LIMBO_TY_NONE) {
+		CK_ERR(c, left, "cannot declare %s from an expression with no value", left->name);
+		t = c->t_error;
+	}
+	d = limbo_decl_new(c, left->name, c->fnty != NULL ? LIMBO_D_LOCAL : LIMBO_D_GLOBAL, t, left);
+	if (d != NULL) {
+		d->state = 2;
+		limbo_declare(c, d, c->fnty == NULL);
+	}
+}
+
+/* What a name stands for, as an expression. */
+static LimboType *
+name_exp(LimboChecker *c, const LimboNode *n, int *isconst)
+{
+	LimboDecl *d;
+
+	if (strcmp(n->name, "iota") == 0 && c->iota >= 0) {
+		*isconst = 1;
+		return c->t_int;
+	}
+	d = limbo_lookup(c, n->name);
+	if (d == NULL) {
+		CK_ERR(c, n, "undefined name %s", n->name);
+		return c->t_error;
+	}
+	limbo_decl_resolve(c, d);
+	switch (d->store) {
+	case LIMBO_D_TYPE:
+		CK_ERR(c, n, "%s is a type, not a value", n->name);
+		return c->t_error;
+	case LIMBO_D_CONST:
+		*isconst = 1;
+		break;
+	case LIMBO_D_FN:
+		if (!c->callee && c->nimpl > 0 && (d->dot == NULL || d->dot->ty == c->impl[0]))
+			fn_value(c, d);
+		break;
+	case LIMBO_D_IMPORT:
+		if (d->imp != NULL && d->impmod != NULL) {
+			if (d->imp->store == LIMBO_D_TYPE) {
+				CK_ERR(c, n, "%s is a type, not a value", n->name);
+				return c->t_error;
+			}
+			*isconst = d->imp->store == LIMBO_D_CONST;
+			use_fn(c, d->impmod->decl, NULL, d->imp);
+		}
+		break;
+	}
+	return d->ty != NULL ? d->ty : c->t_error;
+}
+
+/* The adt a value of type t gives access to (through ref too), or NULL. */
+static LimboType *
+adt_of(LimboType *t)
+{
+	if (t == NULL)
+		return NULL;
+	if (t->kind == LIMBO_TY_REF)
+		t = t->of;
+	if (t != NULL && (t->kind == LIMBO_TY_ADT || t->kind == LIMBO_TY_ADTPICK))
+		return t;
+	return NULL;
+}
+
+/* The declaration a type expression in value position names (a NAME or
+ * m->T or Adt.Tag), or NULL if n is not one. */
+static LimboDecl *
+type_named(LimboChecker *c, const LimboNode *n)
+{
+	LimboDecl *d = NULL;
+
+	if (n == NULL)
+		return NULL;
+	if (n->kind == LIMBO_N_NAME) {
+		d = limbo_lookup(c, n->name);
+		if (d != NULL && d->store == LIMBO_D_IMPORT) {
+			limbo_decl_resolve(c, d);
+			d = d->imp;
+		}
+	} else if (n->kind == LIMBO_N_MDOT && n->kids[1] != NULL && n->kids[1]->kind == LIMBO_N_NAME) {
+		int k;
+		LimboType *m;
+		LimboDecl *l = type_named(c, n->kids[0]);
+		if (l != NULL && l->store == LIMBO_D_TYPE)
+			m = l->ty;
+		else {
+			/* a module value: its members are still types */
+			const LimboNode *mn = n->kids[0];
+			LimboDecl *v = mn->kind == LIMBO_N_NAME ? limbo_lookup(c, mn->name) : NULL;
+			if (v == NULL)
+				return NULL;
+			limbo_decl_resolve(c, v);
+			m = v->ty;
+			(void)k;
+		}
+		if (m == NULL || m->kind != LIMBO_TY_MODULE)
+			return NULL;
+		d = limbo_member(m, n->kids[1]->name);
+	} else if (n->kind == LIMBO_N_INDEX && n->nkids >= 2) {
+		/* P[int]: a polymorphic adt with its type arguments */
+		d = type_named(c, n->kids[0]);
+		for (int i = 1; d != NULL && i < n->nkids; i++)
+			if (n->kids[i] != NULL && n->kids[i]->kind == LIMBO_N_TYPEEXP)
+				(void)limbo_type_resolve(c, n->kids[i]->kids[0]);
+		return d;
+	} else if (n->kind == LIMBO_N_DOT && n->kids[1] != NULL) {
+		LimboDecl *l = type_named(c, n->kids[0]);
+		if (l == NULL || l->store != LIMBO_D_TYPE || l->ty == NULL || l->ty->kind != LIMBO_TY_ADT)
+			return NULL;
+		for (LimboDecl *g = l->ty->tags; g != NULL; g = g->next)
+			if (strcmp(g->name, n->kids[1]->name) == 0)
+				return g;
+		return NULL;
+	}
+	if (d != NULL)
+		limbo_decl_resolve(c, d);
+	if (d != NULL && (d->store == LIMBO_D_TYPE || d->store == LIMBO_D_TAG))
+		return d;
+	return NULL;
+}
+
+/* Member access exp.name: a field, or a method (*self set when the value
+ * becomes its self argument). Also Adt.f and Adt.CONST. */
+static LimboType *
+dot_exp(LimboChecker *c, const LimboNode *n, int *isconst, int *self)
+{
+	const LimboNode *nm = n->kids[1];
+	LimboDecl *td = type_named(c, n->kids[0]), *m = NULL;
+	LimboType *t, *adt;
+	int k = 0;
+	char b[128];
+
+	*self = 0;
+	if (nm == NULL || nm->name == NULL)
+		return c->t_error;
+	if (td != NULL && td->ty != NULL && (td->ty->kind == LIMBO_TY_ADT || td->ty->kind == LIMBO_TY_ADTPICK)) {
+		adt = td->ty;
+		m = limbo_member(adt, nm->name);
+		if (m == NULL && adt->kind == LIMBO_TY_ADTPICK)
+			m = limbo_member(adt->of, nm->name);
+		if (m == NULL) {
+			CK_ERR(c, nm, "%s is not a member of %s", nm->name, TS(adt, b));
+			return c->t_error;
+		}
+		limbo_decl_resolve(c, m);
+		if (m->store == LIMBO_D_CONST)
+			*isconst = 1;
+		else if (m->store == LIMBO_D_FN)
+			use_fn(c, adt_module(adt), adt->kind == LIMBO_TY_ADTPICK ? adt->of->decl->name : adt->decl->name, m);
+		else if (m->store != LIMBO_D_TYPE) {
+			CK_ERR(c, nm, "%s.%s is a field: it needs a value of type %s", TS(adt, b), nm->name, TS(adt, b));
+			return c->t_error;
+		}
+		return m->ty;
+	}
+	t = limbo_exp(c, n->kids[0], &k);
+	if (iserr(t))
+		return c->t_error;
+	if ((t->kind == LIMBO_TY_TUPLE || t->kind == LIMBO_TY_EXCEPTION) && nm->name[0] == 't') {
+		/* tuple.t0, tuple.t1, ...: its elements */
+		char *end;
+		long i = strtol(nm->name + 1, &end, 10);
+		LimboDecl *e = t->ids;
+		if (*end == 0 && end != nm->name + 1) {
+			for (; e != NULL && i > 0; i--)
+				e = e->next;
+			if (e != NULL && i == 0)
+				return e->ty;
+		}
+	}
+	adt = adt_of(t);
+	if (adt == NULL) {
+		CK_ERR(c, nm, "%s has no member %s: it is %s, not an adt", n->kids[0]->kind == LIMBO_N_NAME ? n->kids[0]->name : "expression",
+		       nm->name, TS(t, b));
+		return c->t_error;
+	}
+	m = limbo_member(adt, nm->name);
+	if (m == NULL && adt->kind == LIMBO_TY_ADTPICK)
+		m = limbo_member(adt->of, nm->name);
+	if (m == NULL) {
+		CK_ERR(c, nm, "%s is not a member of %s", nm->name, TS(adt, b));
+		return c->t_error;
+	}
+	limbo_decl_resolve(c, m);
+	if (m->store == LIMBO_D_FN) {
+		LimboType *base = adt->kind == LIMBO_TY_ADTPICK ? adt->of : adt;
+		use_fn(c, adt_module(base), base->decl->name, m);
+		*self = m->ty != NULL && m->ty->kind == LIMBO_TY_FN && m->ty->ids != NULL;
+	}
+	if (m->store == LIMBO_D_CONST)
+		*isconst = 1;
+	return m->ty != NULL ? m->ty : c->t_error;
+}
+
+static LimboType *
+mdot_exp(LimboChecker *c, const LimboNode *n, int *isconst)
+{
+	const LimboNode *l = n->kids[0], *nm = n->kids[1];
+	LimboDecl *td = type_named(c, l), *m, *mod;
+	LimboType *t;
+	int k = 0;
+	char b[128];
+
+	if (nm == NULL || nm->name == NULL)
+		return c->t_error;
+	if (td != NULL && td->store == LIMBO_D_TYPE)
+		t = td->ty;
+	else
+		t = limbo_exp(c, l, &k);
+	if (iserr(t))
+		return c->t_error;
+	if (t->kind != LIMBO_TY_MODULE) {
+		CK_ERR(c, n, "%s is not a module: it is %s", l->kind == LIMBO_N_NAME ? l->name : "expression", TS(t, b));
+		return c->t_error;
+	}
+	mod = t->decl;
+	m = limbo_member(t, nm->name);
+	if (m == NULL) {
+		CK_ERR(c, nm, "%s is not a member of module %s", nm->name, mod->name);
+		return c->t_error;
+	}
+	limbo_decl_resolve(c, m);
+	if (m->store == LIMBO_D_TYPE) {
+		CK_ERR(c, nm, "%s->%s is a type, not a value", mod->name, nm->name);
+		return c->t_error;
+	}
+	if (m->store == LIMBO_D_CONST)
+		*isconst = 1;
+	use_fn(c, mod, NULL, m);
+	return m->ty != NULL ? m->ty : c->t_error;
+}
+
+/* Checks arguments against the fields or parameters ps (skipping the first
+ * when self is bound); what names the callee in messages. */
+static void
+args(LimboChecker *c, const LimboNode *n, int first, LimboDecl *ps, int space, int self, int varargs,
+     const char *what)
+{
+	int np = 0, na = n->nkids - first, i;
+	LimboDecl *p;
+
+	for (p = ps; p != NULL; p = p->next)
+		if (!space || p->store == LIMBO_D_FIELD || p->store == LIMBO_D_ARG)
+			np++;
+	if (self && np > 0) {
+		np--;
+		for (ps = ps != NULL ? ps->next : NULL; ps != NULL && space && ps->store != LIMBO_D_FIELD &&
+		     ps->store != LIMBO_D_ARG; ps = ps->next)
+			;
+	}
+	if (na != np && !(varargs && na >= np)) {
+		CK_ERR(c, n, "%s takes %d argument%s, given %d", what, np, np == 1 ? "" : "s", na);
+		for (i = first; i < n->nkids; i++) {
+			int k;
+			(void)limbo_exp(c, n->kids[i], &k);
+		}
+		return;
+	}
+	p = ps;
+	for (i = first; i < n->nkids; i++) {
+		int k = 0;
+		LimboType *t;
+		while (p != NULL && space && p->store != LIMBO_D_FIELD && p->store != LIMBO_D_ARG)
+			p = p->next;
+		t = limbo_exp(c, n->kids[i], &k);
+		if (p == NULL)
+			continue; /* varargs tail: anything goes */
+		if (!assignable_c(p->ty, t, k)) {
+			char b1[128], b2[128];
+			CK_ERR(c, n->kids[i], "type mismatch: argument %d of %s is %s, want %s", i - first + 1, what,
+			       TS(t, b1), TS(p->ty, b2));
+		}
+		p = p->next;
+	}
+}
+
+static LimboType *
+call_exp(LimboChecker *c, const LimboNode *n)
+{
+	const LimboNode *f = n->kids[0];
+	LimboDecl *td = type_named(c, f);
+	LimboType *t;
+	int self = 0, k = 0;
+	char what[160], b[128];
+
+	if (f == NULL)
+		return c->t_error;
+	if (td != NULL) {
+		/* Adt(fields...) makes a value; an exception name makes one too */
+		t = td->ty;
+		if (t != NULL && t->kind == LIMBO_TY_ADTPICK)
+			t = t->of; /* pick cases are made with ref Adt.Tag(...) below */
+		if (t == NULL || (t->kind != LIMBO_TY_ADT && t->kind != LIMBO_TY_TUPLE && td->ty->kind != LIMBO_TY_ADTPICK)) {
+			CK_ERR(c, f, "%s is a type that cannot be called", TS(td->ty, b));
+			return c->t_error;
+		}
+		snprintf(what, sizeof what, "%s", TS(td->ty, b));
+		if (td->ty->kind == LIMBO_TY_ADTPICK) {
+			/* the adt's common fields, then the tag's */
+			LimboDecl *all = NULL, **tail = &all;
+			for (LimboDecl *x = td->ty->of->ids; x != NULL; x = x->next) {
+				LimboDecl *cp = limbo_decl_new(c, x->name, x->store, x->ty, NULL);
+				if (cp == NULL)
+					break;
+				*tail = cp;
+				tail = &cp->next;
+			}
+			*tail = td->ty->ids;
+			args(c, n, 1, all, 1, 0, 0, what);
+			return td->ty;
+		}
+		args(c, n, 1, t->ids, 1, 0, 0, what);
+		return t;
+	}
+	if (f->kind == LIMBO_N_NAME) {
+		LimboDecl *d = limbo_lookup(c, f->name);
+		if (d != NULL && d->store == LIMBO_D_EXC) {
+			limbo_decl_resolve(c, d);
+			args(c, n, 1, d->ty->ids, 1, 0, 0, f->name);
+			return d->ty;
+		}
+	}
+	if (f->kind == LIMBO_N_DOT) {
+		t = dot_exp(c, f, &k, &self);
+	} else {
+		c->callee = f->kind == LIMBO_N_NAME;
+		t = limbo_exp(c, f, &k);
+		c->callee = 0;
+	}
+	if (iserr(t)) {
+		for (int i = 1; i < n->nkids; i++)
+			(void)limbo_exp(c, n->kids[i], &k);
+		return c->t_error;
+	}
+	if (t->kind == LIMBO_TY_REF && t->of != NULL && t->of->kind == LIMBO_TY_FN)
+		t = t->of;
+	if (t->kind != LIMBO_TY_FN) {
+		CK_ERR(c, f, "cannot call %s: it is %s, not a function", f->name != NULL ? f->name :
+		       f->kind == LIMBO_N_MDOT || f->kind == LIMBO_N_DOT ? f->kids[1]->name : "expression", TS(t, b));
+		return c->t_error;
+	}
+	if (f->kind == LIMBO_N_NAME)
+		snprintf(what, sizeof what, "function %s", f->name);
+	else if ((f->kind == LIMBO_N_MDOT || f->kind == LIMBO_N_DOT) && f->kids[1] != NULL && f->kids[1]->name)
+		snprintf(what, sizeof what, "function %s", f->kids[1]->name);
+	else
+		snprintf(what, sizeof what, "function");
+	args(c, n, 1, t->ids, 1, self, t->varargs, what);
+	return t->of != NULL ? t->of : c->t_none;
+}
+
+static int
+cast_ok(const LimboType *to, const LimboType *from, int isconst)
+{
+	if (iserr(to) || iserr(from) || limbo_ty_equal(to, from))
+		return 1;
+	if (limbo_ty_isnum(to) && limbo_ty_isnum(from))
+		return 1;
+	if (to->kind == LIMBO_TY_STRING && (limbo_ty_isnum(from) || (from->kind == LIMBO_TY_ARRAY &&
+	    from->of->kind == LIMBO_TY_BYTE)))
+		return 1;
+	if (from->kind == LIMBO_TY_STRING && (limbo_ty_isnum(to) || (to->kind == LIMBO_TY_ARRAY &&
+	    to->of->kind == LIMBO_TY_BYTE)))
+		return 1;
+	if (from->kind == LIMBO_TY_NIL && limbo_ty_assignable(to, from))
+		return 1;
+	/* a tuple of constants or an adt value may be cast to an equal adt */
+	if ((to->kind == LIMBO_TY_ADT || to->kind == LIMBO_TY_TUPLE) && from->kind == LIMBO_TY_TUPLE)
+		return 1;
+	return limbo_ty_assignable(to, from);
+}
+
+static LimboType *
+arraynew(LimboChecker *c, const LimboNode *n)
+{
+	LimboType *et = NULL;
+	int k = 0;
+
+	if (n->kids[0] != NULL)
+		limbo_exp_want(c, n->kids[0], c->t_int, "array size");
+	if (n->kids[1] != NULL)
+		et = limbo_type_resolve(c, n->kids[1]);
+	for (int i = 2; i < n->nkids; i++) {
+		const LimboNode *e = n->kids[i];
+		LimboType *t;
+		if (e == NULL)
+			continue;
+		if (e->kind == LIMBO_N_ELEM) {
+			const LimboNode *q = e->kids[0];
+			for (int j = 0; q != NULL && j < q->nkids; j++) {
+				const LimboNode *x = q->kids[j];
+				if (x == NULL || x->kind == LIMBO_N_WILD)
+					continue;
+				if (x->kind == LIMBO_N_RANGE) {
+					limbo_exp_want(c, x->kids[0], c->t_int, "array index");
+					limbo_exp_want(c, x->kids[1], c->t_int, "array index");
+				} else {
+					limbo_exp_want(c, x, c->t_int, "array index");
+				}
+			}
+			e = e->kids[1];
+		}
+		k = 0;
+		t = limbo_exp(c, e, &k);
+		if (et == NULL) {
+			et = t->kind == LIMBO_TY_NIL ? c->t_error : t;
+		} else if (!assignable_c(et, t, k)) {
+			char b1[128], b2[128];
+			CK_ERR(c, e, "type mismatch: array element is %s, want %s", TS(t, b1), TS(et, b2));
+		}
+	}
+	return limbo_ty_new(c, LIMBO_TY_ARRAY, et != NULL ? et : c->t_error);
+}
+
+static LimboType *
+unop(LimboChecker *c, const LimboNode *n, int *isconst)
+{
+	int k = 0;
+	LimboType *t;
+	char b[128];
+	const char *ops = limbo_tok_text(n->op);
+
+	if (n->op == LIMBO_T_REF) {
+		LimboDecl *td = type_named(c, n->kids[0]);
+		if (td != NULL && td->ty != NULL) {
+			/* ref Adt: a new zeroed adt */
+			t = td->ty;
+			if (t->kind != LIMBO_TY_ADT && t->kind != LIMBO_TY_ADTPICK) {
+				CK_ERR(c, n, "ref of a non-adt type %s", TS(t, b));
+				return c->t_error;
+			}
+			return limbo_ty_new(c, LIMBO_TY_REF, t);
+		}
+		t = limbo_exp(c, n->kids[0], &k);
+		if (iserr(t))
+			return c->t_error;
+		if (t->kind != LIMBO_TY_ADT && t->kind != LIMBO_TY_ADTPICK) {
+			CK_ERR(c, n, "ref of a value of type %s: only adts can be referenced", TS(t, b));
+			return c->t_error;
+		}
+		return limbo_ty_new(c, LIMBO_TY_REF, t);
+	}
+	t = limbo_exp(c, n->kids[0], &k);
+	*isconst = k && (n->op == LIMBO_T_SUB || n->op == LIMBO_T_NOT || n->op == LIMBO_T_TILDE ||
+	           n->op == LIMBO_T_LEN);
+	if (iserr(t))
+		return n->op == LIMBO_T_LEN || n->op == LIMBO_T_TAGOF || n->op == LIMBO_T_NOT ? c->t_int : c->t_error;
+	switch (n->op) {
+	case LIMBO_T_SUB: case LIMBO_T_ADD:
+		if (!limbo_ty_isnum(t))
+			break;
+		return t;
+	case LIMBO_T_NOT:
+		if (t->kind != LIMBO_TY_INT)
+			break;
+		return t;
+	case LIMBO_T_TILDE:
+		if (!isintlike(t))
+			break;
+		return t;
+	case LIMBO_T_INC: case LIMBO_T_DEC:
+		if (!limbo_ty_isnum(t))
+			break;
+		return t;
+	case LIMBO_T_MUL:
+		if (t->kind != LIMBO_TY_REF)
+			break;
+		return t->of;
+	case LIMBO_T_COMM:
+		if (t->kind == LIMBO_TY_CHAN)
+			return t->of;
+		if (t->kind == LIMBO_TY_ARRAY && t->of->kind == LIMBO_TY_CHAN) {
+			/* receive on an array of channels: (index, value) */
+			LimboType *tu = limbo_ty_new(c, LIMBO_TY_TUPLE, NULL);
+			tu->ids = limbo_decl_new(c, NULL, LIMBO_D_FIELD, c->t_int, n);
+			if (tu->ids != NULL)
+				tu->ids->next = limbo_decl_new(c, NULL, LIMBO_D_FIELD, t->of->of, n);
+			return tu;
+		}
+		break;
+	case LIMBO_T_HD:
+		if (t->kind != LIMBO_TY_LIST)
+			break;
+		return t->of;
+	case LIMBO_T_TL:
+		if (t->kind != LIMBO_TY_LIST)
+			break;
+		return t;
+	case LIMBO_T_LEN:
+		if (t->kind != LIMBO_TY_STRING && t->kind != LIMBO_TY_ARRAY && t->kind != LIMBO_TY_LIST)
+			break;
+		return c->t_int;
+	case LIMBO_T_TAGOF:
+		if (adt_of(t) == NULL)
+			break;
+		return c->t_int;
+	}
+	CK_ERR(c, n, "%s of a value of type %s", ops, TS(t, b));
+	return c->t_error;
+}
+
+static LimboType *
+assign_exp(LimboChecker *c, const LimboNode *n)
+{
+	LimboType *l = lval(c, n->kids[0]), *r;
+	int k = 0;
+	char b1[128], b2[128];
+
+	if (n->op != LIMBO_T_ASSIGN) {
+		/* a op= b is a = a op b without evaluating a twice */
+		LimboNode fake = *n;
+		fake.kind = LIMBO_N_BINOP;
+		switch (n->op) {
+		case LIMBO_T_ANDEQ: fake.op = LIMBO_T_AND; break;
+		case LIMBO_T_OREQ: fake.op = LIMBO_T_OR1; break;
+		case LIMBO_T_XOREQ: fake.op = LIMBO_T_XOR; break;
+		case LIMBO_T_LSHEQ: fake.op = LIMBO_T_LSH; break;
+		case LIMBO_T_RSHEQ: fake.op = LIMBO_T_RSH; break;
+		case LIMBO_T_ADDEQ: fake.op = LIMBO_T_ADD; break;
+		case LIMBO_T_SUBEQ: fake.op = LIMBO_T_SUB; break;
+		case LIMBO_T_MULEQ: fake.op = LIMBO_T_MUL; break;
+		case LIMBO_T_DIVEQ: fake.op = LIMBO_T_DIV; break;
+		case LIMBO_T_MODEQ: fake.op = LIMBO_T_MOD; break;
+		case LIMBO_T_EXPEQ: fake.op = LIMBO_T_EXP; break;
+		}
+		r = binop(c, &fake, &k);
+		if (!iserr(r) && !assignable_c(l, r, 0))
+			CK_ERR(c, n, "type mismatch: %s and %s in %s", TS(l, b1), TS(r, b2), limbo_tok_text(n->op));
+		return l;
+	}
+	r = limbo_exp(c, n->kids[1], &k);
+	if (!assignable_c(l, r, k))
+		CK_ERR(c, n, "type mismatch: %s = %s", TS(l, b1), TS(r, b2));
+	return l;
+}
+
+LimboType *
+limbo_exp(LimboChecker *c, const LimboNode *n, int *isconst)
+{
+	LimboType *t = c->t_error, *l;
+	int k = 0, self;
+	char b[128];
+
+	*isconst = 0;
+	if (n == NULL)
+		return c->t_error;
+	if (c->depth > LIMBO_MAX_DEPTH) {
+		CK_ERR(c, n, "expression nested too deeply");
+		return c->t_error;
+	}
+	c->depth++;
+	switch (n->kind) {
+	case LIMBO_N_NAME:
+		t = name_exp(c, n, isconst);
+		break;
+	case LIMBO_N_NIL:
+		t = c->t_nil;
+		*isconst = 1;
+		break;
+	case LIMBO_N_ICONST:
+		t = c->t_int;
+		*isconst = 1;
+		break;
+	case LIMBO_N_RCONST:
+		t = c->t_real;
+		*isconst = 1;
+		break;
+	case LIMBO_N_SCONST:
+		t = c->t_string;
+		*isconst = 1;
+		break;
+	case LIMBO_N_BINOP:
+		t = binop(c, n, isconst);
+		break;
+	case LIMBO_N_ASSIGN:
+		t = assign_exp(c, n);
+		break;
+	case LIMBO_N_DECLAS:
+		t = limbo_exp(c, n->kids[1], &k);
+		limbo_declas(c, n->kids[0], t);
+		break;
+	case LIMBO_N_SEND:
+		l = limbo_exp(c, n->kids[0], &k);
+		if (!iserr(l) && l->kind != LIMBO_TY_CHAN) {
+			CK_ERR(c, n, "send on a value of type %s, not a channel", TS(l, b));
+			(void)limbo_exp(c, n->kids[1], &k);
+		} else {
+			limbo_exp_want(c, n->kids[1], iserr(l) ? c->t_error : l->of, "value sent");
+		}
+		t = iserr(l) ? c->t_error : l->of;
+		break;
+	case LIMBO_N_UNOP:
+		t = unop(c, n, isconst);
+		break;
+	case LIMBO_N_POSTOP:
+		t = limbo_exp(c, n->kids[0], &k);
+		if (!iserr(t) && !limbo_ty_isnum(t))
+			CK_ERR(c, n, "%s of a value of type %s", limbo_tok_text(n->op), TS(t, b));
+		break;
+	case LIMBO_N_CALL:
+		t = call_exp(c, n);
+		break;
+	case LIMBO_N_DOT:
+		t = dot_exp(c, n, isconst, &self);
+		break;
+	case LIMBO_N_MDOT:
+		t = mdot_exp(c, n, isconst);
+		break;
+	case LIMBO_N_INDEX:
+		l = limbo_exp(c, n->kids[0], &k);
+		if (n->nkids > 2 || (n->nkids == 2 && n->kids[1] != NULL && n->kids[1]->kind == LIMBO_N_TYPEEXP)) {
+			/* f[T, U]: instantiating a polymorphic function */
+			t = l;
+			break;
+		}
+		if (n->nkids == 2)
+			limbo_exp_want(c, n->kids[1], c->t_int, "index");
+		if (iserr(l))
+			t = c->t_error;
+		else if (l->kind == LIMBO_TY_STRING)
+			t = c->t_int;
+		else if (l->kind == LIMBO_TY_ARRAY)
+			t = l->of;
+		else if (l->kind == LIMBO_TY_FN)
+			t = l; /* f[T] with a type name argument */
+		else {
+			CK_ERR(c, n, "cannot index a value of type %s", TS(l, b));
+			t = c->t_error;
+		}
+		break;
+	case LIMBO_N_SLICE:
+		l = limbo_exp(c, n->kids[0], &k);
+		if (n->kids[1] != NULL)
+			limbo_exp_want(c, n->kids[1], c->t_int, "slice index");
+		if (n->kids[2] != NULL)
+			limbo_exp_want(c, n->kids[2], c->t_int, "slice index");
+		if (!iserr(l) && l->kind != LIMBO_TY_STRING && l->kind != LIMBO_TY_ARRAY) {
+			CK_ERR(c, n, "cannot slice a value of type %s", TS(l, b));
+			t = c->t_error;
+		} else {
+			t = l;
+		}
+		break;
+	case LIMBO_N_TUPLE: {
+		LimboDecl **tail;
+		int all = 1;
+		t = limbo_ty_new(c, LIMBO_TY_TUPLE, NULL);
+		tail = &t->ids;
+		for (int i = 0; i < n->nkids; i++) {
+			LimboDecl *e = limbo_decl_new(c, NULL, LIMBO_D_FIELD, limbo_exp(c, n->kids[i], &k), n);
+			all &= k;
+			if (e == NULL)
+				break;
+			*tail = e;
+			tail = &e->next;
+		}
+		*isconst = all;
+		break;
+	}
+	case LIMBO_N_CAST:
+		t = limbo_type_resolve(c, n->kids[0]);
+		l = limbo_exp(c, n->kids[1], &k);
+		*isconst = k && limbo_ty_isnum(t);
+		if (!cast_ok(t, l, k)) {
+			char b2[128];
+			CK_ERR(c, n, "cannot convert %s to %s", TS(l, b), TS(t, b2));
+		}
+		break;
+	case LIMBO_N_LOAD:
+		t = limbo_type_resolve(c, n->kids[0]);
+		limbo_exp_want(c, n->kids[1], c->t_string, "load path");
+		if (!iserr(t) && t->kind != LIMBO_TY_MODULE) {
+			CK_ERR(c, n, "load of %s, which is not a module type", TS(t, b));
+			t = c->t_error;
+		}
+		break;
+	case LIMBO_N_ARRAYNEW:
+		t = arraynew(c, n);
+		break;
+	case LIMBO_N_LISTNEW:
+		l = NULL;
+		for (int i = 0; i < n->nkids; i++) {
+			LimboType *e = limbo_exp(c, n->kids[i], &k);
+			if (l == NULL || iserr(l))
+				l = e;
+			else if (!assignable_c(l, e, k))
+				mismatch(c, n->kids[i], l, e, "list of {...}");
+		}
+		t = limbo_ty_new(c, LIMBO_TY_LIST, l != NULL ? l : c->t_error);
+		break;
+	case LIMBO_N_CHANNEW:
+		if (n->kids[0] != NULL)
+			limbo_exp_want(c, n->kids[0], c->t_int, "channel buffer size");
+		t = limbo_ty_new(c, LIMBO_TY_CHAN, limbo_type_resolve(c, n->kids[1]));
+		break;
+	case LIMBO_N_TYPEEXP:
+		(void)limbo_type_resolve(c, n->kids[0]);
+		t = c->t_any;
+		break;
+	case LIMBO_N_FNEXP:
+		t = c->t_error; /* the parser said so */
+		break;
+	default:
+		CK_ERR(c, n, "%s is not an expression", limbo_node_name(n->kind));
+		t = c->t_error;
+	}
+	c->depth--;
+	return t != NULL ? t : c->t_error;
+}

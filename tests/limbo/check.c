@@ -1,0 +1,510 @@
+/*
+ * The Limbo type checker: every Inferno program we ship the source of
+ * checks without errors; the signatures it computes for each module's
+ * exports and for the functions it uses from other modules equal those in
+ * the shipped .dis files (read back with bin/dis-dis, which prints the link
+ * and import sections dis_module_load parsed); bad programs give the exact
+ * "FILE:LINE: message"; several errors come out of one run; random
+ * mutations of a real source never crash or hang bin/limbo --check-only.
+ */
+#include "tests/test.h"
+#include "tests/run.h"
+#include "tests/limbo/corpus.h"
+
+#include <ctype.h>
+#include <ftw.h>
+#include <glob.h>
+#include <stdio.h>
+#include <sys/stat.h>
+
+#include "limbo/limbo.h"
+
+#define DISDIS "bin/dis-dis"
+#define DIR "build/tests/limbo/check"
+
+static char moddir[1024];
+
+static void
+setup_dirs(void)
+{
+	mkdir("build", 0777);
+	mkdir("build/tests", 0777);
+	mkdir("build/tests/limbo", 0777);
+	mkdir(DIR, 0777);
+	snprintf(moddir, sizeof moddir, "%s/module", inferno_dir());
+}
+
+/* Checks path; asserts no error, and prints any. */
+static int
+checks(const char *path)
+{
+	const char *args[] = {"--check-only", "-I", moddir, "-I", "module", path, NULL};
+	RunResult r = limbo(args);
+	int ok = r.status == 0 && r.errlen == 0;
+
+	if (!ok)
+		print_message("# %s: status %d: %.2000s", path, r.status, r.err);
+	run_free(&r);
+	return ok;
+}
+
+static void
+find_sources(void)
+{
+	char dir[1024];
+
+	snprintf(dir, sizeof dir, "%s/appl", inferno_dir());
+	find_files(dir, ".b");
+}
+
+static void
+test_inferno_appl(void **state)
+{
+	int ok = 0, progs = 0;
+
+	(void)state;
+	setup_dirs();
+	find_sources();
+	assert_true(nfound >= 44);
+	for (int i = 0; i < nfound; i++) {
+		if (!is_program(found[i]))
+			continue;
+		progs++;
+		ok += checks(found[i]);
+	}
+	print_message("# type-checked %d of %d Inferno appl programs (%d .b files, the rest included by them)\n",
+	              ok, progs, nfound);
+	assert_true(progs >= 30);
+	assert_int_equal(ok, progs);
+}
+
+static void
+test_project_sources(void **state)
+{
+	static const char *const pats[] = {"bench/vm/*.b", "bench/cluster/*.b", "cluster_tests/jobs/*.b",
+	                                   "tests/vm/limbo/*.b", "examples/*/*.b"};
+	int ok = 0, n = 0;
+
+	(void)state;
+	setup_dirs();
+	for (size_t k = 0; k < sizeof pats / sizeof pats[0]; k++) {
+		glob_t g;
+		if (glob(pats[k], 0, NULL, &g) != 0)
+			continue;
+		for (size_t i = 0; i < g.gl_pathc; i++) {
+			n++;
+			ok += checks(g.gl_pathv[i]);
+		}
+		globfree(&g);
+	}
+	print_message("# type-checked %d of %d project .b files\n", ok, n);
+	assert_true(n >= 10);
+	assert_int_equal(ok, n);
+}
+
+/* The sig of name among the unit's signatures (exported or not). */
+static int
+find_sig(const LimboUnit *u, int exported, const char *name, uint32_t sig, const char **got)
+{
+	*got = NULL;
+	for (int i = 0; i < limbo_unit_nsigs(u); i++) {
+		const LimboSig *s = limbo_unit_sig(u, i);
+		if (s->exported != exported || strcmp(s->name, name) != 0)
+			continue;
+		*got = s->str;
+		if (s->sig == sig)
+			return 1;
+	}
+	return 0;
+}
+
+/* Compares one .dis with its source; returns matches, adds to *total. */
+static int
+oracle_one(const char *dis, const char *src, int *total, int *exports, int *imports)
+{
+	const char *incs[] = {moddir};
+	LimboOptions opt = {incs, 1, 0};
+	const char *args[] = {dis, NULL};
+	LimboUnit *u;
+	RunResult r;
+	AcErr err;
+	int ok = 0;
+
+	u = limbo_parse_file(src, &opt, &err);
+	assert_non_null(u);
+	assert_int_equal(limbo_check(u, &err), AC_OK);
+	assert_int_equal(limbo_unit_nerrors(u), 0);
+	r = run_prog(DISDIS, args);
+	if (r.status != 0)
+		print_message("# %s: %s needs building (make %s): %s\n", dis, DISDIS, DISDIS, r.err);
+	assert_int_equal(r.status, 0);
+	/* "\tlink\tDESC,PC,0xSIG,\"NAME\"" and "\text\t@ldt+N,0xSIG,\"NAME\"" */
+	for (char *line = strtok(r.out, "\n"); line != NULL; line = strtok(NULL, "\n")) {
+		char name[256];
+		unsigned sig;
+		int exported, d, p, o;
+		const char *got;
+		if (sscanf(line, "\tlink\t%d,%d,0x%x,\"%255[^\"]\"", &d, &p, &sig, name) == 4)
+			exported = 1;
+		else if (sscanf(line, "\text\t@ldt+%d,0x%x,\"%255[^\"]\"", &o, &sig, name) == 3)
+			exported = 0;
+		else
+			continue;
+		(*total)++;
+		*(exported ? exports : imports) += 1;
+		if (find_sig(u, exported, name, sig, &got))
+			ok++;
+		else
+			print_message("# %s: %s %s: want 0x%08x, computed %s\n", dis, exported ? "export" : "import",
+			              name, sig, got != NULL ? got : "nothing");
+	}
+	run_free(&r);
+	limbo_unit_free(u);
+	return ok;
+}
+
+static void
+test_signature_oracle(void **state)
+{
+	char pat[1024];
+	glob_t g;
+	int total = 0, ok = 0, mods = 0, exports = 0, imports = 0;
+
+	(void)state;
+	setup_dirs();
+	find_sources();
+	for (int pass = 0; pass < 2; pass++) {
+		snprintf(pat, sizeof pat, pass == 0 ? "%s/dis/*.dis" : "%s/dis/lib/*.dis", inferno_dir());
+		if (glob(pat, 0, NULL, &g) != 0)
+			continue;
+		for (size_t i = 0; i < g.gl_pathc; i++) {
+			const char *base = strrchr(g.gl_pathv[i], '/') + 1;
+			char want[256];
+			const char *src = NULL;
+			snprintf(want, sizeof want, "/%.*s.b", (int)(strlen(base) - 4), base);
+			for (int k = 0; k < nfound && src == NULL; k++) {
+				size_t n = strlen(found[k]), w = strlen(want);
+				if (n > w && strcmp(found[k] + n - w, want) == 0)
+					src = found[k];
+			}
+			if (src == NULL)
+				continue;
+			mods++;
+			ok += oracle_one(g.gl_pathv[i], src, &total, &exports, &imports);
+		}
+		globfree(&g);
+	}
+	print_message("# signatures: %d of %d match the shipped .dis (%d modules; %d exports, %d imports)\n",
+	              ok, total, mods, exports, imports);
+	assert_true(mods >= 30);
+	assert_true(total >= 390);
+	assert_int_equal(ok, total);
+}
+
+/* Known values through the library: Sys->print is 0xac849033 (sysmod.h). */
+static void
+test_signature_api(void **state)
+{
+	static const char src[] =
+		"implement T;\n"
+		"include \"sys.m\";\n"
+		"\tsys: Sys;\n"
+		"T: module {\n\tf: fn(a: int, b: string): (int, string);\n"
+		"\tA: adt { x: int; g: fn(a: self ref A, b: ref A): ref A; };\n};\n"
+		"f(a: int, b: string): (int, string)\n{\n\tsys->print(\"%d\", a);\n\treturn (a, b);\n}\n"
+		"A.g(a: self ref A, b: ref A): ref A\n{\n\treturn b;\n}\n";
+	const char *incs[] = {moddir};
+	LimboOptions opt = {incs, 1, 0};
+	AcErr err;
+	LimboUnit *u;
+	const char *got;
+
+	(void)state;
+	setup_dirs();
+	u = limbo_parse_buf("api.b", src, strlen(src), &opt, &err);
+	assert_non_null(u);
+	assert_int_equal(limbo_check(u, &err), AC_OK);
+	for (int i = 0; i < limbo_unit_nerrors(u); i++)
+		print_message("# %s\n", limbo_unit_error(u, i));
+	assert_int_equal(limbo_unit_nerrors(u), 0);
+	assert_true(find_sig(u, 0, "print", 0xac849033, &got));
+	assert_string_equal(got, "f*(s)i");
+	find_sig(u, 1, "f", 0, &got);
+	assert_non_null(got);
+	assert_string_equal(got, "f(i,s)t(i,s)");
+	find_sig(u, 1, "A.g", 0, &got);
+	assert_non_null(got);
+	assert_string_equal(got, "f(SRa(x:i),R@1)R@1");
+	/* a second check is refused, not repeated */
+	assert_int_equal(limbo_check(u, &err), AC_EINVAL);
+	limbo_unit_free(u);
+}
+
+typedef struct Bad {
+	const char *name;   /* DIR/NAME.b */
+	const char *body;   /* after the common header (5 lines) */
+	const char *err;    /* exact standard error, without "DIR/NAME.b:" */
+} Bad;
+
+#define HDR "implement T;\ninclude \"sys.m\";\n\tsys: Sys;\nT: module { f: fn(a, b: int): int; };\nA: adt { x: int; m: fn(a: self ref A): int; };\n"
+
+static const Bad bads[] = {
+	{"mismatch", "g()\n{\n\tx := 1 + \"s\";\n}\n", ":8: type mismatch: int and string in +\n"},
+	{"undef", "g()\n{\n\ty = 3;\n}\n", ":8: undefined name y\n"},
+	{"nargs", "g()\n{\n\tf(1, 2, 3);\n}\n", ":8: function f takes 2 arguments, given 3\n"},
+	{"argtype", "g()\n{\n\tf(1, \"x\");\n}\n",
+	 ":8: type mismatch: argument 2 of function f is string, want int\n"},
+	{"init", "g()\n{\n\ts: string = 5;\n}\n", ":8: type mismatch: initial value is int, want string\n"},
+	{"assign", "g()\n{\n\ts := \"a\";\n\ts = 4;\n}\n", ":9: type mismatch: string = int\n"},
+	{"realint", "g(r: real, i: int)\n{\n\tr = r + i;\n}\n", ":8: type mismatch: real and int in +\n"},
+	{"member", "g()\n{\n\tsys->nosuch();\n}\n", ":8: nosuch is not a member of module Sys\n"},
+	{"nildecl", "g()\n{\n\tz := nil;\n}\n", ":8: cannot declare z with nil: its type is unknown\n"},
+	{"refint", "g()\n{\n\tq := ref 5;\n}\n", ":8: ref of a value of type int: only adts can be referenced\n"},
+	{"retval", "g()\n{\n\treturn 1;\n}\n", ":8: return of a value in a function with no result\n"},
+	{"noret", "f(a, b: int): int\n{\n\treturn;\n}\n", ":8: return with no value in a function returning int\n"},
+	{"field", "g(a: ref A)\n{\n\ta.y = 1;\n}\n", ":8: y is not a member of A\n"},
+	{"hd", "g()\n{\n\tx := hd \"abc\";\n}\n", ":8: hd of a value of type string\n"},
+	{"index", "g(x: int)\n{\n\ty := x[0];\n}\n", ":8: cannot index a value of type int\n"},
+	{"cond", "g(s: string)\n{\n\tif(s)\n\t\t;\n}\n", ":8: type mismatch: condition is string, want int\n"},
+	{"notfn", "g(x: int)\n{\n\tx(1);\n}\n", ":8: cannot call x: it is int, not a function\n"},
+	{"cast", "g(a: ref A)\n{\n\tx := int a;\n}\n", ":8: cannot convert ref A to int\n"},
+	{"send", "g(c: chan of int)\n{\n\tc <-= \"s\";\n}\n", ":8: type mismatch: value sent is string, want int\n"},
+	{"recv", "g(x: int)\n{\n\ty := <-x;\n}\n", ":8: <- of a value of type int\n"},
+	{"cons", "g(l: list of string)\n{\n\tl = 1 :: l;\n}\n", ":8: type mismatch: int and list of string in ::\n"},
+	{"tagof", "g(x: int)\n{\n\ty := tagof x;\n}\n", ":8: tagof of a value of type int\n"},
+	{"pick", "g(a: ref A)\n{\n\tpick b := a { * => ; }\n}\n",
+	 ":8: pick on a value of type ref A: want a ref to an adt with pick cases\n"},
+	{"notype", "g(x: Nosuch)\n{\n}\n", ":6: undefined type Nosuch\n"},
+	{"fndecl", "f(a: int, b: string): int\n{\n\treturn a;\n}\n",
+	 ":6: function f has type fn(int, string): int, but module T declares fn(int, int): int\n"},
+	{"load", "g()\n{\n\tm := load A \"x\";\n}\n", ":8: load of A, which is not a module type\n"},
+	{"self", "g(a: ref A)\n{\n\tx := a.m(1);\n}\n", ":8: function m takes 0 arguments, given 1\n"},
+	{"redecl", "x: int;\nx: string;\n", ":7: x redeclared (previous declaration at " DIR "/redecl.b:6)\n"},
+	{"typeval", "g()\n{\n\tx := A;\n}\n", ":8: A is a type, not a value\n"},
+	{"slice", "g(l: list of int)\n{\n\tm := l[1:];\n}\n", ":8: cannot slice a value of type list of int\n"},
+	{"case", "g(r: real)\n{\n\tcase r { * => ; }\n}\n",
+	 ":8: case on a value of type real: want int, big, byte or string\n"},
+	{"raise", "g()\n{\n\traise 1;\n}\n", ":8: raise of a value of type int: want string or exception\n"},
+	{"realconst", "g()\n{\n\ti: int = 2.5;\n}\n", ":8: type mismatch: initial value is real, want int\n"},
+	{"bigint", "g(b: big, i: int)\n{\n\tb = b * i;\n}\n", ":8: type mismatch: big and int in *\n"},
+};
+
+/* One program using most of the language checks clean. */
+static void
+test_good_program(void **state)
+{
+	static const char src[] =
+		"implement T;\n"
+		"include \"sys.m\";\n\tsys: Sys;\ninclude \"draw.m\";\n"
+		"T: module { init: fn(nil: ref Draw->Context, a: list of string); };\n"
+		"A: adt {\n\tx: int;\n\tpick { L => v: int; R => s: string; }\n};\n"
+		"P: adt[T] { v: T; get: fn(p: self ref P[T]): T; };\n"
+		"E: exception(int, string);\nK: con 10;\nB: con big 1 << 40;\nC0, C1, C2: con iota;\n"
+		"init(nil: ref Draw->Context, args: list of string)\n{\n"
+		"\ta: ref A = ref A.L(1, 2);\n\tb := big 3 + B;\n\tc := byte 'a';\n"
+		"\tif(c == 'b' || tagof a == C1)\n\t\t;\n"
+		"\tr := 2.0 * real K;\n\ts := string r + string b;\n\tba := array of byte s;\n"
+		"\ts = string ba[1:];\n\tn := len s + len ba;\n"
+		"\tpick p := a { L => n += p.v; R => s += p.s; }\n"
+		"\tx := s[0];\n\tx++;\n\t(i, t) := sys->tokenize(s, \" \");\n"
+		"\tfor(; t != nil; t = tl t)\n\t\ts = hd t;\n"
+		"\tch := chan[2] of (int, string);\n\tch <-= (1, \"a\");\n\t(n, s) = <-ch;\n"
+		"\t{\n\t\traise E(1, \"x\");\n\t} exception e {\n\tE => n = e.t0;\n\t\"*\" => s = e;\n\t}\n"
+		"\tl := list of {1, 2, 3};\n\tm := load Sys Sys->PATH;\n\tif(m == nil)\n\t\treturn;\n"
+		"\tf := sys->fildes(1);\n\tsys->fprint(f, \"%d %s %d\\n\", n, s, i);\n"
+		"\tpp := ref P[int](1);\n\tn = pp.v;\n\tq := array[10] of {* => 0};\n\tq[1:] = q[2:4];\n"
+		"\tcase s { \"a\" or \"b\" => ; * => ; }\n\tcase n { 1 to 3 => ; * => ; }\n"
+		"\tspawn f2(ch);\n\talt { v := <-ch => s = v.t1; * => ; }\n"
+		"\tl = n :: l;\n\tbb := b ** 2;\n\tcmp: ref fn(a, b: int): int;\n\tcmp = f3;\n\tn = cmp(1, 2);\n}\n"
+		"f2(c: chan of (int, string)) { c <-= (0, nil); }\n"
+		"f3(a, b: int): int { return a - b; }\n"
+		"P[T].get(p: self ref P[T]): T { return p.v; }\n";
+	const char *incs[] = {moddir};
+	LimboOptions opt = {incs, 1, 0};
+	AcErr err;
+	LimboUnit *u;
+
+	(void)state;
+	setup_dirs();
+	u = limbo_parse_buf("good.b", src, strlen(src), &opt, &err);
+	assert_non_null(u);
+	assert_int_equal(limbo_check(u, &err), AC_OK);
+	for (int i = 0; i < limbo_unit_nerrors(u); i++)
+		print_message("# %s\n", limbo_unit_error(u, i));
+	assert_int_equal(limbo_unit_nerrors(u), 0);
+	limbo_unit_free(u);
+}
+
+static void
+test_bad_programs(void **state)
+{
+	(void)state;
+	setup_dirs();
+	for (size_t i = 0; i < sizeof bads / sizeof bads[0]; i++) {
+		char path[256], src[2048], want[1024];
+		snprintf(path, sizeof path, DIR "/%s.b", bads[i].name);
+		snprintf(src, sizeof src, HDR "%s", bads[i].body);
+		snprintf(want, sizeof want, "%s%s", path, bads[i].err);
+		write_file(path, src);
+		const char *args[] = {"--check-only", "-I", moddir, path, NULL};
+		RunResult r = limbo(args);
+		if (strcmp(r.err, want) != 0 || r.status != 1)
+			print_message("# %s: status %d, got:\n%s# want:\n%s", bads[i].name, r.status, r.err, want);
+		assert_int_equal(r.status, 1);
+		assert_string_equal(r.err, want);
+		assert_int_equal(r.outlen, 0);
+		run_free(&r);
+	}
+}
+
+/* Several errors in one run, each at its line; code generation is not
+ * attempted after errors. */
+static void
+test_many_errors(void **state)
+{
+	RunResult r;
+
+	(void)state;
+	setup_dirs();
+	write_file(DIR "/several.b", HDR
+	           "g(a: ref A)\n{\n"
+	           "\tx := 1 + \"s\";\n"   /* 8 */
+	           "\ty = 2;\n"            /* 9 */
+	           "\tf(1);\n"             /* 10 */
+	           "\tx = a.x;\n"          /* 11: fine */
+	           "\ta.x = \"s\";\n"      /* 12 */
+	           "}\n");
+	{
+		const char *args[] = {"-I", moddir, DIR "/several.b", NULL};
+		r = limbo(args);
+	}
+	assert_int_equal(r.status, 1);
+	assert_string_equal(r.err,
+	                    DIR "/several.b:8: type mismatch: int and string in +\n"
+	                    DIR "/several.b:9: undefined name y\n"
+	                    DIR "/several.b:10: function f takes 2 arguments, given 1\n"
+	                    DIR "/several.b:12: type mismatch: int = string\n");
+	run_free(&r);
+}
+
+static uint64_t rng = 0x2545F4914F6CDD1Dull;
+static uint64_t
+next_rand(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return rng;
+}
+
+/* Mutations that keep the text parseable most of the time (swapped names,
+ * operators and literals), so the checker, not the parser, sees them. */
+static void
+test_mutations(void **state)
+{
+	static const char *const words[] = {"nil", "0", "\"s\"", "1.5", "big 1", "sys", "b", "len", "hd",
+	                                    "ref", "tl", "Iobuf", "int", "string", "self", "array of byte"};
+	char path[1024];
+	uint8_t *src;
+	size_t len;
+	AcErr err;
+	int crashed = 0, rejected = 0, accepted = 0;
+	const int runs = 200;
+
+	(void)state;
+	setup_dirs();
+	snprintf(path, sizeof path, "%s/appl/lib/bufio.b", inferno_dir());
+	assert_int_equal(ac_file_read(path, &src, &len, &err), AC_OK);
+	for (int i = 0; i < runs; i++) {
+		char *m = malloc(len + 1024);
+		size_t n = len;
+		assert_non_null(m);
+		memcpy(m, src, len);
+		for (int k = 0, nmut = 1 + (int)(next_rand() % 4); k < nmut; k++) {
+			size_t at = (size_t)(next_rand() % n), e = at;
+			/* replace the identifier or number at `at` by a word */
+			while (e < n && (isalnum((unsigned char)m[e]) || m[e] == '_'))
+				e++;
+			if (e == at)
+				e = at + 1 <= n ? at + 1 : n;
+			const char *w = words[next_rand() % (sizeof words / sizeof words[0])];
+			size_t wl = strlen(w);
+			if (n - (e - at) + wl > len + 1000)
+				continue;
+			memmove(m + at + wl, m + e, n - e);
+			memcpy(m + at, w, wl);
+			n = n - (e - at) + wl;
+		}
+		FILE *f = fopen(DIR "/mut.b", "wb");
+		assert_non_null(f);
+		fwrite(m, 1, n, f);
+		fclose(f);
+		free(m);
+		const char *args[] = {"--check-only", "-I", moddir, DIR "/mut.b", NULL};
+		RunResult r = limbo(args);
+		if (r.status == 0)
+			accepted++;
+		else if (r.status == 1 && r.errlen > 0)
+			rejected++;
+		else {
+			crashed++;
+			print_message("# mutation %d: status %d\n", i, r.status);
+		}
+		run_free(&r);
+	}
+	free(src);
+	print_message("# %d mutations: %d rejected with errors, %d still check, %d crashed or hung\n", runs,
+	              rejected, accepted, crashed);
+	assert_int_equal(crashed, 0);
+	assert_true(rejected > runs / 2);
+}
+
+static void
+test_usage(void **state)
+{
+	(void)state;
+	setup_dirs();
+	{
+		const char *args[] = {"--help", NULL};
+		RunResult r = limbo(args);
+		assert_int_equal(r.status, 0);
+		assert_non_null(strstr(r.out, "--check-only"));
+		run_free(&r);
+	}
+	{
+		const char *args[] = {"--check-only", "-I", moddir, "bench/vm/fib.b", NULL};
+		RunResult r = limbo(args);
+		assert_int_equal(r.status, 0);
+		assert_int_equal(r.errlen, 0);
+		run_free(&r);
+	}
+	{
+		/* without --check-only: checked, then the code generator is missing */
+		const char *args[] = {"-I", moddir, "bench/vm/fib.b", NULL};
+		RunResult r = limbo(args);
+		assert_int_equal(r.status, 1);
+		assert_string_equal(r.err, "limbo: code generation not implemented yet\n");
+		run_free(&r);
+	}
+	{
+		char path[1024];
+		snprintf(path, sizeof path, "%s/appl/cmd/wc.b", inferno_dir());
+		const char *args[] = {"--sigs", "-I", moddir, path, NULL};
+		RunResult r = limbo(args);
+		assert_int_equal(r.status, 0);
+		assert_non_null(strstr(r.out, "import Sys print 0xac849033 f*(s)i\n"));
+		assert_non_null(strstr(r.out, "export Wc init 0x4244b354 "));
+		run_free(&r);
+	}
+}
+
+TEST_MAIN("limbo/check",
+          cmocka_unit_test(test_inferno_appl),
+          cmocka_unit_test(test_project_sources),
+          cmocka_unit_test(test_signature_oracle),
+          cmocka_unit_test(test_signature_api),
+          cmocka_unit_test(test_good_program),
+          cmocka_unit_test(test_bad_programs),
+          cmocka_unit_test(test_many_errors),
+          cmocka_unit_test(test_mutations),
+          cmocka_unit_test(test_usage))

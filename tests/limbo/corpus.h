@@ -1,0 +1,103 @@
+/*
+ * What the limbo tests share: running a command over the Limbo corpus
+ * (../shared/inferno and the project's own sources), collecting files, and
+ * telling programs from pieces they include. Header-only; include once per
+ * test, after tests/test.h and tests/run.h.
+ */
+#ifndef TESTS_LIMBO_CORPUS_H
+#define TESTS_LIMBO_CORPUS_H
+
+#include <ftw.h>
+#include <stdio.h>
+#include <sys/stat.h>
+
+#define LIMBO "bin/limbo"
+#define CORPUS_TIMEOUT_MS 10000
+
+/* Runs prog with args (NULL-terminated, after the program name). */
+static inline RunResult
+run_prog(const char *prog, const char *const *args)
+{
+	char *argv[32];
+	int n = 0;
+
+	argv[n++] = (char *)prog;
+	while (*args != NULL && n < 31)
+		argv[n++] = (char *)*args++;
+	argv[n] = NULL;
+	return run_cmd(argv, NULL, CORPUS_TIMEOUT_MS);
+}
+
+static inline RunResult
+limbo(const char *const *args)
+{
+	return run_prog(LIMBO, args);
+}
+
+static inline void
+write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	fputs(text, f);
+	assert_int_equal(fclose(f), 0);
+}
+
+/* Files under a directory ending in an extension, sorted. */
+static char *found[1024];
+static int nfound;
+static const char *want_ext;
+
+static inline int
+collect(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	size_t n = strlen(path), e = strlen(want_ext);
+
+	(void)st;
+	(void)ftw;
+	if (flag == FTW_F && n > e && strcmp(path + n - e, want_ext) == 0 && nfound < 1024)
+		found[nfound++] = strdup(path);
+	return 0;
+}
+
+static inline int
+cmpstr(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static inline void
+find_files(const char *dir, const char *ext)
+{
+	for (int i = 0; i < nfound; i++)
+		free(found[i]);
+	nfound = 0;
+	want_ext = ext;
+	nftw(dir, collect, 16, FTW_PHYS);
+	qsort(found, (size_t)nfound, sizeof found[0], cmpstr);
+}
+
+/* A program starts with `implement`; other files are pieces a program
+ * includes (the limbo compiler's types.b, most .m files). */
+static inline int
+is_program(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char line[256];
+	int prog = 0;
+
+	if (f == NULL)
+		return 0;
+	while (fgets(line, sizeof line, f) != NULL) {
+		char *s = line + strspn(line, " \t\r\n");
+		if (*s == 0 || *s == '#')
+			continue;
+		prog = strncmp(s, "implement", 9) == 0;
+		break;
+	}
+	fclose(f);
+	return prog;
+}
+
+#endif
