@@ -58,7 +58,7 @@ LIB_VM   := build/libvm.a build/libml.a build/libdis.a $(LIB_BASE)
 LIB_PROTO := build/libproto.a $(LIB_BASE)
 LIB_SCHED := build/libscheduler.a build/libproto.a $(LIB_DIS)
 LIB_NODE  := build/libnode.a build/libproto.a $(LIB_DIS)
-LIB_LIMBO := build/liblimbo.a $(LIB_BASE)
+LIB_LIMBO := build/liblimbo.a $(LIB_DIS)
 
 CMDS := $(patsubst tools/%.c,bin/%,$(wildcard tools/*.c))
 TEST_SRC := $(wildcard tests/*/*.c)

@@ -1,8 +1,8 @@
 /*
- * limbo: the Limbo compiler. So far the front end's first half: a lexer and
- * a parser that turn a .b file (and the .m files it includes) into a syntax
- * tree, with "FILE:LINE: message" diagnostics. Type checking and code
- * generation come next and work on the tree declared in limbo/ast.h.
+ * limbo: the Limbo compiler. A lexer and a parser that turn a .b file (and
+ * the .m files it includes) into a syntax tree (limbo/ast.h), with
+ * "FILE:LINE: message" diagnostics; a type checker; and a code generator
+ * that so far handles a first subset of the language (limbo_gen).
  *
  * Follows: "The Limbo Programming Language" (doc/limbo/limbo.ms) and its
  * addendum (doc/limbo/addendum.ms) in inferno-os; the grammar accepted is that
@@ -83,6 +83,18 @@ typedef struct LimboSig {
  * the unit. */
 int limbo_unit_nsigs(const LimboUnit *u);
 const LimboSig *limbo_unit_sig(const LimboUnit *u, int i);
+
+/* Generates Dis code for a checked unit without errors (first slice: see
+ * man/limbo.1 for what compiles). Writes `limbo -S` assembly to asmout when
+ * it is not NULL, and the .dis bytes to *dis (malloc'd; caller frees) and
+ * *dislen when dis is not NULL. srcpath is the source path recorded in the
+ * module. A construct the generator does not handle yet adds
+ * "FILE:LINE: not implemented yet: CONSTRUCT" to the unit's diagnostics and
+ * fails with AC_EFORMAT; nothing is written then.
+ * Errors: AC_EINVAL (unit not checked, or with errors), AC_EFORMAT,
+ * AC_ENOMEM, AC_EIO (writing asmout). */
+int limbo_gen(LimboUnit *u, const char *srcpath, FILE *asmout, uint8_t **dis, size_t *dislen,
+              AcErr *err);
 
 /* Frees the unit, its tree and diagnostics. Accepts NULL. */
 void limbo_unit_free(LimboUnit *u);

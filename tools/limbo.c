@@ -1,10 +1,12 @@
 /*
- * limbo: the Limbo compiler. For now the front end: it parses, type-checks
- * and reports errors; code generation is not written yet.
+ * limbo: the Limbo compiler. Parses, type-checks and reports errors, and
+ * generates Dis code for the subset limbo_gen handles so far (man/limbo.1):
+ * FILE.dis, or with -S assembly text.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "limbo/limbo.h"
 
@@ -13,16 +15,26 @@ enum { MAX_INCDIRS = 64 };
 static void
 usage(FILE *f)
 {
-	fputs("usage: limbo [-I DIR]... [--parse-only | --check-only] [--dump-ast] [--sigs] FILE.b\n"
-	      "Compile a Limbo program. NOTE: only the front end (parser and type\n"
-	      "checker) exists so far; code generation is not implemented yet, so\n"
-	      "without --parse-only, --check-only or --dump-ast limbo checks FILE.b,\n"
-	      "reports any errors, and then exits 1 with\n"
-	      "\"limbo: code generation not implemented yet\".\n"
+	fputs("usage: limbo [-I DIR]... [-o FILE] [-S] [--parse-only | --check-only] [--dump-ast]\n"
+	      "             [--sigs] FILE.b\n"
+	      "Compile a Limbo program into Dis code: FILE.dis in the current\n"
+	      "directory (named after FILE.b), or the file -o names.\n"
+	      "NOTE: code generation is a first slice. It compiles a module whose\n"
+	      "functions are the ones it exports, without results, using values of\n"
+	      "type int, string, list of ..., ref ... and module: globals without\n"
+	      "initialisers, locals declared with :=, = and += (and the other\n"
+	      "arithmetic op=) on names, hd, tl, int <-> string casts, + on strings,\n"
+	      "+ - * / % on ints, if, for, while (a comparison as the condition),\n"
+	      "return without a value, load M M->PATH, and calls of a loaded\n"
+	      "module's functions (sys->print, sys->sleep, ...). Anything else is\n"
+	      "reported as FILE:LINE: not implemented yet: CONSTRUCT (exit 1).\n"
 	      "\n"
 	      "options:\n"
 	      "  -I DIR        search DIR for included files (after the including\n"
 	      "                file's own directory); may be repeated\n"
+	      "  -o FILE       write the output to FILE (- for standard output)\n"
+	      "  -S            write assembly (as dis-as reads it), FILE.s, instead\n"
+	      "                of a .dis\n"
 	      "  --parse-only  parse FILE.b and its includes, report errors, stop\n"
 	      "  --check-only  parse and type-check, report errors, stop\n"
 	      "  --dump-ast    parse, then print the syntax tree on standard output\n"
@@ -33,9 +45,75 @@ usage(FILE *f)
 	      "\n"
 	      "Errors are printed as FILE:LINE: message, FILE being the file the\n"
 	      "error is in (an included .m file too).\n"
-	      "exit status: 0 no errors (--parse-only, --check-only, --dump-ast,\n"
-	      "--sigs); 1 errors, or code generation requested; 2 usage.\n",
+	      "exit status: 0 success; 1 errors (including constructs not\n"
+	      "implemented yet); 2 usage.\n",
 	      f);
+}
+
+/* FILE.b -> FILE.ext in the current directory, as Inferno's limbo names it. */
+static char *
+outname(const char *in, const char *ext)
+{
+	const char *b = strrchr(in, '/');
+	size_t n;
+	char *s;
+
+	b = b != NULL ? b + 1 : in;
+	n = strlen(b);
+	if (n > 2 && strcmp(b + n - 2, ".b") == 0)
+		n -= 2;
+	s = malloc(n + strlen(ext) + 1);
+	if (s != NULL) {
+		memcpy(s, b, n);
+		strcpy(s + n, ext);
+	}
+	return s;
+}
+
+/* Generates code for u into out (a path, or "-"); writes to a temporary
+ * file and renames it, so nothing is left behind on failure. */
+static int
+generate(LimboUnit *u, const char *in, const char *out, int asm_only)
+{
+	char tmp[4096];
+	uint8_t *dis = NULL;
+	size_t len = 0;
+	FILE *f;
+	AcErr err;
+	int rc, tostdout = strcmp(out, "-") == 0;
+
+	if (tostdout) {
+		f = stdout;
+	} else {
+		if (snprintf(tmp, sizeof tmp, "%s.tmp%ld", out, (long)getpid()) >= (int)sizeof tmp) {
+			fprintf(stderr, "limbo: %s: name too long\n", out);
+			return 1;
+		}
+		f = fopen(tmp, "wb");
+		if (f == NULL) {
+			fprintf(stderr, "limbo: cannot create %s\n", tmp);
+			return 1;
+		}
+	}
+	rc = limbo_gen(u, in, asm_only ? f : NULL, asm_only ? NULL : &dis, &len, &err);
+	if (rc == AC_OK && !asm_only && fwrite(dis, 1, len, f) != len)
+		rc = AC_EIO;
+	free(dis);
+	if (!tostdout) {
+		if (fclose(f) != 0 && rc == AC_OK)
+			rc = AC_EIO;
+		if (rc == AC_OK && rename(tmp, out) != 0)
+			rc = AC_EIO;
+		if (rc != AC_OK)
+			remove(tmp);
+	}
+	for (int i = 0; i < limbo_unit_nerrors(u); i++)
+		fprintf(stderr, "%s\n", limbo_unit_error(u, i));
+	if (rc == AC_EIO)
+		fprintf(stderr, "limbo: writing %s: output error\n", out);
+	else if (rc != AC_OK && limbo_unit_nerrors(u) == 0)
+		fprintf(stderr, "limbo: %s\n", err.msg);
+	return rc == AC_OK ? 0 : 1;
 }
 
 int
@@ -43,7 +121,8 @@ main(int argc, char **argv)
 {
 	const char *incdirs[MAX_INCDIRS];
 	size_t nincdirs = 0;
-	const char *in = NULL;
+	const char *in = NULL, *out = NULL;
+	int asm_only = 0;
 	int parse_only = 0, check_only = 0, dump = 0, sigs = 0, n, rc;
 	LimboOptions opt;
 	LimboUnit *u;
@@ -60,6 +139,15 @@ main(int argc, char **argv)
 			check_only = 1;
 		} else if (strcmp(a, "--sigs") == 0) {
 			sigs = 1;
+		} else if (strcmp(a, "-S") == 0) {
+			asm_only = 1;
+		} else if (strcmp(a, "-o") == 0) {
+			if (i + 1 >= argc || argv[i + 1][0] == 0) {
+				fprintf(stderr, "limbo: -o needs a file\n");
+				usage(stderr);
+				return 2;
+			}
+			out = argv[++i];
 		} else if (strcmp(a, "--dump-ast") == 0) {
 			dump = 1;
 		} else if (strncmp(a, "-I", 2) == 0) {
@@ -117,8 +205,14 @@ main(int argc, char **argv)
 		       (unsigned)s->sig, s->str);
 	}
 	if (rc == 0 && !parse_only && !check_only && !dump && !sigs) {
-		fprintf(stderr, "limbo: code generation not implemented yet\n");
-		rc = 1;
+		char *name = out != NULL ? NULL : outname(in, asm_only ? ".s" : ".dis");
+		if (out == NULL && name == NULL) {
+			fprintf(stderr, "limbo: out of memory\n");
+			rc = 1;
+		} else {
+			rc = generate(u, in, out != NULL ? out : name, asm_only);
+		}
+		free(name);
 	}
 	limbo_unit_free(u);
 	if (fflush(stdout) != 0 && rc == 0)

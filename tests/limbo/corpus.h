@@ -14,6 +14,21 @@
 #define LIMBO "bin/limbo"
 #define CORPUS_TIMEOUT_MS 10000
 
+/* The include directory of Inferno's module declarations. */
+static char moddir[1024];
+
+/* Makes a test's scratch directory (under build/tests/limbo) and finds
+ * moddir. */
+static inline void
+corpus_dirs(const char *dir)
+{
+	mkdir("build", 0777);
+	mkdir("build/tests", 0777);
+	mkdir("build/tests/limbo", 0777);
+	mkdir(dir, 0777);
+	snprintf(moddir, sizeof moddir, "%s/module", inferno_dir());
+}
+
 /* Runs prog with args (NULL-terminated, after the program name). */
 static inline RunResult
 run_prog(const char *prog, const char *const *args)
