@@ -8,6 +8,7 @@
 #define TESTS_LIMBO_CORPUS_H
 
 #include <ftw.h>
+#include <glob.h>
 #include <stdio.h>
 #include <sys/stat.h>
 
@@ -57,6 +58,45 @@ write_file(const char *path, const char *text)
 	assert_non_null(f);
 	fputs(text, f);
 	assert_int_equal(fclose(f), 0);
+}
+
+/* Runs bin/limbo with flag ("--parse-only", "--check-only") on path, the
+ * include path being Inferno's module/ and ours; 1 if it is clean (exit 0,
+ * nothing on stderr), else 0 with its errors printed. */
+static inline int
+limbo_clean(const char *flag, const char *path)
+{
+	const char *args[] = {flag, "-I", moddir, "-I", "module", path, NULL};
+	RunResult r = limbo(args);
+	int ok = r.status == 0 && r.errlen == 0;
+
+	if (!ok)
+		print_message("# %s: status %d: %.2000s", path, r.status, r.err);
+	run_free(&r);
+	return ok;
+}
+
+/* limbo_clean over the project's own Limbo sources; *n gets how many
+ * there are, the result how many were clean. */
+static inline int
+limbo_clean_project(const char *flag, int *n)
+{
+	static const char *const pats[] = {"bench/vm/*.b", "bench/cluster/*.b", "cluster_tests/jobs/*.b",
+	                                   "tests/vm/limbo/*.b", "examples/*/*.b"};
+	int ok = 0;
+
+	*n = 0;
+	for (size_t k = 0; k < sizeof pats / sizeof pats[0]; k++) {
+		glob_t g;
+		if (glob(pats[k], 0, NULL, &g) != 0)
+			continue;
+		for (size_t i = 0; i < g.gl_pathc; i++) {
+			(*n)++;
+			ok += limbo_clean(flag, g.gl_pathv[i]);
+		}
+		globfree(&g);
+	}
+	return ok;
 }
 
 /* Files under a directory ending in an extension, sorted. */
