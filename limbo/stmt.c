@@ -139,6 +139,25 @@ alt_stmt(LimboChecker *c, const LimboNode *n)
 	}
 }
 
+/* The body of a pick or exception arm, in a scope of its own where the
+ * statement's name (if any) is bound to the arm's type. */
+static void
+arm_body(LimboChecker *c, const LimboNode *name, LimboType *bound, const LimboNode *body)
+{
+	LimboSym *mark;
+
+	limbo_scope_push(c, &mark);
+	if (name != NULL && name->name != NULL) {
+		LimboDecl *d = limbo_decl_new(c, name->name, LIMBO_D_LOCAL, bound, name);
+		if (d != NULL) {
+			d->state = 2;
+			limbo_declare(c, d, 0);
+		}
+	}
+	block(c, body);
+	limbo_scope_pop(c, mark);
+}
+
 static void
 pick_stmt(LimboChecker *c, const LimboNode *n)
 {
@@ -155,7 +174,6 @@ pick_stmt(LimboChecker *c, const LimboNode *n)
 	for (int i = 2; i < n->nkids; i++) {
 		const LimboNode *cl = n->kids[i], *q;
 		LimboType *bound = adt != NULL ? t : c->t_error;
-		LimboSym *mark;
 		int ntags = 0;
 		if (cl == NULL)
 			continue;
@@ -184,16 +202,7 @@ pick_stmt(LimboChecker *c, const LimboNode *n)
 		/* one tag: the name is a ref to that case; several: to the adt */
 		if (ntags != 1 && adt != NULL)
 			bound = t;
-		limbo_scope_push(c, &mark);
-		if (n->kids[0] != NULL && n->kids[0]->name != NULL) {
-			LimboDecl *d = limbo_decl_new(c, n->kids[0]->name, LIMBO_D_LOCAL, bound, n->kids[0]);
-			if (d != NULL) {
-				d->state = 2;
-				limbo_declare(c, d, 0);
-			}
-		}
-		block(c, cl->kids[1]);
-		limbo_scope_pop(c, mark);
+		arm_body(c, n->kids[0], bound, cl->kids[1]);
 	}
 }
 
@@ -204,7 +213,6 @@ except_stmt(LimboChecker *c, const LimboNode *n)
 	for (int i = 2; i < n->nkids; i++) {
 		const LimboNode *cl = n->kids[i], *q;
 		LimboType *bound = c->t_string;
-		LimboSym *mark;
 		if (cl == NULL)
 			continue;
 		q = cl->kids[0];
@@ -233,16 +241,7 @@ except_stmt(LimboChecker *c, const LimboNode *n)
 			else
 				CK_ERR(c, x, "exception handler label is not a string or an exception");
 		}
-		limbo_scope_push(c, &mark);
-		if (n->kids[1] != NULL && n->kids[1]->name != NULL) {
-			LimboDecl *d = limbo_decl_new(c, n->kids[1]->name, LIMBO_D_LOCAL, bound, n->kids[1]);
-			if (d != NULL) {
-				d->state = 2;
-				limbo_declare(c, d, 0);
-			}
-		}
-		block(c, cl->kids[1]);
-		limbo_scope_pop(c, mark);
+		arm_body(c, n->kids[1], bound, cl->kids[1]);
 	}
 }
 
