@@ -185,6 +185,13 @@ struct LimboNode {
 	size_t len;           /* SCONST length in bytes */
 	int64_t ival;         /* ICONST value */
 	double rval;          /* RCONST value */
+	/* Set by the checker for the code generator (the tree is otherwise
+	 * read-only after parsing): */
+	struct LimboType *ty;  /* an expression's type; FNDEF: the function's */
+	struct LimboDecl *decl; /* NAME: what it denotes or declares; DOT, MDOT:
+	                          the member; FNDEF: the function; CALL of a
+	                          type or exception: kids[0] the type's decl;
+	                          pick/exception arm BLOCK: the bound name */
 };
 
 /* The root (a PROGRAM node) of a parsed unit. Borrowed; never NULL. */

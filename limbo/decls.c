@@ -460,6 +460,7 @@ ids_decls(LimboChecker *c, const LimboNode *ids, int store, const LimboNode *tyn
 		d = limbo_decl_new(c, k->name, store, NULL, tynode);
 		if (d == NULL)
 			break;
+		((LimboNode *)k)->decl = d; /* for the code generator */
 		d->file = k->file;
 		d->line = k->line;
 		d->dot = dot;
@@ -595,6 +596,7 @@ mkmodule(LimboChecker *c, const LimboNode *n)
 	d = limbo_decl_new(c, ids->kids[0]->name, LIMBO_D_TYPE, t, n);
 	if (d == NULL)
 		return NULL;
+	((LimboNode *)ids->kids[0])->decl = d; /* for the code generator */
 	d->state = 2;
 	t->decl = d;
 	members(c, n, 1, d);

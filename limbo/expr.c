@@ -325,6 +325,7 @@ limbo_declas(LimboChecker *c, const LimboNode *left, LimboType *t)
 		t = c->t_error;
 	}
 	d = limbo_decl_new(c, left->name, c->fnty != NULL ? LIMBO_D_LOCAL : LIMBO_D_GLOBAL, t, left);
+	((LimboNode *)left)->decl = d;
 	if (d != NULL) {
 		d->state = 2;
 		limbo_declare(c, d, c->fnty == NULL);
@@ -347,6 +348,7 @@ name_exp(LimboChecker *c, const LimboNode *n, int *isconst)
 		return c->t_error;
 	}
 	limbo_decl_resolve(c, d);
+	((LimboNode *)n)->decl = d;
 	switch (d->store) {
 	case LIMBO_D_TYPE:
 		CK_ERR(c, n, "%s is a type, not a value", n->name);
@@ -466,6 +468,7 @@ dot_exp(LimboChecker *c, const LimboNode *n, int *isconst, int *self)
 			return c->t_error;
 		}
 		limbo_decl_resolve(c, m);
+		((LimboNode *)n)->decl = m;
 		if (m->store == LIMBO_D_CONST)
 			*isconst = 1;
 		else if (m->store == LIMBO_D_FN)
@@ -505,6 +508,7 @@ dot_exp(LimboChecker *c, const LimboNode *n, int *isconst, int *self)
 		return c->t_error;
 	}
 	limbo_decl_resolve(c, m);
+	((LimboNode *)n)->decl = m;
 	if (m->store == LIMBO_D_FN) {
 		LimboType *base = adt->kind == LIMBO_TY_ADTPICK ? adt->of : adt;
 		use_fn(c, adt_module(base), base->decl->name, m);
@@ -543,6 +547,7 @@ mdot_exp(LimboChecker *c, const LimboNode *n, int *isconst)
 		return c->t_error;
 	}
 	limbo_decl_resolve(c, m);
+	((LimboNode *)n)->decl = m;
 	if (m->store == LIMBO_D_TYPE) {
 		CK_ERR(c, nm, "%s->%s is a type, not a value", mod->name, nm->name);
 		return c->t_error;
@@ -610,6 +615,7 @@ call_exp(LimboChecker *c, const LimboNode *n)
 		return c->t_error;
 	if (td != NULL) {
 		/* Adt(fields...) makes a value; an exception name makes one too */
+		((LimboNode *)f)->decl = td;
 		t = td->ty;
 		if (t != NULL && t->kind == LIMBO_TY_ADTPICK)
 			t = t->of; /* pick cases are made with ref Adt.Tag(...) below */
@@ -639,6 +645,7 @@ call_exp(LimboChecker *c, const LimboNode *n)
 		LimboDecl *d = limbo_lookup(c, f->name);
 		if (d != NULL && d->store == LIMBO_D_EXC) {
 			limbo_decl_resolve(c, d);
+			((LimboNode *)f)->decl = d;
 			args(c, n, 1, d->ty->ids, 1, 0, 0, f->name);
 			return d->ty;
 		}
@@ -1028,5 +1035,8 @@ limbo_exp(LimboChecker *c, const LimboNode *n, int *isconst)
 		t = c->t_error;
 	}
 	c->depth--;
-	return t != NULL ? t : c->t_error;
+	if (t == NULL)
+		t = c->t_error;
+	((LimboNode *)n)->ty = t; /* for the code generator */
+	return t;
 }

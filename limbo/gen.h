@@ -1,16 +1,26 @@
 /*
- * The code generator's private declarations: the module being built
- * (instructions, type descriptors, module data, links, imports), shared by
- * limbo/gen.c (statements and expressions to Dis instructions) and
- * limbo/genout.c (writing it as `limbo -S` assembly or as a .dis file).
+ * The code generator's private declarations, shared by its files:
+ *   gen.c       the module: globals, functions, links, imports, entry;
+ *   gen_emit.c  instructions, operands, temporaries, type descriptors,
+ *               module data (constants), constant folding;
+ *   gen_exp.c   expressions: names, constants, arithmetic, conversions,
+ *               conditions, calls, assignments;
+ *   gen_data.c  adts, tuples, pick, ref, arrays, slices, lists, strings;
+ *   gen_ctl.c   statements: blocks, if, loops, case, alt, spawn, channels,
+ *               exceptions, return, exit;
+ *   genout.c    writing the module as `limbo -S` assembly or a .dis file.
+ *
+ * Types come from the checker: every expression node's `ty`, every name's
+ * `decl` (limbo/ast.h). Locals get their frame offsets here (decl->offset).
  *
  * Follows: the Dis VM specification (doc/dis.ms), the object file as
- * inferno-os libinterp/load.c reads it (shared/dis-facts.md).
+ * inferno-os libinterp/load.c reads it (shared/dis-facts.md), and the
+ * instruction selection of inferno-os limbo/gen.b, ecom.b, com.b.
  */
 #ifndef LIMBO_GEN_H
 #define LIMBO_GEN_H
 
-#include "limbo/limbo_impl.h"
+#include "limbo/check.h"
 
 /* Operand modes, as the assembly writes them. */
 enum {
@@ -32,20 +42,25 @@ typedef struct GInst {
 	GOpd s, m, d;    /* branch targets: d = $pc */
 } GInst;
 
-enum { G_MAXWORDS = 4096 };
-
 /* A type descriptor: size in bytes and which words hold pointers. */
 typedef struct GDesc {
 	int size;
-	uint8_t ptr[G_MAXWORDS / 8]; /* bit per word, MSB first */
+	int nmap;        /* bytes of map allocated */
+	uint8_t *map;    /* bit per word, MSB first (malloc'd) */
 } GDesc;
 
-/* Module data: a string constant at an mp offset. */
-typedef struct GStr {
-	const char *s;
-	size_t len;
-	int off;
-} GStr;
+/* Module data initialisers, written in order. */
+enum { GD_STRING, GD_WORDS, GD_REAL, GD_BIG, GD_BYTES, GD_ARRAY, GD_INDIR, GD_APOP };
+typedef struct GData {
+	int kind;
+	int off;         /* mp offset (ARRAY INDIR: of the array pointer) */
+	const char *s;   /* STRING: bytes (arena or static) */
+	size_t len;      /* STRING: bytes; WORDS BYTES: count */
+	int64_t *w;      /* WORDS BYTES: values (malloc'd) */
+	double r;        /* REAL */
+	int64_t v;       /* BIG; ARRAY: length; INDIR: index */
+	int desc;        /* ARRAY: element descriptor */
+} GData;
 
 typedef struct GLink {
 	const char *name;
@@ -60,10 +75,20 @@ typedef struct GImpFn {
 
 /* The functions imported from one module type (one ldt entry). */
 typedef struct GImport {
-	const char *module;
-	GImpFn fn[64];
-	int nfn;
+	LimboType *mod;  /* module type */
+	GImpFn *fn;
+	int nfn, capfn;
 } GImport;
+
+/* An exception handler: pcs [pc1, pc2) are covered; the exception value
+ * is stored at frame offset eoff. */
+typedef struct GHandler {
+	int pc1, pc2, eoff, desc, ne;
+	int nlab;
+	const char **lab; /* labels; "*" as a label is written quoted */
+	int *labpc;
+	int dflt;        /* pc of `* =>`, or -1 */
+} GHandler;
 
 typedef struct GMod {
 	const char *name;    /* module implemented */
@@ -72,15 +97,202 @@ typedef struct GMod {
 	int ninst, capinst;
 	GDesc *desc;
 	int ndesc, capdesc;
-	GStr str[256];
-	int nstr;
+	GData *data;
+	int ndata, capdata;
 	int mpsize;          /* bytes of module data */
-	GLink link[64];
-	int nlink;
-	GImport imp[16];
-	int nimp;
+	GLink *link;
+	int nlink, caplink;
+	GImport *imp;
+	int nimp, capimp;
+	GHandler *hand;
+	int nhand, caphand;
 	int entry_pc, entry_desc;
 } GMod;
+
+/* A function of this module, by its declaration. */
+typedef struct GFn {
+	LimboDecl *decl;
+	const LimboNode *def;  /* FNDEF, or NULL while undefined */
+	int pc;                /* -1 until generated */
+	int desc;              /* frame descriptor */
+} GFn;
+
+/* A call or spawn whose target pc is not known yet. */
+typedef struct GFix {
+	int inst;
+	GFn *fn;
+} GFix;
+
+/* A temporary frame slot. */
+typedef struct GTmp {
+	int off, size;
+	uint32_t ptrs;       /* fingerprint of its pointer words */
+	int busy;
+} GTmp;
+
+/* A loop or labelled statement that break/continue may leave. */
+typedef struct GJumps {
+	int *at;
+	int n, cap;
+} GJumps;
+
+typedef struct GLoop {
+	const char *label;
+	int iscase;          /* case/alt/pick: break only */
+	GJumps brk, cont;
+} GLoop;
+
+enum { G_MAXLOOPS = 128 };
+
+typedef struct G {
+	LimboUnit *u;
+	GMod *m;
+	const LimboNode *root;
+	LimboType *impl;     /* the module type implemented */
+	GFn *fns;
+	int nfns, capfns;
+	GFix *fix;
+	int nfix, capfix;
+	/* the function being generated */
+	GFn *cur;
+	LimboType *fnty;
+	int framedesc;
+	int frameoff;        /* next free frame byte */
+	GTmp *tmp;
+	int ntmp, captmp;
+	int *busy;           /* stack of busy temp indices */
+	int nbusy, capbusy;
+	GLoop loops[G_MAXLOOPS];
+	int nloops;
+	int nilmp;           /* mp offset of a nil word, or -1 */
+	int failed;
+	int nomem;
+} G;
+
+/* The value of a folded constant. */
+enum { GC_NONE, GC_INT, GC_REAL, GC_STRING };
+typedef struct GConst {
+	int kind;
+	int64_t i;
+	double r;
+	const char *s;
+	size_t len;
+} GConst;
+
+extern const GOpd g_none;
+
+/* gen_emit.c: instructions and operands */
+GOpd g_opd(int mode, int32_t a, int32_t b);
+int g_emit(G *g, int op, GOpd s, GOpd m, GOpd d);
+/* A branch to patch: returns the instruction index. */
+int g_branch(G *g, int op, GOpd s, GOpd m);
+void g_patch(G *g, int at, int pc);
+void g_jumps_add(G *g, GJumps *j, int at);
+void g_jumps_patch(G *g, GJumps *j, int pc);
+int g_pc(G *g);
+/* "FILE:LINE: not implemented yet: what"; the generation fails. */
+void g_notimpl(G *g, const LimboNode *n, const char *what);
+void g_error(G *g, const LimboNode *n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+int g_same(GOpd a, GOpd b);
+/* o moved on by off bytes (a field of the value at o). */
+GOpd g_offset(GOpd o, int off);
+int g_isind(GOpd o);
+
+/* types */
+int g_isptr(const LimboType *t);
+/* Strips NIL/ANY/ERROR to a pointer word; REF to pick: unchanged. */
+int g_movop(const LimboType *t);
+int g_size(LimboType *t);
+/* Marks the pointer words of a value of type t at byte off in d. */
+void g_ptrmap(G *g, GDesc *d, LimboType *t, int off);
+/* A descriptor for heap values of type t (deduplicated). */
+int g_tydesc(G *g, LimboType *t);
+int g_newdesc(G *g, int size);
+void g_markptr(G *g, GDesc *d, int off);
+int g_typemaps_equal(const GDesc *a, const GDesc *b);
+/* Copies a value of type t from s to d (movw, movp, movm, movmp...). */
+void g_move(G *g, LimboType *t, GOpd s, GOpd d);
+
+/* frame slots */
+GOpd g_tmp(G *g, LimboType *t);
+GOpd g_tmpword(G *g, int ptr);
+int g_tmpmark(G *g);
+void g_tmprelease(G *g, int mark);
+/* A fresh frame slot for a local of type t (never reused). */
+int g_local(G *g, LimboType *t, const LimboNode *at);
+/* A value usable as a middle operand (direct): copied to a temp if not. */
+GOpd g_direct(G *g, LimboType *t, GOpd o);
+/* A pointer value usable as the base of an indirect operand. */
+GOpd g_base(G *g, GOpd o);
+
+/* module data */
+int g_mpalloc(G *g, int size, int align);
+GOpd g_nil(G *g);
+GOpd g_mpstring(G *g, const char *s, size_t len);
+GOpd g_mpreal(G *g, double r);
+GOpd g_mpbig(G *g, int64_t v);
+GOpd g_mpword(G *g, int32_t w);
+GOpd g_mpwords(G *g, const int64_t *w, int n);
+void g_data(G *g, GData d);
+
+/* constants */
+int g_fold(G *g, const LimboNode *n, GConst *c);
+/* A constant as an operand of type t. */
+GOpd g_constopd(G *g, const GConst *c, LimboType *t);
+
+/* gen_exp.c: expressions */
+/* Evaluates n; the result is in *dst when dst is given (and returned),
+ * else wherever it is: a variable, a constant, a temp. */
+GOpd g_exp(G *g, const LimboNode *n, const GOpd *dst);
+/* The same, converting a constant to type t (int 1 where big is wanted). */
+GOpd g_expt(G *g, const LimboNode *n, LimboType *t, const GOpd *dst);
+/* The address of an lvalue. */
+GOpd g_lval(G *g, const LimboNode *n);
+/* Branches to a patch list when n is (tf=1) true or (tf=0) false. */
+void g_cond(G *g, const LimboNode *n, int tf, GJumps *j);
+/* Assigns the value of r (type t) to lvalue l, tuples of lvalues too. */
+void g_assign_to(G *g, const LimboNode *l, LimboType *t, GOpd r);
+GOpd g_call(G *g, const LimboNode *n, const GOpd *dst);
+int g_ldt(G *g, LimboType *mod, const char *fn, uint32_t sig, const LimboNode *at);
+GFn *g_fn(G *g, LimboDecl *d);
+uint32_t g_sig(G *g, const char *module, const char *name, int exported, int *found);
+/* Declares the locals on the left of := and stores r's parts in them. */
+void g_declare(G *g, const LimboNode *l, LimboType *t, GOpd r);
+
+/* gen_data.c: adts, tuples, pick, arrays, lists, strings */
+GOpd g_dot(G *g, const LimboNode *n, const GOpd *dst);
+GOpd g_dot_lval(G *g, const LimboNode *n);
+GOpd g_index(G *g, const LimboNode *n, const GOpd *dst);
+GOpd g_index_lval(G *g, const LimboNode *n);
+/* s[i] = c for a string s. */
+void g_string_store(G *g, const LimboNode *l, GOpd c);
+GOpd g_slice(G *g, const LimboNode *n, const GOpd *dst);
+void g_slice_assign(G *g, const LimboNode *l, const LimboNode *r);
+GOpd g_tuple(G *g, const LimboNode *n, LimboType *t, const GOpd *dst);
+GOpd g_construct(G *g, const LimboNode *n, const GOpd *dst); /* Adt(...), Tag(...) */
+GOpd g_ref(G *g, const LimboNode *n, const GOpd *dst);
+GOpd g_arraynew(G *g, const LimboNode *n, const GOpd *dst);
+GOpd g_listnew(G *g, const LimboNode *n, const GOpd *dst);
+GOpd g_cons(G *g, const LimboNode *n, const GOpd *dst);
+void g_pick(G *g, const LimboNode *n);
+
+/* gen_stmt.c: statements */
+void g_stmt(G *g, const LimboNode *n);
+/* A case, alt or pick (named by n's label): `break` leaves it; g_loop_end
+ * patches the breaks to the pc it is called at. */
+void g_loop_begin(G *g, const LimboNode *n);
+void g_loop_end(G *g);
+
+/* gen_ctl.c: case, alt, spawn, channels, exceptions, function values */
+GOpd g_recv(G *g, const LimboNode *n, const GOpd *dst);
+void g_send(G *g, const LimboNode *n);
+GOpd g_channew(G *g, const LimboNode *n, const GOpd *dst);
+void g_spawn(G *g, const LimboNode *n);
+void g_alt(G *g, const LimboNode *n);
+void g_case(G *g, const LimboNode *n);
+void g_except(G *g, const LimboNode *n);
+void g_raise(G *g, const LimboNode *n);
+GOpd g_fnref(G *g, const LimboNode *n, const GOpd *dst);
 
 /* genout.c */
 int limbo_gen_asm(const GMod *m, FILE *out);

@@ -55,10 +55,63 @@ nmapbytes(const GDesc *d)
 {
 	int n = 0;
 
-	for (int i = 0; i < (d->size + 31) / 32; i++)
-		if (d->ptr[i] != 0)
+	for (int i = 0; i < d->nmap && i < (d->size + 31) / 32; i++)
+		if (d->map[i] != 0)
 			n = i + 1;
 	return n;
+}
+
+static void
+pdata(FILE *f, const GData *d)
+{
+	switch (d->kind) {
+	case GD_STRING:
+		fprintf(f, "\tstring\t@mp+%d,", d->off);
+		pquoted(f, d->s, d->len);
+		fputc('\n', f);
+		break;
+	case GD_WORDS: case GD_BYTES:
+		fprintf(f, "\t%s\t@mp+%d", d->kind == GD_WORDS ? "word" : "byte", d->off);
+		for (size_t i = 0; i < d->len; i++)
+			fprintf(f, "%c%lld", i == 0 ? ',' : ',', (long long)d->w[i]);
+		fputc('\n', f);
+		break;
+	case GD_REAL:
+		/* %.17g round-trips; the assembler reads it back exactly */
+		fprintf(f, "\treal\t@mp+%d,%.17g\n", d->off, d->r);
+		break;
+	case GD_BIG:
+		fprintf(f, "\tlong\t@mp+%d,%lld\n", d->off, (long long)d->v);
+		break;
+	case GD_ARRAY:
+		fprintf(f, "\tarray\t@mp+%d,$%d,%lld\n", d->off, d->desc, (long long)d->v);
+		break;
+	case GD_INDIR:
+		fprintf(f, "\tindir\t@mp+%d,%lld\n", d->off, (long long)d->v);
+		break;
+	case GD_APOP:
+		fputs("\tapop\n", f);
+		break;
+	}
+}
+
+static void
+phandlers(FILE *f, const GMod *m)
+{
+	if (m->nhand == 0)
+		return;
+	fprintf(f, "\texceptions\t%d\n", m->nhand);
+	for (int i = 0; i < m->nhand; i++) {
+		const GHandler *h = &m->hand[i];
+		fprintf(f, "\texception\t%d, %d, %d, %d, %d, %d\n", h->pc1, h->pc2, h->eoff, h->desc,
+		        h->nlab, h->ne);
+		for (int k = 0; k < h->nlab; k++) {
+			fputs("\texctab\t", f);
+			pquoted(f, h->lab[k], strlen(h->lab[k]));
+			fprintf(f, ", %d\n", h->labpc[k]);
+		}
+		fprintf(f, "\texctab\t*, %d\n", h->dflt);
+	}
 }
 
 int
@@ -89,15 +142,12 @@ limbo_gen_asm(const GMod *m, FILE *f)
 		int n = nmapbytes(d);
 		fprintf(f, "\tdesc\t$%d,%d,\"", i, d->size);
 		for (int k = 0; k < n; k++)
-			fprintf(f, "%02x", d->ptr[k]);
+			fprintf(f, "%02x", d->map[k]);
 		fputs("\"\n", f);
 	}
-	fprintf(f, "\tvar\t@mp,%d\n", m->mpsize);
-	for (int i = 0; i < m->nstr; i++) {
-		fprintf(f, "\tstring\t@mp+%d,", m->str[i].off);
-		pquoted(f, m->str[i].s, m->str[i].len);
-		fputc('\n', f);
-	}
+	fprintf(f, "\tvar\t@mp,%d\n", m->desc[0].size);
+	for (int i = 0; i < m->ndata; i++)
+		pdata(f, &m->data[i]);
 	fprintf(f, "\tmodule\t%s\n", m->name);
 	for (int i = 0; i < m->nlink; i++)
 		fprintf(f, "\tlink\t%d,%d,0x%x,\"%s\"\n", m->link[i].desc, m->link[i].pc,
@@ -113,6 +163,7 @@ limbo_gen_asm(const GMod *m, FILE *f)
 			off += 4 + (((int)strlen(m->imp[i].fn[k].name) + 1 + 3) & ~3);
 		}
 	}
+	phandlers(f, m);
 	fputs("\tsource\t", f);
 	pquoted(f, m->srcpath, strlen(m->srcpath));
 	fputc('\n', f);

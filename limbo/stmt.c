@@ -57,6 +57,7 @@ local_vars(LimboChecker *c, const LimboNode *n)
 		if (k == NULL || k->kind != LIMBO_N_NAME)
 			continue;
 		d = limbo_decl_new(c, k->name, LIMBO_D_LOCAL, t, k);
+		((LimboNode *)k)->decl = d;
 		if (d == NULL)
 			return;
 		d->state = 2;
@@ -75,6 +76,7 @@ local_cons(LimboChecker *c, const LimboNode *n, int store)
 		if (k == NULL || k->kind != LIMBO_N_NAME)
 			continue;
 		d = limbo_decl_new(c, k->name, store, NULL, n->kids[1]);
+		((LimboNode *)k)->decl = d;
 		if (d == NULL)
 			return;
 		d->file = k->file;
@@ -149,6 +151,8 @@ arm_body(LimboChecker *c, const LimboNode *name, LimboType *bound, const LimboNo
 	limbo_scope_push(c, &mark);
 	if (name != NULL && name->name != NULL) {
 		LimboDecl *d = limbo_decl_new(c, name->name, LIMBO_D_LOCAL, bound, name);
+		if (body != NULL)
+			((LimboNode *)body)->decl = d;
 		if (d != NULL) {
 			d->state = 2;
 			limbo_declare(c, d, 0);
@@ -379,6 +383,7 @@ limbo_check_fn(LimboChecker *c, const LimboNode *fn)
 		name = nm->name;
 		decl = limbo_lookup(c, name);
 	}
+	((LimboNode *)fn)->decl = decl;
 	if (adt == NULL && decl != NULL && decl->node == fn->kids[1]) {
 		/* entered with the file-scope names: resolved already */
 		limbo_decl_resolve(c, decl);
@@ -402,6 +407,7 @@ limbo_check_fn(LimboChecker *c, const LimboNode *fn)
 		}
 	}
 	(void)limbo_fn_frame(t);
+	((LimboNode *)fn)->ty = t;
 	c->fnty = t;
 	c->fnadt = adt;
 	limbo_scope_push(c, &mark);
@@ -412,6 +418,8 @@ limbo_check_fn(LimboChecker *c, const LimboNode *fn)
 		d = limbo_decl_new(c, p->name, LIMBO_D_ARG, p->ty, p->node);
 		if (d == NULL)
 			break;
+		d->offset = p->offset;
+		d->self = p->self;
 		d->state = 2;
 		limbo_declare(c, d, 0);
 	}

@@ -1,0 +1,355 @@
+/*
+ * Calls: of this module's functions (frame + call), of a loaded module's
+ * (mframe + mcall, or frame with a descriptor of its own for a varargs
+ * function such as sys->print), and of adt member functions, whose self
+ * argument is the value before the dot. The import table (ldt) is built as
+ * calls are generated: Inferno's loader checks each imported function's
+ * signature, and limbo imports only what is called.
+ *
+ * Follows: inferno-os limbo/ecom.b (callcom), the Dis VM specification
+ * (frame, mframe, call, mcall; the result's address in REGRET), and
+ * shared/dis-facts.md (the import section).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "dis/dis.h"
+#include "limbo/gen.h"
+
+uint32_t
+g_sig(G *g, const char *module, const char *name, int exported, int *found)
+{
+	for (int i = 0; i < limbo_unit_nsigs(g->u); i++) {
+		const LimboSig *s = limbo_unit_sig(g->u, i);
+		if (s->exported == exported && strcmp(s->name, name) == 0 &&
+		    (exported || strcmp(s->module, module) == 0)) {
+			*found = 1;
+			return s->sig;
+		}
+	}
+	*found = 0;
+	return 0;
+}
+
+int
+g_ldt(G *g, LimboType *mod, const char *fn, uint32_t sig, const LimboNode *at)
+{
+	GMod *mo = g->m;
+	GImport *im = NULL;
+	int i, k;
+
+	(void)at;
+	for (i = 0; i < mo->nimp; i++)
+		if (mo->imp[i].mod == mod ||
+		    (mo->imp[i].mod->decl != NULL && mod->decl != NULL &&
+		     strcmp(mo->imp[i].mod->decl->name, mod->decl->name) == 0))
+			break;
+	if (i == mo->nimp) {
+		if (mo->nimp == mo->capimp) {
+			int nc = mo->capimp ? mo->capimp * 2 : 8;
+			GImport *p = realloc(mo->imp, (size_t)nc * sizeof *p);
+			if (p == NULL) {
+				g->nomem = g->failed = 1;
+				return 0;
+			}
+			mo->imp = p;
+			mo->capimp = nc;
+		}
+		mo->imp[mo->nimp++] = (GImport){mod, NULL, 0, 0};
+	}
+	im = &mo->imp[i];
+	if (fn == NULL)
+		return i;
+	for (k = 0; k < im->nfn; k++)
+		if (strcmp(im->fn[k].name, fn) == 0)
+			return k;
+	if (im->nfn == im->capfn) {
+		int nc = im->capfn ? im->capfn * 2 : 8;
+		GImpFn *p = realloc(im->fn, (size_t)nc * sizeof *p);
+		if (p == NULL) {
+			g->nomem = g->failed = 1;
+			return 0;
+		}
+		im->fn = p;
+		im->capfn = nc;
+	}
+	im->fn[im->nfn] = (GImpFn){fn, sig};
+	return im->nfn++;
+}
+
+GFn *
+g_fn(G *g, LimboDecl *d)
+{
+	for (int i = 0; i < g->nfns; i++)
+		if (g->fns[i].decl == d)
+			return &g->fns[i];
+	if (g->nfns == g->capfns) {
+		int nc = g->capfns ? g->capfns * 2 : 32;
+		GFn *p = realloc(g->fns, (size_t)nc * sizeof *p);
+		if (p == NULL) {
+			g->nomem = g->failed = 1;
+			return NULL;
+		}
+		g->fns = p;
+		g->capfns = nc;
+	}
+	g->fns[g->nfns] = (GFn){d, NULL, -1, g_newdesc(g, 0)};
+	return &g->fns[g->nfns++];
+}
+
+/* Is d a function generated in this file (one of ours), not another
+ * module's? */
+static int
+ours(G *g, LimboDecl *d)
+{
+	for (int i = 0; i < g->nfns; i++)
+		if (g->fns[i].decl == d && g->fns[i].def != NULL)
+			return 1;
+	return 0;
+}
+
+/* The module value through which an adt's member functions are called:
+ * the expression of the `import` that brought the adt in. */
+static const LimboNode *
+adt_module_value(G *g, LimboDecl *fn)
+{
+	LimboDecl *adt = fn->dot;
+
+	for (int i = 0; adt != NULL && i < g->root->nkids; i++) {
+		const LimboNode *n = g->root->kids[i];
+		if (n == NULL || n->kind != LIMBO_N_IMPORTDECL)
+			continue;
+		for (int j = 0; j < n->kids[0]->nkids; j++) {
+			const LimboNode *id = n->kids[0]->kids[j];
+			if (id != NULL && id->decl != NULL && id->decl->imp == adt)
+				return n->kids[1];
+		}
+	}
+	return NULL;
+}
+
+/* The module type a function declaration belongs to. */
+static LimboType *
+fn_module(LimboDecl *d)
+{
+	LimboDecl *o = d->dot;
+
+	if (o != NULL && o->ty != NULL && o->ty->kind == LIMBO_TY_ADT)
+		o = o->dot;
+	return o != NULL && o->ty != NULL && o->ty->kind == LIMBO_TY_MODULE ? o->ty : NULL;
+}
+
+/* The name an adt's function is imported or exported under. */
+static const char *
+fn_name(G *g, LimboDecl *d)
+{
+	LimboDecl *o = d->dot;
+	char *s;
+	size_t n;
+
+	if (o == NULL || o->ty == NULL || o->ty->kind != LIMBO_TY_ADT)
+		return d->name;
+	n = strlen(o->name) + strlen(d->name) + 2;
+	s = limbo_arena_alloc(&g->u->arena, n);
+	if (s == NULL)
+		return d->name;
+	snprintf(s, n, "%s.%s", o->name, d->name);
+	return s;
+}
+
+/* Stores the arguments of call n (from kid `first`) into the frame at fr,
+ * by the parameters of fnty; with self, the value of selfn goes first.
+ * Varargs beyond the parameters go on at aligned offsets (*end). */
+static void
+store_args(G *g, const LimboNode *n, int first, LimboType *fnty, const LimboNode *selfn, GOpd fr)
+{
+	LimboDecl *p = fnty->ids;
+	int off = LIMBO_MAXTEMP;
+
+	if (selfn != NULL && p != NULL) {
+		g_expt(g, selfn, p->ty, &(GOpd){G_IFP, fr.a, p->offset});
+		off = p->offset + g_size(p->ty);
+		p = p->next;
+	}
+	for (int i = first; i < n->nkids && !g->failed; i++) {
+		LimboType *t = p != NULL ? p->ty : n->kids[i]->ty;
+		int o;
+		if (p != NULL) {
+			o = p->offset;
+		} else {
+			if (t->kind == LIMBO_TY_NIL)
+				t = n->kids[i]->ty;
+			limbo_ty_size(t);
+			o = (off + (t->align > 0 ? t->align : 4) - 1) / (t->align > 0 ? t->align : 4) *
+			    (t->align > 0 ? t->align : 4);
+		}
+		g_expt(g, n->kids[i], t, &(GOpd){G_IFP, fr.a, o});
+		off = o + (t->size > 0 ? t->size : 4);
+		if (p != NULL)
+			p = p->next;
+	}
+}
+
+/* A frame descriptor for a varargs call: the fixed parameters and the
+ * arguments given. */
+static int
+varargs_desc(G *g, const LimboNode *n, int first, LimboType *fnty)
+{
+	GDesc d = {0, 0, NULL};
+	LimboDecl *p = fnty->ids;
+	int off = LIMBO_MAXTEMP, id;
+
+	for (int i = first; i < n->nkids; i++) {
+		LimboType *t = p != NULL ? p->ty : n->kids[i]->ty;
+		int al;
+		limbo_ty_size(t);
+		al = t->align > 0 ? t->align : 4;
+		off = p != NULL ? p->offset : (off + al - 1) / al * al;
+		g_ptrmap(g, &d, t, off);
+		off += t->size > 0 ? t->size : 4;
+		if (p != NULL)
+			p = p->next;
+	}
+	d.size = (off + 7) & ~7;
+	for (int i = 1; i < g->m->ndesc; i++)
+		if (g_typemaps_equal(&g->m->desc[i], &d)) {
+			int isfn = 0;
+			for (int k = 0; k < g->nfns; k++)
+				isfn |= g->fns[k].desc == i;
+			if (!isfn) {
+				free(d.map);
+				return i;
+			}
+		}
+	id = g_newdesc(g, d.size);
+	if (!g->failed) {
+		g->m->desc[id].map = d.map;
+		g->m->desc[id].nmap = d.nmap;
+	}
+	return id;
+}
+
+/* The result: stored by the callee through REGRET into a direct slot. */
+static GOpd
+result_slot(G *g, LimboType *rt, const GOpd *dst, GOpd fr)
+{
+	GOpd r;
+
+	if (rt == NULL || rt->kind == LIMBO_TY_NONE) {
+		/* the callee may still store through REGRET: point it at a temp */
+		r = g_tmpword(g, 0);
+	} else {
+		r = dst != NULL && !g_isind(*dst) ? *dst : g_tmp(g, rt);
+	}
+	g_emit(g, DIS_OP_LEA, r, g_none, g_opd(G_IFP, fr.a, DIS_REGRET * 4));
+	return r;
+}
+
+static GOpd
+finish(G *g, LimboType *rt, GOpd r, const GOpd *dst)
+{
+	if (rt == NULL || rt->kind == LIMBO_TY_NONE)
+		return g_none;
+	if (dst != NULL && !g_same(*dst, r)) {
+		g_move(g, rt, r, *dst);
+		return *dst;
+	}
+	return r;
+}
+
+GOpd
+g_call(G *g, const LimboNode *n, const GOpd *dst)
+{
+	const LimboNode *f = n->kids[0], *selfn = NULL, *modv = NULL;
+	LimboDecl *d = f->decl;
+	LimboType *fnty, *rt;
+	GOpd fr, r, modo;
+	int local;
+
+	if (d != NULL && (d->store == LIMBO_D_TYPE || d->store == LIMBO_D_TAG || d->store == LIMBO_D_EXC))
+		return g_construct(g, n, dst);
+	if (d != NULL && d->store == LIMBO_D_IMPORT && d->imp != NULL && d->imp->store == LIMBO_D_FN) {
+		modv = d->node;
+		d = d->imp;
+	} else if (f->kind == LIMBO_N_MDOT && d != NULL && d->store == LIMBO_D_FN) {
+		modv = f->kids[0];
+	} else if (f->kind == LIMBO_N_DOT && d != NULL && d->store == LIMBO_D_FN) {
+		if (f->kids[0]->ty != NULL && d->ty != NULL && d->ty->ids != NULL && d->ty->ids->self)
+			selfn = f->kids[0];
+	} else if (!(f->kind == LIMBO_N_NAME && d != NULL && d->store == LIMBO_D_FN)) {
+		return g_fnref(g, n, dst); /* a call through a function value */
+	}
+	fnty = d->ty;
+	if (fnty == NULL || fnty->kind != LIMBO_TY_FN) {
+		g_notimpl(g, n, "this call");
+		return g_none;
+	}
+	if (fnty->polys != NULL) {
+		g_notimpl(g, n, "calls of polymorphic functions");
+		return g_none;
+	}
+	(void)limbo_fn_frame(fnty);
+	rt = fnty->of;
+	local = modv == NULL && ours(g, d);
+	if (!local && modv == NULL && f->kind == LIMBO_N_DOT) {
+		modv = adt_module_value(g, d);
+		if (modv == NULL) {
+			g_notimpl(g, n, "a call of an adt function without an import of its adt");
+			return g_none;
+		}
+	}
+	if (local || (modv == NULL && f->kind == LIMBO_N_NAME)) {
+		GFn *fn = g_fn(g, d);
+		if (fn == NULL)
+			return g_none;
+		fr = g_tmpword(g, 0);
+		g_emit(g, DIS_OP_FRAME, g_opd(G_IMM, fn->desc, 0), g_none, fr);
+		store_args(g, n, 1, fnty, selfn, fr);
+		r = result_slot(g, rt, dst, fr);
+		{
+			int at = g_emit(g, DIS_OP_CALL, fr, g_none, g_opd(G_IMM, fn->pc, 0));
+			if (fn->pc < 0 && !g->failed) {
+				if (g->nfix == g->capfix) {
+					int nc = g->capfix ? g->capfix * 2 : 64;
+					GFix *p = realloc(g->fix, (size_t)nc * sizeof *p);
+					if (p == NULL) {
+						g->nomem = g->failed = 1;
+						return g_none;
+					}
+					g->fix = p;
+					g->capfix = nc;
+				}
+				g->fix[g->nfix++] = (GFix){at, fn};
+			}
+		}
+		return finish(g, rt, r, dst);
+	}
+	{
+		LimboType *mt = fn_module(d);
+		const char *name = fn_name(g, d);
+		int found, idx, ldt;
+		uint32_t sig;
+		if (mt == NULL || mt->decl == NULL) {
+			g_notimpl(g, n, "a call of a function of no module");
+			return g_none;
+		}
+		sig = g_sig(g, mt->decl->name, name, 0, &found);
+		if (!found) {
+			g_notimpl(g, n, "a call whose signature the checker did not record");
+			return g_none;
+		}
+		modo = g_base(g, g_exp(g, modv, NULL));
+		ldt = g_ldt(g, mt, NULL, 0, n);
+		(void)ldt;
+		idx = g_ldt(g, mt, name, sig, n);
+		fr = g_tmpword(g, 0);
+		if (fnty->varargs)
+			g_emit(g, DIS_OP_FRAME, g_opd(G_IMM, varargs_desc(g, n, 1, fnty), 0), g_none, fr);
+		else
+			g_emit(g, DIS_OP_MFRAME, modo, g_opd(G_IMM, idx, 0), fr);
+		store_args(g, n, 1, fnty, selfn, fr);
+		r = result_slot(g, rt, dst, fr);
+		g_emit(g, DIS_OP_MCALL, fr, g_opd(G_IMM, idx, 0), modo);
+		return finish(g, rt, r, dst);
+	}
+}

@@ -1,0 +1,780 @@
+/*
+ * The generator's machinery: instructions and branches, operands, type
+ * descriptors and moves by type, frame temporaries, module data, and
+ * constant folding.
+ *
+ * Follows: the Dis VM specification (doc/dis.ms: operand modes, the move
+ * instructions, type descriptors); inferno-os limbo/gen.b (temporaries are
+ * per statement) and optim.b; limbo.ms for constant expressions.
+ */
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dis/dis.h"
+#include "limbo/gen.h"
+
+const GOpd g_none = {G_NONE, 0, 0};
+
+/* Grows a malloc'd array to hold one more element. */
+static int
+grow(G *g, void **p, int n, int *cap, size_t sz)
+{
+	void *np;
+	int nc;
+
+	if (n < *cap)
+		return 0;
+	nc = *cap ? *cap * 2 : 16;
+	np = realloc(*p, (size_t)nc * sz);
+	if (np == NULL) {
+		g->nomem = g->failed = 1;
+		return -1;
+	}
+	*p = np;
+	*cap = nc;
+	return 0;
+}
+
+GOpd
+g_opd(int mode, int32_t a, int32_t b)
+{
+	GOpd o = {mode, a, b};
+	return o;
+}
+
+int
+g_pc(G *g)
+{
+	return g->m->ninst;
+}
+
+int
+g_emit(G *g, int op, GOpd s, GOpd m, GOpd d)
+{
+	GMod *mo = g->m;
+
+	if (grow(g, (void **)&mo->inst, mo->ninst, &mo->capinst, sizeof *mo->inst) < 0)
+		return 0;
+	mo->inst[mo->ninst] = (GInst){op, s, m, d};
+	return mo->ninst++;
+}
+
+int
+g_branch(G *g, int op, GOpd s, GOpd m)
+{
+	return g_emit(g, op, s, m, g_opd(G_IMM, -1, 0));
+}
+
+void
+g_patch(G *g, int at, int pc)
+{
+	if (at >= 0 && at < g->m->ninst)
+		g->m->inst[at].d = g_opd(G_IMM, pc, 0);
+}
+
+void
+g_jumps_add(G *g, GJumps *j, int at)
+{
+	if (grow(g, (void **)&j->at, j->n, &j->cap, sizeof *j->at) == 0)
+		j->at[j->n++] = at;
+}
+
+void
+g_jumps_patch(G *g, GJumps *j, int pc)
+{
+	for (int i = 0; i < j->n; i++)
+		g_patch(g, j->at[i], pc);
+	free(j->at);
+	*j = (GJumps){0};
+}
+
+void
+g_notimpl(G *g, const LimboNode *n, const char *what)
+{
+	if (g->failed)
+		return;
+	limbo_diag(g->u, n->file, n->line, "not implemented yet: %s", what);
+	g->failed = 1;
+}
+
+void
+g_error(G *g, const LimboNode *n, const char *fmt, ...)
+{
+	char buf[256];
+	va_list ap;
+
+	if (g->failed)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	limbo_diag(g->u, n->file, n->line, "%s", buf);
+	g->failed = 1;
+}
+
+int
+g_same(GOpd a, GOpd b)
+{
+	return a.mode == b.mode && a.a == b.a && (a.b == b.b || (a.mode != G_IMP && a.mode != G_IFP));
+}
+
+int
+g_isind(GOpd o)
+{
+	return o.mode == G_IMP || o.mode == G_IFP;
+}
+
+GOpd
+g_offset(GOpd o, int off)
+{
+	if (o.mode == G_IMP || o.mode == G_IFP)
+		o.b += off;
+	else
+		o.a += off;
+	return o;
+}
+
+/* Types. */
+
+int
+g_isptr(const LimboType *t)
+{
+	return t != NULL && limbo_ty_isptr(t) && t->kind != LIMBO_TY_EXCEPTION;
+}
+
+int
+g_size(LimboType *t)
+{
+	limbo_ty_size(t);
+	return t->size;
+}
+
+int
+g_movop(const LimboType *t)
+{
+	switch (t->kind) {
+	case LIMBO_TY_BYTE: return DIS_OP_MOVB;
+	case LIMBO_TY_INT: case LIMBO_TY_FIXED: return DIS_OP_MOVW;
+	case LIMBO_TY_BIG: return DIS_OP_MOVL;
+	case LIMBO_TY_REAL: return DIS_OP_MOVF;
+	case LIMBO_TY_ADT: case LIMBO_TY_ADTPICK: case LIMBO_TY_TUPLE: case LIMBO_TY_EXCEPTION:
+		return DIS_OP_MOVM;
+	default: return DIS_OP_MOVP;
+	}
+}
+
+void
+g_markptr(G *g, GDesc *d, int off)
+{
+	int w = off / 4, need = w / 8 + 1;
+
+	if (need > d->nmap) {
+		int nn = need * 2;
+		uint8_t *p = realloc(d->map, (size_t)nn);
+		if (p == NULL) {
+			g->nomem = g->failed = 1;
+			return;
+		}
+		memset(p + d->nmap, 0, (size_t)(nn - d->nmap));
+		d->map = p;
+		d->nmap = nn;
+	}
+	d->map[w / 8] |= (uint8_t)(0x80 >> (w % 8));
+}
+
+void
+g_ptrmap(G *g, GDesc *d, LimboType *t, int off)
+{
+	if (t == NULL)
+		return;
+	switch (t->kind) {
+	case LIMBO_TY_ADT: case LIMBO_TY_TUPLE: case LIMBO_TY_ADTPICK: case LIMBO_TY_EXCEPTION:
+		limbo_ty_size(t);
+		if (t->kind == LIMBO_TY_ADTPICK && t->of != NULL)
+			g_ptrmap(g, d, t->of, off);
+		if (t->kind == LIMBO_TY_EXCEPTION)
+			g_markptr(g, d, off); /* the exception's name */
+		for (LimboDecl *f = t->ids; f != NULL; f = f->next)
+			if (f->store == LIMBO_D_FIELD && f->ty != NULL)
+				g_ptrmap(g, d, f->ty, off + f->offset);
+		return;
+	default:
+		if (g_isptr(t))
+			g_markptr(g, d, off);
+	}
+}
+
+int
+g_newdesc(G *g, int size)
+{
+	GMod *mo = g->m;
+
+	if (grow(g, (void **)&mo->desc, mo->ndesc, &mo->capdesc, sizeof *mo->desc) < 0)
+		return 0;
+	mo->desc[mo->ndesc] = (GDesc){size, 0, NULL};
+	return mo->ndesc++;
+}
+
+static int
+mapbytes(const GDesc *d)
+{
+	int n = 0;
+
+	for (int i = 0; i < d->nmap; i++)
+		if (d->map[i] != 0)
+			n = i + 1;
+	return n;
+}
+
+int
+g_typemaps_equal(const GDesc *a, const GDesc *b)
+{
+	int n = mapbytes(a);
+
+	return a->size == b->size && n == mapbytes(b) && (n == 0 || memcmp(a->map, b->map, (size_t)n) == 0);
+}
+
+int
+g_tydesc(G *g, LimboType *t)
+{
+	GDesc d = {g_size(t), 0, NULL};
+	int id;
+
+	g_ptrmap(g, &d, t, 0);
+	if (t->kind == LIMBO_TY_ADT && t->tags != NULL)
+		d.size = g_size(t);
+	d.size = (d.size + 3) & ~3;
+	/* module data ($0) and frames are descriptors of their own */
+	for (int i = 1; i < g->m->ndesc; i++)
+		if (i != g->framedesc && g_typemaps_equal(&g->m->desc[i], &d) && g->m->desc[i].size >= 0) {
+			int isframe = 0;
+			for (int k = 0; k < g->nfns; k++)
+				if (g->fns[k].desc == i)
+					isframe = 1;
+			if (!isframe) {
+				free(d.map);
+				return i;
+			}
+		}
+	id = g_newdesc(g, d.size);
+	if (!g->failed) {
+		g->m->desc[id].map = d.map;
+		g->m->desc[id].nmap = d.nmap;
+	} else {
+		free(d.map);
+	}
+	return id;
+}
+
+static int
+hasptrs(G *g, LimboType *t)
+{
+	GDesc d = {0, 0, NULL};
+	int n;
+
+	g_ptrmap(g, &d, t, 0);
+	n = mapbytes(&d);
+	free(d.map);
+	return n > 0;
+}
+
+void
+g_move(G *g, LimboType *t, GOpd s, GOpd d)
+{
+	int op;
+
+	if (g_same(s, d) || d.mode == G_NONE || g->failed)
+		return;
+	op = g_movop(t);
+	if (op != DIS_OP_MOVM) {
+		g_emit(g, op, s, g_none, d);
+		return;
+	}
+	if (g_size(t) == 0)
+		return;
+	if (hasptrs(g, t))
+		g_emit(g, DIS_OP_MOVMP, s, g_opd(G_IMM, g_tydesc(g, t), 0), d);
+	else
+		g_emit(g, DIS_OP_MOVM, s, g_opd(G_IMM, g_size(t), 0), d);
+}
+
+/* Frame slots. */
+
+static int
+frame_alloc(G *g, int size, int align)
+{
+	int off;
+
+	if (align < 4)
+		align = size >= 4 ? 4 : 1;
+	off = (g->frameoff + align - 1) / align * align;
+	g->frameoff = off + size;
+	return off;
+}
+
+int
+g_local(G *g, LimboType *t, const LimboNode *at)
+{
+	int off;
+
+	(void)at;
+	limbo_ty_size(t);
+	off = frame_alloc(g, t->size > 0 ? t->size : 4, t->align > 0 ? t->align : 4);
+	g_ptrmap(g, &g->m->desc[g->framedesc], t, off);
+	return off;
+}
+
+static uint32_t
+ptrprint(G *g, LimboType *t)
+{
+	GDesc d = {0, 0, NULL};
+	uint32_t h = 2166136261u;
+
+	g_ptrmap(g, &d, t, 0);
+	for (int i = 0; i < mapbytes(&d); i++)
+		h = (h ^ d.map[i]) * 16777619u;
+	free(d.map);
+	return h;
+}
+
+GOpd
+g_tmp(G *g, LimboType *t)
+{
+	int size = g_size(t), i;
+	uint32_t pp;
+	GTmp *x;
+
+	if (size <= 0)
+		size = 4;
+	if (size < 4 && t->kind != LIMBO_TY_BYTE)
+		size = 4;
+	pp = ptrprint(g, t);
+	for (i = 0; i < g->ntmp; i++)
+		if (!g->tmp[i].busy && g->tmp[i].size == size && g->tmp[i].ptrs == pp)
+			break;
+	if (i == g->ntmp) {
+		if (grow(g, (void **)&g->tmp, g->ntmp, &g->captmp, sizeof *g->tmp) < 0)
+			return g_opd(G_FP, DIS_MAXTEMP, 0);
+		x = &g->tmp[g->ntmp++];
+		x->size = size;
+		x->ptrs = pp;
+		x->off = frame_alloc(g, size, t->align > 0 ? t->align : 4);
+		g_ptrmap(g, &g->m->desc[g->framedesc], t, x->off);
+	}
+	x = &g->tmp[i];
+	x->busy = 1;
+	if (grow(g, (void **)&g->busy, g->nbusy, &g->capbusy, sizeof *g->busy) == 0)
+		g->busy[g->nbusy++] = i;
+	return g_opd(G_FP, x->off, 0);
+}
+
+static LimboType t_word = {.kind = LIMBO_TY_INT, .size = 4, .align = 4};
+static LimboType t_ptr = {.kind = LIMBO_TY_STRING, .size = 4, .align = 4};
+
+GOpd
+g_tmpword(G *g, int ptr)
+{
+	return g_tmp(g, ptr ? &t_ptr : &t_word);
+}
+
+int
+g_tmpmark(G *g)
+{
+	return g->nbusy;
+}
+
+void
+g_tmprelease(G *g, int mark)
+{
+	while (g->nbusy > mark)
+		g->tmp[g->busy[--g->nbusy]].busy = 0;
+}
+
+GOpd
+g_direct(G *g, LimboType *t, GOpd o)
+{
+	GOpd x;
+
+	if (!g_isind(o))
+		return o;
+	x = g_tmp(g, t);
+	g_move(g, t, o, x);
+	return x;
+}
+
+GOpd
+g_base(G *g, GOpd o)
+{
+	GOpd x;
+
+	if (o.mode == G_FP || o.mode == G_MP)
+		return o;
+	x = g_tmpword(g, 1);
+	g_emit(g, DIS_OP_MOVP, o, g_none, x);
+	return x;
+}
+
+/* Module data. */
+
+void
+g_data(G *g, GData d)
+{
+	GMod *mo = g->m;
+
+	if (grow(g, (void **)&mo->data, mo->ndata, &mo->capdata, sizeof *mo->data) == 0)
+		mo->data[mo->ndata++] = d;
+	else
+		free(d.w);
+}
+
+int
+g_mpalloc(G *g, int size, int align)
+{
+	int off = (g->m->mpsize + align - 1) / align * align;
+
+	g->m->mpsize = off + size;
+	return off;
+}
+
+GOpd
+g_nil(G *g)
+{
+	if (g->nilmp < 0) {
+		g->nilmp = g_mpalloc(g, 4, 4);
+		g_markptr(g, &g->m->desc[0], g->nilmp);
+	}
+	return g_opd(G_MP, g->nilmp, 0);
+}
+
+GOpd
+g_mpstring(G *g, const char *s, size_t len)
+{
+	GMod *mo = g->m;
+	int off;
+
+	if (len == 0)
+		return g_nil(g);
+	for (int i = 0; i < mo->ndata; i++)
+		if (mo->data[i].kind == GD_STRING && mo->data[i].len == len &&
+		    memcmp(mo->data[i].s, s, len) == 0)
+			return g_opd(G_MP, mo->data[i].off, 0);
+	off = g_mpalloc(g, 4, 4);
+	g_markptr(g, &mo->desc[0], off);
+	g_data(g, (GData){.kind = GD_STRING, .off = off, .s = s, .len = len});
+	return g_opd(G_MP, off, 0);
+}
+
+GOpd
+g_mpreal(G *g, double r)
+{
+	GMod *mo = g->m;
+	int off;
+
+	for (int i = 0; i < mo->ndata; i++)
+		if (mo->data[i].kind == GD_REAL && memcmp(&mo->data[i].r, &r, sizeof r) == 0)
+			return g_opd(G_MP, mo->data[i].off, 0);
+	off = g_mpalloc(g, 8, 8);
+	g_data(g, (GData){.kind = GD_REAL, .off = off, .r = r});
+	return g_opd(G_MP, off, 0);
+}
+
+GOpd
+g_mpbig(G *g, int64_t v)
+{
+	GMod *mo = g->m;
+	int off;
+
+	for (int i = 0; i < mo->ndata; i++)
+		if (mo->data[i].kind == GD_BIG && mo->data[i].v == v)
+			return g_opd(G_MP, mo->data[i].off, 0);
+	off = g_mpalloc(g, 8, 8);
+	g_data(g, (GData){.kind = GD_BIG, .off = off, .v = v});
+	return g_opd(G_MP, off, 0);
+}
+
+GOpd
+g_mpwords(G *g, const int64_t *w, int n)
+{
+	int off = g_mpalloc(g, 4 * n, 4);
+	int64_t *c = malloc((size_t)(n > 0 ? n : 1) * sizeof *c);
+
+	if (c == NULL) {
+		g->nomem = g->failed = 1;
+		return g_opd(G_MP, off, 0);
+	}
+	memcpy(c, w, (size_t)n * sizeof *c);
+	g_data(g, (GData){.kind = GD_WORDS, .off = off, .w = c, .len = (size_t)n});
+	return g_opd(G_MP, off, 0);
+}
+
+GOpd
+g_mpword(G *g, int32_t w)
+{
+	GMod *mo = g->m;
+	int64_t v = w;
+
+	for (int i = 0; i < mo->ndata; i++)
+		if (mo->data[i].kind == GD_WORDS && mo->data[i].len == 1 && mo->data[i].w[0] == v)
+			return g_opd(G_MP, mo->data[i].off, 0);
+	return g_mpwords(g, &v, 1);
+}
+
+/* Constants. */
+
+static int
+foldc(G *g, const LimboNode *n, GConst *c, int iota, int depth);
+
+static int
+fold_decl(G *g, LimboDecl *d, GConst *c, int depth)
+{
+	const LimboNode *e = d->node;
+
+	if (d->store == LIMBO_D_IMPORT && d->imp != NULL)
+		d = d->imp, e = d->node;
+	if (d->store != LIMBO_D_CONST || e == NULL)
+		return 0;
+	return foldc(g, e, c, (int)d->ival, depth + 1);
+}
+
+static int
+isinttype(const LimboType *t)
+{
+	return t != NULL && (t->kind == LIMBO_TY_INT || t->kind == LIMBO_TY_BYTE ||
+	                     t->kind == LIMBO_TY_BIG);
+}
+
+/* Wraps an integer constant to the width of t. */
+static int64_t
+wrap(const LimboType *t, int64_t v)
+{
+	if (t == NULL || t->kind == LIMBO_TY_INT)
+		return (int32_t)(uint32_t)v;
+	if (t->kind == LIMBO_TY_BYTE)
+		return (uint8_t)v;
+	return v;
+}
+
+static int
+foldc(G *g, const LimboNode *n, GConst *c, int iota, int depth)
+{
+	GConst a, b;
+
+	memset(c, 0, sizeof *c);
+	if (n == NULL || depth > 64)
+		return 0;
+	switch (n->kind) {
+	case LIMBO_N_ICONST:
+		c->kind = GC_INT;
+		c->i = n->ival;
+		return 1;
+	case LIMBO_N_RCONST:
+		c->kind = GC_REAL;
+		c->r = n->rval;
+		return 1;
+	case LIMBO_N_SCONST:
+		c->kind = GC_STRING;
+		c->s = n->str;
+		c->len = n->len;
+		return 1;
+	case LIMBO_N_NAME:
+		if (strcmp(n->name, "iota") == 0 && n->decl == NULL) {
+			c->kind = GC_INT;
+			c->i = iota;
+			return 1;
+		}
+		return n->decl != NULL && fold_decl(g, n->decl, c, depth);
+	case LIMBO_N_MDOT:
+	case LIMBO_N_DOT:
+		return n->decl != NULL && n->decl->store == LIMBO_D_CONST && fold_decl(g, n->decl, c, depth);
+	case LIMBO_N_CAST:
+		if (!foldc(g, n->kids[1], &a, iota, depth + 1) || n->ty == NULL)
+			return 0;
+		switch (n->ty->kind) {
+		case LIMBO_TY_INT: case LIMBO_TY_BYTE: case LIMBO_TY_BIG:
+			if (a.kind == GC_REAL) {
+				double r = a.r;
+				c->kind = GC_INT;
+				c->i = wrap(n->ty, (int64_t)(r < 0 ? r - 0.5 : r + 0.5));
+				return 1;
+			}
+			if (a.kind != GC_INT)
+				return 0;
+			c->kind = GC_INT;
+			c->i = wrap(n->ty, a.i);
+			return 1;
+		case LIMBO_TY_REAL:
+			if (a.kind == GC_INT) {
+				c->kind = GC_REAL;
+				c->r = (double)a.i;
+				return 1;
+			}
+			if (a.kind == GC_REAL) {
+				*c = a;
+				return 1;
+			}
+			return 0;
+		case LIMBO_TY_STRING:
+			if (a.kind == GC_STRING) {
+				*c = a;
+				return 1;
+			}
+			return 0;
+		}
+		return 0;
+	case LIMBO_N_UNOP:
+		if (!foldc(g, n->kids[0], &a, iota, depth + 1))
+			return 0;
+		switch (n->op) {
+		case LIMBO_T_SUB:
+			if (a.kind == GC_INT) {
+				c->kind = GC_INT;
+				c->i = wrap(n->ty, -a.i);
+				return 1;
+			}
+			if (a.kind == GC_REAL) {
+				c->kind = GC_REAL;
+				c->r = -a.r;
+				return 1;
+			}
+			return 0;
+		case LIMBO_T_ADD:
+			*c = a;
+			return a.kind == GC_INT || a.kind == GC_REAL;
+		case LIMBO_T_TILDE:
+			if (a.kind != GC_INT)
+				return 0;
+			c->kind = GC_INT;
+			c->i = wrap(n->ty, ~a.i);
+			return 1;
+		case LIMBO_T_NOT:
+			if (a.kind != GC_INT)
+				return 0;
+			c->kind = GC_INT;
+			c->i = !a.i;
+			return 1;
+		case LIMBO_T_LEN:
+			if (a.kind != GC_STRING)
+				return 0;
+			{
+				/* runes, not bytes */
+				int64_t k = 0;
+				for (size_t i = 0; i < a.len; i++)
+					if (((unsigned char)a.s[i] & 0xc0) != 0x80)
+						k++;
+				c->kind = GC_INT;
+				c->i = k;
+			}
+			return 1;
+		}
+		return 0;
+	case LIMBO_N_BINOP:
+		if (!foldc(g, n->kids[0], &a, iota, depth + 1) || !foldc(g, n->kids[1], &b, iota, depth + 1))
+			return 0;
+		if (a.kind == GC_STRING && b.kind == GC_STRING) {
+			if (n->op == LIMBO_T_ADD) {
+				char *s = limbo_arena_alloc(&g->u->arena, a.len + b.len + 1);
+				if (s == NULL)
+					return 0;
+				memcpy(s, a.s, a.len);
+				memcpy(s + a.len, b.s, b.len);
+				c->kind = GC_STRING;
+				c->s = s;
+				c->len = a.len + b.len;
+				return 1;
+			}
+			return 0; /* comparisons of strings are left to run time */
+		}
+		if (a.kind == GC_INT && b.kind == GC_INT && isinttype(n->ty)) {
+			int64_t x = a.i, y = b.i, r;
+			switch (n->op) {
+			case LIMBO_T_ADD: r = (int64_t)((uint64_t)x + (uint64_t)y); break;
+			case LIMBO_T_SUB: r = (int64_t)((uint64_t)x - (uint64_t)y); break;
+			case LIMBO_T_MUL: r = (int64_t)((uint64_t)x * (uint64_t)y); break;
+			case LIMBO_T_DIV: if (y == 0) return 0; r = y == -1 ? -x : x / y; break;
+			case LIMBO_T_MOD: if (y == 0) return 0; r = y == -1 ? 0 : x % y; break;
+			case LIMBO_T_AND: r = x & y; break;
+			case LIMBO_T_OR1: r = x | y; break;
+			case LIMBO_T_XOR: r = x ^ y; break;
+			case LIMBO_T_LSH: r = (int64_t)((uint64_t)x << (y & 63)); break;
+			case LIMBO_T_RSH:
+				if (n->ty->kind == LIMBO_TY_INT)
+					r = (int32_t)x >> (y & 31);
+				else
+					r = x >> (y & 63);
+				break;
+			case LIMBO_T_EXP: {
+				r = 1;
+				for (int64_t k = 0; k < y && k < 64; k++)
+					r = (int64_t)((uint64_t)r * (uint64_t)x);
+				if (y < 0)
+					return 0;
+				break;
+			}
+			default: return 0;
+			}
+			c->kind = GC_INT;
+			c->i = wrap(n->ty, r);
+			return 1;
+		}
+		if (n->ty != NULL && n->ty->kind == LIMBO_TY_REAL &&
+		    (a.kind == GC_REAL || a.kind == GC_INT) && (b.kind == GC_REAL || b.kind == GC_INT)) {
+			double x = a.kind == GC_REAL ? a.r : (double)a.i;
+			double y = b.kind == GC_REAL ? b.r : (double)b.i;
+			c->kind = GC_REAL;
+			switch (n->op) {
+			case LIMBO_T_ADD: c->r = x + y; return 1;
+			case LIMBO_T_SUB: c->r = x - y; return 1;
+			case LIMBO_T_MUL: c->r = x * y; return 1;
+			case LIMBO_T_DIV: c->r = x / y; return 1;
+			case LIMBO_T_EXP:
+				if (b.kind != GC_INT)
+					return 0;
+				c->r = pow(x, (double)b.i);
+				return 1;
+			}
+			return 0;
+		}
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+int
+g_fold(G *g, const LimboNode *n, GConst *c)
+{
+	return foldc(g, n, c, 0, 0);
+}
+
+GOpd
+g_constopd(G *g, const GConst *c, LimboType *t)
+{
+	int k = t != NULL ? t->kind : LIMBO_TY_INT;
+
+	switch (c->kind) {
+	case GC_STRING:
+		return g_mpstring(g, c->s, c->len);
+	case GC_REAL:
+		if (k == LIMBO_TY_INT || k == LIMBO_TY_BYTE || k == LIMBO_TY_BIG) {
+			GConst i = {GC_INT, (int64_t)(c->r < 0 ? c->r - 0.5 : c->r + 0.5), 0, NULL, 0};
+			return g_constopd(g, &i, t);
+		}
+		return g_mpreal(g, c->r);
+	case GC_INT:
+		if (k == LIMBO_TY_REAL)
+			return g_mpreal(g, (double)c->i);
+		if (k == LIMBO_TY_BIG)
+			return g_mpbig(g, c->i);
+		if (k == LIMBO_TY_BYTE)
+			return g_opd(G_IMM, (uint8_t)c->i, 0);
+		{
+			int32_t w = (int32_t)(uint32_t)c->i;
+			if (w >= -(1 << 29) && w < (1 << 29))
+				return g_opd(G_IMM, w, 0);
+			return g_mpword(g, w);
+		}
+	}
+	return g_nil(g);
+}

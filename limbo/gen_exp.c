@@ -1,0 +1,751 @@
+/*
+ * Expressions: names and constants, arithmetic by type, conversions,
+ * conditions (comparisons, && || !), assignments and op=, ++/--, :=,
+ * len/hd/tl, calls of this module's functions, of loaded modules' and of
+ * adt member functions, and load.
+ *
+ * Three-operand instructions compute d = m op s; the middle operand must be
+ * direct (n(fp), n(mp) or $n), so values found behind a pointer are copied
+ * to a temporary first. Branches are "if s op m goto d".
+ *
+ * Follows: the Dis VM specification (doc/dis.ms) for the instructions;
+ * inferno-os limbo/ecom.b for how Limbo expressions map onto them (calls:
+ * frame/mframe, arguments stored into the new frame, the result's address
+ * in its REGRET word, call/mcall).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "dis/dis.h"
+#include "limbo/gen.h"
+
+static LimboType tint = {.kind = LIMBO_TY_INT, .size = 4, .align = 4};
+
+enum { K_B, K_W, K_L, K_F, K_C, K_P, K_N };
+
+/* The operand class of a value type: byte, word, big, real, string,
+ * pointer; -1 for others. */
+static int
+kclass(const LimboType *t)
+{
+	if (t == NULL)
+		return -1;
+	switch (t->kind) {
+	case LIMBO_TY_BYTE: return K_B;
+	case LIMBO_TY_INT: return K_W;
+	case LIMBO_TY_BIG: return K_L;
+	case LIMBO_TY_REAL: return K_F;
+	case LIMBO_TY_STRING: return K_C;
+	default: return g_isptr(t) ? K_P : -1;
+	}
+}
+
+/* Arithmetic: op per class (byte, word, big, real); 0 where none. */
+static const struct {
+	int tok;
+	int op[4];
+} arith[] = {
+	{LIMBO_T_ADD, {DIS_OP_ADDB, DIS_OP_ADDW, DIS_OP_ADDL, DIS_OP_ADDF}},
+	{LIMBO_T_SUB, {DIS_OP_SUBB, DIS_OP_SUBW, DIS_OP_SUBL, DIS_OP_SUBF}},
+	{LIMBO_T_MUL, {DIS_OP_MULB, DIS_OP_MULW, DIS_OP_MULL, DIS_OP_MULF}},
+	{LIMBO_T_DIV, {DIS_OP_DIVB, DIS_OP_DIVW, DIS_OP_DIVL, DIS_OP_DIVF}},
+	{LIMBO_T_MOD, {DIS_OP_MODB, DIS_OP_MODW, DIS_OP_MODL, 0}},
+	{LIMBO_T_AND, {DIS_OP_ANDB, DIS_OP_ANDW, DIS_OP_ANDL, 0}},
+	{LIMBO_T_OR1, {DIS_OP_ORB, DIS_OP_ORW, DIS_OP_ORL, 0}},
+	{LIMBO_T_XOR, {DIS_OP_XORB, DIS_OP_XORW, DIS_OP_XORL, 0}},
+	{LIMBO_T_LSH, {DIS_OP_SHLB, DIS_OP_SHLW, DIS_OP_SHLL, 0}},
+	{LIMBO_T_RSH, {DIS_OP_SHRB, DIS_OP_SHRW, DIS_OP_SHRL, 0}},
+	{LIMBO_T_EXP, {0, DIS_OP_EXPW, DIS_OP_EXPL, DIS_OP_EXPF}},
+};
+
+/* Branches: op per class (byte, word, big, real, string); pointers
+ * compare as words. */
+static const struct {
+	int tok, neg;
+	int op[5];
+} cmps[] = {
+	{LIMBO_T_EQ, LIMBO_T_NEQ, {DIS_OP_BEQB, DIS_OP_BEQW, DIS_OP_BEQL, DIS_OP_BEQF, DIS_OP_BEQC}},
+	{LIMBO_T_NEQ, LIMBO_T_EQ, {DIS_OP_BNEB, DIS_OP_BNEW, DIS_OP_BNEL, DIS_OP_BNEF, DIS_OP_BNEC}},
+	{LIMBO_T_LT, LIMBO_T_GEQ, {DIS_OP_BLTB, DIS_OP_BLTW, DIS_OP_BLTL, DIS_OP_BLTF, DIS_OP_BLTC}},
+	{LIMBO_T_LEQ, LIMBO_T_GT, {DIS_OP_BLEB, DIS_OP_BLEW, DIS_OP_BLEL, DIS_OP_BLEF, DIS_OP_BLEC}},
+	{LIMBO_T_GT, LIMBO_T_LEQ, {DIS_OP_BGTB, DIS_OP_BGTW, DIS_OP_BGTL, DIS_OP_BGTF, DIS_OP_BGTC}},
+	{LIMBO_T_GEQ, LIMBO_T_LT, {DIS_OP_BGEB, DIS_OP_BGEW, DIS_OP_BGEL, DIS_OP_BGEF, DIS_OP_BGEC}},
+};
+
+static int
+arith_op(int tok, const LimboType *t)
+{
+	int k = kclass(t);
+
+	if (k < 0 || k > K_F)
+		return 0;
+	for (size_t i = 0; i < sizeof arith / sizeof arith[0]; i++)
+		if (arith[i].tok == tok)
+			return arith[i].op[k];
+	return 0;
+}
+
+static int
+iscmp(int tok)
+{
+	return tok == LIMBO_T_EQ || tok == LIMBO_T_NEQ || tok == LIMBO_T_LT || tok == LIMBO_T_LEQ ||
+	       tok == LIMBO_T_GT || tok == LIMBO_T_GEQ;
+}
+
+/* The op= token's operator. */
+static int
+assign_binop(int tok)
+{
+	switch (tok) {
+	case LIMBO_T_ANDEQ: return LIMBO_T_AND;
+	case LIMBO_T_OREQ: return LIMBO_T_OR1;
+	case LIMBO_T_XOREQ: return LIMBO_T_XOR;
+	case LIMBO_T_LSHEQ: return LIMBO_T_LSH;
+	case LIMBO_T_RSHEQ: return LIMBO_T_RSH;
+	case LIMBO_T_ADDEQ: return LIMBO_T_ADD;
+	case LIMBO_T_SUBEQ: return LIMBO_T_SUB;
+	case LIMBO_T_MULEQ: return LIMBO_T_MUL;
+	case LIMBO_T_DIVEQ: return LIMBO_T_DIV;
+	case LIMBO_T_MODEQ: return LIMBO_T_MOD;
+	case LIMBO_T_EXPEQ: return LIMBO_T_EXP;
+	}
+	return 0;
+}
+
+/* Where the result of a computation goes. */
+static GOpd
+target(G *g, const GOpd *dst, LimboType *t)
+{
+	return dst != NULL ? *dst : g_tmp(g, t);
+}
+
+static GOpd
+deliver(G *g, LimboType *t, GOpd v, const GOpd *dst)
+{
+	if (dst == NULL)
+		return v;
+	g_move(g, t, v, *dst);
+	return *dst;
+}
+
+/* The type both sides of a comparison are compared as. */
+static LimboType *
+cmptype(const LimboNode *n)
+{
+	LimboType *l = n->kids[0]->ty, *r = n->kids[1]->ty;
+	GConst c;
+
+	if (l == NULL || l->kind == LIMBO_TY_NIL)
+		return r;
+	if (r == NULL || r->kind == LIMBO_TY_NIL)
+		return l;
+	/* an int constant against a big or byte or real takes the other's type */
+	(void)c;
+	if (n->kids[0]->kind == LIMBO_N_ICONST || n->kids[0]->kind == LIMBO_N_RCONST)
+		return r;
+	return l;
+}
+
+void
+g_cond(G *g, const LimboNode *n, int tf, GJumps *j)
+{
+	GConst c;
+	GJumps skip = {0};
+
+	if (g->failed)
+		return;
+	if (g_fold(g, n, &c) && c.kind == GC_INT) {
+		if ((c.i != 0) == tf)
+			g_jumps_add(g, j, g_branch(g, DIS_OP_JMP, g_none, g_none));
+		return;
+	}
+	if (n->kind == LIMBO_N_UNOP && n->op == LIMBO_T_NOT) {
+		g_cond(g, n->kids[0], !tf, j);
+		return;
+	}
+	if (n->kind == LIMBO_N_BINOP && (n->op == LIMBO_T_ANDAND || n->op == LIMBO_T_OROR)) {
+		int isand = n->op == LIMBO_T_ANDAND;
+		if (isand == tf) {
+			/* both must hold (and, true) or both fail (or, false) */
+			g_cond(g, n->kids[0], !tf, &skip);
+			g_cond(g, n->kids[1], tf, j);
+			g_jumps_patch(g, &skip, g_pc(g));
+		} else {
+			g_cond(g, n->kids[0], tf, j);
+			g_cond(g, n->kids[1], tf, j);
+		}
+		return;
+	}
+	if (n->kind == LIMBO_N_BINOP && iscmp(n->op)) {
+		LimboType *t = cmptype(n);
+		int k = kclass(t), tok = n->op, op = 0;
+		GOpd a, b;
+		int mark = g_tmpmark(g);
+		if (k < 0) {
+			g_notimpl(g, n, "comparison of values of this type");
+			return;
+		}
+		if (k == K_P)
+			k = K_W;
+		for (size_t i = 0; i < sizeof cmps / sizeof cmps[0]; i++)
+			if (cmps[i].tok == tok)
+				op = tf ? cmps[i].op[k] : 0;
+		if (!tf)
+			for (size_t i = 0; i < sizeof cmps / sizeof cmps[0]; i++)
+				if (cmps[i].tok == tok)
+					for (size_t x = 0; x < sizeof cmps / sizeof cmps[0]; x++)
+						if (cmps[x].tok == cmps[i].neg)
+							op = cmps[x].op[k];
+		/* a real comparison's negation is not its complement (NaN),
+		 * but Inferno's compiler negates the same way */
+		a = g_expt(g, n->kids[0], t, NULL);
+		b = g_expt(g, n->kids[1], t, NULL);
+		if (a.mode == G_IMM && k != K_W && k != K_B)
+			a = g_direct(g, t, a);
+		b = g_direct(g, t, b);
+		g_jumps_add(g, j, g_branch(g, op, a, b));
+		g_tmprelease(g, mark);
+		(void)mark;
+		return;
+	}
+	{
+		/* any other int value: true when not zero */
+		GOpd v = g_expt(g, n, &tint, NULL);
+		v = g_direct(g, &tint, v);
+		g_jumps_add(g, j, g_branch(g, tf ? DIS_OP_BNEW : DIS_OP_BEQW, v, g_opd(G_IMM, 0, 0)));
+	}
+}
+
+/* A condition as an int value 0 or 1. */
+static GOpd
+cond_value(G *g, const LimboNode *n, const GOpd *dst)
+{
+	GJumps f = {0};
+	GOpd d = dst != NULL && !g_isind(*dst) ? *dst : g_tmp(g, &tint);
+	int end;
+
+	g_cond(g, n, 0, &f);
+	g_emit(g, DIS_OP_MOVW, g_opd(G_IMM, 1, 0), g_none, d);
+	end = g_branch(g, DIS_OP_JMP, g_none, g_none);
+	g_jumps_patch(g, &f, g_pc(g));
+	g_emit(g, DIS_OP_MOVW, g_opd(G_IMM, 0, 0), g_none, d);
+	g_patch(g, end, g_pc(g));
+	return deliver(g, &tint, d, dst);
+}
+
+/* Names. */
+
+static GOpd
+name_opd(G *g, const LimboNode *n, const GOpd *dst)
+{
+	LimboDecl *d = n->decl;
+	GConst c;
+
+	if (d == NULL) {
+		g_notimpl(g, n, "this name");
+		return g_none;
+	}
+	switch (d->store) {
+	case LIMBO_D_LOCAL: case LIMBO_D_ARG:
+		return deliver(g, n->ty, g_opd(G_FP, d->offset, 0), dst);
+	case LIMBO_D_GLOBAL:
+		return deliver(g, n->ty, g_opd(G_MP, d->offset, 0), dst);
+	case LIMBO_D_FN:
+		return g_fnref(g, n, dst);
+	case LIMBO_D_IMPORT:
+		if (d->imp != NULL && d->imp->store == LIMBO_D_FN)
+			return g_fnref(g, n, dst);
+		break;
+	}
+	if (g_fold(g, n, &c))
+		return deliver(g, n->ty, g_constopd(g, &c, n->ty), dst);
+	g_notimpl(g, n, "this name as a value");
+	return g_none;
+}
+
+GOpd
+g_expt(G *g, const LimboNode *n, LimboType *t, const GOpd *dst)
+{
+	GConst c;
+
+	if (g->failed)
+		return g_none;
+	if (t != NULL && n->ty != NULL && n->ty->kind != t->kind && g_fold(g, n, &c) &&
+	    (c.kind == GC_INT || c.kind == GC_REAL))
+		return deliver(g, t, g_constopd(g, &c, t), dst);
+	if (t != NULL && n->ty != NULL && n->ty->kind == LIMBO_TY_NIL) {
+		GOpd nl = g_nil(g);
+		if (dst != NULL && (t->kind == LIMBO_TY_ADT || t->kind == LIMBO_TY_TUPLE))
+			return *dst;
+		return deliver(g, n->ty, nl, dst);
+	}
+	return g_exp(g, n, dst);
+}
+
+static GOpd
+binop(G *g, const LimboNode *n, const GOpd *dst)
+{
+	LimboType *t = n->ty;
+	GOpd a, b, d;
+	int op;
+
+	if (iscmp(n->op) || n->op == LIMBO_T_ANDAND || n->op == LIMBO_T_OROR)
+		return cond_value(g, n, dst);
+	if (n->op == LIMBO_T_CONS)
+		return g_cons(g, n, dst);
+	if (t->kind == LIMBO_TY_STRING && n->op == LIMBO_T_ADD)
+		op = DIS_OP_ADDC;
+	else
+		op = arith_op(n->op, t);
+	if (op == 0) {
+		g_notimpl(g, n, "this operator on values of this type");
+		return g_none;
+	}
+	a = g_expt(g, n->kids[0], t, NULL);
+	if (n->op == LIMBO_T_LSH || n->op == LIMBO_T_RSH || n->op == LIMBO_T_EXP)
+		b = g_expt(g, n->kids[1], &tint, NULL);
+	else
+		b = g_expt(g, n->kids[1], t, NULL);
+	a = g_direct(g, t, a);
+	if (a.mode == G_IMM && kclass(t) != K_W)
+		a = g_direct(g, t, g_constopd(g, &(GConst){GC_INT, a.a, 0, NULL, 0}, t));
+	d = target(g, dst, t);
+	g_emit(g, op, b, a, d);
+	return d;
+}
+
+static GOpd
+unop(G *g, const LimboNode *n, const GOpd *dst)
+{
+	LimboType *t = n->ty, *kt = n->kids[0]->ty;
+	GOpd a, d;
+	int op;
+
+	switch (n->op) {
+	case LIMBO_T_NOT:
+		return cond_value(g, n, dst);
+	case LIMBO_T_ADD:
+		return g_expt(g, n->kids[0], t, dst);
+	case LIMBO_T_SUB:
+		if (t->kind == LIMBO_TY_REAL) {
+			a = g_exp(g, n->kids[0], NULL);
+			d = target(g, dst, t);
+			g_emit(g, DIS_OP_NEGF, a, g_none, d);
+			return d;
+		}
+		op = arith_op(LIMBO_T_SUB, t);
+		if (op == 0)
+			break;
+		a = g_exp(g, n->kids[0], NULL);
+		d = target(g, dst, t);
+		g_emit(g, op, a, g_direct(g, t, g_constopd(g, &(GConst){GC_INT, 0, 0, NULL, 0}, t)), d);
+		return d;
+	case LIMBO_T_TILDE:
+		op = arith_op(LIMBO_T_XOR, t);
+		if (op == 0)
+			break;
+		a = g_exp(g, n->kids[0], NULL);
+		d = target(g, dst, t);
+		g_emit(g, op, a, g_direct(g, t, g_constopd(g, &(GConst){GC_INT, -1, 0, NULL, 0}, t)), d);
+		return d;
+	case LIMBO_T_LEN:
+		switch (kt->kind) {
+		case LIMBO_TY_STRING: op = DIS_OP_LENC; break;
+		case LIMBO_TY_ARRAY: op = DIS_OP_LENA; break;
+		case LIMBO_TY_LIST: op = DIS_OP_LENL; break;
+		default: op = 0;
+		}
+		if (op == 0)
+			break;
+		a = g_exp(g, n->kids[0], NULL);
+		d = target(g, dst, t);
+		g_emit(g, op, a, g_none, d);
+		return d;
+	case LIMBO_T_HD: {
+		static const int hop[] = {DIS_OP_HEADB, DIS_OP_HEADW, DIS_OP_HEADL, DIS_OP_HEADF,
+		                          DIS_OP_HEADP, DIS_OP_HEADP};
+		int k = kclass(t);
+		a = g_exp(g, n->kids[0], NULL);
+		d = target(g, dst, t);
+		if (k >= 0)
+			g_emit(g, hop[k], a, g_none, d);
+		else if (g_movop(t) == DIS_OP_MOVM) {
+			GDesc x = {0, 0, NULL};
+			g_ptrmap(g, &x, t, 0);
+			int np = 0;
+			for (int i = 0; i < x.nmap; i++)
+				np |= x.map[i];
+			free(x.map);
+			if (np)
+				g_emit(g, DIS_OP_HEADMP, a, g_opd(G_IMM, g_tydesc(g, t), 0), d);
+			else
+				g_emit(g, DIS_OP_HEADM, a, g_opd(G_IMM, g_size(t), 0), d);
+		} else
+			g_notimpl(g, n, "hd of a list of this type");
+		return d;
+	}
+	case LIMBO_T_TL:
+		a = g_exp(g, n->kids[0], NULL);
+		d = target(g, dst, t);
+		g_emit(g, DIS_OP_TAIL, a, g_none, d);
+		return d;
+	case LIMBO_T_INC: case LIMBO_T_DEC: {
+		GOpd l = g_lval(g, n->kids[0]);
+		op = arith_op(n->op == LIMBO_T_INC ? LIMBO_T_ADD : LIMBO_T_SUB, t);
+		if (op == 0)
+			break;
+		g_emit(g, op, g_constopd(g, &(GConst){GC_INT, 1, 0, NULL, 0}, t), g_direct(g, t, l), l);
+		return deliver(g, t, l, dst);
+	}
+	case LIMBO_T_MUL: {
+		GOpd p = g_base(g, g_exp(g, n->kids[0], NULL));
+		GOpd v = g_opd(p.mode == G_MP ? G_IMP : G_IFP, p.a, 0);
+		return deliver(g, t, v, dst);
+	}
+	case LIMBO_T_REF:
+		return g_ref(g, n, dst);
+	case LIMBO_T_COMM:
+		return g_recv(g, n, dst);
+	case LIMBO_T_TAGOF: {
+		GOpd p = g_base(g, g_exp(g, n->kids[0], NULL));
+		return deliver(g, t, g_opd(p.mode == G_MP ? G_IMP : G_IFP, p.a, 0), dst);
+	}
+	}
+	g_notimpl(g, n, limbo_tok_text(n->op));
+	return g_none;
+}
+
+/* x++ and x-- as values: the old value. */
+static GOpd
+postop(G *g, const LimboNode *n, const GOpd *dst)
+{
+	LimboType *t = n->ty;
+	GOpd l = g_lval(g, n->kids[0]), old;
+	int op = arith_op(n->op == LIMBO_T_INC ? LIMBO_T_ADD : LIMBO_T_SUB, t);
+
+	if (op == 0) {
+		g_notimpl(g, n, "++/-- on values of this type");
+		return g_none;
+	}
+	old = target(g, dst, t);
+	if (dst != NULL || 1)
+		g_move(g, t, l, old);
+	g_emit(g, op, g_constopd(g, &(GConst){GC_INT, 1, 0, NULL, 0}, t), g_direct(g, t, l), l);
+	return old;
+}
+
+/* Conversions: the instruction from one class to another, or two. */
+static GOpd
+cast(G *g, const LimboNode *n, const GOpd *dst)
+{
+	LimboType *to = n->ty, *from = n->kids[1]->ty;
+	int a = kclass(from), b = kclass(to), op = 0, op2 = 0;
+	GOpd v, d;
+	GConst c;
+
+	if (g_fold(g, n, &c))
+		return deliver(g, to, g_constopd(g, &c, to), dst);
+	if (from->kind == LIMBO_TY_NIL)
+		return deliver(g, to, g_nil(g), dst);
+	if (a == b || limbo_ty_equal(to, from) || (a == K_P && b == K_P))
+		return g_expt(g, n->kids[1], to, dst);
+	if (from->kind == LIMBO_TY_ARRAY && to->kind == LIMBO_TY_STRING)
+		op = DIS_OP_CVTAC;
+	else if (from->kind == LIMBO_TY_STRING && to->kind == LIMBO_TY_ARRAY)
+		op = DIS_OP_CVTCA;
+	else {
+		/* by class: rows from, columns to (byte word big real string) */
+		static const int tab[5][5][2] = {
+			/* from byte */ {{0, 0}, {DIS_OP_CVTBW, 0}, {DIS_OP_CVTBW, DIS_OP_CVTWL},
+			                 {DIS_OP_CVTBW, DIS_OP_CVTWF}, {DIS_OP_CVTBW, DIS_OP_CVTWC}},
+			/* from int */ {{DIS_OP_CVTWB, 0}, {0, 0}, {DIS_OP_CVTWL, 0}, {DIS_OP_CVTWF, 0},
+			                {DIS_OP_CVTWC, 0}},
+			/* from big */ {{DIS_OP_CVTLW, DIS_OP_CVTWB}, {DIS_OP_CVTLW, 0}, {0, 0},
+			                {DIS_OP_CVTLF, 0}, {DIS_OP_CVTLC, 0}},
+			/* from real */ {{DIS_OP_CVTFW, DIS_OP_CVTWB}, {DIS_OP_CVTFW, 0}, {DIS_OP_CVTFL, 0},
+			                 {0, 0}, {DIS_OP_CVTFC, 0}},
+			/* from string */ {{DIS_OP_CVTCW, DIS_OP_CVTWB}, {DIS_OP_CVTCW, 0},
+			                   {DIS_OP_CVTCL, 0}, {DIS_OP_CVTCF, 0}, {0, 0}},
+		};
+		if (a >= 0 && a <= K_C && b >= 0 && b <= K_C) {
+			op = tab[a][b][0];
+			op2 = tab[a][b][1];
+		}
+	}
+	if (op == 0) {
+		if (to->kind == LIMBO_TY_ADT || to->kind == LIMBO_TY_TUPLE)
+			return g_expt(g, n->kids[1], to, dst); /* same layout */
+		g_notimpl(g, n, "this conversion");
+		return g_none;
+	}
+	v = g_exp(g, n->kids[1], NULL);
+	d = target(g, dst, to);
+	if (op2 != 0) {
+		GOpd w = g_tmp(g, &tint);
+		g_emit(g, op, v, g_none, w);
+		g_emit(g, op2, w, g_none, d);
+	} else {
+		g_emit(g, op, v, g_none, d);
+	}
+	return d;
+}
+
+/* Does evaluating n write its destination before it has read all of its
+ * operands? Such values are built in a temporary first. */
+static int
+builds_in_place(const LimboNode *n)
+{
+	switch (n->kind) {
+	case LIMBO_N_TUPLE: case LIMBO_N_ARRAYNEW: case LIMBO_N_LISTNEW:
+		return 1;
+	case LIMBO_N_CALL:
+		return n->kids[0]->decl != NULL &&
+		       (n->kids[0]->decl->store == LIMBO_D_TYPE || n->kids[0]->decl->store == LIMBO_D_TAG ||
+		        n->kids[0]->decl->store == LIMBO_D_EXC);
+	case LIMBO_N_UNOP:
+		return n->op == LIMBO_T_REF;
+	case LIMBO_N_BINOP:
+		return n->op == LIMBO_T_CONS;
+	}
+	return 0;
+}
+
+GOpd
+g_lval(G *g, const LimboNode *n)
+{
+	switch (n->kind) {
+	case LIMBO_N_NAME:
+		if (n->decl != NULL && (n->decl->store == LIMBO_D_LOCAL || n->decl->store == LIMBO_D_ARG))
+			return g_opd(G_FP, n->decl->offset, 0);
+		if (n->decl != NULL && n->decl->store == LIMBO_D_GLOBAL)
+			return g_opd(G_MP, n->decl->offset, 0);
+		break;
+	case LIMBO_N_DOT:
+		return g_dot_lval(g, n);
+	case LIMBO_N_INDEX:
+		return g_index_lval(g, n);
+	case LIMBO_N_UNOP:
+		if (n->op == LIMBO_T_MUL) {
+			GOpd p = g_base(g, g_exp(g, n->kids[0], NULL));
+			return g_opd(p.mode == G_MP ? G_IMP : G_IFP, p.a, 0);
+		}
+		break;
+	}
+	g_notimpl(g, n, "assignment to this");
+	return g_none;
+}
+
+void
+g_assign_to(G *g, const LimboNode *l, LimboType *t, GOpd r)
+{
+	if (l->kind == LIMBO_N_NIL)
+		return;
+	if (l->kind == LIMBO_N_TUPLE) {
+		LimboDecl *e = t != NULL && (t->kind == LIMBO_TY_TUPLE || t->kind == LIMBO_TY_ADT) ? t->ids : NULL;
+		limbo_ty_size(t);
+		for (int i = 0; i < l->nkids; i++, e = e->next) {
+			while (e != NULL && e->store != LIMBO_D_FIELD)
+				e = e->next;
+			if (e == NULL) {
+				g_notimpl(g, l, "this tuple assignment");
+				return;
+			}
+			g_assign_to(g, l->kids[i], e->ty, g_offset(r, e->offset));
+		}
+		return;
+	}
+	if (l->kind == LIMBO_N_INDEX && l->kids[0]->ty != NULL && l->kids[0]->ty->kind == LIMBO_TY_STRING) {
+		g_string_store(g, l, g_direct(g, t, r));
+		return;
+	}
+	g_move(g, t, r, g_lval(g, l));
+}
+
+static GOpd
+assign(G *g, const LimboNode *n, const GOpd *dst)
+{
+	const LimboNode *l = n->kids[0], *r = n->kids[1];
+	LimboType *t = l->ty;
+	GOpd d, v;
+
+	if (n->op != LIMBO_T_ASSIGN) {
+		int tok = assign_binop(n->op), op;
+		op = t->kind == LIMBO_TY_STRING && tok == LIMBO_T_ADD ? DIS_OP_ADDC : arith_op(tok, t);
+		if (op == 0) {
+			g_notimpl(g, n, "this assignment operator on values of this type");
+			return g_none;
+		}
+		if (l->kind == LIMBO_N_INDEX && l->kids[0]->ty->kind == LIMBO_TY_STRING) {
+			g_notimpl(g, n, "op= on a character of a string");
+			return g_none;
+		}
+		v = g_expt(g, r, tok == LIMBO_T_LSH || tok == LIMBO_T_RSH || tok == LIMBO_T_EXP ? &tint : t, NULL);
+		d = g_lval(g, l);
+		g_emit(g, op, v, g_direct(g, t, d), d);
+		return deliver(g, t, d, dst);
+	}
+	if (l->kind == LIMBO_N_SLICE) {
+		g_slice_assign(g, l, r);
+		return g_none;
+	}
+	if (l->kind == LIMBO_N_TUPLE || (l->kind == LIMBO_N_INDEX && l->kids[0]->ty->kind == LIMBO_TY_STRING)) {
+		v = g_expt(g, r, l->kind == LIMBO_N_TUPLE ? r->ty : t, NULL);
+		if (l->kind == LIMBO_N_TUPLE && g_isind(v) == 0 && v.mode != G_FP) {
+			GOpd x = g_tmp(g, r->ty);
+			g_move(g, r->ty, v, x);
+			v = x;
+		}
+		g_assign_to(g, l, l->kind == LIMBO_N_TUPLE ? r->ty : t, v);
+		return dst != NULL && l->kind != LIMBO_N_TUPLE ? deliver(g, t, v, dst) : v;
+	}
+	if (l->kind == LIMBO_N_NAME && !builds_in_place(r)) {
+		d = g_lval(g, l);
+		g_expt(g, r, t, &d);
+		return deliver(g, t, d, dst);
+	}
+	/* the value first: the lvalue's address must not be held across
+	 * code that may move what it points into */
+	v = g_expt(g, r, t, NULL);
+	if (r->kind == LIMBO_N_NIL || (v.mode == G_MP && r->ty->kind == LIMBO_TY_NIL))
+		v = g_nil(g);
+	if (builds_in_place(r) && v.mode != G_FP && !g_isind(v)) {
+		GOpd x = g_tmp(g, t);
+		g_move(g, t, v, x);
+		v = x;
+	}
+	d = g_lval(g, l);
+	if (r->ty->kind == LIMBO_TY_NIL && (t->kind == LIMBO_TY_ADT || t->kind == LIMBO_TY_TUPLE)) {
+		g_notimpl(g, n, "nil assigned to this");
+		return g_none;
+	}
+	g_move(g, t, v, d);
+	return deliver(g, t, d, dst);
+}
+
+void
+g_declare(G *g, const LimboNode *l, LimboType *t, GOpd r)
+{
+	if (l->kind == LIMBO_N_NIL)
+		return;
+	if (l->kind == LIMBO_N_TUPLE) {
+		LimboDecl *e = t->ids;
+		limbo_ty_size(t);
+		for (int i = 0; i < l->nkids && e != NULL; i++, e = e->next)
+			g_declare(g, l->kids[i], e->ty, g_offset(r, e->offset));
+		return;
+	}
+	if (l->decl == NULL) {
+		g_notimpl(g, l, "this declaration");
+		return;
+	}
+	if (l->decl->store == LIMBO_D_GLOBAL) {
+		g_move(g, l->decl->ty, r, g_opd(G_MP, l->decl->offset, 0));
+		return;
+	}
+	l->decl->offset = g_local(g, l->decl->ty, l);
+	g_move(g, l->decl->ty, r, g_opd(G_FP, l->decl->offset, 0));
+}
+
+static GOpd
+declas(G *g, const LimboNode *n)
+{
+	const LimboNode *l = n->kids[0], *r = n->kids[1];
+	GOpd v;
+
+	if (l->kind == LIMBO_N_NAME && l->decl != NULL && l->decl->store == LIMBO_D_LOCAL) {
+		GOpd d;
+		l->decl->offset = g_local(g, l->decl->ty, l);
+		d = g_opd(G_FP, l->decl->offset, 0);
+		return g_expt(g, r, l->decl->ty, &d);
+	}
+	v = g_exp(g, r, NULL);
+	if (l->kind == LIMBO_N_TUPLE && v.mode != G_FP && !g_isind(v)) {
+		GOpd x = g_tmp(g, r->ty);
+		g_move(g, r->ty, v, x);
+		v = x;
+	}
+	g_declare(g, l, r->ty, v);
+	return v;
+}
+
+static GOpd
+load(G *g, const LimboNode *n, const GOpd *dst)
+{
+	GOpd path = g_exp(g, n->kids[1], NULL), d;
+	int ldt = g_ldt(g, n->ty, NULL, 0, n);
+
+	d = target(g, dst, n->ty);
+	g_emit(g, DIS_OP_LOAD, path, g_opd(G_IMM, ldt, 0), d);
+	return d;
+}
+
+GOpd
+g_exp(G *g, const LimboNode *n, const GOpd *dst)
+{
+	GConst c;
+
+	if (g->failed || n == NULL)
+		return g_none;
+	if (n->ty == NULL) {
+		g_notimpl(g, n, "an expression the checker did not type");
+		return g_none;
+	}
+	switch (n->kind) {
+	case LIMBO_N_NAME:
+		return name_opd(g, n, dst);
+	case LIMBO_N_NIL:
+		return deliver(g, n->ty, g_nil(g), dst);
+	case LIMBO_N_ICONST: case LIMBO_N_RCONST: case LIMBO_N_SCONST:
+		(void)g_fold(g, n, &c);
+		return deliver(g, n->ty, g_constopd(g, &c, n->ty), dst);
+	case LIMBO_N_BINOP:
+		if (g_fold(g, n, &c))
+			return deliver(g, n->ty, g_constopd(g, &c, n->ty), dst);
+		return binop(g, n, dst);
+	case LIMBO_N_UNOP:
+		if (n->op != LIMBO_T_LEN && n->op != LIMBO_T_INC && n->op != LIMBO_T_DEC && g_fold(g, n, &c))
+			return deliver(g, n->ty, g_constopd(g, &c, n->ty), dst);
+		if (n->op == LIMBO_T_LEN && g_fold(g, n, &c))
+			return deliver(g, n->ty, g_constopd(g, &c, n->ty), dst);
+		return unop(g, n, dst);
+	case LIMBO_N_POSTOP:
+		return postop(g, n, dst);
+	case LIMBO_N_ASSIGN:
+		return assign(g, n, dst);
+	case LIMBO_N_DECLAS:
+		return declas(g, n);
+	case LIMBO_N_CAST:
+		return cast(g, n, dst);
+	case LIMBO_N_CALL:
+		return g_call(g, n, dst);
+	case LIMBO_N_LOAD:
+		return load(g, n, dst);
+	case LIMBO_N_MDOT:
+		if (g_fold(g, n, &c))
+			return deliver(g, n->ty, g_constopd(g, &c, n->ty), dst);
+		if (n->decl != NULL && n->decl->store == LIMBO_D_FN)
+			return g_fnref(g, n, dst);
+		break;
+	case LIMBO_N_DOT:
+		if (g_fold(g, n, &c))
+			return deliver(g, n->ty, g_constopd(g, &c, n->ty), dst);
+		return g_dot(g, n, dst);
+	case LIMBO_N_INDEX:
+		return g_index(g, n, dst);
+	case LIMBO_N_SLICE:
+		return g_slice(g, n, dst);
+	case LIMBO_N_TUPLE:
+		return g_tuple(g, n, n->ty, dst);
+	case LIMBO_N_ARRAYNEW:
+		return g_arraynew(g, n, dst);
+	case LIMBO_N_LISTNEW:
+		return g_listnew(g, n, dst);
+	case LIMBO_N_CHANNEW:
+		return g_channew(g, n, dst);
+	case LIMBO_N_SEND:
+		g_send(g, n);
+		return g_none;
+	}
+	g_notimpl(g, n, limbo_node_name(n->kind));
+	return g_none;
+}
