@@ -137,7 +137,7 @@ test_noop(void **state)
 }
 
 static void
-test_not_implemented(void **state)
+test_real(void **state)
 {
 	(void)state;
 	setup_dirs();
@@ -153,17 +153,15 @@ test_not_implemented(void **state)
 	                          "\tsys->print(\"%g\\n\", x);\n"
 	                          "}\n");
 	unlink(DIR "/real.dis");
+	compile(DIR "/real.b", DIR "/real.dis", 0);
 	{
-		const char *args[] = {"-I", moddir, "-o", DIR "/real.dis", DIR "/real.b", NULL};
-		RunResult r = limbo(args);
-		assert_int_equal(r.status, 1);
-		assert_string_equal(r.err, DIR "/real.b:9: not implemented yet: real values\n");
-		run_free(&r);
+		char *out = run_dis(DIR "/real.dis", NULL, NULL, NULL);
+		assert_string_equal(out, "1.5\n");
+		free(out);
 	}
-	assert_int_not_equal(access(DIR "/real.dis", F_OK), 0);
 }
 
 TEST_MAIN("limbo/gen",
           cmocka_unit_test(test_sleep),
           cmocka_unit_test(test_noop),
-          cmocka_unit_test(test_not_implemented))
+          cmocka_unit_test(test_real))
