@@ -27,7 +27,7 @@ global_init(G *g, LimboDecl *d, const LimboNode *e)
 	if (!g_fold(g, e, &c)) {
 		if (e->kind == LIMBO_N_NIL)
 			return;
-		g_notimpl(g, e, "a global initialised with a value that is not constant");
+		g_error(g, e, "initializer of global %s is not a constant expression", d->name);
 		return;
 	}
 	switch (t->kind) {
@@ -124,10 +124,6 @@ function(G *g, GFn *fn)
 
 	if (t == NULL || t->kind != LIMBO_TY_FN) {
 		g_notimpl(g, n, "a function the checker did not type");
-		return;
-	}
-	if (t->polys != NULL) {
-		g_notimpl(g, n, "polymorphic functions");
 		return;
 	}
 	fn->pc = g_pc(g);

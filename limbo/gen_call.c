@@ -284,12 +284,14 @@ g_call(G *g, const LimboNode *n, const GOpd *dst)
 		g_notimpl(g, n, "this call");
 		return g_none;
 	}
-	if (fnty->polys != NULL) {
-		g_notimpl(g, n, "calls of polymorphic functions");
-		return g_none;
-	}
+	/* Type variables stand for reference types only (addendum.ms): one
+	 * compiled body serves every instantiation, its values one word. */
 	(void)limbo_fn_frame(fnty);
 	rt = fnty->of;
+	if (f->kind == LIMBO_N_DOT && f->kids[0]->ty != NULL && f->kids[0]->ty->kind == LIMBO_TY_POLY) {
+		g_notimpl(g, n, "calls of a type variable's member functions");
+		return g_none;
+	}
 	local = modv == NULL && ours(g, d);
 	if (!local && modv == NULL && f->kind == LIMBO_N_DOT) {
 		modv = adt_module_value(g, d);
