@@ -50,11 +50,34 @@ g_pc(G *g)
 	return g->m->ninst;
 }
 
+/* Arithmetic whose middle operand may be left out when it is the
+ * destination (d = d op s), as Inferno's compiler writes it. */
+static int
+twoform(int op)
+{
+	switch (op) {
+	case DIS_OP_ADDB: case DIS_OP_ADDW: case DIS_OP_ADDL: case DIS_OP_ADDF: case DIS_OP_ADDC:
+	case DIS_OP_SUBB: case DIS_OP_SUBW: case DIS_OP_SUBL: case DIS_OP_SUBF:
+	case DIS_OP_MULB: case DIS_OP_MULW: case DIS_OP_MULL: case DIS_OP_MULF:
+	case DIS_OP_DIVB: case DIS_OP_DIVW: case DIS_OP_DIVL: case DIS_OP_DIVF:
+	case DIS_OP_MODB: case DIS_OP_MODW: case DIS_OP_MODL:
+	case DIS_OP_ANDB: case DIS_OP_ANDW: case DIS_OP_ANDL:
+	case DIS_OP_ORB: case DIS_OP_ORW: case DIS_OP_ORL:
+	case DIS_OP_XORB: case DIS_OP_XORW: case DIS_OP_XORL:
+	case DIS_OP_SHLB: case DIS_OP_SHLW: case DIS_OP_SHLL:
+	case DIS_OP_SHRB: case DIS_OP_SHRW: case DIS_OP_SHRL:
+		return 1;
+	}
+	return 0;
+}
+
 int
 g_emit(G *g, int op, GOpd s, GOpd m, GOpd d)
 {
 	GMod *mo = g->m;
 
+	if (twoform(op) && g_same(m, d))
+		m = g_none;
 	if (grow(g, (void **)&mo->inst, mo->ninst, &mo->capinst, sizeof *mo->inst) < 0)
 		return 0;
 	mo->inst[mo->ninst] = (GInst){op, s, m, d};

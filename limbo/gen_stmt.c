@@ -201,6 +201,13 @@ g_stmt(G *g, const LimboNode *n)
 	case LIMBO_N_EXCEPT:
 		g_except(g, n);
 		break;
+	case LIMBO_N_POSTOP: {
+		/* x++ as a statement: its old value is not needed */
+		LimboNode pre = *n;
+		pre.kind = LIMBO_N_UNOP;
+		(void)g_exp(g, &pre, NULL);
+		break;
+	}
 	default:
 		(void)g_exp(g, n, NULL);
 		break;
