@@ -1,7 +1,6 @@
 /*
  * limbo: the Limbo compiler. Parses, type-checks and reports errors, and
- * generates Dis code for the subset limbo_gen handles so far (man/limbo.1):
- * FILE.dis, or with -S assembly text.
+ * generates Dis code (man/limbo.1): FILE.dis, or with -S assembly text.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,19 +14,13 @@ enum { MAX_INCDIRS = 64 };
 static void
 usage(FILE *f)
 {
-	fputs("usage: limbo [-I DIR]... [-o FILE] [-S] [--parse-only | --check-only] [--dump-ast]\n"
-	      "             [--sigs] FILE.b\n"
+	fputs("usage: limbo [-I DIR]... [-o FILE] [-S] [-g] [-w] [--parse-only | --check-only]\n"
+	      "             [--dump-ast] [--sigs] FILE.b\n"
 	      "Compile a Limbo program into Dis code: FILE.dis in the current\n"
 	      "directory (named after FILE.b), or the file -o names.\n"
-	      "NOTE: code generation is a first slice. It compiles a module whose\n"
-	      "functions are the ones it exports, without results, using values of\n"
-	      "type int, string, list of ..., ref ... and module: globals without\n"
-	      "initialisers, locals declared with :=, = and += (and the other\n"
-	      "arithmetic op=) on names, hd, tl, int <-> string casts, + on strings,\n"
-	      "+ - * / % on ints, if, for, while (a comparison as the condition),\n"
-	      "return without a value, load M M->PATH, and calls of a loaded\n"
-	      "module's functions (sys->print, sys->sleep, ...). Anything else is\n"
-	      "reported as FILE:LINE: not implemented yet: CONSTRUCT (exit 1).\n"
+	      "A construct the code generator does not handle yet is reported as\n"
+	      "FILE:LINE: not implemented yet: CONSTRUCT (exit 1, no output file);\n"
+	      "man limbo lists them.\n"
 	      "\n"
 	      "options:\n"
 	      "  -I DIR        search DIR for included files (after the including\n"
@@ -35,6 +28,10 @@ usage(FILE *f)
 	      "  -o FILE       write the output to FILE (- for standard output)\n"
 	      "  -S            write assembly (as dis-as reads it), FILE.s, instead\n"
 	      "                of a .dis\n"
+	      "  -g            accepted as Inferno's limbo takes it; no .sbl symbol\n"
+	      "                file is written\n"
+	      "  -w            accepted as Inferno's limbo takes it (there are no\n"
+	      "                warnings yet)\n"
 	      "  --parse-only  parse FILE.b and its includes, report errors, stop\n"
 	      "  --check-only  parse and type-check, report errors, stop\n"
 	      "  --dump-ast    parse, then print the syntax tree on standard output\n"
@@ -141,6 +138,10 @@ main(int argc, char **argv)
 			sigs = 1;
 		} else if (strcmp(a, "-S") == 0) {
 			asm_only = 1;
+		} else if (strcmp(a, "-g") == 0 || strcmp(a, "-w") == 0 || strcmp(a, "-gw") == 0 ||
+		           strcmp(a, "-wg") == 0) {
+			/* Inferno's build lines pass them: no debugger symbols or
+			 * warnings here yet */
 		} else if (strcmp(a, "-o") == 0) {
 			if (i + 1 >= argc || argv[i + 1][0] == 0) {
 				fprintf(stderr, "limbo: -o needs a file\n");
