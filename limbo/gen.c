@@ -17,49 +17,6 @@
 #include "dis/dis.h"
 #include "limbo/gen.h"
 
-/* A global's constant initial value, as module data. */
-static void
-global_init(G *g, LimboDecl *d, const LimboNode *e)
-{
-	GConst c;
-	LimboType *t = d->ty;
-
-	if (!g_fold(g, e, &c)) {
-		if (e->kind == LIMBO_N_NIL)
-			return;
-		g_error(g, e, "initializer of global %s is not a constant expression", d->name);
-		return;
-	}
-	switch (t->kind) {
-	case LIMBO_TY_INT: case LIMBO_TY_BYTE: case LIMBO_TY_BIG: case LIMBO_TY_REAL:
-		if (c.kind == GC_REAL && t->kind != LIMBO_TY_REAL) {
-			c.kind = GC_INT;
-			c.i = (int64_t)(c.r < 0 ? c.r - 0.5 : c.r + 0.5);
-		}
-		if (t->kind == LIMBO_TY_REAL)
-			g_data(g, (GData){.kind = GD_REAL, .off = d->offset,
-			                  .r = c.kind == GC_REAL ? c.r : (double)c.i});
-		else if (t->kind == LIMBO_TY_BIG)
-			g_data(g, (GData){.kind = GD_BIG, .off = d->offset, .v = c.i});
-		else {
-			int64_t *w = malloc(sizeof *w);
-			if (w == NULL) {
-				g->nomem = g->failed = 1;
-				return;
-			}
-			*w = t->kind == LIMBO_TY_BYTE ? (uint8_t)c.i : (int32_t)(uint32_t)c.i;
-			g_data(g, (GData){.kind = t->kind == LIMBO_TY_BYTE ? GD_BYTES : GD_WORDS,
-			                  .off = d->offset, .w = w, .len = 1});
-		}
-		return;
-	case LIMBO_TY_STRING:
-		if (c.kind == GC_STRING && c.len > 0)
-			g_data(g, (GData){.kind = GD_STRING, .off = d->offset, .s = c.s, .len = c.len});
-		return;
-	}
-	g_notimpl(g, e, "a global of this type with an initial value");
-}
-
 static void
 global(G *g, LimboDecl *d, const LimboNode *init)
 {
@@ -68,8 +25,8 @@ global(G *g, LimboDecl *d, const LimboNode *init)
 	limbo_ty_size(t);
 	d->offset = g_mpalloc(g, t->size > 0 ? t->size : 4, t->align > 0 ? t->align : 4);
 	g_ptrmap(g, &g->m->desc[0], t, d->offset);
-	if (init != NULL)
-		global_init(g, d, init);
+	if (init != NULL && !g_global_init(g, init, t, d->offset))
+		g_error(g, init, "initializer of global %s is not a constant expression", d->name);
 }
 
 static void

@@ -60,6 +60,7 @@ typedef struct GData {
 	double r;        /* REAL */
 	int64_t v;       /* BIG; ARRAY: length; INDIR: index */
 	int desc;        /* ARRAY: element descriptor */
+	int nested;      /* inside an array: off is from its first element */
 } GData;
 
 typedef struct GLink {
@@ -234,6 +235,10 @@ GOpd g_mpbig(G *g, int64_t v);
 GOpd g_mpword(G *g, int32_t w);
 GOpd g_mpwords(G *g, const int64_t *w, int n);
 void g_data(G *g, GData d);
+
+/* gen_init.c: a global's constant initial value (arrays of constants,
+ * tuples and adts of constants too) as module data; 0 if not constant. */
+int g_global_init(G *g, const LimboNode *e, LimboType *t, int off);
 
 /* constants */
 int g_fold(G *g, const LimboNode *n, GConst *c);

@@ -266,9 +266,6 @@ g_tydesc(G *g, LimboType *t)
 	int id;
 
 	g_ptrmap(g, &d, t, 0);
-	if (t->kind == LIMBO_TY_ADT && t->tags != NULL)
-		d.size = g_size(t);
-	d.size = (d.size + 3) & ~3;
 	/* module data ($0) and frames are descriptors of their own */
 	for (int i = 1; i < g->m->ndesc; i++)
 		if (i != g->framedesc && g_typemaps_equal(&g->m->desc[i], &d) && g->m->desc[i].size >= 0) {
@@ -445,7 +442,22 @@ void
 g_data(G *g, GData d)
 {
 	GMod *mo = g->m;
+	GData *p = mo->ndata > 0 ? &mo->data[mo->ndata - 1] : NULL;
 
+	/* runs of bytes or words in an array's initial value: one item */
+	if (d.nested && p != NULL && p->nested && p->kind == d.kind && d.len == 1 &&
+	    (d.kind == GD_BYTES || d.kind == GD_WORDS) &&
+	    d.off == p->off + (int)p->len * (d.kind == GD_BYTES ? 1 : 4)) {
+		int64_t *w = realloc(p->w, (p->len + 1) * sizeof *w);
+		if (w == NULL) {
+			g->nomem = g->failed = 1;
+		} else {
+			w[p->len++] = d.w[0];
+			p->w = w;
+		}
+		free(d.w);
+		return;
+	}
 	if (grow(g, (void **)&mo->data, mo->ndata, &mo->capdata, sizeof *mo->data) == 0)
 		mo->data[mo->ndata++] = d;
 	else
@@ -480,7 +492,7 @@ g_mpstring(G *g, const char *s, size_t len)
 	if (len == 0)
 		return g_nil(g);
 	for (int i = 0; i < mo->ndata; i++)
-		if (mo->data[i].kind == GD_STRING && mo->data[i].len == len &&
+		if (!mo->data[i].nested && mo->data[i].kind == GD_STRING && mo->data[i].len == len &&
 		    memcmp(mo->data[i].s, s, len) == 0)
 			return g_opd(G_MP, mo->data[i].off, 0);
 	off = g_mpalloc(g, 4, 4);
@@ -496,7 +508,7 @@ g_mpreal(G *g, double r)
 	int off;
 
 	for (int i = 0; i < mo->ndata; i++)
-		if (mo->data[i].kind == GD_REAL && memcmp(&mo->data[i].r, &r, sizeof r) == 0)
+		if (!mo->data[i].nested && mo->data[i].kind == GD_REAL && memcmp(&mo->data[i].r, &r, sizeof r) == 0)
 			return g_opd(G_MP, mo->data[i].off, 0);
 	off = g_mpalloc(g, 8, 8);
 	g_data(g, (GData){.kind = GD_REAL, .off = off, .r = r});
@@ -510,7 +522,7 @@ g_mpbig(G *g, int64_t v)
 	int off;
 
 	for (int i = 0; i < mo->ndata; i++)
-		if (mo->data[i].kind == GD_BIG && mo->data[i].v == v)
+		if (!mo->data[i].nested && mo->data[i].kind == GD_BIG && mo->data[i].v == v)
 			return g_opd(G_MP, mo->data[i].off, 0);
 	off = g_mpalloc(g, 8, 8);
 	g_data(g, (GData){.kind = GD_BIG, .off = off, .v = v});
@@ -539,7 +551,7 @@ g_mpword(G *g, int32_t w)
 	int64_t v = w;
 
 	for (int i = 0; i < mo->ndata; i++)
-		if (mo->data[i].kind == GD_WORDS && mo->data[i].len == 1 && mo->data[i].w[0] == v)
+		if (!mo->data[i].nested && mo->data[i].kind == GD_WORDS && mo->data[i].len == 1 && mo->data[i].w[0] == v)
 			return g_opd(G_MP, mo->data[i].off, 0);
 	return g_mpwords(g, &v, 1);
 }

@@ -61,6 +61,25 @@ nmapbytes(const GDesc *d)
 	return n;
 }
 
+/* The shortest form that reads back as the same double. */
+static void
+preal(FILE *f, int off, double r)
+{
+	char buf[64];
+
+	if (r != r || r - r != 0) {
+		/* the assembler's spellings, as Inferno's limbo -S writes them */
+		fprintf(f, "\treal\t@mp+%d,%s\n", off, r != r ? "NaN" : r > 0 ? "Inf" : "-Inf");
+		return;
+	}
+	for (int prec = 1; prec <= 17; prec++) {
+		snprintf(buf, sizeof buf, "%.*g", prec, r);
+		if (strtod(buf, NULL) == r)
+			break;
+	}
+	fprintf(f, "\treal\t@mp+%d,%s\n", off, buf);
+}
+
 static void
 pdata(FILE *f, const GData *d)
 {
@@ -77,8 +96,7 @@ pdata(FILE *f, const GData *d)
 		fputc('\n', f);
 		break;
 	case GD_REAL:
-		/* %.17g round-trips; the assembler reads it back exactly */
-		fprintf(f, "\treal\t@mp+%d,%.17g\n", d->off, d->r);
+		preal(f, d->off, d->r);
 		break;
 	case GD_BIG:
 		fprintf(f, "\tlong\t@mp+%d,%lld\n", d->off, (long long)d->v);
