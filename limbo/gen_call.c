@@ -128,6 +128,29 @@ adt_module_value(G *g, LimboDecl *fn)
 	return NULL;
 }
 
+/* The module value an import names: an expression the checker resolved
+ * by name only, so it may carry no type; a global module variable. */
+static GOpd
+module_value(G *g, const LimboNode *m)
+{
+	if (m->ty != NULL)
+		return g_exp(g, m, NULL);
+	if (m->kind == LIMBO_N_NAME)
+		for (int i = 0; i < g->root->nkids; i++) {
+			const LimboNode *n = g->root->kids[i];
+			if (n == NULL || n->kind != LIMBO_N_VARDECL)
+				continue;
+			for (int j = 0; j < n->kids[0]->nkids; j++) {
+				const LimboNode *id = n->kids[0]->kids[j];
+				if (id != NULL && id->decl != NULL && id->decl->store == LIMBO_D_GLOBAL &&
+				    strcmp(id->name, m->name) == 0)
+					return g_opd(G_MP, id->decl->offset, 0);
+			}
+		}
+	g_notimpl(g, m, "this module value in an import");
+	return g_none;
+}
+
 /* The module type a function declaration belongs to. */
 static LimboType *
 fn_module(LimboDecl *d)
@@ -340,7 +363,7 @@ g_call(G *g, const LimboNode *n, const GOpd *dst)
 			g_notimpl(g, n, "a call whose signature the checker did not record");
 			return g_none;
 		}
-		modo = g_base(g, g_exp(g, modv, NULL));
+		modo = g_base(g, module_value(g, modv));
 		ldt = g_ldt(g, mt, NULL, 0, n);
 		(void)ldt;
 		idx = g_ldt(g, mt, name, sig, n);
