@@ -647,7 +647,7 @@ g_declare(G *g, const LimboNode *l, LimboType *t, GOpd r)
 }
 
 static GOpd
-declas(G *g, const LimboNode *n)
+declas(G *g, const LimboNode *n, const GOpd *dst)
 {
 	const LimboNode *l = n->kids[0], *r = n->kids[1];
 	GOpd v;
@@ -656,7 +656,7 @@ declas(G *g, const LimboNode *n)
 		GOpd d;
 		l->decl->offset = g_local(g, l->decl->ty, l);
 		d = g_opd(G_FP, l->decl->offset, 0);
-		return g_expt(g, r, l->decl->ty, &d);
+		return deliver(g, l->decl->ty, g_expt(g, r, l->decl->ty, &d), dst);
 	}
 	v = g_exp(g, r, NULL);
 	if (l->kind == LIMBO_N_TUPLE && v.mode != G_FP && !g_isind(v)) {
@@ -665,7 +665,7 @@ declas(G *g, const LimboNode *n)
 		v = x;
 	}
 	g_declare(g, l, r->ty, v);
-	return v;
+	return deliver(g, r->ty, v, dst);
 }
 
 static GOpd
@@ -713,7 +713,7 @@ g_exp(G *g, const LimboNode *n, const GOpd *dst)
 	case LIMBO_N_ASSIGN:
 		return assign(g, n, dst);
 	case LIMBO_N_DECLAS:
-		return declas(g, n);
+		return declas(g, n, dst);
 	case LIMBO_N_CAST:
 		return cast(g, n, dst);
 	case LIMBO_N_CALL:
