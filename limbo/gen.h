@@ -128,6 +128,7 @@ typedef struct GFix {
 typedef struct GTmp {
 	int off, size;
 	uint32_t ptrs;       /* fingerprint of its pointer words */
+	LimboType *t;        /* a type with that layout */
 	int busy;
 } GTmp;
 

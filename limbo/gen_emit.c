@@ -380,6 +380,7 @@ g_tmp(G *g, LimboType *t)
 		x = &g->tmp[g->ntmp++];
 		x->size = size;
 		x->ptrs = pp;
+		x->t = t;
 		x->off = frame_alloc(g, size, t->align > 0 ? t->align : 4);
 		g_ptrmap(g, &g->m->desc[g->framedesc], t, x->off);
 	}
@@ -405,11 +406,24 @@ g_tmpmark(G *g)
 	return g->nbusy;
 }
 
+/* Released temporaries that hold references are set to nil, as Inferno's
+ * compiler does: the last reference going is what closes a file or frees
+ * a big structure, and programs rely on when that happens. */
 void
 g_tmprelease(G *g, int mark)
 {
-	while (g->nbusy > mark)
-		g->tmp[g->busy[--g->nbusy]].busy = 0;
+	while (g->nbusy > mark) {
+		GTmp *x = &g->tmp[g->busy[--g->nbusy]];
+		GDesc d = {0, 0, NULL};
+		x->busy = 0;
+		if (g->failed)
+			continue;
+		g_ptrmap(g, &d, x->t, 0);
+		for (int i = 0; i < d.nmap * 8; i++)
+			if (d.map[i / 8] & (0x80 >> (i % 8)))
+				g_emit(g, DIS_OP_MOVP, g_nil(g), g_none, g_opd(G_FP, x->off + 4 * i, 0));
+		free(d.map);
+	}
 }
 
 GOpd
