@@ -210,6 +210,8 @@ void g_ptrmap(G *g, GDesc *d, LimboType *t, int off);
 /* A descriptor for heap values of type t (deduplicated). */
 int g_tydesc(G *g, LimboType *t);
 int g_newdesc(G *g, int size);
+/* Does a value of type t hold references (movmp rather than movm)? */
+int g_hasptrs(G *g, LimboType *t);
 void g_markptr(G *g, GDesc *d, int off);
 int g_typemaps_equal(const GDesc *a, const GDesc *b);
 /* Copies a value of type t from s to d (movw, movp, movm, movmp...). */

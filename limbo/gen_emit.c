@@ -288,8 +288,8 @@ g_tydesc(G *g, LimboType *t)
 	return id;
 }
 
-static int
-hasptrs(G *g, LimboType *t)
+int
+g_hasptrs(G *g, LimboType *t)
 {
 	GDesc d = {0, 0, NULL};
 	int n;
@@ -314,7 +314,7 @@ g_move(G *g, LimboType *t, GOpd s, GOpd d)
 	}
 	if (g_size(t) == 0)
 		return;
-	if (hasptrs(g, t))
+	if (g_hasptrs(g, t))
 		g_emit(g, DIS_OP_MOVMP, s, g_opd(G_IMM, g_tydesc(g, t), 0), d);
 	else
 		g_emit(g, DIS_OP_MOVM, s, g_opd(G_IMM, g_size(t), 0), d);

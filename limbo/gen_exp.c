@@ -133,14 +133,12 @@ static LimboType *
 cmptype(const LimboNode *n)
 {
 	LimboType *l = n->kids[0]->ty, *r = n->kids[1]->ty;
-	GConst c;
 
 	if (l == NULL || l->kind == LIMBO_TY_NIL)
 		return r;
 	if (r == NULL || r->kind == LIMBO_TY_NIL)
 		return l;
 	/* an int constant against a big or byte or real takes the other's type */
-	(void)c;
 	if (n->kids[0]->kind == LIMBO_N_ICONST || n->kids[0]->kind == LIMBO_N_RCONST)
 		return r;
 	return l;
@@ -205,7 +203,6 @@ g_cond(G *g, const LimboNode *n, int tf, GJumps *j)
 		b = g_direct(g, t, b);
 		g_jumps_add(g, j, g_branch(g, op, a, b));
 		g_tmprelease(g, mark);
-		(void)mark;
 		return;
 	}
 	{
@@ -370,13 +367,7 @@ unop(G *g, const LimboNode *n, const GOpd *dst)
 		if (k >= 0)
 			g_emit(g, hop[k], a, g_none, d);
 		else if (g_movop(t) == DIS_OP_MOVM) {
-			GDesc x = {0, 0, NULL};
-			g_ptrmap(g, &x, t, 0);
-			int np = 0;
-			for (int i = 0; i < x.nmap; i++)
-				np |= x.map[i];
-			free(x.map);
-			if (np)
+			if (g_hasptrs(g, t))
 				g_emit(g, DIS_OP_HEADMP, a, g_opd(G_IMM, g_tydesc(g, t), 0), d);
 			else
 				g_emit(g, DIS_OP_HEADM, a, g_opd(G_IMM, g_size(t), 0), d);
@@ -428,8 +419,7 @@ postop(G *g, const LimboNode *n, const GOpd *dst)
 		return g_none;
 	}
 	old = target(g, dst, t);
-	if (dst != NULL || 1)
-		g_move(g, t, l, old);
+	g_move(g, t, l, old);
 	g_emit(g, op, g_constopd(g, &(GConst){GC_INT, 1, 0, NULL, 0}, t), g_direct(g, t, l), l);
 	return old;
 }
