@@ -94,6 +94,11 @@ typedef struct LimboChecker {
 	int iota;            /* in a con decl with iota: its value, else -1 */
 	int callee;          /* the name being checked is called, not a value */
 	int selfimport;      /* a function was used as a value: the module imports itself */
+	struct {             /* statements break and continue may leave */
+		const char *label;
+		int loop;        /* for, while, do (not case, alt, pick) */
+	} targets[LIMBO_MAX_DEPTH];
+	int ntargets;
 	LimboType *t_error, *t_none, *t_int, *t_big, *t_byte, *t_real, *t_string,
 		*t_nil, *t_any, *t_exception;
 	LimboSigRec *sigs;   /* malloc'd */

@@ -249,10 +249,48 @@ except_stmt(LimboChecker *c, const LimboNode *n)
 	}
 }
 
+/* Loops, case, alt and pick are what break leaves; continue goes on with
+ * a loop. Returns 1 if n was pushed as a target. */
+static int
+target_push(LimboChecker *c, const LimboNode *n)
+{
+	int loop = n->kind == LIMBO_N_FOR || n->kind == LIMBO_N_WHILE || n->kind == LIMBO_N_DO;
+
+	if (!loop && n->kind != LIMBO_N_CASE && n->kind != LIMBO_N_ALT && n->kind != LIMBO_N_PICK)
+		return 0;
+	if (c->ntargets == LIMBO_MAX_DEPTH)
+		return 0;
+	c->targets[c->ntargets].label = n->name;
+	c->targets[c->ntargets].loop = loop;
+	c->ntargets++;
+	return 1;
+}
+
+static void
+jump_target(LimboChecker *c, const LimboNode *n)
+{
+	int iscont = n->kind == LIMBO_N_CONTINUE;
+
+	for (int i = c->ntargets - 1; i >= 0; i--) {
+		if (n->name != NULL && (c->targets[i].label == NULL || strcmp(c->targets[i].label, n->name) != 0))
+			continue;
+		if (iscont && !c->targets[i].loop) {
+			if (n->name != NULL)
+				break; /* continue to a labelled case: no such target */
+			continue;
+		}
+		return;
+	}
+	if (n->name != NULL)
+		CK_ERR(c, n, "no appropriate target for '%s %s'", iscont ? "continue" : "break", n->name);
+	else
+		CK_ERR(c, n, "no appropriate target for '%s'", iscont ? "continue" : "break");
+}
+
 static void
 stmt(LimboChecker *c, const LimboNode *n)
 {
-	int k = 0;
+	int k = 0, pushed;
 	LimboType *t;
 	char b1[128], b2[128];
 
@@ -263,11 +301,15 @@ stmt(LimboChecker *c, const LimboNode *n)
 		return;
 	}
 	c->depth++;
+	pushed = target_push(c, n);
 	switch (n->kind) {
 	case LIMBO_N_BLOCK:
 		block(c, n);
 		break;
-	case LIMBO_N_EMPTY: case LIMBO_N_BREAK: case LIMBO_N_CONTINUE: case LIMBO_N_EXIT:
+	case LIMBO_N_BREAK: case LIMBO_N_CONTINUE:
+		jump_target(c, n);
+		break;
+	case LIMBO_N_EMPTY: case LIMBO_N_EXIT:
 		break;
 	case LIMBO_N_VARDECL:
 		local_vars(c, n);
@@ -348,6 +390,7 @@ stmt(LimboChecker *c, const LimboNode *n)
 		(void)b2;
 		break;
 	}
+	c->ntargets -= pushed;
 	c->depth--;
 }
 

@@ -227,6 +227,9 @@ typedef struct Bad {
 static const Bad bads[] = {
 	{"mismatch", "g()\n{\n\tx := 1 + \"s\";\n}\n", ":8: type mismatch: int and string in +\n"},
 	{"undef", "g()\n{\n\ty = 3;\n}\n", ":8: undefined name y\n"},
+	{"breaklabel", "g()\n{\n\tfor(;;)\n\t\tbreak out;\n}\n", ":9: no appropriate target for 'break out'\n"},
+	{"continuecase", "g(i: int)\n{\n\tcase i {\n\t0 => continue;\n\t}\n}\n",
+	 ":9: no appropriate target for 'continue'\n"},
 	{"nargs", "g()\n{\n\tf(1, 2, 3);\n}\n", ":8: function f takes 2 arguments, given 3\n"},
 	{"argtype", "g()\n{\n\tf(1, \"x\");\n}\n",
 	 ":8: type mismatch: argument 2 of function f is string, want int\n"},
