@@ -295,17 +295,21 @@ limbo_declas(LimboChecker *c, const LimboNode *left, LimboType *t)
 	if (left->kind == LIMBO_N_NIL)
 		return;
 	if (left->kind == LIMBO_N_TUPLE) {
-		const LimboDecl *e = t != NULL && t->kind == LIMBO_TY_TUPLE ? t->ids : NULL;
+		/* from a tuple, or an adt's fields in order */
+		int istup = t != NULL && (t->kind == LIMBO_TY_TUPLE || t->kind == LIMBO_TY_ADT);
+		const LimboDecl *e = istup ? t->ids : NULL;
 		int n = 0;
 		for (const LimboDecl *x = e; x != NULL; x = x->next)
-			n++;
-		if (!iserr(t) && (t == NULL || t->kind != LIMBO_TY_TUPLE || n != left->nkids)) {
+			n += x->store == LIMBO_D_FIELD;
+		if (!iserr(t) && (t == NULL || !istup || n != left->nkids)) {
 			char b[128];
 			CK_ERR(c, left, "cannot declare %d names from a value of type %s", left->nkids, TS(t, b));
 			e = NULL;
 			t = c->t_error;
 		}
 		for (int i = 0; i < left->nkids; i++) {
+			while (e != NULL && e->store != LIMBO_D_FIELD)
+				e = e->next;
 			limbo_declas(c, left->kids[i], e != NULL ? e->ty : c->t_error);
 			if (e != NULL)
 				e = e->next;
@@ -700,6 +704,23 @@ cast_ok(const LimboType *to, const LimboType *from, int isconst)
 	return limbo_ty_assignable(to, from);
 }
 
+/* Refs to different pick cases of one adt (or to a case and the adt) in
+ * one array or list: the element type is a ref to the adt. */
+static LimboType *
+pick_base(LimboChecker *c, LimboType *a, LimboType *b)
+{
+	LimboType *x, *y;
+
+	if (a == NULL || b == NULL || a->kind != LIMBO_TY_REF || b->kind != LIMBO_TY_REF || a->of == NULL ||
+	    b->of == NULL || limbo_ty_equal(a, b))
+		return NULL;
+	x = a->of->kind == LIMBO_TY_ADTPICK ? a->of->of : a->of;
+	y = b->of->kind == LIMBO_TY_ADTPICK ? b->of->of : b->of;
+	if (x == NULL || x != y || x->kind != LIMBO_TY_ADT)
+		return NULL;
+	return a->of == x ? a : b->of == x ? b : limbo_ty_new(c, LIMBO_TY_REF, x);
+}
+
 static LimboType *
 arraynew(LimboChecker *c, const LimboNode *n)
 {
@@ -734,6 +755,8 @@ arraynew(LimboChecker *c, const LimboNode *n)
 		t = limbo_exp(c, e, &k);
 		if (et == NULL) {
 			et = t->kind == LIMBO_TY_NIL ? c->t_error : t;
+		} else if (n->kids[1] == NULL && pick_base(c, et, t) != NULL) {
+			et = pick_base(c, et, t);
 		} else if (!assignable_c(et, t, k)) {
 			char b1[128], b2[128];
 			CK_ERR(c, e, "type mismatch: array element is %s, want %s", TS(t, b1), TS(et, b2));
@@ -769,6 +792,15 @@ unop(LimboChecker *c, const LimboNode *n, int *isconst)
 			return c->t_error;
 		}
 		return limbo_ty_new(c, LIMBO_TY_REF, t);
+	}
+	if (n->op == LIMBO_T_TAGOF) {
+		/* tagof Adt.Tag: the tag's number, a constant */
+		LimboDecl *td = type_named(c, n->kids[0]);
+		if (td != NULL && td->store == LIMBO_D_TAG) {
+			((LimboNode *)n->kids[0])->decl = td;
+			*isconst = 1;
+			return c->t_int;
+		}
 	}
 	t = limbo_exp(c, n->kids[0], &k);
 	*isconst = k && (n->op == LIMBO_T_SUB || n->op == LIMBO_T_NOT || n->op == LIMBO_T_TILDE ||
@@ -1013,6 +1045,8 @@ limbo_exp(LimboChecker *c, const LimboNode *n, int *isconst)
 			LimboType *e = limbo_exp(c, n->kids[i], &k);
 			if (l == NULL || iserr(l))
 				l = e;
+			else if (pick_base(c, l, e) != NULL)
+				l = pick_base(c, l, e);
 			else if (!assignable_c(l, e, k))
 				mismatch(c, n->kids[i], l, e, "list of {...}");
 		}

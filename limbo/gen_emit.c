@@ -673,6 +673,12 @@ foldc(G *g, const LimboNode *n, GConst *c, int iota, int depth)
 		}
 		return 0;
 	case LIMBO_N_UNOP:
+		if (n->op == LIMBO_T_TAGOF && n->kids[0]->decl != NULL &&
+		    n->kids[0]->decl->store == LIMBO_D_TAG && n->kids[0]->decl->ty != NULL) {
+			c->kind = GC_INT;
+			c->i = n->kids[0]->decl->ty->tag;
+			return 1;
+		}
 		if (!foldc(g, n->kids[0], &a, iota, depth + 1))
 			return 0;
 		switch (n->op) {

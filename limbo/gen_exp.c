@@ -620,8 +620,13 @@ g_declare(G *g, const LimboNode *l, LimboType *t, GOpd r)
 	if (l->kind == LIMBO_N_TUPLE) {
 		LimboDecl *e = t->ids;
 		limbo_ty_size(t);
-		for (int i = 0; i < l->nkids && e != NULL; i++, e = e->next)
+		for (int i = 0; i < l->nkids; i++, e = e->next) {
+			while (e != NULL && e->store != LIMBO_D_FIELD)
+				e = e->next;
+			if (e == NULL)
+				break;
 			g_declare(g, l->kids[i], e->ty, g_offset(r, e->offset));
+		}
 		return;
 	}
 	if (l->decl == NULL) {

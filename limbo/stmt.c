@@ -178,6 +178,7 @@ pick_stmt(LimboChecker *c, const LimboNode *n)
 	for (int i = 2; i < n->nkids; i++) {
 		const LimboNode *cl = n->kids[i], *q;
 		LimboType *bound = adt != NULL ? t : c->t_error;
+		LimboDecl *first = NULL;
 		int ntags = 0;
 		if (cl == NULL)
 			continue;
@@ -187,6 +188,7 @@ pick_stmt(LimboChecker *c, const LimboNode *n)
 			LimboDecl *g = NULL;
 			if (x == NULL || x->kind == LIMBO_N_WILD) {
 				ntags = 2;
+				first = NULL;
 				continue;
 			}
 			if (adt == NULL)
@@ -200,11 +202,16 @@ pick_stmt(LimboChecker *c, const LimboNode *n)
 				       TS(adt, b));
 				continue;
 			}
-			if (++ntags == 1)
+			if (++ntags == 1) {
 				bound = limbo_ty_new(c, LIMBO_TY_REF, g->ty);
+				first = g;
+			} else if (first != NULL && g->ty->ids != first->ty->ids) {
+				first = NULL;
+			}
 		}
-		/* one tag: the name is a ref to that case; several: to the adt */
-		if (ntags != 1 && adt != NULL)
+		/* one tag, or tags declared together (`A or B => fields`): the
+		 * name is a ref to that case; other sets: to the adt */
+		if (ntags != 1 && first == NULL && adt != NULL)
 			bound = t;
 		arm_body(c, n->kids[0], bound, cl->kids[1]);
 	}
