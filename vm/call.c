@@ -84,7 +84,7 @@ enter_module(VmThread *t, VmModlink *ml)
 {
 	t->ml = ml;
 	t->m = ml->m;
-	t->mp = ml->mp;
+	t->mp = ml->mp != VM_H ? VM_PTR(ml->mp) : NULL;
 }
 
 void
@@ -184,10 +184,10 @@ vm_op_load(VmThread *t, uint8_t *d, uint32_t wpath, int32_t ldt)
 		ml = vm_modlink_new(t->vm, m, &cur->import[ldt], &err);
 		if (ml != NULL && strcmp(path, "$self") == 0 && t->mp != NULL) {
 			/* $self shares the loader's module data. */
-			if (ml->mp != NULL)
-				vm_destroy(t->vm, VM_WORD(ml->mp));
-			ml->mp = t->mp;
-			vm_incref(VM_WORD(t->mp));
+			if (ml->mp != VM_H)
+				vm_destroy(t->vm, ml->mp);
+			ml->mp = VM_WORD(t->mp);
+			vm_incref(ml->mp);
 		}
 		vm_module_unref(t->vm, m);
 	}

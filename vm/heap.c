@@ -264,9 +264,7 @@ vm_heap_slots(Vm *vm, VmHeap *h, VmSlotFn fn, void *ctx)
 		}
 	} else if (t == vm->t_modlink) {
 		VmModlink *ml = p;
-		uint32_t w = VM_WORD(ml->mp);
-		fn(vm, &w, ctx);
-		ml->mp = VM_PTR(w);
+		fn(vm, &ml->mp, ctx);
 	} else if (t == vm->t_chan) {
 		vm_chan_slots(vm, p, fn, ctx);
 	} else if (hook(vm, t) == NULL && t->np > 0) {

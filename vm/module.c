@@ -287,8 +287,8 @@ modlink_destroy(Vm *vm, void *p)
 {
 	VmModlink *ml = p;
 
-	if (ml->mp != NULL)
-		vm_destroy(vm, VM_WORD(ml->mp));
+	if (ml->mp != VM_H)
+		vm_destroy(vm, ml->mp);
 	vm_module_unref(vm, ml->m);
 }
 
@@ -303,7 +303,7 @@ modlink_alloc(Vm *vm, VmModule *m, int32_t nlinks)
 		return NULL;
 	ml->m = m;
 	m->ref++;
-	ml->mp = NULL;
+	ml->mp = VM_H;
 	ml->nlinks = nlinks;
 	ml->links = ml->link0;
 	return ml;
@@ -345,13 +345,14 @@ vm_modlink_new(Vm *vm, VmModule *m, const DisImportModule *imp, AcErr *err)
 	if (m->origmp != NULL) {
 		/* One module data instance per load: a copy of the initial data,
 		 * sharing its strings and arrays as Inferno's newmp does. */
-		ml->mp = vm_heap_alloc(vm, m->type[0], (size_t)m->type[0]->size);
-		if (ml->mp == NULL) {
+		uint8_t *mp = vm_heap_alloc(vm, m->type[0], (size_t)m->type[0]->size);
+		if (mp == NULL) {
 			ac_err_set(err, AC_ENOMEM, "%s: out of memory", m->path);
 			goto fail;
 		}
-		memcpy(ml->mp, m->origmp, (size_t)m->type[0]->size);
-		vm_type_incmem(m->type[0], ml->mp);
+		memcpy(mp, m->origmp, (size_t)m->type[0]->size);
+		vm_type_incmem(m->type[0], mp);
+		ml->mp = VM_WORD(mp);
 	}
 	return ml;
 fail:

@@ -24,7 +24,7 @@ vm_thread_new(Vm *vm, VmModlink *ml)
 	t->id = ++vm->nthreads_made;
 	t->ml = ml;
 	t->m = ml->m;
-	t->mp = ml->mp;
+	t->mp = ml->mp != VM_H ? VM_PTR(ml->mp) : NULL;
 	vm_incref(VM_WORD(ml));
 	t->anext = vm->threads;
 	vm->threads = t;

@@ -226,8 +226,11 @@ struct VmModule {
 
 /* A module instance, a Dis heap object: what a `module` value points at. */
 struct VmModlink {
+	/* Module data (a heap object) as a Dis word, VM_H if none. First:
+	 * code Inferno's compiler makes reads a loaded module's globals
+	 * through a module handle's first word, Inferno's Modlink->MP. */
+	uint32_t mp;
 	VmModule *m;
-	uint8_t *mp;                   /* module data (heap object), or NULL */
 	int32_t nlinks;
 	VmLink *links;                 /* in the importer's order (import table) */
 	VmLink link0[];                /* storage for links */
