@@ -3,6 +3,7 @@
 #   make check      build and run every test (prove)
 #   make demo       install missing Debian packages, build, train on Fashion-MNIST
 #   make bench      benchmarks (ratios against references measured in the same run)
+#   make bench-limbo  bin/limbo against Inferno's limbo.dis (compile and run time)
 #   make deps       install missing Debian packages (apt-get)
 #   make install PREFIX=/usr/local
 #   make clean
@@ -180,6 +181,11 @@ bench: all $(BENCHES) $(VM_BENCH)
 bench-vm: all $(VM_BENCH)
 	bench/vm.sh
 
+# bin/limbo against Inferno's limbo.dis: compile time over the Limbo corpus,
+# and run time of bench/vm/*.b compiled by each.
+bench-limbo: all
+	bench/limbo.sh
+
 # No-op jobs through a scheduler and two nodes, against Dask when installed.
 bench-cluster: all build/bench/cluster
 	bench/cluster.sh
@@ -205,7 +211,7 @@ install: all
 clean:
 	rm -rf build bin $(EXAMPLES) $(VM_BENCH) $(CLUSTER_JOBS)
 
-.PHONY: all check check-leaks tests cluster-tests cluster-check bench bench-vm bench-cluster deps demo install clean
+.PHONY: all check check-leaks tests cluster-tests cluster-check bench bench-vm bench-limbo bench-cluster deps demo install clean
 .SECONDARY:
 
 -include $(LIB_OBJ:.o=.d) $(TESTS:.t=.d) $(CLUSTER_TESTS:.t=.d) $(patsubst tools/%.c,build/tools/%.d,$(wildcard tools/*.c))

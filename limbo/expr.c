@@ -154,7 +154,8 @@ binop(LimboChecker *c, const LimboNode *n, int *isconst)
 				CK_ERR(c, n, "type of nil :: nil is unknown");
 				return c->t_error;
 			}
-			return limbo_ty_new(c, LIMBO_TY_LIST, l);
+			/* a function named as a value is a ref fn */
+			return limbo_ty_new(c, LIMBO_TY_LIST, l->kind == LIMBO_TY_FN ? limbo_ty_new(c, LIMBO_TY_REF, l) : l);
 		}
 		if (r->kind != LIMBO_TY_LIST) {
 			mismatch(c, n, l, r, ops);
@@ -296,7 +297,8 @@ limbo_declas(LimboChecker *c, const LimboNode *left, LimboType *t)
 		return;
 	if (left->kind == LIMBO_N_TUPLE) {
 		/* from a tuple, or an adt's fields in order */
-		int istup = t != NULL && (t->kind == LIMBO_TY_TUPLE || t->kind == LIMBO_TY_ADT);
+		int istup = t != NULL && (t->kind == LIMBO_TY_TUPLE || t->kind == LIMBO_TY_ADT ||
+		                          t->kind == LIMBO_TY_EXCEPTION);
 		const LimboDecl *e = istup ? t->ids : NULL;
 		int n = 0;
 		for (const LimboDecl *x = e; x != NULL; x = x->next)
@@ -656,6 +658,8 @@ call_exp(LimboChecker *c, const LimboNode *n)
 	}
 	if (f->kind == LIMBO_N_DOT) {
 		t = dot_exp(c, f, &k, &self);
+		if (f->decl != NULL && f->decl->store == LIMBO_D_FIELD)
+			((LimboNode *)f)->ty = t; /* a call through a field: for the code generator */
 	} else {
 		c->callee = f->kind == LIMBO_N_NAME;
 		t = limbo_exp(c, f, &k);

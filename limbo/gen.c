@@ -29,9 +29,38 @@ global(G *g, LimboDecl *d, const LimboNode *init)
 		g_error(g, init, "initializer of global %s is not a constant expression", d->name);
 }
 
+void
+g_modvars(LimboType *mod)
+{
+	int off = 0;
+
+	for (LimboDecl *d = mod->ids; d != NULL; d = d->next) {
+		int al;
+		if (d->store != LIMBO_D_GLOBAL || d->ty == NULL)
+			continue;
+		limbo_ty_size(d->ty);
+		al = d->ty->align > 0 ? d->ty->align : 4;
+		off = (off + al - 1) / al * al;
+		d->offset = off;
+		off += d->ty->size > 0 ? d->ty->size : 4;
+	}
+}
+
 static void
 globals(G *g)
 {
+	/* the implemented module's own variables come first, where its
+	 * importers find them */
+	if (g->impl != NULL) {
+		g_modvars(g->impl);
+		for (LimboDecl *d = g->impl->ids; d != NULL; d = d->next)
+			if (d->store == LIMBO_D_GLOBAL && d->ty != NULL) {
+				int end = d->offset + (d->ty->size > 0 ? d->ty->size : 4);
+				if (end > g->m->mpsize)
+					g->m->mpsize = end;
+				g_ptrmap(g, &g->m->desc[0], d->ty, d->offset);
+			}
+	}
 	for (int i = 0; i < g->root->nkids && !g->failed; i++) {
 		const LimboNode *n = g->root->kids[i];
 		if (n == NULL)
@@ -65,7 +94,12 @@ exported(G *g, LimboDecl *d)
 	if (o == NULL) {
 		/* a function at file scope: exported when the module declares it */
 		m = limbo_member(g->impl, d->name);
-		return m != NULL && m->store == LIMBO_D_FN;
+		if (m != NULL && m->store == LIMBO_D_FN)
+			return 1;
+		/* or used as a value: the checker exported it (gen_ctl.c) */
+		int found;
+		(void)g_sig(g, NULL, d->name, 1, &found);
+		return found;
 	}
 	if (o->ty != NULL && o->ty->kind == LIMBO_TY_ADT)
 		o = o->dot;

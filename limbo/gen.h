@@ -61,6 +61,7 @@ typedef struct GData {
 	int64_t v;       /* BIG; ARRAY: length; INDIR: index */
 	int desc;        /* ARRAY: element descriptor */
 	int nested;      /* inside an array: off is from its first element */
+	int isvar;       /* a global's initial value, not a shared constant */
 } GData;
 
 typedef struct GLink {
@@ -169,6 +170,7 @@ typedef struct G {
 	int nilmp;           /* mp offset of a nil word, or -1 */
 	int failed;
 	int nomem;
+	int spawn;           /* g_call: spawn the call (gen_ctl.c) */
 } G;
 
 /* The value of a folded constant. */
@@ -248,6 +250,10 @@ int g_fold(G *g, const LimboNode *n, GConst *c);
 /* A constant as an operand of type t. */
 GOpd g_constopd(G *g, const GConst *c, LimboType *t);
 
+/* gen.c: sets the mp offsets of a module type's variables (in the order
+ * declared), as its implementation lays them out first in its data. */
+void g_modvars(LimboType *mod);
+
 /* gen_exp.c: expressions */
 /* Evaluates n; the result is in *dst when dst is given (and returned),
  * else wherever it is: a variable, a constant, a temp. */
@@ -261,6 +267,8 @@ void g_cond(G *g, const LimboNode *n, int tf, GJumps *j);
 /* Assigns the value of r (type t) to lvalue l, tuples of lvalues too. */
 void g_assign_to(G *g, const LimboNode *l, LimboType *t, GOpd r);
 GOpd g_call(G *g, const LimboNode *n, const GOpd *dst);
+/* Stores call n's arguments (from kid first) into the frame at fr. */
+void g_store_args(G *g, const LimboNode *n, int first, LimboType *fnty, const LimboNode *selfn, GOpd fr);
 int g_ldt(G *g, LimboType *mod, const char *fn, uint32_t sig, const LimboNode *at);
 GFn *g_fn(G *g, LimboDecl *d);
 uint32_t g_sig(G *g, const char *module, const char *name, int exported, int *found);

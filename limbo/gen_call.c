@@ -183,8 +183,8 @@ fn_name(G *g, LimboDecl *d)
 /* Stores the arguments of call n (from kid `first`) into the frame at fr,
  * by the parameters of fnty; with self, the value of selfn goes first.
  * Varargs beyond the parameters go on at aligned offsets (*end). */
-static void
-store_args(G *g, const LimboNode *n, int first, LimboType *fnty, const LimboNode *selfn, GOpd fr)
+void
+g_store_args(G *g, const LimboNode *n, int first, LimboType *fnty, const LimboNode *selfn, GOpd fr)
 {
 	LimboDecl *p = fnty->ids;
 	int off = LIMBO_MAXTEMP;
@@ -287,8 +287,9 @@ g_call(G *g, const LimboNode *n, const GOpd *dst)
 	LimboDecl *d = f->decl;
 	LimboType *fnty, *rt;
 	GOpd fr, r, modo;
-	int local;
+	int local, spawn = g->spawn;
 
+	g->spawn = 0; /* not the calls in the arguments */
 	if (d != NULL && (d->store == LIMBO_D_TYPE || d->store == LIMBO_D_TAG || d->store == LIMBO_D_EXC))
 		return g_construct(g, n, dst);
 	if (d != NULL && d->store == LIMBO_D_IMPORT && d->imp != NULL && d->imp->store == LIMBO_D_FN) {
@@ -329,10 +330,10 @@ g_call(G *g, const LimboNode *n, const GOpd *dst)
 			return g_none;
 		fr = g_tmpword(g, 0);
 		g_emit(g, DIS_OP_FRAME, g_opd(G_IMM, fn->desc, 0), g_none, fr);
-		store_args(g, n, 1, fnty, selfn, fr);
-		r = result_slot(g, rt, dst, fr);
+		g_store_args(g, n, 1, fnty, selfn, fr);
+		r = spawn ? g_none : result_slot(g, rt, dst, fr);
 		{
-			int at = g_emit(g, DIS_OP_CALL, fr, g_none, g_opd(G_IMM, fn->pc, 0));
+			int at = g_emit(g, spawn ? DIS_OP_SPAWN : DIS_OP_CALL, fr, g_none, g_opd(G_IMM, fn->pc, 0));
 			if (fn->pc < 0 && !g->failed) {
 				if (g->nfix == g->capfix) {
 					int nc = g->capfix ? g->capfix * 2 : 64;
@@ -372,9 +373,9 @@ g_call(G *g, const LimboNode *n, const GOpd *dst)
 			g_emit(g, DIS_OP_FRAME, g_opd(G_IMM, varargs_desc(g, n, 1, fnty), 0), g_none, fr);
 		else
 			g_emit(g, DIS_OP_MFRAME, modo, g_opd(G_IMM, idx, 0), fr);
-		store_args(g, n, 1, fnty, selfn, fr);
-		r = result_slot(g, rt, dst, fr);
-		g_emit(g, DIS_OP_MCALL, fr, g_opd(G_IMM, idx, 0), modo);
+		g_store_args(g, n, 1, fnty, selfn, fr);
+		r = spawn ? g_none : result_slot(g, rt, dst, fr);
+		g_emit(g, spawn ? DIS_OP_MSPAWN : DIS_OP_MCALL, fr, g_opd(G_IMM, idx, 0), modo);
 		return finish(g, rt, r, dst);
 	}
 }

@@ -506,7 +506,7 @@ g_mpstring(G *g, const char *s, size_t len)
 	if (len == 0)
 		return g_nil(g);
 	for (int i = 0; i < mo->ndata; i++)
-		if (!mo->data[i].nested && mo->data[i].kind == GD_STRING && mo->data[i].len == len &&
+		if (!mo->data[i].isvar && mo->data[i].kind == GD_STRING && mo->data[i].len == len &&
 		    memcmp(mo->data[i].s, s, len) == 0)
 			return g_opd(G_MP, mo->data[i].off, 0);
 	off = g_mpalloc(g, 4, 4);
@@ -522,7 +522,7 @@ g_mpreal(G *g, double r)
 	int off;
 
 	for (int i = 0; i < mo->ndata; i++)
-		if (!mo->data[i].nested && mo->data[i].kind == GD_REAL && memcmp(&mo->data[i].r, &r, sizeof r) == 0)
+		if (!mo->data[i].isvar && mo->data[i].kind == GD_REAL && memcmp(&mo->data[i].r, &r, sizeof r) == 0)
 			return g_opd(G_MP, mo->data[i].off, 0);
 	off = g_mpalloc(g, 8, 8);
 	g_data(g, (GData){.kind = GD_REAL, .off = off, .r = r});
@@ -536,15 +536,15 @@ g_mpbig(G *g, int64_t v)
 	int off;
 
 	for (int i = 0; i < mo->ndata; i++)
-		if (!mo->data[i].nested && mo->data[i].kind == GD_BIG && mo->data[i].v == v)
+		if (!mo->data[i].isvar && mo->data[i].kind == GD_BIG && mo->data[i].v == v)
 			return g_opd(G_MP, mo->data[i].off, 0);
 	off = g_mpalloc(g, 8, 8);
 	g_data(g, (GData){.kind = GD_BIG, .off = off, .v = v});
 	return g_opd(G_MP, off, 0);
 }
 
-GOpd
-g_mpwords(G *g, const int64_t *w, int n)
+static GOpd
+mpwords(G *g, const int64_t *w, int n, int isvar)
 {
 	int off = g_mpalloc(g, 4 * n, 4);
 	int64_t *c = malloc((size_t)(n > 0 ? n : 1) * sizeof *c);
@@ -554,8 +554,15 @@ g_mpwords(G *g, const int64_t *w, int n)
 		return g_opd(G_MP, off, 0);
 	}
 	memcpy(c, w, (size_t)n * sizeof *c);
-	g_data(g, (GData){.kind = GD_WORDS, .off = off, .w = c, .len = (size_t)n});
+	g_data(g, (GData){.kind = GD_WORDS, .off = off, .w = c, .len = (size_t)n, .isvar = isvar});
 	return g_opd(G_MP, off, 0);
+}
+
+/* Tables (case, goto) are patched after they are made: never shared. */
+GOpd
+g_mpwords(G *g, const int64_t *w, int n)
+{
+	return mpwords(g, w, n, 1);
 }
 
 GOpd
@@ -565,9 +572,10 @@ g_mpword(G *g, int32_t w)
 	int64_t v = w;
 
 	for (int i = 0; i < mo->ndata; i++)
-		if (!mo->data[i].nested && mo->data[i].kind == GD_WORDS && mo->data[i].len == 1 && mo->data[i].w[0] == v)
+		if (!mo->data[i].isvar && mo->data[i].kind == GD_WORDS && mo->data[i].len == 1 &&
+		    mo->data[i].w[0] == v)
 			return g_opd(G_MP, mo->data[i].off, 0);
-	return g_mpwords(g, &v, 1);
+	return mpwords(g, &v, 1, 0);
 }
 
 /* Constants. */

@@ -500,10 +500,31 @@ builds_in_place(const LimboNode *n)
 	return 0;
 }
 
+/* m->v, a variable of a loaded module: its data through the module
+ * handle's first word (Inferno's Modlink begins with MP). */
+static GOpd
+modvar(G *g, const LimboNode *n)
+{
+	GOpd m = g_base(g, g_exp(g, n->kids[0], NULL)), p = g_tmpword(g, 0);
+	LimboDecl *d = n->decl;
+
+	if (d->dot == NULL || d->dot->ty == NULL) {
+		g_notimpl(g, n, "this module variable");
+		return g_none;
+	}
+	g_modvars(d->dot->ty);
+	g_emit(g, DIS_OP_MOVW, g_opd(m.mode == G_MP ? G_IMP : G_IFP, m.a, 0), g_none, p);
+	return g_opd(G_IFP, p.a, d->offset);
+}
+
 GOpd
 g_lval(G *g, const LimboNode *n)
 {
 	switch (n->kind) {
+	case LIMBO_N_MDOT:
+		if (n->decl != NULL && n->decl->store == LIMBO_D_GLOBAL)
+			return modvar(g, n);
+		break;
 	case LIMBO_N_NAME:
 		if (n->decl != NULL && (n->decl->store == LIMBO_D_LOCAL || n->decl->store == LIMBO_D_ARG))
 			return g_opd(G_FP, n->decl->offset, 0);
@@ -720,6 +741,8 @@ g_exp(G *g, const LimboNode *n, const GOpd *dst)
 			return deliver(g, n->ty, g_constopd(g, &c, n->ty), dst);
 		if (n->decl != NULL && n->decl->store == LIMBO_D_FN)
 			return g_fnref(g, n, dst);
+		if (n->decl != NULL && n->decl->store == LIMBO_D_GLOBAL)
+			return deliver(g, n->ty, modvar(g, n), dst);
 		break;
 	case LIMBO_N_DOT:
 		if (g_fold(g, n, &c))

@@ -32,25 +32,25 @@ scalar(G *g, const GConst *c, LimboType *t, int off, int nested)
 		*w = c->kind == GC_REAL ? (int64_t)(c->r < 0 ? c->r - 0.5 : c->r + 0.5) : c->i;
 		*w = t->kind == LIMBO_TY_BYTE ? (uint8_t)*w : (int32_t)(uint32_t)*w;
 		g_data(g, (GData){.kind = t->kind == LIMBO_TY_BYTE ? GD_BYTES : GD_WORDS, .off = off,
-		                  .w = w, .len = 1, .nested = nested});
+		                  .w = w, .len = 1, .nested = nested, .isvar = 1});
 		return 1;
 	case LIMBO_TY_BIG:
 		if (c->kind != GC_INT)
 			return 0;
-		g_data(g, (GData){.kind = GD_BIG, .off = off, .v = c->i, .nested = nested});
+		g_data(g, (GData){.kind = GD_BIG, .off = off, .v = c->i, .nested = nested, .isvar = 1});
 		return 1;
 	case LIMBO_TY_REAL:
 		if (c->kind != GC_INT && c->kind != GC_REAL)
 			return 0;
 		g_data(g, (GData){.kind = GD_REAL, .off = off, .r = c->kind == GC_REAL ? c->r : (double)c->i,
-		                  .nested = nested});
+		                  .nested = nested, .isvar = 1});
 		return 1;
 	case LIMBO_TY_STRING:
 		if (c->kind != GC_STRING)
 			return 0;
 		if (c->len > 0)
 			g_data(g, (GData){.kind = GD_STRING, .off = off, .s = c->s, .len = c->len,
-			                  .nested = nested});
+			                  .nested = nested, .isvar = 1});
 		return 1;
 	}
 	return 0;
@@ -159,7 +159,7 @@ array(G *g, const LimboNode *n, LimboType *t, int off, int nested)
 		return 0;
 	}
 	g_data(g, (GData){.kind = GD_ARRAY, .off = off, .v = len, .desc = g_tydesc(g, et),
-	                  .nested = nested});
+	                  .nested = nested, .isvar = 1});
 	{
 		int any = star != NULL;
 		for (int64_t i = 0; i < len && !any; i++)
@@ -169,14 +169,14 @@ array(G *g, const LimboNode *n, LimboType *t, int off, int nested)
 			return 1;
 		}
 	}
-	g_data(g, (GData){.kind = GD_INDIR, .off = off, .v = 0, .nested = nested});
+	g_data(g, (GData){.kind = GD_INDIR, .off = off, .v = 0, .nested = nested, .isvar = 1});
 	esize = g_size(et);
 	for (int64_t i = 0; i < len && ok; i++) {
 		const LimboNode *v = at[i] != NULL ? at[i] : star;
 		if (v != NULL)
 			ok = value(g, v, et, (int)(i * esize), 1);
 	}
-	g_data(g, (GData){.kind = GD_APOP, .nested = nested});
+	g_data(g, (GData){.kind = GD_APOP, .nested = nested, .isvar = 1});
 	free(at);
 	return ok;
 }

@@ -240,6 +240,7 @@ except_stmt(LimboChecker *c, const LimboNode *n)
 				continue;
 			if (x->kind == LIMBO_N_NAME && (d = limbo_lookup(c, x->name)) != NULL) {
 				limbo_decl_resolve(c, d);
+				((LimboNode *)x)->decl = d; /* for the code generator */
 				if (d->store == LIMBO_D_EXC) {
 					bound = d->ty;
 					continue;

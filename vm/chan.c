@@ -17,6 +17,8 @@ struct VmWait {
 	uint8_t *ptr;          /* the value to send, or where a received one goes */
 	int32_t idx;           /* alt case index, or -1 for send/recv */
 	int send;
+	int32_t *aidx;         /* alt receive on an array of channels: where */
+	int32_t ai;            /* this channel's index in the array goes */
 };
 
 struct VmChan {
@@ -154,6 +156,8 @@ do_send(Vm *vm, VmChan *c, uint8_t *ptr)
 	if (c->recvq != NULL) {
 		VmWait *w = c->recvq;
 		move_value(vm, c->t, w->ptr, ptr);
+		if (w->aidx != NULL)
+			*w->aidx = w->ai;
 		wake(w->t, w->idx);
 		return;
 	}
@@ -196,6 +200,7 @@ block_on(VmThread *t, VmChan *c, uint8_t *ptr, int send, int32_t idx)
 	w->ptr = ptr;
 	w->idx = idx;
 	w->send = send;
+	w->aidx = NULL;
 	vm_incref(VM_WORD(c));
 	append_wait(send ? &c->sendq : &c->recvq, w);
 }
@@ -248,39 +253,74 @@ vm_op_recv(VmThread *t, uint32_t wc, uint8_t *ptr)
 	return chan_op(t, wc, ptr, 0);
 }
 
+/* A receive case of alt may name an array of channels: each of its
+ * channels is a case, and when one fires the value goes one word after
+ * the case's pointer and its index in the array into that first word
+ * (Inferno alt.c). The array, or NULL for a plain channel. */
+static VmArray *
+chan_array(Vm *vm, uint32_t w, int recv)
+{
+	return recv && VM_D2H(VM_PTR(w))->t == vm->t_array ? VM_PTR(w) : NULL;
+}
+
+/* The j-th channel of case word w (a, if an array, from chan_array). */
+static VmChan *
+case_chan(VmArray *a, uint32_t w, uint32_t j)
+{
+	return a != NULL ? VM_PTR(((uint32_t *)a->data)[j]) : VM_PTR(w);
+}
+
 /* alt/nbalt. The table at tab is nsend, nrecv, then nsend+nrecv pairs
  * (channel, value pointer), sends first. A nil channel raises
  * "dereference of nil" (Inferno altrdy). Picks uniformly among ready
- * cases; with none ready, nbalt answers nsend+nrecv and alt waits on all.
- * Returns 1 when the thread must wait. */
+ * channels; with none ready, nbalt answers nsend+nrecv and alt waits on
+ * all. Returns 1 when the thread must wait. */
 int
 vm_op_alt(VmThread *t, uint8_t *tab, int32_t *result, int block)
 {
 	const int32_t *hdr = (const int32_t *)tab;
-	int32_t nsend = hdr[0], nrecv = hdr[1], n, ready = 0, pick = -1;
+	int32_t nsend = hdr[0], nrecv = hdr[1], n, ready = 0, pick = -1, total = 0;
+	uint32_t pj = 0;
 	const uint32_t *ac = (const uint32_t *)(tab + 8);
+	Vm *vm = t->vm;
 
 	if (nsend < 0 || nrecv < 0 || nsend > 65536 || nrecv > 65536)
 		vm_raise(t, "alt: bad table");
 	n = nsend + nrecv;
 	for (int32_t i = 0; i < n; i++) {
-		VmChan *c = VM_PTR(ac[2 * i]);
-		if (c == NULL)
+		VmArray *a;
+		uint32_t m;
+		if (ac[2 * i] == VM_H)
 			vm_raise(t, VM_EX_NILREF);  /* as Inferno's altrdy */
-		if (i < nsend ? can_send(c) : can_recv(c)) {
-			/* Reservoir sampling: each ready case equally likely. */
-			ready++;
-			if (vm_rand(t->vm) % (uint32_t)ready == 0)
-				pick = i;
+		a = chan_array(vm, ac[2 * i], i >= nsend);
+		m = a != NULL ? a->len : 1;
+		for (uint32_t j = 0; j < m; j++) {
+			VmChan *c = case_chan(a, ac[2 * i], j);
+			if (c == NULL)
+				continue;
+			total++;
+			if (i < nsend ? can_send(c) : can_recv(c)) {
+				/* Reservoir sampling: each ready channel equally likely. */
+				ready++;
+				if (vm_rand(vm) % (uint32_t)ready == 0) {
+					pick = i;
+					pj = j;
+				}
+			}
 		}
 	}
 	if (pick >= 0) {
-		VmChan *c = VM_PTR(ac[2 * pick]);
+		VmArray *a = chan_array(vm, ac[2 * pick], pick >= nsend);
+		VmChan *c = case_chan(a, ac[2 * pick], pj);
 		uint8_t *ptr = VM_PTR(ac[2 * pick + 1]);
+		if (a != NULL) {
+			*(int32_t *)ptr = (int32_t)pj;
+			ptr += 4;
+		}
 		if (pick < nsend)
-			do_send(t->vm, c, ptr);
+			do_send(vm, c, ptr);
 		else
-			do_recv(t->vm, c, ptr);
+			do_recv(vm, c, ptr);
 		*result = pick;
 		return 0;
 	}
@@ -288,12 +328,25 @@ vm_op_alt(VmThread *t, uint8_t *tab, int32_t *result, int block)
 		*result = n;
 		return 0;
 	}
-	if (ensure_waits(t, n) < 0)
+	if (ensure_waits(t, total) < 0)
 		vm_raise(t, VM_EX_NOMEM);
-	if (n == 0)
+	if (total == 0)
 		vm_raise(t, "alt: no channels");
-	for (int32_t i = 0; i < n; i++)
-		block_on(t, VM_PTR(ac[2 * i]), VM_PTR(ac[2 * i + 1]), i < nsend, i);
+	for (int32_t i = 0; i < n; i++) {
+		VmArray *a = chan_array(vm, ac[2 * i], i >= nsend);
+		uint32_t m = a != NULL ? a->len : 1;
+		uint8_t *ptr = VM_PTR(ac[2 * i + 1]);
+		for (uint32_t j = 0; j < m; j++) {
+			VmChan *c = case_chan(a, ac[2 * i], j);
+			if (c == NULL)
+				continue;
+			block_on(t, c, a != NULL ? ptr + 4 : ptr, i < nsend, i);
+			if (a != NULL) {
+				t->wait[t->nwait - 1].aidx = (int32_t *)ptr;
+				t->wait[t->nwait - 1].ai = (int32_t)j;
+			}
+		}
+	}
 	t->altresult = result;
 	return 1;
 }

@@ -1,0 +1,264 @@
+implement Train;
+
+# Fashion-MNIST classifier: a multilayer perceptron 784-256-128-10 (ReLU)
+# trained with mini-batch SGD (batch 64, momentum 0.9, lr 0.05 halved after
+# every epoch, as PyTorch's StepLR(gamma=0.5)).
+#
+# The epoch and batch loops, the forward and backward passes and the updates
+# are Limbo; each tensor operation is one call into the builtin module
+# $Tensor (module/tensor.m), which does the arithmetic in host memory.  The
+# same program, as hand-written Dis assembly, is train.s: both draw the
+# weights with the same seeds and make the same training and evaluation
+# calls in the same order, so they print the same figures (only the
+# allocations come in another order here, layer by layer).
+#
+# Usage: dis-run train.dis [DIR [EPOCHS [LIMIT]]]
+#   DIR     the IDX files (default /usr/share/datasets/fashion-mnist)
+#   EPOCHS  default 5
+#   LIMIT   training images to use (default: all 60,000)
+#
+# Prints one line per epoch: the mean training loss, the accuracy on the
+# training batches (measured before each batch's update), the accuracy on
+# the 10,000 test images after the epoch, and the epoch's wall time.
+
+include "sys.m";
+	sys: Sys;
+include "draw.m";
+include "tensor.m";
+	tensor: Tensor;
+	T: import tensor;
+
+Train: module
+{
+	init:	fn(ctxt: ref Draw->Context, argv: list of string);
+};
+
+DATADIR:	con "/usr/share/datasets/fashion-mnist";
+
+NIN:	con 28*28;	# pixels of an image, the input width
+NH1:	con 256;	# units of the first hidden layer
+NH2:	con 128;	# units of the second
+NCLASS:	con 10;	# output logits, one per class
+
+BATCH:	con 64;
+LR:	con 0.05;	# learning rate of the first epoch
+LRDECAY:	con 0.5;	# applied after every epoch
+MOMENTUM:	con 0.9;
+
+# A fully connected layer y = x w + b, with the gradients and momentum
+# buffers its SGD update needs.
+Linear: adt
+{
+	w:	ref T;	# nin x nout
+	b:	ref T;	# 1 x nout, added to every row
+	gw:	ref T;	# d loss / d w, written by backward
+	gb:	ref T;	# d loss / d b
+	vw:	ref T;	# momentum (velocity) of w
+	vb:	ref T;	# of b
+
+	new:	fn(nin, nout: int, std: real, seed: int): ref Linear;
+	forward:	fn(l: self ref Linear, y, x: ref T);
+	backward:	fn(l: self ref Linear, dx, dy, x: ref T);
+	step:	fn(l: self ref Linear, lr: real);
+};
+
+# What a forward pass over n rows leaves behind for the backward pass.
+Acts: adt
+{
+	z1, a1:	ref T;	# n x NH1: x w1 + b1, and relu of it
+	z2, a2:	ref T;	# n x NH2: a1 w2 + b2, and relu of it
+	logits:	ref T;	# n x NCLASS: a2 w3 + b3
+
+	new:	fn(n: int): ref Acts;
+};
+
+# The buffers of one training batch, allocated once and reused: the
+# gathered images and labels, their activations, and the gradients of the
+# loss with respect to those activations.
+Batch: adt
+{
+	x:	ref T;	# BATCH x NIN
+	y:	ref T;	# BATCH x 1, class indices
+	a:	ref Acts;
+	dlogits:	ref T;
+	da2, dz2:	ref T;
+	da1, dz1:	ref T;
+
+	new:	fn(): ref Batch;
+};
+
+l1, l2, l3:	ref Linear;	# the network
+
+init(nil: ref Draw->Context, argv: list of string)
+{
+	sys = load Sys Sys->PATH;
+	tensor = load Tensor Tensor->PATH;
+
+	dir := DATADIR;
+	epochs := 5;
+	limit := 60000;
+	argv = tl argv;
+	if(argv != nil){
+		dir = hd argv;
+		argv = tl argv;
+	}
+	if(argv != nil){
+		epochs = int hd argv;
+		argv = tl argv;
+	}
+	if(argv != nil)
+		limit = int hd argv;
+
+	xtrain := readidx(dir + "/train-images-idx3-ubyte.gz");
+	ytrain := readidx(dir + "/train-labels-idx1-ubyte.gz");
+	xtest := readidx(dir + "/t10k-images-idx3-ubyte.gz");
+	ytest := readidx(dir + "/t10k-labels-idx1-ubyte.gz");
+	# Pixels 0..255 to 0..1.
+	tensor->scale(xtrain, 1.0/255.0);
+	tensor->scale(xtest, 1.0/255.0);
+
+	if(limit > xtrain.rows)
+		limit = xtrain.rows;
+	nbatch := limit / BATCH;	# a last partial batch is dropped
+
+	# He initialisation: weights Normal(0, sqrt(2/fan_in)), one seed per
+	# layer so that a run is reproducible; biases start at zero.
+	l1 = Linear.new(NIN, NH1, 0.050507627227610534, 1);	# sqrt(2/784)
+	l2 = Linear.new(NH1, NH2, 0.08838834764831845, 2);	# sqrt(2/256)
+	l3 = Linear.new(NH2, NCLASS, 0.125, 3);	# sqrt(2/128)
+
+	batch := Batch.new();
+	test := Acts.new(xtest.rows);
+
+	lr := LR;
+	for(epoch := 1; epoch <= epochs; epoch++){
+		t0 := sys->millisec();
+		(loss, right) := trainepoch(batch, xtrain, ytrain, nbatch, epoch, lr);
+		trainacc := real right * 100.0 / real (nbatch*BATCH);
+		testacc := evaluate(test, xtest, ytest);
+		secs := real (sys->millisec() - t0) / 1000.0;
+		sys->print("epoch %d  loss %.4f  train %.2f%%  test %.2f%%  %.2fs\n",
+			epoch, loss, trainacc, testacc, secs);
+		lr *= LRDECAY;
+	}
+}
+
+# Reads an IDX file (images become N x 784, labels N x 1); a missing or
+# malformed file ends the program with readidx's message.
+readidx(path: string): ref T
+{
+	(t, err) := tensor->readidx(path);
+	if(err != nil)
+		raise "fail:" + err;
+	return t;
+}
+
+# One pass of SGD over the first nbatch*BATCH images of a shuffle of the
+# training set (a new one each epoch, seeded by the epoch number).  Returns
+# the mean loss of the batches and how many images the network classified
+# right before the update that saw them.
+trainepoch(b: ref Batch, xs, ys: ref T, nbatch, epoch: int, lr: real): (real, int)
+{
+	perm := tensor->perm(xs.rows, epoch);
+	loss := 0.0;
+	right := 0;
+	for(i := 0; i < nbatch; i++){
+		tensor->gather(b.x, xs, perm, i*BATCH);
+		tensor->gather(b.y, ys, perm, i*BATCH);
+		forward(b.a, b.x);
+		# xent writes d loss / d logits as it computes the loss.
+		loss += tensor->xent(b.dlogits, b.a.logits, b.y);
+		right += tensor->correct(b.a.logits, b.y);
+		backward(b);
+		l1.step(lr);
+		l2.step(lr);
+		l3.step(lr);
+		tensor->progress("training", i+1, nbatch);
+	}
+	tensor->progress("training", nbatch, nbatch);	# clears the bar
+	return (loss / real nbatch, right);
+}
+
+# The network's logits for the rows of x, in a.logits.
+forward(a: ref Acts, x: ref T)
+{
+	l1.forward(a.z1, x);
+	tensor->relu(a.a1, a.z1);
+	l2.forward(a.z2, a.a1);
+	tensor->relu(a.a2, a.z2);
+	l3.forward(a.logits, a.a2);
+}
+
+# Backpropagation from b.dlogits: fills every layer's gw and gb.  The
+# input's gradient is not needed, so the first layer computes none.
+backward(b: ref Batch)
+{
+	a := b.a;
+	l3.backward(b.da2, b.dlogits, a.a2);
+	tensor->relugrad(b.dz2, b.da2, a.z2);
+	l2.backward(b.da1, b.dz2, a.a1);
+	tensor->relugrad(b.dz1, b.da1, a.z1);
+	l1.backward(nil, b.dz1, b.x);
+}
+
+# The percentage of the images xs that the network classifies as ys says,
+# in one forward pass over all of them (a holds the activations).
+evaluate(a: ref Acts, xs, ys: ref T): real
+{
+	forward(a, xs);
+	return real tensor->correct(a.logits, ys) * 100.0 / real xs.rows;
+}
+
+Linear.new(nin, nout: int, std: real, seed: int): ref Linear
+{
+	l := ref Linear;
+	l.w = tensor->randn(nin, nout, std, seed);
+	l.b = tensor->zeros(1, nout);
+	l.gw = tensor->zeros(nin, nout);
+	l.gb = tensor->zeros(1, nout);
+	l.vw = tensor->zeros(nin, nout);
+	l.vb = tensor->zeros(1, nout);
+	return l;
+}
+
+# y = x w + b
+Linear.forward(l: self ref Linear, y, x: ref T)
+{
+	tensor->gemm(y, x, l.w, 0, 0, 1.0, 0.0);
+	tensor->addrow(y, l.b);
+}
+
+# Given dy = d loss / d y and the layer's input x: gw = x' dy, gb = the sum
+# of dy's rows, and dx = dy w' unless dx is nil.
+Linear.backward(l: self ref Linear, dx, dy, x: ref T)
+{
+	tensor->gemm(l.gw, x, dy, 1, 0, 1.0, 0.0);
+	tensor->sumrows(l.gb, dy, 0.0);
+	if(dx != nil)
+		tensor->gemm(dx, dy, l.w, 0, 1, 1.0, 0.0);
+}
+
+# One step of SGD with momentum on w and b.
+Linear.step(l: self ref Linear, lr: real)
+{
+	tensor->sgd(l.w, l.gw, l.vw, lr, MOMENTUM);
+	tensor->sgd(l.b, l.gb, l.vb, lr, MOMENTUM);
+}
+
+Acts.new(n: int): ref Acts
+{
+	return ref Acts(
+		tensor->zeros(n, NH1), tensor->zeros(n, NH1),
+		tensor->zeros(n, NH2), tensor->zeros(n, NH2),
+		tensor->zeros(n, NCLASS));
+}
+
+Batch.new(): ref Batch
+{
+	return ref Batch(
+		tensor->zeros(BATCH, NIN), tensor->zeros(BATCH, 1),
+		Acts.new(BATCH),
+		tensor->zeros(BATCH, NCLASS),
+		tensor->zeros(BATCH, NH2), tensor->zeros(BATCH, NH2),
+		tensor->zeros(BATCH, NH1), tensor->zeros(BATCH, NH1));
+}
