@@ -357,6 +357,11 @@ resolve_import(LimboChecker *c, LimboDecl *d)
 	if (md != NULL) {
 		limbo_decl_resolve(c, md);
 		mt = md->ty;
+		if (md->store != LIMBO_D_TYPE && mt != NULL && mt->kind == LIMBO_TY_MODULE) {
+			/* the module value adt functions are called through */
+			((LimboNode *)m)->decl = md;
+			((LimboNode *)m)->ty = mt;
+		}
 	}
 	if (mt == NULL || mt->kind != LIMBO_TY_MODULE) {
 		if (mt == NULL || mt->kind != LIMBO_TY_ERROR)

@@ -109,23 +109,35 @@ ours(G *g, LimboDecl *d)
 }
 
 /* The module value through which an adt's member functions are called:
- * the expression of the `import` that brought the adt in. */
+ * the expression of the `import` that brought the adt in, at file scope
+ * or inside a function. */
 static const LimboNode *
-adt_module_value(G *g, LimboDecl *fn)
+find_import(const LimboNode *n, LimboDecl *adt, int depth)
 {
-	LimboDecl *adt = fn->dot;
-
-	for (int i = 0; adt != NULL && i < g->root->nkids; i++) {
-		const LimboNode *n = g->root->kids[i];
-		if (n == NULL || n->kind != LIMBO_N_IMPORTDECL)
-			continue;
+	if (n == NULL || depth > 200)
+		return NULL;
+	if (n->kind == LIMBO_N_IMPORTDECL) {
 		for (int j = 0; j < n->kids[0]->nkids; j++) {
 			const LimboNode *id = n->kids[0]->kids[j];
 			if (id != NULL && id->decl != NULL && id->decl->imp == adt)
 				return n->kids[1];
 		}
+		return NULL;
+	}
+	if (n->kind != LIMBO_N_PROGRAM && n->kind != LIMBO_N_FNDEF && n->kind != LIMBO_N_BLOCK)
+		return NULL;
+	for (int i = 0; i < n->nkids; i++) {
+		const LimboNode *r = find_import(n->kids[i], adt, depth + 1);
+		if (r != NULL)
+			return r;
 	}
 	return NULL;
+}
+
+static const LimboNode *
+adt_module_value(G *g, LimboDecl *fn)
+{
+	return fn->dot != NULL ? find_import(g->root, fn->dot, 0) : NULL;
 }
 
 /* The module value an import names: an expression the checker resolved

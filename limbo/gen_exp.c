@@ -587,8 +587,15 @@ assign(G *g, const LimboNode *n, const GOpd *dst)
 			return g_none;
 		}
 		if (l->kind == LIMBO_N_INDEX && l->kids[0]->ty->kind == LIMBO_TY_STRING) {
-			g_notimpl(g, n, "op= on a character of a string");
-			return g_none;
+			/* s[i] op= v: the character out (indc), back in (insc) */
+			GOpd str = g_lval(g, l->kids[0]);
+			GOpd i = g_direct(g, &tint, g_expt(g, l->kids[1], &tint, NULL));
+			GOpd ch = g_tmp(g, &tint);
+			g_emit(g, DIS_OP_INDC, str, i, ch);
+			v = g_expt(g, r, tok == LIMBO_T_LSH || tok == LIMBO_T_RSH || tok == LIMBO_T_EXP ? &tint : t, NULL);
+			g_emit(g, op, v, ch, ch);
+			g_emit(g, DIS_OP_INSC, ch, i, str);
+			return deliver(g, t, ch, dst);
 		}
 		v = g_expt(g, r, tok == LIMBO_T_LSH || tok == LIMBO_T_RSH || tok == LIMBO_T_EXP ? &tint : t, NULL);
 		d = g_lval(g, l);
