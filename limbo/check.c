@@ -79,8 +79,8 @@ limbo_check(LimboUnit *u, AcErr *err)
 			continue;
 		if (n->kind == LIMBO_N_VARDECL)
 			global_var(c, n);
-		else if (n->kind == LIMBO_N_DECLAS)
-			(void)limbo_exp(c, n, &k);
+		else if (n->kind == LIMBO_N_DECLAS || n->kind == LIMBO_N_ASSIGN)
+			(void)limbo_exp(c, n, &k); /* `x = v;` at file scope: x's initial value */
 	}
 	for (int i = 0; i < root->nkids; i++) {
 		const LimboNode *n = root->kids[i];

@@ -80,6 +80,21 @@ globals(G *g)
 			global(g, l->decl, n->kids[1]);
 		}
 	}
+	/* `name = value;` at file scope: the initial value of a variable
+	 * declared before (in the module, say), once every one has its place */
+	for (int i = 0; i < g->root->nkids && !g->failed; i++) {
+		const LimboNode *n = g->root->kids[i], *l;
+		if (n == NULL || n->kind != LIMBO_N_ASSIGN)
+			continue;
+		l = n->kids[0];
+		if (n->op != LIMBO_T_ASSIGN || l->kind != LIMBO_N_NAME || l->decl == NULL ||
+		    l->decl->store != LIMBO_D_GLOBAL) {
+			g_notimpl(g, n, "this assignment at file scope");
+			return;
+		}
+		if (!g_global_init(g, n->kids[1], l->decl->ty, l->decl->offset))
+			g_error(g, n->kids[1], "initializer of global %s is not a constant expression", l->decl->name);
+	}
 }
 
 /* Is the function d exported: a member of the implemented module, or of
@@ -118,6 +133,18 @@ function(G *g, GFn *fn)
 		return;
 	}
 	fn->pc = g_pc(g);
+	if (g->m->nfnstart == g->m->capfnstart) {
+		int nc = g->m->capfnstart ? g->m->capfnstart * 2 : 32;
+		void *p = realloc(g->m->fnstart, (size_t)nc * sizeof *g->m->fnstart);
+		if (p == NULL) {
+			g->nomem = g->failed = 1;
+			return;
+		}
+		g->m->fnstart = p;
+		g->m->capfnstart = nc;
+	}
+	g->m->fnstart[g->m->nfnstart].pc = fn->pc;
+	g->m->fnstart[g->m->nfnstart++].name = fn->decl->name;
 	g->cur = fn;
 	g->fnty = t;
 	g->framedesc = fn->desc;
@@ -189,6 +216,7 @@ gmod_free(GMod *m)
 	free(m->link);
 	free(m->imp);
 	free(m->hand);
+	free(m->fnstart);
 	free(m);
 }
 

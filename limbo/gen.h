@@ -109,6 +109,11 @@ typedef struct GMod {
 	GHandler *hand;
 	int nhand, caphand;
 	int entry_pc, entry_desc;
+	struct {             /* where each function starts, for -S readers */
+		int pc;
+		const char *name;
+	} *fnstart;
+	int nfnstart, capfnstart;
 } GMod;
 
 /* A function of this module, by its declaration. */

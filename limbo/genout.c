@@ -137,9 +137,12 @@ limbo_gen_asm(const GMod *m, FILE *f)
 {
 	int off;
 
-	for (int i = 0; i < m->ninst; i++) {
+	for (int i = 0, fs = 0; i < m->ninst; i++) {
 		const GInst *in = &m->inst[i];
 		int first = 1;
+		for (; fs < m->nfnstart && m->fnstart[fs].pc <= i; fs++)
+			if (m->fnstart[fs].pc == i)
+				fprintf(f, "# %s()\n", m->fnstart[fs].name);
 		if (i % 10 == 0)
 			fprintf(f, "#%d\n", i);
 		fprintf(f, "\t%s\t", opnames[in->op]);
