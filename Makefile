@@ -64,9 +64,12 @@ LIB_LIMBO := build/liblimbo.a $(LIB_DIS)
 CMDS := $(patsubst tools/%.c,bin/%,$(wildcard tools/*.c))
 TEST_SRC := $(wildcard tests/*/*.c)
 TESTS := $(patsubst %.c,build/%.t,$(TEST_SRC))
-EXAMPLES := $(patsubst %.s,%.dis,$(wildcard examples/*/*.s))
+# Limbo programs include the project's module/ and Inferno's (draw.m).
+INFERNO ?= ../shared/inferno
+LIMBOFLAGS := -I module -I $(INFERNO)/module
+EXAMPLES := $(patsubst %.b,%.dis,$(wildcard examples/*/*.b))
 VM_BENCH := $(patsubst %.s,%.dis,$(wildcard bench/vm/*.s))
-CLUSTER_JOBS := $(patsubst %.s,%.dis,$(wildcard cluster_tests/jobs/*.s))
+CLUSTER_JOBS := $(patsubst %.b,%.dis,$(wildcard cluster_tests/jobs/*.b))
 CLUSTER_TESTS := $(patsubst %.c,build/%.t,$(wildcard cluster_tests/*.c))
 BENCH_SRC := $(wildcard bench/*.c)
 BENCHES := $(patsubst bench/%.c,build/bench/%,$(BENCH_SRC))
@@ -129,14 +132,14 @@ bin/%: build/tools/%.o
 	@mkdir -p bin
 	$(CC) $(CFLAGS_ALL) -o $@ $< $(filter %.a,$^) $(LDLIBS_NET) $(LDLIBS_ALL)
 
-examples/%.dis: examples/%.s bin/dis-as
-	bin/dis-as $< -o $@
+examples/%.dis: examples/%.b bin/limbo
+	bin/limbo $(LIMBOFLAGS) -o $@ $<
 
 bench/vm/%.dis: bench/vm/%.s bin/dis-as
 	bin/dis-as $< -o $@
 
-cluster_tests/jobs/%.dis: cluster_tests/jobs/%.s bin/dis-as
-	bin/dis-as $< -o $@
+cluster_tests/jobs/%.dis: cluster_tests/jobs/%.b bin/limbo
+	bin/limbo $(LIMBOFLAGS) -o $@ $<
 
 $(CLUSTER_TESTS): $(LIB_SCHED)
 build/cluster_tests/%.t: build/cluster_tests/%.o

@@ -6,11 +6,10 @@ implement Train;
 #
 # The epoch and batch loops, the forward and backward passes and the updates
 # are Limbo; each tensor operation is one call into the builtin module
-# $Tensor (module/tensor.m), which does the arithmetic in host memory.  The
-# same program, as hand-written Dis assembly, is train.s: both draw the
-# weights with the same seeds and make the same training and evaluation
-# calls in the same order, so they print the same figures (only the
-# allocations come in another order here, layer by layer).
+# $Tensor (module/tensor.m), which does the arithmetic in host memory.
+# `make` compiles it with bin/limbo. It replaced a hand-written Dis
+# assembly version and prints the same figures: the same seeds, and the
+# same training and evaluation calls in the same order.
 #
 # Usage: dis-run train.dis [DIR [EPOCHS [LIMIT]]]
 #   DIR     the IDX files (default /usr/share/datasets/fashion-mnist)

@@ -1,10 +1,9 @@
 /*
- * The Limbo code generator's first slice: cluster_tests/jobs/sleep.b and
- * bench/cluster/noop.b compiled by bin/limbo run under bin/dis-run with the
- * same output as the .dis Inferno's limbo made (sleep.s through dis-as);
- * -S writes assembly that dis-as turns into the very bytes bin/limbo wrote;
- * a construct the generator does not handle yet is a
- * "FILE:LINE: not implemented yet: ..." error with no output file left.
+ * The Limbo code generator through bin/limbo's options: cluster_tests/jobs/
+ * sleep.b and bench/cluster/noop.b compiled and run under bin/dis-run; -S
+ * writes assembly that dis-as turns into the very bytes bin/limbo wrote; a
+ * real value printed. (The language itself: tests/limbo/progs.c; Inferno's
+ * programs: appl.c and selfhost.c.)
  */
 #include "tests/test.h"
 #include "tests/run.h"
@@ -55,17 +54,6 @@ run_dis(const char *dis, const char *a1, const char *a2, const char *a3)
 	return out;
 }
 
-static void
-same_output(const char *mine, const char *theirs, const char *a1, const char *a2,
-            const char *a3)
-{
-	char *x = run_dis(mine, a1, a2, a3), *y = run_dis(theirs, a1, a2, a3);
-
-	assert_string_equal(x, y);
-	free(x);
-	free(y);
-}
-
 static char *
 slurp(const char *path, size_t *len)
 {
@@ -92,14 +80,10 @@ test_sleep(void **state)
 	setup_dirs();
 	compile("cluster_tests/jobs/sleep.b", DIR "/sleep.dis", 0);
 	{
-		const char *args[] = {"cluster_tests/jobs/sleep.s", "-o", DIR "/inferno-sleep.dis", NULL};
-		RunResult r = run_prog(DISAS, args);
-		assert_int_equal(r.status, 0);
-		run_free(&r);
+		char *out = run_dis(DIR "/sleep.dis", NULL, NULL, NULL);
+		assert_string_equal(out, "slept 0\n");
+		free(out);
 	}
-	same_output(DIR "/sleep.dis", DIR "/inferno-sleep.dis", NULL, NULL, NULL);
-	same_output(DIR "/sleep.dis", DIR "/inferno-sleep.dis", "7", NULL, NULL);
-	same_output(DIR "/sleep.dis", DIR "/inferno-sleep.dis", "5", "a", "bc");
 	{
 		char *out = run_dis(DIR "/sleep.dis", "3", "x", "y");
 		assert_string_equal(out, "slept 3 x y\n");
