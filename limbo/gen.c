@@ -23,14 +23,14 @@ global(G *g, LimboDecl *d, const LimboNode *init)
 	LimboType *t = d->ty;
 
 	limbo_ty_size(t);
-	d->offset = g_mpalloc(g, t->size > 0 ? t->size : 4, t->align > 0 ? t->align : 4);
-	g_ptrmap(g, &g->m->desc[0], t, d->offset);
-	if (init != NULL && !g_global_init(g, init, t, d->offset))
-		g_error(g, init, "initializer of global %s is not a constant expression", d->name);
+	d->offset = limbo_cg_mpalloc(g, t->size > 0 ? t->size : 4, t->align > 0 ? t->align : 4);
+	limbo_cg_ptrmap(g, &g->m->desc[0], t, d->offset);
+	if (init != NULL && !limbo_cg_global_init(g, init, t, d->offset))
+		limbo_cg_error(g, init, "initializer of global %s is not a constant expression", d->name);
 }
 
 void
-g_modvars(LimboType *mod)
+limbo_cg_modvars(LimboType *mod)
 {
 	int off = 0;
 
@@ -52,13 +52,13 @@ globals(G *g)
 	/* the implemented module's own variables come first, where its
 	 * importers find them */
 	if (g->impl != NULL) {
-		g_modvars(g->impl);
+		limbo_cg_modvars(g->impl);
 		for (LimboDecl *d = g->impl->ids; d != NULL; d = d->next)
 			if (d->store == LIMBO_D_GLOBAL && d->ty != NULL) {
 				int end = d->offset + (d->ty->size > 0 ? d->ty->size : 4);
 				if (end > g->m->mpsize)
 					g->m->mpsize = end;
-				g_ptrmap(g, &g->m->desc[0], d->ty, d->offset);
+				limbo_cg_ptrmap(g, &g->m->desc[0], d->ty, d->offset);
 			}
 	}
 	for (int i = 0; i < g->root->nkids && !g->failed; i++) {
@@ -74,7 +74,7 @@ globals(G *g)
 		} else if (n->kind == LIMBO_N_DECLAS) {
 			const LimboNode *l = n->kids[0];
 			if (l->kind != LIMBO_N_NAME || l->decl == NULL) {
-				g_notimpl(g, n, "global := of several names");
+				limbo_cg_notimpl(g, n, "global := of several names");
 				return;
 			}
 			global(g, l->decl, n->kids[1]);
@@ -89,11 +89,11 @@ globals(G *g)
 		l = n->kids[0];
 		if (n->op != LIMBO_T_ASSIGN || l->kind != LIMBO_N_NAME || l->decl == NULL ||
 		    l->decl->store != LIMBO_D_GLOBAL) {
-			g_notimpl(g, n, "this assignment at file scope");
+			limbo_cg_notimpl(g, n, "this assignment at file scope");
 			return;
 		}
-		if (!g_global_init(g, n->kids[1], l->decl->ty, l->decl->offset))
-			g_error(g, n->kids[1], "initializer of global %s is not a constant expression", l->decl->name);
+		if (!limbo_cg_global_init(g, n->kids[1], l->decl->ty, l->decl->offset))
+			limbo_cg_error(g, n->kids[1], "initializer of global %s is not a constant expression", l->decl->name);
 	}
 }
 
@@ -113,7 +113,7 @@ exported(G *g, LimboDecl *d)
 			return 1;
 		/* or used as a value: the checker exported it (gen_ctl.c) */
 		int found;
-		(void)g_sig(g, NULL, d->name, 1, &found);
+		(void)limbo_cg_sig(g, NULL, d->name, 1, &found);
 		return found;
 	}
 	if (o->ty != NULL && o->ty->kind == LIMBO_TY_ADT)
@@ -129,10 +129,10 @@ function(G *g, GFn *fn)
 	int end;
 
 	if (t == NULL || t->kind != LIMBO_TY_FN) {
-		g_notimpl(g, n, "a function the checker did not type");
+		limbo_cg_notimpl(g, n, "a function the checker did not type");
 		return;
 	}
-	fn->pc = g_pc(g);
+	fn->pc = limbo_cg_pc(g);
 	if (g->m->nfnstart == g->m->capfnstart) {
 		int nc = g->m->capfnstart ? g->m->capfnstart * 2 : 32;
 		void *p = realloc(g->m->fnstart, (size_t)nc * sizeof *g->m->fnstart);
@@ -150,14 +150,14 @@ function(G *g, GFn *fn)
 	g->framedesc = fn->desc;
 	end = limbo_fn_frame(t);
 	for (LimboDecl *p = t->ids; p != NULL; p = p->next)
-		g_ptrmap(g, &g->m->desc[fn->desc], p->ty, p->offset);
+		limbo_cg_ptrmap(g, &g->m->desc[fn->desc], p->ty, p->offset);
 	g->frameoff = end > LIMBO_MAXTEMP ? end : LIMBO_MAXTEMP;
 	g->ntmp = 0;
 	g->nbusy = 0;
 	g->nloops = 0;
-	g_stmt(g, n->kids[2]);
+	limbo_cg_stmt(g, n->kids[2]);
 	/* always: a branch may target the end even after a return */
-	g_emit(g, DIS_OP_RET, g_none, g_none, g_none);
+	limbo_cg_emit(g, DIS_OP_RET, limbo_cg_none, limbo_cg_none, limbo_cg_none);
 	g->m->desc[fn->desc].size = (g->frameoff + 7) & ~7;
 	if (exported(g, fn->decl)) {
 		GMod *mo = g->m;
@@ -174,9 +174,9 @@ function(G *g, GFn *fn)
 			snprintf(s, k, "%s.%s", fn->decl->dot->name, name);
 			name = s;
 		}
-		sig = g_sig(g, NULL, name, 1, &found);
+		sig = limbo_cg_sig(g, NULL, name, 1, &found);
 		if (!found) {
-			g_notimpl(g, n, "a function whose signature the checker did not record");
+			limbo_cg_notimpl(g, n, "a function whose signature the checker did not record");
 			return;
 		}
 		if (mo->nlink == mo->caplink) {
@@ -230,7 +230,7 @@ generate(G *g)
 		if (n != NULL && n->kind == LIMBO_N_IMPLEMENT) {
 			const LimboNode *id = n->kids[0]->nkids == 1 ? n->kids[0]->kids[0] : NULL;
 			if (id == NULL) {
-				g_notimpl(g, n, "implementing several modules");
+				limbo_cg_notimpl(g, n, "implementing several modules");
 				return;
 			}
 			g->m->name = id->name;
@@ -254,10 +254,10 @@ generate(G *g)
 		if (n == NULL || n->kind != LIMBO_N_FNDEF)
 			continue;
 		if (n->decl == NULL) {
-			g_notimpl(g, n, "a function the checker did not resolve");
+			limbo_cg_notimpl(g, n, "a function the checker did not resolve");
 			return;
 		}
-		if ((fn = g_fn(g, n->decl)) != NULL)
+		if ((fn = limbo_cg_fn(g, n->decl)) != NULL)
 			fn->def = n;
 	}
 	globals(g);
@@ -266,10 +266,10 @@ generate(G *g)
 			function(g, &g->fns[i]);
 	for (int i = 0; i < g->nfix && !g->failed; i++) {
 		if (g->fix[i].fn->pc < 0) {
-			g_error(g, g->root, "function %s is called but not defined", g->fix[i].fn->decl->name);
+			limbo_cg_error(g, g->root, "function %s is called but not defined", g->fix[i].fn->decl->name);
 			return;
 		}
-		g_patch(g, g->fix[i].inst, g->fix[i].fn->pc);
+		limbo_cg_patch(g, g->fix[i].inst, g->fix[i].fn->pc);
 	}
 }
 
@@ -298,7 +298,7 @@ limbo_gen(LimboUnit *u, const char *srcpath, FILE *asmout, uint8_t **dis, size_t
 	m->entry_desc = -1;
 	m->srcpath = srcpath;
 	m->name = "";
-	(void)g_newdesc(g, 0); /* $0: module data */
+	(void)limbo_cg_newdesc(g, 0); /* $0: module data */
 	generate(g);
 	if (g->nomem) {
 		rc = ac_err_set(err, AC_ENOMEM, "out of memory generating code");
@@ -306,7 +306,7 @@ limbo_gen(LimboUnit *u, const char *srcpath, FILE *asmout, uint8_t **dis, size_t
 		rc = ac_err_set(err, AC_EFORMAT, "code generation failed");
 	} else {
 		if (m->mpsize == 0)
-			(void)g_nil(g); /* as Inferno's limbo: module data is never empty */
+			(void)limbo_cg_nil(g); /* as Inferno's limbo: module data is never empty */
 		m->desc[0].size = (m->mpsize + 3) & ~3;
 		if (asmout != NULL)
 			rc = limbo_gen_asm(m, asmout);

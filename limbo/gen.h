@@ -175,7 +175,7 @@ typedef struct G {
 	int nilmp;           /* mp offset of a nil word, or -1 */
 	int failed;
 	int nomem;
-	int spawn;           /* g_call: spawn the call (gen_ctl.c) */
+	int spawn;           /* limbo_cg_call: spawn the call (gen_ctl.c) */
 } G;
 
 /* The value of a folded constant. */
@@ -188,132 +188,132 @@ typedef struct GConst {
 	size_t len;
 } GConst;
 
-extern const GOpd g_none;
+extern const GOpd limbo_cg_none;
 
 /* gen_emit.c: instructions and operands */
-GOpd g_opd(int mode, int32_t a, int32_t b);
-int g_emit(G *g, int op, GOpd s, GOpd m, GOpd d);
+GOpd limbo_cg_opd(int mode, int32_t a, int32_t b);
+int limbo_cg_emit(G *g, int op, GOpd s, GOpd m, GOpd d);
 /* A branch to patch: returns the instruction index. */
-int g_branch(G *g, int op, GOpd s, GOpd m);
-void g_patch(G *g, int at, int pc);
-void g_jumps_add(G *g, GJumps *j, int at);
-void g_jumps_patch(G *g, GJumps *j, int pc);
-int g_pc(G *g);
+int limbo_cg_branch(G *g, int op, GOpd s, GOpd m);
+void limbo_cg_patch(G *g, int at, int pc);
+void limbo_cg_jumps_add(G *g, GJumps *j, int at);
+void limbo_cg_jumps_patch(G *g, GJumps *j, int pc);
+int limbo_cg_pc(G *g);
 /* "FILE:LINE: not implemented yet: what"; the generation fails. */
-void g_notimpl(G *g, const LimboNode *n, const char *what);
-void g_error(G *g, const LimboNode *n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-int g_same(GOpd a, GOpd b);
+void limbo_cg_notimpl(G *g, const LimboNode *n, const char *what);
+void limbo_cg_error(G *g, const LimboNode *n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+int limbo_cg_same(GOpd a, GOpd b);
 /* o moved on by off bytes (a field of the value at o). */
-GOpd g_offset(GOpd o, int off);
-int g_isind(GOpd o);
+GOpd limbo_cg_offset(GOpd o, int off);
+int limbo_cg_isind(GOpd o);
 
 /* types */
-int g_isptr(const LimboType *t);
+int limbo_cg_isptr(const LimboType *t);
 /* Strips NIL/ANY/ERROR to a pointer word; REF to pick: unchanged. */
-int g_movop(const LimboType *t);
-int g_size(LimboType *t);
+int limbo_cg_movop(const LimboType *t);
+int limbo_cg_size(LimboType *t);
 /* Marks the pointer words of a value of type t at byte off in d. */
-void g_ptrmap(G *g, GDesc *d, LimboType *t, int off);
+void limbo_cg_ptrmap(G *g, GDesc *d, LimboType *t, int off);
 /* A descriptor for heap values of type t (deduplicated). */
-int g_tydesc(G *g, LimboType *t);
-int g_newdesc(G *g, int size);
+int limbo_cg_tydesc(G *g, LimboType *t);
+int limbo_cg_newdesc(G *g, int size);
 /* Does a value of type t hold references (movmp rather than movm)? */
-int g_hasptrs(G *g, LimboType *t);
-void g_markptr(G *g, GDesc *d, int off);
-int g_typemaps_equal(const GDesc *a, const GDesc *b);
+int limbo_cg_hasptrs(G *g, LimboType *t);
+void limbo_cg_markptr(G *g, GDesc *d, int off);
+int limbo_cg_typemaps_equal(const GDesc *a, const GDesc *b);
 /* Copies a value of type t from s to d (movw, movp, movm, movmp...). */
-void g_move(G *g, LimboType *t, GOpd s, GOpd d);
+void limbo_cg_move(G *g, LimboType *t, GOpd s, GOpd d);
 
 /* frame slots */
-GOpd g_tmp(G *g, LimboType *t);
-GOpd g_tmpword(G *g, int ptr);
-int g_tmpmark(G *g);
-void g_tmprelease(G *g, int mark);
+GOpd limbo_cg_tmp(G *g, LimboType *t);
+GOpd limbo_cg_tmpword(G *g, int ptr);
+int limbo_cg_tmpmark(G *g);
+void limbo_cg_tmprelease(G *g, int mark);
 /* A fresh frame slot for a local of type t (never reused). */
-int g_local(G *g, LimboType *t, const LimboNode *at);
+int limbo_cg_local(G *g, LimboType *t, const LimboNode *at);
 /* A value usable as a middle operand (direct): copied to a temp if not. */
-GOpd g_direct(G *g, LimboType *t, GOpd o);
+GOpd limbo_cg_direct(G *g, LimboType *t, GOpd o);
 /* A pointer value usable as the base of an indirect operand. */
-GOpd g_base(G *g, GOpd o);
+GOpd limbo_cg_base(G *g, GOpd o);
 
 /* module data */
-int g_mpalloc(G *g, int size, int align);
-GOpd g_nil(G *g);
-GOpd g_mpstring(G *g, const char *s, size_t len);
-GOpd g_mpreal(G *g, double r);
-GOpd g_mpbig(G *g, int64_t v);
-GOpd g_mpword(G *g, int32_t w);
-GOpd g_mpwords(G *g, const int64_t *w, int n);
-void g_data(G *g, GData d);
+int limbo_cg_mpalloc(G *g, int size, int align);
+GOpd limbo_cg_nil(G *g);
+GOpd limbo_cg_mpstring(G *g, const char *s, size_t len);
+GOpd limbo_cg_mpreal(G *g, double r);
+GOpd limbo_cg_mpbig(G *g, int64_t v);
+GOpd limbo_cg_mpword(G *g, int32_t w);
+GOpd limbo_cg_mpwords(G *g, const int64_t *w, int n);
+void limbo_cg_data(G *g, GData d);
 
 /* gen_init.c: a global's constant initial value (arrays of constants,
  * tuples and adts of constants too) as module data; 0 if not constant. */
-int g_global_init(G *g, const LimboNode *e, LimboType *t, int off);
+int limbo_cg_global_init(G *g, const LimboNode *e, LimboType *t, int off);
 
 /* constants */
-int g_fold(G *g, const LimboNode *n, GConst *c);
+int limbo_cg_fold(G *g, const LimboNode *n, GConst *c);
 /* A constant as an operand of type t. */
-GOpd g_constopd(G *g, const GConst *c, LimboType *t);
+GOpd limbo_cg_constopd(G *g, const GConst *c, LimboType *t);
 
 /* gen.c: sets the mp offsets of a module type's variables (in the order
  * declared), as its implementation lays them out first in its data. */
-void g_modvars(LimboType *mod);
+void limbo_cg_modvars(LimboType *mod);
 
 /* gen_exp.c: expressions */
 /* Evaluates n; the result is in *dst when dst is given (and returned),
  * else wherever it is: a variable, a constant, a temp. */
-GOpd g_exp(G *g, const LimboNode *n, const GOpd *dst);
+GOpd limbo_cg_exp(G *g, const LimboNode *n, const GOpd *dst);
 /* The same, converting a constant to type t (int 1 where big is wanted). */
-GOpd g_expt(G *g, const LimboNode *n, LimboType *t, const GOpd *dst);
+GOpd limbo_cg_expt(G *g, const LimboNode *n, LimboType *t, const GOpd *dst);
 /* The address of an lvalue. */
-GOpd g_lval(G *g, const LimboNode *n);
+GOpd limbo_cg_lval(G *g, const LimboNode *n);
 /* Branches to a patch list when n is (tf=1) true or (tf=0) false. */
-void g_cond(G *g, const LimboNode *n, int tf, GJumps *j);
+void limbo_cg_cond(G *g, const LimboNode *n, int tf, GJumps *j);
 /* Assigns the value of r (type t) to lvalue l, tuples of lvalues too. */
-void g_assign_to(G *g, const LimboNode *l, LimboType *t, GOpd r);
-GOpd g_call(G *g, const LimboNode *n, const GOpd *dst);
+void limbo_cg_assign_to(G *g, const LimboNode *l, LimboType *t, GOpd r);
+GOpd limbo_cg_call(G *g, const LimboNode *n, const GOpd *dst);
 /* Stores call n's arguments (from kid first) into the frame at fr. */
-void g_store_args(G *g, const LimboNode *n, int first, LimboType *fnty, const LimboNode *selfn, GOpd fr);
-int g_ldt(G *g, LimboType *mod, const char *fn, uint32_t sig, const LimboNode *at);
-GFn *g_fn(G *g, LimboDecl *d);
-uint32_t g_sig(G *g, const char *module, const char *name, int exported, int *found);
+void limbo_cg_store_args(G *g, const LimboNode *n, int first, LimboType *fnty, const LimboNode *selfn, GOpd fr);
+int limbo_cg_ldt(G *g, LimboType *mod, const char *fn, uint32_t sig, const LimboNode *at);
+GFn *limbo_cg_fn(G *g, LimboDecl *d);
+uint32_t limbo_cg_sig(G *g, const char *module, const char *name, int exported, int *found);
 /* Declares the locals on the left of := and stores r's parts in them. */
-void g_declare(G *g, const LimboNode *l, LimboType *t, GOpd r);
+void limbo_cg_declare(G *g, const LimboNode *l, LimboType *t, GOpd r);
 
 /* gen_data.c: adts, tuples, pick, arrays, lists, strings */
-GOpd g_dot(G *g, const LimboNode *n, const GOpd *dst);
-GOpd g_dot_lval(G *g, const LimboNode *n);
-GOpd g_index(G *g, const LimboNode *n, const GOpd *dst);
-GOpd g_index_lval(G *g, const LimboNode *n);
+GOpd limbo_cg_dot(G *g, const LimboNode *n, const GOpd *dst);
+GOpd limbo_cg_dot_lval(G *g, const LimboNode *n);
+GOpd limbo_cg_index(G *g, const LimboNode *n, const GOpd *dst);
+GOpd limbo_cg_index_lval(G *g, const LimboNode *n);
 /* s[i] = c for a string s. */
-void g_string_store(G *g, const LimboNode *l, GOpd c);
-GOpd g_slice(G *g, const LimboNode *n, const GOpd *dst);
-void g_slice_assign(G *g, const LimboNode *l, const LimboNode *r);
-GOpd g_tuple(G *g, const LimboNode *n, LimboType *t, const GOpd *dst);
-GOpd g_construct(G *g, const LimboNode *n, const GOpd *dst); /* Adt(...), Tag(...) */
-GOpd g_ref(G *g, const LimboNode *n, const GOpd *dst);
-GOpd g_arraynew(G *g, const LimboNode *n, const GOpd *dst);
-GOpd g_listnew(G *g, const LimboNode *n, const GOpd *dst);
-GOpd g_cons(G *g, const LimboNode *n, const GOpd *dst);
-void g_pick(G *g, const LimboNode *n);
+void limbo_cg_string_store(G *g, const LimboNode *l, GOpd c);
+GOpd limbo_cg_slice(G *g, const LimboNode *n, const GOpd *dst);
+void limbo_cg_slice_assign(G *g, const LimboNode *l, const LimboNode *r);
+GOpd limbo_cg_tuple(G *g, const LimboNode *n, LimboType *t, const GOpd *dst);
+GOpd limbo_cg_construct(G *g, const LimboNode *n, const GOpd *dst); /* Adt(...), Tag(...) */
+GOpd limbo_cg_ref(G *g, const LimboNode *n, const GOpd *dst);
+GOpd limbo_cg_arraynew(G *g, const LimboNode *n, const GOpd *dst);
+GOpd limbo_cg_listnew(G *g, const LimboNode *n, const GOpd *dst);
+GOpd limbo_cg_cons(G *g, const LimboNode *n, const GOpd *dst);
+void limbo_cg_pick(G *g, const LimboNode *n);
 
 /* gen_stmt.c: statements */
-void g_stmt(G *g, const LimboNode *n);
-/* A case, alt or pick (named by n's label): `break` leaves it; g_loop_end
+void limbo_cg_stmt(G *g, const LimboNode *n);
+/* A case, alt or pick (named by n's label): `break` leaves it; limbo_cg_loop_end
  * patches the breaks to the pc it is called at. */
-void g_loop_begin(G *g, const LimboNode *n);
-void g_loop_end(G *g);
+void limbo_cg_loop_begin(G *g, const LimboNode *n);
+void limbo_cg_loop_end(G *g);
 
 /* gen_ctl.c: case, alt, spawn, channels, exceptions, function values */
-GOpd g_recv(G *g, const LimboNode *n, const GOpd *dst);
-void g_send(G *g, const LimboNode *n);
-GOpd g_channew(G *g, const LimboNode *n, const GOpd *dst);
-void g_spawn(G *g, const LimboNode *n);
-void g_alt(G *g, const LimboNode *n);
-void g_case(G *g, const LimboNode *n);
-void g_except(G *g, const LimboNode *n);
-void g_raise(G *g, const LimboNode *n);
-GOpd g_fnref(G *g, const LimboNode *n, const GOpd *dst);
+GOpd limbo_cg_recv(G *g, const LimboNode *n, const GOpd *dst);
+void limbo_cg_send(G *g, const LimboNode *n);
+GOpd limbo_cg_channew(G *g, const LimboNode *n, const GOpd *dst);
+void limbo_cg_spawn(G *g, const LimboNode *n);
+void limbo_cg_alt(G *g, const LimboNode *n);
+void limbo_cg_case(G *g, const LimboNode *n);
+void limbo_cg_except(G *g, const LimboNode *n);
+void limbo_cg_raise(G *g, const LimboNode *n);
+GOpd limbo_cg_fnref(G *g, const LimboNode *n, const GOpd *dst);
 
 /* genout.c */
 int limbo_gen_asm(const GMod *m, FILE *out);

@@ -17,7 +17,7 @@
 #include "limbo/gen.h"
 
 uint32_t
-g_sig(G *g, const char *module, const char *name, int exported, int *found)
+limbo_cg_sig(G *g, const char *module, const char *name, int exported, int *found)
 {
 	for (int i = 0; i < limbo_unit_nsigs(g->u); i++) {
 		const LimboSig *s = limbo_unit_sig(g->u, i);
@@ -32,7 +32,7 @@ g_sig(G *g, const char *module, const char *name, int exported, int *found)
 }
 
 int
-g_ldt(G *g, LimboType *mod, const char *fn, uint32_t sig, const LimboNode *at)
+limbo_cg_ldt(G *g, LimboType *mod, const char *fn, uint32_t sig, const LimboNode *at)
 {
 	GMod *mo = g->m;
 	GImport *im = NULL;
@@ -78,7 +78,7 @@ g_ldt(G *g, LimboType *mod, const char *fn, uint32_t sig, const LimboNode *at)
 }
 
 GFn *
-g_fn(G *g, LimboDecl *d)
+limbo_cg_fn(G *g, LimboDecl *d)
 {
 	for (int i = 0; i < g->nfns; i++)
 		if (g->fns[i].decl == d)
@@ -93,7 +93,7 @@ g_fn(G *g, LimboDecl *d)
 		g->fns = p;
 		g->capfns = nc;
 	}
-	g->fns[g->nfns] = (GFn){d, NULL, -1, g_newdesc(g, 0)};
+	g->fns[g->nfns] = (GFn){d, NULL, -1, limbo_cg_newdesc(g, 0)};
 	return &g->fns[g->nfns++];
 }
 
@@ -146,7 +146,7 @@ static GOpd
 module_value(G *g, const LimboNode *m)
 {
 	if (m->ty != NULL)
-		return g_exp(g, m, NULL);
+		return limbo_cg_exp(g, m, NULL);
 	if (m->kind == LIMBO_N_NAME)
 		for (int i = 0; i < g->root->nkids; i++) {
 			const LimboNode *n = g->root->kids[i];
@@ -156,11 +156,11 @@ module_value(G *g, const LimboNode *m)
 				const LimboNode *id = n->kids[0]->kids[j];
 				if (id != NULL && id->decl != NULL && id->decl->store == LIMBO_D_GLOBAL &&
 				    strcmp(id->name, m->name) == 0)
-					return g_opd(G_MP, id->decl->offset, 0);
+					return limbo_cg_opd(G_MP, id->decl->offset, 0);
 			}
 		}
-	g_notimpl(g, m, "this module value in an import");
-	return g_none;
+	limbo_cg_notimpl(g, m, "this module value in an import");
+	return limbo_cg_none;
 }
 
 /* The module type a function declaration belongs to. */
@@ -196,14 +196,14 @@ fn_name(G *g, LimboDecl *d)
  * by the parameters of fnty; with self, the value of selfn goes first.
  * Varargs beyond the parameters go on at aligned offsets (*end). */
 void
-g_store_args(G *g, const LimboNode *n, int first, LimboType *fnty, const LimboNode *selfn, GOpd fr)
+limbo_cg_store_args(G *g, const LimboNode *n, int first, LimboType *fnty, const LimboNode *selfn, GOpd fr)
 {
 	LimboDecl *p = fnty->ids;
 	int off = LIMBO_MAXTEMP;
 
 	if (selfn != NULL && p != NULL) {
-		g_expt(g, selfn, p->ty, &(GOpd){G_IFP, fr.a, p->offset});
-		off = p->offset + g_size(p->ty);
+		limbo_cg_expt(g, selfn, p->ty, &(GOpd){G_IFP, fr.a, p->offset});
+		off = p->offset + limbo_cg_size(p->ty);
 		p = p->next;
 	}
 	for (int i = first; i < n->nkids && !g->failed; i++) {
@@ -218,7 +218,7 @@ g_store_args(G *g, const LimboNode *n, int first, LimboType *fnty, const LimboNo
 			o = (off + (t->align > 0 ? t->align : 4) - 1) / (t->align > 0 ? t->align : 4) *
 			    (t->align > 0 ? t->align : 4);
 		}
-		g_expt(g, n->kids[i], t, &(GOpd){G_IFP, fr.a, o});
+		limbo_cg_expt(g, n->kids[i], t, &(GOpd){G_IFP, fr.a, o});
 		off = o + (t->size > 0 ? t->size : 4);
 		if (p != NULL)
 			p = p->next;
@@ -240,14 +240,14 @@ varargs_desc(G *g, const LimboNode *n, int first, LimboType *fnty)
 		limbo_ty_size(t);
 		al = t->align > 0 ? t->align : 4;
 		off = p != NULL ? p->offset : (off + al - 1) / al * al;
-		g_ptrmap(g, &d, t, off);
+		limbo_cg_ptrmap(g, &d, t, off);
 		off += t->size > 0 ? t->size : 4;
 		if (p != NULL)
 			p = p->next;
 	}
 	d.size = (off + 7) & ~7;
 	for (int i = 1; i < g->m->ndesc; i++)
-		if (g_typemaps_equal(&g->m->desc[i], &d)) {
+		if (limbo_cg_typemaps_equal(&g->m->desc[i], &d)) {
 			int isfn = 0;
 			for (int k = 0; k < g->nfns; k++)
 				isfn |= g->fns[k].desc == i;
@@ -256,7 +256,7 @@ varargs_desc(G *g, const LimboNode *n, int first, LimboType *fnty)
 				return i;
 			}
 		}
-	id = g_newdesc(g, d.size);
+	id = limbo_cg_newdesc(g, d.size);
 	if (!g->failed) {
 		g->m->desc[id].map = d.map;
 		g->m->desc[id].nmap = d.nmap;
@@ -272,11 +272,11 @@ result_slot(G *g, LimboType *rt, const GOpd *dst, GOpd fr)
 
 	if (rt == NULL || rt->kind == LIMBO_TY_NONE) {
 		/* the callee may still store through REGRET: point it at a temp */
-		r = g_tmpword(g, 0);
+		r = limbo_cg_tmpword(g, 0);
 	} else {
-		r = dst != NULL && !g_isind(*dst) ? *dst : g_tmp(g, rt);
+		r = dst != NULL && !limbo_cg_isind(*dst) ? *dst : limbo_cg_tmp(g, rt);
 	}
-	g_emit(g, DIS_OP_LEA, r, g_none, g_opd(G_IFP, fr.a, DIS_REGRET * 4));
+	limbo_cg_emit(g, DIS_OP_LEA, r, limbo_cg_none, limbo_cg_opd(G_IFP, fr.a, DIS_REGRET * 4));
 	return r;
 }
 
@@ -284,16 +284,16 @@ static GOpd
 finish(G *g, LimboType *rt, GOpd r, const GOpd *dst)
 {
 	if (rt == NULL || rt->kind == LIMBO_TY_NONE)
-		return g_none;
-	if (dst != NULL && !g_same(*dst, r)) {
-		g_move(g, rt, r, *dst);
+		return limbo_cg_none;
+	if (dst != NULL && !limbo_cg_same(*dst, r)) {
+		limbo_cg_move(g, rt, r, *dst);
 		return *dst;
 	}
 	return r;
 }
 
 GOpd
-g_call(G *g, const LimboNode *n, const GOpd *dst)
+limbo_cg_call(G *g, const LimboNode *n, const GOpd *dst)
 {
 	const LimboNode *f = n->kids[0], *selfn = NULL, *modv = NULL;
 	LimboDecl *d = f->decl;
@@ -303,7 +303,7 @@ g_call(G *g, const LimboNode *n, const GOpd *dst)
 
 	g->spawn = 0; /* not the calls in the arguments */
 	if (d != NULL && (d->store == LIMBO_D_TYPE || d->store == LIMBO_D_TAG || d->store == LIMBO_D_EXC))
-		return g_construct(g, n, dst);
+		return limbo_cg_construct(g, n, dst);
 	if (d != NULL && d->store == LIMBO_D_IMPORT && d->imp != NULL && d->imp->store == LIMBO_D_FN) {
 		modv = d->node;
 		d = d->imp;
@@ -313,46 +313,46 @@ g_call(G *g, const LimboNode *n, const GOpd *dst)
 		if (f->kids[0]->ty != NULL && d->ty != NULL && d->ty->ids != NULL && d->ty->ids->self)
 			selfn = f->kids[0];
 	} else if (!(f->kind == LIMBO_N_NAME && d != NULL && d->store == LIMBO_D_FN)) {
-		return g_fnref(g, n, dst); /* a call through a function value */
+		return limbo_cg_fnref(g, n, dst); /* a call through a function value */
 	}
 	fnty = d->ty;
 	if (fnty == NULL || fnty->kind != LIMBO_TY_FN) {
-		g_notimpl(g, n, "this call");
-		return g_none;
+		limbo_cg_notimpl(g, n, "this call");
+		return limbo_cg_none;
 	}
 	/* Type variables stand for reference types only (addendum.ms): one
 	 * compiled body serves every instantiation, its values one word. */
 	(void)limbo_fn_frame(fnty);
 	rt = fnty->of;
 	if (f->kind == LIMBO_N_DOT && f->kids[0]->ty != NULL && f->kids[0]->ty->kind == LIMBO_TY_POLY) {
-		g_notimpl(g, n, "calls of a type variable's member functions");
-		return g_none;
+		limbo_cg_notimpl(g, n, "calls of a type variable's member functions");
+		return limbo_cg_none;
 	}
 	local = modv == NULL && ours(g, d);
 	if (!local && modv == NULL && f->kind == LIMBO_N_DOT) {
 		modv = adt_module_value(g, d);
 		if (modv == NULL) {
-			g_notimpl(g, n, "a call of an adt function without an import of its adt");
-			return g_none;
+			limbo_cg_notimpl(g, n, "a call of an adt function without an import of its adt");
+			return limbo_cg_none;
 		}
 	}
 	if (local || (modv == NULL && f->kind == LIMBO_N_NAME)) {
-		GFn *fn = g_fn(g, d);
+		GFn *fn = limbo_cg_fn(g, d);
 		if (fn == NULL)
-			return g_none;
-		fr = g_tmpword(g, 0);
-		g_emit(g, DIS_OP_FRAME, g_opd(G_IMM, fn->desc, 0), g_none, fr);
-		g_store_args(g, n, 1, fnty, selfn, fr);
-		r = spawn ? g_none : result_slot(g, rt, dst, fr);
+			return limbo_cg_none;
+		fr = limbo_cg_tmpword(g, 0);
+		limbo_cg_emit(g, DIS_OP_FRAME, limbo_cg_opd(G_IMM, fn->desc, 0), limbo_cg_none, fr);
+		limbo_cg_store_args(g, n, 1, fnty, selfn, fr);
+		r = spawn ? limbo_cg_none : result_slot(g, rt, dst, fr);
 		{
-			int at = g_emit(g, spawn ? DIS_OP_SPAWN : DIS_OP_CALL, fr, g_none, g_opd(G_IMM, fn->pc, 0));
+			int at = limbo_cg_emit(g, spawn ? DIS_OP_SPAWN : DIS_OP_CALL, fr, limbo_cg_none, limbo_cg_opd(G_IMM, fn->pc, 0));
 			if (fn->pc < 0 && !g->failed) {
 				if (g->nfix == g->capfix) {
 					int nc = g->capfix ? g->capfix * 2 : 64;
 					GFix *p = realloc(g->fix, (size_t)nc * sizeof *p);
 					if (p == NULL) {
 						g->nomem = g->failed = 1;
-						return g_none;
+						return limbo_cg_none;
 					}
 					g->fix = p;
 					g->capfix = nc;
@@ -368,26 +368,26 @@ g_call(G *g, const LimboNode *n, const GOpd *dst)
 		int found, idx, ldt;
 		uint32_t sig;
 		if (mt == NULL || mt->decl == NULL) {
-			g_notimpl(g, n, "a call of a function of no module");
-			return g_none;
+			limbo_cg_notimpl(g, n, "a call of a function of no module");
+			return limbo_cg_none;
 		}
-		sig = g_sig(g, mt->decl->name, name, 0, &found);
+		sig = limbo_cg_sig(g, mt->decl->name, name, 0, &found);
 		if (!found) {
-			g_notimpl(g, n, "a call whose signature the checker did not record");
-			return g_none;
+			limbo_cg_notimpl(g, n, "a call whose signature the checker did not record");
+			return limbo_cg_none;
 		}
-		modo = g_base(g, module_value(g, modv));
-		ldt = g_ldt(g, mt, NULL, 0, n);
+		modo = limbo_cg_base(g, module_value(g, modv));
+		ldt = limbo_cg_ldt(g, mt, NULL, 0, n);
 		(void)ldt;
-		idx = g_ldt(g, mt, name, sig, n);
-		fr = g_tmpword(g, 0);
+		idx = limbo_cg_ldt(g, mt, name, sig, n);
+		fr = limbo_cg_tmpword(g, 0);
 		if (fnty->varargs)
-			g_emit(g, DIS_OP_FRAME, g_opd(G_IMM, varargs_desc(g, n, 1, fnty), 0), g_none, fr);
+			limbo_cg_emit(g, DIS_OP_FRAME, limbo_cg_opd(G_IMM, varargs_desc(g, n, 1, fnty), 0), limbo_cg_none, fr);
 		else
-			g_emit(g, DIS_OP_MFRAME, modo, g_opd(G_IMM, idx, 0), fr);
-		g_store_args(g, n, 1, fnty, selfn, fr);
-		r = spawn ? g_none : result_slot(g, rt, dst, fr);
-		g_emit(g, spawn ? DIS_OP_MSPAWN : DIS_OP_MCALL, fr, g_opd(G_IMM, idx, 0), modo);
+			limbo_cg_emit(g, DIS_OP_MFRAME, modo, limbo_cg_opd(G_IMM, idx, 0), fr);
+		limbo_cg_store_args(g, n, 1, fnty, selfn, fr);
+		r = spawn ? limbo_cg_none : result_slot(g, rt, dst, fr);
+		limbo_cg_emit(g, spawn ? DIS_OP_MSPAWN : DIS_OP_MCALL, fr, limbo_cg_opd(G_IMM, idx, 0), modo);
 		return finish(g, rt, r, dst);
 	}
 }

@@ -39,7 +39,7 @@ static int nexc;
 static GOpd
 field(GOpd p, int off)
 {
-	return g_opd(p.mode == G_MP ? G_IMP : G_IFP, p.a, off);
+	return limbo_cg_opd(p.mode == G_MP ? G_IMP : G_IFP, p.a, off);
 }
 
 static int64_t *
@@ -56,7 +56,7 @@ static void
 data_words(G *g, int off, int64_t *w, int n)
 {
 	if (w != NULL)
-		g_data(g, (GData){.kind = GD_WORDS, .off = off, .w = w, .len = (size_t)n});
+		limbo_cg_data(g, (GData){.kind = GD_WORDS, .off = off, .w = w, .len = (size_t)n});
 }
 
 static void
@@ -105,8 +105,8 @@ cmplab(const void *x, const void *y)
 static int
 label_const(G *g, const LimboNode *q, int kind, GConst *c)
 {
-	if (!g_fold(g, q, c) || (kind == LIMBO_TY_STRING ? c->kind != GC_STRING : c->kind != GC_INT)) {
-		g_notimpl(g, q, "a case label that is not a constant");
+	if (!limbo_cg_fold(g, q, c) || (kind == LIMBO_TY_STRING ? c->kind != GC_STRING : c->kind != GC_INT)) {
+		limbo_cg_notimpl(g, q, "a case label that is not a constant");
 		return 0;
 	}
 	if (kind == LIMBO_TY_INT)
@@ -121,11 +121,11 @@ case_string_data(G *g, int off, Lab *lab, int n, int dflt)
 	for (int i = 0; i < n; i++) {
 		int e = off + 4 + 12 * i;
 		/* single values leave hi nil */
-		g_markptr(g, &g->m->desc[0], e);
-		g_markptr(g, &g->m->desc[0], e + 4);
-		g_data(g, (GData){.kind = GD_STRING, .off = e, .s = lab[i].lo.s, .len = lab[i].lo.len});
+		limbo_cg_markptr(g, &g->m->desc[0], e);
+		limbo_cg_markptr(g, &g->m->desc[0], e + 4);
+		limbo_cg_data(g, (GData){.kind = GD_STRING, .off = e, .s = lab[i].lo.s, .len = lab[i].lo.len});
 		if (lab[i].range)
-			g_data(g, (GData){.kind = GD_STRING, .off = e + 4, .s = lab[i].hi.s, .len = lab[i].hi.len});
+			limbo_cg_data(g, (GData){.kind = GD_STRING, .off = e + 4, .s = lab[i].hi.s, .len = lab[i].hi.len});
 		data_word(g, e + 8, lab[i].pc);
 	}
 	data_word(g, off + 4 + 12 * n, dflt);
@@ -137,15 +137,15 @@ case_big_data(G *g, int off, Lab *lab, int n, int dflt)
 	data_word(g, off, n);
 	for (int i = 0; i < n; i++) {
 		int e = off + 8 + 24 * i;
-		g_data(g, (GData){.kind = GD_BIG, .off = e, .v = lab[i].lo.i});
-		g_data(g, (GData){.kind = GD_BIG, .off = e + 8, .v = lab[i].hi.i});
+		limbo_cg_data(g, (GData){.kind = GD_BIG, .off = e, .v = lab[i].lo.i});
+		limbo_cg_data(g, (GData){.kind = GD_BIG, .off = e + 8, .v = lab[i].hi.i});
 		data_word(g, e + 16, lab[i].pc);
 	}
 	data_word(g, off + 8 + 24 * n, dflt);
 }
 
 void
-g_case(G *g, const LimboNode *n)
+limbo_cg_case(G *g, const LimboNode *n)
 {
 	LimboType *t = n->kids[0]->ty;
 	Lab *lab = NULL;
@@ -154,12 +154,12 @@ g_case(G *g, const LimboNode *n)
 	GOpd v;
 
 	if (t == NULL) {
-		g_notimpl(g, n, "case of an untyped value");
+		limbo_cg_notimpl(g, n, "case of an untyped value");
 		return;
 	}
 	kind = t->kind == LIMBO_TY_BYTE ? LIMBO_TY_INT : t->kind;
 	if (kind != LIMBO_TY_INT && kind != LIMBO_TY_BIG && kind != LIMBO_TY_STRING) {
-		g_notimpl(g, n, "case of a value of this type");
+		limbo_cg_notimpl(g, n, "case of a value of this type");
 		return;
 	}
 	/* the labels */
@@ -182,7 +182,7 @@ g_case(G *g, const LimboNode *n)
 					/* the table's hi is exclusive */
 					if ((kind == LIMBO_TY_INT && l.hi.i == INT32_MAX) ||
 					    (kind == LIMBO_TY_BIG && l.hi.i == INT64_MAX)) {
-						g_notimpl(g, q, "a case range up to the largest value");
+						limbo_cg_notimpl(g, q, "a case range up to the largest value");
 						break;
 					}
 					l.hi.i++;
@@ -219,36 +219,36 @@ g_case(G *g, const LimboNode *n)
 		qsort(lab, (size_t)nlab, sizeof *lab, cmplab);
 	/* the value and the table */
 	if (kind == LIMBO_TY_STRING) {
-		off = g_mpalloc(g, 4 + 12 * nlab + 4, 4);
+		off = limbo_cg_mpalloc(g, 4 + 12 * nlab + 4, 4);
 		op = DIS_OP_CASEC;
-		v = g_exp(g, n->kids[0], NULL);
+		v = limbo_cg_exp(g, n->kids[0], NULL);
 	} else if (kind == LIMBO_TY_BIG) {
-		off = g_mpalloc(g, 8 + 24 * nlab + 8, 8);
+		off = limbo_cg_mpalloc(g, 8 + 24 * nlab + 8, 8);
 		op = DIS_OP_CASEL;
-		v = g_exp(g, n->kids[0], NULL);
+		v = limbo_cg_exp(g, n->kids[0], NULL);
 	} else {
-		off = g_mpalloc(g, 4 + 12 * nlab + 4, 4);
+		off = limbo_cg_mpalloc(g, 4 + 12 * nlab + 4, 4);
 		op = DIS_OP_CASE;
 		if (t->kind == LIMBO_TY_BYTE) {
-			GOpd b = g_exp(g, n->kids[0], NULL);
-			v = g_tmp(g, &t_int);
-			g_emit(g, DIS_OP_CVTBW, b, g_none, v);
+			GOpd b = limbo_cg_exp(g, n->kids[0], NULL);
+			v = limbo_cg_tmp(g, &t_int);
+			limbo_cg_emit(g, DIS_OP_CVTBW, b, limbo_cg_none, v);
 		} else {
-			v = g_expt(g, n->kids[0], &t_int, NULL);
+			v = limbo_cg_expt(g, n->kids[0], &t_int, NULL);
 		}
 	}
-	g_emit(g, op, v, g_none, g_opd(G_MP, off, 0));
+	limbo_cg_emit(g, op, v, limbo_cg_none, limbo_cg_opd(G_MP, off, 0));
 	/* the arms */
-	g_loop_begin(g, n);
+	limbo_cg_loop_begin(g, n);
 	for (int i = 1; i < n->nkids && !g->failed; i++) {
-		armpc[i] = g_pc(g);
-		g_stmt(g, n->kids[i]->kids[1]);
+		armpc[i] = limbo_cg_pc(g);
+		limbo_cg_stmt(g, n->kids[i]->kids[1]);
 		if (i < n->nkids - 1)
-			g_jumps_add(g, &out, g_branch(g, DIS_OP_JMP, g_none, g_none));
+			limbo_cg_jumps_add(g, &out, limbo_cg_branch(g, DIS_OP_JMP, limbo_cg_none, limbo_cg_none));
 	}
-	end = g_pc(g);
-	g_jumps_patch(g, &out, end);
-	g_loop_end(g);
+	end = limbo_cg_pc(g);
+	limbo_cg_jumps_patch(g, &out, end);
+	limbo_cg_loop_end(g);
 	for (int i = 0; i < nlab; i++)
 		lab[i].pc = armpc[lab[i].arm];
 	dflt = dflt > 0 ? armpc[dflt] : end;
@@ -278,15 +278,15 @@ g_case(G *g, const LimboNode *n)
 /* Channels. */
 
 GOpd
-g_channew(G *g, const LimboNode *n, const GOpd *dst)
+limbo_cg_channew(G *g, const LimboNode *n, const GOpd *dst)
 {
 	LimboType *et = n->ty != NULL && n->ty->kind == LIMBO_TY_CHAN ? n->ty->of : NULL;
-	GOpd d, sz = g_none, s = g_none;
+	GOpd d, sz = limbo_cg_none, s = limbo_cg_none;
 	int op;
 
 	if (et == NULL) {
-		g_notimpl(g, n, "chan of an untyped element");
-		return g_none;
+		limbo_cg_notimpl(g, n, "chan of an untyped element");
+		return limbo_cg_none;
 	}
 	switch (et->kind) {
 	case LIMBO_TY_BYTE: op = DIS_OP_NEWCB; break;
@@ -294,20 +294,20 @@ g_channew(G *g, const LimboNode *n, const GOpd *dst)
 	case LIMBO_TY_BIG: op = DIS_OP_NEWCL; break;
 	case LIMBO_TY_REAL: op = DIS_OP_NEWCF; break;
 	default:
-		if (g_movop(et) != DIS_OP_MOVM) {
+		if (limbo_cg_movop(et) != DIS_OP_MOVM) {
 			op = DIS_OP_NEWCP;
-		} else if (g_hasptrs(g, et)) {
+		} else if (limbo_cg_hasptrs(g, et)) {
 			op = DIS_OP_NEWCMP;
-			s = g_opd(G_IMM, g_tydesc(g, et), 0);
+			s = limbo_cg_opd(G_IMM, limbo_cg_tydesc(g, et), 0);
 		} else {
 			op = DIS_OP_NEWCM;
-			s = g_opd(G_IMM, g_size(et), 0);
+			s = limbo_cg_opd(G_IMM, limbo_cg_size(et), 0);
 		}
 	}
 	if (n->kids[0] != NULL)
-		sz = g_direct(g, &t_int, g_expt(g, n->kids[0], &t_int, NULL));
-	d = dst != NULL ? *dst : g_tmp(g, n->ty);
-	g_emit(g, op, s, sz, d);
+		sz = limbo_cg_direct(g, &t_int, limbo_cg_expt(g, n->kids[0], &t_int, NULL));
+	d = dst != NULL ? *dst : limbo_cg_tmp(g, n->ty);
+	limbo_cg_emit(g, op, s, sz, d);
 	return d;
 }
 
@@ -319,39 +319,57 @@ sendable(G *g, LimboType *t, GOpd v)
 
 	if (v.mode != G_IMM)
 		return v;
-	x = g_tmp(g, t);
-	g_move(g, t, v, x);
+	x = limbo_cg_tmp(g, t);
+	limbo_cg_move(g, t, v, x);
 	return x;
 }
 
 void
-g_send(G *g, const LimboNode *n)
+limbo_cg_send(G *g, const LimboNode *n)
 {
 	LimboType *ct = n->kids[0]->ty;
 	GOpd c, v;
 
 	if (ct == NULL || ct->kind != LIMBO_TY_CHAN) {
-		g_notimpl(g, n, "send on this value");
+		limbo_cg_notimpl(g, n, "send on this value");
 		return;
 	}
-	c = g_exp(g, n->kids[0], NULL);
-	v = sendable(g, ct->of, g_expt(g, n->kids[1], ct->of, NULL));
-	g_emit(g, DIS_OP_SEND, v, g_none, c);
+	c = limbo_cg_exp(g, n->kids[0], NULL);
+	v = sendable(g, ct->of, limbo_cg_expt(g, n->kids[1], ct->of, NULL));
+	limbo_cg_emit(g, DIS_OP_SEND, v, limbo_cg_none, c);
 }
 
 GOpd
-g_recv(G *g, const LimboNode *n, const GOpd *dst)
+limbo_cg_recv(G *g, const LimboNode *n, const GOpd *dst)
 {
 	LimboType *ct = n->kids[0]->ty;
 	GOpd c, d;
 
-	if (ct == NULL || ct->kind != LIMBO_TY_CHAN) {
-		g_notimpl(g, n, "receive from an array of channels");
-		return g_none;
+	if (ct != NULL && ct->kind == LIMBO_TY_ARRAY) {
+		/* <-a on an array of channels: an alt of one receive whose
+		 * channel is the array; the VM stores (index, value) */
+		LimboType tabty = {.kind = LIMBO_TY_INT, .size = 16, .align = 4};
+		int tab = limbo_cg_local(g, &tabty, n);
+		c = limbo_cg_exp(g, n->kids[0], NULL);
+		d = limbo_cg_tmp(g, n->ty);
+		limbo_cg_emit(g, DIS_OP_MOVW, limbo_cg_opd(G_IMM, 0, 0), limbo_cg_none, limbo_cg_opd(G_FP, tab, 0));
+		limbo_cg_emit(g, DIS_OP_MOVW, limbo_cg_opd(G_IMM, 1, 0), limbo_cg_none, limbo_cg_opd(G_FP, tab + 4, 0));
+		limbo_cg_emit(g, DIS_OP_MOVW, c, limbo_cg_none, limbo_cg_opd(G_FP, tab + 8, 0));
+		limbo_cg_emit(g, DIS_OP_LEA, d, limbo_cg_none, limbo_cg_opd(G_FP, tab + 12, 0));
+		limbo_cg_emit(g, DIS_OP_ALT, limbo_cg_opd(G_FP, tab, 0), limbo_cg_none, limbo_cg_tmp(g, &t_int));
+		if (dst != NULL) {
+			limbo_cg_move(g, n->ty, d, *dst);
+			return *dst;
+		}
+		return d;
 	}
-	c = g_exp(g, n->kids[0], NULL);
-	d = dst != NULL ? *dst : g_tmp(g, ct->of);
-	g_emit(g, DIS_OP_RECV, c, g_none, d);
+	if (ct == NULL || ct->kind != LIMBO_TY_CHAN) {
+		limbo_cg_notimpl(g, n, "receive from this value");
+		return limbo_cg_none;
+	}
+	c = limbo_cg_exp(g, n->kids[0], NULL);
+	d = dst != NULL ? *dst : limbo_cg_tmp(g, ct->of);
+	limbo_cg_emit(g, DIS_OP_RECV, c, limbo_cg_none, d);
 	return d;
 }
 
@@ -360,13 +378,13 @@ g_recv(G *g, const LimboNode *n, const GOpd *dst)
 static GOpd fncall(G *g, const LimboNode *n, const GOpd *dst, int spawn);
 
 void
-g_spawn(G *g, const LimboNode *n)
+limbo_cg_spawn(G *g, const LimboNode *n)
 {
 	const LimboNode *c = n->kids[0], *f;
 	LimboDecl *d;
 
 	if (c == NULL || c->kind != LIMBO_N_CALL) {
-		g_notimpl(g, n, "spawn of this expression");
+		limbo_cg_notimpl(g, n, "spawn of this expression");
 		return;
 	}
 	f = c->kids[0];
@@ -374,12 +392,12 @@ g_spawn(G *g, const LimboNode *n)
 	if (d != NULL && (d->store == LIMBO_D_FN ||
 	                  (d->store == LIMBO_D_IMPORT && d->imp != NULL && d->imp->store == LIMBO_D_FN))) {
 		g->spawn = 1;
-		(void)g_call(g, c, NULL);
+		(void)limbo_cg_call(g, c, NULL);
 		g->spawn = 0;
 		return;
 	}
 	if (d != NULL && (d->store == LIMBO_D_TYPE || d->store == LIMBO_D_TAG || d->store == LIMBO_D_EXC)) {
-		g_notimpl(g, n, "spawn of a constructor");
+		limbo_cg_notimpl(g, n, "spawn of a constructor");
 		return;
 	}
 	(void)fncall(g, c, NULL, 1);
@@ -409,7 +427,7 @@ alt_recv(const LimboNode *q)
 }
 
 void
-g_alt(G *g, const LimboNode *n)
+limbo_cg_alt(G *g, const LimboNode *n)
 {
 	Arm *arm;
 	int narm = 0, nsend = 0, nrecv = 0, wild = 0, tab, tabpc, *armpc, k;
@@ -428,7 +446,7 @@ g_alt(G *g, const LimboNode *n)
 	for (int i = 0; i < n->nkids && !g->failed; i++) {
 		const LimboNode *qs = n->kids[i]->kids[0];
 		if (qs == NULL || qs->nkids != 1) {
-			g_notimpl(g, n->kids[i], "an alt arm of several qualifiers");
+			limbo_cg_notimpl(g, n->kids[i], "an alt arm of several qualifiers");
 			break;
 		}
 		if (qs->kids[0]->kind == LIMBO_N_WILD) {
@@ -442,13 +460,15 @@ g_alt(G *g, const LimboNode *n)
 		} else if ((arm[narm].recv = alt_recv(qs->kids[0])) != NULL) {
 			nrecv++;
 		} else {
-			g_notimpl(g, qs->kids[0], "this alt qualifier");
+			limbo_cg_notimpl(g, qs->kids[0], "this alt qualifier");
 			break;
 		}
 		{
 			const LimboNode *c = (arm[narm].recv != NULL ? arm[narm].recv : qs->kids[0])->kids[0];
-			if (c->ty == NULL || c->ty->kind != LIMBO_TY_CHAN) {
-				g_notimpl(g, qs->kids[0], "alt on an array of channels");
+			int chans = arm[narm].recv != NULL && c->ty != NULL && c->ty->kind == LIMBO_TY_ARRAY &&
+			            c->ty->of != NULL && c->ty->of->kind == LIMBO_TY_CHAN;
+			if (!chans && (c->ty == NULL || c->ty->kind != LIMBO_TY_CHAN)) {
+				limbo_cg_notimpl(g, qs->kids[0], "alt on an array of channels");
 				break;
 			}
 		}
@@ -461,7 +481,7 @@ g_alt(G *g, const LimboNode *n)
 	}
 	/* the table: sends first, then receives, each in the order written */
 	tabty.size = 8 + 8 * narm;
-	tab = g_local(g, &tabty, n);
+	tab = limbo_cg_local(g, &tabty, n);
 	k = 0;
 	for (int pass = 0; pass < 2; pass++)
 		for (int i = 0; i < narm && !g->failed; i++) {
@@ -474,48 +494,50 @@ g_alt(G *g, const LimboNode *n)
 			k++;
 			if (arm[i].recv == NULL) {
 				ct = q->kids[0]->ty;
-				c = g_exp(g, q->kids[0], NULL);
-				v = g_expt(g, q->kids[1], ct->of, NULL);
-				if (v.mode == G_IMM || g_isind(v)) {
-					GOpd x = g_tmp(g, ct->of);
-					g_move(g, ct->of, v, x);
+				c = limbo_cg_exp(g, q->kids[0], NULL);
+				v = limbo_cg_expt(g, q->kids[1], ct->of, NULL);
+				if (v.mode == G_IMM || limbo_cg_isind(v)) {
+					GOpd x = limbo_cg_tmp(g, ct->of);
+					limbo_cg_move(g, ct->of, v, x);
 					v = x;
 				}
 			} else {
-				ct = arm[i].recv->kids[0]->ty;
-				c = g_exp(g, arm[i].recv->kids[0], NULL);
-				v = g_tmp(g, ct->of);
+				/* a channel's element, or (index, element) from an
+				 * array of channels: the type of <-c */
+				LimboType *rt = arm[i].recv->ty;
+				c = limbo_cg_exp(g, arm[i].recv->kids[0], NULL);
+				v = limbo_cg_tmp(g, rt);
 				arm[i].val = v;
-				arm[i].t = ct->of;
+				arm[i].t = rt;
 			}
-			g_emit(g, DIS_OP_MOVW, c, g_none, g_opd(G_FP, e, 0));
-			g_emit(g, DIS_OP_LEA, v, g_none, g_opd(G_FP, e + 4, 0));
+			limbo_cg_emit(g, DIS_OP_MOVW, c, limbo_cg_none, limbo_cg_opd(G_FP, e, 0));
+			limbo_cg_emit(g, DIS_OP_LEA, v, limbo_cg_none, limbo_cg_opd(G_FP, e + 4, 0));
 		}
-	g_emit(g, DIS_OP_MOVW, g_opd(G_IMM, nsend, 0), g_none, g_opd(G_FP, tab, 0));
-	g_emit(g, DIS_OP_MOVW, g_opd(G_IMM, nrecv, 0), g_none, g_opd(G_FP, tab + 4, 0));
-	res = g_tmp(g, &t_int);
-	g_emit(g, wild ? DIS_OP_NBALT : DIS_OP_ALT, g_opd(G_FP, tab, 0), g_none, res);
-	tabpc = g_mpalloc(g, 4 * (narm + (wild ? 1 : 0)), 4);
-	g_emit(g, DIS_OP_GOTO, res, g_none, g_opd(G_MP, tabpc, 0));
+	limbo_cg_emit(g, DIS_OP_MOVW, limbo_cg_opd(G_IMM, nsend, 0), limbo_cg_none, limbo_cg_opd(G_FP, tab, 0));
+	limbo_cg_emit(g, DIS_OP_MOVW, limbo_cg_opd(G_IMM, nrecv, 0), limbo_cg_none, limbo_cg_opd(G_FP, tab + 4, 0));
+	res = limbo_cg_tmp(g, &t_int);
+	limbo_cg_emit(g, wild ? DIS_OP_NBALT : DIS_OP_ALT, limbo_cg_opd(G_FP, tab, 0), limbo_cg_none, res);
+	tabpc = limbo_cg_mpalloc(g, 4 * (narm + (wild ? 1 : 0)), 4);
+	limbo_cg_emit(g, DIS_OP_GOTO, res, limbo_cg_none, limbo_cg_opd(G_MP, tabpc, 0));
 	/* the arms, in the order written */
-	g_loop_begin(g, n);
+	limbo_cg_loop_begin(g, n);
 	for (int i = 0; i < n->nkids && !g->failed; i++) {
-		armpc[i] = g_pc(g);
+		armpc[i] = limbo_cg_pc(g);
 		for (int a = 0; a < narm; a++) {
 			const LimboNode *q = arm[a].q;
 			if (arm[a].clause != i || arm[a].recv == NULL || q == arm[a].recv)
 				continue;
 			if (q->kind == LIMBO_N_DECLAS)
-				g_declare(g, q->kids[0], arm[a].t, arm[a].val);
+				limbo_cg_declare(g, q->kids[0], arm[a].t, arm[a].val);
 			else
-				g_assign_to(g, q->kids[0], arm[a].t, arm[a].val);
+				limbo_cg_assign_to(g, q->kids[0], arm[a].t, arm[a].val);
 		}
-		g_stmt(g, n->kids[i]->kids[1]);
+		limbo_cg_stmt(g, n->kids[i]->kids[1]);
 		if (i < n->nkids - 1)
-			g_jumps_add(g, &out, g_branch(g, DIS_OP_JMP, g_none, g_none));
+			limbo_cg_jumps_add(g, &out, limbo_cg_branch(g, DIS_OP_JMP, limbo_cg_none, limbo_cg_none));
 	}
-	g_jumps_patch(g, &out, g_pc(g));
-	g_loop_end(g);
+	limbo_cg_jumps_patch(g, &out, limbo_cg_pc(g));
+	limbo_cg_loop_end(g);
 	if (!g->failed) {
 		int64_t *w = words(g, narm + 1);
 		if (w != NULL) {
@@ -565,25 +587,25 @@ exc_value(G *g, const LimboNode *n, LimboDecl *d)
 {
 	LimboType *t = d->ty;
 	const char *name = exc_name(g, d);
-	GOpd p = g_tmpword(g, 1);
+	GOpd p = limbo_cg_tmpword(g, 1);
 	LimboDecl *f = t->ids;
 
-	g_size(t);
-	g_emit(g, DIS_OP_NEW, g_opd(G_IMM, g_tydesc(g, t), 0), g_none, p);
-	g_emit(g, DIS_OP_MOVP, g_mpstring(g, name, strlen(name)), g_none, field(p, 0));
+	limbo_cg_size(t);
+	limbo_cg_emit(g, DIS_OP_NEW, limbo_cg_opd(G_IMM, limbo_cg_tydesc(g, t), 0), limbo_cg_none, p);
+	limbo_cg_emit(g, DIS_OP_MOVP, limbo_cg_mpstring(g, name, strlen(name)), limbo_cg_none, field(p, 0));
 	for (int i = 1; n->kind == LIMBO_N_CALL && i < n->nkids && !g->failed; i++) {
 		if (f == NULL) {
-			g_notimpl(g, n, "exception arguments beyond its values");
+			limbo_cg_notimpl(g, n, "exception arguments beyond its values");
 			break;
 		}
-		g_expt(g, n->kids[i], f->ty, &(GOpd){G_IFP, p.a, f->offset});
+		limbo_cg_expt(g, n->kids[i], f->ty, &(GOpd){G_IFP, p.a, f->offset});
 		f = f->next;
 	}
 	return p;
 }
 
 void
-g_raise(G *g, const LimboNode *n)
+limbo_cg_raise(G *g, const LimboNode *n)
 {
 	const LimboNode *e = n->kids[0];
 	LimboDecl *d;
@@ -591,36 +613,36 @@ g_raise(G *g, const LimboNode *n)
 
 	if (e == NULL) {
 		if (nexc == 0) {
-			g_notimpl(g, n, "raise outside an exception handler");
+			limbo_cg_notimpl(g, n, "raise outside an exception handler");
 			return;
 		}
-		g_emit(g, DIS_OP_RAISE, g_opd(G_FP, exc[nexc - 1].eoff, 0), g_none, g_none);
+		limbo_cg_emit(g, DIS_OP_RAISE, limbo_cg_opd(G_FP, exc[nexc - 1].eoff, 0), limbo_cg_none, limbo_cg_none);
 		return;
 	}
 	d = e->kind == LIMBO_N_CALL ? e->kids[0]->decl : e->decl;
 	if (d != NULL && d->store == LIMBO_D_EXC) {
 		v = exc_value(g, e, d);
 	} else if (e->ty != NULL && e->ty->kind == LIMBO_TY_STRING) {
-		v = g_exp(g, e, NULL);
+		v = limbo_cg_exp(g, e, NULL);
 	} else if (e->kind == LIMBO_N_NAME && d != NULL && e->ty != NULL && e->ty->kind == LIMBO_TY_EXCEPTION) {
 		/* a handler's exception: the value the handler caught */
 		int k;
 		for (k = nexc - 1; k >= 0 && exc[k].bound != d; k--)
 			;
 		if (k < 0) {
-			g_notimpl(g, n, "raise of this exception value");
+			limbo_cg_notimpl(g, n, "raise of this exception value");
 			return;
 		}
-		v = g_opd(G_FP, exc[k].eoff, 0);
+		v = limbo_cg_opd(G_FP, exc[k].eoff, 0);
 	} else {
-		g_notimpl(g, n, "raise of this value");
+		limbo_cg_notimpl(g, n, "raise of this value");
 		return;
 	}
-	g_emit(g, DIS_OP_RAISE, v, g_none, g_none);
+	limbo_cg_emit(g, DIS_OP_RAISE, v, limbo_cg_none, limbo_cg_none);
 }
 
 void
-g_except(G *g, const LimboNode *n)
+limbo_cg_except(G *g, const LimboNode *n)
 {
 	GHandler h = {0};
 	GJumps out = {0};
@@ -628,11 +650,11 @@ g_except(G *g, const LimboNode *n)
 	const char **lab;
 	int *labpc;
 
-	eoff = g_local(g, &t_ptr, n);
-	h.pc1 = g_pc(g);
-	g_stmt(g, n->kids[0]);
-	h.pc2 = g_pc(g);
-	g_jumps_add(g, &out, g_branch(g, DIS_OP_JMP, g_none, g_none));
+	eoff = limbo_cg_local(g, &t_ptr, n);
+	h.pc1 = limbo_cg_pc(g);
+	limbo_cg_stmt(g, n->kids[0]);
+	h.pc2 = limbo_cg_pc(g);
+	limbo_cg_jumps_add(g, &out, limbo_cg_branch(g, DIS_OP_JMP, limbo_cg_none, limbo_cg_none));
 	for (int i = 2; i < n->nkids; i++)
 		if (n->kids[i]->kids[0] != NULL)
 			nl += n->kids[i]->kids[0]->nkids;
@@ -642,7 +664,7 @@ g_except(G *g, const LimboNode *n)
 		free(lab);
 		free(labpc);
 		if (nexc == MAXEXC)
-			g_notimpl(g, n, "exception handlers nested this deeply");
+			limbo_cg_notimpl(g, n, "exception handlers nested this deeply");
 		else
 			g->nomem = g->failed = 1;
 		return;
@@ -663,7 +685,7 @@ g_except(G *g, const LimboNode *n)
 				if (isexc) {
 					lab[h.nlab] = exc_name(g, q->decl);
 					h.ne++;
-				} else if (g_fold(g, q, &c) && c.kind == GC_STRING) {
+				} else if (limbo_cg_fold(g, q, &c) && c.kind == GC_STRING) {
 					char *s = limbo_arena_alloc(&g->u->arena, c.len + 1);
 					if (s == NULL) {
 						g->nomem = g->failed = 1;
@@ -673,7 +695,7 @@ g_except(G *g, const LimboNode *n)
 					s[c.len] = 0;
 					lab[h.nlab] = s;
 				} else {
-					g_notimpl(g, q, "this exception label");
+					limbo_cg_notimpl(g, q, "this exception label");
 					break;
 				}
 				labpc[h.nlab++] = i; /* the clause, for now */
@@ -683,7 +705,7 @@ g_except(G *g, const LimboNode *n)
 	for (int i = 2; i < n->nkids && !g->failed; i++) {
 		const LimboNode *body = n->kids[i]->kids[1], *qs = n->kids[i]->kids[0];
 		LimboDecl *d = body->decl;
-		int pc = g_pc(g);
+		int pc = limbo_cg_pc(g);
 		for (k = 0; k < h.nlab; k++)
 			if (labpc[k] == i)
 				labpc[k] = -pc - 1;
@@ -696,8 +718,8 @@ g_except(G *g, const LimboNode *n)
 			LimboType *t = d->ty;
 			if (t != NULL && t->kind == LIMBO_TY_EXCEPTION && t->ids != NULL) {
 				/* an exception with values: a copy of it in the frame */
-				d->offset = g_local(g, t, body);
-				g_move(g, t, g_opd(G_IFP, eoff, 0), g_opd(G_FP, d->offset, 0));
+				d->offset = limbo_cg_local(g, t, body);
+				limbo_cg_move(g, t, limbo_cg_opd(G_IFP, eoff, 0), limbo_cg_opd(G_FP, d->offset, 0));
 				exc[nexc].bound = d;
 			} else {
 				d->offset = eoff;
@@ -706,12 +728,12 @@ g_except(G *g, const LimboNode *n)
 			}
 		}
 		nexc++;
-		g_stmt(g, body);
+		limbo_cg_stmt(g, body);
 		nexc--;
 		if (i < n->nkids - 1)
-			g_jumps_add(g, &out, g_branch(g, DIS_OP_JMP, g_none, g_none));
+			limbo_cg_jumps_add(g, &out, limbo_cg_branch(g, DIS_OP_JMP, limbo_cg_none, limbo_cg_none));
 	}
-	g_jumps_patch(g, &out, g_pc(g));
+	limbo_cg_jumps_patch(g, &out, limbo_cg_pc(g));
 	for (k = 0; k < h.nlab; k++)
 		labpc[k] = -labpc[k] - 1;
 	h.eoff = eoff;
@@ -744,17 +766,17 @@ fnval_desc(G *g)
 	GDesc d = {8, 0, NULL};
 	int id;
 
-	g_markptr(g, &d, 0);
+	limbo_cg_markptr(g, &d, 0);
 	for (int i = 1; i < g->m->ndesc; i++) {
 		int isframe = 0;
 		for (int k = 0; k < g->nfns; k++)
 			isframe |= g->fns[k].desc == i;
-		if (!isframe && i != g->framedesc && g_typemaps_equal(&g->m->desc[i], &d)) {
+		if (!isframe && i != g->framedesc && limbo_cg_typemaps_equal(&g->m->desc[i], &d)) {
 			free(d.map);
 			return i;
 		}
 	}
-	id = g_newdesc(g, 8);
+	id = limbo_cg_newdesc(g, 8);
 	if (!g->failed) {
 		g->m->desc[id].map = d.map;
 		g->m->desc[id].nmap = d.nmap;
@@ -768,24 +790,24 @@ fnval_desc(G *g)
 static GOpd
 self_module(G *g, int ldt)
 {
-	GOpd path = g_mpstring(g, "$self", 5), slot = g_none;
+	GOpd path = limbo_cg_mpstring(g, "$self", 5), slot = limbo_cg_none;
 	int skip;
 
 	for (int i = 0; i < g->m->ninst; i++) {
 		const GInst *in = &g->m->inst[i];
-		if (in->op == DIS_OP_LOAD && g_same(in->s, path) && in->m.mode == G_IMM && in->m.a == ldt &&
+		if (in->op == DIS_OP_LOAD && limbo_cg_same(in->s, path) && in->m.mode == G_IMM && in->m.a == ldt &&
 		    in->d.mode == G_MP) {
 			slot = in->d;
 			break;
 		}
 	}
 	if (slot.mode == G_NONE) {
-		slot = g_opd(G_MP, g_mpalloc(g, 4, 4), 0);
-		g_markptr(g, &g->m->desc[0], slot.a);
+		slot = limbo_cg_opd(G_MP, limbo_cg_mpalloc(g, 4, 4), 0);
+		limbo_cg_markptr(g, &g->m->desc[0], slot.a);
 	}
-	skip = g_branch(g, DIS_OP_BNEW, slot, g_nil(g));
-	g_emit(g, DIS_OP_LOAD, path, g_opd(G_IMM, ldt, 0), slot);
-	g_patch(g, skip, g_pc(g));
+	skip = limbo_cg_branch(g, DIS_OP_BNEW, slot, limbo_cg_nil(g));
+	limbo_cg_emit(g, DIS_OP_LOAD, path, limbo_cg_opd(G_IMM, ldt, 0), slot);
+	limbo_cg_patch(g, skip, limbo_cg_pc(g));
 	return slot;
 }
 
@@ -808,38 +830,38 @@ fnvalue(G *g, const LimboNode *n, const GOpd *dst)
 	}
 	if (d == NULL || d->store != LIMBO_D_FN || (d->dot != NULL && d->dot->ty != NULL &&
 	                                             d->dot->ty->kind == LIMBO_TY_ADT)) {
-		g_notimpl(g, n, "this function as a value");
-		return g_none;
+		limbo_cg_notimpl(g, n, "this function as a value");
+		return limbo_cg_none;
 	}
 	if (modv != NULL) {
 		mt = d->dot != NULL ? d->dot->ty : NULL;
 		if (mt == NULL || mt->kind != LIMBO_TY_MODULE || mt->decl == NULL || modv->ty == NULL) {
-			g_notimpl(g, n, "this module's function as a value");
-			return g_none;
+			limbo_cg_notimpl(g, n, "this module's function as a value");
+			return limbo_cg_none;
 		}
 	} else {
 		mt = g->impl;
 		if (mt == NULL || mt->decl == NULL) {
-			g_notimpl(g, n, "a function value in a module of no name");
-			return g_none;
+			limbo_cg_notimpl(g, n, "a function value in a module of no name");
+			return limbo_cg_none;
 		}
 	}
-	sig = g_sig(g, mt->decl->name, d->name, 0, &found);
+	sig = limbo_cg_sig(g, mt->decl->name, d->name, 0, &found);
 	if (!found) {
-		g_notimpl(g, n, "a function value whose signature the checker did not record");
-		return g_none;
+		limbo_cg_notimpl(g, n, "a function value whose signature the checker did not record");
+		return limbo_cg_none;
 	}
-	idx = g_ldt(g, mt, d->name, sig, n);
-	p = g_tmpword(g, 1);
-	g_emit(g, DIS_OP_NEW, g_opd(G_IMM, fnval_desc(g), 0), g_none, p);
+	idx = limbo_cg_ldt(g, mt, d->name, sig, n);
+	p = limbo_cg_tmpword(g, 1);
+	limbo_cg_emit(g, DIS_OP_NEW, limbo_cg_opd(G_IMM, fnval_desc(g), 0), limbo_cg_none, p);
 	if (modv != NULL)
-		mod = g_exp(g, modv, NULL);
+		mod = limbo_cg_exp(g, modv, NULL);
 	else
-		mod = self_module(g, g_ldt(g, mt, NULL, 0, n));
-	g_emit(g, DIS_OP_MOVP, mod, g_none, field(p, 0));
-	g_emit(g, DIS_OP_MOVW, g_opd(G_IMM, idx, 0), g_none, field(p, 4));
+		mod = self_module(g, limbo_cg_ldt(g, mt, NULL, 0, n));
+	limbo_cg_emit(g, DIS_OP_MOVP, mod, limbo_cg_none, field(p, 0));
+	limbo_cg_emit(g, DIS_OP_MOVW, limbo_cg_opd(G_IMM, idx, 0), limbo_cg_none, field(p, 4));
 	if (dst != NULL) {
-		g_emit(g, DIS_OP_MOVP, p, g_none, *dst);
+		limbo_cg_emit(g, DIS_OP_MOVP, p, limbo_cg_none, *dst);
 		return *dst;
 	}
 	return p;
@@ -851,45 +873,45 @@ fncall(G *g, const LimboNode *n, const GOpd *dst, int spawn)
 {
 	const LimboNode *f = n->kids[0];
 	LimboType *fnty = f->ty, *rt;
-	GOpd p, idx, fr, r = g_none;
+	GOpd p, idx, fr, r = limbo_cg_none;
 
 	if (fnty == NULL && f->decl != NULL && f->decl->store == LIMBO_D_FIELD)
 		fnty = f->decl->ty; /* a call through an adt's field */
 	if (fnty != NULL && fnty->kind == LIMBO_TY_REF)
 		fnty = fnty->of;
 	if (fnty == NULL || fnty->kind != LIMBO_TY_FN) {
-		g_notimpl(g, n, "this call");
-		return g_none;
+		limbo_cg_notimpl(g, n, "this call");
+		return limbo_cg_none;
 	}
 	(void)limbo_fn_frame(fnty);
 	rt = fnty->of;
-	p = g_base(g, g_exp(g, f, NULL));
-	idx = g_tmpword(g, 0);
-	fr = g_tmpword(g, 0);
-	g_emit(g, DIS_OP_MOVW, field(p, 4), g_none, idx);
-	g_emit(g, DIS_OP_MFRAME, field(p, 0), idx, fr);
-	g_store_args(g, n, 1, fnty, NULL, fr);
+	p = limbo_cg_base(g, limbo_cg_exp(g, f, NULL));
+	idx = limbo_cg_tmpword(g, 0);
+	fr = limbo_cg_tmpword(g, 0);
+	limbo_cg_emit(g, DIS_OP_MOVW, field(p, 4), limbo_cg_none, idx);
+	limbo_cg_emit(g, DIS_OP_MFRAME, field(p, 0), idx, fr);
+	limbo_cg_store_args(g, n, 1, fnty, NULL, fr);
 	if (spawn) {
-		g_emit(g, DIS_OP_MSPAWN, fr, idx, field(p, 0));
-		return g_none;
+		limbo_cg_emit(g, DIS_OP_MSPAWN, fr, idx, field(p, 0));
+		return limbo_cg_none;
 	}
 	if (rt == NULL || rt->kind == LIMBO_TY_NONE)
-		r = g_tmpword(g, 0);
+		r = limbo_cg_tmpword(g, 0);
 	else
-		r = dst != NULL && !g_isind(*dst) ? *dst : g_tmp(g, rt);
-	g_emit(g, DIS_OP_LEA, r, g_none, g_opd(G_IFP, fr.a, DIS_REGRET * 4));
-	g_emit(g, DIS_OP_MCALL, fr, idx, field(p, 0));
+		r = dst != NULL && !limbo_cg_isind(*dst) ? *dst : limbo_cg_tmp(g, rt);
+	limbo_cg_emit(g, DIS_OP_LEA, r, limbo_cg_none, limbo_cg_opd(G_IFP, fr.a, DIS_REGRET * 4));
+	limbo_cg_emit(g, DIS_OP_MCALL, fr, idx, field(p, 0));
 	if (rt == NULL || rt->kind == LIMBO_TY_NONE)
-		return g_none;
-	if (dst != NULL && !g_same(*dst, r)) {
-		g_move(g, rt, r, *dst);
+		return limbo_cg_none;
+	if (dst != NULL && !limbo_cg_same(*dst, r)) {
+		limbo_cg_move(g, rt, r, *dst);
 		return *dst;
 	}
 	return r;
 }
 
 GOpd
-g_fnref(G *g, const LimboNode *n, const GOpd *dst)
+limbo_cg_fnref(G *g, const LimboNode *n, const GOpd *dst)
 {
 	if (n->kind == LIMBO_N_CALL)
 		return fncall(g, n, dst, 0);

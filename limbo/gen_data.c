@@ -26,7 +26,7 @@ static LimboType tint = {.kind = LIMBO_TY_INT, .size = 4, .align = 4};
 static GOpd
 indir(GOpd p, int off)
 {
-	return g_opd(p.mode == G_MP ? G_IMP : G_IFP, p.a, off);
+	return limbo_cg_opd(p.mode == G_MP ? G_IMP : G_IFP, p.a, off);
 }
 
 static GOpd
@@ -34,7 +34,7 @@ deliver(G *g, LimboType *t, GOpd v, const GOpd *dst)
 {
 	if (dst == NULL)
 		return v;
-	g_move(g, t, v, *dst);
+	limbo_cg_move(g, t, v, *dst);
 	return *dst;
 }
 
@@ -42,14 +42,14 @@ deliver(G *g, LimboType *t, GOpd v, const GOpd *dst)
 static GOpd
 direct_target(G *g, const GOpd *dst, LimboType *t)
 {
-	return dst != NULL && !g_isind(*dst) && dst->mode != G_NONE ? *dst : g_tmp(g, t);
+	return dst != NULL && !limbo_cg_isind(*dst) && dst->mode != G_NONE ? *dst : limbo_cg_tmp(g, t);
 }
 
 /* An int operand usable as a middle operand. */
 static GOpd
 int_direct(G *g, const LimboNode *n)
 {
-	return g_direct(g, &tint, g_expt(g, n, &tint, NULL));
+	return limbo_cg_direct(g, &tint, limbo_cg_expt(g, n, &tint, NULL));
 }
 
 /* The i'th field (store FIELD) of an adt, pick case or tuple. */
@@ -101,34 +101,34 @@ dot_place(G *g, const LimboNode *n, int lval)
 	GOpd v;
 
 	if (f == NULL) {
-		g_notimpl(g, n, "this member access");
-		return g_none;
+		limbo_cg_notimpl(g, n, "this member access");
+		return limbo_cg_none;
 	}
 	if (x->ty->kind == LIMBO_TY_REF) {
-		v = g_base(g, g_exp(g, x, NULL));
+		v = limbo_cg_base(g, limbo_cg_exp(g, x, NULL));
 		return indir(v, f->offset);
 	}
 	if (lval)
-		v = g_lval(g, x);
+		v = limbo_cg_lval(g, x);
 	else
-		v = g_exp(g, x, NULL);
+		v = limbo_cg_exp(g, x, NULL);
 	if (v.mode == G_NONE || v.mode == G_IMM)
-		return g_none;
-	return g_offset(v, f->offset);
+		return limbo_cg_none;
+	return limbo_cg_offset(v, f->offset);
 }
 
 GOpd
-g_dot(G *g, const LimboNode *n, const GOpd *dst)
+limbo_cg_dot(G *g, const LimboNode *n, const GOpd *dst)
 {
 	GOpd v = dot_place(g, n, 0);
 
 	if (g->failed)
-		return g_none;
+		return limbo_cg_none;
 	return deliver(g, n->ty, v, dst);
 }
 
 GOpd
-g_dot_lval(G *g, const LimboNode *n)
+limbo_cg_dot_lval(G *g, const LimboNode *n)
 {
 	return dot_place(g, n, 1);
 }
@@ -153,9 +153,9 @@ index_op(LimboType *t)
 static GOpd
 element(G *g, LimboType *at, GOpd a, GOpd i)
 {
-	GOpd addr = g_tmpword(g, 0);
+	GOpd addr = limbo_cg_tmpword(g, 0);
 
-	g_emit(g, index_op(at->of), a, addr, i);
+	limbo_cg_emit(g, index_op(at->of), a, addr, i);
 	return indir(addr, 0);
 }
 
@@ -166,96 +166,96 @@ index_place(G *g, const LimboNode *n)
 	GOpd a, i;
 
 	if (n->nkids != 2 || x->ty == NULL || x->ty->kind != LIMBO_TY_ARRAY) {
-		g_notimpl(g, n, "indexing of this");
-		return g_none;
+		limbo_cg_notimpl(g, n, "indexing of this");
+		return limbo_cg_none;
 	}
-	a = g_exp(g, x, NULL);
-	i = g_expt(g, n->kids[1], &tint, NULL);
+	a = limbo_cg_exp(g, x, NULL);
+	i = limbo_cg_expt(g, n->kids[1], &tint, NULL);
 	if (g->failed)
-		return g_none;
+		return limbo_cg_none;
 	return element(g, x->ty, a, i);
 }
 
 GOpd
-g_index(G *g, const LimboNode *n, const GOpd *dst)
+limbo_cg_index(G *g, const LimboNode *n, const GOpd *dst)
 {
 	const LimboNode *x = n->kids[0];
 
 	if (g->failed)
-		return g_none;
+		return limbo_cg_none;
 	if (n->nkids == 2 && x->ty != NULL && x->ty->kind == LIMBO_TY_STRING) {
-		GOpd s = g_exp(g, x, NULL), i = int_direct(g, n->kids[1]);
-		GOpd d = dst != NULL ? *dst : g_tmp(g, &tint);
-		g_emit(g, DIS_OP_INDC, s, i, d);
+		GOpd s = limbo_cg_exp(g, x, NULL), i = int_direct(g, n->kids[1]);
+		GOpd d = dst != NULL ? *dst : limbo_cg_tmp(g, &tint);
+		limbo_cg_emit(g, DIS_OP_INDC, s, i, d);
 		return d;
 	}
 	return deliver(g, n->ty, index_place(g, n), dst);
 }
 
 GOpd
-g_index_lval(G *g, const LimboNode *n)
+limbo_cg_index_lval(G *g, const LimboNode *n)
 {
 	return index_place(g, n);
 }
 
 void
-g_string_store(G *g, const LimboNode *l, GOpd c)
+limbo_cg_string_store(G *g, const LimboNode *l, GOpd c)
 {
 	GOpd i, s;
 
 	if (g->failed)
 		return;
 	if (l->nkids != 2) {
-		g_notimpl(g, l, "this string element assignment");
+		limbo_cg_notimpl(g, l, "this string element assignment");
 		return;
 	}
 	i = int_direct(g, l->kids[1]);
-	s = g_lval(g, l->kids[0]);
-	g_emit(g, DIS_OP_INSC, c, i, s);
+	s = limbo_cg_lval(g, l->kids[0]);
+	limbo_cg_emit(g, DIS_OP_INSC, c, i, s);
 }
 
 GOpd
-g_slice(G *g, const LimboNode *n, const GOpd *dst)
+limbo_cg_slice(G *g, const LimboNode *n, const GOpd *dst)
 {
 	LimboType *t = n->ty;
 	int isstr = t->kind == LIMBO_TY_STRING;
 	GOpd v, lo, hi, d;
 
 	if (g->failed)
-		return g_none;
+		return limbo_cg_none;
 	if (!isstr && t->kind != LIMBO_TY_ARRAY) {
-		g_notimpl(g, n, "slices of this type");
-		return g_none;
+		limbo_cg_notimpl(g, n, "slices of this type");
+		return limbo_cg_none;
 	}
-	v = g_exp(g, n->kids[0], NULL);
-	lo = n->kids[1] != NULL ? int_direct(g, n->kids[1]) : g_opd(G_IMM, 0, 0);
+	v = limbo_cg_exp(g, n->kids[0], NULL);
+	lo = n->kids[1] != NULL ? int_direct(g, n->kids[1]) : limbo_cg_opd(G_IMM, 0, 0);
 	if (n->kids[2] != NULL) {
 		hi = int_direct(g, n->kids[2]);
 	} else {
-		hi = g_tmp(g, &tint);
-		g_emit(g, isstr ? DIS_OP_LENC : DIS_OP_LENA, v, g_none, hi);
+		hi = limbo_cg_tmp(g, &tint);
+		limbo_cg_emit(g, isstr ? DIS_OP_LENC : DIS_OP_LENA, v, limbo_cg_none, hi);
 	}
-	d = dst != NULL ? *dst : g_tmp(g, t);
-	g_move(g, t, v, d);
-	g_emit(g, isstr ? DIS_OP_SLICEC : DIS_OP_SLICEA, lo, hi, d);
+	d = dst != NULL ? *dst : limbo_cg_tmp(g, t);
+	limbo_cg_move(g, t, v, d);
+	limbo_cg_emit(g, isstr ? DIS_OP_SLICEC : DIS_OP_SLICEA, lo, hi, d);
 	return d;
 }
 
 void
-g_slice_assign(G *g, const LimboNode *l, const LimboNode *r)
+limbo_cg_slice_assign(G *g, const LimboNode *l, const LimboNode *r)
 {
 	GOpd s, lo, a;
 
 	if (g->failed)
 		return;
 	if (l->kids[0]->ty == NULL || l->kids[0]->ty->kind != LIMBO_TY_ARRAY || l->kids[2] != NULL) {
-		g_notimpl(g, l, "this slice assignment");
+		limbo_cg_notimpl(g, l, "this slice assignment");
 		return;
 	}
-	s = g_expt(g, r, l->kids[0]->ty, NULL);
-	lo = l->kids[1] != NULL ? int_direct(g, l->kids[1]) : g_opd(G_IMM, 0, 0);
-	a = g_exp(g, l->kids[0], NULL);
-	g_emit(g, DIS_OP_SLICELA, s, lo, a);
+	s = limbo_cg_expt(g, r, l->kids[0]->ty, NULL);
+	lo = l->kids[1] != NULL ? int_direct(g, l->kids[1]) : limbo_cg_opd(G_IMM, 0, 0);
+	a = limbo_cg_exp(g, l->kids[0], NULL);
+	limbo_cg_emit(g, DIS_OP_SLICELA, s, lo, a);
 }
 
 /* Stores the values kids[first..] of n into the fields of d (fields). */
@@ -267,55 +267,55 @@ fill(G *g, const LimboNode *n, int first, LimboDecl *fields, GOpd d)
 		GOpd fd;
 		int mark;
 		if (f == NULL) {
-			g_notimpl(g, n, "more values than fields");
+			limbo_cg_notimpl(g, n, "more values than fields");
 			return;
 		}
-		fd = g_offset(d, f->offset);
-		mark = g_tmpmark(g);
-		g_expt(g, n->kids[i], f->ty, &fd);
-		g_tmprelease(g, mark);
+		fd = limbo_cg_offset(d, f->offset);
+		mark = limbo_cg_tmpmark(g);
+		limbo_cg_expt(g, n->kids[i], f->ty, &fd);
+		limbo_cg_tmprelease(g, mark);
 		fields = f->next;
 	}
 }
 
 GOpd
-g_tuple(G *g, const LimboNode *n, LimboType *t, const GOpd *dst)
+limbo_cg_tuple(G *g, const LimboNode *n, LimboType *t, const GOpd *dst)
 {
 	GOpd d;
 
 	if (g->failed)
-		return g_none;
+		return limbo_cg_none;
 	if (t == NULL || (t->kind != LIMBO_TY_TUPLE && t->kind != LIMBO_TY_ADT)) {
-		g_notimpl(g, n, "a tuple of this type");
-		return g_none;
+		limbo_cg_notimpl(g, n, "a tuple of this type");
+		return limbo_cg_none;
 	}
 	limbo_ty_size(t);
-	d = dst != NULL && dst->mode != G_NONE ? *dst : g_tmp(g, t);
+	d = dst != NULL && dst->mode != G_NONE ? *dst : limbo_cg_tmp(g, t);
 	fill(g, n, 0, t->ids, d);
 	return d;
 }
 
 GOpd
-g_construct(G *g, const LimboNode *n, const GOpd *dst)
+limbo_cg_construct(G *g, const LimboNode *n, const GOpd *dst)
 {
 	LimboDecl *td = n->kids[0]->decl;
 	LimboType *t = td != NULL ? td->ty : NULL;
 	GOpd d;
 
 	if (g->failed)
-		return g_none;
+		return limbo_cg_none;
 	if (td != NULL && td->store == LIMBO_D_EXC) {
-		g_notimpl(g, n, "exception values E(...)");
-		return g_none;
+		limbo_cg_notimpl(g, n, "exception values E(...)");
+		return limbo_cg_none;
 	}
 	if (td == NULL || t == NULL ||
 	    !((td->store == LIMBO_D_TYPE && (t->kind == LIMBO_TY_ADT || t->kind == LIMBO_TY_TUPLE)) ||
 	      (td->store == LIMBO_D_TAG && t->kind == LIMBO_TY_ADTPICK && t->of != NULL))) {
-		g_notimpl(g, n, "this value constructor");
-		return g_none;
+		limbo_cg_notimpl(g, n, "this value constructor");
+		return limbo_cg_none;
 	}
 	limbo_ty_size(t);
-	d = dst != NULL && dst->mode != G_NONE ? *dst : g_tmp(g, t);
+	d = dst != NULL && dst->mode != G_NONE ? *dst : limbo_cg_tmp(g, t);
 	if (t->kind == LIMBO_TY_ADTPICK) {
 		/* the tag word, the adt's common fields, then the case's */
 		int ncommon = 0;
@@ -323,10 +323,10 @@ g_construct(G *g, const LimboNode *n, const GOpd *dst)
 		for (LimboDecl *f = t->of->ids; f != NULL; f = f->next)
 			ncommon += f->store == LIMBO_D_FIELD;
 		if (n->nkids - 1 < ncommon) {
-			g_notimpl(g, n, "fewer values than fields");
-			return g_none;
+			limbo_cg_notimpl(g, n, "fewer values than fields");
+			return limbo_cg_none;
 		}
-		g_emit(g, DIS_OP_MOVW, g_opd(G_IMM, t->tag, 0), g_none, g_offset(d, 0));
+		limbo_cg_emit(g, DIS_OP_MOVW, limbo_cg_opd(G_IMM, t->tag, 0), limbo_cg_none, limbo_cg_offset(d, 0));
 		{
 			LimboNode part = *n;
 			part.nkids = 1 + ncommon;
@@ -336,11 +336,11 @@ g_construct(G *g, const LimboNode *n, const GOpd *dst)
 			LimboDecl *f = nth_field(t->ids, i - 1 - ncommon);
 			GOpd fd;
 			if (f == NULL) {
-				g_notimpl(g, n, "more values than fields");
-				return g_none;
+				limbo_cg_notimpl(g, n, "more values than fields");
+				return limbo_cg_none;
 			}
-			fd = g_offset(d, f->offset);
-			g_expt(g, n->kids[i], f->ty, &fd);
+			fd = limbo_cg_offset(d, f->offset);
+			limbo_cg_expt(g, n->kids[i], f->ty, &fd);
 		}
 		return d;
 	}
@@ -349,18 +349,18 @@ g_construct(G *g, const LimboNode *n, const GOpd *dst)
 }
 
 GOpd
-g_ref(G *g, const LimboNode *n, const GOpd *dst)
+limbo_cg_ref(G *g, const LimboNode *n, const GOpd *dst)
 {
 	const LimboNode *x = n->kids[0];
 	LimboType *t = n->ty->of;
-	GOpd p, v = g_none;
+	GOpd p, v = limbo_cg_none;
 	int inplace;
 
 	if (g->failed)
-		return g_none;
+		return limbo_cg_none;
 	if (t == NULL || (t->kind != LIMBO_TY_ADT && t->kind != LIMBO_TY_ADTPICK)) {
-		g_notimpl(g, n, "ref of this type");
-		return g_none;
+		limbo_cg_notimpl(g, n, "ref of this type");
+		return limbo_cg_none;
 	}
 	limbo_ty_size(t);
 	/* Adt(...) and Tag(...) are built in the new object; other values
@@ -369,18 +369,18 @@ g_ref(G *g, const LimboNode *n, const GOpd *dst)
 	          (x->kind == LIMBO_N_CALL && x->kids[0]->decl != NULL &&
 	           (x->kids[0]->decl->store == LIMBO_D_TYPE || x->kids[0]->decl->store == LIMBO_D_TAG));
 	if (!inplace)
-		v = g_exp(g, x, NULL);
+		v = limbo_cg_exp(g, x, NULL);
 	p = direct_target(g, dst, n->ty);
-	g_emit(g, DIS_OP_NEW, g_opd(G_IMM, g_tydesc(g, t), 0), g_none, p);
+	limbo_cg_emit(g, DIS_OP_NEW, limbo_cg_opd(G_IMM, limbo_cg_tydesc(g, t), 0), limbo_cg_none, p);
 	if (x->ty == NULL) {
 		/* ref Adt: zeroed (a pick case's tag set) */
 		if (t->kind == LIMBO_TY_ADTPICK)
-			g_emit(g, DIS_OP_MOVW, g_opd(G_IMM, t->tag, 0), g_none, indir(p, 0));
+			limbo_cg_emit(g, DIS_OP_MOVW, limbo_cg_opd(G_IMM, t->tag, 0), limbo_cg_none, indir(p, 0));
 	} else if (inplace) {
 		GOpd o = indir(p, 0);
-		g_construct(g, x, &o);
+		limbo_cg_construct(g, x, &o);
 	} else {
-		g_move(g, t, v, indir(p, 0));
+		limbo_cg_move(g, t, v, indir(p, 0));
 	}
 	return deliver(g, n->ty, p, dst);
 }
@@ -391,7 +391,7 @@ const_int(G *g, const LimboNode *n, int64_t *v)
 {
 	GConst c;
 
-	if (!g_fold(g, n, &c) || c.kind != GC_INT)
+	if (!limbo_cg_fold(g, n, &c) || c.kind != GC_INT)
 		return 0;
 	*v = c.i;
 	return 1;
@@ -401,17 +401,17 @@ const_int(G *g, const LimboNode *n, int64_t *v)
 static void
 store_elem(G *g, LimboType *at, GOpd a, GOpd i, const LimboNode *e)
 {
-	int mark = g_tmpmark(g);
-	GOpd addr = g_tmpword(g, 0), d;
+	int mark = limbo_cg_tmpmark(g);
+	GOpd addr = limbo_cg_tmpword(g, 0), d;
 
-	g_emit(g, index_op(at->of), a, addr, i);
+	limbo_cg_emit(g, index_op(at->of), a, addr, i);
 	d = indir(addr, 0);
-	g_expt(g, e, at->of, &d);
-	g_tmprelease(g, mark);
+	limbo_cg_expt(g, e, at->of, &d);
+	limbo_cg_tmprelease(g, mark);
 }
 
 GOpd
-g_arraynew(G *g, const LimboNode *n, const GOpd *dst)
+limbo_cg_arraynew(G *g, const LimboNode *n, const GOpd *dst)
 {
 	LimboType *at = n->ty, *et = at->of;
 	GOpd len, a, i;
@@ -419,15 +419,15 @@ g_arraynew(G *g, const LimboNode *n, const GOpd *dst)
 	int64_t pos = 0, nlen = 0;
 
 	if (g->failed)
-		return g_none;
+		return limbo_cg_none;
 	if (et == NULL || et->kind == LIMBO_TY_ERROR) {
-		g_notimpl(g, n, "an array of this type");
-		return g_none;
+		limbo_cg_notimpl(g, n, "an array of this type");
+		return limbo_cg_none;
 	}
 	limbo_ty_size(et);
 	/* the length: given, or the number of values, or the highest index + 1 */
 	if (n->kids[0] != NULL) {
-		len = g_expt(g, n->kids[0], &tint, NULL);
+		len = limbo_cg_expt(g, n->kids[0], &tint, NULL);
 	} else {
 		for (int k = 2; k < n->nkids; k++) {
 			const LimboNode *e = n->kids[k];
@@ -438,8 +438,8 @@ g_arraynew(G *g, const LimboNode *n, const GOpd *dst)
 					if (x->kind == LIMBO_N_WILD)
 						continue;
 					if (!const_int(g, x->kind == LIMBO_N_RANGE ? x->kids[1] : x, &hi)) {
-						g_notimpl(g, n, "array[] of {...} with an index that is not constant");
-						return g_none;
+						limbo_cg_notimpl(g, n, "array[] of {...} with an index that is not constant");
+						return limbo_cg_none;
 					}
 					if (hi + 1 > nlen)
 						nlen = hi + 1;
@@ -450,12 +450,12 @@ g_arraynew(G *g, const LimboNode *n, const GOpd *dst)
 					nlen = pos;
 			}
 		}
-		len = g_opd(G_IMM, (int32_t)nlen, 0);
+		len = limbo_cg_opd(G_IMM, (int32_t)nlen, 0);
 		if (nlen >= (1 << 29))
-			len = g_mpword(g, (int32_t)nlen);
+			len = limbo_cg_mpword(g, (int32_t)nlen);
 	}
 	a = direct_target(g, dst, at);
-	g_emit(g, DIS_OP_NEWAZ, len, g_opd(G_IMM, g_tydesc(g, et), 0), a);
+	limbo_cg_emit(g, DIS_OP_NEWAZ, len, limbo_cg_opd(G_IMM, limbo_cg_tydesc(g, et), 0), a);
 	/* `* => v` first, for every element, last to first */
 	for (int k = 2; k < n->nkids; k++) {
 		const LimboNode *e = n->kids[k];
@@ -466,21 +466,21 @@ g_arraynew(G *g, const LimboNode *n, const GOpd *dst)
 	}
 	if (star != NULL) {
 		int top, out;
-		i = g_tmp(g, &tint);
-		g_emit(g, DIS_OP_LENA, a, g_none, i);
-		top = g_pc(g);
-		out = g_branch(g, DIS_OP_BEQW, g_opd(G_IMM, 0, 0), i);
-		g_emit(g, DIS_OP_SUBW, g_opd(G_IMM, 1, 0), i, i);
+		i = limbo_cg_tmp(g, &tint);
+		limbo_cg_emit(g, DIS_OP_LENA, a, limbo_cg_none, i);
+		top = limbo_cg_pc(g);
+		out = limbo_cg_branch(g, DIS_OP_BEQW, limbo_cg_opd(G_IMM, 0, 0), i);
+		limbo_cg_emit(g, DIS_OP_SUBW, limbo_cg_opd(G_IMM, 1, 0), i, i);
 		store_elem(g, at, a, i, star);
-		g_emit(g, DIS_OP_JMP, g_none, g_none, g_opd(G_IMM, top, 0));
-		g_patch(g, out, g_pc(g));
+		limbo_cg_emit(g, DIS_OP_JMP, limbo_cg_none, limbo_cg_none, limbo_cg_opd(G_IMM, top, 0));
+		limbo_cg_patch(g, out, limbo_cg_pc(g));
 	}
 	pos = 0;
 	for (int k = 2; k < n->nkids && !g->failed; k++) {
 		const LimboNode *e = n->kids[k];
 		if (e->kind != LIMBO_N_ELEM || e->kids[0] == NULL) {
 			const LimboNode *v = e->kind == LIMBO_N_ELEM ? e->kids[1] : e;
-			store_elem(g, at, a, g_opd(G_IMM, (int32_t)pos++, 0), v);
+			store_elem(g, at, a, limbo_cg_opd(G_IMM, (int32_t)pos++, 0), v);
 			continue;
 		}
 		for (int q = 0; q < e->kids[0]->nkids && !g->failed; q++) {
@@ -490,22 +490,22 @@ g_arraynew(G *g, const LimboNode *n, const GOpd *dst)
 			if (x->kind == LIMBO_N_RANGE) {
 				GOpd hi;
 				int top, out;
-				i = g_tmp(g, &tint);
-				g_expt(g, x->kids[0], &tint, &i);
-				hi = g_expt(g, x->kids[1], &tint, NULL);
-				if (g_isind(hi) || (hi.mode == G_FP && !g_same(hi, i))) {
-					GOpd h = g_tmp(g, &tint);
-					g_move(g, &tint, hi, h);
+				i = limbo_cg_tmp(g, &tint);
+				limbo_cg_expt(g, x->kids[0], &tint, &i);
+				hi = limbo_cg_expt(g, x->kids[1], &tint, NULL);
+				if (limbo_cg_isind(hi) || (hi.mode == G_FP && !limbo_cg_same(hi, i))) {
+					GOpd h = limbo_cg_tmp(g, &tint);
+					limbo_cg_move(g, &tint, hi, h);
 					hi = h;
 				}
-				top = g_pc(g);
-				out = g_branch(g, DIS_OP_BLTW, hi, i);
+				top = limbo_cg_pc(g);
+				out = limbo_cg_branch(g, DIS_OP_BLTW, hi, i);
 				store_elem(g, at, a, i, e->kids[1]);
-				g_emit(g, DIS_OP_ADDW, g_opd(G_IMM, 1, 0), i, i);
-				g_emit(g, DIS_OP_JMP, g_none, g_none, g_opd(G_IMM, top, 0));
-				g_patch(g, out, g_pc(g));
+				limbo_cg_emit(g, DIS_OP_ADDW, limbo_cg_opd(G_IMM, 1, 0), i, i);
+				limbo_cg_emit(g, DIS_OP_JMP, limbo_cg_none, limbo_cg_none, limbo_cg_opd(G_IMM, top, 0));
+				limbo_cg_patch(g, out, limbo_cg_pc(g));
 			} else {
-				GOpd ix = g_expt(g, x, &tint, NULL);
+				GOpd ix = limbo_cg_expt(g, x, &tint, NULL);
 				store_elem(g, at, a, ix, e->kids[1]);
 			}
 		}
@@ -519,76 +519,76 @@ static void
 cons(G *g, LimboType *t, GOpd v, GOpd l)
 {
 	switch (t->kind) {
-	case LIMBO_TY_BYTE: g_emit(g, DIS_OP_CONSB, v, g_none, l); return;
-	case LIMBO_TY_INT: case LIMBO_TY_FIXED: g_emit(g, DIS_OP_CONSW, v, g_none, l); return;
-	case LIMBO_TY_BIG: g_emit(g, DIS_OP_CONSL, v, g_none, l); return;
-	case LIMBO_TY_REAL: g_emit(g, DIS_OP_CONSF, v, g_none, l); return;
+	case LIMBO_TY_BYTE: limbo_cg_emit(g, DIS_OP_CONSB, v, limbo_cg_none, l); return;
+	case LIMBO_TY_INT: case LIMBO_TY_FIXED: limbo_cg_emit(g, DIS_OP_CONSW, v, limbo_cg_none, l); return;
+	case LIMBO_TY_BIG: limbo_cg_emit(g, DIS_OP_CONSL, v, limbo_cg_none, l); return;
+	case LIMBO_TY_REAL: limbo_cg_emit(g, DIS_OP_CONSF, v, limbo_cg_none, l); return;
 	case LIMBO_TY_ADT: case LIMBO_TY_ADTPICK: case LIMBO_TY_TUPLE: case LIMBO_TY_EXCEPTION:
-		if (g_hasptrs(g, t))
-			g_emit(g, DIS_OP_CONSMP, v, g_opd(G_IMM, g_tydesc(g, t), 0), l);
+		if (limbo_cg_hasptrs(g, t))
+			limbo_cg_emit(g, DIS_OP_CONSMP, v, limbo_cg_opd(G_IMM, limbo_cg_tydesc(g, t), 0), l);
 		else
-			g_emit(g, DIS_OP_CONSM, v, g_opd(G_IMM, g_size(t), 0), l);
+			limbo_cg_emit(g, DIS_OP_CONSM, v, limbo_cg_opd(G_IMM, limbo_cg_size(t), 0), l);
 		return;
 	default:
-		g_emit(g, DIS_OP_CONSP, v, g_none, l);
+		limbo_cg_emit(g, DIS_OP_CONSP, v, limbo_cg_none, l);
 	}
 }
 
 static GOpd
 cons_value(G *g, const LimboNode *e, LimboType *t)
 {
-	return g_expt(g, e, t, NULL);
+	return limbo_cg_expt(g, e, t, NULL);
 }
 
 GOpd
-g_listnew(G *g, const LimboNode *n, const GOpd *dst)
+limbo_cg_listnew(G *g, const LimboNode *n, const GOpd *dst)
 {
 	LimboType *lt = n->ty, *et = lt->of;
 	GOpd l;
 
 	if (g->failed)
-		return g_none;
+		return limbo_cg_none;
 	if (et == NULL) {
-		g_notimpl(g, n, "a list of this type");
-		return g_none;
+		limbo_cg_notimpl(g, n, "a list of this type");
+		return limbo_cg_none;
 	}
-	l = dst != NULL && dst->mode != G_NONE ? *dst : g_tmp(g, lt);
-	g_move(g, lt, g_nil(g), l);
+	l = dst != NULL && dst->mode != G_NONE ? *dst : limbo_cg_tmp(g, lt);
+	limbo_cg_move(g, lt, limbo_cg_nil(g), l);
 	for (int i = n->nkids - 1; i >= 0 && !g->failed; i--) {
-		int mark = g_tmpmark(g);
+		int mark = limbo_cg_tmpmark(g);
 		cons(g, et, cons_value(g, n->kids[i], et), l);
-		g_tmprelease(g, mark);
+		limbo_cg_tmprelease(g, mark);
 	}
 	return l;
 }
 
 GOpd
-g_cons(G *g, const LimboNode *n, const GOpd *dst)
+limbo_cg_cons(G *g, const LimboNode *n, const GOpd *dst)
 {
 	LimboType *lt = n->ty, *et = lt->of;
 	GOpd l, v;
 
 	if (g->failed)
-		return g_none;
+		return limbo_cg_none;
 	if (et == NULL) {
-		g_notimpl(g, n, ":: on this type");
-		return g_none;
+		limbo_cg_notimpl(g, n, ":: on this type");
+		return limbo_cg_none;
 	}
-	l = dst != NULL && dst->mode != G_NONE ? *dst : g_tmp(g, lt);
+	l = dst != NULL && dst->mode != G_NONE ? *dst : limbo_cg_tmp(g, lt);
 	v = cons_value(g, n->kids[0], et);
-	if (g_isind(v)) {
+	if (limbo_cg_isind(v)) {
 		/* the head must not move while the tail is evaluated into l */
-		GOpd x = g_tmp(g, et);
-		g_move(g, et, v, x);
+		GOpd x = limbo_cg_tmp(g, et);
+		limbo_cg_move(g, et, v, x);
 		v = x;
 	}
-	g_expt(g, n->kids[1], lt, &l);
+	limbo_cg_expt(g, n->kids[1], lt, &l);
 	cons(g, et, v, l);
 	return l;
 }
 
 void
-g_pick(G *g, const LimboNode *n)
+limbo_cg_pick(G *g, const LimboNode *n)
 {
 	LimboType *rt = n->kids[1]->ty, *adt;
 	GOpd p;
@@ -600,7 +600,7 @@ g_pick(G *g, const LimboNode *n)
 		return;
 	if (rt == NULL || rt->kind != LIMBO_TY_REF || rt->of == NULL || rt->of->kind != LIMBO_TY_ADT ||
 	    rt->of->tags == NULL) {
-		g_notimpl(g, n, "pick on this");
+		limbo_cg_notimpl(g, n, "pick on this");
 		return;
 	}
 	adt = rt->of;
@@ -614,8 +614,8 @@ g_pick(G *g, const LimboNode *n)
 	}
 	for (int i = 0; i < ntags; i++)
 		tagpc[i] = -1;
-	p = g_tmpword(g, 1);
-	g_expt(g, n->kids[1], rt, &p);
+	p = limbo_cg_tmpword(g, 1);
+	limbo_cg_expt(g, n->kids[1], rt, &p);
 	{
 		/* n, then (lo, hi, pc) triples, then the default: patched below */
 		int64_t *w = calloc((size_t)ntags * 3 + 2, sizeof *w);
@@ -624,15 +624,15 @@ g_pick(G *g, const LimboNode *n)
 			g->nomem = g->failed = 1;
 			return;
 		}
-		tab = g_mpwords(g, w, ntags * 3 + 2);
+		tab = limbo_cg_mpwords(g, w, ntags * 3 + 2);
 		tabat = g->m->ndata - 1;
 		free(w);
 	}
-	g_emit(g, DIS_OP_CASE, indir(p, 0), g_none, tab);
-	g_loop_begin(g, n);
+	limbo_cg_emit(g, DIS_OP_CASE, indir(p, 0), limbo_cg_none, tab);
+	limbo_cg_loop_begin(g, n);
 	for (int k = 2; k < n->nkids && !g->failed; k++) {
 		const LimboNode *cl = n->kids[k], *q = cl->kids[0], *body = cl->kids[1];
-		int pc = g_pc(g);
+		int pc = limbo_cg_pc(g);
 		for (int j = 0; q != NULL && j < q->nkids; j++) {
 			const LimboNode *x = q->kids[j];
 			int tn = 0;
@@ -645,7 +645,7 @@ g_pick(G *g, const LimboNode *n)
 				if (x->kind == LIMBO_N_NAME && strcmp(t->name, x->name) == 0)
 					break;
 			if (t == NULL) {
-				g_notimpl(g, x, "this pick qualifier");
+				limbo_cg_notimpl(g, x, "this pick qualifier");
 				break;
 			}
 			if (tagpc[tn] < 0)
@@ -653,15 +653,15 @@ g_pick(G *g, const LimboNode *n)
 		}
 		if (body != NULL && body->decl != NULL) {
 			LimboDecl *d = body->decl;
-			d->offset = g_local(g, d->ty, body);
-			g_emit(g, DIS_OP_MOVP, p, g_none, g_opd(G_FP, d->offset, 0));
+			d->offset = limbo_cg_local(g, d->ty, body);
+			limbo_cg_emit(g, DIS_OP_MOVP, p, limbo_cg_none, limbo_cg_opd(G_FP, d->offset, 0));
 		}
-		g_stmt(g, body);
-		g_jumps_add(g, &out, g_branch(g, DIS_OP_JMP, g_none, g_none));
+		limbo_cg_stmt(g, body);
+		limbo_cg_jumps_add(g, &out, limbo_cg_branch(g, DIS_OP_JMP, limbo_cg_none, limbo_cg_none));
 	}
-	end = g_pc(g);
-	g_jumps_patch(g, &out, end);
-	g_loop_end(g);
+	end = limbo_cg_pc(g);
+	limbo_cg_jumps_patch(g, &out, end);
+	limbo_cg_loop_end(g);
 	if (!g->failed) {
 		GData *dd = &g->m->data[tabat];
 		int nt = 0;

@@ -15,7 +15,7 @@
 #include "dis/dis.h"
 #include "limbo/gen.h"
 
-const GOpd g_none = {G_NONE, 0, 0};
+const GOpd limbo_cg_none = {G_NONE, 0, 0};
 
 /* Grows a malloc'd array to hold one more element. */
 static int
@@ -38,14 +38,14 @@ grow(G *g, void **p, int n, int *cap, size_t sz)
 }
 
 GOpd
-g_opd(int mode, int32_t a, int32_t b)
+limbo_cg_opd(int mode, int32_t a, int32_t b)
 {
 	GOpd o = {mode, a, b};
 	return o;
 }
 
 int
-g_pc(G *g)
+limbo_cg_pc(G *g)
 {
 	return g->m->ninst;
 }
@@ -72,12 +72,12 @@ twoform(int op)
 }
 
 int
-g_emit(G *g, int op, GOpd s, GOpd m, GOpd d)
+limbo_cg_emit(G *g, int op, GOpd s, GOpd m, GOpd d)
 {
 	GMod *mo = g->m;
 
-	if (twoform(op) && g_same(m, d))
-		m = g_none;
+	if (twoform(op) && limbo_cg_same(m, d))
+		m = limbo_cg_none;
 	if (grow(g, (void **)&mo->inst, mo->ninst, &mo->capinst, sizeof *mo->inst) < 0)
 		return 0;
 	mo->inst[mo->ninst] = (GInst){op, s, m, d};
@@ -85,36 +85,36 @@ g_emit(G *g, int op, GOpd s, GOpd m, GOpd d)
 }
 
 int
-g_branch(G *g, int op, GOpd s, GOpd m)
+limbo_cg_branch(G *g, int op, GOpd s, GOpd m)
 {
-	return g_emit(g, op, s, m, g_opd(G_IMM, -1, 0));
+	return limbo_cg_emit(g, op, s, m, limbo_cg_opd(G_IMM, -1, 0));
 }
 
 void
-g_patch(G *g, int at, int pc)
+limbo_cg_patch(G *g, int at, int pc)
 {
 	if (at >= 0 && at < g->m->ninst)
-		g->m->inst[at].d = g_opd(G_IMM, pc, 0);
+		g->m->inst[at].d = limbo_cg_opd(G_IMM, pc, 0);
 }
 
 void
-g_jumps_add(G *g, GJumps *j, int at)
+limbo_cg_jumps_add(G *g, GJumps *j, int at)
 {
 	if (grow(g, (void **)&j->at, j->n, &j->cap, sizeof *j->at) == 0)
 		j->at[j->n++] = at;
 }
 
 void
-g_jumps_patch(G *g, GJumps *j, int pc)
+limbo_cg_jumps_patch(G *g, GJumps *j, int pc)
 {
 	for (int i = 0; i < j->n; i++)
-		g_patch(g, j->at[i], pc);
+		limbo_cg_patch(g, j->at[i], pc);
 	free(j->at);
 	*j = (GJumps){0};
 }
 
 void
-g_notimpl(G *g, const LimboNode *n, const char *what)
+limbo_cg_notimpl(G *g, const LimboNode *n, const char *what)
 {
 	if (g->failed)
 		return;
@@ -123,7 +123,7 @@ g_notimpl(G *g, const LimboNode *n, const char *what)
 }
 
 void
-g_error(G *g, const LimboNode *n, const char *fmt, ...)
+limbo_cg_error(G *g, const LimboNode *n, const char *fmt, ...)
 {
 	char buf[256];
 	va_list ap;
@@ -138,19 +138,19 @@ g_error(G *g, const LimboNode *n, const char *fmt, ...)
 }
 
 int
-g_same(GOpd a, GOpd b)
+limbo_cg_same(GOpd a, GOpd b)
 {
 	return a.mode == b.mode && a.a == b.a && (a.b == b.b || (a.mode != G_IMP && a.mode != G_IFP));
 }
 
 int
-g_isind(GOpd o)
+limbo_cg_isind(GOpd o)
 {
 	return o.mode == G_IMP || o.mode == G_IFP;
 }
 
 GOpd
-g_offset(GOpd o, int off)
+limbo_cg_offset(GOpd o, int off)
 {
 	if (o.mode == G_IMP || o.mode == G_IFP)
 		o.b += off;
@@ -162,20 +162,20 @@ g_offset(GOpd o, int off)
 /* Types. */
 
 int
-g_isptr(const LimboType *t)
+limbo_cg_isptr(const LimboType *t)
 {
 	return t != NULL && limbo_ty_isptr(t) && t->kind != LIMBO_TY_EXCEPTION;
 }
 
 int
-g_size(LimboType *t)
+limbo_cg_size(LimboType *t)
 {
 	limbo_ty_size(t);
 	return t->size;
 }
 
 int
-g_movop(const LimboType *t)
+limbo_cg_movop(const LimboType *t)
 {
 	switch (t->kind) {
 	case LIMBO_TY_BYTE: return DIS_OP_MOVB;
@@ -189,7 +189,7 @@ g_movop(const LimboType *t)
 }
 
 void
-g_markptr(G *g, GDesc *d, int off)
+limbo_cg_markptr(G *g, GDesc *d, int off)
 {
 	int w = off / 4, need = w / 8 + 1;
 
@@ -208,7 +208,7 @@ g_markptr(G *g, GDesc *d, int off)
 }
 
 void
-g_ptrmap(G *g, GDesc *d, LimboType *t, int off)
+limbo_cg_ptrmap(G *g, GDesc *d, LimboType *t, int off)
 {
 	if (t == NULL)
 		return;
@@ -216,21 +216,21 @@ g_ptrmap(G *g, GDesc *d, LimboType *t, int off)
 	case LIMBO_TY_ADT: case LIMBO_TY_TUPLE: case LIMBO_TY_ADTPICK: case LIMBO_TY_EXCEPTION:
 		limbo_ty_size(t);
 		if (t->kind == LIMBO_TY_ADTPICK && t->of != NULL)
-			g_ptrmap(g, d, t->of, off);
+			limbo_cg_ptrmap(g, d, t->of, off);
 		if (t->kind == LIMBO_TY_EXCEPTION)
-			g_markptr(g, d, off); /* the exception's name */
+			limbo_cg_markptr(g, d, off); /* the exception's name */
 		for (LimboDecl *f = t->ids; f != NULL; f = f->next)
 			if (f->store == LIMBO_D_FIELD && f->ty != NULL)
-				g_ptrmap(g, d, f->ty, off + f->offset);
+				limbo_cg_ptrmap(g, d, f->ty, off + f->offset);
 		return;
 	default:
-		if (g_isptr(t))
-			g_markptr(g, d, off);
+		if (limbo_cg_isptr(t))
+			limbo_cg_markptr(g, d, off);
 	}
 }
 
 int
-g_newdesc(G *g, int size)
+limbo_cg_newdesc(G *g, int size)
 {
 	GMod *mo = g->m;
 
@@ -252,7 +252,7 @@ mapbytes(const GDesc *d)
 }
 
 int
-g_typemaps_equal(const GDesc *a, const GDesc *b)
+limbo_cg_typemaps_equal(const GDesc *a, const GDesc *b)
 {
 	int n = mapbytes(a);
 
@@ -260,15 +260,15 @@ g_typemaps_equal(const GDesc *a, const GDesc *b)
 }
 
 int
-g_tydesc(G *g, LimboType *t)
+limbo_cg_tydesc(G *g, LimboType *t)
 {
-	GDesc d = {g_size(t), 0, NULL};
+	GDesc d = {limbo_cg_size(t), 0, NULL};
 	int id;
 
-	g_ptrmap(g, &d, t, 0);
+	limbo_cg_ptrmap(g, &d, t, 0);
 	/* module data ($0) and frames are descriptors of their own */
 	for (int i = 1; i < g->m->ndesc; i++)
-		if (i != g->framedesc && g_typemaps_equal(&g->m->desc[i], &d) && g->m->desc[i].size >= 0) {
+		if (i != g->framedesc && limbo_cg_typemaps_equal(&g->m->desc[i], &d) && g->m->desc[i].size >= 0) {
 			int isframe = 0;
 			for (int k = 0; k < g->nfns; k++)
 				if (g->fns[k].desc == i)
@@ -278,7 +278,7 @@ g_tydesc(G *g, LimboType *t)
 				return i;
 			}
 		}
-	id = g_newdesc(g, d.size);
+	id = limbo_cg_newdesc(g, d.size);
 	if (!g->failed) {
 		g->m->desc[id].map = d.map;
 		g->m->desc[id].nmap = d.nmap;
@@ -289,35 +289,35 @@ g_tydesc(G *g, LimboType *t)
 }
 
 int
-g_hasptrs(G *g, LimboType *t)
+limbo_cg_hasptrs(G *g, LimboType *t)
 {
 	GDesc d = {0, 0, NULL};
 	int n;
 
-	g_ptrmap(g, &d, t, 0);
+	limbo_cg_ptrmap(g, &d, t, 0);
 	n = mapbytes(&d);
 	free(d.map);
 	return n > 0;
 }
 
 void
-g_move(G *g, LimboType *t, GOpd s, GOpd d)
+limbo_cg_move(G *g, LimboType *t, GOpd s, GOpd d)
 {
 	int op;
 
-	if (g_same(s, d) || d.mode == G_NONE || g->failed)
+	if (limbo_cg_same(s, d) || d.mode == G_NONE || g->failed)
 		return;
-	op = g_movop(t);
+	op = limbo_cg_movop(t);
 	if (op != DIS_OP_MOVM) {
-		g_emit(g, op, s, g_none, d);
+		limbo_cg_emit(g, op, s, limbo_cg_none, d);
 		return;
 	}
-	if (g_size(t) == 0)
+	if (limbo_cg_size(t) == 0)
 		return;
-	if (g_hasptrs(g, t))
-		g_emit(g, DIS_OP_MOVMP, s, g_opd(G_IMM, g_tydesc(g, t), 0), d);
+	if (limbo_cg_hasptrs(g, t))
+		limbo_cg_emit(g, DIS_OP_MOVMP, s, limbo_cg_opd(G_IMM, limbo_cg_tydesc(g, t), 0), d);
 	else
-		g_emit(g, DIS_OP_MOVM, s, g_opd(G_IMM, g_size(t), 0), d);
+		limbo_cg_emit(g, DIS_OP_MOVM, s, limbo_cg_opd(G_IMM, limbo_cg_size(t), 0), d);
 }
 
 /* Frame slots. */
@@ -335,14 +335,14 @@ frame_alloc(G *g, int size, int align)
 }
 
 int
-g_local(G *g, LimboType *t, const LimboNode *at)
+limbo_cg_local(G *g, LimboType *t, const LimboNode *at)
 {
 	int off;
 
 	(void)at;
 	limbo_ty_size(t);
 	off = frame_alloc(g, t->size > 0 ? t->size : 4, t->align > 0 ? t->align : 4);
-	g_ptrmap(g, &g->m->desc[g->framedesc], t, off);
+	limbo_cg_ptrmap(g, &g->m->desc[g->framedesc], t, off);
 	return off;
 }
 
@@ -352,7 +352,7 @@ ptrprint(G *g, LimboType *t)
 	GDesc d = {0, 0, NULL};
 	uint32_t h = 2166136261u;
 
-	g_ptrmap(g, &d, t, 0);
+	limbo_cg_ptrmap(g, &d, t, 0);
 	for (int i = 0; i < mapbytes(&d); i++)
 		h = (h ^ d.map[i]) * 16777619u;
 	free(d.map);
@@ -360,9 +360,9 @@ ptrprint(G *g, LimboType *t)
 }
 
 GOpd
-g_tmp(G *g, LimboType *t)
+limbo_cg_tmp(G *g, LimboType *t)
 {
-	int size = g_size(t), i;
+	int size = limbo_cg_size(t), i;
 	uint32_t pp;
 	GTmp *x;
 
@@ -376,32 +376,32 @@ g_tmp(G *g, LimboType *t)
 			break;
 	if (i == g->ntmp) {
 		if (grow(g, (void **)&g->tmp, g->ntmp, &g->captmp, sizeof *g->tmp) < 0)
-			return g_opd(G_FP, DIS_MAXTEMP, 0);
+			return limbo_cg_opd(G_FP, DIS_MAXTEMP, 0);
 		x = &g->tmp[g->ntmp++];
 		x->size = size;
 		x->ptrs = pp;
 		x->t = t;
 		x->off = frame_alloc(g, size, t->align > 0 ? t->align : 4);
-		g_ptrmap(g, &g->m->desc[g->framedesc], t, x->off);
+		limbo_cg_ptrmap(g, &g->m->desc[g->framedesc], t, x->off);
 	}
 	x = &g->tmp[i];
 	x->busy = 1;
 	if (grow(g, (void **)&g->busy, g->nbusy, &g->capbusy, sizeof *g->busy) == 0)
 		g->busy[g->nbusy++] = i;
-	return g_opd(G_FP, x->off, 0);
+	return limbo_cg_opd(G_FP, x->off, 0);
 }
 
 static LimboType t_word = {.kind = LIMBO_TY_INT, .size = 4, .align = 4};
 static LimboType t_ptr = {.kind = LIMBO_TY_STRING, .size = 4, .align = 4};
 
 GOpd
-g_tmpword(G *g, int ptr)
+limbo_cg_tmpword(G *g, int ptr)
 {
-	return g_tmp(g, ptr ? &t_ptr : &t_word);
+	return limbo_cg_tmp(g, ptr ? &t_ptr : &t_word);
 }
 
 int
-g_tmpmark(G *g)
+limbo_cg_tmpmark(G *g)
 {
 	return g->nbusy;
 }
@@ -410,7 +410,7 @@ g_tmpmark(G *g)
  * compiler does: the last reference going is what closes a file or frees
  * a big structure, and programs rely on when that happens. */
 void
-g_tmprelease(G *g, int mark)
+limbo_cg_tmprelease(G *g, int mark)
 {
 	while (g->nbusy > mark) {
 		GTmp *x = &g->tmp[g->busy[--g->nbusy]];
@@ -418,42 +418,42 @@ g_tmprelease(G *g, int mark)
 		x->busy = 0;
 		if (g->failed)
 			continue;
-		g_ptrmap(g, &d, x->t, 0);
+		limbo_cg_ptrmap(g, &d, x->t, 0);
 		for (int i = 0; i < d.nmap * 8; i++)
 			if (d.map[i / 8] & (0x80 >> (i % 8)))
-				g_emit(g, DIS_OP_MOVP, g_nil(g), g_none, g_opd(G_FP, x->off + 4 * i, 0));
+				limbo_cg_emit(g, DIS_OP_MOVP, limbo_cg_nil(g), limbo_cg_none, limbo_cg_opd(G_FP, x->off + 4 * i, 0));
 		free(d.map);
 	}
 }
 
 GOpd
-g_direct(G *g, LimboType *t, GOpd o)
+limbo_cg_direct(G *g, LimboType *t, GOpd o)
 {
 	GOpd x;
 
-	if (!g_isind(o))
+	if (!limbo_cg_isind(o))
 		return o;
-	x = g_tmp(g, t);
-	g_move(g, t, o, x);
+	x = limbo_cg_tmp(g, t);
+	limbo_cg_move(g, t, o, x);
 	return x;
 }
 
 GOpd
-g_base(G *g, GOpd o)
+limbo_cg_base(G *g, GOpd o)
 {
 	GOpd x;
 
 	if (o.mode == G_FP || o.mode == G_MP)
 		return o;
-	x = g_tmpword(g, 1);
-	g_emit(g, DIS_OP_MOVP, o, g_none, x);
+	x = limbo_cg_tmpword(g, 1);
+	limbo_cg_emit(g, DIS_OP_MOVP, o, limbo_cg_none, x);
 	return x;
 }
 
 /* Module data. */
 
 void
-g_data(G *g, GData d)
+limbo_cg_data(G *g, GData d)
 {
 	GMod *mo = g->m;
 	GData *p = mo->ndata > 0 ? &mo->data[mo->ndata - 1] : NULL;
@@ -479,7 +479,7 @@ g_data(G *g, GData d)
 }
 
 int
-g_mpalloc(G *g, int size, int align)
+limbo_cg_mpalloc(G *g, int size, int align)
 {
 	int off = (g->m->mpsize + align - 1) / align * align;
 
@@ -488,85 +488,85 @@ g_mpalloc(G *g, int size, int align)
 }
 
 GOpd
-g_nil(G *g)
+limbo_cg_nil(G *g)
 {
 	if (g->nilmp < 0) {
-		g->nilmp = g_mpalloc(g, 4, 4);
-		g_markptr(g, &g->m->desc[0], g->nilmp);
+		g->nilmp = limbo_cg_mpalloc(g, 4, 4);
+		limbo_cg_markptr(g, &g->m->desc[0], g->nilmp);
 	}
-	return g_opd(G_MP, g->nilmp, 0);
+	return limbo_cg_opd(G_MP, g->nilmp, 0);
 }
 
 GOpd
-g_mpstring(G *g, const char *s, size_t len)
+limbo_cg_mpstring(G *g, const char *s, size_t len)
 {
 	GMod *mo = g->m;
 	int off;
 
 	if (len == 0)
-		return g_nil(g);
+		return limbo_cg_nil(g);
 	for (int i = 0; i < mo->ndata; i++)
 		if (!mo->data[i].isvar && mo->data[i].kind == GD_STRING && mo->data[i].len == len &&
 		    memcmp(mo->data[i].s, s, len) == 0)
-			return g_opd(G_MP, mo->data[i].off, 0);
-	off = g_mpalloc(g, 4, 4);
-	g_markptr(g, &mo->desc[0], off);
-	g_data(g, (GData){.kind = GD_STRING, .off = off, .s = s, .len = len});
-	return g_opd(G_MP, off, 0);
+			return limbo_cg_opd(G_MP, mo->data[i].off, 0);
+	off = limbo_cg_mpalloc(g, 4, 4);
+	limbo_cg_markptr(g, &mo->desc[0], off);
+	limbo_cg_data(g, (GData){.kind = GD_STRING, .off = off, .s = s, .len = len});
+	return limbo_cg_opd(G_MP, off, 0);
 }
 
 GOpd
-g_mpreal(G *g, double r)
+limbo_cg_mpreal(G *g, double r)
 {
 	GMod *mo = g->m;
 	int off;
 
 	for (int i = 0; i < mo->ndata; i++)
 		if (!mo->data[i].isvar && mo->data[i].kind == GD_REAL && memcmp(&mo->data[i].r, &r, sizeof r) == 0)
-			return g_opd(G_MP, mo->data[i].off, 0);
-	off = g_mpalloc(g, 8, 8);
-	g_data(g, (GData){.kind = GD_REAL, .off = off, .r = r});
-	return g_opd(G_MP, off, 0);
+			return limbo_cg_opd(G_MP, mo->data[i].off, 0);
+	off = limbo_cg_mpalloc(g, 8, 8);
+	limbo_cg_data(g, (GData){.kind = GD_REAL, .off = off, .r = r});
+	return limbo_cg_opd(G_MP, off, 0);
 }
 
 GOpd
-g_mpbig(G *g, int64_t v)
+limbo_cg_mpbig(G *g, int64_t v)
 {
 	GMod *mo = g->m;
 	int off;
 
 	for (int i = 0; i < mo->ndata; i++)
 		if (!mo->data[i].isvar && mo->data[i].kind == GD_BIG && mo->data[i].v == v)
-			return g_opd(G_MP, mo->data[i].off, 0);
-	off = g_mpalloc(g, 8, 8);
-	g_data(g, (GData){.kind = GD_BIG, .off = off, .v = v});
-	return g_opd(G_MP, off, 0);
+			return limbo_cg_opd(G_MP, mo->data[i].off, 0);
+	off = limbo_cg_mpalloc(g, 8, 8);
+	limbo_cg_data(g, (GData){.kind = GD_BIG, .off = off, .v = v});
+	return limbo_cg_opd(G_MP, off, 0);
 }
 
 static GOpd
 mpwords(G *g, const int64_t *w, int n, int isvar)
 {
-	int off = g_mpalloc(g, 4 * n, 4);
+	int off = limbo_cg_mpalloc(g, 4 * n, 4);
 	int64_t *c = malloc((size_t)(n > 0 ? n : 1) * sizeof *c);
 
 	if (c == NULL) {
 		g->nomem = g->failed = 1;
-		return g_opd(G_MP, off, 0);
+		return limbo_cg_opd(G_MP, off, 0);
 	}
 	memcpy(c, w, (size_t)n * sizeof *c);
-	g_data(g, (GData){.kind = GD_WORDS, .off = off, .w = c, .len = (size_t)n, .isvar = isvar});
-	return g_opd(G_MP, off, 0);
+	limbo_cg_data(g, (GData){.kind = GD_WORDS, .off = off, .w = c, .len = (size_t)n, .isvar = isvar});
+	return limbo_cg_opd(G_MP, off, 0);
 }
 
 /* Tables (case, goto) are patched after they are made: never shared. */
 GOpd
-g_mpwords(G *g, const int64_t *w, int n)
+limbo_cg_mpwords(G *g, const int64_t *w, int n)
 {
 	return mpwords(g, w, n, 1);
 }
 
 GOpd
-g_mpword(G *g, int32_t w)
+limbo_cg_mpword(G *g, int32_t w)
 {
 	GMod *mo = g->m;
 	int64_t v = w;
@@ -574,7 +574,7 @@ g_mpword(G *g, int32_t w)
 	for (int i = 0; i < mo->ndata; i++)
 		if (!mo->data[i].isvar && mo->data[i].kind == GD_WORDS && mo->data[i].len == 1 &&
 		    mo->data[i].w[0] == v)
-			return g_opd(G_MP, mo->data[i].off, 0);
+			return limbo_cg_opd(G_MP, mo->data[i].off, 0);
 	return mpwords(g, &v, 1, 0);
 }
 
@@ -806,38 +806,38 @@ foldc(G *g, const LimboNode *n, GConst *c, int iota, int depth)
 }
 
 int
-g_fold(G *g, const LimboNode *n, GConst *c)
+limbo_cg_fold(G *g, const LimboNode *n, GConst *c)
 {
 	return foldc(g, n, c, 0, 0);
 }
 
 GOpd
-g_constopd(G *g, const GConst *c, LimboType *t)
+limbo_cg_constopd(G *g, const GConst *c, LimboType *t)
 {
 	int k = t != NULL ? t->kind : LIMBO_TY_INT;
 
 	switch (c->kind) {
 	case GC_STRING:
-		return g_mpstring(g, c->s, c->len);
+		return limbo_cg_mpstring(g, c->s, c->len);
 	case GC_REAL:
 		if (k == LIMBO_TY_INT || k == LIMBO_TY_BYTE || k == LIMBO_TY_BIG) {
 			GConst i = {GC_INT, (int64_t)(c->r < 0 ? c->r - 0.5 : c->r + 0.5), 0, NULL, 0};
-			return g_constopd(g, &i, t);
+			return limbo_cg_constopd(g, &i, t);
 		}
-		return g_mpreal(g, c->r);
+		return limbo_cg_mpreal(g, c->r);
 	case GC_INT:
 		if (k == LIMBO_TY_REAL)
-			return g_mpreal(g, (double)c->i);
+			return limbo_cg_mpreal(g, (double)c->i);
 		if (k == LIMBO_TY_BIG)
-			return g_mpbig(g, c->i);
+			return limbo_cg_mpbig(g, c->i);
 		if (k == LIMBO_TY_BYTE)
-			return g_opd(G_IMM, (uint8_t)c->i, 0);
+			return limbo_cg_opd(G_IMM, (uint8_t)c->i, 0);
 		{
 			int32_t w = (int32_t)(uint32_t)c->i;
 			if (w >= -(1 << 29) && w < (1 << 29))
-				return g_opd(G_IMM, w, 0);
-			return g_mpword(g, w);
+				return limbo_cg_opd(G_IMM, w, 0);
+			return limbo_cg_mpword(g, w);
 		}
 	}
-	return g_nil(g);
+	return limbo_cg_nil(g);
 }

@@ -36,7 +36,7 @@ kclass(const LimboType *t)
 	case LIMBO_TY_BIG: return K_L;
 	case LIMBO_TY_REAL: return K_F;
 	case LIMBO_TY_STRING: return K_C;
-	default: return g_isptr(t) ? K_P : -1;
+	default: return limbo_cg_isptr(t) ? K_P : -1;
 	}
 }
 
@@ -116,7 +116,7 @@ assign_binop(int tok)
 static GOpd
 target(G *g, const GOpd *dst, LimboType *t)
 {
-	return dst != NULL ? *dst : g_tmp(g, t);
+	return dst != NULL ? *dst : limbo_cg_tmp(g, t);
 }
 
 static GOpd
@@ -124,7 +124,7 @@ deliver(G *g, LimboType *t, GOpd v, const GOpd *dst)
 {
 	if (dst == NULL)
 		return v;
-	g_move(g, t, v, *dst);
+	limbo_cg_move(g, t, v, *dst);
 	return *dst;
 }
 
@@ -145,32 +145,32 @@ cmptype(const LimboNode *n)
 }
 
 void
-g_cond(G *g, const LimboNode *n, int tf, GJumps *j)
+limbo_cg_cond(G *g, const LimboNode *n, int tf, GJumps *j)
 {
 	GConst c;
 	GJumps skip = {0};
 
 	if (g->failed)
 		return;
-	if (g_fold(g, n, &c) && c.kind == GC_INT) {
+	if (limbo_cg_fold(g, n, &c) && c.kind == GC_INT) {
 		if ((c.i != 0) == tf)
-			g_jumps_add(g, j, g_branch(g, DIS_OP_JMP, g_none, g_none));
+			limbo_cg_jumps_add(g, j, limbo_cg_branch(g, DIS_OP_JMP, limbo_cg_none, limbo_cg_none));
 		return;
 	}
 	if (n->kind == LIMBO_N_UNOP && n->op == LIMBO_T_NOT) {
-		g_cond(g, n->kids[0], !tf, j);
+		limbo_cg_cond(g, n->kids[0], !tf, j);
 		return;
 	}
 	if (n->kind == LIMBO_N_BINOP && (n->op == LIMBO_T_ANDAND || n->op == LIMBO_T_OROR)) {
 		int isand = n->op == LIMBO_T_ANDAND;
 		if (isand == tf) {
 			/* both must hold (and, true) or both fail (or, false) */
-			g_cond(g, n->kids[0], !tf, &skip);
-			g_cond(g, n->kids[1], tf, j);
-			g_jumps_patch(g, &skip, g_pc(g));
+			limbo_cg_cond(g, n->kids[0], !tf, &skip);
+			limbo_cg_cond(g, n->kids[1], tf, j);
+			limbo_cg_jumps_patch(g, &skip, limbo_cg_pc(g));
 		} else {
-			g_cond(g, n->kids[0], tf, j);
-			g_cond(g, n->kids[1], tf, j);
+			limbo_cg_cond(g, n->kids[0], tf, j);
+			limbo_cg_cond(g, n->kids[1], tf, j);
 		}
 		return;
 	}
@@ -178,9 +178,9 @@ g_cond(G *g, const LimboNode *n, int tf, GJumps *j)
 		LimboType *t = cmptype(n);
 		int k = kclass(t), tok = n->op, op = 0;
 		GOpd a, b;
-		int mark = g_tmpmark(g);
+		int mark = limbo_cg_tmpmark(g);
 		if (k < 0) {
-			g_notimpl(g, n, "comparison of values of this type");
+			limbo_cg_notimpl(g, n, "comparison of values of this type");
 			return;
 		}
 		if (k == K_P)
@@ -196,20 +196,20 @@ g_cond(G *g, const LimboNode *n, int tf, GJumps *j)
 							op = cmps[x].op[k];
 		/* a real comparison's negation is not its complement (NaN),
 		 * but Inferno's compiler negates the same way */
-		a = g_expt(g, n->kids[0], t, NULL);
-		b = g_expt(g, n->kids[1], t, NULL);
+		a = limbo_cg_expt(g, n->kids[0], t, NULL);
+		b = limbo_cg_expt(g, n->kids[1], t, NULL);
 		if (a.mode == G_IMM && k != K_W && k != K_B)
-			a = g_direct(g, t, a);
-		b = g_direct(g, t, b);
-		g_jumps_add(g, j, g_branch(g, op, a, b));
-		g_tmprelease(g, mark);
+			a = limbo_cg_direct(g, t, a);
+		b = limbo_cg_direct(g, t, b);
+		limbo_cg_jumps_add(g, j, limbo_cg_branch(g, op, a, b));
+		limbo_cg_tmprelease(g, mark);
 		return;
 	}
 	{
 		/* any other int value: true when not zero */
-		GOpd v = g_expt(g, n, &tint, NULL);
-		v = g_direct(g, &tint, v);
-		g_jumps_add(g, j, g_branch(g, tf ? DIS_OP_BNEW : DIS_OP_BEQW, v, g_opd(G_IMM, 0, 0)));
+		GOpd v = limbo_cg_expt(g, n, &tint, NULL);
+		v = limbo_cg_direct(g, &tint, v);
+		limbo_cg_jumps_add(g, j, limbo_cg_branch(g, tf ? DIS_OP_BNEW : DIS_OP_BEQW, v, limbo_cg_opd(G_IMM, 0, 0)));
 	}
 }
 
@@ -218,15 +218,15 @@ static GOpd
 cond_value(G *g, const LimboNode *n, const GOpd *dst)
 {
 	GJumps f = {0};
-	GOpd d = dst != NULL && !g_isind(*dst) ? *dst : g_tmp(g, &tint);
+	GOpd d = dst != NULL && !limbo_cg_isind(*dst) ? *dst : limbo_cg_tmp(g, &tint);
 	int end;
 
-	g_cond(g, n, 0, &f);
-	g_emit(g, DIS_OP_MOVW, g_opd(G_IMM, 1, 0), g_none, d);
-	end = g_branch(g, DIS_OP_JMP, g_none, g_none);
-	g_jumps_patch(g, &f, g_pc(g));
-	g_emit(g, DIS_OP_MOVW, g_opd(G_IMM, 0, 0), g_none, d);
-	g_patch(g, end, g_pc(g));
+	limbo_cg_cond(g, n, 0, &f);
+	limbo_cg_emit(g, DIS_OP_MOVW, limbo_cg_opd(G_IMM, 1, 0), limbo_cg_none, d);
+	end = limbo_cg_branch(g, DIS_OP_JMP, limbo_cg_none, limbo_cg_none);
+	limbo_cg_jumps_patch(g, &f, limbo_cg_pc(g));
+	limbo_cg_emit(g, DIS_OP_MOVW, limbo_cg_opd(G_IMM, 0, 0), limbo_cg_none, d);
+	limbo_cg_patch(g, end, limbo_cg_pc(g));
 	return deliver(g, &tint, d, dst);
 }
 
@@ -239,44 +239,44 @@ name_opd(G *g, const LimboNode *n, const GOpd *dst)
 	GConst c;
 
 	if (d == NULL) {
-		g_notimpl(g, n, "this name");
-		return g_none;
+		limbo_cg_notimpl(g, n, "this name");
+		return limbo_cg_none;
 	}
 	switch (d->store) {
 	case LIMBO_D_LOCAL: case LIMBO_D_ARG:
-		return deliver(g, n->ty, g_opd(G_FP, d->offset, 0), dst);
+		return deliver(g, n->ty, limbo_cg_opd(G_FP, d->offset, 0), dst);
 	case LIMBO_D_GLOBAL:
-		return deliver(g, n->ty, g_opd(G_MP, d->offset, 0), dst);
+		return deliver(g, n->ty, limbo_cg_opd(G_MP, d->offset, 0), dst);
 	case LIMBO_D_FN:
-		return g_fnref(g, n, dst);
+		return limbo_cg_fnref(g, n, dst);
 	case LIMBO_D_IMPORT:
 		if (d->imp != NULL && d->imp->store == LIMBO_D_FN)
-			return g_fnref(g, n, dst);
+			return limbo_cg_fnref(g, n, dst);
 		break;
 	}
-	if (g_fold(g, n, &c))
-		return deliver(g, n->ty, g_constopd(g, &c, n->ty), dst);
-	g_notimpl(g, n, "this name as a value");
-	return g_none;
+	if (limbo_cg_fold(g, n, &c))
+		return deliver(g, n->ty, limbo_cg_constopd(g, &c, n->ty), dst);
+	limbo_cg_notimpl(g, n, "this name as a value");
+	return limbo_cg_none;
 }
 
 GOpd
-g_expt(G *g, const LimboNode *n, LimboType *t, const GOpd *dst)
+limbo_cg_expt(G *g, const LimboNode *n, LimboType *t, const GOpd *dst)
 {
 	GConst c;
 
 	if (g->failed)
-		return g_none;
-	if (t != NULL && n->ty != NULL && n->ty->kind != t->kind && g_fold(g, n, &c) &&
+		return limbo_cg_none;
+	if (t != NULL && n->ty != NULL && n->ty->kind != t->kind && limbo_cg_fold(g, n, &c) &&
 	    (c.kind == GC_INT || c.kind == GC_REAL))
-		return deliver(g, t, g_constopd(g, &c, t), dst);
+		return deliver(g, t, limbo_cg_constopd(g, &c, t), dst);
 	if (t != NULL && n->ty != NULL && n->ty->kind == LIMBO_TY_NIL) {
-		GOpd nl = g_nil(g);
+		GOpd nl = limbo_cg_nil(g);
 		if (dst != NULL && (t->kind == LIMBO_TY_ADT || t->kind == LIMBO_TY_TUPLE))
 			return *dst;
 		return deliver(g, n->ty, nl, dst);
 	}
-	return g_exp(g, n, dst);
+	return limbo_cg_exp(g, n, dst);
 }
 
 static GOpd
@@ -289,25 +289,25 @@ binop(G *g, const LimboNode *n, const GOpd *dst)
 	if (iscmp(n->op) || n->op == LIMBO_T_ANDAND || n->op == LIMBO_T_OROR)
 		return cond_value(g, n, dst);
 	if (n->op == LIMBO_T_CONS)
-		return g_cons(g, n, dst);
+		return limbo_cg_cons(g, n, dst);
 	if (t->kind == LIMBO_TY_STRING && n->op == LIMBO_T_ADD)
 		op = DIS_OP_ADDC;
 	else
 		op = arith_op(n->op, t);
 	if (op == 0) {
-		g_notimpl(g, n, "this operator on values of this type");
-		return g_none;
+		limbo_cg_notimpl(g, n, "this operator on values of this type");
+		return limbo_cg_none;
 	}
-	a = g_expt(g, n->kids[0], t, NULL);
+	a = limbo_cg_expt(g, n->kids[0], t, NULL);
 	if (n->op == LIMBO_T_LSH || n->op == LIMBO_T_RSH || n->op == LIMBO_T_EXP)
-		b = g_expt(g, n->kids[1], &tint, NULL);
+		b = limbo_cg_expt(g, n->kids[1], &tint, NULL);
 	else
-		b = g_expt(g, n->kids[1], t, NULL);
-	a = g_direct(g, t, a);
+		b = limbo_cg_expt(g, n->kids[1], t, NULL);
+	a = limbo_cg_direct(g, t, a);
 	if (a.mode == G_IMM && kclass(t) != K_W)
-		a = g_direct(g, t, g_constopd(g, &(GConst){GC_INT, a.a, 0, NULL, 0}, t));
+		a = limbo_cg_direct(g, t, limbo_cg_constopd(g, &(GConst){GC_INT, a.a, 0, NULL, 0}, t));
 	d = target(g, dst, t);
-	g_emit(g, op, b, a, d);
+	limbo_cg_emit(g, op, b, a, d);
 	return d;
 }
 
@@ -322,28 +322,28 @@ unop(G *g, const LimboNode *n, const GOpd *dst)
 	case LIMBO_T_NOT:
 		return cond_value(g, n, dst);
 	case LIMBO_T_ADD:
-		return g_expt(g, n->kids[0], t, dst);
+		return limbo_cg_expt(g, n->kids[0], t, dst);
 	case LIMBO_T_SUB:
 		if (t->kind == LIMBO_TY_REAL) {
-			a = g_exp(g, n->kids[0], NULL);
+			a = limbo_cg_exp(g, n->kids[0], NULL);
 			d = target(g, dst, t);
-			g_emit(g, DIS_OP_NEGF, a, g_none, d);
+			limbo_cg_emit(g, DIS_OP_NEGF, a, limbo_cg_none, d);
 			return d;
 		}
 		op = arith_op(LIMBO_T_SUB, t);
 		if (op == 0)
 			break;
-		a = g_exp(g, n->kids[0], NULL);
+		a = limbo_cg_exp(g, n->kids[0], NULL);
 		d = target(g, dst, t);
-		g_emit(g, op, a, g_direct(g, t, g_constopd(g, &(GConst){GC_INT, 0, 0, NULL, 0}, t)), d);
+		limbo_cg_emit(g, op, a, limbo_cg_direct(g, t, limbo_cg_constopd(g, &(GConst){GC_INT, 0, 0, NULL, 0}, t)), d);
 		return d;
 	case LIMBO_T_TILDE:
 		op = arith_op(LIMBO_T_XOR, t);
 		if (op == 0)
 			break;
-		a = g_exp(g, n->kids[0], NULL);
+		a = limbo_cg_exp(g, n->kids[0], NULL);
 		d = target(g, dst, t);
-		g_emit(g, op, a, g_direct(g, t, g_constopd(g, &(GConst){GC_INT, -1, 0, NULL, 0}, t)), d);
+		limbo_cg_emit(g, op, a, limbo_cg_direct(g, t, limbo_cg_constopd(g, &(GConst){GC_INT, -1, 0, NULL, 0}, t)), d);
 		return d;
 	case LIMBO_T_LEN:
 		switch (kt->kind) {
@@ -354,56 +354,56 @@ unop(G *g, const LimboNode *n, const GOpd *dst)
 		}
 		if (op == 0)
 			break;
-		a = g_exp(g, n->kids[0], NULL);
+		a = limbo_cg_exp(g, n->kids[0], NULL);
 		d = target(g, dst, t);
-		g_emit(g, op, a, g_none, d);
+		limbo_cg_emit(g, op, a, limbo_cg_none, d);
 		return d;
 	case LIMBO_T_HD: {
 		static const int hop[] = {DIS_OP_HEADB, DIS_OP_HEADW, DIS_OP_HEADL, DIS_OP_HEADF,
 		                          DIS_OP_HEADP, DIS_OP_HEADP};
 		int k = kclass(t);
-		a = g_exp(g, n->kids[0], NULL);
+		a = limbo_cg_exp(g, n->kids[0], NULL);
 		d = target(g, dst, t);
 		if (k >= 0)
-			g_emit(g, hop[k], a, g_none, d);
-		else if (g_movop(t) == DIS_OP_MOVM) {
-			if (g_hasptrs(g, t))
-				g_emit(g, DIS_OP_HEADMP, a, g_opd(G_IMM, g_tydesc(g, t), 0), d);
+			limbo_cg_emit(g, hop[k], a, limbo_cg_none, d);
+		else if (limbo_cg_movop(t) == DIS_OP_MOVM) {
+			if (limbo_cg_hasptrs(g, t))
+				limbo_cg_emit(g, DIS_OP_HEADMP, a, limbo_cg_opd(G_IMM, limbo_cg_tydesc(g, t), 0), d);
 			else
-				g_emit(g, DIS_OP_HEADM, a, g_opd(G_IMM, g_size(t), 0), d);
+				limbo_cg_emit(g, DIS_OP_HEADM, a, limbo_cg_opd(G_IMM, limbo_cg_size(t), 0), d);
 		} else
-			g_notimpl(g, n, "hd of a list of this type");
+			limbo_cg_notimpl(g, n, "hd of a list of this type");
 		return d;
 	}
 	case LIMBO_T_TL:
-		a = g_exp(g, n->kids[0], NULL);
+		a = limbo_cg_exp(g, n->kids[0], NULL);
 		d = target(g, dst, t);
-		g_emit(g, DIS_OP_TAIL, a, g_none, d);
+		limbo_cg_emit(g, DIS_OP_TAIL, a, limbo_cg_none, d);
 		return d;
 	case LIMBO_T_INC: case LIMBO_T_DEC: {
-		GOpd l = g_lval(g, n->kids[0]);
+		GOpd l = limbo_cg_lval(g, n->kids[0]);
 		op = arith_op(n->op == LIMBO_T_INC ? LIMBO_T_ADD : LIMBO_T_SUB, t);
 		if (op == 0)
 			break;
-		g_emit(g, op, g_constopd(g, &(GConst){GC_INT, 1, 0, NULL, 0}, t), g_direct(g, t, l), l);
+		limbo_cg_emit(g, op, limbo_cg_constopd(g, &(GConst){GC_INT, 1, 0, NULL, 0}, t), limbo_cg_direct(g, t, l), l);
 		return deliver(g, t, l, dst);
 	}
 	case LIMBO_T_MUL: {
-		GOpd p = g_base(g, g_exp(g, n->kids[0], NULL));
-		GOpd v = g_opd(p.mode == G_MP ? G_IMP : G_IFP, p.a, 0);
+		GOpd p = limbo_cg_base(g, limbo_cg_exp(g, n->kids[0], NULL));
+		GOpd v = limbo_cg_opd(p.mode == G_MP ? G_IMP : G_IFP, p.a, 0);
 		return deliver(g, t, v, dst);
 	}
 	case LIMBO_T_REF:
-		return g_ref(g, n, dst);
+		return limbo_cg_ref(g, n, dst);
 	case LIMBO_T_COMM:
-		return g_recv(g, n, dst);
+		return limbo_cg_recv(g, n, dst);
 	case LIMBO_T_TAGOF: {
-		GOpd p = g_base(g, g_exp(g, n->kids[0], NULL));
-		return deliver(g, t, g_opd(p.mode == G_MP ? G_IMP : G_IFP, p.a, 0), dst);
+		GOpd p = limbo_cg_base(g, limbo_cg_exp(g, n->kids[0], NULL));
+		return deliver(g, t, limbo_cg_opd(p.mode == G_MP ? G_IMP : G_IFP, p.a, 0), dst);
 	}
 	}
-	g_notimpl(g, n, limbo_tok_text(n->op));
-	return g_none;
+	limbo_cg_notimpl(g, n, limbo_tok_text(n->op));
+	return limbo_cg_none;
 }
 
 /* x++ and x-- as values: the old value. */
@@ -411,16 +411,16 @@ static GOpd
 postop(G *g, const LimboNode *n, const GOpd *dst)
 {
 	LimboType *t = n->ty;
-	GOpd l = g_lval(g, n->kids[0]), old;
+	GOpd l = limbo_cg_lval(g, n->kids[0]), old;
 	int op = arith_op(n->op == LIMBO_T_INC ? LIMBO_T_ADD : LIMBO_T_SUB, t);
 
 	if (op == 0) {
-		g_notimpl(g, n, "++/-- on values of this type");
-		return g_none;
+		limbo_cg_notimpl(g, n, "++/-- on values of this type");
+		return limbo_cg_none;
 	}
 	old = target(g, dst, t);
-	g_move(g, t, l, old);
-	g_emit(g, op, g_constopd(g, &(GConst){GC_INT, 1, 0, NULL, 0}, t), g_direct(g, t, l), l);
+	limbo_cg_move(g, t, l, old);
+	limbo_cg_emit(g, op, limbo_cg_constopd(g, &(GConst){GC_INT, 1, 0, NULL, 0}, t), limbo_cg_direct(g, t, l), l);
 	return old;
 }
 
@@ -433,12 +433,12 @@ cast(G *g, const LimboNode *n, const GOpd *dst)
 	GOpd v, d;
 	GConst c;
 
-	if (g_fold(g, n, &c))
-		return deliver(g, to, g_constopd(g, &c, to), dst);
+	if (limbo_cg_fold(g, n, &c))
+		return deliver(g, to, limbo_cg_constopd(g, &c, to), dst);
 	if (from->kind == LIMBO_TY_NIL)
-		return deliver(g, to, g_nil(g), dst);
+		return deliver(g, to, limbo_cg_nil(g), dst);
 	if (a == b || limbo_ty_equal(to, from) || (a == K_P && b == K_P))
-		return g_expt(g, n->kids[1], to, dst);
+		return limbo_cg_expt(g, n->kids[1], to, dst);
 	if (from->kind == LIMBO_TY_ARRAY && to->kind == LIMBO_TY_STRING)
 		op = DIS_OP_CVTAC;
 	else if (from->kind == LIMBO_TY_STRING && to->kind == LIMBO_TY_ARRAY)
@@ -464,18 +464,18 @@ cast(G *g, const LimboNode *n, const GOpd *dst)
 	}
 	if (op == 0) {
 		if (to->kind == LIMBO_TY_ADT || to->kind == LIMBO_TY_TUPLE)
-			return g_expt(g, n->kids[1], to, dst); /* same layout */
-		g_notimpl(g, n, "this conversion");
-		return g_none;
+			return limbo_cg_expt(g, n->kids[1], to, dst); /* same layout */
+		limbo_cg_notimpl(g, n, "this conversion");
+		return limbo_cg_none;
 	}
-	v = g_exp(g, n->kids[1], NULL);
+	v = limbo_cg_exp(g, n->kids[1], NULL);
 	d = target(g, dst, to);
 	if (op2 != 0) {
-		GOpd w = g_tmp(g, &tint);
-		g_emit(g, op, v, g_none, w);
-		g_emit(g, op2, w, g_none, d);
+		GOpd w = limbo_cg_tmp(g, &tint);
+		limbo_cg_emit(g, op, v, limbo_cg_none, w);
+		limbo_cg_emit(g, op2, w, limbo_cg_none, d);
 	} else {
-		g_emit(g, op, v, g_none, d);
+		limbo_cg_emit(g, op, v, limbo_cg_none, d);
 	}
 	return d;
 }
@@ -505,20 +505,20 @@ builds_in_place(const LimboNode *n)
 static GOpd
 modvar(G *g, const LimboNode *n)
 {
-	GOpd m = g_base(g, g_exp(g, n->kids[0], NULL)), p = g_tmpword(g, 0);
+	GOpd m = limbo_cg_base(g, limbo_cg_exp(g, n->kids[0], NULL)), p = limbo_cg_tmpword(g, 0);
 	LimboDecl *d = n->decl;
 
 	if (d->dot == NULL || d->dot->ty == NULL) {
-		g_notimpl(g, n, "this module variable");
-		return g_none;
+		limbo_cg_notimpl(g, n, "this module variable");
+		return limbo_cg_none;
 	}
-	g_modvars(d->dot->ty);
-	g_emit(g, DIS_OP_MOVW, g_opd(m.mode == G_MP ? G_IMP : G_IFP, m.a, 0), g_none, p);
-	return g_opd(G_IFP, p.a, d->offset);
+	limbo_cg_modvars(d->dot->ty);
+	limbo_cg_emit(g, DIS_OP_MOVW, limbo_cg_opd(m.mode == G_MP ? G_IMP : G_IFP, m.a, 0), limbo_cg_none, p);
+	return limbo_cg_opd(G_IFP, p.a, d->offset);
 }
 
 GOpd
-g_lval(G *g, const LimboNode *n)
+limbo_cg_lval(G *g, const LimboNode *n)
 {
 	switch (n->kind) {
 	case LIMBO_N_MDOT:
@@ -527,27 +527,27 @@ g_lval(G *g, const LimboNode *n)
 		break;
 	case LIMBO_N_NAME:
 		if (n->decl != NULL && (n->decl->store == LIMBO_D_LOCAL || n->decl->store == LIMBO_D_ARG))
-			return g_opd(G_FP, n->decl->offset, 0);
+			return limbo_cg_opd(G_FP, n->decl->offset, 0);
 		if (n->decl != NULL && n->decl->store == LIMBO_D_GLOBAL)
-			return g_opd(G_MP, n->decl->offset, 0);
+			return limbo_cg_opd(G_MP, n->decl->offset, 0);
 		break;
 	case LIMBO_N_DOT:
-		return g_dot_lval(g, n);
+		return limbo_cg_dot_lval(g, n);
 	case LIMBO_N_INDEX:
-		return g_index_lval(g, n);
+		return limbo_cg_index_lval(g, n);
 	case LIMBO_N_UNOP:
 		if (n->op == LIMBO_T_MUL) {
-			GOpd p = g_base(g, g_exp(g, n->kids[0], NULL));
-			return g_opd(p.mode == G_MP ? G_IMP : G_IFP, p.a, 0);
+			GOpd p = limbo_cg_base(g, limbo_cg_exp(g, n->kids[0], NULL));
+			return limbo_cg_opd(p.mode == G_MP ? G_IMP : G_IFP, p.a, 0);
 		}
 		break;
 	}
-	g_notimpl(g, n, "assignment to this");
-	return g_none;
+	limbo_cg_notimpl(g, n, "assignment to this");
+	return limbo_cg_none;
 }
 
 void
-g_assign_to(G *g, const LimboNode *l, LimboType *t, GOpd r)
+limbo_cg_assign_to(G *g, const LimboNode *l, LimboType *t, GOpd r)
 {
 	if (l->kind == LIMBO_N_NIL)
 		return;
@@ -558,18 +558,18 @@ g_assign_to(G *g, const LimboNode *l, LimboType *t, GOpd r)
 			while (e != NULL && e->store != LIMBO_D_FIELD)
 				e = e->next;
 			if (e == NULL) {
-				g_notimpl(g, l, "this tuple assignment");
+				limbo_cg_notimpl(g, l, "this tuple assignment");
 				return;
 			}
-			g_assign_to(g, l->kids[i], e->ty, g_offset(r, e->offset));
+			limbo_cg_assign_to(g, l->kids[i], e->ty, limbo_cg_offset(r, e->offset));
 		}
 		return;
 	}
 	if (l->kind == LIMBO_N_INDEX && l->kids[0]->ty != NULL && l->kids[0]->ty->kind == LIMBO_TY_STRING) {
-		g_string_store(g, l, g_direct(g, t, r));
+		limbo_cg_string_store(g, l, limbo_cg_direct(g, t, r));
 		return;
 	}
-	g_move(g, t, r, g_lval(g, l));
+	limbo_cg_move(g, t, r, limbo_cg_lval(g, l));
 }
 
 static GOpd
@@ -583,65 +583,65 @@ assign(G *g, const LimboNode *n, const GOpd *dst)
 		int tok = assign_binop(n->op), op;
 		op = t->kind == LIMBO_TY_STRING && tok == LIMBO_T_ADD ? DIS_OP_ADDC : arith_op(tok, t);
 		if (op == 0) {
-			g_notimpl(g, n, "this assignment operator on values of this type");
-			return g_none;
+			limbo_cg_notimpl(g, n, "this assignment operator on values of this type");
+			return limbo_cg_none;
 		}
 		if (l->kind == LIMBO_N_INDEX && l->kids[0]->ty->kind == LIMBO_TY_STRING) {
 			/* s[i] op= v: the character out (indc), back in (insc) */
-			GOpd str = g_lval(g, l->kids[0]);
-			GOpd i = g_direct(g, &tint, g_expt(g, l->kids[1], &tint, NULL));
-			GOpd ch = g_tmp(g, &tint);
-			g_emit(g, DIS_OP_INDC, str, i, ch);
-			v = g_expt(g, r, tok == LIMBO_T_LSH || tok == LIMBO_T_RSH || tok == LIMBO_T_EXP ? &tint : t, NULL);
-			g_emit(g, op, v, ch, ch);
-			g_emit(g, DIS_OP_INSC, ch, i, str);
+			GOpd str = limbo_cg_lval(g, l->kids[0]);
+			GOpd i = limbo_cg_direct(g, &tint, limbo_cg_expt(g, l->kids[1], &tint, NULL));
+			GOpd ch = limbo_cg_tmp(g, &tint);
+			limbo_cg_emit(g, DIS_OP_INDC, str, i, ch);
+			v = limbo_cg_expt(g, r, tok == LIMBO_T_LSH || tok == LIMBO_T_RSH || tok == LIMBO_T_EXP ? &tint : t, NULL);
+			limbo_cg_emit(g, op, v, ch, ch);
+			limbo_cg_emit(g, DIS_OP_INSC, ch, i, str);
 			return deliver(g, t, ch, dst);
 		}
-		v = g_expt(g, r, tok == LIMBO_T_LSH || tok == LIMBO_T_RSH || tok == LIMBO_T_EXP ? &tint : t, NULL);
-		d = g_lval(g, l);
-		g_emit(g, op, v, g_direct(g, t, d), d);
+		v = limbo_cg_expt(g, r, tok == LIMBO_T_LSH || tok == LIMBO_T_RSH || tok == LIMBO_T_EXP ? &tint : t, NULL);
+		d = limbo_cg_lval(g, l);
+		limbo_cg_emit(g, op, v, limbo_cg_direct(g, t, d), d);
 		return deliver(g, t, d, dst);
 	}
 	if (l->kind == LIMBO_N_SLICE) {
-		g_slice_assign(g, l, r);
-		return g_none;
+		limbo_cg_slice_assign(g, l, r);
+		return limbo_cg_none;
 	}
 	if (l->kind == LIMBO_N_TUPLE || (l->kind == LIMBO_N_INDEX && l->kids[0]->ty->kind == LIMBO_TY_STRING)) {
-		v = g_expt(g, r, l->kind == LIMBO_N_TUPLE ? r->ty : t, NULL);
-		if (l->kind == LIMBO_N_TUPLE && g_isind(v) == 0 && v.mode != G_FP) {
-			GOpd x = g_tmp(g, r->ty);
-			g_move(g, r->ty, v, x);
+		v = limbo_cg_expt(g, r, l->kind == LIMBO_N_TUPLE ? r->ty : t, NULL);
+		if (l->kind == LIMBO_N_TUPLE && limbo_cg_isind(v) == 0 && v.mode != G_FP) {
+			GOpd x = limbo_cg_tmp(g, r->ty);
+			limbo_cg_move(g, r->ty, v, x);
 			v = x;
 		}
-		g_assign_to(g, l, l->kind == LIMBO_N_TUPLE ? r->ty : t, v);
+		limbo_cg_assign_to(g, l, l->kind == LIMBO_N_TUPLE ? r->ty : t, v);
 		return dst != NULL && l->kind != LIMBO_N_TUPLE ? deliver(g, t, v, dst) : v;
 	}
 	if (l->kind == LIMBO_N_NAME && !builds_in_place(r)) {
-		d = g_lval(g, l);
-		g_expt(g, r, t, &d);
+		d = limbo_cg_lval(g, l);
+		limbo_cg_expt(g, r, t, &d);
 		return deliver(g, t, d, dst);
 	}
 	/* the value first: the lvalue's address must not be held across
 	 * code that may move what it points into */
-	v = g_expt(g, r, t, NULL);
+	v = limbo_cg_expt(g, r, t, NULL);
 	if (r->kind == LIMBO_N_NIL || (v.mode == G_MP && r->ty->kind == LIMBO_TY_NIL))
-		v = g_nil(g);
-	if (builds_in_place(r) && v.mode != G_FP && !g_isind(v)) {
-		GOpd x = g_tmp(g, t);
-		g_move(g, t, v, x);
+		v = limbo_cg_nil(g);
+	if (builds_in_place(r) && v.mode != G_FP && !limbo_cg_isind(v)) {
+		GOpd x = limbo_cg_tmp(g, t);
+		limbo_cg_move(g, t, v, x);
 		v = x;
 	}
-	d = g_lval(g, l);
+	d = limbo_cg_lval(g, l);
 	if (r->ty->kind == LIMBO_TY_NIL && (t->kind == LIMBO_TY_ADT || t->kind == LIMBO_TY_TUPLE)) {
-		g_notimpl(g, n, "nil assigned to this");
-		return g_none;
+		limbo_cg_notimpl(g, n, "nil assigned to this");
+		return limbo_cg_none;
 	}
-	g_move(g, t, v, d);
+	limbo_cg_move(g, t, v, d);
 	return deliver(g, t, d, dst);
 }
 
 void
-g_declare(G *g, const LimboNode *l, LimboType *t, GOpd r)
+limbo_cg_declare(G *g, const LimboNode *l, LimboType *t, GOpd r)
 {
 	if (l->kind == LIMBO_N_NIL)
 		return;
@@ -653,20 +653,20 @@ g_declare(G *g, const LimboNode *l, LimboType *t, GOpd r)
 				e = e->next;
 			if (e == NULL)
 				break;
-			g_declare(g, l->kids[i], e->ty, g_offset(r, e->offset));
+			limbo_cg_declare(g, l->kids[i], e->ty, limbo_cg_offset(r, e->offset));
 		}
 		return;
 	}
 	if (l->decl == NULL) {
-		g_notimpl(g, l, "this declaration");
+		limbo_cg_notimpl(g, l, "this declaration");
 		return;
 	}
 	if (l->decl->store == LIMBO_D_GLOBAL) {
-		g_move(g, l->decl->ty, r, g_opd(G_MP, l->decl->offset, 0));
+		limbo_cg_move(g, l->decl->ty, r, limbo_cg_opd(G_MP, l->decl->offset, 0));
 		return;
 	}
-	l->decl->offset = g_local(g, l->decl->ty, l);
-	g_move(g, l->decl->ty, r, g_opd(G_FP, l->decl->offset, 0));
+	l->decl->offset = limbo_cg_local(g, l->decl->ty, l);
+	limbo_cg_move(g, l->decl->ty, r, limbo_cg_opd(G_FP, l->decl->offset, 0));
 }
 
 static GOpd
@@ -677,59 +677,59 @@ declas(G *g, const LimboNode *n, const GOpd *dst)
 
 	if (l->kind == LIMBO_N_NAME && l->decl != NULL && l->decl->store == LIMBO_D_LOCAL) {
 		GOpd d;
-		l->decl->offset = g_local(g, l->decl->ty, l);
-		d = g_opd(G_FP, l->decl->offset, 0);
-		return deliver(g, l->decl->ty, g_expt(g, r, l->decl->ty, &d), dst);
+		l->decl->offset = limbo_cg_local(g, l->decl->ty, l);
+		d = limbo_cg_opd(G_FP, l->decl->offset, 0);
+		return deliver(g, l->decl->ty, limbo_cg_expt(g, r, l->decl->ty, &d), dst);
 	}
-	v = g_exp(g, r, NULL);
-	if (l->kind == LIMBO_N_TUPLE && v.mode != G_FP && !g_isind(v)) {
-		GOpd x = g_tmp(g, r->ty);
-		g_move(g, r->ty, v, x);
+	v = limbo_cg_exp(g, r, NULL);
+	if (l->kind == LIMBO_N_TUPLE && v.mode != G_FP && !limbo_cg_isind(v)) {
+		GOpd x = limbo_cg_tmp(g, r->ty);
+		limbo_cg_move(g, r->ty, v, x);
 		v = x;
 	}
-	g_declare(g, l, r->ty, v);
+	limbo_cg_declare(g, l, r->ty, v);
 	return deliver(g, r->ty, v, dst);
 }
 
 static GOpd
 load(G *g, const LimboNode *n, const GOpd *dst)
 {
-	GOpd path = g_exp(g, n->kids[1], NULL), d;
-	int ldt = g_ldt(g, n->ty, NULL, 0, n);
+	GOpd path = limbo_cg_exp(g, n->kids[1], NULL), d;
+	int ldt = limbo_cg_ldt(g, n->ty, NULL, 0, n);
 
 	d = target(g, dst, n->ty);
-	g_emit(g, DIS_OP_LOAD, path, g_opd(G_IMM, ldt, 0), d);
+	limbo_cg_emit(g, DIS_OP_LOAD, path, limbo_cg_opd(G_IMM, ldt, 0), d);
 	return d;
 }
 
 GOpd
-g_exp(G *g, const LimboNode *n, const GOpd *dst)
+limbo_cg_exp(G *g, const LimboNode *n, const GOpd *dst)
 {
 	GConst c;
 
 	if (g->failed || n == NULL)
-		return g_none;
+		return limbo_cg_none;
 	if (n->ty == NULL) {
-		g_notimpl(g, n, "an expression the checker did not type");
-		return g_none;
+		limbo_cg_notimpl(g, n, "an expression the checker did not type");
+		return limbo_cg_none;
 	}
 	switch (n->kind) {
 	case LIMBO_N_NAME:
 		return name_opd(g, n, dst);
 	case LIMBO_N_NIL:
-		return deliver(g, n->ty, g_nil(g), dst);
+		return deliver(g, n->ty, limbo_cg_nil(g), dst);
 	case LIMBO_N_ICONST: case LIMBO_N_RCONST: case LIMBO_N_SCONST:
-		(void)g_fold(g, n, &c);
-		return deliver(g, n->ty, g_constopd(g, &c, n->ty), dst);
+		(void)limbo_cg_fold(g, n, &c);
+		return deliver(g, n->ty, limbo_cg_constopd(g, &c, n->ty), dst);
 	case LIMBO_N_BINOP:
-		if (g_fold(g, n, &c))
-			return deliver(g, n->ty, g_constopd(g, &c, n->ty), dst);
+		if (limbo_cg_fold(g, n, &c))
+			return deliver(g, n->ty, limbo_cg_constopd(g, &c, n->ty), dst);
 		return binop(g, n, dst);
 	case LIMBO_N_UNOP:
-		if (n->op != LIMBO_T_LEN && n->op != LIMBO_T_INC && n->op != LIMBO_T_DEC && g_fold(g, n, &c))
-			return deliver(g, n->ty, g_constopd(g, &c, n->ty), dst);
-		if (n->op == LIMBO_T_LEN && g_fold(g, n, &c))
-			return deliver(g, n->ty, g_constopd(g, &c, n->ty), dst);
+		if (n->op != LIMBO_T_LEN && n->op != LIMBO_T_INC && n->op != LIMBO_T_DEC && limbo_cg_fold(g, n, &c))
+			return deliver(g, n->ty, limbo_cg_constopd(g, &c, n->ty), dst);
+		if (n->op == LIMBO_T_LEN && limbo_cg_fold(g, n, &c))
+			return deliver(g, n->ty, limbo_cg_constopd(g, &c, n->ty), dst);
 		return unop(g, n, dst);
 	case LIMBO_N_POSTOP:
 		return postop(g, n, dst);
@@ -740,37 +740,37 @@ g_exp(G *g, const LimboNode *n, const GOpd *dst)
 	case LIMBO_N_CAST:
 		return cast(g, n, dst);
 	case LIMBO_N_CALL:
-		return g_call(g, n, dst);
+		return limbo_cg_call(g, n, dst);
 	case LIMBO_N_LOAD:
 		return load(g, n, dst);
 	case LIMBO_N_MDOT:
-		if (g_fold(g, n, &c))
-			return deliver(g, n->ty, g_constopd(g, &c, n->ty), dst);
+		if (limbo_cg_fold(g, n, &c))
+			return deliver(g, n->ty, limbo_cg_constopd(g, &c, n->ty), dst);
 		if (n->decl != NULL && n->decl->store == LIMBO_D_FN)
-			return g_fnref(g, n, dst);
+			return limbo_cg_fnref(g, n, dst);
 		if (n->decl != NULL && n->decl->store == LIMBO_D_GLOBAL)
 			return deliver(g, n->ty, modvar(g, n), dst);
 		break;
 	case LIMBO_N_DOT:
-		if (g_fold(g, n, &c))
-			return deliver(g, n->ty, g_constopd(g, &c, n->ty), dst);
-		return g_dot(g, n, dst);
+		if (limbo_cg_fold(g, n, &c))
+			return deliver(g, n->ty, limbo_cg_constopd(g, &c, n->ty), dst);
+		return limbo_cg_dot(g, n, dst);
 	case LIMBO_N_INDEX:
-		return g_index(g, n, dst);
+		return limbo_cg_index(g, n, dst);
 	case LIMBO_N_SLICE:
-		return g_slice(g, n, dst);
+		return limbo_cg_slice(g, n, dst);
 	case LIMBO_N_TUPLE:
-		return g_tuple(g, n, n->ty, dst);
+		return limbo_cg_tuple(g, n, n->ty, dst);
 	case LIMBO_N_ARRAYNEW:
-		return g_arraynew(g, n, dst);
+		return limbo_cg_arraynew(g, n, dst);
 	case LIMBO_N_LISTNEW:
-		return g_listnew(g, n, dst);
+		return limbo_cg_listnew(g, n, dst);
 	case LIMBO_N_CHANNEW:
-		return g_channew(g, n, dst);
+		return limbo_cg_channew(g, n, dst);
 	case LIMBO_N_SEND:
-		g_send(g, n);
-		return g_none;
+		limbo_cg_send(g, n);
+		return limbo_cg_none;
 	}
-	g_notimpl(g, n, limbo_node_name(n->kind));
-	return g_none;
+	limbo_cg_notimpl(g, n, limbo_node_name(n->kind));
+	return limbo_cg_none;
 }

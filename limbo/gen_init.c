@@ -31,25 +31,25 @@ scalar(G *g, const GConst *c, LimboType *t, int off, int nested)
 		}
 		*w = c->kind == GC_REAL ? (int64_t)(c->r < 0 ? c->r - 0.5 : c->r + 0.5) : c->i;
 		*w = t->kind == LIMBO_TY_BYTE ? (uint8_t)*w : (int32_t)(uint32_t)*w;
-		g_data(g, (GData){.kind = t->kind == LIMBO_TY_BYTE ? GD_BYTES : GD_WORDS, .off = off,
+		limbo_cg_data(g, (GData){.kind = t->kind == LIMBO_TY_BYTE ? GD_BYTES : GD_WORDS, .off = off,
 		                  .w = w, .len = 1, .nested = nested, .isvar = 1});
 		return 1;
 	case LIMBO_TY_BIG:
 		if (c->kind != GC_INT)
 			return 0;
-		g_data(g, (GData){.kind = GD_BIG, .off = off, .v = c->i, .nested = nested, .isvar = 1});
+		limbo_cg_data(g, (GData){.kind = GD_BIG, .off = off, .v = c->i, .nested = nested, .isvar = 1});
 		return 1;
 	case LIMBO_TY_REAL:
 		if (c->kind != GC_INT && c->kind != GC_REAL)
 			return 0;
-		g_data(g, (GData){.kind = GD_REAL, .off = off, .r = c->kind == GC_REAL ? c->r : (double)c->i,
+		limbo_cg_data(g, (GData){.kind = GD_REAL, .off = off, .r = c->kind == GC_REAL ? c->r : (double)c->i,
 		                  .nested = nested, .isvar = 1});
 		return 1;
 	case LIMBO_TY_STRING:
 		if (c->kind != GC_STRING)
 			return 0;
 		if (c->len > 0)
-			g_data(g, (GData){.kind = GD_STRING, .off = off, .s = c->s, .len = c->len,
+			limbo_cg_data(g, (GData){.kind = GD_STRING, .off = off, .s = c->s, .len = c->len,
 			                  .nested = nested, .isvar = 1});
 		return 1;
 	}
@@ -79,14 +79,14 @@ qualifier(G *g, const LimboNode *q, int64_t *lo, int64_t *hi)
 	GConst a, b;
 
 	if (q->kind == LIMBO_N_RANGE) {
-		if (!g_fold(g, q->kids[0], &a) || !g_fold(g, q->kids[1], &b) || a.kind != GC_INT ||
+		if (!limbo_cg_fold(g, q->kids[0], &a) || !limbo_cg_fold(g, q->kids[1], &b) || a.kind != GC_INT ||
 		    b.kind != GC_INT)
 			return 0;
 		*lo = a.i;
 		*hi = b.i;
 		return 1;
 	}
-	if (!g_fold(g, q, &a) || a.kind != GC_INT)
+	if (!limbo_cg_fold(g, q, &a) || a.kind != GC_INT)
 		return 0;
 	*lo = *hi = a.i;
 	return 1;
@@ -103,7 +103,7 @@ array(G *g, const LimboNode *n, LimboType *t, int off, int nested)
 	int esize, ok = 1;
 
 	if (n->kids[0] != NULL) {
-		if (!g_fold(g, n->kids[0], &c) || c.kind != GC_INT || c.i < 0 || c.i > (1 << 24))
+		if (!limbo_cg_fold(g, n->kids[0], &c) || c.kind != GC_INT || c.i < 0 || c.i > (1 << 24))
 			return 0;
 		len = c.i;
 	} else {
@@ -158,7 +158,7 @@ array(G *g, const LimboNode *n, LimboType *t, int off, int nested)
 		free(at);
 		return 0;
 	}
-	g_data(g, (GData){.kind = GD_ARRAY, .off = off, .v = len, .desc = g_tydesc(g, et),
+	limbo_cg_data(g, (GData){.kind = GD_ARRAY, .off = off, .v = len, .desc = limbo_cg_tydesc(g, et),
 	                  .nested = nested, .isvar = 1});
 	{
 		int any = star != NULL;
@@ -169,14 +169,14 @@ array(G *g, const LimboNode *n, LimboType *t, int off, int nested)
 			return 1;
 		}
 	}
-	g_data(g, (GData){.kind = GD_INDIR, .off = off, .v = 0, .nested = nested, .isvar = 1});
-	esize = g_size(et);
+	limbo_cg_data(g, (GData){.kind = GD_INDIR, .off = off, .v = 0, .nested = nested, .isvar = 1});
+	esize = limbo_cg_size(et);
 	for (int64_t i = 0; i < len && ok; i++) {
 		const LimboNode *v = at[i] != NULL ? at[i] : star;
 		if (v != NULL)
 			ok = value(g, v, et, (int)(i * esize), 1);
 	}
-	g_data(g, (GData){.kind = GD_APOP, .nested = nested, .isvar = 1});
+	limbo_cg_data(g, (GData){.kind = GD_APOP, .nested = nested, .isvar = 1});
 	free(at);
 	return ok;
 }
@@ -190,7 +190,7 @@ value(G *g, const LimboNode *e, LimboType *t, int off, int nested)
 		return 1;
 	if (e->kind == LIMBO_N_NIL)
 		return 1;
-	if (g_fold(g, e, &c))
+	if (limbo_cg_fold(g, e, &c))
 		return scalar(g, &c, t, off, nested);
 	switch (e->kind) {
 	case LIMBO_N_ARRAYNEW:
@@ -208,7 +208,7 @@ value(G *g, const LimboNode *e, LimboType *t, int off, int nested)
 }
 
 int
-g_global_init(G *g, const LimboNode *e, LimboType *t, int off)
+limbo_cg_global_init(G *g, const LimboNode *e, LimboType *t, int off)
 {
 	return value(g, e, t, off, 0);
 }

@@ -23,10 +23,10 @@ local_vars(G *g, const LimboNode *n)
 		const LimboNode *k = ids->kids[i];
 		if (k == NULL || k->decl == NULL)
 			continue;
-		k->decl->offset = g_local(g, k->decl->ty, k);
+		k->decl->offset = limbo_cg_local(g, k->decl->ty, k);
 		if (n->kids[2] != NULL) {
-			GOpd d = g_opd(G_FP, k->decl->offset, 0);
-			g_expt(g, n->kids[2], k->decl->ty, &d);
+			GOpd d = limbo_cg_opd(G_FP, k->decl->offset, 0);
+			limbo_cg_expt(g, n->kids[2], k->decl->ty, &d);
 		}
 	}
 }
@@ -37,7 +37,7 @@ push_loop(G *g, const LimboNode *n, int iscase)
 	GLoop *l;
 
 	if (g->nloops == G_MAXLOOPS) {
-		g_notimpl(g, n, "loops nested this deeply");
+		limbo_cg_notimpl(g, n, "loops nested this deeply");
 		return NULL;
 	}
 	l = &g->loops[g->nloops++];
@@ -53,8 +53,8 @@ pop_loop(G *g, int brkpc, int contpc)
 {
 	GLoop *l = &g->loops[--g->nloops];
 
-	g_jumps_patch(g, &l->brk, brkpc);
-	g_jumps_patch(g, &l->cont, contpc);
+	limbo_cg_jumps_patch(g, &l->brk, brkpc);
+	limbo_cg_jumps_patch(g, &l->cont, contpc);
 }
 
 static void
@@ -66,10 +66,10 @@ jump_out(G *g, const LimboNode *n, int iscont)
 			continue;
 		if (iscont && l->iscase)
 			continue;
-		g_jumps_add(g, iscont ? &l->cont : &l->brk, g_branch(g, DIS_OP_JMP, g_none, g_none));
+		limbo_cg_jumps_add(g, iscont ? &l->cont : &l->brk, limbo_cg_branch(g, DIS_OP_JMP, limbo_cg_none, limbo_cg_none));
 		return;
 	}
-	g_notimpl(g, n, iscont ? "continue outside a loop" : "break outside a loop");
+	limbo_cg_notimpl(g, n, iscont ? "continue outside a loop" : "break outside a loop");
 }
 
 static void
@@ -80,42 +80,42 @@ loop(G *g, const LimboNode *n, const LimboNode *init, const LimboNode *c, const 
 	int top, contpc;
 
 	if (init != NULL)
-		g_stmt(g, init);
+		limbo_cg_stmt(g, init);
 	if (push_loop(g, n, 0) == NULL)
 		return;
-	top = g_pc(g);
+	top = limbo_cg_pc(g);
 	if (c != NULL && !isdo) {
-		int mark = g_tmpmark(g);
-		g_cond(g, c, 0, &out);
-		g_tmprelease(g, mark);
+		int mark = limbo_cg_tmpmark(g);
+		limbo_cg_cond(g, c, 0, &out);
+		limbo_cg_tmprelease(g, mark);
 	}
-	g_stmt(g, body);
-	contpc = g_pc(g);
+	limbo_cg_stmt(g, body);
+	contpc = limbo_cg_pc(g);
 	if (step != NULL)
-		g_stmt(g, step);
+		limbo_cg_stmt(g, step);
 	if (isdo && c != NULL) {
 		GJumps back = {0};
-		int mark = g_tmpmark(g);
-		g_cond(g, c, 1, &back);
-		g_tmprelease(g, mark);
-		g_jumps_patch(g, &back, top);
+		int mark = limbo_cg_tmpmark(g);
+		limbo_cg_cond(g, c, 1, &back);
+		limbo_cg_tmprelease(g, mark);
+		limbo_cg_jumps_patch(g, &back, top);
 	} else {
-		g_emit(g, DIS_OP_JMP, g_none, g_none, g_opd(G_IMM, top, 0));
+		limbo_cg_emit(g, DIS_OP_JMP, limbo_cg_none, limbo_cg_none, limbo_cg_opd(G_IMM, top, 0));
 	}
-	g_jumps_patch(g, &out, g_pc(g));
-	pop_loop(g, g_pc(g), contpc);
+	limbo_cg_jumps_patch(g, &out, limbo_cg_pc(g));
+	pop_loop(g, limbo_cg_pc(g), contpc);
 }
 
 void
-g_loop_begin(G *g, const LimboNode *n)
+limbo_cg_loop_begin(G *g, const LimboNode *n)
 {
 	(void)push_loop(g, n, 1);
 }
 
 void
-g_loop_end(G *g)
+limbo_cg_loop_end(G *g)
 {
-	pop_loop(g, g_pc(g), g_pc(g));
+	pop_loop(g, limbo_cg_pc(g), limbo_cg_pc(g));
 }
 
 static void
@@ -123,25 +123,25 @@ ret(G *g, const LimboNode *n)
 {
 	if (n->kids[0] != NULL) {
 		LimboType *rt = g->fnty->of;
-		GOpd d = g_opd(G_IFP, DIS_REGRET * 4, 0);
-		g_expt(g, n->kids[0], rt, &d);
+		GOpd d = limbo_cg_opd(G_IFP, DIS_REGRET * 4, 0);
+		limbo_cg_expt(g, n->kids[0], rt, &d);
 	}
-	g_emit(g, DIS_OP_RET, g_none, g_none, g_none);
+	limbo_cg_emit(g, DIS_OP_RET, limbo_cg_none, limbo_cg_none, limbo_cg_none);
 }
 
 void
-g_stmt(G *g, const LimboNode *n)
+limbo_cg_stmt(G *g, const LimboNode *n)
 {
 	int mark;
 	GJumps f = {0};
 
 	if (n == NULL || g->failed)
 		return;
-	mark = g_tmpmark(g);
+	mark = limbo_cg_tmpmark(g);
 	switch (n->kind) {
 	case LIMBO_N_BLOCK:
 		for (int i = 0; i < n->nkids && !g->failed; i++)
-			g_stmt(g, n->kids[i]);
+			limbo_cg_stmt(g, n->kids[i]);
 		break;
 	case LIMBO_N_EMPTY: case LIMBO_N_CONDECL: case LIMBO_N_TYPEDECL: case LIMBO_N_IMPORTDECL:
 	case LIMBO_N_EXCDECL:
@@ -150,16 +150,16 @@ g_stmt(G *g, const LimboNode *n)
 		local_vars(g, n);
 		break;
 	case LIMBO_N_IF:
-		g_cond(g, n->kids[0], 0, &f);
-		g_tmprelease(g, mark);
-		g_stmt(g, n->kids[1]);
+		limbo_cg_cond(g, n->kids[0], 0, &f);
+		limbo_cg_tmprelease(g, mark);
+		limbo_cg_stmt(g, n->kids[1]);
 		if (n->kids[2] != NULL) {
-			int j = g_branch(g, DIS_OP_JMP, g_none, g_none);
-			g_jumps_patch(g, &f, g_pc(g));
-			g_stmt(g, n->kids[2]);
-			g_patch(g, j, g_pc(g));
+			int j = limbo_cg_branch(g, DIS_OP_JMP, limbo_cg_none, limbo_cg_none);
+			limbo_cg_jumps_patch(g, &f, limbo_cg_pc(g));
+			limbo_cg_stmt(g, n->kids[2]);
+			limbo_cg_patch(g, j, limbo_cg_pc(g));
 		} else {
-			g_jumps_patch(g, &f, g_pc(g));
+			limbo_cg_jumps_patch(g, &f, limbo_cg_pc(g));
 		}
 		break;
 	case LIMBO_N_FOR:
@@ -181,36 +181,36 @@ g_stmt(G *g, const LimboNode *n)
 		ret(g, n);
 		break;
 	case LIMBO_N_EXIT:
-		g_emit(g, DIS_OP_EXIT, g_none, g_none, g_none);
+		limbo_cg_emit(g, DIS_OP_EXIT, limbo_cg_none, limbo_cg_none, limbo_cg_none);
 		break;
 	case LIMBO_N_CASE:
-		g_case(g, n);
+		limbo_cg_case(g, n);
 		break;
 	case LIMBO_N_ALT:
-		g_alt(g, n);
+		limbo_cg_alt(g, n);
 		break;
 	case LIMBO_N_PICK:
-		g_pick(g, n);
+		limbo_cg_pick(g, n);
 		break;
 	case LIMBO_N_SPAWN:
-		g_spawn(g, n);
+		limbo_cg_spawn(g, n);
 		break;
 	case LIMBO_N_RAISE:
-		g_raise(g, n);
+		limbo_cg_raise(g, n);
 		break;
 	case LIMBO_N_EXCEPT:
-		g_except(g, n);
+		limbo_cg_except(g, n);
 		break;
 	case LIMBO_N_POSTOP: {
 		/* x++ as a statement: its old value is not needed */
 		LimboNode pre = *n;
 		pre.kind = LIMBO_N_UNOP;
-		(void)g_exp(g, &pre, NULL);
+		(void)limbo_cg_exp(g, &pre, NULL);
 		break;
 	}
 	default:
-		(void)g_exp(g, n, NULL);
+		(void)limbo_cg_exp(g, n, NULL);
 		break;
 	}
-	g_tmprelease(g, mark);
+	limbo_cg_tmprelease(g, mark);
 }
