@@ -371,7 +371,7 @@ limbo_ty_size(LimboType *t)
 		end = IBY2WD; /* the tag word comes first */
 		al = IBY2WD;
 	} else if (t->kind == LIMBO_TY_EXCEPTION) {
-		end = IBY2WD; /* the exception name */
+		end = 2 * IBY2WD; /* the name, then a word Inferno leaves 0 */
 		al = IBY2WD;
 	}
 	end = layout(t->ids, end, &al);
