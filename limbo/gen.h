@@ -217,6 +217,9 @@ void limbo_cg_ptrmap(G *g, GDesc *d, LimboType *t, int off);
 /* A descriptor for heap values of type t (deduplicated). */
 int limbo_cg_tydesc(G *g, LimboType *t);
 int limbo_cg_newdesc(G *g, int size);
+/* The descriptor equal to d (size and map) that is not a frame's, or a new
+ * one; takes d's map. */
+int limbo_cg_desc_intern(G *g, GDesc *d);
 /* Does a value of type t hold references (movmp rather than movm)? */
 int limbo_cg_hasptrs(G *g, LimboType *t);
 void limbo_cg_markptr(G *g, GDesc *d, int off);
@@ -228,6 +231,8 @@ void limbo_cg_move(G *g, LimboType *t, GOpd s, GOpd d);
 GOpd limbo_cg_tmp(G *g, LimboType *t);
 GOpd limbo_cg_tmpword(G *g, int ptr);
 int limbo_cg_tmpmark(G *g);
+/* Is o a temporary taken since mark (so the expression owns it)? */
+int limbo_cg_tmp_since(G *g, int mark, GOpd o);
 void limbo_cg_tmprelease(G *g, int mark);
 /* A fresh frame slot for a local of type t (never reused). */
 int limbo_cg_local(G *g, LimboType *t, const LimboNode *at);
@@ -263,6 +268,8 @@ void limbo_cg_modvars(LimboType *mod);
 /* Evaluates n; the result is in *dst when dst is given (and returned),
  * else wherever it is: a variable, a constant, a temp. */
 GOpd limbo_cg_exp(G *g, const LimboNode *n, const GOpd *dst);
+/* v (of type t) moved to *dst when dst is given, else v itself. */
+GOpd limbo_cg_deliver(G *g, LimboType *t, GOpd v, const GOpd *dst);
 /* The same, converting a constant to type t (int 1 where big is wanted). */
 GOpd limbo_cg_expt(G *g, const LimboNode *n, LimboType *t, const GOpd *dst);
 /* The address of an lvalue. */
@@ -272,6 +279,11 @@ void limbo_cg_cond(G *g, const LimboNode *n, int tf, GJumps *j);
 /* Assigns the value of r (type t) to lvalue l, tuples of lvalues too. */
 void limbo_cg_assign_to(G *g, const LimboNode *l, LimboType *t, GOpd r);
 GOpd limbo_cg_call(G *g, const LimboNode *n, const GOpd *dst);
+/* A call's result: the callee stores it through REGRET of the frame at fr
+ * into a direct slot (a temp when rt has no value); limbo_cg_call_result
+ * then delivers it to dst. */
+GOpd limbo_cg_result_slot(G *g, LimboType *rt, const GOpd *dst, GOpd fr);
+GOpd limbo_cg_call_result(G *g, LimboType *rt, GOpd r, const GOpd *dst);
 /* Stores call n's arguments (from kid first) into the frame at fr. */
 void limbo_cg_store_args(G *g, const LimboNode *n, int first, LimboType *fnty, const LimboNode *selfn, GOpd fr);
 int limbo_cg_ldt(G *g, LimboType *mod, const char *fn, uint32_t sig, const LimboNode *at);

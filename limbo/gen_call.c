@@ -232,7 +232,7 @@ varargs_desc(G *g, const LimboNode *n, int first, LimboType *fnty)
 {
 	GDesc d = {0, 0, NULL};
 	LimboDecl *p = fnty->ids;
-	int off = LIMBO_MAXTEMP, id;
+	int off = LIMBO_MAXTEMP;
 
 	for (int i = first; i < n->nkids; i++) {
 		LimboType *t = p != NULL ? p->ty : n->kids[i]->ty;
@@ -246,27 +246,11 @@ varargs_desc(G *g, const LimboNode *n, int first, LimboType *fnty)
 			p = p->next;
 	}
 	d.size = (off + 7) & ~7;
-	for (int i = 1; i < g->m->ndesc; i++)
-		if (limbo_cg_typemaps_equal(&g->m->desc[i], &d)) {
-			int isfn = 0;
-			for (int k = 0; k < g->nfns; k++)
-				isfn |= g->fns[k].desc == i;
-			if (!isfn) {
-				free(d.map);
-				return i;
-			}
-		}
-	id = limbo_cg_newdesc(g, d.size);
-	if (!g->failed) {
-		g->m->desc[id].map = d.map;
-		g->m->desc[id].nmap = d.nmap;
-	}
-	return id;
+	return limbo_cg_desc_intern(g, &d);
 }
 
-/* The result: stored by the callee through REGRET into a direct slot. */
-static GOpd
-result_slot(G *g, LimboType *rt, const GOpd *dst, GOpd fr)
+GOpd
+limbo_cg_result_slot(G *g, LimboType *rt, const GOpd *dst, GOpd fr)
 {
 	GOpd r;
 
@@ -280,8 +264,8 @@ result_slot(G *g, LimboType *rt, const GOpd *dst, GOpd fr)
 	return r;
 }
 
-static GOpd
-finish(G *g, LimboType *rt, GOpd r, const GOpd *dst)
+GOpd
+limbo_cg_call_result(G *g, LimboType *rt, GOpd r, const GOpd *dst)
 {
 	if (rt == NULL || rt->kind == LIMBO_TY_NONE)
 		return limbo_cg_none;
@@ -343,7 +327,7 @@ limbo_cg_call(G *g, const LimboNode *n, const GOpd *dst)
 		fr = limbo_cg_tmpword(g, 0);
 		limbo_cg_emit(g, DIS_OP_FRAME, limbo_cg_opd(G_IMM, fn->desc, 0), limbo_cg_none, fr);
 		limbo_cg_store_args(g, n, 1, fnty, selfn, fr);
-		r = spawn ? limbo_cg_none : result_slot(g, rt, dst, fr);
+		r = spawn ? limbo_cg_none : limbo_cg_result_slot(g, rt, dst, fr);
 		{
 			int at = limbo_cg_emit(g, spawn ? DIS_OP_SPAWN : DIS_OP_CALL, fr, limbo_cg_none, limbo_cg_opd(G_IMM, fn->pc, 0));
 			if (fn->pc < 0 && !g->failed) {
@@ -360,7 +344,7 @@ limbo_cg_call(G *g, const LimboNode *n, const GOpd *dst)
 				g->fix[g->nfix++] = (GFix){at, fn};
 			}
 		}
-		return finish(g, rt, r, dst);
+		return limbo_cg_call_result(g, rt, r, dst);
 	}
 	{
 		LimboType *mt = fn_module(d);
@@ -386,8 +370,8 @@ limbo_cg_call(G *g, const LimboNode *n, const GOpd *dst)
 		else
 			limbo_cg_emit(g, DIS_OP_MFRAME, modo, limbo_cg_opd(G_IMM, idx, 0), fr);
 		limbo_cg_store_args(g, n, 1, fnty, selfn, fr);
-		r = spawn ? limbo_cg_none : result_slot(g, rt, dst, fr);
+		r = spawn ? limbo_cg_none : limbo_cg_result_slot(g, rt, dst, fr);
 		limbo_cg_emit(g, spawn ? DIS_OP_MSPAWN : DIS_OP_MCALL, fr, limbo_cg_opd(G_IMM, idx, 0), modo);
-		return finish(g, rt, r, dst);
+		return limbo_cg_call_result(g, rt, r, dst);
 	}
 }

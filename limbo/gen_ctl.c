@@ -764,26 +764,9 @@ static int
 fnval_desc(G *g)
 {
 	GDesc d = {8, 0, NULL};
-	int id;
 
 	limbo_cg_markptr(g, &d, 0);
-	for (int i = 1; i < g->m->ndesc; i++) {
-		int isframe = 0;
-		for (int k = 0; k < g->nfns; k++)
-			isframe |= g->fns[k].desc == i;
-		if (!isframe && i != g->framedesc && limbo_cg_typemaps_equal(&g->m->desc[i], &d)) {
-			free(d.map);
-			return i;
-		}
-	}
-	id = limbo_cg_newdesc(g, 8);
-	if (!g->failed) {
-		g->m->desc[id].map = d.map;
-		g->m->desc[id].nmap = d.nmap;
-	} else {
-		free(d.map);
-	}
-	return id;
+	return limbo_cg_desc_intern(g, &d);
 }
 
 /* This module as loaded by "$self": a module data word, loaded once. */
@@ -873,7 +856,7 @@ fncall(G *g, const LimboNode *n, const GOpd *dst, int spawn)
 {
 	const LimboNode *f = n->kids[0];
 	LimboType *fnty = f->ty, *rt;
-	GOpd p, idx, fr, r = limbo_cg_none;
+	GOpd p, idx, fr, r;
 
 	if (fnty == NULL && f->decl != NULL && f->decl->store == LIMBO_D_FIELD)
 		fnty = f->decl->ty; /* a call through an adt's field */
@@ -895,19 +878,9 @@ fncall(G *g, const LimboNode *n, const GOpd *dst, int spawn)
 		limbo_cg_emit(g, DIS_OP_MSPAWN, fr, idx, field(p, 0));
 		return limbo_cg_none;
 	}
-	if (rt == NULL || rt->kind == LIMBO_TY_NONE)
-		r = limbo_cg_tmpword(g, 0);
-	else
-		r = dst != NULL && !limbo_cg_isind(*dst) ? *dst : limbo_cg_tmp(g, rt);
-	limbo_cg_emit(g, DIS_OP_LEA, r, limbo_cg_none, limbo_cg_opd(G_IFP, fr.a, DIS_REGRET * 4));
+	r = limbo_cg_result_slot(g, rt, dst, fr);
 	limbo_cg_emit(g, DIS_OP_MCALL, fr, idx, field(p, 0));
-	if (rt == NULL || rt->kind == LIMBO_TY_NONE)
-		return limbo_cg_none;
-	if (dst != NULL && !limbo_cg_same(*dst, r)) {
-		limbo_cg_move(g, rt, r, *dst);
-		return *dst;
-	}
-	return r;
+	return limbo_cg_call_result(g, rt, r, dst);
 }
 
 GOpd

@@ -29,15 +29,6 @@ indir(GOpd p, int off)
 	return limbo_cg_opd(p.mode == G_MP ? G_IMP : G_IFP, p.a, off);
 }
 
-static GOpd
-deliver(G *g, LimboType *t, GOpd v, const GOpd *dst)
-{
-	if (dst == NULL)
-		return v;
-	limbo_cg_move(g, t, v, *dst);
-	return *dst;
-}
-
 /* A direct slot for a value being built: dst itself when it is one. */
 static GOpd
 direct_target(G *g, const GOpd *dst, LimboType *t)
@@ -124,7 +115,7 @@ limbo_cg_dot(G *g, const LimboNode *n, const GOpd *dst)
 
 	if (g->failed)
 		return limbo_cg_none;
-	return deliver(g, n->ty, v, dst);
+	return limbo_cg_deliver(g, n->ty, v, dst);
 }
 
 GOpd
@@ -189,7 +180,7 @@ limbo_cg_index(G *g, const LimboNode *n, const GOpd *dst)
 		limbo_cg_emit(g, DIS_OP_INDC, s, i, d);
 		return d;
 	}
-	return deliver(g, n->ty, index_place(g, n), dst);
+	return limbo_cg_deliver(g, n->ty, index_place(g, n), dst);
 }
 
 GOpd
@@ -382,7 +373,7 @@ limbo_cg_ref(G *g, const LimboNode *n, const GOpd *dst)
 	} else {
 		limbo_cg_move(g, t, v, indir(p, 0));
 	}
-	return deliver(g, n->ty, p, dst);
+	return limbo_cg_deliver(g, n->ty, p, dst);
 }
 
 /* Sets *v to the constant int n; 0 if it is not one. */
@@ -510,7 +501,7 @@ limbo_cg_arraynew(G *g, const LimboNode *n, const GOpd *dst)
 			}
 		}
 	}
-	return deliver(g, at, a, dst);
+	return limbo_cg_deliver(g, at, a, dst);
 }
 
 /* The cons instruction for elements of type t (CONSM/CONSMP take a

@@ -260,32 +260,37 @@ limbo_cg_typemaps_equal(const GDesc *a, const GDesc *b)
 }
 
 int
+limbo_cg_desc_intern(G *g, GDesc *d)
+{
+	int id;
+
+	/* module data ($0) and frames are descriptors of their own */
+	for (int i = 1; i < g->m->ndesc; i++) {
+		int isframe = i == g->framedesc;
+		for (int k = 0; k < g->nfns && !isframe; k++)
+			isframe = g->fns[k].desc == i;
+		if (!isframe && limbo_cg_typemaps_equal(&g->m->desc[i], d)) {
+			free(d->map);
+			return i;
+		}
+	}
+	id = limbo_cg_newdesc(g, d->size);
+	if (!g->failed) {
+		g->m->desc[id].map = d->map;
+		g->m->desc[id].nmap = d->nmap;
+	} else {
+		free(d->map);
+	}
+	return id;
+}
+
+int
 limbo_cg_tydesc(G *g, LimboType *t)
 {
 	GDesc d = {limbo_cg_size(t), 0, NULL};
-	int id;
 
 	limbo_cg_ptrmap(g, &d, t, 0);
-	/* module data ($0) and frames are descriptors of their own */
-	for (int i = 1; i < g->m->ndesc; i++)
-		if (i != g->framedesc && limbo_cg_typemaps_equal(&g->m->desc[i], &d) && g->m->desc[i].size >= 0) {
-			int isframe = 0;
-			for (int k = 0; k < g->nfns; k++)
-				if (g->fns[k].desc == i)
-					isframe = 1;
-			if (!isframe) {
-				free(d.map);
-				return i;
-			}
-		}
-	id = limbo_cg_newdesc(g, d.size);
-	if (!g->failed) {
-		g->m->desc[id].map = d.map;
-		g->m->desc[id].nmap = d.nmap;
-	} else {
-		free(d.map);
-	}
-	return id;
+	return limbo_cg_desc_intern(g, &d);
 }
 
 int
@@ -404,6 +409,17 @@ int
 limbo_cg_tmpmark(G *g)
 {
 	return g->nbusy;
+}
+
+int
+limbo_cg_tmp_since(G *g, int mark, GOpd o)
+{
+	if (o.mode != G_FP)
+		return 0;
+	for (int i = mark; i < g->nbusy; i++)
+		if (g->tmp[g->busy[i]].off == o.a)
+			return 1;
+	return 0;
 }
 
 /* Released temporaries that hold references are set to nil, as Inferno's

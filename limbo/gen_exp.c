@@ -119,8 +119,8 @@ target(G *g, const GOpd *dst, LimboType *t)
 	return dst != NULL ? *dst : limbo_cg_tmp(g, t);
 }
 
-static GOpd
-deliver(G *g, LimboType *t, GOpd v, const GOpd *dst)
+GOpd
+limbo_cg_deliver(G *g, LimboType *t, GOpd v, const GOpd *dst)
 {
 	if (dst == NULL)
 		return v;
@@ -227,7 +227,7 @@ cond_value(G *g, const LimboNode *n, const GOpd *dst)
 	limbo_cg_jumps_patch(g, &f, limbo_cg_pc(g));
 	limbo_cg_emit(g, DIS_OP_MOVW, limbo_cg_opd(G_IMM, 0, 0), limbo_cg_none, d);
 	limbo_cg_patch(g, end, limbo_cg_pc(g));
-	return deliver(g, &tint, d, dst);
+	return limbo_cg_deliver(g, &tint, d, dst);
 }
 
 /* Names. */
@@ -244,9 +244,9 @@ name_opd(G *g, const LimboNode *n, const GOpd *dst)
 	}
 	switch (d->store) {
 	case LIMBO_D_LOCAL: case LIMBO_D_ARG:
-		return deliver(g, n->ty, limbo_cg_opd(G_FP, d->offset, 0), dst);
+		return limbo_cg_deliver(g, n->ty, limbo_cg_opd(G_FP, d->offset, 0), dst);
 	case LIMBO_D_GLOBAL:
-		return deliver(g, n->ty, limbo_cg_opd(G_MP, d->offset, 0), dst);
+		return limbo_cg_deliver(g, n->ty, limbo_cg_opd(G_MP, d->offset, 0), dst);
 	case LIMBO_D_FN:
 		return limbo_cg_fnref(g, n, dst);
 	case LIMBO_D_IMPORT:
@@ -255,7 +255,7 @@ name_opd(G *g, const LimboNode *n, const GOpd *dst)
 		break;
 	}
 	if (limbo_cg_fold(g, n, &c))
-		return deliver(g, n->ty, limbo_cg_constopd(g, &c, n->ty), dst);
+		return limbo_cg_deliver(g, n->ty, limbo_cg_constopd(g, &c, n->ty), dst);
 	limbo_cg_notimpl(g, n, "this name as a value");
 	return limbo_cg_none;
 }
@@ -269,12 +269,12 @@ limbo_cg_expt(G *g, const LimboNode *n, LimboType *t, const GOpd *dst)
 		return limbo_cg_none;
 	if (t != NULL && n->ty != NULL && n->ty->kind != t->kind && limbo_cg_fold(g, n, &c) &&
 	    (c.kind == GC_INT || c.kind == GC_REAL))
-		return deliver(g, t, limbo_cg_constopd(g, &c, t), dst);
+		return limbo_cg_deliver(g, t, limbo_cg_constopd(g, &c, t), dst);
 	if (t != NULL && n->ty != NULL && n->ty->kind == LIMBO_TY_NIL) {
 		GOpd nl = limbo_cg_nil(g);
 		if (dst != NULL && (t->kind == LIMBO_TY_ADT || t->kind == LIMBO_TY_TUPLE))
 			return *dst;
-		return deliver(g, n->ty, nl, dst);
+		return limbo_cg_deliver(g, n->ty, nl, dst);
 	}
 	return limbo_cg_exp(g, n, dst);
 }
@@ -284,7 +284,7 @@ binop(G *g, const LimboNode *n, const GOpd *dst)
 {
 	LimboType *t = n->ty;
 	GOpd a, b, d;
-	int op;
+	int op, mark;
 
 	if (iscmp(n->op) || n->op == LIMBO_T_ANDAND || n->op == LIMBO_T_OROR)
 		return cond_value(g, n, dst);
@@ -298,6 +298,7 @@ binop(G *g, const LimboNode *n, const GOpd *dst)
 		limbo_cg_notimpl(g, n, "this operator on values of this type");
 		return limbo_cg_none;
 	}
+	mark = limbo_cg_tmpmark(g);
 	a = limbo_cg_expt(g, n->kids[0], t, NULL);
 	if (n->op == LIMBO_T_LSH || n->op == LIMBO_T_RSH || n->op == LIMBO_T_EXP)
 		b = limbo_cg_expt(g, n->kids[1], &tint, NULL);
@@ -306,7 +307,12 @@ binop(G *g, const LimboNode *n, const GOpd *dst)
 	a = limbo_cg_direct(g, t, a);
 	if (a.mode == G_IMM && kclass(t) != K_W)
 		a = limbo_cg_direct(g, t, limbo_cg_constopd(g, &(GConst){GC_INT, a.a, 0, NULL, 0}, t));
-	d = target(g, dst, t);
+	/* a temporary of this expression's own takes the result: the
+	 * two-operand form, which the interpreter runs faster */
+	if (dst == NULL && limbo_cg_tmp_since(g, mark, a))
+		d = a;
+	else
+		d = target(g, dst, t);
 	limbo_cg_emit(g, op, b, a, d);
 	return d;
 }
@@ -386,12 +392,12 @@ unop(G *g, const LimboNode *n, const GOpd *dst)
 		if (op == 0)
 			break;
 		limbo_cg_emit(g, op, limbo_cg_constopd(g, &(GConst){GC_INT, 1, 0, NULL, 0}, t), limbo_cg_direct(g, t, l), l);
-		return deliver(g, t, l, dst);
+		return limbo_cg_deliver(g, t, l, dst);
 	}
 	case LIMBO_T_MUL: {
 		GOpd p = limbo_cg_base(g, limbo_cg_exp(g, n->kids[0], NULL));
 		GOpd v = limbo_cg_opd(p.mode == G_MP ? G_IMP : G_IFP, p.a, 0);
-		return deliver(g, t, v, dst);
+		return limbo_cg_deliver(g, t, v, dst);
 	}
 	case LIMBO_T_REF:
 		return limbo_cg_ref(g, n, dst);
@@ -399,7 +405,7 @@ unop(G *g, const LimboNode *n, const GOpd *dst)
 		return limbo_cg_recv(g, n, dst);
 	case LIMBO_T_TAGOF: {
 		GOpd p = limbo_cg_base(g, limbo_cg_exp(g, n->kids[0], NULL));
-		return deliver(g, t, limbo_cg_opd(p.mode == G_MP ? G_IMP : G_IFP, p.a, 0), dst);
+		return limbo_cg_deliver(g, t, limbo_cg_opd(p.mode == G_MP ? G_IMP : G_IFP, p.a, 0), dst);
 	}
 	}
 	limbo_cg_notimpl(g, n, limbo_tok_text(n->op));
@@ -434,9 +440,9 @@ cast(G *g, const LimboNode *n, const GOpd *dst)
 	GConst c;
 
 	if (limbo_cg_fold(g, n, &c))
-		return deliver(g, to, limbo_cg_constopd(g, &c, to), dst);
+		return limbo_cg_deliver(g, to, limbo_cg_constopd(g, &c, to), dst);
 	if (from->kind == LIMBO_TY_NIL)
-		return deliver(g, to, limbo_cg_nil(g), dst);
+		return limbo_cg_deliver(g, to, limbo_cg_nil(g), dst);
 	if (a == b || limbo_ty_equal(to, from) || (a == K_P && b == K_P))
 		return limbo_cg_expt(g, n->kids[1], to, dst);
 	if (from->kind == LIMBO_TY_ARRAY && to->kind == LIMBO_TY_STRING)
@@ -595,12 +601,12 @@ assign(G *g, const LimboNode *n, const GOpd *dst)
 			v = limbo_cg_expt(g, r, tok == LIMBO_T_LSH || tok == LIMBO_T_RSH || tok == LIMBO_T_EXP ? &tint : t, NULL);
 			limbo_cg_emit(g, op, v, ch, ch);
 			limbo_cg_emit(g, DIS_OP_INSC, ch, i, str);
-			return deliver(g, t, ch, dst);
+			return limbo_cg_deliver(g, t, ch, dst);
 		}
 		v = limbo_cg_expt(g, r, tok == LIMBO_T_LSH || tok == LIMBO_T_RSH || tok == LIMBO_T_EXP ? &tint : t, NULL);
 		d = limbo_cg_lval(g, l);
 		limbo_cg_emit(g, op, v, limbo_cg_direct(g, t, d), d);
-		return deliver(g, t, d, dst);
+		return limbo_cg_deliver(g, t, d, dst);
 	}
 	if (l->kind == LIMBO_N_SLICE) {
 		limbo_cg_slice_assign(g, l, r);
@@ -614,12 +620,12 @@ assign(G *g, const LimboNode *n, const GOpd *dst)
 			v = x;
 		}
 		limbo_cg_assign_to(g, l, l->kind == LIMBO_N_TUPLE ? r->ty : t, v);
-		return dst != NULL && l->kind != LIMBO_N_TUPLE ? deliver(g, t, v, dst) : v;
+		return dst != NULL && l->kind != LIMBO_N_TUPLE ? limbo_cg_deliver(g, t, v, dst) : v;
 	}
 	if (l->kind == LIMBO_N_NAME && !builds_in_place(r)) {
 		d = limbo_cg_lval(g, l);
 		limbo_cg_expt(g, r, t, &d);
-		return deliver(g, t, d, dst);
+		return limbo_cg_deliver(g, t, d, dst);
 	}
 	/* the value first: the lvalue's address must not be held across
 	 * code that may move what it points into */
@@ -637,7 +643,7 @@ assign(G *g, const LimboNode *n, const GOpd *dst)
 		return limbo_cg_none;
 	}
 	limbo_cg_move(g, t, v, d);
-	return deliver(g, t, d, dst);
+	return limbo_cg_deliver(g, t, d, dst);
 }
 
 void
@@ -679,7 +685,7 @@ declas(G *g, const LimboNode *n, const GOpd *dst)
 		GOpd d;
 		l->decl->offset = limbo_cg_local(g, l->decl->ty, l);
 		d = limbo_cg_opd(G_FP, l->decl->offset, 0);
-		return deliver(g, l->decl->ty, limbo_cg_expt(g, r, l->decl->ty, &d), dst);
+		return limbo_cg_deliver(g, l->decl->ty, limbo_cg_expt(g, r, l->decl->ty, &d), dst);
 	}
 	v = limbo_cg_exp(g, r, NULL);
 	if (l->kind == LIMBO_N_TUPLE && v.mode != G_FP && !limbo_cg_isind(v)) {
@@ -688,7 +694,7 @@ declas(G *g, const LimboNode *n, const GOpd *dst)
 		v = x;
 	}
 	limbo_cg_declare(g, l, r->ty, v);
-	return deliver(g, r->ty, v, dst);
+	return limbo_cg_deliver(g, r->ty, v, dst);
 }
 
 static GOpd
@@ -717,19 +723,19 @@ limbo_cg_exp(G *g, const LimboNode *n, const GOpd *dst)
 	case LIMBO_N_NAME:
 		return name_opd(g, n, dst);
 	case LIMBO_N_NIL:
-		return deliver(g, n->ty, limbo_cg_nil(g), dst);
+		return limbo_cg_deliver(g, n->ty, limbo_cg_nil(g), dst);
 	case LIMBO_N_ICONST: case LIMBO_N_RCONST: case LIMBO_N_SCONST:
 		(void)limbo_cg_fold(g, n, &c);
-		return deliver(g, n->ty, limbo_cg_constopd(g, &c, n->ty), dst);
+		return limbo_cg_deliver(g, n->ty, limbo_cg_constopd(g, &c, n->ty), dst);
 	case LIMBO_N_BINOP:
 		if (limbo_cg_fold(g, n, &c))
-			return deliver(g, n->ty, limbo_cg_constopd(g, &c, n->ty), dst);
+			return limbo_cg_deliver(g, n->ty, limbo_cg_constopd(g, &c, n->ty), dst);
 		return binop(g, n, dst);
 	case LIMBO_N_UNOP:
 		if (n->op != LIMBO_T_LEN && n->op != LIMBO_T_INC && n->op != LIMBO_T_DEC && limbo_cg_fold(g, n, &c))
-			return deliver(g, n->ty, limbo_cg_constopd(g, &c, n->ty), dst);
+			return limbo_cg_deliver(g, n->ty, limbo_cg_constopd(g, &c, n->ty), dst);
 		if (n->op == LIMBO_T_LEN && limbo_cg_fold(g, n, &c))
-			return deliver(g, n->ty, limbo_cg_constopd(g, &c, n->ty), dst);
+			return limbo_cg_deliver(g, n->ty, limbo_cg_constopd(g, &c, n->ty), dst);
 		return unop(g, n, dst);
 	case LIMBO_N_POSTOP:
 		return postop(g, n, dst);
@@ -745,15 +751,15 @@ limbo_cg_exp(G *g, const LimboNode *n, const GOpd *dst)
 		return load(g, n, dst);
 	case LIMBO_N_MDOT:
 		if (limbo_cg_fold(g, n, &c))
-			return deliver(g, n->ty, limbo_cg_constopd(g, &c, n->ty), dst);
+			return limbo_cg_deliver(g, n->ty, limbo_cg_constopd(g, &c, n->ty), dst);
 		if (n->decl != NULL && n->decl->store == LIMBO_D_FN)
 			return limbo_cg_fnref(g, n, dst);
 		if (n->decl != NULL && n->decl->store == LIMBO_D_GLOBAL)
-			return deliver(g, n->ty, modvar(g, n), dst);
+			return limbo_cg_deliver(g, n->ty, modvar(g, n), dst);
 		break;
 	case LIMBO_N_DOT:
 		if (limbo_cg_fold(g, n, &c))
-			return deliver(g, n->ty, limbo_cg_constopd(g, &c, n->ty), dst);
+			return limbo_cg_deliver(g, n->ty, limbo_cg_constopd(g, &c, n->ty), dst);
 		return limbo_cg_dot(g, n, dst);
 	case LIMBO_N_INDEX:
 		return limbo_cg_index(g, n, dst);
