@@ -757,8 +757,8 @@ arraynew(LimboChecker *c, const LimboNode *n)
 		}
 		k = 0;
 		t = limbo_exp(c, e, &k);
-		if (et == NULL) {
-			et = t->kind == LIMBO_TY_NIL ? c->t_error : t;
+		if (et == NULL || (n->kids[1] == NULL && et->kind == LIMBO_TY_NIL && limbo_ty_assignable(t, et))) {
+			et = t; /* nil first: a later element gives the type */
 		} else if (n->kids[1] == NULL && pick_base(c, et, t) != NULL) {
 			et = pick_base(c, et, t);
 		} else if (!assignable_c(et, t, k)) {
@@ -766,7 +766,7 @@ arraynew(LimboChecker *c, const LimboNode *n)
 			CK_ERR(c, e, "type mismatch: array element is %s, want %s", TS(t, b1), TS(et, b2));
 		}
 	}
-	return limbo_ty_new(c, LIMBO_TY_ARRAY, et != NULL ? et : c->t_error);
+	return limbo_ty_new(c, LIMBO_TY_ARRAY, et != NULL && et->kind != LIMBO_TY_NIL ? et : c->t_error);
 }
 
 static LimboType *
@@ -1047,14 +1047,14 @@ limbo_exp(LimboChecker *c, const LimboNode *n, int *isconst)
 		l = NULL;
 		for (int i = 0; i < n->nkids; i++) {
 			LimboType *e = limbo_exp(c, n->kids[i], &k);
-			if (l == NULL || iserr(l))
-				l = e;
+			if (l == NULL || iserr(l) || (l->kind == LIMBO_TY_NIL && limbo_ty_assignable(e, l)))
+				l = e; /* nil first: a later element gives the type */
 			else if (pick_base(c, l, e) != NULL)
 				l = pick_base(c, l, e);
 			else if (!assignable_c(l, e, k))
 				mismatch(c, n->kids[i], l, e, "list of {...}");
 		}
-		t = limbo_ty_new(c, LIMBO_TY_LIST, l != NULL ? l : c->t_error);
+		t = limbo_ty_new(c, LIMBO_TY_LIST, l != NULL && l->kind != LIMBO_TY_NIL ? l : c->t_error);
 		break;
 	case LIMBO_N_CHANNEW:
 		if (n->kids[0] != NULL)

@@ -206,6 +206,10 @@ pick_stmt(LimboChecker *c, const LimboNode *n)
 				bound = limbo_ty_new(c, LIMBO_TY_REF, g->ty);
 				first = g;
 			} else if (first != NULL && g->ty->ids != first->ty->ids) {
+				/* as Inferno: an arm's tags must share one case's fields */
+				char b2[128];
+				CK_ERR(c, x, "type clash in pick qualifiers '%s' of type %s and '%s' of type %s", first->name,
+				       TS(first->ty, b), g->name, TS(g->ty, b2));
 				first = NULL;
 			}
 		}

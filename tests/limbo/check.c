@@ -227,6 +227,8 @@ typedef struct Bad {
 static const Bad bads[] = {
 	{"mismatch", "g()\n{\n\tx := 1 + \"s\";\n}\n", ":8: type mismatch: int and string in +\n"},
 	{"undef", "g()\n{\n\ty = 3;\n}\n", ":8: undefined name y\n"},
+	{"pickclash", "S: adt { pick { C => r: real; E => } };\ng(s: ref S)\n{\n\tpick x := s {\n\tC or E =>\n\t\t;\n\t}\n}\n",
+	 ":10: type clash in pick qualifiers 'C' of type S.C and 'E' of type S.E\n"},
 	{"breaklabel", "g()\n{\n\tfor(;;)\n\t\tbreak out;\n}\n", ":9: no appropriate target for 'break out'\n"},
 	{"continuecase", "g(i: int)\n{\n\tcase i {\n\t0 => continue;\n\t}\n}\n",
 	 ":9: no appropriate target for 'continue'\n"},
