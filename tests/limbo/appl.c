@@ -139,6 +139,9 @@ test_summary(void **state)
 	print_message("# appl: %d of %d programs compile; %d of %d cases pass; %d byte-identical to the shipped .dis\n",
 	              ncompiled, nfiles, ncases_ok, ncases, nsame);
 	assert_true(nfiles >= 30);
+	assert_int_equal(ncompiled, nfiles);
+	assert_int_equal(ncases_ok, ncases);
+	assert_true(ncases >= 30);
 }
 
 TEST_MAIN("limbo/appl",
