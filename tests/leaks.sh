@@ -1,6 +1,7 @@
 #!/bin/sh
 # make check-leaks, second half: host-memory leaks under valgrind, for the
-# library unit tests and for dis-run on real programs. (The first half runs
+# library unit tests, for dis-run on real programs and for bin/limbo
+# compiling Inferno's compiler and the corpus's largest program. (The first half runs
 # the whole suite with ACHERON_HEAPCHECK=1, so every dis-run also proves the
 # Dis heap empty at exit.)
 set -u
@@ -25,6 +26,8 @@ done
 run $VG bin/dis-run "$INF/dis/echo.dis" leak check
 run $VG bin/dis-run examples/fashion/train.dis /usr/share/datasets/fashion-mnist 1 640
 mkdir -p build/tests/leaks
+run $VG bin/limbo -I "$INF/module" -o build/tests/leaks/limbo.dis "$INF/appl/cmd/limbo/limbo.b"
+run $VG bin/limbo -I "$INF/module" -I module -o build/tests/leaks/bigprog.dis tests/limbo/progs/30_bigprog.b
 (cd build/tests/leaks && run $VG ../../../bin/dis-run -r "$(cd "../../../$INF" 2>/dev/null && pwd || echo "$INF")" /dis/limbo.dis -I/module -gw /appl/cmd/wc.b)
 rm -f /tmp/acheron-leaks.$$
 exit $status
