@@ -109,7 +109,7 @@ const char *limbo_tok_text(int tok);
 	X(PARAM, "IDS, type; flag SELF (self argument)") \
 	X(TFIXED, "scale exp, max exp?") \
 	/* statements */ \
-	X(BLOCK, "stmt...") \
+	X(BLOCK, "stmt...; ival = line of the closing } (braced blocks)") \
 	X(EMPTY, "none (a lone ;)") \
 	X(IF, "cond, then, else?") \
 	X(FOR, "init?, cond?, step?, body; name = label") \

@@ -87,6 +87,7 @@ limbo_check(LimboUnit *u, AcErr *err)
 		if (n != NULL && n->kind == LIMBO_N_FNDEF)
 			limbo_check_fn(c, n);
 	}
+	limbo_check_returns(c, root);
 	if (c->a->nomem || u->nomem)
 		goto fail;
 	u->sigs = c->sigs;

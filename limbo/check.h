@@ -96,7 +96,9 @@ typedef struct LimboChecker {
 	int selfimport;      /* a function was used as a value: the module imports itself */
 	struct {             /* statements break and continue may leave */
 		const char *label;
-		int loop;        /* for, while, do (not case, alt, pick) */
+		int loop;        /* 1 for, while, do; 2 an exception handler's
+		                    arms; 0 case, alt, pick */
+		const LimboNode *node; /* the statement, for its label's line */
 	} targets[LIMBO_MAX_DEPTH];
 	int ntargets;
 	LimboType *t_error, *t_none, *t_int, *t_big, *t_byte, *t_real, *t_string,
@@ -147,6 +149,8 @@ void limbo_declas(LimboChecker *c, const LimboNode *left, LimboType *t);
 
 /* stmt.c */
 void limbo_check_fn(LimboChecker *c, const LimboNode *fndef);
+/* After every body: functions with a result that run off their end. */
+void limbo_check_returns(LimboChecker *c, const LimboNode *root);
 
 #define CK_ERR(c, n, ...) limbo_diag((c)->u, (n)->file, (n)->line, __VA_ARGS__)
 

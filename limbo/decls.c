@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "limbo/check.h"
+#include "limbo/poly.h"
 
 static unsigned
 hash(const char *s)
@@ -193,6 +194,70 @@ mkpolys(LimboChecker *c, const LimboNode *ids, LimboDecl *dot)
 	return head;
 }
 
+/* for { T => f: fn(...); ... }: the functions a type variable's
+ * instantiation must have, as the POLY type's members (store FN, dot the
+ * type variable). The type variables are in scope. Inferno: decls.b
+ * (fielddecled of a Tpoly's ids), with its messages. */
+static void
+constraints(LimboChecker *c, const LimboNode *cons, LimboDecl *polys)
+{
+	if (cons == NULL)
+		return;
+	for (int i = 0; i < cons->nkids; i++) {
+		const LimboNode *pc = cons->kids[i];
+		if (pc == NULL || pc->kind != LIMBO_N_POLYCON || pc->nkids < 1 || pc->kids[0] == NULL)
+			continue;
+		for (int j = 0; j < pc->kids[0]->nkids; j++) {
+			const LimboNode *id = pc->kids[0]->kids[j];
+			LimboDecl *p, **tail;
+			if (id == NULL || id->name == NULL)
+				continue;
+			for (p = polys; p != NULL; p = p->next)
+				if (strcmp(p->name, id->name) == 0)
+					break;
+			if (p == NULL) {
+				LimboDecl *d = limbo_lookup(c, id->name);
+				if (d == NULL)
+					CK_ERR(c, id, "%s is not declared", id->name);
+				else if (d->store != LIMBO_D_TYPE)
+					CK_ERR(c, id, "%s is not a type", id->name);
+				else
+					CK_ERR(c, id, "type %s is not a polymorphic type", id->name);
+				break;
+			}
+			if (p->ty->ids != NULL) {
+				CK_ERR(c, id, "type %s redefined", id->name);
+				break;
+			}
+			tail = &p->ty->ids;
+			for (int k = 1; k < pc->nkids; k++) {
+				const LimboNode *f = pc->kids[k];
+				LimboType *ft;
+				if (f == NULL || f->kind != LIMBO_N_FIELD || f->kids[0] == NULL)
+					continue;
+				ft = limbo_type_resolve(c, f->kids[1]);
+				for (int m = 0; m < f->kids[0]->nkids; m++) {
+					const LimboNode *fid = f->kids[0]->kids[m];
+					LimboDecl *d;
+					if (fid == NULL || fid->name == NULL)
+						continue;
+					if (ft->kind != LIMBO_TY_FN) {
+						CK_ERR(c, fid, "only function types expected");
+						continue;
+					}
+					d = limbo_decl_new(c, fid->name, LIMBO_D_FN, ft, fid);
+					if (d == NULL)
+						return;
+					d->state = 2;
+					d->dot = p;
+					*tail = d;
+					tail = &d->next;
+				}
+			}
+		}
+	}
+}
+
 static LimboType *
 fn_type(LimboChecker *c, const LimboNode *n)
 {
@@ -231,6 +296,8 @@ fn_type(LimboChecker *c, const LimboNode *n)
 		}
 	}
 	t->of = n->kids[1] != NULL ? limbo_type_resolve(c, n->kids[1]) : c->t_none;
+	if (n->nkids > 3)
+		constraints(c, n->kids[3], t->polys);
 	limbo_scope_pop(c, mark);
 	return t;
 }
@@ -254,11 +321,15 @@ limbo_type_resolve(LimboChecker *c, const LimboNode *n)
 		break;
 	case LIMBO_N_TNAME:
 		t = named_type(c, n, lookup_type_name(c, n->name));
-		/* [type arguments] instantiate a polymorphic adt; the checker
-		 * treats its type variables as matching anything */
-		for (int i = 0; i < n->nkids; i++)
-			if (n->kids[i] != NULL)
-				(void)limbo_type_resolve(c, n->kids[i]);
+		/* [type arguments] instantiate a polymorphic adt (limbo/poly.c) */
+		if (n->nkids > 0) {
+			LimboType *args[LIMBO_MAXBINDS];
+			int na = 0;
+			for (int i = 0; i < n->nkids && na < LIMBO_MAXBINDS; i++)
+				if (n->kids[i] != NULL)
+					args[na++] = limbo_type_resolve(c, n->kids[i]);
+			t = limbo_poly_inst(c, t, args, na, n);
+		}
 		break;
 	case LIMBO_N_TDOT: case LIMBO_N_TARROW:
 		d = n->kids[0] != NULL && n->kids[0]->kind == LIMBO_N_TNAME ? lookup_type_name(c, n->kids[0]->name) : NULL;
@@ -583,6 +654,12 @@ mkadt(LimboChecker *c, const LimboNode *n, LimboDecl *dot, int global)
 	t->decl = d;
 	t->polys = mkpolys(c, n->kids[1], d);
 	members(c, n, 3, d);
+	if (n->kids[2] != NULL && t->polys != NULL && c->nctx < LIMBO_MAX_DEPTH) {
+		/* the adt's type variables are in scope in its constraints */
+		c->ctx[c->nctx++] = d;
+		constraints(c, n->kids[2], t->polys);
+		c->nctx--;
+	}
 	if (global)
 		limbo_declare(c, d, 1);
 	return d;

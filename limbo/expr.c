@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "limbo/check.h"
+#include "limbo/poly.h"
 
 #define TS(t, b) limbo_ty_str((t), (b), sizeof(b))
 
@@ -450,6 +451,25 @@ type_named(LimboChecker *c, const LimboNode *n)
 	return NULL;
 }
 
+/* T.f or v.f for a type variable T (v of type T): one of the functions its
+ * `for` constraint requires; v becomes the argument only of a self
+ * parameter. Inferno: typecheck.b (Odot of a Tpoly), its message. */
+static LimboType *
+poly_member(LimboChecker *c, const LimboNode *n, LimboType *t, const char *what, int isval, int *self)
+{
+	const LimboNode *nm = n->kids[1];
+	LimboDecl *m = limbo_member(t, nm->name);
+	char b[128];
+
+	if (m == NULL || m->store != LIMBO_D_FN) {
+		CK_ERR(c, nm, "'%s' is not a member of '%s' of type %s", nm->name, what, TS(t, b));
+		return c->t_error;
+	}
+	((LimboNode *)n)->decl = m;
+	*self = isval && m->ty != NULL && m->ty->ids != NULL && m->ty->ids->self;
+	return m->ty != NULL ? m->ty : c->t_error;
+}
+
 /* Member access exp.name: a field, or a method (*self set when the value
  * becomes its self argument). Also Adt.f and Adt.CONST. */
 static LimboType *
@@ -464,6 +484,8 @@ dot_exp(LimboChecker *c, const LimboNode *n, int *isconst, int *self)
 	*self = 0;
 	if (nm == NULL || nm->name == NULL)
 		return c->t_error;
+	if (td != NULL && td->ty != NULL && td->ty->kind == LIMBO_TY_POLY)
+		return poly_member(c, n, td->ty, td->name, 0, self);
 	if (td != NULL && td->ty != NULL && (td->ty->kind == LIMBO_TY_ADT || td->ty->kind == LIMBO_TY_ADTPICK)) {
 		adt = td->ty;
 		m = limbo_member(adt, nm->name);
@@ -486,6 +508,8 @@ dot_exp(LimboChecker *c, const LimboNode *n, int *isconst, int *self)
 		return m->ty;
 	}
 	t = limbo_exp(c, n->kids[0], &k);
+	if (t != NULL && t->kind == LIMBO_TY_POLY)
+		return poly_member(c, n, t, n->kids[0]->kind == LIMBO_N_NAME ? n->kids[0]->name : "expression", 1, self);
 	if (iserr(t))
 		return c->t_error;
 	if ((t->kind == LIMBO_TY_TUPLE || t->kind == LIMBO_TY_EXCEPTION) && nm->name[0] == 't') {
@@ -522,6 +546,12 @@ dot_exp(LimboChecker *c, const LimboNode *n, int *isconst, int *self)
 	}
 	if (m->store == LIMBO_D_CONST)
 		*isconst = 1;
+	if (m->store == LIMBO_D_FIELD && limbo_poly_isinst(adt)) {
+		/* a field of Stack[string]: its type with string for T */
+		LimboBinds bb;
+		limbo_poly_instbinds(adt, &bb);
+		return limbo_poly_subst(c, m->ty, &bb, 0);
+	}
 	return m->ty != NULL ? m->ty : c->t_error;
 }
 
@@ -608,6 +638,183 @@ args(LimboChecker *c, const LimboNode *n, int first, LimboDecl *ps, int space, i
 	}
 }
 
+/* Instantiation of a polymorphic function at a call: each type variable
+ * is bound to the type of the arguments in its place (only a reference
+ * type: one word). Inferno: types.b (tunify, expandtype), typecheck.b
+ * (Ocall of a polymorphic function, passfns). */
+/* "fn[T](x: T, l: list of T): int" as Inferno writes a type in its
+ * message; with args, the arguments' types in place of the parameters. */
+static const char *
+callty_str(const LimboType *t, const LimboNode *n, int first, char *buf, size_t len)
+{
+	size_t k = 0;
+	char b[128];
+
+	k += (size_t)snprintf(buf + k, len - k, "fn");
+	if (t->polys != NULL) {
+		for (LimboDecl *p = t->polys; p != NULL && k < len; p = p->next)
+			k += (size_t)snprintf(buf + k, len - k, "%s%s", p == t->polys ? "[" : ", ", p->name);
+		if (k < len)
+			k += (size_t)snprintf(buf + k, len - k, "]");
+	}
+	if (k < len)
+		k += (size_t)snprintf(buf + k, len - k, "(");
+	if (n != NULL) {
+		for (int i = first; i < n->nkids && k < len; i++)
+			k += (size_t)snprintf(buf + k, len - k, "%snil: %s", i == first ? "" : ", ",
+			                      n->kids[i]->ty != NULL ? TS(n->kids[i]->ty, b) : "?");
+	} else {
+		for (LimboDecl *p = t->ids; p != NULL && k < len; p = p->next)
+			k += (size_t)snprintf(buf + k, len - k, "%s%s: %s", p == t->ids ? "" : ", ",
+			                      p->name != NULL ? p->name : "nil", TS(p->ty, b));
+	}
+	if (k < len)
+		k += (size_t)snprintf(buf + k, len - k, ")");
+	if (k < len && t->of != NULL && t->of->kind != LIMBO_TY_NONE)
+		snprintf(buf + k, len - k, ": %s", TS(t->of, b));
+	return buf;
+}
+
+/* The function that type bt has for constraint f (a type variable's
+ * member): an adt's (through ref), a module's, or another type
+ * variable's. */
+static LimboDecl *
+inst_member(LimboType *bt, const char *name)
+{
+	LimboDecl *m = NULL;
+
+	if (bt == NULL)
+		return NULL;
+	if (bt->kind == LIMBO_TY_REF && bt->of != NULL) {
+		LimboType *a = bt->of;
+		if (a->kind == LIMBO_TY_ADT || a->kind == LIMBO_TY_ADTPICK) {
+			m = limbo_member(a, name);
+			if (m == NULL && a->kind == LIMBO_TY_ADTPICK)
+				m = limbo_member(a->of, name);
+		}
+	} else if (bt->kind == LIMBO_TY_MODULE || bt->kind == LIMBO_TY_POLY) {
+		m = limbo_member(bt, name);
+	}
+	return m != NULL && m->store == LIMBO_D_FN ? m : NULL;
+}
+
+static LimboDecl *adt_module(LimboType *adt);
+
+/* A function of this module's adt passed for a constraint is called
+ * through the module's own link (as a function value is): exported, and
+ * imported by "$self". */
+static void
+pass_fn(LimboChecker *c, LimboType *bt, LimboDecl *m)
+{
+	char buf[256];
+	char *name;
+	LimboDecl *mod;
+	LimboType *adt;
+
+	if (m->ty == NULL || m->ty->kind != LIMBO_TY_FN)
+		return;
+	if (bt->kind == LIMBO_TY_MODULE) {
+		use_fn(c, bt->decl, NULL, m);
+		return;
+	}
+	if (bt->kind != LIMBO_TY_REF)
+		return;
+	adt = bt->of->kind == LIMBO_TY_ADTPICK ? bt->of->of : bt->of;
+	mod = adt_module(adt);
+	for (int i = 0; mod != NULL && i < c->nimpl; i++)
+		if (c->impl[i] == mod->ty)
+			mod = NULL;
+	if (mod != NULL) {
+		use_fn(c, mod, adt->decl->name, m);
+		return;
+	}
+	snprintf(buf, sizeof buf, "%s.%s", adt->decl->name, m->name);
+	name = limbo_arena_strndup(c->a, buf, strlen(buf));
+	if (name == NULL || c->nimpl == 0)
+		return;
+	limbo_sig_add(c, c->impl[0]->decl->name, name, m->ty, 1);
+	limbo_sig_add(c, c->impl[0]->decl->name, name, m->ty, 0);
+	if (c->selfimport)
+		return;
+	c->selfimport = 1;
+	for (LimboDecl *x = c->impl[0]->ids; x != NULL; x = x->next)
+		if (x->store == LIMBO_D_FN && x->ty != NULL && x->ty->kind == LIMBO_TY_FN)
+			limbo_sig_add(c, c->impl[0]->decl->name, x->name, x->ty, 0);
+}
+
+/* Checks a call of polymorphic function type t (arguments from kid first,
+ * self the value before the dot) and returns its instantiated result. */
+static LimboType *
+poly_call(LimboChecker *c, const LimboNode *n, int first, LimboType *t, int self, const LimboNode *selfn)
+{
+	LimboDecl *fd = n->kids[0]->decl, *encp = NULL;
+	LimboBinds b;
+	LimboDecl *p = t->ids;
+	int ok = 1;
+	char b1[512], b2[512];
+
+	b.n = 0;
+	if (fd != NULL && fd->store == LIMBO_D_FN && fd->dot != NULL && fd->dot->ty != NULL &&
+	    fd->dot->ty->kind == LIMBO_TY_ADT)
+		encp = fd->dot->ty->polys; /* the adt's type variables */
+	if (selfn != NULL && selfn->ty != NULL) {
+		/* a function of an instance (s.pop() for s: ref Stack[string]) */
+		LimboType *st = selfn->ty->kind == LIMBO_TY_REF ? selfn->ty->of : selfn->ty;
+		if (limbo_poly_isinst(st))
+			limbo_poly_instbinds(st, &b);
+	}
+	if (self && p != NULL) {
+		if (selfn != NULL && selfn->ty != NULL)
+			ok = limbo_poly_bind(p->ty, selfn->ty, &b, 0);
+		p = p->next;
+	}
+	for (int i = first; ok && i < n->nkids && p != NULL; i++, p = p->next)
+		ok = limbo_poly_bind(p->ty, n->kids[i]->ty, &b, 0);
+	/* each constrained type variable's instantiation has its functions */
+	for (int k = 0; k < 2; k++) {
+		for (LimboDecl *v = k == 0 ? t->polys : encp; ok && v != NULL; v = v->next) {
+			LimboType *bt = limbo_poly_bound(&b, v);
+			for (LimboDecl *f = v->ty->ids; ok && bt != NULL && f != NULL; f = f->next) {
+				LimboDecl *m = inst_member(bt, f->name);
+				if (m == NULL) {
+					ok = 0;
+					break;
+				}
+				limbo_decl_resolve(c, m);
+				pass_fn(c, bt, m);
+			}
+		}
+	}
+	if (!ok) {
+		CK_ERR(c, n, "function call type mismatch (%s vs %s)", callty_str(t, NULL, 0, b1, sizeof b1),
+		       callty_str(t, n, first, b2, sizeof b2));
+		return c->t_error;
+	}
+	return limbo_poly_subst(c, t->of != NULL ? t->of : c->t_none, &b, 0);
+}
+
+/* A type argument written in an expression (Stack[ref Pt](...)): a type
+ * expression, a type's name, or ref of one. */
+static LimboType *
+type_arg(LimboChecker *c, const LimboNode *a)
+{
+	LimboDecl *d;
+
+	if (a == NULL)
+		return c->t_error;
+	if (a->kind == LIMBO_N_TYPEEXP)
+		return limbo_type_resolve(c, a->kids[0]);
+	if (a->kind == LIMBO_N_UNOP && a->op == LIMBO_T_REF) {
+		LimboType *t = type_arg(c, a->kids[0]);
+		return t->kind == LIMBO_TY_ERROR ? t : limbo_ty_new(c, LIMBO_TY_REF, t);
+	}
+	d = type_named(c, a);
+	if (d != NULL && d->store == LIMBO_D_TYPE && d->ty != NULL)
+		return d->ty;
+	CK_ERR(c, a, "type argument expected");
+	return c->t_error;
+}
+
 static LimboType *
 call_exp(LimboChecker *c, const LimboNode *n)
 {
@@ -628,6 +835,19 @@ call_exp(LimboChecker *c, const LimboNode *n)
 		if (t == NULL || (t->kind != LIMBO_TY_ADT && t->kind != LIMBO_TY_TUPLE && td->ty->kind != LIMBO_TY_ADTPICK)) {
 			CK_ERR(c, f, "%s is a type that cannot be called", TS(td->ty, b));
 			return c->t_error;
+		}
+		if (f->kind == LIMBO_N_INDEX && t->kind == LIMBO_TY_ADT && t->polys != NULL) {
+			/* Stack[string](...): an instance */
+			LimboType *targs[LIMBO_MAXBINDS];
+			int na = 0;
+			for (int i = 1; i < f->nkids && na < LIMBO_MAXBINDS; i++)
+				targs[na++] = type_arg(c, f->kids[i]);
+			t = limbo_poly_inst(c, t, targs, na, f);
+			if (t->kind == LIMBO_TY_ERROR)
+				return t;
+			snprintf(what, sizeof what, "%s", TS(td->ty, b));
+			args(c, n, 1, t->ids, 1, 0, 0, what);
+			return t;
 		}
 		snprintf(what, sizeof what, "%s", TS(td->ty, b));
 		if (td->ty->kind == LIMBO_TY_ADTPICK) {
@@ -683,7 +903,15 @@ call_exp(LimboChecker *c, const LimboNode *n)
 		snprintf(what, sizeof what, "function %s", f->kids[1]->name);
 	else
 		snprintf(what, sizeof what, "function");
-	args(c, n, 1, t->ids, 1, self, t->varargs, what);
+	{
+		int before = limbo_unit_nerrors(c->u);
+		args(c, n, 1, t->ids, 1, self, t->varargs, what);
+		if (limbo_unit_nerrors(c->u) == before &&
+		    (t->polys != NULL || (f->kind == LIMBO_N_DOT && f->kids[0]->ty != NULL &&
+		                          (limbo_poly_isinst(f->kids[0]->ty) ||
+		                           (f->kids[0]->ty->kind == LIMBO_TY_REF && limbo_poly_isinst(f->kids[0]->ty->of))))))
+			return poly_call(c, n, 1, t, self, f->kind == LIMBO_N_DOT ? f->kids[0] : NULL);
+	}
 	return t->of != NULL ? t->of : c->t_none;
 }
 

@@ -116,8 +116,18 @@ exported(G *g, LimboDecl *d)
 		(void)limbo_cg_sig(g, NULL, d->name, 1, &found);
 		return found;
 	}
-	if (o->ty != NULL && o->ty->kind == LIMBO_TY_ADT)
+	if (o->ty != NULL && o->ty->kind == LIMBO_TY_ADT) {
+		if (o->dot == NULL) {
+			/* a file-scope adt's function passed for a constraint:
+			 * the checker exported it (gen_call.c) */
+			char s[256];
+			int found;
+			snprintf(s, sizeof s, "%s.%s", o->name, d->name);
+			(void)limbo_cg_sig(g, NULL, s, 1, &found);
+			return found;
+		}
 		o = o->dot;
+	}
 	return o != NULL && o->ty == g->impl;
 }
 
@@ -151,6 +161,7 @@ function(G *g, GFn *fn)
 	end = limbo_fn_frame(t);
 	for (LimboDecl *p = t->ids; p != NULL; p = p->next)
 		limbo_cg_ptrmap(g, &g->m->desc[fn->desc], p->ty, p->offset);
+	end = limbo_cg_hidden_args(g, fn->decl, t, end);
 	g->frameoff = end > LIMBO_MAXTEMP ? end : LIMBO_MAXTEMP;
 	g->ntmp = 0;
 	g->nbusy = 0;
@@ -261,6 +272,7 @@ generate(G *g)
 			fn->def = n;
 	}
 	globals(g);
+	limbo_cg_inline_prepare(g);
 	for (int i = 0; i < g->nfns && !g->failed; i++)
 		if (g->fns[i].def != NULL)
 			function(g, &g->fns[i]);

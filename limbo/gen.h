@@ -122,7 +122,22 @@ typedef struct GFn {
 	const LimboNode *def;  /* FNDEF, or NULL while undefined */
 	int pc;                /* -1 until generated */
 	int desc;              /* frame descriptor */
+	int inl;               /* inlined at calls: 0 not known yet, 1 yes, -1 no */
+	int asvalue;           /* used as a value somewhere: never inlined */
+	const LimboNode *inl_c, *inl_e1, *inl_e2; /* inlined body (gen_inline.c) */
 } GFn;
+
+/* A parameter of a function being inlined: its argument expression, or
+ * the temporary the argument was evaluated into. */
+typedef struct GSubst {
+	LimboDecl *d;          /* the parameter as the body names it */
+	const LimboNode *arg;
+	LimboType *t;
+	GOpd tmp;
+	int hastmp;
+} GSubst;
+
+enum { G_MAXSUBST = 256 };
 
 /* A call or spawn whose target pc is not known yet. */
 typedef struct GFix {
@@ -172,6 +187,8 @@ typedef struct G {
 	int nbusy, capbusy;
 	GLoop loops[G_MAXLOOPS];
 	int nloops;
+	GSubst subst[G_MAXSUBST]; /* parameters of the calls being inlined */
+	int nsubst;
 	int nilmp;           /* mp offset of a nil word, or -1 */
 	int failed;
 	int nomem;
@@ -287,10 +304,27 @@ GOpd limbo_cg_call_result(G *g, LimboType *rt, GOpd r, const GOpd *dst);
 /* Stores call n's arguments (from kid first) into the frame at fr. */
 void limbo_cg_store_args(G *g, const LimboNode *n, int first, LimboType *fnty, const LimboNode *selfn, GOpd fr);
 int limbo_cg_ldt(G *g, LimboType *mod, const char *fn, uint32_t sig, const LimboNode *at);
+/* This module as `load` of "$self" gives it (import entry ldt): a module
+ * data word, loaded the first time the code gets there. */
+GOpd limbo_cg_self_module(G *g, int ldt);
+/* The hidden (module, link index) arguments of polymorphic function fn of
+ * type t for its constraints, after its arguments ending at end: marked in
+ * its frame descriptor; returns where they end. */
+int limbo_cg_hidden_args(G *g, LimboDecl *fn, LimboType *t, int end);
 GFn *limbo_cg_fn(G *g, LimboDecl *d);
 uint32_t limbo_cg_sig(G *g, const char *module, const char *name, int exported, int *found);
 /* Declares the locals on the left of := and stores r's parts in them. */
 void limbo_cg_declare(G *g, const LimboNode *l, LimboType *t, GOpd r);
+
+/* gen_inline.c: small functions inlined at their calls, as Inferno's
+ * compiler does. prepare marks the functions used as values; inline_call
+ * returns 1 with the call's value in *res when it inlined n (a call of d,
+ * with selfn its self argument or NULL); subst_of finds a parameter of an
+ * inlined call. */
+void limbo_cg_inline_prepare(G *g);
+int limbo_cg_inline_call(G *g, const LimboNode *n, LimboDecl *d, const LimboNode *selfn,
+                         const GOpd *dst, GOpd *res);
+const GSubst *limbo_cg_subst_of(G *g, LimboDecl *d);
 
 /* gen_data.c: adts, tuples, pick, arrays, lists, strings */
 GOpd limbo_cg_dot(G *g, const LimboNode *n, const GOpd *dst);

@@ -15,6 +15,7 @@
 
 #include "dis/dis.h"
 #include "limbo/gen.h"
+#include "limbo/poly.h"
 
 uint32_t
 limbo_cg_sig(G *g, const char *module, const char *name, int exported, int *found)
@@ -93,7 +94,7 @@ limbo_cg_fn(G *g, LimboDecl *d)
 		g->fns = p;
 		g->capfns = nc;
 	}
-	g->fns[g->nfns] = (GFn){d, NULL, -1, limbo_cg_newdesc(g, 0)};
+	g->fns[g->nfns] = (GFn){.decl = d, .pc = -1, .desc = limbo_cg_newdesc(g, 0)};
 	return &g->fns[g->nfns++];
 }
 
@@ -249,6 +250,225 @@ varargs_desc(G *g, const LimboNode *n, int first, LimboType *fnty)
 	return limbo_cg_desc_intern(g, &d);
 }
 
+/*
+ * Polymorphic functions with `for` constraints (Inferno: decls.b
+ * addfnptrs, typecheck.b passfns, ecom.b Ofnptr). After the declared
+ * arguments come two hidden words for each function each type variable
+ * must have (the function's type variables, then its adt's): the module
+ * the function is in (a pointer) and its index in that module's link
+ * table as the caller imports it; T.f(...) is an mcall through them. The
+ * caller passes an adt's function of this module through "$self" (the
+ * function is exported), another module's through that module's value,
+ * and its own hidden pair for a type variable of its own.
+ */
+static LimboDecl *
+enc_polys(LimboDecl *fn)
+{
+	LimboDecl *o = fn != NULL ? fn->dot : NULL;
+
+	return o != NULL && o->ty != NULL && o->ty->kind == LIMBO_TY_ADT ? o->ty->polys : NULL;
+}
+
+GOpd
+limbo_cg_self_module(G *g, int ldt)
+{
+	GOpd path = limbo_cg_mpstring(g, "$self", 5), slot = limbo_cg_none;
+	int skip;
+
+	for (int i = 0; i < g->m->ninst; i++) {
+		const GInst *in = &g->m->inst[i];
+		if (in->op == DIS_OP_LOAD && limbo_cg_same(in->s, path) && in->m.mode == G_IMM && in->m.a == ldt &&
+		    in->d.mode == G_MP) {
+			slot = in->d;
+			break;
+		}
+	}
+	if (slot.mode == G_NONE) {
+		slot = limbo_cg_opd(G_MP, limbo_cg_mpalloc(g, 4, 4), 0);
+		limbo_cg_markptr(g, &g->m->desc[0], slot.a);
+	}
+	skip = limbo_cg_branch(g, DIS_OP_BNEW, slot, limbo_cg_nil(g));
+	limbo_cg_emit(g, DIS_OP_LOAD, path, limbo_cg_opd(G_IMM, ldt, 0), slot);
+	limbo_cg_patch(g, skip, limbo_cg_pc(g));
+	return slot;
+}
+
+/* The frame offset of constraint function want's pair in a frame of fnty
+ * (fn its declaration), -1 if it has none; with want NULL, the end of the
+ * pairs. */
+static int
+hidden_off(LimboType *fnty, LimboDecl *fn, const LimboDecl *want)
+{
+	int off = (limbo_fn_frame(fnty) + 3) & ~3;
+	LimboDecl *lists[2] = {fnty->polys, enc_polys(fn)};
+
+	for (int k = 0; k < 2; k++)
+		for (LimboDecl *p = lists[k]; p != NULL; p = p->next)
+			for (LimboDecl *f = p->ty != NULL ? p->ty->ids : NULL; f != NULL; f = f->next) {
+				if (f == want)
+					return off;
+				off += 8;
+			}
+	return want == NULL ? off : -1;
+}
+
+int
+limbo_cg_hidden_args(G *g, LimboDecl *fn, LimboType *t, int end)
+{
+	int off = (limbo_fn_frame(t) + 3) & ~3, e = hidden_off(t, fn, NULL);
+
+	for (; off < e; off += 8)
+		limbo_cg_markptr(g, &g->m->desc[g->framedesc], off);
+	return e > end ? e : end;
+}
+
+/* Stores the hidden pairs of call n (callee d of type fnty) in the frame
+ * at fr. */
+static void
+pass_fns(G *g, const LimboNode *n, LimboDecl *d, LimboType *fnty, const LimboNode *selfn, GOpd fr)
+{
+	LimboDecl *lists[2] = {fnty->polys, enc_polys(d)};
+	LimboBinds b;
+	LimboDecl *p = fnty->ids;
+
+	b.n = 0;
+	if (selfn != NULL && selfn->ty != NULL) {
+		/* a function of an instance: s.f() for s: ref Tab[ref Word] */
+		LimboType *st = selfn->ty->kind == LIMBO_TY_REF ? selfn->ty->of : selfn->ty;
+		if (limbo_poly_isinst(st))
+			limbo_poly_instbinds(st, &b);
+		if (p != NULL) {
+			(void)limbo_poly_bind(p->ty, selfn->ty, &b, 0);
+			p = p->next;
+		}
+	}
+	for (int i = 1; i < n->nkids && p != NULL; i++, p = p->next)
+		(void)limbo_poly_bind(p->ty, n->kids[i]->ty, &b, 0);
+	for (int k = 0; k < 2 && !g->failed; k++)
+		for (LimboDecl *v = lists[k]; v != NULL && !g->failed; v = v->next) {
+			LimboType *bt = limbo_poly_bound(&b, v);
+			const LimboDecl *argp = NULL;
+			if (v->ty == NULL || v->ty->ids == NULL)
+				continue;
+			for (p = fnty->ids; p != NULL; p = p->next)
+				if (p->ty != NULL && p->ty->kind == LIMBO_TY_POLY && p->ty->decl == v)
+					argp = p;
+			if (bt == NULL) {
+				limbo_cg_notimpl(g, n, "a type variable with constraints bound by no argument");
+				return;
+			}
+			for (LimboDecl *f = v->ty->ids; f != NULL && !g->failed; f = f->next) {
+				int off = hidden_off(fnty, d, f);
+				GOpd mslot = limbo_cg_opd(G_IFP, fr.a, off), islot = limbo_cg_opd(G_IFP, fr.a, off + 4);
+				if (bt->kind == LIMBO_TY_POLY) {
+					/* our own type variable: pass on our pair */
+					LimboDecl *qf = limbo_member(bt, f->name);
+					int qo = qf != NULL && g->fnty != NULL ? hidden_off(g->fnty, g->cur->decl, qf) : -1;
+					if (qo < 0) {
+						limbo_cg_notimpl(g, n, "this type variable's function");
+						return;
+					}
+					limbo_cg_emit(g, DIS_OP_MOVP, limbo_cg_opd(G_FP, qo, 0), limbo_cg_none, mslot);
+					limbo_cg_emit(g, DIS_OP_MOVW, limbo_cg_opd(G_FP, qo + 4, 0), limbo_cg_none, islot);
+				} else if (bt->kind == LIMBO_TY_MODULE) {
+					/* a module value: the argument itself, already in the frame */
+					LimboDecl *m = limbo_member(bt, f->name);
+					int found;
+					uint32_t sig = 0;
+					if (m != NULL && bt->decl != NULL)
+						sig = limbo_cg_sig(g, bt->decl->name, m->name, 0, &found);
+					if (m == NULL || bt->decl == NULL || !found || argp == NULL ||
+					    argp->ty == NULL || argp->ty->kind != LIMBO_TY_POLY) {
+						limbo_cg_notimpl(g, n, "this module's function for a constraint");
+						return;
+					}
+					limbo_cg_emit(g, DIS_OP_MOVP, limbo_cg_opd(G_IFP, fr.a, argp->offset), limbo_cg_none, mslot);
+					limbo_cg_emit(g, DIS_OP_MOVW, limbo_cg_opd(G_IMM, limbo_cg_ldt(g, bt, m->name, sig, n), 0),
+					              limbo_cg_none, islot);
+				} else if (bt->kind == LIMBO_TY_REF && bt->of != NULL &&
+				           (bt->of->kind == LIMBO_TY_ADT || bt->of->kind == LIMBO_TY_ADTPICK)) {
+					LimboType *adt = bt->of->kind == LIMBO_TY_ADTPICK ? bt->of->of : bt->of;
+					LimboDecl *m = limbo_member(bt->of, f->name);
+					LimboType *mt;
+					const char *name;
+					int found, idx;
+					uint32_t sig;
+					GOpd mod;
+					if (m == NULL && bt->of != adt)
+						m = limbo_member(adt, f->name);
+					if (m == NULL || m->store != LIMBO_D_FN) {
+						limbo_cg_notimpl(g, n, "this adt's function for a constraint");
+						return;
+					}
+					name = fn_name(g, m);
+					if (ours(g, m) || fn_module(m) == NULL || fn_module(m) == g->impl) {
+						mt = g->impl;
+						if (mt == NULL || mt->decl == NULL) {
+							limbo_cg_notimpl(g, n, "a constraint in a module of no name");
+							return;
+						}
+						sig = limbo_cg_sig(g, mt->decl->name, name, 0, &found);
+						if (!found) {
+							limbo_cg_notimpl(g, n, "a constraint's function the checker did not record");
+							return;
+						}
+						idx = limbo_cg_ldt(g, mt, name, sig, n);
+						mod = limbo_cg_self_module(g, limbo_cg_ldt(g, mt, NULL, 0, n));
+					} else {
+						const LimboNode *modv = adt_module_value(g, m);
+						mt = fn_module(m);
+						sig = limbo_cg_sig(g, mt->decl->name, name, 0, &found);
+						if (modv == NULL || !found) {
+							limbo_cg_notimpl(g, n, "another module's adt function for a constraint");
+							return;
+						}
+						mod = module_value(g, modv);
+						(void)limbo_cg_ldt(g, mt, NULL, 0, n);
+						idx = limbo_cg_ldt(g, mt, name, sig, n);
+					}
+					limbo_cg_emit(g, DIS_OP_MOVP, mod, limbo_cg_none, mslot);
+					limbo_cg_emit(g, DIS_OP_MOVW, limbo_cg_opd(G_IMM, idx, 0), limbo_cg_none, islot);
+				} else {
+					limbo_cg_notimpl(g, n, "this type for a type variable with constraints");
+					return;
+				}
+			}
+		}
+}
+
+/* T.f(...) or v.f(...) for a type variable T: an mcall through the
+ * function's hidden pair in this frame. */
+static GOpd
+poly_call(G *g, const LimboNode *n, LimboDecl *d, const GOpd *dst, int spawn)
+{
+	const LimboNode *f = n->kids[0], *selfn = NULL;
+	LimboType *fnty = d->ty, *rt;
+	int o = g->fnty != NULL && g->cur != NULL ? hidden_off(g->fnty, g->cur->decl, d) : -1;
+	GOpd fr, r, mod, idx;
+
+	if (o < 0 || fnty == NULL || fnty->kind != LIMBO_TY_FN) {
+		limbo_cg_notimpl(g, n, "a call of a type variable's function outside its function");
+		return limbo_cg_none;
+	}
+	(void)limbo_fn_frame(fnty);
+	rt = fnty->of;
+	if (f->kind == LIMBO_N_DOT && fnty->ids != NULL && fnty->ids->self &&
+	    (f->kids[0]->decl == NULL || f->kids[0]->decl->store != LIMBO_D_TYPE))
+		selfn = f->kids[0];
+	mod = limbo_cg_opd(G_FP, o, 0);
+	idx = limbo_cg_opd(G_FP, o + 4, 0);
+	fr = limbo_cg_tmpword(g, 0);
+	limbo_cg_emit(g, DIS_OP_MFRAME, mod, idx, fr);
+	limbo_cg_store_args(g, n, 1, fnty, selfn, fr);
+	if (spawn) {
+		limbo_cg_emit(g, DIS_OP_MSPAWN, fr, idx, mod);
+		return limbo_cg_none;
+	}
+	r = limbo_cg_result_slot(g, rt, dst, fr);
+	limbo_cg_emit(g, DIS_OP_MCALL, fr, idx, mod);
+	return limbo_cg_call_result(g, rt, r, dst);
+}
+
 GOpd
 limbo_cg_result_slot(G *g, LimboType *rt, const GOpd *dst, GOpd fr)
 {
@@ -299,6 +519,9 @@ limbo_cg_call(G *g, const LimboNode *n, const GOpd *dst)
 	} else if (!(f->kind == LIMBO_N_NAME && d != NULL && d->store == LIMBO_D_FN)) {
 		return limbo_cg_fnref(g, n, dst); /* a call through a function value */
 	}
+	if (d != NULL && d->store == LIMBO_D_FN && d->dot != NULL && d->dot->ty != NULL &&
+	    d->dot->ty->kind == LIMBO_TY_POLY)
+		return poly_call(g, n, d, dst, spawn);
 	fnty = d->ty;
 	if (fnty == NULL || fnty->kind != LIMBO_TY_FN) {
 		limbo_cg_notimpl(g, n, "this call");
@@ -308,11 +531,9 @@ limbo_cg_call(G *g, const LimboNode *n, const GOpd *dst)
 	 * compiled body serves every instantiation, its values one word. */
 	(void)limbo_fn_frame(fnty);
 	rt = fnty->of;
-	if (f->kind == LIMBO_N_DOT && f->kids[0]->ty != NULL && f->kids[0]->ty->kind == LIMBO_TY_POLY) {
-		limbo_cg_notimpl(g, n, "calls of a type variable's member functions");
-		return limbo_cg_none;
-	}
 	local = modv == NULL && ours(g, d);
+	if (local && limbo_cg_inline_call(g, n, d, selfn, dst, &r))
+		return r;
 	if (!local && modv == NULL && f->kind == LIMBO_N_DOT) {
 		modv = adt_module_value(g, d);
 		if (modv == NULL) {
@@ -327,6 +548,7 @@ limbo_cg_call(G *g, const LimboNode *n, const GOpd *dst)
 		fr = limbo_cg_tmpword(g, 0);
 		limbo_cg_emit(g, DIS_OP_FRAME, limbo_cg_opd(G_IMM, fn->desc, 0), limbo_cg_none, fr);
 		limbo_cg_store_args(g, n, 1, fnty, selfn, fr);
+		pass_fns(g, n, d, fnty, selfn, fr);
 		r = spawn ? limbo_cg_none : limbo_cg_result_slot(g, rt, dst, fr);
 		{
 			int at = limbo_cg_emit(g, spawn ? DIS_OP_SPAWN : DIS_OP_CALL, fr, limbo_cg_none, limbo_cg_opd(G_IMM, fn->pc, 0));
@@ -370,6 +592,7 @@ limbo_cg_call(G *g, const LimboNode *n, const GOpd *dst)
 		else
 			limbo_cg_emit(g, DIS_OP_MFRAME, modo, limbo_cg_opd(G_IMM, idx, 0), fr);
 		limbo_cg_store_args(g, n, 1, fnty, selfn, fr);
+		pass_fns(g, n, d, fnty, selfn, fr);
 		r = spawn ? limbo_cg_none : limbo_cg_result_slot(g, rt, dst, fr);
 		limbo_cg_emit(g, spawn ? DIS_OP_MSPAWN : DIS_OP_MCALL, fr, limbo_cg_opd(G_IMM, idx, 0), modo);
 		return limbo_cg_call_result(g, rt, r, dst);

@@ -701,7 +701,9 @@ limbo_cg_except(G *g, const LimboNode *n)
 				labpc[h.nlab++] = i; /* the clause, for now */
 			}
 		}
-	/* the arms */
+	/* the arms; `break` in one leaves the handler (Inferno's break target),
+	 * `continue` goes on with the loop around it */
+	limbo_cg_loop_begin(g, n);
 	for (int i = 2; i < n->nkids && !g->failed; i++) {
 		const LimboNode *body = n->kids[i]->kids[1], *qs = n->kids[i]->kids[0];
 		LimboDecl *d = body->decl;
@@ -734,6 +736,7 @@ limbo_cg_except(G *g, const LimboNode *n)
 			limbo_cg_jumps_add(g, &out, limbo_cg_branch(g, DIS_OP_JMP, limbo_cg_none, limbo_cg_none));
 	}
 	limbo_cg_jumps_patch(g, &out, limbo_cg_pc(g));
+	limbo_cg_loop_end(g);
 	for (k = 0; k < h.nlab; k++)
 		labpc[k] = -labpc[k] - 1;
 	h.eoff = eoff;
@@ -767,31 +770,6 @@ fnval_desc(G *g)
 
 	limbo_cg_markptr(g, &d, 0);
 	return limbo_cg_desc_intern(g, &d);
-}
-
-/* This module as loaded by "$self": a module data word, loaded once. */
-static GOpd
-self_module(G *g, int ldt)
-{
-	GOpd path = limbo_cg_mpstring(g, "$self", 5), slot = limbo_cg_none;
-	int skip;
-
-	for (int i = 0; i < g->m->ninst; i++) {
-		const GInst *in = &g->m->inst[i];
-		if (in->op == DIS_OP_LOAD && limbo_cg_same(in->s, path) && in->m.mode == G_IMM && in->m.a == ldt &&
-		    in->d.mode == G_MP) {
-			slot = in->d;
-			break;
-		}
-	}
-	if (slot.mode == G_NONE) {
-		slot = limbo_cg_opd(G_MP, limbo_cg_mpalloc(g, 4, 4), 0);
-		limbo_cg_markptr(g, &g->m->desc[0], slot.a);
-	}
-	skip = limbo_cg_branch(g, DIS_OP_BNEW, slot, limbo_cg_nil(g));
-	limbo_cg_emit(g, DIS_OP_LOAD, path, limbo_cg_opd(G_IMM, ldt, 0), slot);
-	limbo_cg_patch(g, skip, limbo_cg_pc(g));
-	return slot;
 }
 
 /* A function used as a value: a new (module, link index) pair. */
@@ -840,7 +818,7 @@ fnvalue(G *g, const LimboNode *n, const GOpd *dst)
 	if (modv != NULL)
 		mod = limbo_cg_exp(g, modv, NULL);
 	else
-		mod = self_module(g, limbo_cg_ldt(g, mt, NULL, 0, n));
+		mod = limbo_cg_self_module(g, limbo_cg_ldt(g, mt, NULL, 0, n));
 	limbo_cg_emit(g, DIS_OP_MOVP, mod, limbo_cg_none, field(p, 0));
 	limbo_cg_emit(g, DIS_OP_MOVW, limbo_cg_opd(G_IMM, idx, 0), limbo_cg_none, field(p, 4));
 	if (dst != NULL) {

@@ -242,6 +242,12 @@ name_opd(G *g, const LimboNode *n, const GOpd *dst)
 		limbo_cg_notimpl(g, n, "this name");
 		return limbo_cg_none;
 	}
+	if (d->store == LIMBO_D_ARG && g->nsubst > 0) {
+		/* a parameter of a call being inlined */
+		const GSubst *s = limbo_cg_subst_of(g, d);
+		if (s != NULL)
+			return s->hastmp ? limbo_cg_deliver(g, s->t, s->tmp, dst) : limbo_cg_expt(g, s->arg, s->t, dst);
+	}
 	switch (d->store) {
 	case LIMBO_D_LOCAL: case LIMBO_D_ARG:
 		return limbo_cg_deliver(g, n->ty, limbo_cg_opd(G_FP, d->offset, 0), dst);

@@ -319,6 +319,7 @@ parse_block(Parser *p)
 	if (!expect(p, LIMBO_T_LBRACE))
 		return mk(p, LIMBO_N_BLOCK, &at, 0);
 	b = parse_stmts(p, &at, 0);
+	b->ival = TOK(p)->line; /* the closing brace's, for "no return" */
 	expect(p, LIMBO_T_RBRACE);
 	return b;
 }

@@ -1,15 +1,31 @@
 /*
  * Statements and function bodies: blocks open scopes; conditions are int;
- * return matches the function's result; case labels match the value; pick
- * binds its name to the picked case; exception handlers bind theirs.
+ * return matches the function's result; case labels are constants of the
+ * value's type that do not overlap; pick binds its name to the picked
+ * case; exception handlers bind theirs; a function with a result does not
+ * run off its end.
  *
- * Follows: limbo.ms §"Statements"; inferno-os limbo/typecheck.b (scheck).
+ * The rules and their messages are Inferno's, so one bad program gives the
+ * same diagnostics from both compilers: expressions in messages are
+ * printed as Inferno's expconv prints them (constants folded, no spaces
+ * around binary operators), and labels are checked as checklabels does
+ * (sorted, overlaps reported in that order).
+ *
+ * Follows: limbo.ms §"Statements"; inferno-os limbo/typecheck.b (scheck,
+ * casecheck, pickcheck, exccheck, altcheck, checklabels), nodes.b
+ * (expconv, fold), com.b and gen.b (the reachability behind "no return at
+ * end of function").
  */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "limbo/check.h"
 
 #define TS(t, b) limbo_ty_str((t), (b), sizeof(b))
+
+/* Handler arms in c->targets: where `raise;` may appear. */
+enum { T_SWITCH, T_LOOP, T_HANDLER };
 
 static void stmt(LimboChecker *c, const LimboNode *n);
 
@@ -17,6 +33,523 @@ static int
 iserr(const LimboType *t)
 {
 	return t == NULL || t->kind == LIMBO_TY_ERROR || t->kind == LIMBO_TY_ANY || t->kind == LIMBO_TY_POLY;
+}
+
+/*
+ * Constant values, as Inferno's fold computes them for case labels and
+ * conditions. The code generator has its own folder; the checker keeps
+ * this one so the passes stay apart.
+ */
+enum { V_NONE, V_INT, V_REAL, V_STRING };
+
+typedef struct Val {
+	int kind;        /* V_* */
+	int64_t i;
+	double r;
+	const char *s;   /* V_STRING: bytes (the tree's), len */
+	size_t len;
+} Val;
+
+static int fold(const LimboNode *n, Val *v, int iota, int depth);
+
+static int
+isint(const LimboType *t)
+{
+	return t != NULL && (t->kind == LIMBO_TY_INT || t->kind == LIMBO_TY_BYTE || t->kind == LIMBO_TY_BIG);
+}
+
+/* An integer constant cut to the width of t. */
+static int64_t
+wrap(const LimboType *t, int64_t v)
+{
+	if (t == NULL || t->kind == LIMBO_TY_INT)
+		return (int32_t)(uint32_t)v;
+	if (t->kind == LIMBO_TY_BYTE)
+		return (uint8_t)v;
+	return v;
+}
+
+static int
+fold_decl(LimboDecl *d, Val *v, int depth)
+{
+	if (d->store == LIMBO_D_IMPORT && d->imp != NULL)
+		d = d->imp;
+	if (d->store != LIMBO_D_CONST || d->node == NULL)
+		return 0;
+	return fold(d->node, v, (int)d->ival, depth + 1);
+}
+
+static int
+fold_binop(const LimboNode *n, const Val *a, const Val *b, Val *v)
+{
+	int cmp;
+
+	if (a->kind == V_STRING && b->kind == V_STRING) {
+		if (n->op == LIMBO_T_ADD)
+			return 0; /* a new string: left to the code generator */
+		cmp = memcmp(a->s, b->s, a->len < b->len ? a->len : b->len);
+		if (cmp == 0)
+			cmp = (a->len > b->len) - (a->len < b->len);
+	} else if (a->kind == V_INT && b->kind == V_INT) {
+		int64_t x = a->i, y = b->i, r;
+		v->kind = V_INT;
+		cmp = (x > y) - (x < y);
+		switch (n->op) {
+		case LIMBO_T_ADD: r = (int64_t)((uint64_t)x + (uint64_t)y); break;
+		case LIMBO_T_SUB: r = (int64_t)((uint64_t)x - (uint64_t)y); break;
+		case LIMBO_T_MUL: r = (int64_t)((uint64_t)x * (uint64_t)y); break;
+		case LIMBO_T_DIV: if (y == 0) return 0; r = y == -1 ? -x : x / y; break;
+		case LIMBO_T_MOD: if (y == 0) return 0; r = y == -1 ? 0 : x % y; break;
+		case LIMBO_T_AND: r = x & y; break;
+		case LIMBO_T_OR1: r = x | y; break;
+		case LIMBO_T_XOR: r = x ^ y; break;
+		case LIMBO_T_LSH: r = (int64_t)((uint64_t)x << (y & 63)); break;
+		case LIMBO_T_RSH:
+			r = n->ty != NULL && n->ty->kind == LIMBO_TY_INT ? (int32_t)x >> (y & 31) : x >> (y & 63);
+			break;
+		case LIMBO_T_ANDAND: v->i = x != 0 && y != 0; return 1;
+		case LIMBO_T_OROR: v->i = x != 0 || y != 0; return 1;
+		default: goto compare;
+		}
+		v->i = wrap(n->ty, r);
+		return 1;
+	} else {
+		return 0;
+	}
+compare:
+	v->kind = V_INT;
+	switch (n->op) {
+	case LIMBO_T_EQ: v->i = cmp == 0; return 1;
+	case LIMBO_T_NEQ: v->i = cmp != 0; return 1;
+	case LIMBO_T_LT: v->i = cmp < 0; return 1;
+	case LIMBO_T_GT: v->i = cmp > 0; return 1;
+	case LIMBO_T_LEQ: v->i = cmp <= 0; return 1;
+	case LIMBO_T_GEQ: v->i = cmp >= 0; return 1;
+	}
+	return 0;
+}
+
+static int
+fold(const LimboNode *n, Val *v, int iota, int depth)
+{
+	Val a, b;
+
+	memset(v, 0, sizeof *v);
+	if (n == NULL || depth > 64)
+		return 0;
+	switch (n->kind) {
+	case LIMBO_N_ICONST:
+		v->kind = V_INT;
+		v->i = n->ival;
+		return 1;
+	case LIMBO_N_RCONST:
+		v->kind = V_REAL;
+		v->r = n->rval;
+		return 1;
+	case LIMBO_N_SCONST:
+		v->kind = V_STRING;
+		v->s = n->str;
+		v->len = n->len;
+		return 1;
+	case LIMBO_N_NAME:
+		if (n->decl == NULL && n->name != NULL && strcmp(n->name, "iota") == 0 && iota >= 0) {
+			v->kind = V_INT;
+			v->i = iota;
+			return 1;
+		}
+		return n->decl != NULL && fold_decl(n->decl, v, depth);
+	case LIMBO_N_DOT: case LIMBO_N_MDOT:
+		return n->decl != NULL && n->decl->store == LIMBO_D_CONST && fold_decl(n->decl, v, depth);
+	case LIMBO_N_CAST:
+		if (n->ty == NULL || !fold(n->kids[1], &a, iota, depth + 1))
+			return 0;
+		if (isint(n->ty) && (a.kind == V_INT || a.kind == V_REAL)) {
+			double r = a.r;
+			v->kind = V_INT;
+			v->i = wrap(n->ty, a.kind == V_INT ? a.i : (int64_t)(r < 0 ? r - 0.5 : r + 0.5));
+			return 1;
+		}
+		if (n->ty->kind == LIMBO_TY_REAL && (a.kind == V_INT || a.kind == V_REAL)) {
+			v->kind = V_REAL;
+			v->r = a.kind == V_INT ? (double)a.i : a.r;
+			return 1;
+		}
+		if (n->ty->kind == LIMBO_TY_STRING && a.kind == V_STRING) {
+			*v = a;
+			return 1;
+		}
+		return 0;
+	case LIMBO_N_UNOP:
+		if (!fold(n->kids[0], &a, iota, depth + 1))
+			return 0;
+		*v = a;
+		switch (n->op) {
+		case LIMBO_T_SUB:
+			if (a.kind == V_INT)
+				v->i = wrap(n->ty, -a.i);
+			else
+				v->r = -a.r;
+			return a.kind != V_STRING;
+		case LIMBO_T_ADD:
+			return a.kind != V_STRING;
+		case LIMBO_T_TILDE:
+			v->i = wrap(n->ty, ~a.i);
+			return a.kind == V_INT;
+		case LIMBO_T_NOT:
+			v->i = !a.i;
+			return a.kind == V_INT;
+		}
+		return 0;
+	case LIMBO_N_BINOP:
+		if (!fold(n->kids[0], &a, iota, depth + 1) || !fold(n->kids[1], &b, iota, depth + 1))
+			return 0;
+		return fold_binop(n, &a, &b, v);
+	}
+	return 0;
+}
+
+/*
+ * Expressions as Inferno's expconv writes them in messages: constants
+ * folded (a named constant keeps its name), parentheses as written, no
+ * spaces around binary operators, at most 10 characters of a string.
+ */
+typedef struct Buf {
+	char *p;
+	size_t n, len;   /* capacity, used (always < n, NUL ended) */
+} Buf;
+
+static void
+put(Buf *b, const char *s, size_t len)
+{
+	while (len-- > 0 && b->len + 1 < b->n)
+		b->p[b->len++] = *s++;
+	b->p[b->len] = '\0';
+}
+
+static void
+puts_(Buf *b, const char *s)
+{
+	put(b, s, strlen(s));
+}
+
+static void
+put_string(Buf *b, const char *s, size_t len)
+{
+	size_t runes = 0, i;
+
+	puts_(b, "\"");
+	for (i = 0; i < len && runes < 10; i++) {
+		const char *e = NULL;
+		switch (s[i]) {
+		case '\\': e = "\\\\"; break;
+		case '"': e = "\\\""; break;
+		case '\n': e = "\\n"; break;
+		case '\r': e = "\\r"; break;
+		case '\t': e = "\\t"; break;
+		case '\b': e = "\\b"; break;
+		case '\a': e = "\\a"; break;
+		case '\v': e = "\\v"; break;
+		case '\0': e = "\\0"; break;
+		}
+		if (e != NULL)
+			puts_(b, e);
+		else
+			put(b, s + i, 1);
+		if (i + 1 == len || ((unsigned char)s[i + 1] & 0xc0) != 0x80)
+			runes++;
+	}
+	if (i < len)
+		puts_(b, "...");
+	puts_(b, "\"");
+}
+
+static void put_exp(Buf *b, const LimboNode *n);
+
+static void
+put_list(Buf *b, const LimboNode *n, int from, const char *sep)
+{
+	for (int i = from; i < n->nkids; i++) {
+		if (i > from)
+			puts_(b, sep);
+		put_exp(b, n->kids[i]);
+	}
+}
+
+static int
+isconname(const LimboNode *n)
+{
+	const LimboDecl *d = n->decl;
+
+	if (d != NULL && d->store == LIMBO_D_IMPORT && d->imp != NULL)
+		d = d->imp;
+	/* a string constant shows its value */
+	return (n->kind == LIMBO_N_NAME || n->kind == LIMBO_N_DOT || n->kind == LIMBO_N_MDOT) && d != NULL &&
+	       d->store == LIMBO_D_CONST && (n->ty == NULL || n->ty->kind != LIMBO_TY_STRING);
+}
+
+static void
+put_exp(Buf *b, const LimboNode *n)
+{
+	char t[128];
+	Val v;
+
+	if (n == NULL)
+		return;
+	if (n->flags & LIMBO_F_PARENS)
+		puts_(b, "(");
+	if (isconname(n)) {
+		puts_(b, n->kind == LIMBO_N_NAME ? n->name : n->kids[1] != NULL && n->kids[1]->name != NULL ? n->kids[1]->name : "?");
+	} else if (n->kind != LIMBO_N_SCONST && n->kind != LIMBO_N_ICONST && fold(n, &v, -1, 0)) {
+		if (v.kind == V_STRING)
+			put_string(b, v.s, v.len);
+		else if (v.kind == V_INT)
+			snprintf(t, sizeof t, "%lld", (long long)v.i), puts_(b, t);
+		else
+			snprintf(t, sizeof t, "%g", v.r), puts_(b, t);
+	} else switch (n->kind) {
+	case LIMBO_N_NAME:
+		puts_(b, n->name != NULL ? n->name : "?");
+		break;
+	case LIMBO_N_NIL:
+		puts_(b, "nil");
+		break;
+	case LIMBO_N_WILD:
+		puts_(b, "*");
+		break;
+	case LIMBO_N_ICONST:
+		snprintf(t, sizeof t, "%lld", (long long)n->ival);
+		puts_(b, t);
+		break;
+	case LIMBO_N_SCONST:
+		put_string(b, n->str, n->len);
+		break;
+	case LIMBO_N_RANGE:
+		put_exp(b, n->kids[0]);
+		puts_(b, " to ");
+		put_exp(b, n->kids[1]);
+		break;
+	case LIMBO_N_BINOP: case LIMBO_N_ASSIGN:
+		put_exp(b, n->kids[0]);
+		puts_(b, limbo_tok_text(n->op));
+		put_exp(b, n->kids[1]);
+		break;
+	case LIMBO_N_DECLAS: case LIMBO_N_SEND:
+		put_exp(b, n->kids[0]);
+		puts_(b, n->kind == LIMBO_N_DECLAS ? ":=" : "<-=");
+		put_exp(b, n->kids[1]);
+		break;
+	case LIMBO_N_UNOP:
+		puts_(b, limbo_tok_text(n->op));
+		if (n->op == LIMBO_T_REF || n->op == LIMBO_T_LEN || n->op == LIMBO_T_HD || n->op == LIMBO_T_TL ||
+		    n->op == LIMBO_T_TAGOF)
+			puts_(b, " ");
+		put_exp(b, n->kids[0]);
+		break;
+	case LIMBO_N_POSTOP:
+		put_exp(b, n->kids[0]);
+		puts_(b, limbo_tok_text(n->op));
+		break;
+	case LIMBO_N_CALL:
+		put_exp(b, n->kids[0]);
+		puts_(b, "(");
+		put_list(b, n, 1, ", ");
+		puts_(b, ")");
+		break;
+	case LIMBO_N_DOT: case LIMBO_N_MDOT:
+		put_exp(b, n->kids[0]);
+		puts_(b, n->kind == LIMBO_N_DOT ? "." : "->");
+		put_exp(b, n->kids[1]);
+		break;
+	case LIMBO_N_INDEX:
+		put_exp(b, n->kids[0]);
+		puts_(b, "[");
+		put_list(b, n, 1, ", ");
+		puts_(b, "]");
+		break;
+	case LIMBO_N_SLICE:
+		put_exp(b, n->kids[0]);
+		puts_(b, "[");
+		put_exp(b, n->kids[1]);
+		puts_(b, ":");
+		put_exp(b, n->kids[2]);
+		puts_(b, "]");
+		break;
+	case LIMBO_N_TUPLE:
+		puts_(b, "(");
+		put_list(b, n, 0, ", ");
+		puts_(b, ")");
+		break;
+	case LIMBO_N_CAST:
+		puts_(b, n->ty != NULL ? TS(n->ty, t) : "?");
+		puts_(b, " ");
+		put_exp(b, n->kids[1]);
+		break;
+	case LIMBO_N_LOAD:
+		puts_(b, "load ");
+		puts_(b, n->ty != NULL ? TS(n->ty, t) : "?");
+		puts_(b, " ");
+		put_exp(b, n->kids[1]);
+		break;
+	case LIMBO_N_SPAWN:
+		puts_(b, "spawn ");
+		put_exp(b, n->kids[0]);
+		break;
+	case LIMBO_N_RAISE:
+		puts_(b, "raise ");
+		put_exp(b, n->kids[0]);
+		break;
+	case LIMBO_N_BLOCK:
+		/* an arm's body, as Inferno prints its scope node */
+		puts_(b, "scope");
+		for (int i = 0, k = 0; i < n->nkids; i++) {
+			if (n->kids[i] == NULL || n->kids[i]->kind == LIMBO_N_EMPTY)
+				continue;
+			if (k++ > 0)
+				puts_(b, ", ");
+			put_exp(b, n->kids[i]);
+		}
+		break;
+	default:
+		break;
+	}
+	if (n->flags & LIMBO_F_PARENS)
+		puts_(b, ")");
+}
+
+/* 'exp' into s. */
+static const char *
+expstr(const LimboNode *n, char *s, size_t len)
+{
+	Buf b = {s, len, 0};
+
+	puts_(&b, "'");
+	put_exp(&b, n);
+	puts_(&b, "'");
+	return s;
+}
+
+/* The qualifiers of an arm joined by " or ", without quotes. */
+static const char *
+qualstr(const LimboNode *quals, char *s, size_t len)
+{
+	Buf b = {s, len, 0};
+
+	b.p[0] = '\0';
+	if (quals != NULL)
+		put_list(&b, quals, 0, " or ");
+	return s;
+}
+
+/* "FILE:LINE" of n, as Inferno's lineconv writes a position. */
+static const char *
+where(const LimboNode *n, char *s, size_t len)
+{
+	snprintf(s, len, "%s:%d", n->file, n->line);
+	return s;
+}
+
+/*
+ * Labels of case and exception statements, checked as Inferno's
+ * checklabels does: sorted (stably), a range whose start is after its end
+ * is unmatchable, a label at or before the end of the one before it
+ * overlaps. Exception labels compare as matchcmp: exceptions first, then
+ * strings, then patterns ending in `*` (longer first).
+ */
+typedef struct Label {
+	Val lo, hi;
+	const LimboNode *lon, *hin; /* the qualifier's ends (one node if not a range) */
+	const LimboNode *arm;       /* CLAUSE */
+	int isexc;                  /* an exception, not a string (exception labels) */
+	int konst;                  /* the checker found it constant */
+} Label;
+
+enum { L_INT, L_STRING, L_EXC };
+
+static int
+strcmp_n(const char *a, size_t la, const char *b, size_t lb)
+{
+	int c = memcmp(a, b, la < lb ? la : lb);
+
+	return c != 0 ? c : (la > lb) - (la < lb);
+}
+
+static int
+labcmp(int kind, const Label *x, const Val *a, const Val *b, const Label *y)
+{
+	if (kind == L_INT)
+		return (a->i > b->i) - (a->i < b->i);
+	if (kind == L_EXC) {
+		int sa = a->len > 0 && a->s[a->len - 1] == '*', sb = b->len > 0 && b->s[b->len - 1] == '*';
+		if (sa != sb)
+			return sa ? 1 : -1;
+		if (sa && a->len != b->len)
+			return (int)b->len - (int)a->len;
+		if (!sa && x->isexc != y->isexc)
+			return x->isexc ? -1 : 1;
+	}
+	return strcmp_n(a->s, a->len, b->s, b->len);
+}
+
+static void
+check_labels(LimboChecker *c, Label *labs, int nlab, int kind, const char *title)
+{
+	char b1[256], b2[256], b3[256];
+
+	/* insertion sort: stable, as Inferno's merge sort */
+	for (int i = 1; i < nlab; i++) {
+		Label l = labs[i];
+		int j = i;
+		while (j > 0 && labcmp(kind, &labs[j - 1], &labs[j - 1].lo, &l.lo, &l) > 0) {
+			labs[j] = labs[j - 1];
+			j--;
+		}
+		labs[j] = l;
+	}
+	for (int i = 0; i < nlab; i++) {
+		const Val *p = &labs[i].hi;
+		const LimboNode *pn = labs[i].hin;
+		int e;
+		if (labcmp(kind, &labs[i], &labs[i].lo, p, &labs[i]) > 0) {
+			Buf b = {b1, sizeof b1, 0};
+			puts_(&b, "'");
+			put_list(&b, labs[i].arm->kids[0], 0, " or ");
+			puts_(&b, " =>");
+			put_exp(&b, labs[i].arm->kids[1]);
+			puts_(&b, "'");
+			CK_ERR(c, labs[i].lon, "unmatchable %s %s", title, b1);
+		}
+		for (e = i + 1; e < nlab; e++) {
+			if (labcmp(kind, &labs[e], &labs[e].lo, p, &labs[i]) <= 0)
+				CK_ERR(c, labs[e].lon, "%s '%s' overlaps with '%s' on line %s", title,
+				       qualstr(labs[e].arm->kids[0], b1, sizeof b1),
+				       qualstr(labs[e - 1].arm->kids[0], b2, sizeof b2), where(pn, b3, sizeof b3));
+			/* runs of one arm's consecutive ints merge */
+			if (kind != L_INT || labs[e].lo.i != p->i + 1 || labs[e].arm != labs[i].arm)
+				break;
+			p = &labs[e].hi;
+			pn = labs[e].hin;
+		}
+		if (e != i + 1) {
+			labs[i].hi = *p;
+			labs[i].hin = pn;
+			memmove(&labs[i + 1], &labs[e], (size_t)(nlab - e) * sizeof labs[0]);
+			nlab -= e - (i + 1);
+		}
+	}
+}
+
+/* Counts the qualifiers of the arms kids[from..]; NULL if there are none
+ * or no memory. */
+static Label *
+labels_new(const LimboNode *n, int from, int *count)
+{
+	int k = 0;
+
+	for (int i = from; i < n->nkids; i++)
+		if (n->kids[i] != NULL && n->kids[i]->kids[0] != NULL)
+			k += n->kids[i]->kids[0]->nkids;
+	*count = 0;
+	return k > 0 ? calloc((size_t)k, sizeof(Label)) : NULL;
 }
 
 static void
@@ -87,18 +620,56 @@ local_cons(LimboChecker *c, const LimboNode *n, int store)
 	}
 }
 
+/* "'exp' of type t", Inferno's etconv. */
+static const char *
+etstr(const LimboNode *n, const LimboType *t, char *s, size_t len)
+{
+	char tb[128];
+	size_t k;
+
+	expstr(n, s, len);
+	k = strlen(s);
+	snprintf(s + k, len - k, " of type %s", t != NULL ? TS(t, tb) : "nothing");
+	return s;
+}
+
+/* A range qualifier: both ends int or both string (Inferno's echeck of
+ * Orange). Returns its type, NULL if it is not a range of either. */
+static LimboType *
+range_exp(LimboChecker *c, const LimboNode *x, int *klo, int *khi)
+{
+	LimboType *lo = limbo_exp(c, x->kids[0], klo), *hi = limbo_exp(c, x->kids[1], khi);
+	char b1[256], b2[256];
+
+	if (iserr(lo) || iserr(hi))
+		return c->t_error;
+	if (lo->kind != hi->kind || (lo->kind != LIMBO_TY_INT && lo->kind != LIMBO_TY_STRING)) {
+		CK_ERR(c, x->kids[0], "range %s to %s is not an int or string range", etstr(x->kids[0], lo, b1, sizeof b1),
+		       etstr(x->kids[1], hi, b2, sizeof b2));
+		return NULL;
+	}
+	return lo;
+}
+
+/* One end of a case label: its value into *v; 0 if it is not constant. */
+static int
+case_value(const LimboNode *x, Val *v, int kind)
+{
+	return fold(x, v, -1, 0) && v->kind == (kind == LIMBO_TY_STRING ? V_STRING : V_INT);
+}
+
 static void
 case_stmt(LimboChecker *c, const LimboNode *n)
 {
-	int k = 0;
+	int k = 0, ok = 1, nlab = 0, nq = 0;
 	LimboType *t = limbo_exp(c, n->kids[0], &k);
-	char b[128];
+	const LimboNode *wild = NULL;
+	Label *labs;
+	char b1[256], b2[256];
 
-	if (!iserr(t) && t->kind != LIMBO_TY_INT && t->kind != LIMBO_TY_BIG && t->kind != LIMBO_TY_BYTE &&
-	    t->kind != LIMBO_TY_STRING) {
-		CK_ERR(c, n, "case on a value of type %s: want int, big, byte or string", TS(t, b));
-		t = c->t_error;
-	}
+	/* the arms first, as Inferno: their labels' own errors and bodies */
+	labs = labels_new(n, 1, &nq);
+	nq = 0;
 	for (int i = 1; i < n->nkids; i++) {
 		const LimboNode *cl = n->kids[i], *q;
 		if (cl == NULL)
@@ -106,22 +677,114 @@ case_stmt(LimboChecker *c, const LimboNode *n)
 		q = cl->kids[0];
 		for (int j = 0; q != NULL && j < q->nkids; j++) {
 			const LimboNode *x = q->kids[j];
+			int k2 = 1;
 			if (x == NULL || x->kind == LIMBO_N_WILD)
 				continue;
 			if (x->kind == LIMBO_N_RANGE) {
-				limbo_exp_want(c, x->kids[0], t, "case label");
-				limbo_exp_want(c, x->kids[1], t, "case label");
+				((LimboNode *)x)->ty = range_exp(c, x, &k, &k2);
+				k = k && k2;
 			} else {
-				limbo_exp_want(c, x, t, "case label");
+				(void)limbo_exp(c, x, &k);
 			}
+			if (labs != NULL)
+				labs[nq].konst = k;
+			nq++;
 		}
 		block(c, cl->kids[1]);
 	}
+	if (iserr(t))
+		goto out;
+	if (t->kind != LIMBO_TY_INT && t->kind != LIMBO_TY_BIG && t->kind != LIMBO_TY_STRING) {
+		CK_ERR(c, n, "case argument %s is not an int or big or string", etstr(n->kids[0], t, b1, sizeof b1));
+		goto out;
+	}
+	nq = 0;
+	for (int i = 1; i < n->nkids; i++) {
+		const LimboNode *cl = n->kids[i], *q;
+		if (cl == NULL)
+			continue;
+		q = cl->kids[0];
+		for (int j = 0; q != NULL && j < q->nkids; j++) {
+			const LimboNode *x = q->kids[j];
+			int konst, isrange, lok, clash;
+			Label *l;
+			if (x == NULL)
+				continue;
+			if (x->kind == LIMBO_N_WILD) {
+				if (wild != NULL)
+					CK_ERR(c, x, "case qualifier * duplicated on line %s", where(wild, b1, sizeof b1));
+				wild = x;
+				continue;
+			}
+			konst = labs != NULL && labs[nq].konst;
+			nq++;
+			l = labs != NULL ? &labs[nlab] : NULL; /* nlab < nq: konst read first */
+			isrange = x->kind == LIMBO_N_RANGE;
+			if (x->ty != NULL && x->ty->kind == LIMBO_TY_ERROR) {
+				ok = 0; /* reported already */
+				continue;
+			}
+			clash = x->ty == NULL || x->ty->kind != t->kind;
+			if (clash) {
+				CK_ERR(c, x, "case qualifier %s clashes with %s", etstr(x, x->ty, b1, sizeof b1),
+				       etstr(n->kids[0], t, b2, sizeof b2));
+				/* as Inferno: a range that clashes is still a label */
+				if (!isrange || x->ty == NULL) {
+					ok = 0;
+					continue;
+				}
+			}
+			if (l == NULL) {
+				ok = 0;
+				continue;
+			}
+			lok = isrange ? case_value(x->kids[0], &l->lo, clash ? x->ty->kind : t->kind) &&
+			                    case_value(x->kids[1], &l->hi, clash ? x->ty->kind : t->kind)
+			              : case_value(x, &l->lo, t->kind);
+			if (!lok && !konst && !clash) {
+				CK_ERR(c, x, isrange ? "case range %s is not constant" : "case qualifier %s is not constant",
+				       expstr(x, b1, sizeof b1));
+				ok = 0;
+				continue;
+			}
+			if (!lok) {
+				ok = 0; /* constant, but not one this folder knows: no overlap check */
+				continue;
+			}
+			if (!isrange)
+				l->hi = l->lo;
+			l->lon = isrange ? x->kids[0] : x;
+			l->hin = isrange ? x->kids[1] : x;
+			l->arm = cl;
+			nlab++;
+		}
+	}
+	if (ok && labs != NULL)
+		check_labels(c, labs, nlab, t->kind == LIMBO_TY_STRING ? L_STRING : L_INT, "case qualifier");
+out:
+	free(labs);
+}
+
+/* Has the guard a send or receive in it (Inferno's hascomm)? */
+static int
+hascomm(const LimboNode *n)
+{
+	if (n == NULL)
+		return 0;
+	if (n->kind == LIMBO_N_SEND || (n->kind == LIMBO_N_UNOP && n->op == LIMBO_T_COMM))
+		return 1;
+	for (int i = 0; i < n->nkids; i++)
+		if (hascomm(n->kids[i]))
+			return 1;
+	return 0;
 }
 
 static void
 alt_stmt(LimboChecker *c, const LimboNode *n)
 {
+	const LimboNode *wild = NULL;
+	char b1[256];
+
 	for (int i = 0; i < n->nkids; i++) {
 		const LimboNode *cl = n->kids[i], *q;
 		LimboSym *mark;
@@ -132,12 +795,29 @@ alt_stmt(LimboChecker *c, const LimboNode *n)
 		for (int j = 0; q != NULL && j < q->nkids; j++) {
 			const LimboNode *x = q->kids[j];
 			int k;
-			if (x == NULL || x->kind == LIMBO_N_WILD)
+			if (x == NULL || x->kind == LIMBO_N_WILD || x->kind == LIMBO_N_RANGE)
 				continue;
 			(void)limbo_exp(c, x, &k);
 		}
 		block(c, cl->kids[1]);
 		limbo_scope_pop(c, mark);
+	}
+	for (int i = 0; i < n->nkids; i++) {
+		const LimboNode *q = n->kids[i] != NULL ? n->kids[i]->kids[0] : NULL;
+		for (int j = 0; q != NULL && j < q->nkids; j++) {
+			const LimboNode *x = q->kids[j];
+			if (x == NULL)
+				continue;
+			if (x->kind == LIMBO_N_WILD) {
+				if (wild != NULL)
+					CK_ERR(c, x, "alt guard * duplicated on line %s", where(wild, b1, sizeof b1));
+				wild = x;
+			} else if (x->kind == LIMBO_N_RANGE) {
+				CK_ERR(c, x, "alt guard %s is illegal", expstr(x, b1, sizeof b1));
+			} else if (!hascomm(x)) {
+				CK_ERR(c, x, "alt guard %s has no communication", expstr(x, b1, sizeof b1));
+			}
+		}
 	}
 }
 
@@ -165,19 +845,28 @@ arm_body(LimboChecker *c, const LimboNode *name, LimboType *bound, const LimboNo
 static void
 pick_stmt(LimboChecker *c, const LimboNode *n)
 {
-	int k = 0;
-	LimboType *t = limbo_exp(c, n->kids[1], &k), *adt = NULL;
-	char b[128];
+	int k = 0, ntag = 0;
+	LimboType *t = limbo_exp(c, n->kids[1], &k), *adt = NULL, *shown;
+	const LimboNode *wild = NULL, **seen = NULL;
+	char b[128], b1[256];
 
 	if (!iserr(t)) {
 		if (t->kind == LIMBO_TY_REF && t->of != NULL && t->of->kind == LIMBO_TY_ADT && t->of->tags != NULL)
 			adt = t->of;
 		else
-			CK_ERR(c, n, "pick on a value of type %s: want a ref to an adt with pick cases", TS(t, b));
+			CK_ERR(c, n->kids[1], "pick argument %s is not a ref adt with pick tags",
+			       etstr(n->kids[1], t, b1, sizeof b1));
 	}
+	if (adt != NULL) {
+		for (LimboDecl *g = adt->tags; g != NULL; g = g->next)
+			ntag++;
+		seen = calloc((size_t)ntag + 1, sizeof *seen);
+	}
+	/* the type Inferno shows for the name: the previous arm's case */
+	shown = adt;
 	for (int i = 2; i < n->nkids; i++) {
 		const LimboNode *cl = n->kids[i], *q;
-		LimboType *bound = adt != NULL ? t : c->t_error;
+		LimboType *bound = adt != NULL ? t : c->t_error, *armty = NULL;
 		LimboDecl *first = NULL;
 		int ntags = 0;
 		if (cl == NULL)
@@ -186,7 +875,15 @@ pick_stmt(LimboChecker *c, const LimboNode *n)
 		for (int j = 0; q != NULL && j < q->nkids; j++) {
 			const LimboNode *x = q->kids[j];
 			LimboDecl *g = NULL;
-			if (x == NULL || x->kind == LIMBO_N_WILD) {
+			int tag = 0;
+			if (x == NULL)
+				continue;
+			if (x->kind == LIMBO_N_WILD) {
+				if (adt != NULL && wild != NULL)
+					CK_ERR(c, x, "pick qualifier * duplicated on line %s", where(wild, b1, sizeof b1));
+				wild = x;
+				if (armty == NULL)
+					armty = adt;
 				ntags = 2;
 				first = NULL;
 				continue;
@@ -194,14 +891,25 @@ pick_stmt(LimboChecker *c, const LimboNode *n)
 			if (adt == NULL)
 				continue;
 			if (x->kind == LIMBO_N_NAME)
-				for (g = adt->tags; g != NULL; g = g->next)
+				for (g = adt->tags; g != NULL; g = g->next, tag++)
 					if (strcmp(g->name, x->name) == 0)
 						break;
 			if (g == NULL) {
-				CK_ERR(c, x, "%s is not a pick tag of %s", x->kind == LIMBO_N_NAME ? x->name : "expression",
-				       TS(adt, b));
+				char b2[128];
+				LimboType rt = {.kind = LIMBO_TY_REF, .of = shown};
+				snprintf(b2, sizeof b2, "%s", TS(&rt, b));
+				CK_ERR(c, x, "pick qualifier %s is not a member of '%s' of type %s", expstr(x, b1, sizeof b1),
+				       n->kids[0] != NULL && n->kids[0]->name != NULL ? n->kids[0]->name : "?", b2);
 				continue;
 			}
+			if (seen != NULL && tag < ntag) {
+				if (seen[tag] != NULL)
+					CK_ERR(c, x, "pick qualifier %s duplicated on line %s", expstr(x, b1, sizeof b1),
+					       where(seen[tag], b, sizeof b));
+				seen[tag] = x;
+			}
+			if (armty == NULL)
+				armty = g->ty;
 			if (++ntags == 1) {
 				bound = limbo_ty_new(c, LIMBO_TY_REF, g->ty);
 				first = g;
@@ -218,62 +926,131 @@ pick_stmt(LimboChecker *c, const LimboNode *n)
 		if (ntags != 1 && first == NULL && adt != NULL)
 			bound = t;
 		arm_body(c, n->kids[0], bound, cl->kids[1]);
+		shown = armty != NULL ? armty : adt;
 	}
+	free(seen);
+}
+
+/* Is x (checked, of exception type) a declared exception, not a value? */
+static int
+isexcname(const LimboNode *x)
+{
+	const LimboDecl *d = x->decl;
+
+	if (d != NULL && d->store == LIMBO_D_IMPORT && d->imp != NULL)
+		d = d->imp;
+	if (x->kind == LIMBO_N_MDOT || x->kind == LIMBO_N_DOT)
+		return d == NULL || d->store == LIMBO_D_EXC;
+	return x->kind == LIMBO_N_NAME && d != NULL && d->store == LIMBO_D_EXC;
 }
 
 static void
 except_stmt(LimboChecker *c, const LimboNode *n)
 {
+	const LimboNode *wild = NULL;
+	int ok = 1, nlab = 0, nq;
+	Label *labs;
+	char b1[256];
+
 	block(c, n->kids[0]);
+	/* the arms are a break target, and where `raise;` re-raises */
+	if (c->ntargets < LIMBO_MAX_DEPTH) {
+		c->targets[c->ntargets].label = NULL;
+		c->targets[c->ntargets].loop = T_HANDLER;
+		c->targets[c->ntargets].node = n;
+	}
+	c->ntargets++;
+	labs = labels_new(n, 2, &nq);
 	for (int i = 2; i < n->nkids; i++) {
 		const LimboNode *cl = n->kids[i], *q;
-		LimboType *bound = c->t_string;
+		LimboType *bound = NULL;
 		if (cl == NULL)
 			continue;
 		q = cl->kids[0];
 		for (int j = 0; q != NULL && j < q->nkids; j++) {
 			const LimboNode *x = q->kids[j];
-			LimboDecl *d;
+			LimboType *xt;
+			Label *l;
+			int k = 0;
 			if (x == NULL)
 				continue;
 			if (x->kind == LIMBO_N_WILD) {
-				bound = c->t_exception;
-				continue;
-			}
-			if (x->kind == LIMBO_N_SCONST)
-				continue;
-			if (x->kind == LIMBO_N_NAME && (d = limbo_lookup(c, x->name)) != NULL) {
-				limbo_decl_resolve(c, d);
-				((LimboNode *)x)->decl = d; /* for the code generator */
-				if (d->store == LIMBO_D_EXC) {
-					bound = d->ty;
-					continue;
+				if (wild != NULL)
+					CK_ERR(c, x, "exception qualifier * duplicated on line %s", where(wild, b1, sizeof b1));
+				wild = x;
+				xt = c->t_exception;
+			} else if (x->kind == LIMBO_N_RANGE) {
+				CK_ERR(c, x, "exception qualifier %s is illegal", expstr(x, b1, sizeof b1));
+				ok = 0;
+				xt = c->t_none;
+			} else {
+				xt = limbo_exp(c, x, &k);
+				if (iserr(xt)) {
+					ok = 0;
+					xt = c->t_exception;
+				} else if (xt->kind != LIMBO_TY_STRING && xt->kind != LIMBO_TY_EXCEPTION) {
+					CK_ERR(c, x, "exception qualifier %s is not a string or exception",
+					       etstr(x, xt, b1, sizeof b1));
+					ok = 0;
+				} else if (xt->kind == LIMBO_TY_STRING ? !k : !isexcname(x)) {
+					CK_ERR(c, x, "exception qualifier %s is not constant", expstr(x, b1, sizeof b1));
+					ok = 0;
+				} else if (labs != NULL) {
+					l = &labs[nlab];
+					if (xt->kind == LIMBO_TY_STRING && !case_value(x, &l->lo, LIMBO_TY_STRING)) {
+						ok = 0; /* constant, but not one this folder knows */
+					} else {
+						if (xt->kind == LIMBO_TY_EXCEPTION) {
+							const char *nm = xt->decl != NULL && xt->decl->name != NULL ? xt->decl->name : "";
+							l->lo.kind = V_STRING;
+							l->lo.s = nm;
+							l->lo.len = strlen(nm);
+							l->isexc = 1;
+						}
+						l->hi = l->lo;
+						l->lon = l->hin = x;
+						l->arm = cl;
+						nlab++;
+					}
 				}
-				if (d->store == LIMBO_D_CONST && d->ty == c->t_string)
-					continue;
 			}
-			if (x->kind == LIMBO_N_NAME && limbo_lookup(c, x->name) == NULL)
-				CK_ERR(c, x, "undefined name %s", x->name);
-			else
-				CK_ERR(c, x, "exception handler label is not a string or an exception");
+			/* the name's type: the arm's one type, else exception */
+			if (bound == NULL)
+				bound = xt;
+			else if (!limbo_ty_equal(bound, xt))
+				bound = c->t_exception;
 		}
-		arm_body(c, n->kids[1], bound, cl->kids[1]);
+		arm_body(c, n->kids[1], bound != NULL && bound->kind != LIMBO_TY_NONE ? bound : c->t_exception,
+		         cl->kids[1]);
 	}
+	c->ntargets--;
+	if (ok && labs != NULL)
+		check_labels(c, labs, nlab, L_EXC, "exception qualifier");
+	free(labs);
 }
 
 /* Loops, case, alt and pick are what break leaves; continue goes on with
- * a loop. Returns 1 if n was pushed as a target. */
+ * a loop. A label may not name two statements one inside the other.
+ * Returns 1 if n was pushed as a target. */
 static int
 target_push(LimboChecker *c, const LimboNode *n)
 {
 	int loop = n->kind == LIMBO_N_FOR || n->kind == LIMBO_N_WHILE || n->kind == LIMBO_N_DO;
+	char b[256];
 
 	if (!loop && n->kind != LIMBO_N_CASE && n->kind != LIMBO_N_ALT && n->kind != LIMBO_N_PICK)
 		return 0;
-	if (c->ntargets == LIMBO_MAX_DEPTH)
+	if (c->ntargets >= LIMBO_MAX_DEPTH)
 		return 0;
+	if (n->name != NULL)
+		for (int i = 0; i < c->ntargets; i++)
+			if (c->targets[i].label != NULL && strcmp(c->targets[i].label, n->name) == 0) {
+				CK_ERR(c, n, "label %s duplicated on line %s", n->name, where(c->targets[i].node, b, sizeof b));
+				break;
+			}
 	c->targets[c->ntargets].label = n->name;
-	c->targets[c->ntargets].loop = loop;
+	c->targets[c->ntargets].loop = loop ? T_LOOP : T_SWITCH;
+	c->targets[c->ntargets].node = n;
 	c->ntargets++;
 	return 1;
 }
@@ -284,9 +1061,11 @@ jump_target(LimboChecker *c, const LimboNode *n)
 	int iscont = n->kind == LIMBO_N_CONTINUE;
 
 	for (int i = c->ntargets - 1; i >= 0; i--) {
+		if (i >= LIMBO_MAX_DEPTH)
+			continue;
 		if (n->name != NULL && (c->targets[i].label == NULL || strcmp(c->targets[i].label, n->name) != 0))
 			continue;
-		if (iscont && !c->targets[i].loop) {
+		if (iscont && c->targets[i].loop != T_LOOP) {
 			if (n->name != NULL)
 				break; /* continue to a labelled case: no such target */
 			continue;
@@ -299,12 +1078,247 @@ jump_target(LimboChecker *c, const LimboNode *n)
 		CK_ERR(c, n, "no appropriate target for '%s'", iscont ? "continue" : "break");
 }
 
+static int
+in_handler(const LimboChecker *c)
+{
+	for (int i = 0; i < c->ntargets && i < LIMBO_MAX_DEPTH; i++)
+		if (c->targets[i].loop == T_HANDLER)
+			return 1;
+	return 0;
+}
+
+/*
+ * Can control run off the end of a statement? As Inferno finds it from the
+ * code it generates: a constant condition picks its branch, `for(;;)` and
+ * `while(1)` end only by a break, return, raise and exit end, and code
+ * after them is not reached (so its breaks do not count).
+ */
+typedef struct Flow {
+	struct {
+		const LimboNode *n;
+		const char *label;
+		int loop;        /* T_* */
+		int broke, cont; /* a reachable break, continue leaves it */
+	} t[LIMBO_MAX_DEPTH];
+	int nt, depth;
+} Flow;
+
+static int flows(Flow *f, const LimboNode *n);
+
+/* A constant int condition: 1 true, 0 false, -1 not constant. */
+static int
+constcond(const LimboNode *n)
+{
+	Val v;
+
+	if (n == NULL)
+		return 1;
+	if (!fold(n, &v, -1, 0) || v.kind != V_INT)
+		return -1;
+	return v.i != 0;
+}
+
+/* Enters a target; returns its index, or -1. */
+static int
+flow_push(Flow *f, const LimboNode *n, int loop)
+{
+	if (f->nt == LIMBO_MAX_DEPTH)
+		return -1;
+	memset(&f->t[f->nt], 0, sizeof f->t[0]);
+	f->t[f->nt].n = n;
+	f->t[f->nt].label = loop == T_HANDLER ? NULL : n->name;
+	f->t[f->nt].loop = loop;
+	return f->nt++;
+}
+
+static void
+flow_jump(Flow *f, const LimboNode *n)
+{
+	int iscont = n->kind == LIMBO_N_CONTINUE;
+
+	for (int i = f->nt - 1; i >= 0; i--) {
+		if (n->name != NULL && (f->t[i].label == NULL || strcmp(f->t[i].label, n->name) != 0))
+			continue;
+		if (iscont && f->t[i].loop != T_LOOP)
+			continue;
+		if (iscont)
+			f->t[i].cont = 1;
+		else
+			f->t[i].broke = 1;
+		return;
+	}
+}
+
+/* The arms of a case, pick or alt: does one end normally? Also says if a
+ * `*` arm is among them. */
+static int
+flow_arms(Flow *f, const LimboNode *n, int from, int *wild)
+{
+	int any = 0;
+
+	*wild = 0;
+	for (int i = from; i < n->nkids; i++) {
+		const LimboNode *cl = n->kids[i], *q;
+		if (cl == NULL)
+			continue;
+		q = cl->kids[0];
+		for (int j = 0; q != NULL && j < q->nkids; j++)
+			if (q->kids[j] != NULL && q->kids[j]->kind == LIMBO_N_WILD)
+				*wild = 1;
+		any |= flows(f, cl->kids[1]);
+	}
+	return any;
+}
+
+static int
+flow_loop(Flow *f, const LimboNode *n, const LimboNode *c, const LimboNode *body, int isdo)
+{
+	int k = constcond(c), t, out;
+
+	if (!isdo && k == 0)
+		return 1; /* never entered: Inferno generates nothing */
+	t = flow_push(f, n, T_LOOP);
+	if (t < 0)
+		return 1;
+	out = flows(f, body);
+	f->nt--;
+	if (f->t[t].broke)
+		return 1;
+	if (!isdo)
+		return k != 1;
+	return k != 1 && (out || f->t[t].cont);
+}
+
+static int
+flows(Flow *f, const LimboNode *n)
+{
+	int r = 1, t, wild, k;
+
+	if (n == NULL)
+		return 1;
+	if (f->depth > LIMBO_MAX_DEPTH)
+		return 0; /* reported by the checker */
+	f->depth++;
+	switch (n->kind) {
+	case LIMBO_N_BLOCK:
+		for (int i = 0; i < n->nkids && r; i++)
+			r = flows(f, n->kids[i]);
+		break;
+	case LIMBO_N_RETURN: case LIMBO_N_RAISE: case LIMBO_N_EXIT:
+		r = 0;
+		break;
+	case LIMBO_N_BREAK: case LIMBO_N_CONTINUE:
+		flow_jump(f, n);
+		r = 0;
+		break;
+	case LIMBO_N_IF:
+		k = constcond(n->kids[0]);
+		if (k >= 0)
+			r = flows(f, n->kids[k ? 1 : 2]);
+		else
+			r = flows(f, n->kids[1]) | flows(f, n->kids[2]);
+		break;
+	case LIMBO_N_FOR:
+		r = flow_loop(f, n, n->kids[1], n->kids[3], 0);
+		break;
+	case LIMBO_N_WHILE:
+		r = flow_loop(f, n, n->kids[0], n->kids[1], 0);
+		break;
+	case LIMBO_N_DO:
+		r = flow_loop(f, n, n->kids[1], n->kids[0], 1);
+		break;
+	case LIMBO_N_CASE: case LIMBO_N_PICK: case LIMBO_N_ALT:
+		if ((t = flow_push(f, n, T_SWITCH)) < 0)
+			break;
+		r = flow_arms(f, n, n->kind == LIMBO_N_CASE ? 1 : n->kind == LIMBO_N_PICK ? 2 : 0, &wild);
+		f->nt--;
+		/* without `*`, case and pick go on when nothing matches; alt waits */
+		r = r || f->t[t].broke || (n->kind != LIMBO_N_ALT && !wild) || (n->kind == LIMBO_N_ALT && n->nkids == 0);
+		break;
+	case LIMBO_N_EXCEPT:
+		r = flows(f, n->kids[0]);
+		if ((t = flow_push(f, n, T_HANDLER)) < 0) {
+			r = 1;
+			break;
+		}
+		r |= flow_arms(f, n, 2, &wild);
+		f->nt--;
+		r = r || f->t[t].broke;
+		break;
+	}
+	f->depth--;
+	return r;
+}
+
+/* Is d named anywhere in n (its uses: calls, values)? */
+static int
+named(const LimboNode *n, const LimboDecl *d, int depth)
+{
+	if (n == NULL || depth > 4 * LIMBO_MAX_DEPTH)
+		return 0;
+	if (n->kind == LIMBO_N_FNDEF)
+		return named(n->kids[2], d, depth + 1);
+	if ((n->kind == LIMBO_N_NAME || n->kind == LIMBO_N_DOT || n->kind == LIMBO_N_MDOT) && n->decl == d)
+		return 1;
+	for (int i = 0; i < n->nkids; i++)
+		if (named(n->kids[i], d, depth + 1))
+			return 1;
+	return 0;
+}
+
+void
+limbo_check_returns(LimboChecker *c, const LimboNode *root)
+{
+	Flow *f;
+
+	/* Inferno's code generator finds these, so they come after all
+	 * other errors and only when there are none; it compiles only the
+	 * functions the module exports or some code names */
+	if (limbo_unit_nerrors(c->u) > 0)
+		return;
+	f = malloc(sizeof *f);
+	if (f == NULL)
+		return;
+	for (int i = 0; i < root->nkids; i++) {
+		const LimboNode *fn = root->kids[i], *body, *nm, *adt = NULL;
+		const LimboDecl *d;
+		int exported = 0;
+		if (fn == NULL || fn->kind != LIMBO_N_FNDEF || fn->ty == NULL || fn->ty->kind != LIMBO_TY_FN ||
+		    fn->ty->of == NULL || fn->ty->of->kind == LIMBO_TY_NONE || (d = fn->decl) == NULL)
+			continue;
+		body = fn->kids[2];
+		f->nt = f->depth = 0;
+		if (body == NULL || !flows(f, body))
+			continue;
+		nm = fn->kids[0];
+		if (nm != NULL && nm->kind == LIMBO_N_DOT) {
+			adt = nm->kids[0];
+			nm = nm->kids[1];
+		}
+		if (nm == NULL || nm->name == NULL || (adt != NULL && adt->name == NULL))
+			continue;
+		/* exported: the function, or its adt, is a member of a module
+		 * implemented here */
+		for (int m = 0; m < c->nimpl; m++) {
+			LimboDecl *e = limbo_member(c->impl[m], adt != NULL ? adt->name : nm->name);
+			if (e != NULL && e->store == (adt != NULL ? LIMBO_D_TYPE : LIMBO_D_FN))
+				exported = 1;
+		}
+		if (!exported && !named(root, d, 0))
+			continue;
+		limbo_diag(c->u, body->file, body->ival > 0 ? (int)body->ival : body->line,
+		           "no return at end of function %s%s%s", adt != NULL ? adt->name : "", adt != NULL ? "." : "",
+		           nm->name);
+	}
+	free(f);
+}
+
 static void
 stmt(LimboChecker *c, const LimboNode *n)
 {
 	int k = 0, pushed;
 	LimboType *t;
-	char b1[128], b2[128];
+	char b1[256];
 
 	if (n == NULL)
 		return;
@@ -372,17 +1386,24 @@ stmt(LimboChecker *c, const LimboNode *n)
 		break;
 	}
 	case LIMBO_N_SPAWN:
-		if (n->kids[0] == NULL || n->kids[0]->kind != LIMBO_N_CALL)
-			CK_ERR(c, n, "spawn needs a function call");
-		else
-			(void)limbo_exp(c, n->kids[0], &k);
+		if (n->kids[0] == NULL || n->kids[0]->kind != LIMBO_N_CALL) {
+			CK_ERR(c, n->kids[0] != NULL ? n->kids[0] : n, "cannot spawn %s", expstr(n->kids[0], b1, sizeof b1));
+			break;
+		}
+		t = limbo_exp(c, n->kids[0], &k);
+		if (!iserr(t) && t->kind != LIMBO_TY_NONE)
+			CK_ERR(c, n->kids[0], "cannot spawn functions which return values, such as %s",
+			       etstr(n->kids[0], t, b1, sizeof b1));
 		break;
 	case LIMBO_N_RAISE:
-		if (n->kids[0] != NULL) {
-			t = limbo_exp(c, n->kids[0], &k);
-			if (!iserr(t) && t->kind != LIMBO_TY_STRING && t->kind != LIMBO_TY_EXCEPTION)
-				CK_ERR(c, n, "raise of a value of type %s: want string or exception", TS(t, b1));
+		if (n->kids[0] == NULL) {
+			if (!in_handler(c))
+				CK_ERR(c, n, "%s: empty raise not in exception handler", expstr(n, b1, sizeof b1));
+			break;
 		}
+		t = limbo_exp(c, n->kids[0], &k);
+		if (!iserr(t) && t->kind != LIMBO_TY_STRING && t->kind != LIMBO_TY_EXCEPTION)
+			CK_ERR(c, n, "raise of a value of type %s: want string or exception", TS(t, b1));
 		break;
 	case LIMBO_N_CASE:
 		case_stmt(c, n);
@@ -397,9 +1418,7 @@ stmt(LimboChecker *c, const LimboNode *n)
 		except_stmt(c, n);
 		break;
 	default:
-		t = limbo_exp(c, n, &k);
-		(void)t;
-		(void)b2;
+		(void)limbo_exp(c, n, &k);
 		break;
 	}
 	c->ntargets -= pushed;

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "limbo/check.h"
+#include "limbo/poly.h"
 
 LimboType *
 limbo_ty_new(LimboChecker *c, int kind, LimboType *of)
@@ -517,7 +518,28 @@ rtsign(Sig *s, const LimboType *t, int depth)
 	case LIMBO_TY_ADT:
 		if (t->polys != NULL)
 			idsign(s, t->polys, 0, depth);
-		idsign(s, t->ids, 1, depth);
+		if (limbo_poly_isinst(t) && s->c != NULL) {
+			/* Stack[string]: its fields as instantiated (Inferno signs
+			 * the expanded type) */
+			LimboBinds b;
+			int first = 1;
+			limbo_poly_instbinds(t, &b);
+			sputc(s, '(');
+			for (const LimboDecl *d = t->ids; d != NULL; d = d->next) {
+				LimboDecl x;
+				if (!storespace(d))
+					continue;
+				if (!first)
+					sputc(s, ',');
+				x = *d;
+				x.ty = limbo_poly_subst(s->c, d->ty, &b, 0);
+				idsign1(s, &x, 1, depth);
+				first = 0;
+			}
+			sputc(s, ')');
+		} else {
+			idsign(s, t->ids, 1, depth);
+		}
 		if (t->tags != NULL) {
 			/* the closing ) becomes a , and the tags follow */
 			s->p[s->len - 1] = ',';
