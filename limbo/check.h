@@ -107,6 +107,19 @@ typedef struct LimboChecker {
 	int nsigs, capsigs;
 } LimboChecker;
 
+/* fold.c: the value of constant expression n (a new string from + goes
+ * in arena a; with a NULL, + of strings does not fold); 0 if n is not
+ * constant. */
+enum { LIMBO_C_NONE, LIMBO_C_INT, LIMBO_C_REAL, LIMBO_C_STRING };
+typedef struct LimboConst {
+	int kind;            /* LIMBO_C_* */
+	int64_t i;
+	double r;
+	const char *s;       /* STRING: bytes (the tree's or the arena's), len */
+	size_t len;
+} LimboConst;
+int limbo_fold(LimboArena *a, const LimboNode *n, LimboConst *v);
+
 /* types.c */
 LimboType *limbo_ty_new(LimboChecker *c, int kind, LimboType *of);
 LimboDecl *limbo_decl_new(LimboChecker *c, const char *name, int store, LimboType *ty,

@@ -195,15 +195,6 @@ typedef struct G {
 	int spawn;           /* limbo_cg_call: spawn the call (gen_ctl.c) */
 } G;
 
-/* The value of a folded constant. */
-enum { GC_NONE, GC_INT, GC_REAL, GC_STRING };
-typedef struct GConst {
-	int kind;
-	int64_t i;
-	double r;
-	const char *s;
-	size_t len;
-} GConst;
 
 extern const GOpd limbo_cg_none;
 
@@ -273,9 +264,9 @@ void limbo_cg_data(G *g, GData d);
 int limbo_cg_global_init(G *g, const LimboNode *e, LimboType *t, int off);
 
 /* constants */
-int limbo_cg_fold(G *g, const LimboNode *n, GConst *c);
+int limbo_cg_fold(G *g, const LimboNode *n, LimboConst *c);
 /* A constant as an operand of type t. */
-GOpd limbo_cg_constopd(G *g, const GConst *c, LimboType *t);
+GOpd limbo_cg_constopd(G *g, const LimboConst *c, LimboType *t);
 
 /* gen.c: sets the mp offsets of a module type's variables (in the order
  * declared), as its implementation lays them out first in its data. */

@@ -73,16 +73,16 @@ data_word(G *g, int off, int64_t v)
 /* case */
 
 typedef struct Lab {
-	GConst lo, hi;
+	LimboConst lo, hi;
 	int range;
 	int arm;
 	int pc;
 } Lab;
 
 static int
-cmpconst(const GConst *a, const GConst *b)
+cmpconst(const LimboConst *a, const LimboConst *b)
 {
-	if (a->kind == GC_STRING) {
+	if (a->kind == LIMBO_C_STRING) {
 		size_t n = a->len < b->len ? a->len : b->len;
 		int c = memcmp(a->s, b->s, n);
 		if (c != 0)
@@ -103,9 +103,9 @@ cmplab(const void *x, const void *y)
 
 /* A case label's constant value; 0 and a diagnostic if it is none. */
 static int
-label_const(G *g, const LimboNode *q, int kind, GConst *c)
+label_const(G *g, const LimboNode *q, int kind, LimboConst *c)
 {
-	if (!limbo_cg_fold(g, q, c) || (kind == LIMBO_TY_STRING ? c->kind != GC_STRING : c->kind != GC_INT)) {
+	if (!limbo_cg_fold(g, q, c) || (kind == LIMBO_TY_STRING ? c->kind != LIMBO_C_STRING : c->kind != LIMBO_C_INT)) {
 		limbo_cg_notimpl(g, q, "a case label that is not a constant");
 		return 0;
 	}
@@ -678,14 +678,14 @@ limbo_cg_except(G *g, const LimboNode *n)
 			const LimboNode *qs = n->kids[i]->kids[0];
 			for (int j = 0; qs != NULL && j < qs->nkids; j++) {
 				const LimboNode *q = qs->kids[j];
-				GConst c;
+				LimboConst c;
 				int isexc = q->kind == LIMBO_N_NAME && q->decl != NULL && q->decl->store == LIMBO_D_EXC;
 				if (q->kind == LIMBO_N_WILD || (pass == 0) != isexc)
 					continue;
 				if (isexc) {
 					lab[h.nlab] = exc_name(g, q->decl);
 					h.ne++;
-				} else if (limbo_cg_fold(g, q, &c) && c.kind == GC_STRING) {
+				} else if (limbo_cg_fold(g, q, &c) && c.kind == LIMBO_C_STRING) {
 					char *s = limbo_arena_alloc(&g->u->arena, c.len + 1);
 					if (s == NULL) {
 						g->nomem = g->failed = 1;

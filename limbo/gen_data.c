@@ -380,9 +380,9 @@ limbo_cg_ref(G *g, const LimboNode *n, const GOpd *dst)
 static int
 const_int(G *g, const LimboNode *n, int64_t *v)
 {
-	GConst c;
+	LimboConst c;
 
-	if (!limbo_cg_fold(g, n, &c) || c.kind != GC_INT)
+	if (!limbo_cg_fold(g, n, &c) || c.kind != LIMBO_C_INT)
 		return 0;
 	*v = c.i;
 	return 1;

@@ -596,252 +596,27 @@ limbo_cg_mpword(G *g, int32_t w)
 
 /* Constants. */
 
-static int
-foldc(G *g, const LimboNode *n, GConst *c, int iota, int depth);
-
-static int
-fold_decl(G *g, LimboDecl *d, GConst *c, int depth)
-{
-	const LimboNode *e = d->node;
-
-	if (d->store == LIMBO_D_IMPORT && d->imp != NULL)
-		d = d->imp, e = d->node;
-	if (d->store != LIMBO_D_CONST || e == NULL)
-		return 0;
-	return foldc(g, e, c, (int)d->ival, depth + 1);
-}
-
-static int
-isinttype(const LimboType *t)
-{
-	return t != NULL && (t->kind == LIMBO_TY_INT || t->kind == LIMBO_TY_BYTE ||
-	                     t->kind == LIMBO_TY_BIG);
-}
-
-/* Wraps an integer constant to the width of t. */
-static int64_t
-wrap(const LimboType *t, int64_t v)
-{
-	if (t == NULL || t->kind == LIMBO_TY_INT)
-		return (int32_t)(uint32_t)v;
-	if (t->kind == LIMBO_TY_BYTE)
-		return (uint8_t)v;
-	return v;
-}
-
-static int
-foldc(G *g, const LimboNode *n, GConst *c, int iota, int depth)
-{
-	GConst a, b;
-
-	memset(c, 0, sizeof *c);
-	if (n == NULL || depth > 64)
-		return 0;
-	switch (n->kind) {
-	case LIMBO_N_ICONST:
-		c->kind = GC_INT;
-		c->i = n->ival;
-		return 1;
-	case LIMBO_N_RCONST:
-		c->kind = GC_REAL;
-		c->r = n->rval;
-		return 1;
-	case LIMBO_N_SCONST:
-		c->kind = GC_STRING;
-		c->s = n->str;
-		c->len = n->len;
-		return 1;
-	case LIMBO_N_NAME:
-		if (strcmp(n->name, "iota") == 0 && n->decl == NULL) {
-			c->kind = GC_INT;
-			c->i = iota;
-			return 1;
-		}
-		return n->decl != NULL && fold_decl(g, n->decl, c, depth);
-	case LIMBO_N_MDOT:
-	case LIMBO_N_DOT:
-		return n->decl != NULL && n->decl->store == LIMBO_D_CONST && fold_decl(g, n->decl, c, depth);
-	case LIMBO_N_CAST:
-		if (!foldc(g, n->kids[1], &a, iota, depth + 1) || n->ty == NULL)
-			return 0;
-		switch (n->ty->kind) {
-		case LIMBO_TY_INT: case LIMBO_TY_BYTE: case LIMBO_TY_BIG:
-			if (a.kind == GC_REAL) {
-				double r = a.r;
-				c->kind = GC_INT;
-				c->i = wrap(n->ty, (int64_t)(r < 0 ? r - 0.5 : r + 0.5));
-				return 1;
-			}
-			if (a.kind != GC_INT)
-				return 0;
-			c->kind = GC_INT;
-			c->i = wrap(n->ty, a.i);
-			return 1;
-		case LIMBO_TY_REAL:
-			if (a.kind == GC_INT) {
-				c->kind = GC_REAL;
-				c->r = (double)a.i;
-				return 1;
-			}
-			if (a.kind == GC_REAL) {
-				*c = a;
-				return 1;
-			}
-			return 0;
-		case LIMBO_TY_STRING:
-			if (a.kind == GC_STRING) {
-				*c = a;
-				return 1;
-			}
-			return 0;
-		}
-		return 0;
-	case LIMBO_N_UNOP:
-		if (n->op == LIMBO_T_TAGOF && n->kids[0]->decl != NULL &&
-		    n->kids[0]->decl->store == LIMBO_D_TAG && n->kids[0]->decl->ty != NULL) {
-			c->kind = GC_INT;
-			c->i = n->kids[0]->decl->ty->tag;
-			return 1;
-		}
-		if (!foldc(g, n->kids[0], &a, iota, depth + 1))
-			return 0;
-		switch (n->op) {
-		case LIMBO_T_SUB:
-			if (a.kind == GC_INT) {
-				c->kind = GC_INT;
-				c->i = wrap(n->ty, -a.i);
-				return 1;
-			}
-			if (a.kind == GC_REAL) {
-				c->kind = GC_REAL;
-				c->r = -a.r;
-				return 1;
-			}
-			return 0;
-		case LIMBO_T_ADD:
-			*c = a;
-			return a.kind == GC_INT || a.kind == GC_REAL;
-		case LIMBO_T_TILDE:
-			if (a.kind != GC_INT)
-				return 0;
-			c->kind = GC_INT;
-			c->i = wrap(n->ty, ~a.i);
-			return 1;
-		case LIMBO_T_NOT:
-			if (a.kind != GC_INT)
-				return 0;
-			c->kind = GC_INT;
-			c->i = !a.i;
-			return 1;
-		case LIMBO_T_LEN:
-			if (a.kind != GC_STRING)
-				return 0;
-			{
-				/* runes, not bytes */
-				int64_t k = 0;
-				for (size_t i = 0; i < a.len; i++)
-					if (((unsigned char)a.s[i] & 0xc0) != 0x80)
-						k++;
-				c->kind = GC_INT;
-				c->i = k;
-			}
-			return 1;
-		}
-		return 0;
-	case LIMBO_N_BINOP:
-		if (!foldc(g, n->kids[0], &a, iota, depth + 1) || !foldc(g, n->kids[1], &b, iota, depth + 1))
-			return 0;
-		if (a.kind == GC_STRING && b.kind == GC_STRING) {
-			if (n->op == LIMBO_T_ADD) {
-				char *s = limbo_arena_alloc(&g->u->arena, a.len + b.len + 1);
-				if (s == NULL)
-					return 0;
-				memcpy(s, a.s, a.len);
-				memcpy(s + a.len, b.s, b.len);
-				c->kind = GC_STRING;
-				c->s = s;
-				c->len = a.len + b.len;
-				return 1;
-			}
-			return 0; /* comparisons of strings are left to run time */
-		}
-		if (a.kind == GC_INT && b.kind == GC_INT && isinttype(n->ty)) {
-			int64_t x = a.i, y = b.i, r;
-			switch (n->op) {
-			case LIMBO_T_ADD: r = (int64_t)((uint64_t)x + (uint64_t)y); break;
-			case LIMBO_T_SUB: r = (int64_t)((uint64_t)x - (uint64_t)y); break;
-			case LIMBO_T_MUL: r = (int64_t)((uint64_t)x * (uint64_t)y); break;
-			case LIMBO_T_DIV: if (y == 0) return 0; r = y == -1 ? -x : x / y; break;
-			case LIMBO_T_MOD: if (y == 0) return 0; r = y == -1 ? 0 : x % y; break;
-			case LIMBO_T_AND: r = x & y; break;
-			case LIMBO_T_OR1: r = x | y; break;
-			case LIMBO_T_XOR: r = x ^ y; break;
-			case LIMBO_T_LSH: r = (int64_t)((uint64_t)x << (y & 63)); break;
-			case LIMBO_T_RSH:
-				if (n->ty->kind == LIMBO_TY_INT)
-					r = (int32_t)x >> (y & 31);
-				else
-					r = x >> (y & 63);
-				break;
-			case LIMBO_T_EXP: {
-				r = 1;
-				for (int64_t k = 0; k < y && k < 64; k++)
-					r = (int64_t)((uint64_t)r * (uint64_t)x);
-				if (y < 0)
-					return 0;
-				break;
-			}
-			default: return 0;
-			}
-			c->kind = GC_INT;
-			c->i = wrap(n->ty, r);
-			return 1;
-		}
-		if (n->ty != NULL && n->ty->kind == LIMBO_TY_REAL &&
-		    (a.kind == GC_REAL || a.kind == GC_INT) && (b.kind == GC_REAL || b.kind == GC_INT)) {
-			double x = a.kind == GC_REAL ? a.r : (double)a.i;
-			double y = b.kind == GC_REAL ? b.r : (double)b.i;
-			c->kind = GC_REAL;
-			switch (n->op) {
-			case LIMBO_T_ADD: c->r = x + y; return 1;
-			case LIMBO_T_SUB: c->r = x - y; return 1;
-			case LIMBO_T_MUL: c->r = x * y; return 1;
-			case LIMBO_T_DIV: c->r = x / y; return 1;
-			case LIMBO_T_EXP:
-				if (b.kind != GC_INT)
-					return 0;
-				c->r = pow(x, (double)b.i);
-				return 1;
-			}
-			return 0;
-		}
-		return 0;
-	default:
-		return 0;
-	}
-}
-
 int
-limbo_cg_fold(G *g, const LimboNode *n, GConst *c)
+limbo_cg_fold(G *g, const LimboNode *n, LimboConst *c)
 {
-	return foldc(g, n, c, 0, 0);
+	return limbo_fold(&g->u->arena, n, c);
 }
 
 GOpd
-limbo_cg_constopd(G *g, const GConst *c, LimboType *t)
+limbo_cg_constopd(G *g, const LimboConst *c, LimboType *t)
 {
 	int k = t != NULL ? t->kind : LIMBO_TY_INT;
 
 	switch (c->kind) {
-	case GC_STRING:
+	case LIMBO_C_STRING:
 		return limbo_cg_mpstring(g, c->s, c->len);
-	case GC_REAL:
+	case LIMBO_C_REAL:
 		if (k == LIMBO_TY_INT || k == LIMBO_TY_BYTE || k == LIMBO_TY_BIG) {
-			GConst i = {GC_INT, (int64_t)(c->r < 0 ? c->r - 0.5 : c->r + 0.5), 0, NULL, 0};
+			LimboConst i = {LIMBO_C_INT, (int64_t)(c->r < 0 ? c->r - 0.5 : c->r + 0.5), 0, NULL, 0};
 			return limbo_cg_constopd(g, &i, t);
 		}
 		return limbo_cg_mpreal(g, c->r);
-	case GC_INT:
+	case LIMBO_C_INT:
 		if (k == LIMBO_TY_REAL)
 			return limbo_cg_mpreal(g, (double)c->i);
 		if (k == LIMBO_TY_BIG)

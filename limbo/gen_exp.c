@@ -147,12 +147,12 @@ cmptype(const LimboNode *n)
 void
 limbo_cg_cond(G *g, const LimboNode *n, int tf, GJumps *j)
 {
-	GConst c;
+	LimboConst c;
 	GJumps skip = {0};
 
 	if (g->failed)
 		return;
-	if (limbo_cg_fold(g, n, &c) && c.kind == GC_INT) {
+	if (limbo_cg_fold(g, n, &c) && c.kind == LIMBO_C_INT) {
 		if ((c.i != 0) == tf)
 			limbo_cg_jumps_add(g, j, limbo_cg_branch(g, DIS_OP_JMP, limbo_cg_none, limbo_cg_none));
 		return;
@@ -236,7 +236,7 @@ static GOpd
 name_opd(G *g, const LimboNode *n, const GOpd *dst)
 {
 	LimboDecl *d = n->decl;
-	GConst c;
+	LimboConst c;
 
 	if (d == NULL) {
 		limbo_cg_notimpl(g, n, "this name");
@@ -269,12 +269,12 @@ name_opd(G *g, const LimboNode *n, const GOpd *dst)
 GOpd
 limbo_cg_expt(G *g, const LimboNode *n, LimboType *t, const GOpd *dst)
 {
-	GConst c;
+	LimboConst c;
 
 	if (g->failed)
 		return limbo_cg_none;
 	if (t != NULL && n->ty != NULL && n->ty->kind != t->kind && limbo_cg_fold(g, n, &c) &&
-	    (c.kind == GC_INT || c.kind == GC_REAL))
+	    (c.kind == LIMBO_C_INT || c.kind == LIMBO_C_REAL))
 		return limbo_cg_deliver(g, t, limbo_cg_constopd(g, &c, t), dst);
 	if (t != NULL && n->ty != NULL && n->ty->kind == LIMBO_TY_NIL) {
 		GOpd nl = limbo_cg_nil(g);
@@ -312,7 +312,7 @@ binop(G *g, const LimboNode *n, const GOpd *dst)
 		b = limbo_cg_expt(g, n->kids[1], t, NULL);
 	a = limbo_cg_direct(g, t, a);
 	if (a.mode == G_IMM && kclass(t) != K_W)
-		a = limbo_cg_direct(g, t, limbo_cg_constopd(g, &(GConst){GC_INT, a.a, 0, NULL, 0}, t));
+		a = limbo_cg_direct(g, t, limbo_cg_constopd(g, &(LimboConst){LIMBO_C_INT, a.a, 0, NULL, 0}, t));
 	/* a temporary of this expression's own takes the result: the
 	 * two-operand form, which the interpreter runs faster */
 	if (dst == NULL && limbo_cg_tmp_since(g, mark, a))
@@ -347,7 +347,7 @@ unop(G *g, const LimboNode *n, const GOpd *dst)
 			break;
 		a = limbo_cg_exp(g, n->kids[0], NULL);
 		d = target(g, dst, t);
-		limbo_cg_emit(g, op, a, limbo_cg_direct(g, t, limbo_cg_constopd(g, &(GConst){GC_INT, 0, 0, NULL, 0}, t)), d);
+		limbo_cg_emit(g, op, a, limbo_cg_direct(g, t, limbo_cg_constopd(g, &(LimboConst){LIMBO_C_INT, 0, 0, NULL, 0}, t)), d);
 		return d;
 	case LIMBO_T_TILDE:
 		op = arith_op(LIMBO_T_XOR, t);
@@ -355,7 +355,7 @@ unop(G *g, const LimboNode *n, const GOpd *dst)
 			break;
 		a = limbo_cg_exp(g, n->kids[0], NULL);
 		d = target(g, dst, t);
-		limbo_cg_emit(g, op, a, limbo_cg_direct(g, t, limbo_cg_constopd(g, &(GConst){GC_INT, -1, 0, NULL, 0}, t)), d);
+		limbo_cg_emit(g, op, a, limbo_cg_direct(g, t, limbo_cg_constopd(g, &(LimboConst){LIMBO_C_INT, -1, 0, NULL, 0}, t)), d);
 		return d;
 	case LIMBO_T_LEN:
 		switch (kt->kind) {
@@ -397,7 +397,7 @@ unop(G *g, const LimboNode *n, const GOpd *dst)
 		op = arith_op(n->op == LIMBO_T_INC ? LIMBO_T_ADD : LIMBO_T_SUB, t);
 		if (op == 0)
 			break;
-		limbo_cg_emit(g, op, limbo_cg_constopd(g, &(GConst){GC_INT, 1, 0, NULL, 0}, t), limbo_cg_direct(g, t, l), l);
+		limbo_cg_emit(g, op, limbo_cg_constopd(g, &(LimboConst){LIMBO_C_INT, 1, 0, NULL, 0}, t), limbo_cg_direct(g, t, l), l);
 		return limbo_cg_deliver(g, t, l, dst);
 	}
 	case LIMBO_T_MUL: {
@@ -432,7 +432,7 @@ postop(G *g, const LimboNode *n, const GOpd *dst)
 	}
 	old = target(g, dst, t);
 	limbo_cg_move(g, t, l, old);
-	limbo_cg_emit(g, op, limbo_cg_constopd(g, &(GConst){GC_INT, 1, 0, NULL, 0}, t), limbo_cg_direct(g, t, l), l);
+	limbo_cg_emit(g, op, limbo_cg_constopd(g, &(LimboConst){LIMBO_C_INT, 1, 0, NULL, 0}, t), limbo_cg_direct(g, t, l), l);
 	return old;
 }
 
@@ -443,7 +443,7 @@ cast(G *g, const LimboNode *n, const GOpd *dst)
 	LimboType *to = n->ty, *from = n->kids[1]->ty;
 	int a = kclass(from), b = kclass(to), op = 0, op2 = 0;
 	GOpd v, d;
-	GConst c;
+	LimboConst c;
 
 	if (limbo_cg_fold(g, n, &c))
 		return limbo_cg_deliver(g, to, limbo_cg_constopd(g, &c, to), dst);
@@ -717,7 +717,7 @@ load(G *g, const LimboNode *n, const GOpd *dst)
 GOpd
 limbo_cg_exp(G *g, const LimboNode *n, const GOpd *dst)
 {
-	GConst c;
+	LimboConst c;
 
 	if (g->failed || n == NULL)
 		return limbo_cg_none;

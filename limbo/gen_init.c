@@ -17,36 +17,36 @@
 static int value(G *g, const LimboNode *e, LimboType *t, int off, int nested);
 
 static int
-scalar(G *g, const GConst *c, LimboType *t, int off, int nested)
+scalar(G *g, const LimboConst *c, LimboType *t, int off, int nested)
 {
 	int64_t *w;
 
 	switch (t->kind) {
 	case LIMBO_TY_INT: case LIMBO_TY_BYTE:
-		if (c->kind != GC_INT && c->kind != GC_REAL)
+		if (c->kind != LIMBO_C_INT && c->kind != LIMBO_C_REAL)
 			return 0;
 		if ((w = malloc(sizeof *w)) == NULL) {
 			g->nomem = g->failed = 1;
 			return 1;
 		}
-		*w = c->kind == GC_REAL ? (int64_t)(c->r < 0 ? c->r - 0.5 : c->r + 0.5) : c->i;
+		*w = c->kind == LIMBO_C_REAL ? (int64_t)(c->r < 0 ? c->r - 0.5 : c->r + 0.5) : c->i;
 		*w = t->kind == LIMBO_TY_BYTE ? (uint8_t)*w : (int32_t)(uint32_t)*w;
 		limbo_cg_data(g, (GData){.kind = t->kind == LIMBO_TY_BYTE ? GD_BYTES : GD_WORDS, .off = off,
 		                  .w = w, .len = 1, .nested = nested, .isvar = 1});
 		return 1;
 	case LIMBO_TY_BIG:
-		if (c->kind != GC_INT)
+		if (c->kind != LIMBO_C_INT)
 			return 0;
 		limbo_cg_data(g, (GData){.kind = GD_BIG, .off = off, .v = c->i, .nested = nested, .isvar = 1});
 		return 1;
 	case LIMBO_TY_REAL:
-		if (c->kind != GC_INT && c->kind != GC_REAL)
+		if (c->kind != LIMBO_C_INT && c->kind != LIMBO_C_REAL)
 			return 0;
-		limbo_cg_data(g, (GData){.kind = GD_REAL, .off = off, .r = c->kind == GC_REAL ? c->r : (double)c->i,
+		limbo_cg_data(g, (GData){.kind = GD_REAL, .off = off, .r = c->kind == LIMBO_C_REAL ? c->r : (double)c->i,
 		                  .nested = nested, .isvar = 1});
 		return 1;
 	case LIMBO_TY_STRING:
-		if (c->kind != GC_STRING)
+		if (c->kind != LIMBO_C_STRING)
 			return 0;
 		if (c->len > 0)
 			limbo_cg_data(g, (GData){.kind = GD_STRING, .off = off, .s = c->s, .len = c->len,
@@ -76,17 +76,17 @@ fields(G *g, const LimboNode *n, int first, LimboType *t, int off, int nested)
 static int
 qualifier(G *g, const LimboNode *q, int64_t *lo, int64_t *hi)
 {
-	GConst a, b;
+	LimboConst a, b;
 
 	if (q->kind == LIMBO_N_RANGE) {
-		if (!limbo_cg_fold(g, q->kids[0], &a) || !limbo_cg_fold(g, q->kids[1], &b) || a.kind != GC_INT ||
-		    b.kind != GC_INT)
+		if (!limbo_cg_fold(g, q->kids[0], &a) || !limbo_cg_fold(g, q->kids[1], &b) || a.kind != LIMBO_C_INT ||
+		    b.kind != LIMBO_C_INT)
 			return 0;
 		*lo = a.i;
 		*hi = b.i;
 		return 1;
 	}
-	if (!limbo_cg_fold(g, q, &a) || a.kind != GC_INT)
+	if (!limbo_cg_fold(g, q, &a) || a.kind != LIMBO_C_INT)
 		return 0;
 	*lo = *hi = a.i;
 	return 1;
@@ -98,12 +98,12 @@ array(G *g, const LimboNode *n, LimboType *t, int off, int nested)
 	LimboType *et = t->of;
 	const LimboNode **at;
 	const LimboNode *star = NULL;
-	GConst c;
+	LimboConst c;
 	int64_t len = 0, pos = 0;
 	int esize, ok = 1;
 
 	if (n->kids[0] != NULL) {
-		if (!limbo_cg_fold(g, n->kids[0], &c) || c.kind != GC_INT || c.i < 0 || c.i > (1 << 24))
+		if (!limbo_cg_fold(g, n->kids[0], &c) || c.kind != LIMBO_C_INT || c.i < 0 || c.i > (1 << 24))
 			return 0;
 		len = c.i;
 	} else {
@@ -184,7 +184,7 @@ array(G *g, const LimboNode *n, LimboType *t, int off, int nested)
 static int
 value(G *g, const LimboNode *e, LimboType *t, int off, int nested)
 {
-	GConst c;
+	LimboConst c;
 
 	if (g->failed)
 		return 1;

@@ -36,179 +36,6 @@ iserr(const LimboType *t)
 }
 
 /*
- * Constant values, as Inferno's fold computes them for case labels and
- * conditions. The code generator has its own folder; the checker keeps
- * this one so the passes stay apart.
- */
-enum { V_NONE, V_INT, V_REAL, V_STRING };
-
-typedef struct Val {
-	int kind;        /* V_* */
-	int64_t i;
-	double r;
-	const char *s;   /* V_STRING: bytes (the tree's), len */
-	size_t len;
-} Val;
-
-static int fold(const LimboNode *n, Val *v, int iota, int depth);
-
-static int
-isint(const LimboType *t)
-{
-	return t != NULL && (t->kind == LIMBO_TY_INT || t->kind == LIMBO_TY_BYTE || t->kind == LIMBO_TY_BIG);
-}
-
-/* An integer constant cut to the width of t. */
-static int64_t
-wrap(const LimboType *t, int64_t v)
-{
-	if (t == NULL || t->kind == LIMBO_TY_INT)
-		return (int32_t)(uint32_t)v;
-	if (t->kind == LIMBO_TY_BYTE)
-		return (uint8_t)v;
-	return v;
-}
-
-static int
-fold_decl(LimboDecl *d, Val *v, int depth)
-{
-	if (d->store == LIMBO_D_IMPORT && d->imp != NULL)
-		d = d->imp;
-	if (d->store != LIMBO_D_CONST || d->node == NULL)
-		return 0;
-	return fold(d->node, v, (int)d->ival, depth + 1);
-}
-
-static int
-fold_binop(const LimboNode *n, const Val *a, const Val *b, Val *v)
-{
-	int cmp;
-
-	if (a->kind == V_STRING && b->kind == V_STRING) {
-		if (n->op == LIMBO_T_ADD)
-			return 0; /* a new string: left to the code generator */
-		cmp = memcmp(a->s, b->s, a->len < b->len ? a->len : b->len);
-		if (cmp == 0)
-			cmp = (a->len > b->len) - (a->len < b->len);
-	} else if (a->kind == V_INT && b->kind == V_INT) {
-		int64_t x = a->i, y = b->i, r;
-		v->kind = V_INT;
-		cmp = (x > y) - (x < y);
-		switch (n->op) {
-		case LIMBO_T_ADD: r = (int64_t)((uint64_t)x + (uint64_t)y); break;
-		case LIMBO_T_SUB: r = (int64_t)((uint64_t)x - (uint64_t)y); break;
-		case LIMBO_T_MUL: r = (int64_t)((uint64_t)x * (uint64_t)y); break;
-		case LIMBO_T_DIV: if (y == 0) return 0; r = y == -1 ? -x : x / y; break;
-		case LIMBO_T_MOD: if (y == 0) return 0; r = y == -1 ? 0 : x % y; break;
-		case LIMBO_T_AND: r = x & y; break;
-		case LIMBO_T_OR1: r = x | y; break;
-		case LIMBO_T_XOR: r = x ^ y; break;
-		case LIMBO_T_LSH: r = (int64_t)((uint64_t)x << (y & 63)); break;
-		case LIMBO_T_RSH:
-			r = n->ty != NULL && n->ty->kind == LIMBO_TY_INT ? (int32_t)x >> (y & 31) : x >> (y & 63);
-			break;
-		case LIMBO_T_ANDAND: v->i = x != 0 && y != 0; return 1;
-		case LIMBO_T_OROR: v->i = x != 0 || y != 0; return 1;
-		default: goto compare;
-		}
-		v->i = wrap(n->ty, r);
-		return 1;
-	} else {
-		return 0;
-	}
-compare:
-	v->kind = V_INT;
-	switch (n->op) {
-	case LIMBO_T_EQ: v->i = cmp == 0; return 1;
-	case LIMBO_T_NEQ: v->i = cmp != 0; return 1;
-	case LIMBO_T_LT: v->i = cmp < 0; return 1;
-	case LIMBO_T_GT: v->i = cmp > 0; return 1;
-	case LIMBO_T_LEQ: v->i = cmp <= 0; return 1;
-	case LIMBO_T_GEQ: v->i = cmp >= 0; return 1;
-	}
-	return 0;
-}
-
-static int
-fold(const LimboNode *n, Val *v, int iota, int depth)
-{
-	Val a, b;
-
-	memset(v, 0, sizeof *v);
-	if (n == NULL || depth > 64)
-		return 0;
-	switch (n->kind) {
-	case LIMBO_N_ICONST:
-		v->kind = V_INT;
-		v->i = n->ival;
-		return 1;
-	case LIMBO_N_RCONST:
-		v->kind = V_REAL;
-		v->r = n->rval;
-		return 1;
-	case LIMBO_N_SCONST:
-		v->kind = V_STRING;
-		v->s = n->str;
-		v->len = n->len;
-		return 1;
-	case LIMBO_N_NAME:
-		if (n->decl == NULL && n->name != NULL && strcmp(n->name, "iota") == 0 && iota >= 0) {
-			v->kind = V_INT;
-			v->i = iota;
-			return 1;
-		}
-		return n->decl != NULL && fold_decl(n->decl, v, depth);
-	case LIMBO_N_DOT: case LIMBO_N_MDOT:
-		return n->decl != NULL && n->decl->store == LIMBO_D_CONST && fold_decl(n->decl, v, depth);
-	case LIMBO_N_CAST:
-		if (n->ty == NULL || !fold(n->kids[1], &a, iota, depth + 1))
-			return 0;
-		if (isint(n->ty) && (a.kind == V_INT || a.kind == V_REAL)) {
-			double r = a.r;
-			v->kind = V_INT;
-			v->i = wrap(n->ty, a.kind == V_INT ? a.i : (int64_t)(r < 0 ? r - 0.5 : r + 0.5));
-			return 1;
-		}
-		if (n->ty->kind == LIMBO_TY_REAL && (a.kind == V_INT || a.kind == V_REAL)) {
-			v->kind = V_REAL;
-			v->r = a.kind == V_INT ? (double)a.i : a.r;
-			return 1;
-		}
-		if (n->ty->kind == LIMBO_TY_STRING && a.kind == V_STRING) {
-			*v = a;
-			return 1;
-		}
-		return 0;
-	case LIMBO_N_UNOP:
-		if (!fold(n->kids[0], &a, iota, depth + 1))
-			return 0;
-		*v = a;
-		switch (n->op) {
-		case LIMBO_T_SUB:
-			if (a.kind == V_INT)
-				v->i = wrap(n->ty, -a.i);
-			else
-				v->r = -a.r;
-			return a.kind != V_STRING;
-		case LIMBO_T_ADD:
-			return a.kind != V_STRING;
-		case LIMBO_T_TILDE:
-			v->i = wrap(n->ty, ~a.i);
-			return a.kind == V_INT;
-		case LIMBO_T_NOT:
-			v->i = !a.i;
-			return a.kind == V_INT;
-		}
-		return 0;
-	case LIMBO_N_BINOP:
-		if (!fold(n->kids[0], &a, iota, depth + 1) || !fold(n->kids[1], &b, iota, depth + 1))
-			return 0;
-		return fold_binop(n, &a, &b, v);
-	}
-	return 0;
-}
-
-/*
  * Expressions as Inferno's expconv writes them in messages: constants
  * folded (a named constant keeps its name), parentheses as written, no
  * spaces around binary operators, at most 10 characters of a string.
@@ -291,7 +118,7 @@ static void
 put_exp(Buf *b, const LimboNode *n)
 {
 	char t[128];
-	Val v;
+	LimboConst v;
 
 	if (n == NULL)
 		return;
@@ -299,10 +126,10 @@ put_exp(Buf *b, const LimboNode *n)
 		puts_(b, "(");
 	if (isconname(n)) {
 		puts_(b, n->kind == LIMBO_N_NAME ? n->name : n->kids[1] != NULL && n->kids[1]->name != NULL ? n->kids[1]->name : "?");
-	} else if (n->kind != LIMBO_N_SCONST && n->kind != LIMBO_N_ICONST && fold(n, &v, -1, 0)) {
-		if (v.kind == V_STRING)
+	} else if (n->kind != LIMBO_N_SCONST && n->kind != LIMBO_N_ICONST && limbo_fold(NULL, n, &v)) {
+		if (v.kind == LIMBO_C_STRING)
 			put_string(b, v.s, v.len);
-		else if (v.kind == V_INT)
+		else if (v.kind == LIMBO_C_INT)
 			snprintf(t, sizeof t, "%lld", (long long)v.i), puts_(b, t);
 		else
 			snprintf(t, sizeof t, "%g", v.r), puts_(b, t);
@@ -456,7 +283,7 @@ where(const LimboNode *n, char *s, size_t len)
  * strings, then patterns ending in `*` (longer first).
  */
 typedef struct Label {
-	Val lo, hi;
+	LimboConst lo, hi;
 	const LimboNode *lon, *hin; /* the qualifier's ends (one node if not a range) */
 	const LimboNode *arm;       /* CLAUSE */
 	int isexc;                  /* an exception, not a string (exception labels) */
@@ -474,7 +301,7 @@ strcmp_n(const char *a, size_t la, const char *b, size_t lb)
 }
 
 static int
-labcmp(int kind, const Label *x, const Val *a, const Val *b, const Label *y)
+labcmp(int kind, const Label *x, const LimboConst *a, const LimboConst *b, const Label *y)
 {
 	if (kind == L_INT)
 		return (a->i > b->i) - (a->i < b->i);
@@ -506,7 +333,7 @@ check_labels(LimboChecker *c, Label *labs, int nlab, int kind, const char *title
 		labs[j] = l;
 	}
 	for (int i = 0; i < nlab; i++) {
-		const Val *p = &labs[i].hi;
+		const LimboConst *p = &labs[i].hi;
 		const LimboNode *pn = labs[i].hin;
 		int e;
 		if (labcmp(kind, &labs[i], &labs[i].lo, p, &labs[i]) > 0) {
@@ -653,9 +480,9 @@ range_exp(LimboChecker *c, const LimboNode *x, int *klo, int *khi)
 
 /* One end of a case label: its value into *v; 0 if it is not constant. */
 static int
-case_value(const LimboNode *x, Val *v, int kind)
+case_value(const LimboNode *x, LimboConst *v, int kind)
 {
-	return fold(x, v, -1, 0) && v->kind == (kind == LIMBO_TY_STRING ? V_STRING : V_INT);
+	return limbo_fold(NULL, x, v) && v->kind == (kind == LIMBO_TY_STRING ? LIMBO_C_STRING : LIMBO_C_INT);
 }
 
 static void
@@ -1002,7 +829,7 @@ except_stmt(LimboChecker *c, const LimboNode *n)
 					} else {
 						if (xt->kind == LIMBO_TY_EXCEPTION) {
 							const char *nm = xt->decl != NULL && xt->decl->name != NULL ? xt->decl->name : "";
-							l->lo.kind = V_STRING;
+							l->lo.kind = LIMBO_C_STRING;
 							l->lo.s = nm;
 							l->lo.len = strlen(nm);
 							l->isexc = 1;
@@ -1109,11 +936,11 @@ static int flows(Flow *f, const LimboNode *n);
 static int
 constcond(const LimboNode *n)
 {
-	Val v;
+	LimboConst v;
 
 	if (n == NULL)
 		return 1;
-	if (!fold(n, &v, -1, 0) || v.kind != V_INT)
+	if (!limbo_fold(NULL, n, &v) || v.kind != LIMBO_C_INT)
 		return -1;
 	return v.i != 0;
 }
