@@ -107,6 +107,9 @@ typedef struct LimboChecker {
 	int nsigs, capsigs;
 } LimboChecker;
 
+/* What break and continue may leave (LimboChecker.targets[].loop). */
+enum { LIMBO_TGT_SWITCH, LIMBO_TGT_LOOP, LIMBO_TGT_HANDLER };
+
 /* fold.c: the value of constant expression n (a new string from + goes
  * in arena a; with a NULL, + of strings does not fold); 0 if n is not
  * constant. */
