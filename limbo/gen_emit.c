@@ -66,6 +66,7 @@ twoform(int op)
 	case DIS_OP_XORB: case DIS_OP_XORW: case DIS_OP_XORL:
 	case DIS_OP_SHLB: case DIS_OP_SHLW: case DIS_OP_SHLL:
 	case DIS_OP_SHRB: case DIS_OP_SHRW: case DIS_OP_SHRL:
+	case DIS_OP_LSRW: case DIS_OP_LSRL: case DIS_OP_EXPW: case DIS_OP_EXPL: case DIS_OP_EXPF:
 		return 1;
 	}
 	return 0;

@@ -86,6 +86,13 @@ arith_op(int tok, const LimboType *t)
 }
 
 static int
+commutes(int tok)
+{
+	return tok == LIMBO_T_ADD || tok == LIMBO_T_MUL || tok == LIMBO_T_AND || tok == LIMBO_T_OR1 ||
+	       tok == LIMBO_T_XOR;
+}
+
+static int
 iscmp(int tok)
 {
 	return tok == LIMBO_T_EQ || tok == LIMBO_T_NEQ || tok == LIMBO_T_LT || tok == LIMBO_T_LEQ ||
@@ -310,6 +317,12 @@ binop(G *g, const LimboNode *n, const GOpd *dst)
 		b = limbo_cg_expt(g, n->kids[1], &tint, NULL);
 	else
 		b = limbo_cg_expt(g, n->kids[1], t, NULL);
+	if (limbo_cg_isind(a) && !limbo_cg_isind(b) && commutes(n->op) && op != DIS_OP_ADDC) {
+		/* the indirect operand as the source, which may be one */
+		GOpd x = a;
+		a = b;
+		b = x;
+	}
 	a = limbo_cg_direct(g, t, a);
 	if (a.mode == G_IMM && kclass(t) != K_W)
 		a = limbo_cg_direct(g, t, limbo_cg_constopd(g, &(LimboConst){LIMBO_C_INT, a.a, 0, NULL, 0}, t));
@@ -397,7 +410,7 @@ unop(G *g, const LimboNode *n, const GOpd *dst)
 		op = arith_op(n->op == LIMBO_T_INC ? LIMBO_T_ADD : LIMBO_T_SUB, t);
 		if (op == 0)
 			break;
-		limbo_cg_emit(g, op, limbo_cg_constopd(g, &(LimboConst){LIMBO_C_INT, 1, 0, NULL, 0}, t), limbo_cg_direct(g, t, l), l);
+		limbo_cg_emit(g, op, limbo_cg_constopd(g, &(LimboConst){LIMBO_C_INT, 1, 0, NULL, 0}, t), l, l); /* d op= s: the middle is d */
 		return limbo_cg_deliver(g, t, l, dst);
 	}
 	case LIMBO_T_MUL: {
@@ -432,7 +445,7 @@ postop(G *g, const LimboNode *n, const GOpd *dst)
 	}
 	old = target(g, dst, t);
 	limbo_cg_move(g, t, l, old);
-	limbo_cg_emit(g, op, limbo_cg_constopd(g, &(LimboConst){LIMBO_C_INT, 1, 0, NULL, 0}, t), limbo_cg_direct(g, t, l), l);
+	limbo_cg_emit(g, op, limbo_cg_constopd(g, &(LimboConst){LIMBO_C_INT, 1, 0, NULL, 0}, t), l, l); /* d op= s: the middle is d */
 	return old;
 }
 
@@ -611,7 +624,7 @@ assign(G *g, const LimboNode *n, const GOpd *dst)
 		}
 		v = limbo_cg_expt(g, r, tok == LIMBO_T_LSH || tok == LIMBO_T_RSH || tok == LIMBO_T_EXP ? &tint : t, NULL);
 		d = limbo_cg_lval(g, l);
-		limbo_cg_emit(g, op, v, limbo_cg_direct(g, t, d), d);
+		limbo_cg_emit(g, op, v, d, d); /* two operands: d may be indirect */
 		return limbo_cg_deliver(g, t, d, dst);
 	}
 	if (l->kind == LIMBO_N_SLICE) {
