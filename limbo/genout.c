@@ -173,7 +173,14 @@ limbo_gen_asm(const GMod *m, FILE *f)
 	for (int i = 0; i < m->nlink; i++)
 		fprintf(f, "\tlink\t%d,%d,0x%x,\"%s\"\n", m->link[i].desc, m->link[i].pc,
 		        (unsigned)m->link[i].sig, m->link[i].name);
-	fprintf(f, "\tldts\t@ldt,%d\n", m->nimp);
+	/* the section's size in bytes, as dis-dis and Inferno's limbo -S say */
+	off = 0;
+	for (int i = 0; i < m->nimp; i++) {
+		off += 4;
+		for (int k = 0; k < m->imp[i].nfn; k++)
+			off += 4 + (((int)strlen(m->imp[i].fn[k].name) + 1 + 3) & ~3);
+	}
+	fprintf(f, "\tldts\t@ldt,%d\n", off);
 	off = 0;
 	for (int i = 0; i < m->nimp; i++) {
 		fprintf(f, "\tword\t@ldt+%d,%d\n", off, m->imp[i].nfn);
