@@ -2,7 +2,8 @@
  * limbo: the Limbo compiler. A lexer and a parser that turn a .b file (and
  * the .m files it includes) into a syntax tree (limbo/ast.h), with
  * "FILE:LINE: message" diagnostics; a type checker; and a code generator
- * that so far handles a first subset of the language (limbo_gen).
+ * for the whole language (limbo_gen), into .dis modules that link with
+ * those Inferno's compiler makes.
  *
  * Follows: "The Limbo Programming Language" (doc/limbo/limbo.ms) and its
  * addendum (doc/limbo/addendum.ms) in inferno-os; the grammar accepted is that
@@ -84,15 +85,22 @@ typedef struct LimboSig {
 int limbo_unit_nsigs(const LimboUnit *u);
 const LimboSig *limbo_unit_sig(const LimboUnit *u, int i);
 
-/* Generates Dis code for a checked unit without errors (first slice: see
- * man/limbo.1 for what compiles). Writes `limbo -S` assembly to asmout when
- * it is not NULL, and the .dis bytes to *dis (malloc'd; caller frees) and
- * *dislen when dis is not NULL. srcpath is the source path recorded in the
- * module. A construct the generator does not handle yet adds
- * "FILE:LINE: not implemented yet: CONSTRUCT" to the unit's diagnostics and
- * fails with AC_EFORMAT; nothing is written then.
+/* Generates Dis code for a checked unit without errors. Writes `limbo -S`
+ * assembly to asmout when it is not NULL, and the .dis bytes to *dis
+ * (malloc'd; caller frees) and *dislen when dis is not NULL. srcpath is the
+ * source path recorded in the module. Type signatures, module data layout,
+ * exception values and the hidden arguments of constrained polymorphic
+ * functions are Inferno's, so modules link with those its compiler makes;
+ * small functions are inlined where Inferno's compiler inlines them.
+ * What the generator cannot compile (man/limbo.1, BUGS) adds
+ * "FILE:LINE: not implemented yet: CONSTRUCT" to the unit's diagnostics,
+ * and a global initialised with a non-constant value "FILE:LINE:
+ * initializer of global x is not a constant expression"; it then fails
+ * with AC_EFORMAT and writes nothing.
  * Errors: AC_EINVAL (unit not checked, or with errors), AC_EFORMAT,
- * AC_ENOMEM, AC_EIO (writing asmout). */
+ * AC_ENOMEM, AC_EIO (writing asmout).
+ * Follows: the Dis VM specification (doc/dis.ms); shared/dis-facts.md for
+ * the object file; inferno-os limbo/gen.b, ecom.b, com.b. */
 int limbo_gen(LimboUnit *u, const char *srcpath, FILE *asmout, uint8_t **dis, size_t *dislen,
               AcErr *err);
 
