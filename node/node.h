@@ -30,6 +30,11 @@
 					    * streams: what the scheduler keeps
 					    * (SCHED_MAX_OUTPUT_BYTES) */
 
+/* What a task's process may read besides its module and its directory
+ * when no --data is given: Debian's datasets. */
+#define NODE_DEFAULT_DATA "/usr/share/datasets"
+enum { NODE_MAX_DATA = 16 };
+
 typedef struct NodeOptions {
 	const char *endpoint;       /* scheduler, e.g. "tcp://127.0.0.1:5555" */
 	const char *server_key;     /* scheduler's public certificate file (.curve.pub) */
@@ -46,6 +51,10 @@ typedef struct NodeOptions {
 	uint32_t heartbeat_ms;      /* until Registered says otherwise; 0 = 1000 */
 	uint32_t liveness;          /* likewise; 0 = 3 */
 	const char *dis_run;        /* dis-run binary; NULL = the one beside this executable */
+	const char *const *data;    /* ndata (at most NODE_MAX_DATA) directories tasks may
+				     * read besides their own (dis-run --allow-read);
+				     * none given = NODE_DEFAULT_DATA */
+	size_t ndata;
 } NodeOptions;
 
 /* Runs the node until *stop becomes non-zero (set it from a SIGTERM/SIGINT

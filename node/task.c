@@ -335,7 +335,7 @@ task_spawn(Node *n, NodeTask *t, char *errbuf, size_t errsize)
 {
 	int out[2] = {-1, -1}, errp[2] = {-1, -1};
 	char heap[32], outdir[PATH_MAX + 8];
-	char *argv[16 + 256 + 1];
+	char *argv[16 + 2 * NODE_MAX_DATA + 256 + 1];
 	int k = 0;
 	pid_t pid, parent;
 	sigset_t none, all, saved;
@@ -370,6 +370,16 @@ task_spawn(Node *n, NodeTask *t, char *errbuf, size_t errsize)
 	/* seccomp: whatever escapes the VM still cannot exec, fork, open
 	 * sockets or signal the node (vm_sandbox_enter). */
 	argv[k++] = "--sandbox";
+	/* Landlock: besides the module and the task's directory, only the
+	 * data directories may be read */
+	if (n->o->ndata == 0) {
+		argv[k++] = "--allow-read";
+		argv[k++] = NODE_DEFAULT_DATA;
+	}
+	for (size_t i = 0; i < n->o->ndata && i < NODE_MAX_DATA; i++) {
+		argv[k++] = "--allow-read";
+		argv[k++] = (char *)n->o->data[i];
+	}
 	if (n->trust != NULL) {
 		argv[k++] = "--require-signed";
 		argv[k++] = "--trust";

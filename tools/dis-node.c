@@ -42,6 +42,9 @@ usage(FILE *f)
 	      "  --heartbeat MS       heartbeat interval until the scheduler sets it (1000)\n"
 	      "  --liveness N         missed heartbeats before the scheduler is dead (3)\n"
 	      "  --dis-run PATH       the dis-run to run tasks with (default: beside dis-node)\n"
+	      "  --data DIR           a directory tasks may read (besides their module and\n"
+	      "                       their own directory); repeatable, at most 16\n"
+	      "                       (default " NODE_DEFAULT_DATA ")\n"
 	      "  -v                   log every task and message (debug)\n"
 	      "  -h, --help           this text\n"
 	      "\n"
@@ -70,12 +73,13 @@ main(int argc, char **argv)
 {
 	NodeOptions o;
 	AcErr err;
-	const char *caps[NODE_MAX_CAPABILITIES];
+	const char *caps[NODE_MAX_CAPABILITIES], *data[NODE_MAX_DATA];
 	struct sigaction sa;
 	int i = 1;
 
 	memset(&o, 0, sizeof o);
 	o.capabilities = caps;
+	o.data = data;
 	for (int k = 1; k < argc; k++)
 		if (strcmp(argv[k], "-h") == 0 || strcmp(argv[k], "--help") == 0) {
 			usage(stdout);
@@ -134,6 +138,12 @@ main(int argc, char **argv)
 				return 2;
 		} else if (strcmp(a, "--dis-run") == 0 && more) {
 			o.dis_run = argv[++i];
+		} else if (strcmp(a, "--data") == 0 && more) {
+			if (o.ndata == NODE_MAX_DATA) {
+				fprintf(stderr, "dis-node: --data: at most %d\n", NODE_MAX_DATA);
+				return 2;
+			}
+			data[o.ndata++] = argv[++i];
 		} else if (strcmp(a, "-v") == 0) {
 			ac_log_level = AC_LOG_DEBUG;
 			continue;

@@ -7,7 +7,10 @@
 #include <string.h>
 
 #include "dis/dis.h"
+#include "ml/ml.h"
 #include "vm/vm.h"
+
+enum { MAX_ALLOW = 32 }; /* --allow-read, --allow-write, DIS_PATH entries each */
 
 static void
 usage(FILE *f)
@@ -21,8 +24,14 @@ usage(FILE *f)
 	      "  --heap-max BYTES       Dis heap quota (suffix k, m, g; default 2g)\n"
 	      "  --max-instructions N   stop after N instructions (exit 3)\n"
 	      "  --stats                print instructions executed and CPU time on stderr\n"
-	      "  --sandbox              confine the process with seccomp first: no exec,\n"
-	      "                         fork, sockets, ptrace; signals only to itself\n"
+	      "  --sandbox              confine the process first: no exec, fork, sockets,\n"
+	      "                         ptrace, signals only to itself (seccomp); files\n"
+	      "                         only beneath the module's directory, -r DIR,\n"
+	      "                         DIS_PATH and --allow-read (read) and the working\n"
+	      "                         directory, /dev/null and --allow-write (read,\n"
+	      "                         write) (Landlock)\n"
+	      "  --allow-read DIR       with --sandbox: also read beneath DIR; repeatable\n"
+	      "  --allow-write DIR      with --sandbox: also write beneath DIR; repeatable\n"
 	      "  --require-signed       run only modules signed by a key in the trust store\n"
 	      "  --trust DIR            the trust store (*.pub files, see dis-keygen)\n"
 	      "  -h, --help             this text\n"
@@ -69,7 +78,8 @@ main(int argc, char **argv)
 	VmOptions opt;
 	AcErr err;
 	Vm *vm;
-	int i, rc, stats = 0, require_signed = 0, sandbox = 0;
+	int i, rc, stats = 0, require_signed = 0, sandbox = 0, nread = 0, nwrite = 0;
+	const char *reads[2 * MAX_ALLOW + 5], *writes[MAX_ALLOW + 3];
 	const char *trustdir = NULL;
 	DisTrust *trust = NULL;
 	int64_t cpu0;
@@ -94,6 +104,16 @@ main(int argc, char **argv)
 			stats = 1;
 		} else if (strcmp(a, "--sandbox") == 0) {
 			sandbox = 1;
+		} else if ((strcmp(a, "--allow-read") == 0 || strcmp(a, "--allow-write") == 0) && i + 1 < argc) {
+			int w = a[8] == 'w';
+			if ((w ? nwrite : nread) == MAX_ALLOW) {
+				fprintf(stderr, "dis-run: %s: at most %d\n", a, MAX_ALLOW);
+				return 2;
+			}
+			if (w)
+				writes[nwrite++] = argv[++i];
+			else
+				reads[nread++] = argv[++i];
 		} else if (strcmp(a, "--require-signed") == 0) {
 			require_signed = 1;
 		} else if (strcmp(a, "--trust") == 0 && i + 1 < argc) {
@@ -128,7 +148,41 @@ main(int argc, char **argv)
 		opt.verify_ctx = trust;
 	}
 	vm = vm_new(&opt, &err);
-	if (vm == NULL || (sandbox && vm_sandbox_enter(&err) != AC_OK)) {
+	if (vm != NULL && sandbox) {
+		/* OpenBLAS is loaded on first use; once the files are confined its
+		 * library could not be, so load it now (a program that needs it
+		 * and has none fails then as it would have) */
+		AcErr blaserr;
+		(void)ml_blas(&blaserr);
+		/* what the module may read: itself and what it loads */
+		char *dir = strdup(argv[i]), *slash = dir != NULL ? strrchr(dir, '/') : NULL;
+		char *dp = opt.dis_path != NULL ? strdup(opt.dis_path) : NULL, *save = NULL;
+		VmSandbox fs = {reads, writes};
+		if (slash != NULL)
+			*slash = 0;
+		reads[nread++] = slash != NULL ? dir : ".";
+		if (opt.root != NULL)
+			reads[nread++] = opt.root;
+		for (char *p = dp != NULL ? strtok_r(dp, ":", &save) : NULL; p != NULL && nread < 2 * MAX_ALLOW + 2;
+		     p = strtok_r(NULL, ":", &save))
+			reads[nread++] = p;
+		reads[nread++] = "/dev/zero";
+		reads[nread++] = "/dev/urandom";
+		reads[nread] = NULL;
+		writes[nwrite++] = ".";
+		writes[nwrite++] = "/dev/null";
+		writes[nwrite] = NULL;
+		rc = vm_sandbox_enter(&fs, &err);
+		free(dir);
+		free(dp);
+		if (rc != AC_OK) {
+			fprintf(stderr, "dis-run: %s\n", err.msg);
+			vm_free(vm);
+			dis_trust_free(trust);
+			return 1;
+		}
+	}
+	if (vm == NULL) {
 		fprintf(stderr, "dis-run: %s\n", err.msg);
 		vm_free(vm);
 		dis_trust_free(trust);

@@ -81,9 +81,22 @@ uint64_t vm_instructions(const Vm *vm);
  * sockets, ptrace and cross-process memory, mounts and namespaces, module
  * loading, bpf, perf and keyrings fail with EPERM (clone3 with ENOSYS, so
  * threads fall back to clone), and kill/tgkill reach only this process.
- * Files stay open to the Dis program (Sys->open), and threads (OpenBLAS's)
- * still start. Call once, before running untrusted code. Returns AC_OK or
- * AC_EINVAL naming the failure. */
-int vm_sandbox_enter(AcErr *err);
+ * With fs (Landlock, where the kernel has it), the file system is
+ * reduced to reading beneath fs->read's paths and reading and writing
+ * beneath fs->write's (a path that does not exist is skipped); files
+ * already open (standard input and output) stay usable. Threads
+ * (OpenBLAS's) still start. Call once, before running untrusted code.
+ * Returns AC_OK or AC_EINVAL naming the failure. */
+typedef struct VmSandbox {
+	const char *const *read;  /* NULL-terminated: read files and list
+	                             directories beneath each */
+	const char *const *write; /* NULL-terminated: also create, write and
+	                             remove beneath each */
+} VmSandbox;
+int vm_sandbox_enter(const VmSandbox *fs, AcErr *err);
+/* After vm_sandbox_enter: 1 the file system is confined to fs's paths
+ * (Landlock), 0 the kernel has no Landlock (files are not confined), -1
+ * not asked. */
+int vm_sandbox_files(void);
 
 #endif
