@@ -107,6 +107,16 @@ typedef struct LimboChecker {
 	int nsigs, capsigs;
 } LimboChecker;
 
+/* expfmt.c: n as Inferno's messages quote it ('exp', into s, at most len
+ * bytes); an arm's qualifiers joined by " or "; "FILE:LINE" of n; and
+ * "'exp' of type t". Each returns s. */
+const char *limbo_expstr(const LimboNode *n, char *s, size_t len);
+const char *limbo_qualstr(const LimboNode *quals, char *s, size_t len);
+const char *limbo_where(const LimboNode *n, char *s, size_t len);
+const char *limbo_etstr(const LimboNode *n, const LimboType *t, char *s, size_t len);
+/* An arm, quoted as "'quals =>body'". */
+const char *limbo_armstr(const LimboNode *arm, char *s, size_t len);
+
 /* What break and continue may leave (LimboChecker.targets[].loop). */
 enum { LIMBO_TGT_SWITCH, LIMBO_TGT_LOOP, LIMBO_TGT_HANDLER };
 

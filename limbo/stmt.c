@@ -33,246 +33,6 @@ iserr(const LimboType *t)
 }
 
 /*
- * Expressions as Inferno's expconv writes them in messages: constants
- * folded (a named constant keeps its name), parentheses as written, no
- * spaces around binary operators, at most 10 characters of a string.
- */
-typedef struct Buf {
-	char *p;
-	size_t n, len;   /* capacity, used (always < n, NUL ended) */
-} Buf;
-
-static void
-put(Buf *b, const char *s, size_t len)
-{
-	while (len-- > 0 && b->len + 1 < b->n)
-		b->p[b->len++] = *s++;
-	b->p[b->len] = '\0';
-}
-
-static void
-puts_(Buf *b, const char *s)
-{
-	put(b, s, strlen(s));
-}
-
-static void
-put_string(Buf *b, const char *s, size_t len)
-{
-	size_t runes = 0, i;
-
-	puts_(b, "\"");
-	for (i = 0; i < len && runes < 10; i++) {
-		const char *e = NULL;
-		switch (s[i]) {
-		case '\\': e = "\\\\"; break;
-		case '"': e = "\\\""; break;
-		case '\n': e = "\\n"; break;
-		case '\r': e = "\\r"; break;
-		case '\t': e = "\\t"; break;
-		case '\b': e = "\\b"; break;
-		case '\a': e = "\\a"; break;
-		case '\v': e = "\\v"; break;
-		case '\0': e = "\\0"; break;
-		}
-		if (e != NULL)
-			puts_(b, e);
-		else
-			put(b, s + i, 1);
-		if (i + 1 == len || ((unsigned char)s[i + 1] & 0xc0) != 0x80)
-			runes++;
-	}
-	if (i < len)
-		puts_(b, "...");
-	puts_(b, "\"");
-}
-
-static void put_exp(Buf *b, const LimboNode *n);
-
-static void
-put_list(Buf *b, const LimboNode *n, int from, const char *sep)
-{
-	for (int i = from; i < n->nkids; i++) {
-		if (i > from)
-			puts_(b, sep);
-		put_exp(b, n->kids[i]);
-	}
-}
-
-static int
-isconname(const LimboNode *n)
-{
-	const LimboDecl *d = n->decl;
-
-	if (d != NULL && d->store == LIMBO_D_IMPORT && d->imp != NULL)
-		d = d->imp;
-	/* a string constant shows its value */
-	return (n->kind == LIMBO_N_NAME || n->kind == LIMBO_N_DOT || n->kind == LIMBO_N_MDOT) && d != NULL &&
-	       d->store == LIMBO_D_CONST && (n->ty == NULL || n->ty->kind != LIMBO_TY_STRING);
-}
-
-static void
-put_exp(Buf *b, const LimboNode *n)
-{
-	char t[128];
-	LimboConst v;
-
-	if (n == NULL)
-		return;
-	if (n->flags & LIMBO_F_PARENS)
-		puts_(b, "(");
-	if (isconname(n)) {
-		puts_(b, n->kind == LIMBO_N_NAME ? n->name : n->kids[1] != NULL && n->kids[1]->name != NULL ? n->kids[1]->name : "?");
-	} else if (n->kind != LIMBO_N_SCONST && n->kind != LIMBO_N_ICONST && limbo_fold(NULL, n, &v)) {
-		if (v.kind == LIMBO_C_STRING)
-			put_string(b, v.s, v.len);
-		else if (v.kind == LIMBO_C_INT)
-			snprintf(t, sizeof t, "%lld", (long long)v.i), puts_(b, t);
-		else
-			snprintf(t, sizeof t, "%g", v.r), puts_(b, t);
-	} else switch (n->kind) {
-	case LIMBO_N_NAME:
-		puts_(b, n->name != NULL ? n->name : "?");
-		break;
-	case LIMBO_N_NIL:
-		puts_(b, "nil");
-		break;
-	case LIMBO_N_WILD:
-		puts_(b, "*");
-		break;
-	case LIMBO_N_ICONST:
-		snprintf(t, sizeof t, "%lld", (long long)n->ival);
-		puts_(b, t);
-		break;
-	case LIMBO_N_SCONST:
-		put_string(b, n->str, n->len);
-		break;
-	case LIMBO_N_RANGE:
-		put_exp(b, n->kids[0]);
-		puts_(b, " to ");
-		put_exp(b, n->kids[1]);
-		break;
-	case LIMBO_N_BINOP: case LIMBO_N_ASSIGN:
-		put_exp(b, n->kids[0]);
-		puts_(b, limbo_tok_text(n->op));
-		put_exp(b, n->kids[1]);
-		break;
-	case LIMBO_N_DECLAS: case LIMBO_N_SEND:
-		put_exp(b, n->kids[0]);
-		puts_(b, n->kind == LIMBO_N_DECLAS ? ":=" : "<-=");
-		put_exp(b, n->kids[1]);
-		break;
-	case LIMBO_N_UNOP:
-		puts_(b, limbo_tok_text(n->op));
-		if (n->op == LIMBO_T_REF || n->op == LIMBO_T_LEN || n->op == LIMBO_T_HD || n->op == LIMBO_T_TL ||
-		    n->op == LIMBO_T_TAGOF)
-			puts_(b, " ");
-		put_exp(b, n->kids[0]);
-		break;
-	case LIMBO_N_POSTOP:
-		put_exp(b, n->kids[0]);
-		puts_(b, limbo_tok_text(n->op));
-		break;
-	case LIMBO_N_CALL:
-		put_exp(b, n->kids[0]);
-		puts_(b, "(");
-		put_list(b, n, 1, ", ");
-		puts_(b, ")");
-		break;
-	case LIMBO_N_DOT: case LIMBO_N_MDOT:
-		put_exp(b, n->kids[0]);
-		puts_(b, n->kind == LIMBO_N_DOT ? "." : "->");
-		put_exp(b, n->kids[1]);
-		break;
-	case LIMBO_N_INDEX:
-		put_exp(b, n->kids[0]);
-		puts_(b, "[");
-		put_list(b, n, 1, ", ");
-		puts_(b, "]");
-		break;
-	case LIMBO_N_SLICE:
-		put_exp(b, n->kids[0]);
-		puts_(b, "[");
-		put_exp(b, n->kids[1]);
-		puts_(b, ":");
-		put_exp(b, n->kids[2]);
-		puts_(b, "]");
-		break;
-	case LIMBO_N_TUPLE:
-		puts_(b, "(");
-		put_list(b, n, 0, ", ");
-		puts_(b, ")");
-		break;
-	case LIMBO_N_CAST:
-		puts_(b, n->ty != NULL ? TS(n->ty, t) : "?");
-		puts_(b, " ");
-		put_exp(b, n->kids[1]);
-		break;
-	case LIMBO_N_LOAD:
-		puts_(b, "load ");
-		puts_(b, n->ty != NULL ? TS(n->ty, t) : "?");
-		puts_(b, " ");
-		put_exp(b, n->kids[1]);
-		break;
-	case LIMBO_N_SPAWN:
-		puts_(b, "spawn ");
-		put_exp(b, n->kids[0]);
-		break;
-	case LIMBO_N_RAISE:
-		puts_(b, "raise ");
-		put_exp(b, n->kids[0]);
-		break;
-	case LIMBO_N_BLOCK:
-		/* an arm's body, as Inferno prints its scope node */
-		puts_(b, "scope");
-		for (int i = 0, k = 0; i < n->nkids; i++) {
-			if (n->kids[i] == NULL || n->kids[i]->kind == LIMBO_N_EMPTY)
-				continue;
-			if (k++ > 0)
-				puts_(b, ", ");
-			put_exp(b, n->kids[i]);
-		}
-		break;
-	default:
-		break;
-	}
-	if (n->flags & LIMBO_F_PARENS)
-		puts_(b, ")");
-}
-
-/* 'exp' into s. */
-static const char *
-expstr(const LimboNode *n, char *s, size_t len)
-{
-	Buf b = {s, len, 0};
-
-	puts_(&b, "'");
-	put_exp(&b, n);
-	puts_(&b, "'");
-	return s;
-}
-
-/* The qualifiers of an arm joined by " or ", without quotes. */
-static const char *
-qualstr(const LimboNode *quals, char *s, size_t len)
-{
-	Buf b = {s, len, 0};
-
-	b.p[0] = '\0';
-	if (quals != NULL)
-		put_list(&b, quals, 0, " or ");
-	return s;
-}
-
-/* "FILE:LINE" of n, as Inferno's lineconv writes a position. */
-static const char *
-where(const LimboNode *n, char *s, size_t len)
-{
-	snprintf(s, len, "%s:%d", n->file, n->line);
-	return s;
-}
-
-/*
  * Labels of case and exception statements, checked as Inferno's
  * checklabels does: sorted (stably), a range whose start is after its end
  * is unmatchable, a label at or before the end of the one before it
@@ -334,19 +94,13 @@ check_labels(LimboChecker *c, Label *labs, int nlab, int kind, const char *title
 		const LimboNode *pn = labs[i].hin;
 		int e;
 		if (labcmp(kind, &labs[i], &labs[i].lo, p, &labs[i]) > 0) {
-			Buf b = {b1, sizeof b1, 0};
-			puts_(&b, "'");
-			put_list(&b, labs[i].arm->kids[0], 0, " or ");
-			puts_(&b, " =>");
-			put_exp(&b, labs[i].arm->kids[1]);
-			puts_(&b, "'");
-			CK_ERR(c, labs[i].lon, "unmatchable %s %s", title, b1);
+			CK_ERR(c, labs[i].lon, "unmatchable %s %s", title, limbo_armstr(labs[i].arm, b1, sizeof b1));
 		}
 		for (e = i + 1; e < nlab; e++) {
 			if (labcmp(kind, &labs[e], &labs[e].lo, p, &labs[i]) <= 0)
 				CK_ERR(c, labs[e].lon, "%s '%s' overlaps with '%s' on line %s", title,
-				       qualstr(labs[e].arm->kids[0], b1, sizeof b1),
-				       qualstr(labs[e - 1].arm->kids[0], b2, sizeof b2), where(pn, b3, sizeof b3));
+				       limbo_qualstr(labs[e].arm->kids[0], b1, sizeof b1),
+				       limbo_qualstr(labs[e - 1].arm->kids[0], b2, sizeof b2), limbo_where(pn, b3, sizeof b3));
 			/* runs of one arm's consecutive ints merge */
 			if (kind != L_INT || labs[e].lo.i != p->i + 1 || labs[e].arm != labs[i].arm)
 				break;
@@ -444,19 +198,6 @@ local_cons(LimboChecker *c, const LimboNode *n, int store)
 	}
 }
 
-/* "'exp' of type t", Inferno's etconv. */
-static const char *
-etstr(const LimboNode *n, const LimboType *t, char *s, size_t len)
-{
-	char tb[128];
-	size_t k;
-
-	expstr(n, s, len);
-	k = strlen(s);
-	snprintf(s + k, len - k, " of type %s", t != NULL ? TS(t, tb) : "nothing");
-	return s;
-}
-
 /* A range qualifier: both ends int or both string (Inferno's echeck of
  * Orange). Returns its type, NULL if it is not a range of either. */
 static LimboType *
@@ -468,8 +209,8 @@ range_exp(LimboChecker *c, const LimboNode *x, int *klo, int *khi)
 	if (iserr(lo) || iserr(hi))
 		return c->t_error;
 	if (lo->kind != hi->kind || (lo->kind != LIMBO_TY_INT && lo->kind != LIMBO_TY_STRING)) {
-		CK_ERR(c, x->kids[0], "range %s to %s is not an int or string range", etstr(x->kids[0], lo, b1, sizeof b1),
-		       etstr(x->kids[1], hi, b2, sizeof b2));
+		CK_ERR(c, x->kids[0], "range %s to %s is not an int or string range", limbo_etstr(x->kids[0], lo, b1, sizeof b1),
+		       limbo_etstr(x->kids[1], hi, b2, sizeof b2));
 		return NULL;
 	}
 	return lo;
@@ -519,7 +260,7 @@ case_stmt(LimboChecker *c, const LimboNode *n)
 	if (iserr(t))
 		goto out;
 	if (t->kind != LIMBO_TY_INT && t->kind != LIMBO_TY_BIG && t->kind != LIMBO_TY_STRING) {
-		CK_ERR(c, n, "case argument %s is not an int or big or string", etstr(n->kids[0], t, b1, sizeof b1));
+		CK_ERR(c, n, "case argument %s is not an int or big or string", limbo_etstr(n->kids[0], t, b1, sizeof b1));
 		goto out;
 	}
 	nq = 0;
@@ -536,7 +277,7 @@ case_stmt(LimboChecker *c, const LimboNode *n)
 				continue;
 			if (x->kind == LIMBO_N_WILD) {
 				if (wild != NULL)
-					CK_ERR(c, x, "case qualifier * duplicated on line %s", where(wild, b1, sizeof b1));
+					CK_ERR(c, x, "case qualifier * duplicated on line %s", limbo_where(wild, b1, sizeof b1));
 				wild = x;
 				continue;
 			}
@@ -550,8 +291,8 @@ case_stmt(LimboChecker *c, const LimboNode *n)
 			}
 			clash = x->ty == NULL || x->ty->kind != t->kind;
 			if (clash) {
-				CK_ERR(c, x, "case qualifier %s clashes with %s", etstr(x, x->ty, b1, sizeof b1),
-				       etstr(n->kids[0], t, b2, sizeof b2));
+				CK_ERR(c, x, "case qualifier %s clashes with %s", limbo_etstr(x, x->ty, b1, sizeof b1),
+				       limbo_etstr(n->kids[0], t, b2, sizeof b2));
 				/* as Inferno: a range that clashes is still a label */
 				if (!isrange || x->ty == NULL) {
 					ok = 0;
@@ -567,7 +308,7 @@ case_stmt(LimboChecker *c, const LimboNode *n)
 			              : case_value(x, &l->lo, t->kind);
 			if (!lok && !konst && !clash) {
 				CK_ERR(c, x, isrange ? "case range %s is not constant" : "case qualifier %s is not constant",
-				       expstr(x, b1, sizeof b1));
+				       limbo_expstr(x, b1, sizeof b1));
 				ok = 0;
 				continue;
 			}
@@ -634,12 +375,12 @@ alt_stmt(LimboChecker *c, const LimboNode *n)
 				continue;
 			if (x->kind == LIMBO_N_WILD) {
 				if (wild != NULL)
-					CK_ERR(c, x, "alt guard * duplicated on line %s", where(wild, b1, sizeof b1));
+					CK_ERR(c, x, "alt guard * duplicated on line %s", limbo_where(wild, b1, sizeof b1));
 				wild = x;
 			} else if (x->kind == LIMBO_N_RANGE) {
-				CK_ERR(c, x, "alt guard %s is illegal", expstr(x, b1, sizeof b1));
+				CK_ERR(c, x, "alt guard %s is illegal", limbo_expstr(x, b1, sizeof b1));
 			} else if (!hascomm(x)) {
-				CK_ERR(c, x, "alt guard %s has no communication", expstr(x, b1, sizeof b1));
+				CK_ERR(c, x, "alt guard %s has no communication", limbo_expstr(x, b1, sizeof b1));
 			}
 		}
 	}
@@ -679,7 +420,7 @@ pick_stmt(LimboChecker *c, const LimboNode *n)
 			adt = t->of;
 		else
 			CK_ERR(c, n->kids[1], "pick argument %s is not a ref adt with pick tags",
-			       etstr(n->kids[1], t, b1, sizeof b1));
+			       limbo_etstr(n->kids[1], t, b1, sizeof b1));
 	}
 	if (adt != NULL) {
 		for (LimboDecl *g = adt->tags; g != NULL; g = g->next)
@@ -704,7 +445,7 @@ pick_stmt(LimboChecker *c, const LimboNode *n)
 				continue;
 			if (x->kind == LIMBO_N_WILD) {
 				if (adt != NULL && wild != NULL)
-					CK_ERR(c, x, "pick qualifier * duplicated on line %s", where(wild, b1, sizeof b1));
+					CK_ERR(c, x, "pick qualifier * duplicated on line %s", limbo_where(wild, b1, sizeof b1));
 				wild = x;
 				if (armty == NULL)
 					armty = adt;
@@ -722,14 +463,14 @@ pick_stmt(LimboChecker *c, const LimboNode *n)
 				char b2[128];
 				LimboType rt = {.kind = LIMBO_TY_REF, .of = shown};
 				snprintf(b2, sizeof b2, "%s", TS(&rt, b));
-				CK_ERR(c, x, "pick qualifier %s is not a member of '%s' of type %s", expstr(x, b1, sizeof b1),
+				CK_ERR(c, x, "pick qualifier %s is not a member of '%s' of type %s", limbo_expstr(x, b1, sizeof b1),
 				       n->kids[0] != NULL && n->kids[0]->name != NULL ? n->kids[0]->name : "?", b2);
 				continue;
 			}
 			if (seen != NULL && tag < ntag) {
 				if (seen[tag] != NULL)
-					CK_ERR(c, x, "pick qualifier %s duplicated on line %s", expstr(x, b1, sizeof b1),
-					       where(seen[tag], b, sizeof b));
+					CK_ERR(c, x, "pick qualifier %s duplicated on line %s", limbo_expstr(x, b1, sizeof b1),
+					       limbo_where(seen[tag], b, sizeof b));
 				seen[tag] = x;
 			}
 			if (armty == NULL)
@@ -800,11 +541,11 @@ except_stmt(LimboChecker *c, const LimboNode *n)
 				continue;
 			if (x->kind == LIMBO_N_WILD) {
 				if (wild != NULL)
-					CK_ERR(c, x, "exception qualifier * duplicated on line %s", where(wild, b1, sizeof b1));
+					CK_ERR(c, x, "exception qualifier * duplicated on line %s", limbo_where(wild, b1, sizeof b1));
 				wild = x;
 				xt = c->t_exception;
 			} else if (x->kind == LIMBO_N_RANGE) {
-				CK_ERR(c, x, "exception qualifier %s is illegal", expstr(x, b1, sizeof b1));
+				CK_ERR(c, x, "exception qualifier %s is illegal", limbo_expstr(x, b1, sizeof b1));
 				ok = 0;
 				xt = c->t_none;
 			} else {
@@ -814,10 +555,10 @@ except_stmt(LimboChecker *c, const LimboNode *n)
 					xt = c->t_exception;
 				} else if (xt->kind != LIMBO_TY_STRING && xt->kind != LIMBO_TY_EXCEPTION) {
 					CK_ERR(c, x, "exception qualifier %s is not a string or exception",
-					       etstr(x, xt, b1, sizeof b1));
+					       limbo_etstr(x, xt, b1, sizeof b1));
 					ok = 0;
 				} else if (xt->kind == LIMBO_TY_STRING ? !k : !isexcname(x)) {
-					CK_ERR(c, x, "exception qualifier %s is not constant", expstr(x, b1, sizeof b1));
+					CK_ERR(c, x, "exception qualifier %s is not constant", limbo_expstr(x, b1, sizeof b1));
 					ok = 0;
 				} else if (labs != NULL) {
 					l = &labs[nlab];
@@ -869,7 +610,7 @@ target_push(LimboChecker *c, const LimboNode *n)
 	if (n->name != NULL)
 		for (int i = 0; i < c->ntargets; i++)
 			if (c->targets[i].label != NULL && strcmp(c->targets[i].label, n->name) == 0) {
-				CK_ERR(c, n, "label %s duplicated on line %s", n->name, where(c->targets[i].node, b, sizeof b));
+				CK_ERR(c, n, "label %s duplicated on line %s", n->name, limbo_where(c->targets[i].node, b, sizeof b));
 				break;
 			}
 	c->targets[c->ntargets].label = n->name;
@@ -985,18 +726,18 @@ stmt(LimboChecker *c, const LimboNode *n)
 	}
 	case LIMBO_N_SPAWN:
 		if (n->kids[0] == NULL || n->kids[0]->kind != LIMBO_N_CALL) {
-			CK_ERR(c, n->kids[0] != NULL ? n->kids[0] : n, "cannot spawn %s", expstr(n->kids[0], b1, sizeof b1));
+			CK_ERR(c, n->kids[0] != NULL ? n->kids[0] : n, "cannot spawn %s", limbo_expstr(n->kids[0], b1, sizeof b1));
 			break;
 		}
 		t = limbo_exp(c, n->kids[0], &k);
 		if (!iserr(t) && t->kind != LIMBO_TY_NONE)
 			CK_ERR(c, n->kids[0], "cannot spawn functions which return values, such as %s",
-			       etstr(n->kids[0], t, b1, sizeof b1));
+			       limbo_etstr(n->kids[0], t, b1, sizeof b1));
 		break;
 	case LIMBO_N_RAISE:
 		if (n->kids[0] == NULL) {
 			if (!in_handler(c))
-				CK_ERR(c, n, "%s: empty raise not in exception handler", expstr(n, b1, sizeof b1));
+				CK_ERR(c, n, "%s: empty raise not in exception handler", limbo_expstr(n, b1, sizeof b1));
 			break;
 		}
 		t = limbo_exp(c, n->kids[0], &k);
