@@ -514,50 +514,73 @@ limbo_cg_nil(G *g)
 	return limbo_cg_opd(G_MP, g->nilmp, 0);
 }
 
+/* Is the data item a shareable constant equal to want (one word for
+ * WORDS)? Globals' initial values and tables are never shared. */
+static int
+same_const(const GData *a, const GData *want, int64_t word)
+{
+	if (a->isvar || a->kind != want->kind)
+		return 0;
+	switch (want->kind) {
+	case GD_STRING: return a->len == want->len && memcmp(a->s, want->s, want->len) == 0;
+	case GD_REAL: return memcmp(&a->r, &want->r, sizeof a->r) == 0;
+	case GD_BIG: return a->v == want->v;
+	case GD_WORDS: return a->len == 1 && a->w[0] == word;
+	}
+	return 0;
+}
+
+/* The mp operand of constant want, shared by every use of the value. */
+static GOpd
+mpconst(G *g, GData want, int64_t word)
+{
+	GMod *mo = g->m;
+
+	for (int i = 0; i < mo->ndata; i++)
+		if (same_const(&mo->data[i], &want, word))
+			return limbo_cg_opd(G_MP, mo->data[i].off, 0);
+	return limbo_cg_none;
+}
+
 GOpd
 limbo_cg_mpstring(G *g, const char *s, size_t len)
 {
-	GMod *mo = g->m;
-	int off;
+	GData d = {.kind = GD_STRING, .s = s, .len = len};
+	GOpd o;
 
 	if (len == 0)
 		return limbo_cg_nil(g);
-	for (int i = 0; i < mo->ndata; i++)
-		if (!mo->data[i].isvar && mo->data[i].kind == GD_STRING && mo->data[i].len == len &&
-		    memcmp(mo->data[i].s, s, len) == 0)
-			return limbo_cg_opd(G_MP, mo->data[i].off, 0);
-	off = limbo_cg_mpalloc(g, 4, 4);
-	limbo_cg_markptr(g, &mo->desc[0], off);
-	limbo_cg_data(g, (GData){.kind = GD_STRING, .off = off, .s = s, .len = len});
-	return limbo_cg_opd(G_MP, off, 0);
+	if ((o = mpconst(g, d, 0)).mode != G_NONE)
+		return o;
+	d.off = limbo_cg_mpalloc(g, 4, 4);
+	limbo_cg_markptr(g, &g->m->desc[0], d.off);
+	limbo_cg_data(g, d);
+	return limbo_cg_opd(G_MP, d.off, 0);
+}
+
+/* A real or big constant: 8 bytes, 8-aligned. */
+static GOpd
+mpconst8(G *g, GData d)
+{
+	GOpd o = mpconst(g, d, 0);
+
+	if (o.mode != G_NONE)
+		return o;
+	d.off = limbo_cg_mpalloc(g, 8, 8);
+	limbo_cg_data(g, d);
+	return limbo_cg_opd(G_MP, d.off, 0);
 }
 
 GOpd
 limbo_cg_mpreal(G *g, double r)
 {
-	GMod *mo = g->m;
-	int off;
-
-	for (int i = 0; i < mo->ndata; i++)
-		if (!mo->data[i].isvar && mo->data[i].kind == GD_REAL && memcmp(&mo->data[i].r, &r, sizeof r) == 0)
-			return limbo_cg_opd(G_MP, mo->data[i].off, 0);
-	off = limbo_cg_mpalloc(g, 8, 8);
-	limbo_cg_data(g, (GData){.kind = GD_REAL, .off = off, .r = r});
-	return limbo_cg_opd(G_MP, off, 0);
+	return mpconst8(g, (GData){.kind = GD_REAL, .r = r});
 }
 
 GOpd
 limbo_cg_mpbig(G *g, int64_t v)
 {
-	GMod *mo = g->m;
-	int off;
-
-	for (int i = 0; i < mo->ndata; i++)
-		if (!mo->data[i].isvar && mo->data[i].kind == GD_BIG && mo->data[i].v == v)
-			return limbo_cg_opd(G_MP, mo->data[i].off, 0);
-	off = limbo_cg_mpalloc(g, 8, 8);
-	limbo_cg_data(g, (GData){.kind = GD_BIG, .off = off, .v = v});
-	return limbo_cg_opd(G_MP, off, 0);
+	return mpconst8(g, (GData){.kind = GD_BIG, .v = v});
 }
 
 static GOpd
@@ -585,14 +608,10 @@ limbo_cg_mpwords(G *g, const int64_t *w, int n)
 GOpd
 limbo_cg_mpword(G *g, int32_t w)
 {
-	GMod *mo = g->m;
+	GOpd o = mpconst(g, (GData){.kind = GD_WORDS}, w);
 	int64_t v = w;
 
-	for (int i = 0; i < mo->ndata; i++)
-		if (!mo->data[i].isvar && mo->data[i].kind == GD_WORDS && mo->data[i].len == 1 &&
-		    mo->data[i].w[0] == v)
-			return limbo_cg_opd(G_MP, mo->data[i].off, 0);
-	return mpwords(g, &v, 1, 0);
+	return o.mode != G_NONE ? o : mpwords(g, &v, 1, 0);
 }
 
 /* Constants. */
