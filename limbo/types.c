@@ -83,6 +83,22 @@ idsequal(const LimboDecl *x, const LimboDecl *y, int names, int space, Assume *a
 	}
 }
 
+/* Two instances of one polymorphic adt are the same type when their type
+ * arguments are (Stack[string] is not Stack[ref R]); the adt itself, as
+ * its own functions name it, matches any of its instances. */
+static int
+inst_equal(const LimboType *a, const LimboType *b)
+{
+	const LimboDecl *x, *y;
+
+	if (!limbo_poly_isinst(a) || !limbo_poly_isinst(b))
+		return 1;
+	for (x = a->polys, y = b->polys; x != NULL && y != NULL; x = x->next, y = y->next)
+		if (!limbo_ty_equal(x->ty, y->ty))
+			return 0;
+	return x == NULL && y == NULL;
+}
+
 static int
 requal(const LimboType *a, const LimboType *b, Assume *as)
 {
@@ -119,6 +135,8 @@ requal(const LimboType *a, const LimboType *b, Assume *as)
 			return idsequal(a->ids, b->ids, 0, 1, as);
 		if (a->kind == LIMBO_TY_MODULE)
 			return idsequal(a->ids, b->ids, 1, 0, as);
+		if (as->sig == 0 && !inst_equal(a, b))
+			return 0;
 		if (a->kind == LIMBO_TY_ADTPICK && !requal(a->of, b->of, as))
 			return 0;
 		if (!idsequal(a->tags, b->tags, 1, 0, as))
@@ -145,8 +163,8 @@ limbo_ty_equal(const LimboType *a, const LimboType *b)
 	 * by identity keeps two unrelated adts with equal fields apart in
 	 * diagnostics; signatures use the structural test below. */
 	if ((a->kind == LIMBO_TY_ADT || a->kind == LIMBO_TY_ADTPICK) && a->kind == b->kind)
-		return a->decl == b->decl || (a->decl != NULL && b->decl != NULL &&
-		       a->decl->node == b->decl->node);
+		return (a->decl == b->decl || (a->decl != NULL && b->decl != NULL &&
+		        a->decl->node == b->decl->node)) && inst_equal(a, b);
 	as.n = 0;
 	as.sig = 0;
 	return requal(a, b, &as);
@@ -266,6 +284,16 @@ tystr(Str *s, const LimboType *t, int depth)
 	switch (t->kind) {
 	case LIMBO_TY_ADT: case LIMBO_TY_MODULE: case LIMBO_TY_POLY:
 		puts_(s, t->decl != NULL ? t->decl->name : "adt");
+		if (limbo_poly_isinst(t)) {
+			/* an instance: its type arguments, as Inferno writes them */
+			puts_(s, "[");
+			for (const LimboDecl *x = t->polys; x != NULL; x = x->next) {
+				tystr(s, x->ty, depth + 1);
+				if (x->next != NULL)
+					puts_(s, ", ");
+			}
+			puts_(s, "]");
+		}
 		break;
 	case LIMBO_TY_ADTPICK:
 		tystr(s, t->of, depth + 1);

@@ -229,6 +229,8 @@ static const Bad bads[] = {
 	{"undef", "g()\n{\n\ty = 3;\n}\n", ":8: undefined name y\n"},
 	{"pickclash", "S: adt { pick { C => r: real; E => } };\ng(s: ref S)\n{\n\tpick x := s {\n\tC or E =>\n\t\t;\n\t}\n}\n",
 	 ":10: type clash in pick qualifiers 'C' of type S.C and 'E' of type S.E\n"},
+	{"polyinst", "R: adt { x: int; };\nStk: adt[T] { items: list of T; };\ng()\n{\n\ta := ref Stk[string](nil);\n"
+	 "\tb := ref Stk[ref R](nil);\n\ta = b;\n}\n", ":12: type mismatch: ref Stk[string] = ref Stk[ref R]\n"},
 	{"breaklabel", "g()\n{\n\tfor(;;)\n\t\tbreak out;\n}\n", ":9: no appropriate target for 'break out'\n"},
 	{"continuecase", "g(i: int)\n{\n\tcase i {\n\t0 => continue;\n\t}\n}\n",
 	 ":9: no appropriate target for 'continue'\n"},
