@@ -443,15 +443,8 @@ test_many_errors(void **state)
 	run_free(&r);
 }
 
+/* a fixed sequence, so a failure reproduces */
 static uint64_t rng = 0x2545F4914F6CDD1Dull;
-static uint64_t
-next_rand(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
-}
 
 /* Mutations that keep the text parseable most of the time (swapped names,
  * operators and literals), so the checker, not the parser, sees them. */
@@ -482,14 +475,14 @@ test_mutations(void **state)
 		size_t n = len;
 		assert_non_null(m);
 		memcpy(m, src, len);
-		for (int k = 0, nmut = 1 + (int)(next_rand() % 4); k < nmut; k++) {
-			size_t at = (size_t)(next_rand() % n), e = at;
+		for (int k = 0, nmut = 1 + (int)(corpus_rand(&rng) % 4); k < nmut; k++) {
+			size_t at = (size_t)(corpus_rand(&rng) % n), e = at;
 			/* replace the identifier or number at `at` by a word */
 			while (e < n && (isalnum((unsigned char)m[e]) || m[e] == '_'))
 				e++;
 			if (e == at)
 				e = at + 1 <= n ? at + 1 : n;
-			const char *w = words[next_rand() % (sizeof words / sizeof words[0])];
+			const char *w = words[corpus_rand(&rng) % (sizeof words / sizeof words[0])];
 			size_t wl = strlen(w);
 			if (n - (e - at) + wl > len + 1000)
 				continue;

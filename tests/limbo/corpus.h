@@ -155,4 +155,14 @@ is_program(const char *path)
 	return prog;
 }
 
+/* xorshift64: the next number of the sequence *state holds. */
+static inline uint64_t
+corpus_rand(uint64_t *state)
+{
+	*state ^= *state << 13;
+	*state ^= *state >> 7;
+	*state ^= *state << 17;
+	return *state;
+}
+
 #endif

@@ -212,16 +212,8 @@ test_many_errors(void **state)
 	run_free(&r);
 }
 
-/* xorshift64: a fixed sequence, so a failure reproduces. */
+/* a fixed sequence, so a failure reproduces */
 static uint64_t rng = 0x9E3779B97F4A7C15ull;
-static uint64_t
-next_rand(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
-}
 
 static void
 test_mutations(void **state)
@@ -243,17 +235,17 @@ test_mutations(void **state)
 		size_t n = len;
 		assert_non_null(m);
 		memcpy(m, src, len);
-		for (int k = 0, nmut = 1 + (int)(next_rand() % 4); k < nmut; k++) {
-			size_t at = (size_t)(next_rand() % n);
-			switch (next_rand() % 4) {
+		for (int k = 0, nmut = 1 + (int)(corpus_rand(&rng) % 4); k < nmut; k++) {
+			size_t at = (size_t)(corpus_rand(&rng) % n);
+			switch (corpus_rand(&rng) % 4) {
 			case 0: /* a random byte */
-				m[at] = (char)(next_rand() & 0xFF);
+				m[at] = (char)(corpus_rand(&rng) & 0xFF);
 				break;
 			case 1: /* a piece of Limbo punctuation */
-				m[at] = pieces[next_rand() % (sizeof pieces - 1)];
+				m[at] = pieces[corpus_rand(&rng) % (sizeof pieces - 1)];
 				break;
 			case 2: { /* delete a run */
-				size_t d = 1 + (size_t)(next_rand() % 64);
+				size_t d = 1 + (size_t)(corpus_rand(&rng) % 64);
 				if (at + d > n)
 					d = n - at;
 				memmove(m + at, m + at + d, n - at - d);
