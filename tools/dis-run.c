@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include "dis/dis.h"
-#include "ml/ml.h"
 #include "vm/vm.h"
 
 enum { MAX_ALLOW = 32 }; /* --allow-read, --allow-write, DIS_PATH entries each */
@@ -27,9 +26,9 @@ usage(FILE *f)
 	      "  --sandbox              confine the process first: no exec, fork, sockets,\n"
 	      "                         ptrace, signals only to itself (seccomp); files\n"
 	      "                         only beneath the module's directory, -r DIR,\n"
-	      "                         DIS_PATH and --allow-read (read) and the working\n"
-	      "                         directory, /dev/null and --allow-write (read,\n"
-	      "                         write) (Landlock)\n"
+	      "                         DIS_PATH, /usr/lib, /lib and --allow-read (read)\n"
+	      "                         and the working directory, /dev/null and\n"
+	      "                         --allow-write (read, write) (Landlock)\n"
 	      "  --allow-read DIR       with --sandbox: also read beneath DIR; repeatable\n"
 	      "  --allow-write DIR      with --sandbox: also write beneath DIR; repeatable\n"
 	      "  --require-signed       run only modules signed by a key in the trust store\n"
@@ -79,7 +78,7 @@ main(int argc, char **argv)
 	AcErr err;
 	Vm *vm;
 	int i, rc, stats = 0, require_signed = 0, sandbox = 0, nread = 0, nwrite = 0;
-	const char *reads[2 * MAX_ALLOW + 5], *writes[MAX_ALLOW + 3];
+	const char *reads[2 * MAX_ALLOW + 8], *writes[MAX_ALLOW + 3];
 	const char *trustdir = NULL;
 	DisTrust *trust = NULL;
 	int64_t cpu0;
@@ -149,11 +148,6 @@ main(int argc, char **argv)
 	}
 	vm = vm_new(&opt, &err);
 	if (vm != NULL && sandbox) {
-		/* OpenBLAS is loaded on first use; once the files are confined its
-		 * library could not be, so load it now (a program that needs it
-		 * and has none fails then as it would have) */
-		AcErr blaserr;
-		(void)ml_blas(&blaserr);
 		/* what the module may read: itself and what it loads */
 		char *dir = strdup(argv[i]), *slash = dir != NULL ? strrchr(dir, '/') : NULL;
 		char *dp = opt.dis_path != NULL ? strdup(opt.dis_path) : NULL, *save = NULL;
@@ -166,6 +160,11 @@ main(int argc, char **argv)
 		for (char *p = dp != NULL ? strtok_r(dp, ":", &save) : NULL; p != NULL && nread < 2 * MAX_ALLOW + 2;
 		     p = strtok_r(NULL, ":", &save))
 			reads[nread++] = p;
+		/* the shared libraries loaded on first use (OpenBLAS, for the
+		 * first matrix multiply), found through ld.so.cache */
+		reads[nread++] = "/usr/lib";
+		reads[nread++] = "/lib";
+		reads[nread++] = "/etc/ld.so.cache";
 		reads[nread++] = "/dev/zero";
 		reads[nread++] = "/dev/urandom";
 		reads[nread] = NULL;
