@@ -137,7 +137,7 @@ typedef struct GSubst {
 	int hastmp;
 } GSubst;
 
-enum { G_MAXSUBST = 256 };
+enum { G_MAXSUBST = 256, G_MAXEXC = 64 };
 
 /* A call or spawn whose target pc is not known yet. */
 typedef struct GFix {
@@ -187,6 +187,12 @@ typedef struct G {
 	int nbusy, capbusy;
 	GLoop loops[G_MAXLOOPS];
 	int nloops;
+	struct {             /* handler arms being generated, innermost last: a
+	                        bare `raise` raises the exception of its arm */
+		int eoff;        /* frame word holding the exception (a pointer) */
+		LimboDecl *bound; /* the arm's name, when its value was copied */
+	} exc[G_MAXEXC];
+	int nexc;
 	GSubst subst[G_MAXSUBST]; /* parameters of the calls being inlined */
 	int nsubst;
 	int nilmp;           /* mp offset of a nil word, or -1 */
@@ -211,6 +217,10 @@ int limbo_cg_pc(G *g);
 void limbo_cg_notimpl(G *g, const LimboNode *n, const char *what);
 void limbo_cg_error(G *g, const LimboNode *n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 int limbo_cg_same(GOpd a, GOpd b);
+/* The word off bytes into what the direct pointer word p points at. */
+GOpd limbo_cg_ind(GOpd p, int off);
+/* Types of one int word and one pointer word, for temporaries. */
+extern LimboType limbo_cg_t_int, limbo_cg_t_ptr;
 /* o moved on by off bytes (a field of the value at o). */
 GOpd limbo_cg_offset(GOpd o, int off);
 int limbo_cg_isind(GOpd o);
@@ -303,6 +313,8 @@ GOpd limbo_cg_self_module(G *g, int ldt);
  * its frame descriptor; returns where they end. */
 int limbo_cg_hidden_args(G *g, LimboDecl *fn, LimboType *t, int end);
 GFn *limbo_cg_fn(G *g, LimboDecl *d);
+/* The function d when this file defines it, else NULL (another module's). */
+GFn *limbo_cg_ours(G *g, LimboDecl *d);
 uint32_t limbo_cg_sig(G *g, const char *module, const char *name, int exported, int *found);
 /* Declares the locals on the left of := and stores r's parts in them. */
 void limbo_cg_declare(G *g, const LimboNode *l, LimboType *t, GOpd r);

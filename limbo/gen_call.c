@@ -98,15 +98,13 @@ limbo_cg_fn(G *g, LimboDecl *d)
 	return &g->fns[g->nfns++];
 }
 
-/* Is d a function generated in this file (one of ours), not another
- * module's? */
-static int
-ours(G *g, LimboDecl *d)
+GFn *
+limbo_cg_ours(G *g, LimboDecl *d)
 {
 	for (int i = 0; i < g->nfns; i++)
 		if (g->fns[i].decl == d && g->fns[i].def != NULL)
-			return 1;
-	return 0;
+			return &g->fns[i];
+	return NULL;
 }
 
 /* The module value through which an adt's member functions are called:
@@ -401,7 +399,7 @@ pass_fns(G *g, const LimboNode *n, LimboDecl *d, LimboType *fnty, const LimboNod
 						return;
 					}
 					name = fn_name(g, m);
-					if (ours(g, m) || fn_module(m) == NULL || fn_module(m) == g->impl) {
+					if (limbo_cg_ours(g, m) != NULL || fn_module(m) == NULL || fn_module(m) == g->impl) {
 						mt = g->impl;
 						if (mt == NULL || mt->decl == NULL) {
 							limbo_cg_notimpl(g, n, "a constraint in a module of no name");
@@ -531,7 +529,7 @@ limbo_cg_call(G *g, const LimboNode *n, const GOpd *dst)
 	 * compiled body serves every instantiation, its values one word. */
 	(void)limbo_fn_frame(fnty);
 	rt = fnty->of;
-	local = modv == NULL && ours(g, d);
+	local = modv == NULL && limbo_cg_ours(g, d) != NULL;
 	if (local && limbo_cg_inline_call(g, n, d, selfn, dst, &r))
 		return r;
 	if (!local && modv == NULL && f->kind == LIMBO_N_DOT) {

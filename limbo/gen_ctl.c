@@ -23,24 +23,6 @@
 #include "dis/dis.h"
 #include "limbo/gen.h"
 
-static LimboType t_int = {.kind = LIMBO_TY_INT, .size = 4, .align = 4};
-static LimboType t_ptr = {.kind = LIMBO_TY_STRING, .size = 4, .align = 4};
-
-/* The handlers being generated, innermost last: a bare `raise` raises
- * the exception of the arm it is in. */
-enum { MAXEXC = 64 };
-static struct {
-	int eoff;           /* frame word holding the exception (a pointer) */
-	LimboDecl *bound;   /* the arm's name, when its value was copied */
-} exc[MAXEXC];
-static int nexc;
-
-/* The pointer word at o (a direct pointer) as the base of field off. */
-static GOpd
-field(GOpd p, int off)
-{
-	return limbo_cg_opd(p.mode == G_MP ? G_IMP : G_IFP, p.a, off);
-}
 
 static int64_t *
 words(G *g, int n)
@@ -231,10 +213,10 @@ limbo_cg_case(G *g, const LimboNode *n)
 		op = DIS_OP_CASE;
 		if (t->kind == LIMBO_TY_BYTE) {
 			GOpd b = limbo_cg_exp(g, n->kids[0], NULL);
-			v = limbo_cg_tmp(g, &t_int);
+			v = limbo_cg_tmp(g, &limbo_cg_t_int);
 			limbo_cg_emit(g, DIS_OP_CVTBW, b, limbo_cg_none, v);
 		} else {
-			v = limbo_cg_expt(g, n->kids[0], &t_int, NULL);
+			v = limbo_cg_expt(g, n->kids[0], &limbo_cg_t_int, NULL);
 		}
 	}
 	limbo_cg_emit(g, op, v, limbo_cg_none, limbo_cg_opd(G_MP, off, 0));
@@ -305,7 +287,7 @@ limbo_cg_channew(G *g, const LimboNode *n, const GOpd *dst)
 		}
 	}
 	if (n->kids[0] != NULL)
-		sz = limbo_cg_direct(g, &t_int, limbo_cg_expt(g, n->kids[0], &t_int, NULL));
+		sz = limbo_cg_direct(g, &limbo_cg_t_int, limbo_cg_expt(g, n->kids[0], &limbo_cg_t_int, NULL));
 	d = dst != NULL ? *dst : limbo_cg_tmp(g, n->ty);
 	limbo_cg_emit(g, op, s, sz, d);
 	return d;
@@ -356,7 +338,7 @@ limbo_cg_recv(G *g, const LimboNode *n, const GOpd *dst)
 		limbo_cg_emit(g, DIS_OP_MOVW, limbo_cg_opd(G_IMM, 1, 0), limbo_cg_none, limbo_cg_opd(G_FP, tab + 4, 0));
 		limbo_cg_emit(g, DIS_OP_MOVW, c, limbo_cg_none, limbo_cg_opd(G_FP, tab + 8, 0));
 		limbo_cg_emit(g, DIS_OP_LEA, d, limbo_cg_none, limbo_cg_opd(G_FP, tab + 12, 0));
-		limbo_cg_emit(g, DIS_OP_ALT, limbo_cg_opd(G_FP, tab, 0), limbo_cg_none, limbo_cg_tmp(g, &t_int));
+		limbo_cg_emit(g, DIS_OP_ALT, limbo_cg_opd(G_FP, tab, 0), limbo_cg_none, limbo_cg_tmp(g, &limbo_cg_t_int));
 		if (dst != NULL) {
 			limbo_cg_move(g, n->ty, d, *dst);
 			return *dst;
@@ -515,7 +497,7 @@ limbo_cg_alt(G *g, const LimboNode *n)
 		}
 	limbo_cg_emit(g, DIS_OP_MOVW, limbo_cg_opd(G_IMM, nsend, 0), limbo_cg_none, limbo_cg_opd(G_FP, tab, 0));
 	limbo_cg_emit(g, DIS_OP_MOVW, limbo_cg_opd(G_IMM, nrecv, 0), limbo_cg_none, limbo_cg_opd(G_FP, tab + 4, 0));
-	res = limbo_cg_tmp(g, &t_int);
+	res = limbo_cg_tmp(g, &limbo_cg_t_int);
 	limbo_cg_emit(g, wild ? DIS_OP_NBALT : DIS_OP_ALT, limbo_cg_opd(G_FP, tab, 0), limbo_cg_none, res);
 	tabpc = limbo_cg_mpalloc(g, 4 * (narm + (wild ? 1 : 0)), 4);
 	limbo_cg_emit(g, DIS_OP_GOTO, res, limbo_cg_none, limbo_cg_opd(G_MP, tabpc, 0));
@@ -592,7 +574,7 @@ exc_value(G *g, const LimboNode *n, LimboDecl *d)
 
 	limbo_cg_size(t);
 	limbo_cg_emit(g, DIS_OP_NEW, limbo_cg_opd(G_IMM, limbo_cg_tydesc(g, t), 0), limbo_cg_none, p);
-	limbo_cg_emit(g, DIS_OP_MOVP, limbo_cg_mpstring(g, name, strlen(name)), limbo_cg_none, field(p, 0));
+	limbo_cg_emit(g, DIS_OP_MOVP, limbo_cg_mpstring(g, name, strlen(name)), limbo_cg_none, limbo_cg_ind(p, 0));
 	for (int i = 1; n->kind == LIMBO_N_CALL && i < n->nkids && !g->failed; i++) {
 		if (f == NULL) {
 			limbo_cg_notimpl(g, n, "exception arguments beyond its values");
@@ -612,11 +594,11 @@ limbo_cg_raise(G *g, const LimboNode *n)
 	GOpd v;
 
 	if (e == NULL) {
-		if (nexc == 0) {
+		if (g->nexc == 0) {
 			limbo_cg_notimpl(g, n, "raise outside an exception handler");
 			return;
 		}
-		limbo_cg_emit(g, DIS_OP_RAISE, limbo_cg_opd(G_FP, exc[nexc - 1].eoff, 0), limbo_cg_none, limbo_cg_none);
+		limbo_cg_emit(g, DIS_OP_RAISE, limbo_cg_opd(G_FP, g->exc[g->nexc - 1].eoff, 0), limbo_cg_none, limbo_cg_none);
 		return;
 	}
 	d = e->kind == LIMBO_N_CALL ? e->kids[0]->decl : e->decl;
@@ -627,13 +609,13 @@ limbo_cg_raise(G *g, const LimboNode *n)
 	} else if (e->kind == LIMBO_N_NAME && d != NULL && e->ty != NULL && e->ty->kind == LIMBO_TY_EXCEPTION) {
 		/* a handler's exception: the value the handler caught */
 		int k;
-		for (k = nexc - 1; k >= 0 && exc[k].bound != d; k--)
+		for (k = g->nexc - 1; k >= 0 && g->exc[k].bound != d; k--)
 			;
 		if (k < 0) {
 			limbo_cg_notimpl(g, n, "raise of this exception value");
 			return;
 		}
-		v = limbo_cg_opd(G_FP, exc[k].eoff, 0);
+		v = limbo_cg_opd(G_FP, g->exc[k].eoff, 0);
 	} else {
 		limbo_cg_notimpl(g, n, "raise of this value");
 		return;
@@ -650,7 +632,7 @@ limbo_cg_except(G *g, const LimboNode *n)
 	const char **lab;
 	int *labpc;
 
-	eoff = limbo_cg_local(g, &t_ptr, n);
+	eoff = limbo_cg_local(g, &limbo_cg_t_ptr, n);
 	h.pc1 = limbo_cg_pc(g);
 	limbo_cg_stmt(g, n->kids[0]);
 	h.pc2 = limbo_cg_pc(g);
@@ -660,10 +642,10 @@ limbo_cg_except(G *g, const LimboNode *n)
 			nl += n->kids[i]->kids[0]->nkids;
 	lab = calloc((size_t)nl + 1, sizeof *lab);
 	labpc = calloc((size_t)nl + 1, sizeof *labpc);
-	if (lab == NULL || labpc == NULL || nexc == MAXEXC) {
+	if (lab == NULL || labpc == NULL || g->nexc == G_MAXEXC) {
 		free(lab);
 		free(labpc);
-		if (nexc == MAXEXC)
+		if (g->nexc == G_MAXEXC)
 			limbo_cg_notimpl(g, n, "exception handlers nested this deeply");
 		else
 			g->nomem = g->failed = 1;
@@ -714,24 +696,24 @@ limbo_cg_except(G *g, const LimboNode *n)
 		for (int j = 0; qs != NULL && j < qs->nkids; j++)
 			if (qs->kids[j]->kind == LIMBO_N_WILD)
 				h.dflt = pc;
-		exc[nexc].eoff = eoff;
-		exc[nexc].bound = NULL;
+		g->exc[g->nexc].eoff = eoff;
+		g->exc[g->nexc].bound = NULL;
 		if (d != NULL) {
 			LimboType *t = d->ty;
 			if (t != NULL && t->kind == LIMBO_TY_EXCEPTION && t->ids != NULL) {
 				/* an exception with values: a copy of it in the frame */
 				d->offset = limbo_cg_local(g, t, body);
 				limbo_cg_move(g, t, limbo_cg_opd(G_IFP, eoff, 0), limbo_cg_opd(G_FP, d->offset, 0));
-				exc[nexc].bound = d;
+				g->exc[g->nexc].bound = d;
 			} else {
 				d->offset = eoff;
 				if (t != NULL && t->kind == LIMBO_TY_EXCEPTION)
-					exc[nexc].bound = d;
+					g->exc[g->nexc].bound = d;
 			}
 		}
-		nexc++;
+		g->nexc++;
 		limbo_cg_stmt(g, body);
-		nexc--;
+		g->nexc--;
 		if (i < n->nkids - 1)
 			limbo_cg_jumps_add(g, &out, limbo_cg_branch(g, DIS_OP_JMP, limbo_cg_none, limbo_cg_none));
 	}
@@ -819,8 +801,8 @@ fnvalue(G *g, const LimboNode *n, const GOpd *dst)
 		mod = limbo_cg_exp(g, modv, NULL);
 	else
 		mod = limbo_cg_self_module(g, limbo_cg_ldt(g, mt, NULL, 0, n));
-	limbo_cg_emit(g, DIS_OP_MOVP, mod, limbo_cg_none, field(p, 0));
-	limbo_cg_emit(g, DIS_OP_MOVW, limbo_cg_opd(G_IMM, idx, 0), limbo_cg_none, field(p, 4));
+	limbo_cg_emit(g, DIS_OP_MOVP, mod, limbo_cg_none, limbo_cg_ind(p, 0));
+	limbo_cg_emit(g, DIS_OP_MOVW, limbo_cg_opd(G_IMM, idx, 0), limbo_cg_none, limbo_cg_ind(p, 4));
 	if (dst != NULL) {
 		limbo_cg_emit(g, DIS_OP_MOVP, p, limbo_cg_none, *dst);
 		return *dst;
@@ -849,15 +831,15 @@ fncall(G *g, const LimboNode *n, const GOpd *dst, int spawn)
 	p = limbo_cg_base(g, limbo_cg_exp(g, f, NULL));
 	idx = limbo_cg_tmpword(g, 0);
 	fr = limbo_cg_tmpword(g, 0);
-	limbo_cg_emit(g, DIS_OP_MOVW, field(p, 4), limbo_cg_none, idx);
-	limbo_cg_emit(g, DIS_OP_MFRAME, field(p, 0), idx, fr);
+	limbo_cg_emit(g, DIS_OP_MOVW, limbo_cg_ind(p, 4), limbo_cg_none, idx);
+	limbo_cg_emit(g, DIS_OP_MFRAME, limbo_cg_ind(p, 0), idx, fr);
 	limbo_cg_store_args(g, n, 1, fnty, NULL, fr);
 	if (spawn) {
-		limbo_cg_emit(g, DIS_OP_MSPAWN, fr, idx, field(p, 0));
+		limbo_cg_emit(g, DIS_OP_MSPAWN, fr, idx, limbo_cg_ind(p, 0));
 		return limbo_cg_none;
 	}
 	r = limbo_cg_result_slot(g, rt, dst, fr);
-	limbo_cg_emit(g, DIS_OP_MCALL, fr, idx, field(p, 0));
+	limbo_cg_emit(g, DIS_OP_MCALL, fr, idx, limbo_cg_ind(p, 0));
 	return limbo_cg_call_result(g, rt, r, dst);
 }
 

@@ -20,15 +20,6 @@
 #include "dis/dis.h"
 #include "limbo/gen.h"
 
-static LimboType tint = {.kind = LIMBO_TY_INT, .size = 4, .align = 4};
-
-/* The value pointed to by the direct pointer word p. */
-static GOpd
-indir(GOpd p, int off)
-{
-	return limbo_cg_opd(p.mode == G_MP ? G_IMP : G_IFP, p.a, off);
-}
-
 /* A direct slot for a value being built: dst itself when it is one. */
 static GOpd
 direct_target(G *g, const GOpd *dst, LimboType *t)
@@ -40,7 +31,7 @@ direct_target(G *g, const GOpd *dst, LimboType *t)
 static GOpd
 int_direct(G *g, const LimboNode *n)
 {
-	return limbo_cg_direct(g, &tint, limbo_cg_expt(g, n, &tint, NULL));
+	return limbo_cg_direct(g, &limbo_cg_t_int, limbo_cg_expt(g, n, &limbo_cg_t_int, NULL));
 }
 
 /* The i'th field (store FIELD) of an adt, pick case or tuple. */
@@ -97,7 +88,7 @@ dot_place(G *g, const LimboNode *n, int lval)
 	}
 	if (x->ty->kind == LIMBO_TY_REF) {
 		v = limbo_cg_base(g, limbo_cg_exp(g, x, NULL));
-		return indir(v, f->offset);
+		return limbo_cg_ind(v, f->offset);
 	}
 	if (lval)
 		v = limbo_cg_lval(g, x);
@@ -147,7 +138,7 @@ element(G *g, LimboType *at, GOpd a, GOpd i)
 	GOpd addr = limbo_cg_tmpword(g, 0);
 
 	limbo_cg_emit(g, index_op(at->of), a, addr, i);
-	return indir(addr, 0);
+	return limbo_cg_ind(addr, 0);
 }
 
 static GOpd
@@ -161,7 +152,7 @@ index_place(G *g, const LimboNode *n)
 		return limbo_cg_none;
 	}
 	a = limbo_cg_exp(g, x, NULL);
-	i = limbo_cg_expt(g, n->kids[1], &tint, NULL);
+	i = limbo_cg_expt(g, n->kids[1], &limbo_cg_t_int, NULL);
 	if (g->failed)
 		return limbo_cg_none;
 	return element(g, x->ty, a, i);
@@ -176,7 +167,7 @@ limbo_cg_index(G *g, const LimboNode *n, const GOpd *dst)
 		return limbo_cg_none;
 	if (n->nkids == 2 && x->ty != NULL && x->ty->kind == LIMBO_TY_STRING) {
 		GOpd s = limbo_cg_exp(g, x, NULL), i = int_direct(g, n->kids[1]);
-		GOpd d = dst != NULL ? *dst : limbo_cg_tmp(g, &tint);
+		GOpd d = dst != NULL ? *dst : limbo_cg_tmp(g, &limbo_cg_t_int);
 		limbo_cg_emit(g, DIS_OP_INDC, s, i, d);
 		return d;
 	}
@@ -223,7 +214,7 @@ limbo_cg_slice(G *g, const LimboNode *n, const GOpd *dst)
 	if (n->kids[2] != NULL) {
 		hi = int_direct(g, n->kids[2]);
 	} else {
-		hi = limbo_cg_tmp(g, &tint);
+		hi = limbo_cg_tmp(g, &limbo_cg_t_int);
 		limbo_cg_emit(g, isstr ? DIS_OP_LENC : DIS_OP_LENA, v, limbo_cg_none, hi);
 	}
 	d = dst != NULL ? *dst : limbo_cg_tmp(g, t);
@@ -366,12 +357,12 @@ limbo_cg_ref(G *g, const LimboNode *n, const GOpd *dst)
 	if (x->ty == NULL) {
 		/* ref Adt: zeroed (a pick case's tag set) */
 		if (t->kind == LIMBO_TY_ADTPICK)
-			limbo_cg_emit(g, DIS_OP_MOVW, limbo_cg_opd(G_IMM, t->tag, 0), limbo_cg_none, indir(p, 0));
+			limbo_cg_emit(g, DIS_OP_MOVW, limbo_cg_opd(G_IMM, t->tag, 0), limbo_cg_none, limbo_cg_ind(p, 0));
 	} else if (inplace) {
-		GOpd o = indir(p, 0);
+		GOpd o = limbo_cg_ind(p, 0);
 		limbo_cg_construct(g, x, &o);
 	} else {
-		limbo_cg_move(g, t, v, indir(p, 0));
+		limbo_cg_move(g, t, v, limbo_cg_ind(p, 0));
 	}
 	return limbo_cg_deliver(g, n->ty, p, dst);
 }
@@ -396,7 +387,7 @@ store_elem(G *g, LimboType *at, GOpd a, GOpd i, const LimboNode *e)
 	GOpd addr = limbo_cg_tmpword(g, 0), d;
 
 	limbo_cg_emit(g, index_op(at->of), a, addr, i);
-	d = indir(addr, 0);
+	d = limbo_cg_ind(addr, 0);
 	limbo_cg_expt(g, e, at->of, &d);
 	limbo_cg_tmprelease(g, mark);
 }
@@ -418,7 +409,7 @@ limbo_cg_arraynew(G *g, const LimboNode *n, const GOpd *dst)
 	limbo_ty_size(et);
 	/* the length: given, or the number of values, or the highest index + 1 */
 	if (n->kids[0] != NULL) {
-		len = limbo_cg_expt(g, n->kids[0], &tint, NULL);
+		len = limbo_cg_expt(g, n->kids[0], &limbo_cg_t_int, NULL);
 	} else {
 		for (int k = 2; k < n->nkids; k++) {
 			const LimboNode *e = n->kids[k];
@@ -457,7 +448,7 @@ limbo_cg_arraynew(G *g, const LimboNode *n, const GOpd *dst)
 	}
 	if (star != NULL) {
 		int top, out;
-		i = limbo_cg_tmp(g, &tint);
+		i = limbo_cg_tmp(g, &limbo_cg_t_int);
 		limbo_cg_emit(g, DIS_OP_LENA, a, limbo_cg_none, i);
 		top = limbo_cg_pc(g);
 		out = limbo_cg_branch(g, DIS_OP_BEQW, limbo_cg_opd(G_IMM, 0, 0), i);
@@ -481,12 +472,12 @@ limbo_cg_arraynew(G *g, const LimboNode *n, const GOpd *dst)
 			if (x->kind == LIMBO_N_RANGE) {
 				GOpd hi;
 				int top, out;
-				i = limbo_cg_tmp(g, &tint);
-				limbo_cg_expt(g, x->kids[0], &tint, &i);
-				hi = limbo_cg_expt(g, x->kids[1], &tint, NULL);
+				i = limbo_cg_tmp(g, &limbo_cg_t_int);
+				limbo_cg_expt(g, x->kids[0], &limbo_cg_t_int, &i);
+				hi = limbo_cg_expt(g, x->kids[1], &limbo_cg_t_int, NULL);
 				if (limbo_cg_isind(hi) || (hi.mode == G_FP && !limbo_cg_same(hi, i))) {
-					GOpd h = limbo_cg_tmp(g, &tint);
-					limbo_cg_move(g, &tint, hi, h);
+					GOpd h = limbo_cg_tmp(g, &limbo_cg_t_int);
+					limbo_cg_move(g, &limbo_cg_t_int, hi, h);
 					hi = h;
 				}
 				top = limbo_cg_pc(g);
@@ -496,7 +487,7 @@ limbo_cg_arraynew(G *g, const LimboNode *n, const GOpd *dst)
 				limbo_cg_emit(g, DIS_OP_JMP, limbo_cg_none, limbo_cg_none, limbo_cg_opd(G_IMM, top, 0));
 				limbo_cg_patch(g, out, limbo_cg_pc(g));
 			} else {
-				GOpd ix = limbo_cg_expt(g, x, &tint, NULL);
+				GOpd ix = limbo_cg_expt(g, x, &limbo_cg_t_int, NULL);
 				store_elem(g, at, a, ix, e->kids[1]);
 			}
 		}
@@ -619,7 +610,7 @@ limbo_cg_pick(G *g, const LimboNode *n)
 		tabat = g->m->ndata - 1;
 		free(w);
 	}
-	limbo_cg_emit(g, DIS_OP_CASE, indir(p, 0), limbo_cg_none, tab);
+	limbo_cg_emit(g, DIS_OP_CASE, limbo_cg_ind(p, 0), limbo_cg_none, tab);
 	limbo_cg_loop_begin(g, n);
 	for (int k = 2; k < n->nkids && !g->failed; k++) {
 		const LimboNode *cl = n->kids[k], *q = cl->kids[0], *body = cl->kids[1];

@@ -151,6 +151,12 @@ limbo_cg_isind(GOpd o)
 }
 
 GOpd
+limbo_cg_ind(GOpd p, int off)
+{
+	return limbo_cg_opd(p.mode == G_MP ? G_IMP : G_IFP, p.a, off);
+}
+
+GOpd
 limbo_cg_offset(GOpd o, int off)
 {
 	if (o.mode == G_IMP || o.mode == G_IFP)
@@ -397,13 +403,13 @@ limbo_cg_tmp(G *g, LimboType *t)
 	return limbo_cg_opd(G_FP, x->off, 0);
 }
 
-static LimboType t_word = {.kind = LIMBO_TY_INT, .size = 4, .align = 4};
-static LimboType t_ptr = {.kind = LIMBO_TY_STRING, .size = 4, .align = 4};
+LimboType limbo_cg_t_int = {.kind = LIMBO_TY_INT, .size = 4, .align = 4};
+LimboType limbo_cg_t_ptr = {.kind = LIMBO_TY_STRING, .size = 4, .align = 4};
 
 GOpd
 limbo_cg_tmpword(G *g, int ptr)
 {
-	return limbo_cg_tmp(g, ptr ? &t_ptr : &t_word);
+	return limbo_cg_tmp(g, ptr ? &limbo_cg_t_ptr : &limbo_cg_t_int);
 }
 
 int

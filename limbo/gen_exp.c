@@ -19,7 +19,6 @@
 #include "dis/dis.h"
 #include "limbo/gen.h"
 
-static LimboType tint = {.kind = LIMBO_TY_INT, .size = 4, .align = 4};
 
 enum { K_B, K_W, K_L, K_F, K_C, K_P, K_N };
 
@@ -214,8 +213,8 @@ limbo_cg_cond(G *g, const LimboNode *n, int tf, GJumps *j)
 	}
 	{
 		/* any other int value: true when not zero */
-		GOpd v = limbo_cg_expt(g, n, &tint, NULL);
-		v = limbo_cg_direct(g, &tint, v);
+		GOpd v = limbo_cg_expt(g, n, &limbo_cg_t_int, NULL);
+		v = limbo_cg_direct(g, &limbo_cg_t_int, v);
 		limbo_cg_jumps_add(g, j, limbo_cg_branch(g, tf ? DIS_OP_BNEW : DIS_OP_BEQW, v, limbo_cg_opd(G_IMM, 0, 0)));
 	}
 }
@@ -225,7 +224,7 @@ static GOpd
 cond_value(G *g, const LimboNode *n, const GOpd *dst)
 {
 	GJumps f = {0};
-	GOpd d = dst != NULL && !limbo_cg_isind(*dst) ? *dst : limbo_cg_tmp(g, &tint);
+	GOpd d = dst != NULL && !limbo_cg_isind(*dst) ? *dst : limbo_cg_tmp(g, &limbo_cg_t_int);
 	int end;
 
 	limbo_cg_cond(g, n, 0, &f);
@@ -234,7 +233,7 @@ cond_value(G *g, const LimboNode *n, const GOpd *dst)
 	limbo_cg_jumps_patch(g, &f, limbo_cg_pc(g));
 	limbo_cg_emit(g, DIS_OP_MOVW, limbo_cg_opd(G_IMM, 0, 0), limbo_cg_none, d);
 	limbo_cg_patch(g, end, limbo_cg_pc(g));
-	return limbo_cg_deliver(g, &tint, d, dst);
+	return limbo_cg_deliver(g, &limbo_cg_t_int, d, dst);
 }
 
 /* Names. */
@@ -314,7 +313,7 @@ binop(G *g, const LimboNode *n, const GOpd *dst)
 	mark = limbo_cg_tmpmark(g);
 	a = limbo_cg_expt(g, n->kids[0], t, NULL);
 	if (n->op == LIMBO_T_LSH || n->op == LIMBO_T_RSH || n->op == LIMBO_T_EXP)
-		b = limbo_cg_expt(g, n->kids[1], &tint, NULL);
+		b = limbo_cg_expt(g, n->kids[1], &limbo_cg_t_int, NULL);
 	else
 		b = limbo_cg_expt(g, n->kids[1], t, NULL);
 	if (limbo_cg_isind(a) && !limbo_cg_isind(b) && commutes(n->op) && op != DIS_OP_ADDC) {
@@ -415,7 +414,7 @@ unop(G *g, const LimboNode *n, const GOpd *dst)
 	}
 	case LIMBO_T_MUL: {
 		GOpd p = limbo_cg_base(g, limbo_cg_exp(g, n->kids[0], NULL));
-		GOpd v = limbo_cg_opd(p.mode == G_MP ? G_IMP : G_IFP, p.a, 0);
+		GOpd v = limbo_cg_ind(p, 0);
 		return limbo_cg_deliver(g, t, v, dst);
 	}
 	case LIMBO_T_REF:
@@ -424,7 +423,7 @@ unop(G *g, const LimboNode *n, const GOpd *dst)
 		return limbo_cg_recv(g, n, dst);
 	case LIMBO_T_TAGOF: {
 		GOpd p = limbo_cg_base(g, limbo_cg_exp(g, n->kids[0], NULL));
-		return limbo_cg_deliver(g, t, limbo_cg_opd(p.mode == G_MP ? G_IMP : G_IFP, p.a, 0), dst);
+		return limbo_cg_deliver(g, t, limbo_cg_ind(p, 0), dst);
 	}
 	}
 	limbo_cg_notimpl(g, n, limbo_tok_text(n->op));
@@ -496,7 +495,7 @@ cast(G *g, const LimboNode *n, const GOpd *dst)
 	v = limbo_cg_exp(g, n->kids[1], NULL);
 	d = target(g, dst, to);
 	if (op2 != 0) {
-		GOpd w = limbo_cg_tmp(g, &tint);
+		GOpd w = limbo_cg_tmp(g, &limbo_cg_t_int);
 		limbo_cg_emit(g, op, v, limbo_cg_none, w);
 		limbo_cg_emit(g, op2, w, limbo_cg_none, d);
 	} else {
@@ -538,7 +537,7 @@ modvar(G *g, const LimboNode *n)
 		return limbo_cg_none;
 	}
 	limbo_cg_modvars(d->dot->ty);
-	limbo_cg_emit(g, DIS_OP_MOVW, limbo_cg_opd(m.mode == G_MP ? G_IMP : G_IFP, m.a, 0), limbo_cg_none, p);
+	limbo_cg_emit(g, DIS_OP_MOVW, limbo_cg_ind(m, 0), limbo_cg_none, p);
 	return limbo_cg_opd(G_IFP, p.a, d->offset);
 }
 
@@ -563,7 +562,7 @@ limbo_cg_lval(G *g, const LimboNode *n)
 	case LIMBO_N_UNOP:
 		if (n->op == LIMBO_T_MUL) {
 			GOpd p = limbo_cg_base(g, limbo_cg_exp(g, n->kids[0], NULL));
-			return limbo_cg_opd(p.mode == G_MP ? G_IMP : G_IFP, p.a, 0);
+			return limbo_cg_ind(p, 0);
 		}
 		break;
 	}
@@ -614,15 +613,15 @@ assign(G *g, const LimboNode *n, const GOpd *dst)
 		if (l->kind == LIMBO_N_INDEX && l->kids[0]->ty->kind == LIMBO_TY_STRING) {
 			/* s[i] op= v: the character out (indc), back in (insc) */
 			GOpd str = limbo_cg_lval(g, l->kids[0]);
-			GOpd i = limbo_cg_direct(g, &tint, limbo_cg_expt(g, l->kids[1], &tint, NULL));
-			GOpd ch = limbo_cg_tmp(g, &tint);
+			GOpd i = limbo_cg_direct(g, &limbo_cg_t_int, limbo_cg_expt(g, l->kids[1], &limbo_cg_t_int, NULL));
+			GOpd ch = limbo_cg_tmp(g, &limbo_cg_t_int);
 			limbo_cg_emit(g, DIS_OP_INDC, str, i, ch);
-			v = limbo_cg_expt(g, r, tok == LIMBO_T_LSH || tok == LIMBO_T_RSH || tok == LIMBO_T_EXP ? &tint : t, NULL);
+			v = limbo_cg_expt(g, r, tok == LIMBO_T_LSH || tok == LIMBO_T_RSH || tok == LIMBO_T_EXP ? &limbo_cg_t_int : t, NULL);
 			limbo_cg_emit(g, op, v, ch, ch);
 			limbo_cg_emit(g, DIS_OP_INSC, ch, i, str);
 			return limbo_cg_deliver(g, t, ch, dst);
 		}
-		v = limbo_cg_expt(g, r, tok == LIMBO_T_LSH || tok == LIMBO_T_RSH || tok == LIMBO_T_EXP ? &tint : t, NULL);
+		v = limbo_cg_expt(g, r, tok == LIMBO_T_LSH || tok == LIMBO_T_RSH || tok == LIMBO_T_EXP ? &limbo_cg_t_int : t, NULL);
 		d = limbo_cg_lval(g, l);
 		limbo_cg_emit(g, op, v, d, d); /* two operands: d may be indirect */
 		return limbo_cg_deliver(g, t, d, dst);

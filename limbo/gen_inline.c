@@ -174,15 +174,6 @@ inlinable(G *g, GFn *f, int depth)
 	return f->inl == 1;
 }
 
-static GFn *
-ours(G *g, LimboDecl *d)
-{
-	for (int i = 0; i < g->nfns; i++)
-		if (g->fns[i].decl == d && g->fns[i].def != NULL)
-			return &g->fns[i];
-	return NULL;
-}
-
 static int
 reaches(G *g, const LimboNode *n, LimboDecl *fn, int depth)
 {
@@ -196,7 +187,7 @@ reaches(G *g, const LimboNode *n, LimboDecl *fn, int depth)
 	    n->decl->store == LIMBO_D_FN) {
 		if (n->decl == fn)
 			return 1;
-		if ((f = ours(g, n->decl)) != NULL && f->inl != -1 && inlinable0(g, f) &&
+		if ((f = limbo_cg_ours(g, n->decl)) != NULL && f->inl != -1 && inlinable0(g, f) &&
 		    (reaches(g, f->inl_c, fn, depth + 1) || reaches(g, f->inl_e1, fn, depth + 1) ||
 		     reaches(g, f->inl_e2, fn, depth + 1)))
 			return 1;
@@ -232,7 +223,7 @@ mark_values(G *g, const LimboNode *n, int callee)
 	if (n == NULL)
 		return;
 	if (!callee && (n->kind == LIMBO_N_NAME || n->kind == LIMBO_N_DOT) && n->decl != NULL &&
-	    n->decl->store == LIMBO_D_FN && (f = ours(g, n->decl)) != NULL)
+	    n->decl->store == LIMBO_D_FN && (f = limbo_cg_ours(g, n->decl)) != NULL)
 		f->asvalue = 1;
 	for (int i = 0; i < n->nkids; i++)
 		mark_values(g, n->kids[i], n->kind == LIMBO_N_CALL && i == 0);
@@ -248,7 +239,7 @@ int
 limbo_cg_inline_call(G *g, const LimboNode *n, LimboDecl *d, const LimboNode *selfn, const GOpd *dst,
                      GOpd *res)
 {
-	GFn *f = ours(g, d);
+	GFn *f = limbo_cg_ours(g, d);
 	LimboType *fnty = d->ty, *rt;
 	const LimboNode *args[64], *all;
 	LimboDecl *params[64];
