@@ -64,9 +64,9 @@ LIB_LIMBO := build/liblimbo.a $(LIB_DIS)
 CMDS := $(patsubst tools/%.c,bin/%,$(wildcard tools/*.c))
 TEST_SRC := $(wildcard tests/*/*.c)
 TESTS := $(patsubst %.c,build/%.t,$(TEST_SRC))
-# Limbo programs include the project's module/ and Inferno's (draw.m).
-INFERNO ?= ../shared/inferno
-LIMBOFLAGS := -I module -I $(INFERNO)/module
+# Limbo programs include only the project's own module/ (draw.m there is
+# as much of Inferno's as a command's init needs).
+LIMBOFLAGS := -I module
 EXAMPLES := $(patsubst %.b,%.dis,$(wildcard examples/*/*.b))
 VM_BENCH := $(patsubst %.s,%.dis,$(wildcard bench/vm/*.s))
 CLUSTER_JOBS := $(patsubst %.b,%.dis,$(wildcard cluster_tests/jobs/*.b))

@@ -26,7 +26,7 @@ for k in sched client node; do bin/dis-keygen --curve -o "$TMP/$k" >/dev/null ||
 mkdir -p "$TMP/allow" "$TMP/trust"
 cp "$TMP/client.curve.pub" "$TMP/node.curve.pub" "$TMP/allow/"
 bin/dis-keygen -o "$TMP/signer" >/dev/null && cp "$TMP/signer.pub" "$TMP/trust/" || exit 1
-bin/limbo -I module -I ../shared/inferno/module -o "$TMP/noop.dis" bench/cluster/noop.b && bin/dis-sign -k "$TMP/signer.key" "$TMP/noop.dis" >/dev/null || exit 1
+bin/limbo -I module -o "$TMP/noop.dis" bench/cluster/noop.b && bin/dis-sign -k "$TMP/signer.key" "$TMP/noop.dis" >/dev/null || exit 1
 
 bin/dis-sched serve --bind tcp://127.0.0.1:0 --db "$TMP/sched.db" --cert "$TMP/sched.curve" \
 	--allow "$TMP/allow" --endpoint-file "$TMP/endpoint" 2>"$TMP/sched.log" &

@@ -2,9 +2,11 @@
  * limbo: the Limbo compiler. Parses, type-checks and reports errors, and
  * generates Dis code (man/limbo.1): FILE.dis, or with -S assembly text.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "limbo/limbo.h"
@@ -24,7 +26,9 @@ usage(FILE *f)
 	      "\n"
 	      "options:\n"
 	      "  -I DIR        search DIR for included files (after the including\n"
-	      "                file's own directory); may be repeated\n"
+	      "                file's own directory); may be repeated.  The module\n"
+	      "                declarations installed with limbo (sys.m, draw.m,\n"
+	      "                math.m, tensor.m) are searched after every -I DIR\n"
 	      "  -o FILE       write the output to FILE (- for standard output)\n"
 	      "  -S            write assembly (as dis-as reads it), FILE.s, instead\n"
 	      "                of a .dis\n"
@@ -45,6 +49,41 @@ usage(FILE *f)
 	      "exit status: 0 success; 1 errors (including constructs not\n"
 	      "implemented yet); 2 usage.\n",
 	      f);
+}
+
+/*
+ * The directory of the module declarations that ship with this limbo, found
+ * from where the binary is rather than a path fixed at build time, so an
+ * installed tree (PREFIX/bin/limbo, PREFIX/share/acheron/module) and the
+ * build tree (bin/limbo, module/) both work wherever they are, DESTDIR and
+ * moved trees included.  NULL when neither exists.
+ */
+static const char *
+default_moddir(void)
+{
+	static char dir[PATH_MAX];
+	static const char *const rel[] = {"/../share/acheron/module", "/../module"};
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	char *slash;
+	struct stat st;
+
+	if (n <= 0)
+		return NULL;
+	exe[n] = 0;
+	slash = strrchr(exe, '/');
+	if (slash == NULL)
+		return NULL;
+	*slash = 0;
+	for (size_t i = 0; i < sizeof rel / sizeof rel[0]; i++) {
+		if ((size_t)snprintf(dir, sizeof dir, "%s%s/sys.m", exe, rel[i]) >= sizeof dir)
+			continue;
+		if (stat(dir, &st) == 0 && S_ISREG(st.st_mode)) {
+			*strrchr(dir, '/') = 0;
+			return dir;
+		}
+	}
+	return NULL;
 }
 
 /* FILE.b -> FILE.ext in the current directory, as Inferno's limbo names it. */
@@ -116,7 +155,7 @@ generate(LimboUnit *u, const char *in, const char *out, int asm_only)
 int
 main(int argc, char **argv)
 {
-	const char *incdirs[MAX_INCDIRS];
+	const char *incdirs[MAX_INCDIRS + 1];	/* and the default directory */
 	size_t nincdirs = 0;
 	const char *in = NULL, *out = NULL;
 	int asm_only = 0;
@@ -179,6 +218,8 @@ main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	if ((incdirs[nincdirs] = default_moddir()) != NULL)
+		nincdirs++;
 	opt = (LimboOptions){incdirs, nincdirs, 0};
 	u = limbo_parse_file(in, &opt, &err);
 	if (u == NULL) {
