@@ -159,6 +159,13 @@ build/tests/symbols.t: tests/symbols.sh $(LIB_VM) $(LIB_SCHED) $(LIB_NODE) $(LIB
 
 TESTS += build/tests/symbols.t
 
+build/tests/install.t: tests/install.sh
+	@mkdir -p $(dir $@)
+	cp $< $@
+	chmod +x $@
+
+TESTS += build/tests/install.t
+
 tests: all $(TESTS)
 
 check: all $(TESTS) cluster-tests
