@@ -5,9 +5,11 @@
  * Timers (heartbeats, dead nodes, requeue backoff, restart grace) run on the
  * monotonic clock and set the poll timeout. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <time.h>
 #include <unistd.h>
 #include <zmq.h>
@@ -571,6 +573,41 @@ publish_endpoint(const SchedOptions *o, const char *bound, AcErr *err)
 	return ac_file_write_atomic(o->endpoint_file, line, strlen(line), err);
 }
 
+/* ------------------------------------------------------------ one scheduler per database */
+
+/* Takes the lock on DB.lock (flock: the kernel drops it when the process
+ * ends, however it ends) and writes this pid there for the message a second
+ * scheduler prints. A separate file, so a refused scheduler never opens the
+ * database itself (SQLite would let two writers in, one at a time, and
+ * both would dispatch the same jobs). Returns the lock's descriptor or -1. */
+static int
+lock_db(const char *db, AcErr *err)
+{
+	char path[4200], buf[32], pid[32];
+	int fd;
+	ssize_t k;
+
+	if ((size_t)snprintf(path, sizeof path, "%s.lock", db) >= sizeof path)
+		return ac_err_set(err, AC_EINVAL, "%s: path too long", db), -1;
+	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) < 0)
+		return ac_err_set(err, AC_EIO, "%s: %s", path, strerror(errno)), -1;
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		int e = errno;
+		k = e == EWOULDBLOCK ? pread(fd, buf, sizeof buf - 1, 0) : -1;
+		close(fd);
+		if (e != EWOULDBLOCK)
+			return ac_err_set(err, AC_EIO, "%s: lock: %s", path, strerror(e)), -1;
+		buf[k > 0 ? k : 0] = 0;
+		buf[strcspn(buf, "\n")] = 0;
+		return ac_err_set(err, AC_EIO, "%s: in use by another scheduler (pid %s)", db, buf[0] ? buf : "?"),
+		       -1;
+	}
+	snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
+	if (ftruncate(fd, 0) != 0 || pwrite(fd, pid, strlen(pid), 0) != (ssize_t)strlen(pid))
+		ac_log(AC_LOG_WARN, "%s: pid not written: %s", path, strerror(errno));
+	return fd;
+}
+
 /* ------------------------------------------------------------ the loop */
 
 static void
@@ -610,7 +647,7 @@ sched_serve(const SchedOptions *o, volatile sig_atomic_t *stop, AcErr *err)
 	ProtoAllow *allow = NULL;
 	ProtoCert cert;
 	char bound[512];
-	int rc = AC_OK;
+	int rc = AC_OK, lock;
 	int64_t now;
 	LoadArg la = {.s = s};
 
@@ -623,10 +660,20 @@ sched_serve(const SchedOptions *o, volatile sig_atomic_t *stop, AcErr *err)
 		return err->code;
 	if (!cert.has_secret)
 		return ac_err_set(err, AC_EINVAL, "%s: no secret key (use NAME.curve, not NAME.curve.pub)", o->cert);
-	if ((allow = proto_allow_load(o->allow, err)) == NULL)
+	if (o->require_signed && o->trust == NULL)
+		return ac_err_set(err, AC_EINVAL, "--require-signed needs --trust DIR");
+	if ((lock = lock_db(o->db, err)) < 0)
 		return err->code;
+	if ((allow = proto_allow_load(o->allow, err)) == NULL) {
+		close(lock);
+		return err->code;
+	}
 	if (proto_allow_count(allow) == 0)
 		ac_log(AC_LOG_WARN, "%s: no *.curve.pub keys: every node and client will be refused", o->allow);
+	if (o->trust != NULL && (s->trust = dis_trust_load(o->trust, err)) == NULL) {
+		rc = err->code;
+		goto done;
+	}
 	if ((s->db = sched_store_open(o->db, err)) == NULL || (s->q = sched_queue_new(err)) == NULL) {
 		rc = err->code;
 		goto done;
@@ -716,6 +763,9 @@ done:
 	if (ctx != NULL)
 		zmq_ctx_term(ctx);
 	proto_allow_free(allow);
+	dis_trust_free(s->trust);
 	sched_free(s);
+	/* Last: the database is closed (sched_free) before another may open it. */
+	close(lock);
 	return rc;
 }

@@ -53,7 +53,8 @@ static int cmd_result(int, char **);
 
 static const Cmd cmds[] = {
 	{"serve", "usage: dis-sched serve [--bind EP] --db FILE --cert SCHED.curve --allow DIR\n"
-		  "                       [--heartbeat MS] [--liveness N] [--endpoint-file FILE] [-v]\n"
+		  "                       [--heartbeat MS] [--liveness N] [--endpoint-file FILE]\n"
+		  "                       [--require-signed --trust DIR] [-v]\n"
 		  "Run the scheduler: nodes (dis-node join) and clients connect to EP with\n"
 		  "CurveZMQ; only keys in DIR are let in. Jobs are kept in the SQLite FILE.\n"
 		  "\n"
@@ -65,13 +66,17 @@ static const Cmd cmds[] = {
 		  "  --heartbeat MS          heartbeat interval (default 1000)\n"
 		  "  --liveness N            heartbeats missed before a node is dead (default 3)\n"
 		  "  --endpoint-file FILE    write the bound endpoint to FILE once serving\n"
+		  "  --require-signed        refuse submitted modules not signed by a key in --trust\n"
+		  "  --trust DIR             directory of the *.pub module signing keys (dis-keygen)\n"
 		  "  -v                      log more (twice: debug)\n"
 		  "  -h, --help              this text\n"
 		  "\n"
+		  "One scheduler per FILE: a second is refused while the first runs (FILE.lock).\n"
 		  "SIGTERM or SIGINT stops it cleanly (exit 0). Exit 1 if it cannot start, 2 usage.\n",
 	 cmd_serve},
 	{"submit", "usage: dis-sched submit [options] FILE.dis [args...]\n"
-		   "Queue FILE.dis to run with args on a node; print the job id.\n"
+		   "Check FILE.dis (a Dis module dis-run would load), queue it to run with args\n"
+		   "on a node, and print the job id. A module that fails the check is not queued.\n"
 		   "\n"
 		   "options:\n"
 		   "  --priority P            higher runs first (default 0)\n"
@@ -83,6 +88,7 @@ static const Cmd cmds[] = {
 		   "  --cpu SECONDS           CPU-time limit\n"
 		   "  --files N               open-file limit\n"
 		   "  --name NAME             the job's name (default: FILE.dis's base name)\n"
+		   "  --trust DIR             refuse FILE.dis unless signed by a key in DIR (*.pub)\n"
 		   "  --wait                  then wait for it, as `dis-sched wait`\n"
 		   "  --json                  print {\"job_id\": N} (with --wait: the job) as JSON\n",
 	 cmd_submit},
@@ -421,7 +427,9 @@ cmd_serve(int argc, char **argv)
 		if ((rc = opt_value(&a, "--bind", &o.bind)) != OPT_NO || (rc = opt_value(&a, "--db", &o.db)) != OPT_NO ||
 		    (rc = opt_value(&a, "--cert", &o.cert)) != OPT_NO ||
 		    (rc = opt_value(&a, "--allow", &o.allow)) != OPT_NO ||
-		    (rc = opt_value(&a, "--endpoint-file", &o.endpoint_file)) != OPT_NO) {
+		    (rc = opt_value(&a, "--endpoint-file", &o.endpoint_file)) != OPT_NO ||
+		    (rc = opt_value(&a, "--trust", &o.trust)) != OPT_NO ||
+		    (rc = opt_flag(&a, "--require-signed", NULL, &o.require_signed)) != OPT_NO) {
 			if (rc == OPT_BAD)
 				return a.status;
 			continue;
@@ -448,6 +456,8 @@ cmd_serve(int argc, char **argv)
 		return usage_error("serve", "--cert SCHED.curve is required (make one with dis-keygen --curve)");
 	if (o.allow == NULL)
 		return usage_error("serve", "--allow DIR is required (the *.curve.pub of nodes and clients)");
+	if (o.require_signed != (o.trust != NULL))
+		return usage_error("serve", "--require-signed and --trust DIR go together");
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
@@ -469,6 +479,7 @@ typedef struct Submit {
 	Acheron__Limits limits;
 	char *requires[32];
 	const char *name;
+	const char *trust;  /* --trust DIR: check the signature here first */
 	int wait, json;
 } Submit;
 
@@ -558,9 +569,41 @@ submit_option(Args *a, Submit *s)
 	    (rc = opt_seconds(a, "--timeout", &s->limits.timeout_ms)) != OPT_NO ||
 	    (rc = opt_seconds(a, "--cpu", &s->limits.cpu_ms)) != OPT_NO ||
 	    (rc = opt_size(a, "--memory", &s->limits.memory_bytes)) != OPT_NO ||
-	    (rc = opt_value(a, "--name", &s->name)) != OPT_NO || (rc = opt_flag(a, "--wait", NULL, &s->wait)) != OPT_NO)
+	    (rc = opt_value(a, "--name", &s->name)) != OPT_NO || (rc = opt_value(a, "--trust", &s->trust)) != OPT_NO ||
+	    (rc = opt_flag(a, "--wait", NULL, &s->wait)) != OPT_NO)
 		return rc;
 	return opt_flag(a, "--json", NULL, &s->json);
+}
+
+/* Reads file into *module and checks it (sched_module_check; signed by a key
+ * in trust when trust is not NULL) before anything is sent, so what the
+ * scheduler cannot run is never queued. Returns 0, or -1 (message printed). */
+static int
+check_module(const char *file, const char *trustdir, uint8_t **module, size_t *len)
+{
+	DisTrust *trust = NULL;
+	AcErr err;
+	int rc = -1;
+
+	*module = NULL;
+	if (trustdir != NULL && (trust = dis_trust_load(trustdir, &err)) == NULL)
+		goto done;
+	if (ac_file_read(file, module, len, &err) != AC_OK)
+		goto done;
+	if (*len > PROTO_MAX_MODULE_BYTES) {
+		ac_err_set(&err, AC_EINVAL, "%s: %zu bytes, at most %u", file, *len, PROTO_MAX_MODULE_BYTES);
+		goto done;
+	}
+	rc = sched_module_check(*module, *len, file, trust, &err);
+done:
+	dis_trust_free(trust);
+	if (rc != AC_OK) {
+		fprintf(stderr, "%s: %s\n", PROG, err.msg);
+		free(*module);
+		*module = NULL;
+		return -1;
+	}
+	return 0;
 }
 
 static int
@@ -574,7 +617,6 @@ cmd_submit(int argc, char **argv)
 	size_t len = 0;
 	const char *file = NULL;
 	SchedClient *cl;
-	AcErr err;
 	int rc, status;
 	uint64_t id;
 
@@ -613,17 +655,13 @@ cmd_submit(int argc, char **argv)
 	}
 	if (strlen(s.name) > 255)
 		return usage_error("submit", "--name: longer than 255 bytes");
-	if ((cl = conn_open(&c, "submit", &status)) == NULL)
+	if (check_module(file, s.trust, &module, &len) != 0)
+		return SCHED_EXIT_JOB;
+	if ((cl = conn_open(&c, "submit", &status)) == NULL) {
+		free(module);
 		return status;
+	}
 	status = SCHED_EXIT_JOB;
-	if (ac_file_read(file, &module, &len, &err) != AC_OK) {
-		fprintf(stderr, "%s: %s\n", PROG, err.msg);
-		goto done;
-	}
-	if (len == 0 || len > PROTO_MAX_MODULE_BYTES) {
-		fprintf(stderr, "%s: %s: %zu bytes, expected 1 to %u\n", PROG, file, len, PROTO_MAX_MODULE_BYTES);
-		goto done;
-	}
 	if (getrandom(token, sizeof token, 0) != (ssize_t)sizeof token) {
 		fprintf(stderr, "%s: getrandom: %s\n", PROG, strerror(errno));
 		goto done;
