@@ -249,7 +249,11 @@ sched_job_finish(Sched *s, SchedJob *j, int state, int32_t exit_code, const char
 		 const Acheron__TaskResult *r)
 {
 	uint64_t id = j->id;
+	char reason[SCHED_MAX_REASON_BYTES];
 
+	/* Every reason is stored bounded, whoever wrote it. */
+	sched_reason_clean(error, reason, sizeof reason);
+	error = reason;
 	if (sched_tx(s) != AC_OK)
 		return;
 	if (sched_store_job_finish(s->db, id, state, exit_code, error, sched_unix_ms(), r, &s->err) != AC_OK) {
@@ -276,7 +280,7 @@ sched_job_lost(Sched *s, SchedJob *j, const char *why)
 	j->grace_ms = 0;
 	if (j->attempts >= j->retries + 1) {
 		char msg[256];
-		snprintf(msg, sizeof msg, "node lost %u times (last: %s)", losses, why);
+		snprintf(msg, sizeof msg, "%s (node lost %u times)", why, losses);
 		sched_job_finish(s, j, ACHERON__JOB_STATE__JOB_NODE_FAIL, 0, msg, NULL);
 		return;
 	}
@@ -466,8 +470,9 @@ timers(Sched *s, int64_t now)
 			continue;
 		}
 		if (now - n->last_seen_ms >= dead_after) {
-			char why[96];
-			snprintf(why, sizeof why, "nothing heard for %lld ms", (long long)(now - n->last_seen_ms));
+			char why[160];
+			snprintf(why, sizeof why, "node %s missed heartbeats (nothing heard for %lld ms)", n->id,
+				 (long long)(now - n->last_seen_ms));
 			sched_node_dead(s, n, why);
 			continue;
 		}
@@ -489,7 +494,9 @@ timers(Sched *s, int64_t now)
 		for (size_t i = 0; i < g.k; i++) {
 			ac_log(AC_LOG_INFO, "job %llu: node %s did not come back after the restart",
 			       (unsigned long long)g.v[i]->id, g.v[i]->node_id);
-			sched_job_lost(s, g.v[i], "node did not re-register after scheduler restart");
+			char why[160];
+			snprintf(why, sizeof why, "node %s did not come back after a scheduler restart", g.v[i]->node_id);
+			sched_job_lost(s, g.v[i], why);
 		}
 		free(g.v);
 		s->grace_ms = g.next == INT64_MAX ? 0 : g.next;

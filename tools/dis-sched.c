@@ -93,7 +93,8 @@ static const Cmd cmds[] = {
 		   "  --json                  print {\"job_id\": N} (with --wait: the job) as JSON\n",
 	 cmd_submit},
 	{"status", "usage: dis-sched status [JOB] [--json]\n"
-		   "Show a job, or the newest 1000 jobs: JOBID STATE NODE ATTEMPTS EXIT TIME NAME.\n"
+		   "Show a job, or the newest 1000 jobs: JOBID STATE NODE ATTEMPTS EXIT TIME NAME\n"
+		   "REASON (why a job FAILED, TIMED_OUT or is NODE_FAIL).\n"
 		   "\n"
 		   "options:\n"
 		   "  --json                  {\"jobs\": [...]} as JSON\n",
@@ -452,12 +453,12 @@ cmd_serve(int argc, char **argv)
 	}
 	if (o.db == NULL)
 		return usage_error("serve", "--db FILE is required");
+	if (o.require_signed != (o.trust != NULL))
+		return usage_error("serve", "--require-signed and --trust DIR go together");
 	if (o.cert == NULL)
 		return usage_error("serve", "--cert SCHED.curve is required (make one with dis-keygen --curve)");
 	if (o.allow == NULL)
 		return usage_error("serve", "--allow DIR is required (the *.curve.pub of nodes and clients)");
-	if (o.require_signed != (o.trust != NULL))
-		return usage_error("serve", "--require-signed and --trust DIR go together");
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
