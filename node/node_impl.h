@@ -50,7 +50,8 @@ typedef struct NodeTask {
 	uint32_t cpu_ms, max_files, timeout_ms;
 	Acheron__TaskResult result; /* TASK_DONE: what is sent until acked; owns its files */
 	char error[NODE_MAX_REASON_BYTES]; /* result.error points here */
-	char err_tail[256];      /* the last bytes of stderr: its last line says why a task failed */
+	char err_tail[1024];     /* the last bytes of stderr: its last line says why a task failed */
+	char name[128];          /* the module's name as submitted, for reasons */
 	size_t err_tail_len;
 	int listed;              /* 1: listed in Register.held and resent (not MODULE_MISSING) */
 	struct NodeTask *next;

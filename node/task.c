@@ -298,23 +298,33 @@ keep_tail(NodeTask *t, const uint8_t *data, size_t len)
 }
 
 /* The last non-empty line of the task's stderr (what dis-run says when a
- * module fails to load or raises), or "" when it wrote none; at most
- * size - 1 bytes of it, the line's end kept when it is longer (a tail may
- * have lost its start). */
+ * module fails to load or raises), or "" when it wrote none, with the
+ * module's path in the node's cache written as the name it was submitted
+ * under; its first size - 1 bytes ("dis-run: x.dis: ..."). */
 static void
 last_err_line(const NodeTask *t, char *out, size_t size)
 {
-	size_t end = t->err_tail_len, start;
+	size_t end = t->err_tail_len, start, k = 0, plen = strlen(t->module);
+	const char *p, *e;
 
 	while (end > 0 && (t->err_tail[end - 1] == '\n' || t->err_tail[end - 1] == '\r' || t->err_tail[end - 1] == ' '))
 		end--;
 	start = end;
 	while (start > 0 && t->err_tail[start - 1] != '\n')
 		start--;
-	if (end - start >= size)
-		start = end - (size - 1);
-	memcpy(out, t->err_tail + start, end - start);
-	out[end - start] = 0;
+	p = t->err_tail + start;
+	e = t->err_tail + end;
+	while (p < e && k + 1 < size) {
+		if (plen > 0 && (size_t)(e - p) >= plen && memcmp(p, t->module, plen) == 0) {
+			k += (size_t)snprintf(out + k, size - k, "%s", t->name);
+			if (k >= size)
+				k = size - 1;
+			p += plen;
+		} else {
+			out[k++] = *p++;
+		}
+	}
+	out[k] = 0;
 }
 
 void
@@ -625,6 +635,7 @@ node_task_assign(Node *n, const Acheron__TaskAssign *a)
 	t->next = n->tasks;
 	n->tasks = t;
 	snprintf(t->dir, sizeof t->dir, "%.4000s/%llu.%u", n->tasks_dir, (unsigned long long)a->job_id, a->attempt);
+	snprintf(t->name, sizeof t->name, "%s", name);
 	if (a->limits != NULL) {
 		t->memory_bytes = a->limits->memory_bytes;
 		t->cpu_ms = a->limits->cpu_ms;

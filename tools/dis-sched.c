@@ -114,10 +114,12 @@ static const Cmd cmds[] = {
 	{"cancel", "usage: dis-sched cancel JOB\n"
 		   "Cancel a pending or running job (a running task is killed).\n",
 	 cmd_cancel},
-	{"nodes", "usage: dis-sched nodes [--json]\n"
+	{"nodes", "usage: dis-sched nodes [--wait N [--timeout MS]] [--json]\n"
 		  "List the nodes: NODE STATE SLOTS RUNNING LOAD CAPABILITIES.\n"
 		  "\n"
 		  "options:\n"
+		  "  --wait N                first wait until at least N nodes are registered (not DEAD)\n"
+		  "  --timeout MS            give up waiting after MS (default 30000): exit 1\n"
 		  "  --json                  {\"nodes\": [...]} as JSON\n",
 	 cmd_nodes},
 	{"drain", "usage: dis-sched drain NODE [--resume]\n"
@@ -852,38 +854,100 @@ cmd_drain(int argc, char **argv)
 	return call_reply(&c, "drain", &req);
 }
 
+/* Live nodes (registered and not declared dead) in a NodesReply. */
+static size_t
+live_nodes(const Acheron__NodesReply *r)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < r->n_nodes; i++)
+		k += r->nodes[i]->state != ACHERON__NODE_STATE__NODE_DEAD;
+	return k;
+}
+
 static int
 cmd_nodes(int argc, char **argv)
 {
+	Args a = {argc, argv, 1, argv[0], 0};
 	Conn c;
-	int json = 0, status;
-	Flag flags[] = {{"--json", NULL, &json}, {NULL, NULL, NULL}};
-	Acheron__Msg req = ACHERON__MSG__INIT, *m;
+	int json = 0, status, rc, timeout_given = 0;
+	int64_t want = 0, timeout_ms = 30000, deadline;
+	Acheron__Msg req = ACHERON__MSG__INIT, *m = NULL;
 	Acheron__NodesRequest nr = ACHERON__NODES_REQUEST__INIT;
 	SchedClient *cl;
+	AcErr err;
 
-	if ((status = parse_simple(argc, argv, &c, flags, NULL, 0, 0, NULL)) >= 0)
-		return status;
+	conn_init(&c);
+	for (; a.i < argc; a.i++) {
+		if ((rc = opt_common(&a, &c)) == OPT_NO && (rc = opt_int(&a, "--wait", 1, 100000, &want)) == OPT_NO &&
+		    (rc = opt_int(&a, "--timeout", 1, 86400000, &timeout_ms)) == OPT_YES)
+			timeout_given = 1;
+		if (rc == OPT_NO)
+			rc = opt_flag(&a, "--json", NULL, &json);
+		if (rc == OPT_BAD)
+			return a.status;
+		if (rc == OPT_YES)
+			continue;
+		if (unknown_option(&a))
+			return a.status;
+		return usage_error("nodes", "unexpected argument '%s'", argv[a.i]);
+	}
+	if (timeout_given && want == 0)
+		return usage_error("nodes", "--timeout goes with --wait N");
+	/* Waiting, one unanswered request must not outlast the wait. */
+	if (want > 0 && (int64_t)c.timeout_ms > timeout_ms)
+		c.timeout_ms = (uint32_t)timeout_ms;
 	if ((cl = conn_open(&c, "nodes", &status)) == NULL)
 		return status;
 	req.body_case = ACHERON__MSG__BODY_NODES;
 	req.nodes = &nr;
-	m = sched_cli_call(cl, &req, ACHERON__MSG__BODY_NODES_REPLY, PROG, &status);
-	if (m != NULL) {
+	deadline = ac_clock_ms() + timeout_ms;
+	/* Bounded by the deadline (each round takes 100 ms or a request timeout);
+	 * the count bounds it too, should the clock stall. */
+	for (long round = 0; round < 10L * 86400 * 10; round++) {
+		m = sched_client_call(cl, &req, &err);
+		if (m == NULL && want > 0 && err.code == AC_ETIMEOUT && ac_clock_ms() < deadline)
+			continue;  /* a scheduler still starting: ask again */
+		if (m == NULL) {
+			fprintf(stderr, "%s: %s\n", PROG, err.msg);
+			status = err.code == AC_ETIMEOUT ? SCHED_EXIT_UNREACHABLE : SCHED_EXIT_JOB;
+			break;
+		}
+		if (m->body_case != ACHERON__MSG__BODY_NODES_REPLY) {
+			const char *e = m->body_case == ACHERON__MSG__BODY_REPLY ? m->reply->error : NULL;
+			fprintf(stderr, "%s: %s\n", PROG, e != NULL && e[0] ? e : "unexpected answer to nodes");
+			status = SCHED_EXIT_JOB;
+			break;
+		}
+		if ((int64_t)live_nodes(m->nodes_reply) >= want) {
+			status = SCHED_EXIT_OK;
+			break;
+		}
+		if (ac_clock_ms() >= deadline) {
+			fprintf(stderr, "%s: %zu of %" PRId64 " nodes registered after %" PRId64 " ms\n", PROG,
+				live_nodes(m->nodes_reply), want, timeout_ms);
+			status = SCHED_EXIT_JOB;
+			break;
+		}
+		acheron__msg__free_unpacked(m, NULL);
+		m = NULL;
+		usleep(100000);
+	}
+	if (m != NULL && status == SCHED_EXIT_OK) {
 		Acheron__NodesReply *r = m->nodes_reply;
-		status = SCHED_EXIT_OK;
 		if (json) {
-			json_t *o = json_object(), *a = json_array();
+			json_t *o = json_object(), *arr = json_array();
 			for (size_t i = 0; i < r->n_nodes; i++)
-				json_array_append_new(a, sched_cli_node_json(r->nodes[i]));
-			json_object_set_new(o, "nodes", a);
+				json_array_append_new(arr, sched_cli_node_json(r->nodes[i]));
+			json_object_set_new(o, "nodes", arr);
 			if (sched_cli_print_json(stdout, o) != 0)
 				status = SCHED_EXIT_JOB;
 		} else {
 			sched_cli_print_nodes(stdout, r->nodes, r->n_nodes);
 		}
-		acheron__msg__free_unpacked(m, NULL);
 	}
+	if (m != NULL)
+		acheron__msg__free_unpacked(m, NULL);
 	sched_client_close(cl);
 	return status;
 }
