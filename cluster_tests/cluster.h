@@ -33,6 +33,7 @@ typedef struct Cluster {
 	pid_t nodes[CLUSTER_MAX_NODES];
 	char node_ids[CLUSTER_MAX_NODES][64];
 	int n_nodes;
+	const char *sched_args[8]; /* more options for serve (NULL-terminated), e.g. --require-signed */
 } Cluster;
 
 static Cluster *cluster_current;
@@ -159,6 +160,8 @@ static inline int
 cluster_start_sched(Cluster *c, const char *bind)
 {
 	char db[300], cert[300], allow[300], epf[300], log[300], hb[16], lv[16];
+	char *argv[32];
+	int na = 0;
 
 	snprintf(db, sizeof db, "%s/sched.db", c->dir);
 	snprintf(cert, sizeof cert, "%s/sched.curve", c->dir);
@@ -168,8 +171,13 @@ cluster_start_sched(Cluster *c, const char *bind)
 	snprintf(hb, sizeof hb, "%d", CLUSTER_HEARTBEAT_MS);
 	snprintf(lv, sizeof lv, "%d", CLUSTER_LIVENESS);
 	unlink(epf);
-	char *argv[] = {"bin/dis-sched", "serve", "--bind", (char *)bind, "--db", db, "--cert", cert, "--allow",
+	char *base[] = {"bin/dis-sched", "serve", "--bind", (char *)bind, "--db", db, "--cert", cert, "--allow",
 			allow, "--endpoint-file", epf, "--heartbeat", hb, "--liveness", lv, NULL};
+	for (int i = 0; base[i] != NULL; i++)
+		argv[na++] = base[i];
+	for (int i = 0; i < 7 && c->sched_args[i] != NULL; i++)
+		argv[na++] = (char *)c->sched_args[i];
+	argv[na] = NULL;
 	c->sched = cluster_spawn(argv, log);
 	for (int i = 0; i < 500; i++) {  /* 5 s */
 		char *ep = cluster_slurp(epf);

@@ -4,6 +4,9 @@
  * Private to node/.
  */
 #ifndef AC_NODE_IMPL_H
+/* The longest reason (TaskResult.error) a node sends, bytes with the NUL,
+ * as the scheduler stores it (SCHED_MAX_REASON_BYTES). */
+#define NODE_MAX_REASON_BYTES 201
 #define AC_NODE_IMPL_H
 
 #include <limits.h>
@@ -46,7 +49,10 @@ typedef struct NodeTask {
 	uint64_t memory_bytes, file_bytes; /* limits, as in Limits */
 	uint32_t cpu_ms, max_files, timeout_ms;
 	Acheron__TaskResult result; /* TASK_DONE: what is sent until acked; owns its files */
-	char error[1024];        /* result.error points here */
+	char error[NODE_MAX_REASON_BYTES]; /* result.error points here */
+	char err_tail[1024];     /* the last bytes of stderr: its last line says why a task failed */
+	char name[128];          /* the module's name as submitted, for reasons */
+	size_t err_tail_len;
 	int listed;              /* 1: listed in Register.held and resent (not MODULE_MISSING) */
 	struct NodeTask *next;
 } NodeTask;

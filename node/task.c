@@ -280,6 +280,53 @@ close_stream(NodeTask *t, int stream)
 	t->spool_fd[stream] = -1;
 }
 
+/* Keeps the last sizeof t->err_tail bytes of the task's stderr. */
+static void
+keep_tail(NodeTask *t, const uint8_t *data, size_t len)
+{
+	size_t cap = sizeof t->err_tail, keep;
+
+	if (len >= cap) {
+		memcpy(t->err_tail, data + len - cap, cap);
+		t->err_tail_len = cap;
+		return;
+	}
+	keep = t->err_tail_len + len > cap ? cap - len : t->err_tail_len;
+	memmove(t->err_tail, t->err_tail + t->err_tail_len - keep, keep);
+	memcpy(t->err_tail + keep, data, len);
+	t->err_tail_len = keep + len;
+}
+
+/* The last non-empty line of the task's stderr (what dis-run says when a
+ * module fails to load or raises), or "" when it wrote none, with the
+ * module's path in the node's cache written as the name it was submitted
+ * under; its first size - 1 bytes ("dis-run: x.dis: ..."). */
+static void
+last_err_line(const NodeTask *t, char *out, size_t size)
+{
+	size_t end = t->err_tail_len, start, k = 0, plen = strlen(t->module);
+	const char *p, *e;
+
+	while (end > 0 && (t->err_tail[end - 1] == '\n' || t->err_tail[end - 1] == '\r' || t->err_tail[end - 1] == ' '))
+		end--;
+	start = end;
+	while (start > 0 && t->err_tail[start - 1] != '\n')
+		start--;
+	p = t->err_tail + start;
+	e = t->err_tail + end;
+	while (p < e && k + 1 < size) {
+		if (plen > 0 && (size_t)(e - p) >= plen && memcmp(p, t->module, plen) == 0) {
+			k += (size_t)snprintf(out + k, size - k, "%s", t->name);
+			if (k >= size)
+				k = size - 1;
+			p += plen;
+		} else {
+			out[k++] = *p++;
+		}
+	}
+	out[k] = 0;
+}
+
 void
 node_task_read(Node *n, NodeTask *t, int stream)
 {
@@ -297,6 +344,8 @@ node_task_read(Node *n, NodeTask *t, int stream)
 			close_stream(t, stream);
 			return;
 		}
+		if (stream == 1)
+			keep_tail(t, buf, (size_t)k);
 		/* Spooled first: a send now may be lost (scheduler down). */
 		node_spool_write(t, stream, buf, (size_t)k, NODE_MAX_SPOOL_BYTES);
 		send_output(n, t, stream, t->off[stream], buf, (size_t)k);
@@ -586,6 +635,7 @@ node_task_assign(Node *n, const Acheron__TaskAssign *a)
 	t->next = n->tasks;
 	n->tasks = t;
 	snprintf(t->dir, sizeof t->dir, "%.4000s/%llu.%u", n->tasks_dir, (unsigned long long)a->job_id, a->attempt);
+	snprintf(t->name, sizeof t->name, "%s", name);
 	if (a->limits != NULL) {
 		t->memory_bytes = a->limits->memory_bytes;
 		t->cpu_ms = a->limits->cpu_ms;
@@ -659,10 +709,17 @@ task_ended(Node *n, NodeTask *t, int status, const struct rusage *ru)
 	if (t->cancelled) {
 		finish(n, t, ACHERON__TASK_STATUS__TASK_CANCELLED, "cancelled");
 	} else if (t->timed_out) {
-		finish(n, t, ACHERON__TASK_STATUS__TASK_TIMEOUT, "wall-clock limit of %u ms reached", t->timeout_ms);
+		finish(n, t, ACHERON__TASK_STATUS__TASK_TIMEOUT, "timeout after %u ms", t->timeout_ms);
 	} else if (WIFEXITED(status)) {
+		char line[NODE_MAX_REASON_BYTES] = "";
 		t->result.exit_code = WEXITSTATUS(status);
-		finish(n, t, ACHERON__TASK_STATUS__TASK_EXITED, NULL);
+		/* A failure says why in its last line of stderr (dis-run: "x.dis:
+		 * offset 0x0: bad magic ..."), else by its status. */
+		if (WEXITSTATUS(status) != 0)
+			last_err_line(t, line, sizeof line);
+		if (WEXITSTATUS(status) != 0 && line[0] == 0)
+			snprintf(line, sizeof line, "exit status %d", WEXITSTATUS(status));
+		finish(n, t, ACHERON__TASK_STATUS__TASK_EXITED, "%s", line);
 		if (WEXITSTATUS(status) != 0)
 			ac_log(AC_LOG_INFO, "dis-node: job %llu.%u: exit status %d", (unsigned long long)t->job_id,
 			       t->attempt, WEXITSTATUS(status));

@@ -72,7 +72,8 @@ uint64_t sched_cli_unix_ms(void);
 uint64_t sched_cli_job_elapsed_ms(const Acheron__JobInfo *j, uint64_t now_unix_ms);
 
 /* squeue-like table, a header and one row per job:
- * JOBID STATE NODE ATTEMPTS EXIT TIME NAME. */
+ * JOBID STATE NODE ATTEMPTS EXIT TIME NAME REASON (why a job failed, timed
+ * out, was cancelled or lost its node; "-" when there is none). */
 void sched_cli_print_jobs(FILE *f, Acheron__JobInfo *const *jobs, size_t n);
 
 /* One line for a finished (or any) job, as `wait` prints it:

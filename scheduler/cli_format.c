@@ -99,7 +99,9 @@ sched_cli_print_jobs(FILE *f, Acheron__JobInfo *const *jobs, size_t n)
 {
 	uint64_t now = sched_cli_unix_ms();
 
-	fprintf(f, "%8s %-10s %-16s %8s %4s %8s  %s\n", "JOBID", "STATE", "NODE", "ATTEMPTS", "EXIT", "TIME", "NAME");
+	/* REASON last, as squeue's NODELIST(REASON): it is the one long field. */
+	fprintf(f, "%8s %-10s %-16s %8s %4s %8s  %-16s  %s\n", "JOBID", "STATE", "NODE", "ATTEMPTS", "EXIT", "TIME",
+		"NAME", "REASON");
 	for (size_t i = 0; i < n; i++) {
 		const Acheron__JobInfo *j = jobs[i];
 		char ex[16], t[32];
@@ -109,9 +111,10 @@ sched_cli_print_jobs(FILE *f, Acheron__JobInfo *const *jobs, size_t n)
 			sched_cli_duration(sched_cli_job_elapsed_ms(j, now), t, sizeof t);
 		else
 			snprintf(t, sizeof t, "-");
-		fprintf(f, "%8" PRIu64 " %-10s %-16.16s %8u %4s %8s  %s\n", j->job_id, sched_cli_job_state(j->state),
-			j->node_id != NULL && j->node_id[0] ? j->node_id : "-", j->attempts, ex, t,
-			j->module_name != NULL && j->module_name[0] ? j->module_name : "-");
+		fprintf(f, "%8" PRIu64 " %-10s %-16.16s %8u %4s %8s  %-16s  %s\n", j->job_id,
+			sched_cli_job_state(j->state), j->node_id != NULL && j->node_id[0] ? j->node_id : "-", j->attempts,
+			ex, t, j->module_name != NULL && j->module_name[0] ? j->module_name : "-",
+			j->error != NULL && j->error[0] ? j->error : "-");
 	}
 }
 
@@ -216,6 +219,9 @@ sched_cli_job_json(const Acheron__JobInfo *j)
 	json_object_set_new(o, "attempts", json_integer(j->attempts));
 	json_object_set_new(o, "node", j->node_id && j->node_id[0] ? text(j->node_id) : json_null());
 	json_object_set_new(o, "exit_code", json_integer(j->exit_code));
+	/* "reason" is what status shows; "error", the same text, stays for
+	 * scripts written before it. */
+	json_object_set_new(o, "reason", text(j->error));
 	json_object_set_new(o, "error", text(j->error));
 	json_object_set_new(o, "submit_time_ms", time_or_null(j->submit_time_ms));
 	json_object_set_new(o, "start_time_ms", time_or_null(j->start_time_ms));

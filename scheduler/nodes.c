@@ -186,8 +186,11 @@ on_register(Sched *s, ProtoIn *in, SchedNode *n)
 	}
 	a.pass = 1;
 	sched_queue_each(s->q, reg_visit, &a);
-	for (size_t i = 0; i < a.jobs.k; i++)
-		sched_job_lost(s, a.jobs.v[i], "node re-registered without it");
+	for (size_t i = 0; i < a.jobs.k; i++) {
+		char why[128];
+		snprintf(why, sizeof why, "node %s restarted without the task", n->id);
+		sched_job_lost(s, a.jobs.v[i], why);
+	}
 	free(a.jobs.v);
 	s->dirty = 1;
 	return;
@@ -213,14 +216,15 @@ on_result(Sched *s, SchedNode *n, const Acheron__TaskResult *r)
 {
 	SchedJob *j = current(s, n, r->job_id, r->attempt);
 	int state;
-	char err[160];
-	const char *error = r->error != NULL ? r->error : "";
+	char err[SCHED_MAX_REASON_BYTES];
 
 	if (j == NULL) {
 		/* Duplicate or stale (already final, requeued, cancelled): ack, ignore. */
 		send_ack(s, n, r->job_id, r->attempt);
 		return;
 	}
+	/* The node's words, bounded: the reason `status` shows. */
+	sched_reason_clean(r->error, err, sizeof err);
 	switch (r->status) {
 	case ACHERON__TASK_STATUS__TASK_MODULE_MISSING:
 		/* Not an attempt: send the task again, with the module's bytes. */
@@ -229,28 +233,37 @@ on_result(Sched *s, SchedNode *n, const Acheron__TaskResult *r)
 		return;
 	case ACHERON__TASK_STATUS__TASK_EXITED:
 		state = r->exit_code == 0 ? ACHERON__JOB_STATE__JOB_COMPLETED : ACHERON__JOB_STATE__JOB_FAILED;
+		if (state == ACHERON__JOB_STATE__JOB_COMPLETED)
+			err[0] = 0;
+		else if (!err[0])
+			snprintf(err, sizeof err, "exit status %d", (int)r->exit_code);
 		break;
 	case ACHERON__TASK_STATUS__TASK_TIMEOUT:
 		state = ACHERON__JOB_STATE__JOB_TIMED_OUT;
-		if (!*error)
-			error = "wall-clock limit reached";
+		if (!err[0])
+			snprintf(err, sizeof err, "timeout after %u ms", j->timeout_ms);
 		break;
 	case ACHERON__TASK_STATUS__TASK_CANCELLED:
 		state = ACHERON__JOB_STATE__JOB_CANCELLED;
 		break;
 	case ACHERON__TASK_STATUS__TASK_KILLED:
 		state = ACHERON__JOB_STATE__JOB_FAILED;
-		if (!*error) {
+		if (!err[0])
 			snprintf(err, sizeof err, "killed by signal %d", r->signal);
-			error = err;
-		}
 		break;
-	default: /* REFUSED, START_FAILED */
+	case ACHERON__TASK_STATUS__TASK_REFUSED:
 		state = ACHERON__JOB_STATE__JOB_FAILED;
+		if (!err[0])
+			snprintf(err, sizeof err, "refused by node %s", n->id);
+		break;
+	default: /* START_FAILED */
+		state = ACHERON__JOB_STATE__JOB_FAILED;
+		if (!err[0])
+			snprintf(err, sizeof err, "could not start on node %s", n->id);
 		break;
 	}
 	sched_job_finish(s, j, state, r->status == ACHERON__TASK_STATUS__TASK_KILLED ? 128 + r->signal : r->exit_code,
-			 error, r);
+			 err, r);
 	send_ack(s, n, r->job_id, r->attempt);
 }
 
@@ -327,7 +340,9 @@ sched_on_node(Sched *s, ProtoIn *in)
 		break;
 	case ACHERON__MSG__BODY_DISCONNECT: {
 		char why[160];
-		snprintf(why, sizeof why, "disconnected (%s)", m->disconnect->reason ? m->disconnect->reason : "");
+		char reason[64];
+		sched_reason_clean(m->disconnect->reason, reason, sizeof reason);
+		snprintf(why, sizeof why, "node %s disconnected (%s)", n->id, reason);
 		sched_node_dead(s, n, why);
 		break;
 	}

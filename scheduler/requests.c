@@ -66,7 +66,17 @@ on_submit(Sched *s, ProtoIn *in)
 	uint64_t id;
 	int rc;
 	SchedJob *j;
+	char name[256];
+	AcErr e;
 
+	/* The client checked too, but a client is anyone with an allowed key:
+	 * what is queued is checked here, with this scheduler's policy. */
+	sched_reason_clean(r->module_name != NULL && r->module_name[0] ? r->module_name : "module", name, sizeof name);
+	if (sched_module_check(r->module.data, r->module.len, name, s->o->require_signed ? s->trust : NULL, &e) !=
+	    AC_OK) {
+		ac_log(AC_LOG_INFO, "submit refused: %s", e.msg);
+		return reply(s, in, 0, 3, "%s", e.msg);
+	}
 	if (sched_tx(s) != AC_OK)
 		return store_error(s, in);
 	if ((rc = sched_store_token_find(s->db, r->token.data, &id, &s->err)) < 0)

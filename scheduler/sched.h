@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "base/base.h"
+#include "dis/dis.h"
 #include "proto/proto.h"
 
 /* ------------------------------------------------------------ the broker */
@@ -28,14 +29,37 @@ typedef struct SchedOptions {
 	const char *endpoint_file; /* if set, the bound endpoint is written here (atomically) once serving */
 	uint32_t heartbeat_ms;     /* heartbeat interval, ms (default 1000) */
 	uint32_t liveness;         /* missed intervals before a node is dead (default 3) */
+	const char *trust;         /* directory of *.pub signing keys, or NULL */
+	int require_signed;        /* refuse submitted modules not signed by a key in trust */
 } SchedOptions;
 
 /* Serves until *stop becomes non-zero (set it from a SIGTERM/SIGINT handler),
  * then commits and returns AC_OK. Returns an error at once if the database,
  * certificate, allow list or endpoint cannot be opened (the message names
- * which). Everything a peer sends that is malformed or unexpected is logged
+ * which), or AC_EIO "DB: in use by another scheduler (pid N)" when another
+ * sched_serve holds DB (a lock on DB.lock, taken before the database is
+ * opened and held until return). Everything a peer sends that is malformed or unexpected is logged
  * (ac_log, with the sender) and dropped; it never ends the loop. */
 int sched_serve(const SchedOptions *o, volatile sig_atomic_t *stop, AcErr *err);
+
+/* ------------------------------------------------------------ modules and reasons */
+
+/* The longest reason (JobInfo.error) a job ends with, bytes with the NUL:
+ * whatever a node or a task says is cut to this before it is stored. */
+#define SCHED_MAX_REASON_BYTES 201
+
+/* Checks the len bytes at buf as dis-run loads a module (dis_module_read:
+ * the same reader and validator) and, when trust is not NULL, that it is
+ * signed by a key in trust (dis_module_verify). name (the file's name)
+ * begins each message. Returns AC_OK; AC_EFORMAT "NAME: not a Dis module:
+ * offset 0x0: bad magic 0x...", AC_ESIG "NAME: not signed" (or signed by an
+ * unknown key, or altered), AC_ENOMEM. Thread safe. */
+int sched_module_check(const uint8_t *buf, size_t len, const char *name, const DisTrust *trust, AcErr *err);
+
+/* Copies in (NULL: "") into out (size bytes, >= 1) as one printable line:
+ * control characters become spaces, trailing spaces go, and a text longer
+ * than size - 1 is cut without splitting a UTF-8 sequence. */
+void sched_reason_clean(const char *in, char *out, size_t size);
 
 /* ------------------------------------------------------------ the client */
 

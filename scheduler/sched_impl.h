@@ -271,6 +271,7 @@ typedef struct Sched {
 	SchedArena arena;         /* for the message being built */
 	int64_t batch_ns;         /* monotonic time the message being handled was received */
 	AcErr err;                /* scratch for handlers */
+	DisTrust *trust;          /* --require-signed: the keys submitted modules must be signed by */
 	SchedTold told[SCHED_DISCONNECT_MEMORY];
 	size_t told_next;
 } Sched;

@@ -5,9 +5,11 @@
  * Timers (heartbeats, dead nodes, requeue backoff, restart grace) run on the
  * monotonic clock and set the poll timeout. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <time.h>
 #include <unistd.h>
 #include <zmq.h>
@@ -247,7 +249,11 @@ sched_job_finish(Sched *s, SchedJob *j, int state, int32_t exit_code, const char
 		 const Acheron__TaskResult *r)
 {
 	uint64_t id = j->id;
+	char reason[SCHED_MAX_REASON_BYTES];
 
+	/* Every reason is stored bounded, whoever wrote it. */
+	sched_reason_clean(error, reason, sizeof reason);
+	error = reason;
 	if (sched_tx(s) != AC_OK)
 		return;
 	if (sched_store_job_finish(s->db, id, state, exit_code, error, sched_unix_ms(), r, &s->err) != AC_OK) {
@@ -274,7 +280,7 @@ sched_job_lost(Sched *s, SchedJob *j, const char *why)
 	j->grace_ms = 0;
 	if (j->attempts >= j->retries + 1) {
 		char msg[256];
-		snprintf(msg, sizeof msg, "node lost %u times (last: %s)", losses, why);
+		snprintf(msg, sizeof msg, "%s (node lost %u times)", why, losses);
 		sched_job_finish(s, j, ACHERON__JOB_STATE__JOB_NODE_FAIL, 0, msg, NULL);
 		return;
 	}
@@ -464,8 +470,9 @@ timers(Sched *s, int64_t now)
 			continue;
 		}
 		if (now - n->last_seen_ms >= dead_after) {
-			char why[96];
-			snprintf(why, sizeof why, "nothing heard for %lld ms", (long long)(now - n->last_seen_ms));
+			char why[160];
+			snprintf(why, sizeof why, "node %s missed heartbeats (nothing heard for %lld ms)", n->id,
+				 (long long)(now - n->last_seen_ms));
 			sched_node_dead(s, n, why);
 			continue;
 		}
@@ -487,7 +494,9 @@ timers(Sched *s, int64_t now)
 		for (size_t i = 0; i < g.k; i++) {
 			ac_log(AC_LOG_INFO, "job %llu: node %s did not come back after the restart",
 			       (unsigned long long)g.v[i]->id, g.v[i]->node_id);
-			sched_job_lost(s, g.v[i], "node did not re-register after scheduler restart");
+			char why[160];
+			snprintf(why, sizeof why, "node %s did not come back after a scheduler restart", g.v[i]->node_id);
+			sched_job_lost(s, g.v[i], why);
 		}
 		free(g.v);
 		s->grace_ms = g.next == INT64_MAX ? 0 : g.next;
@@ -571,6 +580,41 @@ publish_endpoint(const SchedOptions *o, const char *bound, AcErr *err)
 	return ac_file_write_atomic(o->endpoint_file, line, strlen(line), err);
 }
 
+/* ------------------------------------------------------------ one scheduler per database */
+
+/* Takes the lock on DB.lock (flock: the kernel drops it when the process
+ * ends, however it ends) and writes this pid there for the message a second
+ * scheduler prints. A separate file, so a refused scheduler never opens the
+ * database itself (SQLite would let two writers in, one at a time, and
+ * both would dispatch the same jobs). Returns the lock's descriptor or -1. */
+static int
+lock_db(const char *db, AcErr *err)
+{
+	char path[4200], buf[32], pid[32];
+	int fd;
+	ssize_t k;
+
+	if ((size_t)snprintf(path, sizeof path, "%s.lock", db) >= sizeof path)
+		return ac_err_set(err, AC_EINVAL, "%s: path too long", db), -1;
+	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) < 0)
+		return ac_err_set(err, AC_EIO, "%s: %s", path, strerror(errno)), -1;
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		int e = errno;
+		k = e == EWOULDBLOCK ? pread(fd, buf, sizeof buf - 1, 0) : -1;
+		close(fd);
+		if (e != EWOULDBLOCK)
+			return ac_err_set(err, AC_EIO, "%s: lock: %s", path, strerror(e)), -1;
+		buf[k > 0 ? k : 0] = 0;
+		buf[strcspn(buf, "\n")] = 0;
+		return ac_err_set(err, AC_EIO, "%s: in use by another scheduler (pid %s)", db, buf[0] ? buf : "?"),
+		       -1;
+	}
+	snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
+	if (ftruncate(fd, 0) != 0 || pwrite(fd, pid, strlen(pid), 0) != (ssize_t)strlen(pid))
+		ac_log(AC_LOG_WARN, "%s: pid not written: %s", path, strerror(errno));
+	return fd;
+}
+
 /* ------------------------------------------------------------ the loop */
 
 static void
@@ -610,7 +654,7 @@ sched_serve(const SchedOptions *o, volatile sig_atomic_t *stop, AcErr *err)
 	ProtoAllow *allow = NULL;
 	ProtoCert cert;
 	char bound[512];
-	int rc = AC_OK;
+	int rc = AC_OK, lock;
 	int64_t now;
 	LoadArg la = {.s = s};
 
@@ -623,10 +667,20 @@ sched_serve(const SchedOptions *o, volatile sig_atomic_t *stop, AcErr *err)
 		return err->code;
 	if (!cert.has_secret)
 		return ac_err_set(err, AC_EINVAL, "%s: no secret key (use NAME.curve, not NAME.curve.pub)", o->cert);
-	if ((allow = proto_allow_load(o->allow, err)) == NULL)
+	if (o->require_signed && o->trust == NULL)
+		return ac_err_set(err, AC_EINVAL, "--require-signed needs --trust DIR");
+	if ((lock = lock_db(o->db, err)) < 0)
 		return err->code;
+	if ((allow = proto_allow_load(o->allow, err)) == NULL) {
+		close(lock);
+		return err->code;
+	}
 	if (proto_allow_count(allow) == 0)
 		ac_log(AC_LOG_WARN, "%s: no *.curve.pub keys: every node and client will be refused", o->allow);
+	if (o->trust != NULL && (s->trust = dis_trust_load(o->trust, err)) == NULL) {
+		rc = err->code;
+		goto done;
+	}
 	if ((s->db = sched_store_open(o->db, err)) == NULL || (s->q = sched_queue_new(err)) == NULL) {
 		rc = err->code;
 		goto done;
@@ -716,6 +770,9 @@ done:
 	if (ctx != NULL)
 		zmq_ctx_term(ctx);
 	proto_allow_free(allow);
+	dis_trust_free(s->trust);
 	sched_free(s);
+	/* Last: the database is closed (sched_free) before another may open it. */
+	close(lock);
 	return rc;
 }

@@ -53,7 +53,8 @@ static int cmd_result(int, char **);
 
 static const Cmd cmds[] = {
 	{"serve", "usage: dis-sched serve [--bind EP] --db FILE --cert SCHED.curve --allow DIR\n"
-		  "                       [--heartbeat MS] [--liveness N] [--endpoint-file FILE] [-v]\n"
+		  "                       [--heartbeat MS] [--liveness N] [--endpoint-file FILE]\n"
+		  "                       [--require-signed --trust DIR] [-v]\n"
 		  "Run the scheduler: nodes (dis-node join) and clients connect to EP with\n"
 		  "CurveZMQ; only keys in DIR are let in. Jobs are kept in the SQLite FILE.\n"
 		  "\n"
@@ -65,13 +66,17 @@ static const Cmd cmds[] = {
 		  "  --heartbeat MS          heartbeat interval (default 1000)\n"
 		  "  --liveness N            heartbeats missed before a node is dead (default 3)\n"
 		  "  --endpoint-file FILE    write the bound endpoint to FILE once serving\n"
+		  "  --require-signed        refuse submitted modules not signed by a key in --trust\n"
+		  "  --trust DIR             directory of the *.pub module signing keys (dis-keygen)\n"
 		  "  -v                      log more (twice: debug)\n"
 		  "  -h, --help              this text\n"
 		  "\n"
+		  "One scheduler per FILE: a second is refused while the first runs (FILE.lock).\n"
 		  "SIGTERM or SIGINT stops it cleanly (exit 0). Exit 1 if it cannot start, 2 usage.\n",
 	 cmd_serve},
 	{"submit", "usage: dis-sched submit [options] FILE.dis [args...]\n"
-		   "Queue FILE.dis to run with args on a node; print the job id.\n"
+		   "Check FILE.dis (a Dis module dis-run would load), queue it to run with args\n"
+		   "on a node, and print the job id. A module that fails the check is not queued.\n"
 		   "\n"
 		   "options:\n"
 		   "  --priority P            higher runs first (default 0)\n"
@@ -83,11 +88,13 @@ static const Cmd cmds[] = {
 		   "  --cpu SECONDS           CPU-time limit\n"
 		   "  --files N               open-file limit\n"
 		   "  --name NAME             the job's name (default: FILE.dis's base name)\n"
+		   "  --trust DIR             refuse FILE.dis unless signed by a key in DIR (*.pub)\n"
 		   "  --wait                  then wait for it, as `dis-sched wait`\n"
 		   "  --json                  print {\"job_id\": N} (with --wait: the job) as JSON\n",
 	 cmd_submit},
 	{"status", "usage: dis-sched status [JOB] [--json]\n"
-		   "Show a job, or the newest 1000 jobs: JOBID STATE NODE ATTEMPTS EXIT TIME NAME.\n"
+		   "Show a job, or the newest 1000 jobs: JOBID STATE NODE ATTEMPTS EXIT TIME NAME\n"
+		   "REASON (why a job FAILED, TIMED_OUT or is NODE_FAIL).\n"
 		   "\n"
 		   "options:\n"
 		   "  --json                  {\"jobs\": [...]} as JSON\n",
@@ -107,10 +114,12 @@ static const Cmd cmds[] = {
 	{"cancel", "usage: dis-sched cancel JOB\n"
 		   "Cancel a pending or running job (a running task is killed).\n",
 	 cmd_cancel},
-	{"nodes", "usage: dis-sched nodes [--json]\n"
+	{"nodes", "usage: dis-sched nodes [--wait N [--timeout MS]] [--json]\n"
 		  "List the nodes: NODE STATE SLOTS RUNNING LOAD CAPABILITIES.\n"
 		  "\n"
 		  "options:\n"
+		  "  --wait N                first wait until at least N nodes are registered (not DEAD)\n"
+		  "  --timeout MS            give up waiting after MS (default 30000): exit 1\n"
 		  "  --json                  {\"nodes\": [...]} as JSON\n",
 	 cmd_nodes},
 	{"drain", "usage: dis-sched drain NODE [--resume]\n"
@@ -421,7 +430,9 @@ cmd_serve(int argc, char **argv)
 		if ((rc = opt_value(&a, "--bind", &o.bind)) != OPT_NO || (rc = opt_value(&a, "--db", &o.db)) != OPT_NO ||
 		    (rc = opt_value(&a, "--cert", &o.cert)) != OPT_NO ||
 		    (rc = opt_value(&a, "--allow", &o.allow)) != OPT_NO ||
-		    (rc = opt_value(&a, "--endpoint-file", &o.endpoint_file)) != OPT_NO) {
+		    (rc = opt_value(&a, "--endpoint-file", &o.endpoint_file)) != OPT_NO ||
+		    (rc = opt_value(&a, "--trust", &o.trust)) != OPT_NO ||
+		    (rc = opt_flag(&a, "--require-signed", NULL, &o.require_signed)) != OPT_NO) {
 			if (rc == OPT_BAD)
 				return a.status;
 			continue;
@@ -444,6 +455,8 @@ cmd_serve(int argc, char **argv)
 	}
 	if (o.db == NULL)
 		return usage_error("serve", "--db FILE is required");
+	if (o.require_signed != (o.trust != NULL))
+		return usage_error("serve", "--require-signed and --trust DIR go together");
 	if (o.cert == NULL)
 		return usage_error("serve", "--cert SCHED.curve is required (make one with dis-keygen --curve)");
 	if (o.allow == NULL)
@@ -469,6 +482,7 @@ typedef struct Submit {
 	Acheron__Limits limits;
 	char *requires[32];
 	const char *name;
+	const char *trust;  /* --trust DIR: check the signature here first */
 	int wait, json;
 } Submit;
 
@@ -558,9 +572,41 @@ submit_option(Args *a, Submit *s)
 	    (rc = opt_seconds(a, "--timeout", &s->limits.timeout_ms)) != OPT_NO ||
 	    (rc = opt_seconds(a, "--cpu", &s->limits.cpu_ms)) != OPT_NO ||
 	    (rc = opt_size(a, "--memory", &s->limits.memory_bytes)) != OPT_NO ||
-	    (rc = opt_value(a, "--name", &s->name)) != OPT_NO || (rc = opt_flag(a, "--wait", NULL, &s->wait)) != OPT_NO)
+	    (rc = opt_value(a, "--name", &s->name)) != OPT_NO || (rc = opt_value(a, "--trust", &s->trust)) != OPT_NO ||
+	    (rc = opt_flag(a, "--wait", NULL, &s->wait)) != OPT_NO)
 		return rc;
 	return opt_flag(a, "--json", NULL, &s->json);
+}
+
+/* Reads file into *module and checks it (sched_module_check; signed by a key
+ * in trust when trust is not NULL) before anything is sent, so what the
+ * scheduler cannot run is never queued. Returns 0, or -1 (message printed). */
+static int
+check_module(const char *file, const char *trustdir, uint8_t **module, size_t *len)
+{
+	DisTrust *trust = NULL;
+	AcErr err;
+	int rc = -1;
+
+	*module = NULL;
+	if (trustdir != NULL && (trust = dis_trust_load(trustdir, &err)) == NULL)
+		goto done;
+	if (ac_file_read(file, module, len, &err) != AC_OK)
+		goto done;
+	if (*len > PROTO_MAX_MODULE_BYTES) {
+		ac_err_set(&err, AC_EINVAL, "%s: %zu bytes, at most %u", file, *len, PROTO_MAX_MODULE_BYTES);
+		goto done;
+	}
+	rc = sched_module_check(*module, *len, file, trust, &err);
+done:
+	dis_trust_free(trust);
+	if (rc != AC_OK) {
+		fprintf(stderr, "%s: %s\n", PROG, err.msg);
+		free(*module);
+		*module = NULL;
+		return -1;
+	}
+	return 0;
 }
 
 static int
@@ -574,7 +620,6 @@ cmd_submit(int argc, char **argv)
 	size_t len = 0;
 	const char *file = NULL;
 	SchedClient *cl;
-	AcErr err;
 	int rc, status;
 	uint64_t id;
 
@@ -613,17 +658,13 @@ cmd_submit(int argc, char **argv)
 	}
 	if (strlen(s.name) > 255)
 		return usage_error("submit", "--name: longer than 255 bytes");
-	if ((cl = conn_open(&c, "submit", &status)) == NULL)
+	if (check_module(file, s.trust, &module, &len) != 0)
+		return SCHED_EXIT_JOB;
+	if ((cl = conn_open(&c, "submit", &status)) == NULL) {
+		free(module);
 		return status;
+	}
 	status = SCHED_EXIT_JOB;
-	if (ac_file_read(file, &module, &len, &err) != AC_OK) {
-		fprintf(stderr, "%s: %s\n", PROG, err.msg);
-		goto done;
-	}
-	if (len == 0 || len > PROTO_MAX_MODULE_BYTES) {
-		fprintf(stderr, "%s: %s: %zu bytes, expected 1 to %u\n", PROG, file, len, PROTO_MAX_MODULE_BYTES);
-		goto done;
-	}
 	if (getrandom(token, sizeof token, 0) != (ssize_t)sizeof token) {
 		fprintf(stderr, "%s: getrandom: %s\n", PROG, strerror(errno));
 		goto done;
@@ -813,38 +854,100 @@ cmd_drain(int argc, char **argv)
 	return call_reply(&c, "drain", &req);
 }
 
+/* Live nodes (registered and not declared dead) in a NodesReply. */
+static size_t
+live_nodes(const Acheron__NodesReply *r)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < r->n_nodes; i++)
+		k += r->nodes[i]->state != ACHERON__NODE_STATE__NODE_DEAD;
+	return k;
+}
+
 static int
 cmd_nodes(int argc, char **argv)
 {
+	Args a = {argc, argv, 1, argv[0], 0};
 	Conn c;
-	int json = 0, status;
-	Flag flags[] = {{"--json", NULL, &json}, {NULL, NULL, NULL}};
-	Acheron__Msg req = ACHERON__MSG__INIT, *m;
+	int json = 0, status, rc, timeout_given = 0;
+	int64_t want = 0, timeout_ms = 30000, deadline;
+	Acheron__Msg req = ACHERON__MSG__INIT, *m = NULL;
 	Acheron__NodesRequest nr = ACHERON__NODES_REQUEST__INIT;
 	SchedClient *cl;
+	AcErr err;
 
-	if ((status = parse_simple(argc, argv, &c, flags, NULL, 0, 0, NULL)) >= 0)
-		return status;
+	conn_init(&c);
+	for (; a.i < argc; a.i++) {
+		if ((rc = opt_common(&a, &c)) == OPT_NO && (rc = opt_int(&a, "--wait", 1, 100000, &want)) == OPT_NO &&
+		    (rc = opt_int(&a, "--timeout", 1, 86400000, &timeout_ms)) == OPT_YES)
+			timeout_given = 1;
+		if (rc == OPT_NO)
+			rc = opt_flag(&a, "--json", NULL, &json);
+		if (rc == OPT_BAD)
+			return a.status;
+		if (rc == OPT_YES)
+			continue;
+		if (unknown_option(&a))
+			return a.status;
+		return usage_error("nodes", "unexpected argument '%s'", argv[a.i]);
+	}
+	if (timeout_given && want == 0)
+		return usage_error("nodes", "--timeout goes with --wait N");
+	/* Waiting, one unanswered request must not outlast the wait. */
+	if (want > 0 && (int64_t)c.timeout_ms > timeout_ms)
+		c.timeout_ms = (uint32_t)timeout_ms;
 	if ((cl = conn_open(&c, "nodes", &status)) == NULL)
 		return status;
 	req.body_case = ACHERON__MSG__BODY_NODES;
 	req.nodes = &nr;
-	m = sched_cli_call(cl, &req, ACHERON__MSG__BODY_NODES_REPLY, PROG, &status);
-	if (m != NULL) {
+	deadline = ac_clock_ms() + timeout_ms;
+	/* Bounded by the deadline (each round takes 100 ms or a request timeout);
+	 * the count bounds it too, should the clock stall. */
+	for (long round = 0; round < 10L * 86400 * 10; round++) {
+		m = sched_client_call(cl, &req, &err);
+		if (m == NULL && want > 0 && err.code == AC_ETIMEOUT && ac_clock_ms() < deadline)
+			continue;  /* a scheduler still starting: ask again */
+		if (m == NULL) {
+			fprintf(stderr, "%s: %s\n", PROG, err.msg);
+			status = err.code == AC_ETIMEOUT ? SCHED_EXIT_UNREACHABLE : SCHED_EXIT_JOB;
+			break;
+		}
+		if (m->body_case != ACHERON__MSG__BODY_NODES_REPLY) {
+			const char *e = m->body_case == ACHERON__MSG__BODY_REPLY ? m->reply->error : NULL;
+			fprintf(stderr, "%s: %s\n", PROG, e != NULL && e[0] ? e : "unexpected answer to nodes");
+			status = SCHED_EXIT_JOB;
+			break;
+		}
+		if ((int64_t)live_nodes(m->nodes_reply) >= want) {
+			status = SCHED_EXIT_OK;
+			break;
+		}
+		if (ac_clock_ms() >= deadline) {
+			fprintf(stderr, "%s: %zu of %" PRId64 " nodes registered after %" PRId64 " ms\n", PROG,
+				live_nodes(m->nodes_reply), want, timeout_ms);
+			status = SCHED_EXIT_JOB;
+			break;
+		}
+		acheron__msg__free_unpacked(m, NULL);
+		m = NULL;
+		usleep(100000);
+	}
+	if (m != NULL && status == SCHED_EXIT_OK) {
 		Acheron__NodesReply *r = m->nodes_reply;
-		status = SCHED_EXIT_OK;
 		if (json) {
-			json_t *o = json_object(), *a = json_array();
+			json_t *o = json_object(), *arr = json_array();
 			for (size_t i = 0; i < r->n_nodes; i++)
-				json_array_append_new(a, sched_cli_node_json(r->nodes[i]));
-			json_object_set_new(o, "nodes", a);
+				json_array_append_new(arr, sched_cli_node_json(r->nodes[i]));
+			json_object_set_new(o, "nodes", arr);
 			if (sched_cli_print_json(stdout, o) != 0)
 				status = SCHED_EXIT_JOB;
 		} else {
 			sched_cli_print_nodes(stdout, r->nodes, r->n_nodes);
 		}
-		acheron__msg__free_unpacked(m, NULL);
 	}
+	if (m != NULL)
+		acheron__msg__free_unpacked(m, NULL);
 	sched_client_close(cl);
 	return status;
 }

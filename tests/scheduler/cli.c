@@ -122,10 +122,12 @@ test_usage_errors(void **state)
 		{"dis-sched drain: missing NODE", "drain", NULL},
 		{"dis-sched cancel: --request-timeout: 'soon'", "cancel", "1", "--request-timeout", "soon"},
 		{"dis-sched serve: --db FILE is required", "serve", NULL},
+		{"dis-sched serve: --require-signed and --trust DIR go together", "serve", "--db", "x.db",
+		 "--require-signed"},
 	};
 
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		char *argv[6] = {SCHED};
+		char *argv[7] = {SCHED};
 		int n = 1;
 		for (int k = 1; k < 5 && cases[i][k] != NULL; k++)
 			argv[n++] = (char *)cases[i][k];
@@ -190,10 +192,11 @@ test_unreachable(void **state)
 		{"nodes", NULL}, {"status", NULL}, {"status", "4"}, {"cancel", "4"}, {"drain", "n1"},
 		{"result", "4"}, {"wait", "4"},   {"logs", "4"},   {"submit", NULL},
 	};
-	char want[128], module[300];
+	char want[128];
+	/* A module submit's own check passes (built by `make`). */
+	char module[] = "examples/fashion/train.dis";
 
 	snprintf(want, sizeof want, "dis-sched: no answer from %s in 300 ms", dead_ep);
-	snprintf(module, sizeof module, "%s/client.curve.pub", dir);  /* any non-empty file will do */
 	for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
 		char *argv[12];
 		int n = 0;
@@ -225,6 +228,87 @@ test_unreachable(void **state)
 }
 
 /* The library's own error names the file. */
+/* What the scheduler could never run is refused by submit itself: exit 1,
+ * one line that names the file and says what is wrong, and nothing sent
+ * (the endpoint is dead: a request would end in "no answer", exit 3). */
+static void
+test_submit_checks_module(void **state)
+{
+	char text[300], trunc[300], empty[300], unsigned_[300], trust[300], missing[300], cmd[2400];
+	static const char *const why[] = {"not a Dis module: offset 0x0: bad magic", "not a Dis module: offset 0x",
+					  "not a Dis module: offset 0x0: truncated header", "not signed",
+					  "No such file"};
+	const char *files[5];
+
+	snprintf(text, sizeof text, "%s/train.txt", dir);
+	snprintf(trunc, sizeof trunc, "%s/trunc.dis", dir);
+	snprintf(empty, sizeof empty, "%s/empty.dis", dir);
+	snprintf(unsigned_, sizeof unsigned_, "%s/unsigned.dis", dir);
+	snprintf(missing, sizeof missing, "%s/missing.dis", dir);
+	snprintf(trust, sizeof trust, "%s/trust", dir);
+	snprintf(cmd, sizeof cmd,
+		 "echo 'epochs 3' > %s && head -c 100 examples/fashion/train.dis > %s && : > %s &&"
+		 " cp examples/fashion/train.dis %s && mkdir -p %s && bin/dis-keygen -o %s/k >/dev/null",
+		 text, trunc, empty, unsigned_, trust, trust);
+	assert_int_equal(system(cmd), 0);
+	files[0] = text;
+	files[1] = trunc;
+	files[2] = empty;
+	files[3] = unsigned_;
+	files[4] = missing;
+	for (size_t i = 0; i < 5; i++) {
+		char *argv[16], prefix[400];
+		int n = 0;
+		argv[n++] = SCHED;
+		argv[n++] = "submit";
+		argv[n++] = "--scheduler";
+		argv[n++] = dead_ep;
+		argv[n++] = "--cert";
+		argv[n++] = cert;
+		argv[n++] = "--server-key";
+		argv[n++] = server_pub;
+		argv[n++] = "--request-timeout";
+		argv[n++] = "300";
+		if (i == 3) {
+			argv[n++] = "--trust";
+			argv[n++] = trust;
+		}
+		argv[n++] = (char *)files[i];
+		argv[n++] = "1";
+		argv[n] = NULL;
+		RunResult r = run_cmd(argv, NULL, 10000);
+		if (r.status != 1) {
+			print_error("%s: status %d, err [%s]\n", files[i], r.status, r.err);
+			fail();
+		}
+		snprintf(prefix, sizeof prefix, "dis-sched: %s: ", files[i]);
+		assert_one_line(&r, prefix, why[i]);
+		assert_string_equal(r.out, "");
+		run_free(&r);
+	}
+}
+
+/* Reasons come from nodes and tasks: one printable line, bounded, never
+ * half a UTF-8 sequence. */
+static void
+test_reason_clean(void **state)
+{
+	char out[8], big[SCHED_MAX_REASON_BYTES], line[3000];
+
+	sched_reason_clean("a\nb\tc  \n", out, sizeof out);
+	assert_string_equal(out, "a b c");
+	sched_reason_clean(NULL, out, sizeof out);
+	assert_string_equal(out, "");
+	sched_reason_clean("abcd\xc3\xa9xyz", out, 6);  /* é cut in two */
+	assert_string_equal(out, "abcd");
+	sched_reason_clean("ab\xc3\xa9", out, sizeof out);
+	assert_string_equal(out, "ab\xc3\xa9");
+	memset(line, 'x', sizeof line - 1);
+	line[sizeof line - 1] = 0;
+	sched_reason_clean(line, big, sizeof big);
+	assert_int_equal(strlen(big), SCHED_MAX_REASON_BYTES - 1);
+}
+
 static void
 test_client_open_errors(void **state)
 {
@@ -356,6 +440,8 @@ main(void)
 		cmocka_unit_test(test_usage_errors),
 		cmocka_unit_test(test_missing_certificates),
 		cmocka_unit_test(test_unreachable),
+		cmocka_unit_test(test_submit_checks_module),
+		cmocka_unit_test(test_reason_clean),
 		cmocka_unit_test(test_client_open_errors),
 		cmocka_unit_test(test_parsers),
 		cmocka_unit_test(test_job_json),
