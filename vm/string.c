@@ -5,7 +5,10 @@
  */
 #include "vm/vm_impl.h"
 
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define RUNEERROR 0xFFFD
 
@@ -314,51 +317,211 @@ vm_op_cvtac(VmThread *t, uint32_t *d, uint32_t wa)
 	store(t, d, vm_string_new_utf8(t->vm, (const char *)a->data, a->len));
 }
 
-/* Inferno's string->number conversion: blanks, optional sign, decimal
- * digits, stop at the first non-digit; saturates. */
-int64_t
-vm_string_to_big(uint32_t ws, int64_t max)
+/*
+ * String -> number, as Inferno's emu does it (libinterp/string.c hands the
+ * string, runes encoded as UTF-8, to a C routine):
+ *
+ *  int s   (cvtcw) glibc strtol(s, nil, 10) on emu's ILP32 hosts: skips
+ *          ' ' \t \n \v \f \r, takes one optional sign, then decimal digits
+ *          up to the first non-digit; saturates at -2^31 and 2^31-1.
+ *  big s   (cvtcl) lib9/strtoll.c: same blanks, sign and digits, but no
+ *          overflow check: the value wraps modulo 2^64.
+ *  real s  (cvtcf) libmath/dtoa.c strtod, Gay's correctly rounded one:
+ *          the same blanks; one sign, which must not end the string; decimal
+ *          digits with an optional '.', then an optional exponent e[+-]ddd
+ *          (dropped when no digit follows; more than 8 significant digits or
+ *          a value over 19999 read as 19999).  With no mantissa digit at all,
+ *          case-insensitive "infinity" gives Inf and "nan" NaN (so "inf" and
+ *          "Infin" give 0, "nan(1)" gives NaN); otherwise the result is 0.
+ *          No hex, no "0x" (it reads as 0).  The sign is applied to every
+ *          result, so "-", "-x" and "-1e-400" give -0.
+ *
+ * None of them knows a base prefix ("16rff" is 16).  A rune >= 0x80 is
+ * never a blank, sign or digit, and a NUL rune ends the C string, so both
+ * stop the scan.  nil converts like "".
+ */
+
+/* The string's characters up to its first NUL, read past the end as 0. */
+typedef struct {
+	const VmString *s;
+	int32_t n;
+} Chars;
+
+static Chars
+chars(uint32_t ws)
 {
-	const VmString *s = VM_PTR(ws);
-	int32_t n = vm_string_len(s), i = 0;
-	int neg = 0;
+	Chars c = {VM_PTR(ws), 0};
+	int32_t n = vm_string_len(c.s);
+
+	while (c.n < n && string_at(c.s, c.n) != 0)
+		c.n++;
+	return c;
+}
+
+static uint32_t
+char_at(const Chars *c, int32_t i)
+{
+	return i < c->n ? string_at(c->s, i) : 0;
+}
+
+static int
+isblank_c(uint32_t c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
+}
+
+static int
+isdigit_c(uint32_t c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* Blanks and one sign, shared by int and big: returns the first digit's
+ * index and sets *neg. */
+static int32_t
+int_prefix(const Chars *c, int *neg)
+{
+	int32_t i = 0;
+
+	while (isblank_c(char_at(c, i)))
+		i++;
+	*neg = char_at(c, i) == '-';
+	if (char_at(c, i) == '-' || char_at(c, i) == '+')
+		i++;
+	return i;
+}
+
+int32_t
+vm_string_to_int(uint32_t ws)
+{
+	Chars c = chars(ws);
+	int neg;
+	int32_t i = int_prefix(&c, &neg);
+	uint64_t v = 0, lim;
+
+	/* strtol clamps to LONG_MIN / LONG_MAX, 32 bits on Inferno's hosts */
+	lim = neg ? (uint64_t)INT32_MAX + 1 : (uint64_t)INT32_MAX;
+	for (; isdigit_c(char_at(&c, i)); i++) {
+		v = v * 10 + (char_at(&c, i) - '0');
+		if (v > lim)
+			v = lim;
+	}
+	return neg ? (int32_t)(0 - v) : (int32_t)v;
+}
+
+int64_t
+vm_string_to_big(uint32_t ws)
+{
+	Chars c = chars(ws);
+	int neg;
+	int32_t i = int_prefix(&c, &neg);
 	uint64_t v = 0;
 
-	while (i < n && (string_at(s, i) == ' ' || string_at(s, i) == '\t' || string_at(s, i) == '\n'))
-		i++;
-	if (i < n && (string_at(s, i) == '-' || string_at(s, i) == '+'))
-		neg = string_at(s, i++) == '-';
-	for (; i < n; i++) {
-		uint32_t c = string_at(s, i);
-		if (c < '0' || c > '9')
-			break;
-		v = v * 10 + (c - '0');
-		if (v > (uint64_t)max + (uint64_t)neg) {
-			v = (uint64_t)max + (uint64_t)neg;
-			break;
-		}
-	}
-	return neg ? -(int64_t)v : (int64_t)v;
+	/* lib9's strtoll never checks for overflow: unsigned arithmetic gives
+	 * its two's complement wrap without C's signed-overflow trap */
+	for (; isdigit_c(char_at(&c, i)); i++)
+		v = v * 10 + (char_at(&c, i) - '0');
+	return (int64_t)(neg ? 0 - v : v);
 }
+
+/* Case-insensitive match of word at i (word is lower case). */
+static int
+match_word(const Chars *c, int32_t i, const char *word)
+{
+	for (; *word != '\0'; word++, i++) {
+		uint32_t ch = char_at(c, i);
+		if (ch >= 'A' && ch <= 'Z')
+			ch += 'a' - 'A';
+		if (ch != (unsigned char)*word)
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * Digits kept for the rounding.  A double's halfway points have at most
+ * 767 significant digits, so the first REAL_DIGITS digits plus a sticky
+ * nonzero digit standing for any nonzero tail round exactly as the whole
+ * string does, and the buffer need not grow with the input.
+ */
+enum { REAL_DIGITS = 800 };
 
 double
 vm_string_to_real(uint32_t ws)
 {
-	char *u = vm_string_utf8(ws, NULL), *p;
+	Chars c = chars(ws);
+	char buf[REAL_DIGITS + 32];
+	int32_t i = 0;
+	int neg = 0, seen = 0, sticky = 0;
+	size_t nd = 0;          /* significant digits kept in buf */
+	int64_t dexp = 0;       /* value = buf * 10^dexp, before the e part */
+	int64_t e = 0;
+	uint32_t ch;
 	double r;
 
-	if (u == NULL)
-		return 0;
-	p = u;
-	while (*p == ' ' || *p == '\t' || *p == '\n')
-		p++;
-	/* Inferno's strtod knows no "inf"/"infinity": they read as 0. */
-	if ((*p == '+' || *p == '-') && (p[1] == 'i' || p[1] == 'I'))
-		r = 0;
-	else if (*p == 'i' || *p == 'I')
-		r = 0;
-	else
-		r = strtod(p, NULL);
-	free(u);
-	return r;
+	while (isblank_c(char_at(&c, i)))
+		i++;
+	ch = char_at(&c, i);
+	if (ch == '-' || ch == '+') {
+		neg = ch == '-';
+		i++;
+		if (char_at(&c, i) == 0)
+			return neg ? -0.0 : 0.0;
+	}
+	for (int frac = 0;; i++) {
+		ch = char_at(&c, i);
+		if (ch == '.' && !frac) {
+			frac = 1;
+			continue;
+		}
+		if (!isdigit_c(ch))
+			break;
+		seen = 1;
+		if (nd == 0 && ch == '0') {
+			dexp -= frac;   /* leading zeros only move the point */
+			continue;
+		}
+		if (nd < REAL_DIGITS) {
+			buf[nd++] = (char)ch;
+			dexp -= frac;
+		} else {
+			sticky |= ch != '0';
+			dexp += !frac;  /* dropped integer digits still scale */
+		}
+	}
+	if (!seen) {
+		/* dtoa.c looks for these words only where no digit came */
+		if ((ch == 'i' || ch == 'I') && match_word(&c, i + 1, "nfinity"))
+			return neg ? -HUGE_VAL : HUGE_VAL;
+		if ((ch == 'n' || ch == 'N') && match_word(&c, i + 1, "an")) {
+			uint64_t bits = 0x7ff8000000000000ull | (uint64_t)neg << 63;
+			memcpy(&r, &bits, sizeof r);
+			return r;
+		}
+		return neg ? -0.0 : 0.0;
+	}
+	if (nd == 0)
+		return neg ? -0.0 : 0.0;
+	if (ch == 'e' || ch == 'E') {
+		int32_t j = i + 1;
+		int eneg = char_at(&c, j) == '-';
+		if (char_at(&c, j) == '-' || char_at(&c, j) == '+')
+			j++;
+		for (; isdigit_c(char_at(&c, j)); j++) {
+			e = e * 10 + (char_at(&c, j) - '0');
+			if (e > 19999)
+				e = 19999;  /* dtoa.c's cap; past it the result is 0 or Inf anyway */
+		}
+		if (eneg)
+			e = -e;
+	}
+	if (sticky) {
+		buf[nd++] = '1';
+		dexp--;
+	}
+	snprintf(buf + nd, sizeof buf - nd, "e%lld", (long long)(dexp + e));
+	/* the decimal value is exact now; libc's strtod rounds it correctly,
+	 * as dtoa.c does */
+	r = strtod(buf, NULL);
+	return neg ? -r : r;
 }

@@ -165,7 +165,9 @@ int32_t vm_string_len(const VmString *s);
 int vm_string_cmp(uint32_t a, uint32_t b);
 /* Replaces the string at *d (dropping the old one); raise on no memory. */
 void vm_string_store_utf8(VmThread *t, uint32_t *d, const char *p, size_t n);
-int64_t vm_string_to_big(uint32_t ws, int64_t max);
+/* int, big and real of a Dis string, by Inferno's rules (see string.c). */
+int32_t vm_string_to_int(uint32_t ws);
+int64_t vm_string_to_big(uint32_t ws);
 double vm_string_to_real(uint32_t ws);
 /* String instructions; d is the destination pointer word. */
 void vm_op_addc(VmThread *t, uint32_t *d, uint32_t ws, uint32_t wm);

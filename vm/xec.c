@@ -737,8 +737,8 @@ vm_xec(VmThread *t)
 	CASE(CVTWC) cvtwc(t, d, W(s)); NEXT;
 	CASE(CVTLC) cvtwc(t, d, V(s)); NEXT;
 	CASE(CVTFC) cvtfc(t, d, F(s)); NEXT;
-	CASE(CVTCW) W(d) = (int32_t)vm_string_to_big(P(s), INT32_MAX); NEXT;
-	CASE(CVTCL) V(d) = vm_string_to_big(P(s), INT64_MAX); NEXT;
+	CASE(CVTCW) W(d) = vm_string_to_int(P(s)); NEXT;
+	CASE(CVTCL) V(d) = vm_string_to_big(P(s)); NEXT;
 	CASE(CVTCF) F(d) = vm_string_to_real(P(s)); NEXT;
 	CASE(CVTCA) vm_op_cvtca(t, (uint32_t *)d, P(s)); NEXT;
 	CASE(CVTAC) vm_op_cvtac(t, (uint32_t *)d, P(s)); NEXT;
