@@ -220,6 +220,18 @@ test_csv(void **state)
 	run_free(&r);
 }
 
+/* A CSV file that cannot be written (a full disk: /dev/full) ends the run
+ * before any training, with the file named. */
+static void
+test_csv_write_error(void **state)
+{
+	char *argv[] = {DISRUN, TRAIN, "-e", "1", "-n", "640", "--csv", "/dev/full", NULL};
+	RunResult r = run_cmd(argv, NULL, 30000);
+
+	assert_failed(&r, "train: --csv: writing \"/dev/full\": No space left on device\n", "csv");
+	run_free(&r);
+}
+
 /* A learning rate of 1e30 makes the loss NaN within a few batches: the
  * run stops there, naming the epoch and batch, and the CSV file holds its
  * header and no half line. */
@@ -304,5 +316,6 @@ TEST_MAIN("fashion-mnist training",
           cmocka_unit_test(test_help),
           cmocka_unit_test(test_option_forms),
           cmocka_unit_test(test_csv),
+          cmocka_unit_test(test_csv_write_error),
           cmocka_unit_test(test_diverging_loss),
           cmocka_unit_test(test_truncated_data))
