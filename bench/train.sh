@@ -16,7 +16,7 @@ echo "training epoch (Fashion-MNIST, MLP 784-256-128-10, batch 64, SGD momentum)
 printf '%-8s %12s %12s %8s\n' threads acheron_s pytorch_s ratio
 for th in 1 2; do
 	a=$(for r in $(seq "$REPS"); do
-		OPENBLAS_NUM_THREADS=$th bin/dis-run examples/fashion/train.dis "$DIR" 1 |
+		OPENBLAS_NUM_THREADS=$th bin/dis-run examples/fashion/train.dis -e 1 "$DIR" |
 			sed -n 's/.* \([0-9.]*\)s$/\1/p'
 	done | best)
 	if [ "$have_torch" = 1 ]; then

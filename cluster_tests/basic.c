@@ -211,8 +211,8 @@ test_cpu_limit(void **state)
 static void
 test_fashion_with_memory_limit(void **state)
 {
-	unsigned long id = cluster_submit(&cl, "train.dis", "--memory", "256m", "--", "/usr/share/datasets/fashion-mnist",
-					  "1", "2000", NULL);
+	unsigned long id = cluster_submit(&cl, "train.dis", "--memory", "256m", "--", "-e", "1", "-n", "2000",
+					  "/usr/share/datasets/fashion-mnist", NULL);
 	char ids[32];
 	RunResult r;
 

@@ -24,7 +24,7 @@ for t in build/tests/base/*.t build/tests/dis/*.t build/tests/ml/*.t build/tests
 	[ -x "$t" ] && run $VG "$t"
 done
 run $VG bin/dis-run "$INF/dis/echo.dis" leak check
-run $VG bin/dis-run examples/fashion/train.dis /usr/share/datasets/fashion-mnist 1 640
+run $VG bin/dis-run examples/fashion/train.dis -e 1 -n 640 /usr/share/datasets/fashion-mnist
 mkdir -p build/tests/leaks
 run $VG bin/limbo -I "$INF/module" -o build/tests/leaks/limbo.dis "$INF/appl/cmd/limbo/limbo.b"
 run $VG bin/limbo -I "$INF/module" -I module -o build/tests/leaks/bigprog.dis tests/limbo/progs/30_bigprog.b

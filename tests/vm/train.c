@@ -1,7 +1,8 @@
 /*
  * The main job end to end: examples/fashion/train.dis on the real
  * Fashion-MNIST files (Debian's dataset-fashion-mnist), one short epoch,
- * and its failure when the data is missing or damaged.
+ * its options (-e, -n, --lr, --csv, -h), and its failure on bad arguments,
+ * missing or damaged data and a diverging loss.
  */
 #include "tests/test.h"
 #include "tests/run.h"
@@ -11,13 +12,58 @@
 #define DISRUN "bin/dis-run"
 #define TRAIN "examples/fashion/train.dis"
 #define DATA "/usr/share/datasets/fashion-mnist"
+#define USAGE "usage: train.dis [-e EPOCHS] [-n LIMIT] [--lr LR] [--csv FILE] [-h|--help] [DIR]"
+#define TMPDIR "build/tests/vm"
+
+/* Reads a whole (small) file into a NUL-terminated malloc'd string. */
+static char *
+slurp(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = calloc(1, 4096);
+	size_t n;
+
+	assert_non_null(f);
+	n = fread(buf, 1, 4095, f);
+	buf[n] = 0;
+	fclose(f);
+	return buf;
+}
+
+/* Asserts that the program printed nothing and failed with exit status 1,
+ * its standard error being one line starting with msg, the usage line for
+ * a bad argument (why "usage"), and dis-run's report of fail:why. */
+static void
+assert_failed(RunResult *r, const char *msg, const char *why)
+{
+	char want[256];
+	const char *p = r->err;
+
+	if (r->status != 1 || strncmp(p, msg, strlen(msg)) != 0)
+		print_error("status %d, stderr:\n%s\nwant it to start:\n%s\n", r->status, p, msg);
+	assert_int_equal(r->status, 1);
+	assert_string_equal(r->out, "");
+	assert_int_equal(strncmp(p, msg, strlen(msg)), 0);
+	assert_non_null(p = strchr(p, '\n'));
+	p++;
+	if (strcmp(why, "usage") == 0) {
+		assert_int_equal(strncmp(p, USAGE "\n", strlen(USAGE) + 1), 0);
+		p += strlen(USAGE) + 1;
+	}
+	snprintf(want, sizeof want, "dis-run: " TRAIN ": uncaught exception: fail:%s (module Train, pc ", why);
+	if (strncmp(p, want, strlen(want)) != 0)
+		print_error("stderr:\n%s\nwant its last line to start:\n%s\n", r->err, want);
+	assert_int_equal(strncmp(p, want, strlen(want)), 0);
+	assert_non_null(p = strchr(p, '\n'));
+	assert_int_equal(p[1], 0);  /* and ends there */
+}
 
 /* One epoch on 6,400 images: the line has the documented fields and the
  * network has learnt something (chance is 10%). */
 static void
 test_one_short_epoch(void **state)
 {
-	char *argv[] = {DISRUN, TRAIN, DATA, "1", "6400", NULL};
+	char *argv[] = {DISRUN, TRAIN, "-e", "1", "-n", "6400", DATA, NULL};
 	RunResult r = run_cmd(argv, NULL, 120000);
 	int epoch = 0;
 	double loss = 0, train = 0, test = 0, secs = 0;
@@ -34,16 +80,180 @@ test_one_short_epoch(void **state)
 	run_free(&r);
 }
 
+/* Every bad argument is refused before any data is read: a line naming
+ * the option and the value, the usage line, exit status 1. */
 static void
-test_missing_data(void **state)
+test_bad_arguments(void **state)
 {
-	char *argv[] = {DISRUN, TRAIN, "/nonexistent", NULL};
+	static const struct {
+		const char *args[4];
+		const char *msg;
+	} cases[] = {
+		{{"-e", "abc"}, "train: -e: bad epoch count \"abc\" (want 1 or more)"},
+		{{"-e", "12abc"}, "train: -e: bad epoch count \"12abc\" (want 1 or more)"},
+		{{"-e", "0"}, "train: -e: bad epoch count \"0\" (want 1 or more)"},
+		{{"-e", "-1"}, "train: -e: bad epoch count \"-1\" (want 1 or more)"},
+		{{"-e", ""}, "train: -e: bad epoch count \"\" (want 1 or more)"},
+		{{"-e", "99999999999"}, "train: -e: bad epoch count \"99999999999\" (want 1 or more)"},
+		{{"-n", "abc"}, "train: -n: bad image count \"abc\" (want 64 to 60000)"},
+		{{"-n", "0"}, "train: -n: bad image count \"0\" (want 64 to 60000)"},
+		{{"-n", "63"}, "train: -n: bad image count \"63\" (want 64 to 60000)"},
+		{{"-n", "60001"}, "train: -n: bad image count \"60001\" (want 64 to 60000)"},
+		{{"-n5x"}, "train: -n: bad image count \"5x\" (want 64 to 60000)"},
+		{{"--lr", "abc"}, "train: --lr: bad learning rate \"abc\" (want a number above 0)"},
+		{{"--lr", "0"}, "train: --lr: bad learning rate \"0\" (want a number above 0)"},
+		{{"--lr", "-0.1"}, "train: --lr: bad learning rate \"-0.1\" (want a number above 0)"},
+		{{"--lr=1e999"}, "train: --lr: bad learning rate \"1e999\" (want a number above 0)"},
+		{{"--lr", "0.1x"}, "train: --lr: bad learning rate \"0.1x\" (want a number above 0)"},
+		{{"-x"}, "train: -x: unknown option"},
+		{{"--epochs", "3"}, "train: --epochs: unknown option"},
+		{{"-hx"}, "train: -h: takes no value"},
+		{{"-e"}, "train: -e: missing value"},
+		{{"-n"}, "train: -n: missing value"},
+		{{DATA, "-e", "1", "--csv"}, "train: --csv: missing value"},
+		{{"--csv="}, "train: --csv: empty file name"},
+		{{"--csv", "/nonexistent/train.csv"},
+		 "train: --csv: cannot create \"/nonexistent/train.csv\": file does not exist"},
+		{{DATA, "extra"}, "train: extra argument \"extra\""},
+		{{"--", DATA, "-e"}, "train: extra argument \"-e\""},
+		{{"/nonexistent"}, "train: DIR \"/nonexistent\": file does not exist"},
+		{{"/etc/passwd"}, "train: DIR \"/etc/passwd\": not a directory"},
+		{{TMPDIR "/fashion-empty"},
+		 "train: DIR \"" TMPDIR "/fashion-empty\": no train-images-idx3-ubyte.gz: file does not exist"},
+	};
+
+	mkdir(TMPDIR "/fashion-empty", 0755);
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char *argv[8] = {DISRUN, TRAIN};
+		int n = 2;
+		RunResult r;
+
+		for (int j = 0; j < 4 && cases[i].args[j] != NULL; j++)
+			argv[n++] = (char *)cases[i].args[j];
+		argv[n] = NULL;
+		r = run_cmd(argv, NULL, 30000);
+		assert_failed(&r, cases[i].msg, "usage");
+		assert_int_equal(r.err[strlen(cases[i].msg)], '\n');  /* the whole line */
+		run_free(&r);
+	}
+}
+
+/* -h and --help: the usage on standard output, exit status 0, no training;
+ * the arguments after it are not looked at. */
+static void
+test_help(void **state)
+{
+	const char *opts[] = {"-h", "--help"};
+
+	for (int i = 0; i < 2; i++) {
+		char *argv[] = {DISRUN, TRAIN, (char *)opts[i], "-e", "abc", "/nonexistent", NULL};
+		RunResult r = run_cmd(argv, NULL, 30000);
+
+		assert_int_equal(r.status, 0);
+		assert_string_equal(r.err, "");
+		assert_int_equal(strncmp(r.out, USAGE "\n", strlen(USAGE) + 1), 0);
+		assert_non_null(strstr(r.out, "  --csv FILE "));
+		assert_null(strstr(r.out, "epoch 1"));
+		run_free(&r);
+	}
+}
+
+/* The options attached (-e1, --lr=0.05) and after DIR give the run that
+ * the defaults give (lr 0.05) with separate values. */
+static void
+test_option_forms(void **state)
+{
+	char *plain[] = {DISRUN, TRAIN, "-e", "1", "-n", "640", NULL};
+	char *other[] = {DISRUN, TRAIN, DATA, "-n640", "--lr=0.05", "-e1", "--", NULL};
+	RunResult a = run_cmd(plain, NULL, 120000), b = run_cmd(other, NULL, 120000);
+	char *sa, *sb;
+
+	assert_int_equal(a.status, 0);
+	assert_int_equal(b.status, 0);
+	/* The same line up to the epoch's time. */
+	sa = strstr(a.out, "%  ");
+	sb = strstr(b.out, "%  ");
+	assert_non_null(sa = strstr(sa + 1, "%  "));
+	assert_non_null(sb = strstr(sb + 1, "%  "));
+	assert_int_equal(sa - a.out, sb - b.out);
+	assert_int_equal(strncmp(a.out, b.out, (size_t)(sa - a.out)), 0);
+	assert_int_equal(strncmp(a.out, "epoch 1  loss ", 14), 0);
+	run_free(&a);
+	run_free(&b);
+}
+
+/* --csv: a header and one line per epoch, with the figures printed. */
+static void
+test_csv(void **state)
+{
+	const char *csv = TMPDIR "/train.csv";
+	char *argv[] = {DISRUN, TRAIN, "-e", "2", "-n", "640", "--csv", (char *)csv, NULL};
+	RunResult r;
+	char *text, *line;
+	double loss, train, test, secs, oloss, otrain, otest;
+	int epoch, oepoch, used = 0;
+
+	unlink(csv);
+	r = run_cmd(argv, NULL, 120000);
+	assert_int_equal(r.status, 0);
+	text = slurp(csv);
+	assert_int_equal(strncmp(text, "epoch,loss,train_acc,test_acc,seconds\n", 38), 0);
+	line = text + 38;
+	for (int e = 1; e <= 2; e++) {
+		const char *out = r.out;
+		assert_int_equal(sscanf(line, "%d,%lf,%lf,%lf,%lf\n%n", &epoch, &loss, &train, &test, &secs, &used), 5);
+		assert_int_equal(epoch, e);
+		assert_true(used > 0 && line[used - 1] == '\n');
+		assert_true(loss > 0 && loss < 2.3 && train > 0 && train <= 100 && test > 0 && test <= 100 && secs >= 0);
+		for (int k = 1; k < e; k++)
+			out = strchr(out, '\n') + 1;
+		assert_int_equal(sscanf(out, "epoch %d  loss %lf  train %lf%%  test %lf%%", &oepoch, &oloss, &otrain,
+		                        &otest), 4);
+		assert_int_equal(oepoch, e);
+		assert_close(loss, oloss, 0.00005, 0);
+		assert_close(train, otrain, 0, 0);
+		assert_close(test, otest, 0, 0);
+		line += used;
+	}
+	assert_string_equal(line, "");
+	free(text);
+	run_free(&r);
+}
+
+/* A CSV file that cannot be written (a full disk: /dev/full) ends the run
+ * before any training, with the file named. */
+static void
+test_csv_write_error(void **state)
+{
+	char *argv[] = {DISRUN, TRAIN, "-e", "1", "-n", "640", "--csv", "/dev/full", NULL};
 	RunResult r = run_cmd(argv, NULL, 30000);
 
+	assert_failed(&r, "train: --csv: writing \"/dev/full\": No space left on device\n", "csv");
+	run_free(&r);
+}
+
+/* A learning rate of 1e30 makes the loss NaN within a few batches: the
+ * run stops there, naming the epoch and batch, and the CSV file holds its
+ * header and no half line. */
+static void
+test_diverging_loss(void **state)
+{
+	const char *csv = TMPDIR "/train-nan.csv";
+	char *argv[] = {DISRUN, TRAIN, "-e", "3", "-n", "640", "--lr", "1e30", "--csv", (char *)csv, NULL};
+	RunResult r;
+	char *text;
+	int batch = 0, used = 0;
+
+	unlink(csv);
+	r = run_cmd(argv, NULL, 120000);
 	assert_int_equal(r.status, 1);
 	assert_string_equal(r.out, "");
-	assert_non_null(strstr(r.err, "dis-run: " TRAIN ": uncaught exception: "
-	                              "fail:/nonexistent/train-images-idx3-ubyte.gz: No such file or directory (module Train, pc "));
+	assert_int_equal(sscanf(r.err, "train: epoch 1 batch %d: loss is NaN\n%n", &batch, &used), 1);
+	assert_true(used > 0 && batch >= 1 && batch <= 10);
+	assert_int_equal(strncmp(r.err + used, "dis-run: " TRAIN ": uncaught exception: fail:diverged (", 57), 0);
+	text = slurp(csv);
+	assert_string_equal(text, "epoch,loss,train_acc,test_acc,seconds\n");
+	free(text);
 	run_free(&r);
 }
 
@@ -55,7 +265,7 @@ test_truncated_data(void **state)
 	const char *names[] = {"train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
 	                       "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"};
 	char src[512], dst[512];
-	char *argv[] = {DISRUN, TRAIN, (char *)dir, NULL};
+	char *argv[] = {DISRUN, TRAIN, "-n", "640", (char *)dir, NULL};
 	RunResult r;
 
 	mkdir(dir, 0755);
@@ -79,9 +289,8 @@ test_truncated_data(void **state)
 		fclose(out);
 	}
 	r = run_cmd(argv, NULL, 60000);
-	assert_int_equal(r.status, 1);
-	assert_string_equal(r.out, "");
-	assert_non_null(strstr(r.err, "t10k-labels-idx1-ubyte.gz: truncated data"));
+	snprintf(src, sizeof src, "train: %s/%s: truncated data", dir, names[3]);
+	assert_failed(&r, src, "data");
 	run_free(&r);
 }
 
@@ -90,7 +299,7 @@ test_truncated_data(void **state)
 static void
 test_progress_bar_on_a_terminal(void **state)
 {
-	char *argv[] = {"/usr/bin/script", "-qec", DISRUN " " TRAIN " " DATA " 1 640", "/dev/null", NULL};
+	char *argv[] = {"/usr/bin/script", "-qec", DISRUN " " TRAIN " -e 1 -n 640 " DATA, "/dev/null", NULL};
 	RunResult r = run_cmd(argv, NULL, 120000);
 
 	assert_int_equal(r.status, 0);
@@ -103,5 +312,10 @@ test_progress_bar_on_a_terminal(void **state)
 TEST_MAIN("fashion-mnist training",
           cmocka_unit_test(test_progress_bar_on_a_terminal),
           cmocka_unit_test(test_one_short_epoch),
-          cmocka_unit_test(test_missing_data),
+          cmocka_unit_test(test_bad_arguments),
+          cmocka_unit_test(test_help),
+          cmocka_unit_test(test_option_forms),
+          cmocka_unit_test(test_csv),
+          cmocka_unit_test(test_csv_write_error),
+          cmocka_unit_test(test_diverging_loss),
           cmocka_unit_test(test_truncated_data))
