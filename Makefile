@@ -141,7 +141,14 @@ bench/vm/%.dis: bench/vm/%.s bin/dis-as
 cluster_tests/jobs/%.dis: cluster_tests/jobs/%.b bin/limbo
 	bin/limbo $(LIMBOFLAGS) -o $@ $<
 
-$(CLUSTER_TESTS): $(LIB_SCHED)
+# The README's cluster recipe, run as written (cluster_tests/readme.sh).
+CLUSTER_TESTS += build/cluster_tests/readme.t
+build/cluster_tests/readme.t: cluster_tests/readme.sh
+	@mkdir -p $(dir $@)
+	cp $< $@
+	chmod +x $@
+
+$(filter-out build/cluster_tests/readme.t,$(CLUSTER_TESTS)): $(LIB_SCHED)
 build/cluster_tests/%.t: build/cluster_tests/%.o
 	$(CC) $(CFLAGS_ALL) -o $@ $< $(filter %.a,$^) -lcmocka $(LDLIBS_NET) $(LDLIBS_ALL)
 
