@@ -159,6 +159,13 @@ build/tests/symbols.t: tests/symbols.sh $(LIB_VM) $(LIB_SCHED) $(LIB_NODE) $(LIB
 
 TESTS += build/tests/symbols.t
 
+build/tests/man.t: tests/man.sh $(wildcard man/*.1)
+	@mkdir -p $(dir $@)
+	cp $< $@
+	chmod +x $@
+
+TESTS += build/tests/man.t
+
 tests: all $(TESTS)
 
 check: all $(TESTS) cluster-tests
