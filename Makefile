@@ -166,6 +166,13 @@ build/tests/man.t: tests/man.sh $(wildcard man/*.1)
 
 TESTS += build/tests/man.t
 
+build/tests/bench.t: tests/bench.sh bench/run.sh $(BENCHES)
+	@mkdir -p $(dir $@)
+	cp $< $@
+	chmod +x $@
+
+TESTS += build/tests/bench.t
+
 tests: all $(TESTS)
 
 check: all $(TESTS) cluster-tests
