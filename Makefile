@@ -64,6 +64,8 @@ LIB_LIMBO := build/liblimbo.a $(LIB_DIS)
 CMDS := $(patsubst tools/%.c,bin/%,$(wildcard tools/*.c))
 TEST_SRC := $(wildcard tests/*/*.c)
 TESTS := $(patsubst %.c,build/%.t,$(TEST_SRC))
+# Tests written in sh: tests/NAME.sh runs as build/tests/NAME.t.
+SH_TESTS := $(patsubst tests/%.sh,build/tests/%.t,$(filter-out tests/leaks.sh,$(wildcard tests/*.sh)))
 # Limbo programs include only the project's own module/ (draw.m there is
 # as much of Inferno's as a command's init needs).
 LIMBOFLAGS := -I module
@@ -152,6 +154,11 @@ $(filter-out build/cluster_tests/readme.t,$(CLUSTER_TESTS)): $(LIB_SCHED)
 build/cluster_tests/%.t: build/cluster_tests/%.o
 	$(CC) $(CFLAGS_ALL) -o $@ $< $(filter %.a,$^) -lcmocka $(LDLIBS_NET) $(LDLIBS_ALL)
 
+$(SH_TESTS): build/tests/%.t: tests/%.sh
+	@mkdir -p $(dir $@)
+	cp $< $@
+	chmod +x $@
+
 build/tests/%.t: build/tests/%.o
 	$(CC) $(CFLAGS_ALL) -o $@ $< $(filter %.a,$^) -lcmocka $(LDLIBS_NET) $(LDLIBS_ALL)
 
@@ -159,19 +166,11 @@ build/tests/%.t: build/tests/%.o
 build/bench/%: build/bench/%.o
 	$(CC) $(CFLAGS_ALL) -o $@ $< $(filter %.a,$^) -lopenblas $(LDLIBS_NET) $(LDLIBS_ALL)
 
-build/tests/symbols.t: tests/symbols.sh $(LIB_VM) $(LIB_SCHED) $(LIB_NODE) $(LIB_LIMBO)
-	@mkdir -p $(dir $@)
-	cp $< $@
-	chmod +x $@
-
-TESTS += build/tests/symbols.t
-
-build/tests/install.t: tests/install.sh
-	@mkdir -p $(dir $@)
-	cp $< $@
-	chmod +x $@
-
-TESTS += build/tests/install.t
+# What the sh tests read, besides themselves.
+build/tests/symbols.t: $(LIB_VM) $(LIB_SCHED) $(LIB_NODE) $(LIB_LIMBO)
+build/tests/man.t: $(wildcard man/*.1)
+build/tests/bench.t: bench/run.sh $(BENCHES)
+TESTS += $(SH_TESTS)
 
 tests: all $(TESTS)
 

@@ -562,11 +562,24 @@ sdmode(const Opnd *o)
 }
 
 static int
+nslots(int set)
+{
+	return !!(set & DIS_SLOT_S) + !!(set & DIS_SLOT_M) + !!(set & DIS_SLOT_D);
+}
+
+static const char *
+slotname(int bit)
+{
+	return bit == DIS_SLOT_S ? "source" : bit == DIS_SLOT_M ? "middle" : "destination";
+}
+
+static int
 instruction(Asm *A, Lx *l, int op)
 {
 	Opnd o[3], none;
 	Opnd *s = &none, *mid = &none, *d = &none;
-	int n = 0, slots, bit, k;
+	int n = 0, slots, bit, k, need, may, have, given;
+	const char *why;
 	DisInst *in;
 	int32_t pc = A->m->ninst;
 
@@ -592,6 +605,23 @@ instruction(Asm *A, Lx *l, int op)
 				diag(A, "missing operand");
 				return -1;
 			}
+	need = dis_op_need(op);
+	may = dis_op_may(op);
+	if (n < 3 && n < nslots(need)) {
+		/* Operands are written in slot order, so the ones given
+		 * are the first required ones and the next is missing. */
+		for (k = 0, bit = DIS_SLOT_S; bit; bit >>= 1)
+			if ((need & bit) && k++ == n)
+				break;
+		diag(A, "%s: missing %s operand", dis_op_name(op), slotname(bit));
+		return -1;
+	}
+	for (k = given = 0; k < n; k++)
+		given += o[k].kind != ONONE;
+	if (given > nslots(may)) {
+		diag(A, "%s: too many operands (takes %d)", dis_op_name(op), nslots(may));
+		return -1;
+	}
 	slots = dis_text_slots(op, n);
 	for (k = 0, bit = 4; bit; bit >>= 1) {
 		if (!(slots & bit))
@@ -599,6 +629,12 @@ instruction(Asm *A, Lx *l, int op)
 		if (bit == 4) s = &o[k++];
 		else if (bit == 2) mid = &o[k++];
 		else d = &o[k++];
+	}
+	have = (s->kind != ONONE ? DIS_SLOT_S : 0) | (mid->kind != ONONE ? DIS_SLOT_M : 0) |
+	       (d->kind != ONONE ? DIS_SLOT_D : 0);
+	if ((why = dis_op_operands_bad(op, have)) != NULL) {
+		diag(A, "%s: %s", dis_op_name(op), why);
+		return -1;
 	}
 	if (mid->kind == OIND) {
 		diag(A, "middle operand cannot be indirect");

@@ -17,7 +17,7 @@
 
 /* Opcodes, in include/isa.h order. */
 enum {
-#define X(e, name, dstpc) DIS_OP_##e,
+#define X(e, name, dstpc, form) DIS_OP_##e,
 #include "dis/ops.def"
 #undef X
 	DIS_NOPS

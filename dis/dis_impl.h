@@ -34,10 +34,22 @@ int32_t dis_default_rt(int has_ldt, int has_except);
  * frames are the types named by frame instructions, links and the entry. */
 int32_t dis_default_ss(const DisModule *m);
 
+/* Operand slots as bits, in the order the assembly language writes them. */
+enum { DIS_SLOT_S = 4, DIS_SLOT_M = 2, DIS_SLOT_D = 1 };
+
 /* Operand modes as parsed from text with k operands: for op with k of
- * (src, mid, dst) present, which are meant. Returns a bit set: 4 src, 2 mid,
- * 1 dst. Used by the assembler and by the disassembler to know when the short
+ * (src, mid, dst) present, which are meant. Returns a bit set of DIS_SLOT_*.
+ * Used by the assembler and by the disassembler to know when the short
  * form is ambiguous. */
 int dis_text_slots(int op, int k);
+
+/* The slots op must have and the slots it may have (the form in ops.def). */
+int dis_op_need(int op);
+int dis_op_may(int op);
+
+/* Checks that an instruction of op with the slots `have` present has the
+ * operands its form asks for: NULL if so, else a phrase such as "missing
+ * destination operand" or "unexpected middle operand". */
+const char *dis_op_operands_bad(int op, int have);
 
 #endif

@@ -272,7 +272,8 @@ rdcode(Rd *r, DisModule *m)
 	for (pc = 0; pc < m->ninst; pc++) {
 		DisInst *in = &m->inst[pc];
 		size_t ioff = r->pos;
-		int tyop;
+		int tyop, have;
+		const char *why;
 
 		if (left(r) < 2)
 			return bad(r, ioff, "truncated code section");
@@ -291,6 +292,11 @@ rdcode(Rd *r, DisModule *m)
 		if (rdaddr(r, DIS_USRC(in->add), &in->s, pc, ioff, m) < 0 ||
 		    rdaddr(r, DIS_UDST(in->add), &in->d, pc, ioff, m) < 0)
 			return -1;
+		have = (DIS_USRC(in->add) != DIS_AXXX ? DIS_SLOT_S : 0) |
+		       (DIS_UMID(in->add) != DIS_AXNON ? DIS_SLOT_M : 0) |
+		       (DIS_UDST(in->add) != DIS_AXXX ? DIS_SLOT_D : 0);
+		if ((why = dis_op_operands_bad(in->op, have)) != NULL)
+			return bad(r, ioff, "instruction %d: %s: %s", pc, dis_op_name(in->op), why);
 		if (dis_op_dst_is_pc(in->op)) {
 			if (DIS_UDST(in->add) != DIS_AIMM)
 				return bad(r, ioff, "instruction %d: %s destination is not an immediate pc",

@@ -6,17 +6,38 @@
 #include "dis/dis_impl.h"
 
 static const char *const opname[] = {
-#define X(e, name, dstpc) name,
+#define X(e, name, dstpc, form) name,
 #include "dis/ops.def"
 #undef X
 };
 
 static const unsigned char opdstpc[] = {
-#define X(e, name, dstpc) dstpc,
+#define X(e, name, dstpc, form) dstpc,
 #include "dis/ops.def"
 #undef X
 };
 
+/* A form packs the slots required in the low three bits and the slots
+ * allowed in the next three; the letters are ops.def's. */
+#define FORM(need, may) ((need) | (may) << 3)
+enum {
+	S = DIS_SLOT_S, M = DIS_SLOT_M, D = DIS_SLOT_D,
+	F_N = FORM(0, 0),
+	F_D = FORM(D, D),
+	F_S = FORM(S, S),
+	F_SD = FORM(S | D, S | D),
+	F_SmD = FORM(S | D, S | M | D),
+	F_SMD = FORM(S | M | D, S | M | D),
+	F_mD = FORM(D, M | D),
+};
+
+static const unsigned char opform[] = {
+#define X(e, name, dstpc, form) F_##form,
+#include "dis/ops.def"
+#undef X
+};
+
+_Static_assert(sizeof opform == DIS_NOPS, "opform out of step with ops.def");
 _Static_assert(sizeof opname / sizeof opname[0] == DIS_NOPS, "opname out of step with ops.def");
 _Static_assert(sizeof opdstpc == DIS_NOPS, "opdstpc out of step with ops.def");
 
@@ -118,23 +139,66 @@ dis_default_ss(const DisModule *m)
 }
 
 int
+dis_op_need(int op)
+{
+	if (op < 0 || op >= DIS_NOPS)
+		return 0;
+	return opform[op] & 7;
+}
+
+int
+dis_op_may(int op)
+{
+	if (op < 0 || op >= DIS_NOPS)
+		return 0;
+	return opform[op] >> 3;
+}
+
+static int
+nbits(int x)
+{
+	return (x >> 2 & 1) + (x >> 1 & 1) + (x & 1);
+}
+
+int
 dis_text_slots(int op, int k)
 {
+	int need = dis_op_need(op), may = dis_op_may(op);
+
+	/* The form decides when k fits it: newcb's two operands are the
+	 * buffer size and the channel, raise's one is a source. */
+	if (k == nbits(may))
+		return may;
+	if (k == nbits(need))
+		return need;
 	switch (k) {
 	case 0:
 		return 0;
 	case 1:
-		return op == DIS_OP_RAISE ? 4 : 1;
+		return D;
 	case 2:
-		/* limbo always gives a channel a buffer size, as the middle
-		 * operand, and a source only for newcm and newcmp. */
-		switch (op) {
-		case DIS_OP_NEWCB: case DIS_OP_NEWCW: case DIS_OP_NEWCF:
-		case DIS_OP_NEWCP: case DIS_OP_NEWCL:
-			return 2 | 1;
-		}
-		return 4 | 1;
+		return S | D;
 	default:
-		return 4 | 2 | 1;
+		return S | M | D;
 	}
+}
+
+const char *
+dis_op_operands_bad(int op, int have)
+{
+	int need = dis_op_need(op), may = dis_op_may(op);
+
+	if (need & ~have & S)
+		return "missing source operand";
+	if (need & ~have & M)
+		return "missing middle operand";
+	if (need & ~have & D)
+		return "missing destination operand";
+	if (have & ~may & S)
+		return "unexpected source operand";
+	if (have & ~may & M)
+		return "unexpected middle operand";
+	if (have & ~may & D)
+		return "unexpected destination operand";
+	return NULL;
 }

@@ -12,7 +12,7 @@
 #include "limbo/gen.h"
 
 static const char *const opnames[] = {
-#define X(e, name, dstpc) name,
+#define X(e, name, dstpc, form) name,
 #include "dis/ops.def"
 #undef X
 };

@@ -656,6 +656,11 @@ limbo_parse_unit(LimboLexer *lx, LimboUnit *u)
 		nv_push(&v, mk1(&p, LIMBO_N_IMPLEMENT, &at, parse_ids(&p, 0)));
 		expect(&p, LIMBO_T_SEMI);
 	}
+	/* Inferno's grammar wants at least one declaration; without this an
+	 * empty file went on to the code generator, whose assembly then
+	 * failed at a line of its own. */
+	if (KIND(&p) == LIMBO_T_EOF)
+		synerr(&p, "expected a declaration");
 	while (KIND(&p) != LIMBO_T_EOF) {
 		long before = p.consumed;
 		int nerr0 = p.nerr;

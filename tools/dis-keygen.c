@@ -5,6 +5,7 @@
 
 #include "dis/dis.h"
 #include "proto/proto.h"
+#include "tools/cli.h"
 
 static void
 usage(FILE *f)
@@ -45,9 +46,11 @@ main(int argc, char **argv)
 			force = 1;
 		} else if (strcmp(argv[i], "--curve") == 0) {
 			curve = 1;
+		} else if (argv[i][0] == '-' && argv[i][1] != 0) {
+			static const char *const valued[] = {"-o", NULL};
+			return cli_bad_option("dis-keygen", valued, argv[i]);
 		} else {
-			usage(stderr);
-			return 2;
+			return cli_usage_error("dis-keygen", "unexpected argument %s", argv[i]);
 		}
 	}
 	if (out == NULL) {

@@ -10,6 +10,7 @@
 
 #include "node/node.h"
 #include "proto/proto.h"
+#include "tools/cli.h"
 
 static volatile sig_atomic_t stop;
 
@@ -148,9 +149,10 @@ main(int argc, char **argv)
 			ac_log_level = AC_LOG_DEBUG;
 			continue;
 		} else {
-			fprintf(stderr, "dis-node: unknown option or missing value: '%s'\n", a);
-			usage(stderr);
-			return 2;
+			static const char *const valued[] = {"--server-key", "--cert", "--capability", "--slots",
+			                                     "--trust", "--node-id", "--work", "--heartbeat",
+			                                     "--liveness", "--dis-run", "--data", NULL};
+			return cli_bad_option("dis-node", valued, a);
 		}
 	}
 	if (ac_log_level > AC_LOG_INFO)

@@ -8,6 +8,7 @@
 
 #include "dis/dis.h"
 #include "vm/vm.h"
+#include "tools/cli.h"
 
 enum { MAX_ALLOW = 32 }; /* --allow-read, --allow-write, DIS_PATH entries each */
 
@@ -123,9 +124,9 @@ main(int argc, char **argv)
 			i++;
 			break;
 		} else {
-			fprintf(stderr, "dis-run: unknown option '%s'\n", a);
-			usage(stderr);
-			return 2;
+			static const char *const valued[] = {"-r", "--heap-max", "--allow-read", "--allow-write",
+			                                     "--trust", "--max-instructions", NULL};
+			return cli_bad_option("dis-run", valued, a);
 		}
 	}
 	if (i >= argc) {

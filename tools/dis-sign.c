@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "dis/dis.h"
+#include "tools/cli.h"
 
 static void
 usage(FILE *f)
@@ -38,9 +39,11 @@ main(int argc, char **argv)
 			keyfile = argv[++i];
 		} else if (strcmp(argv[i], "-o") == 0 && i + 1 < argc) {
 			out = argv[++i];
-		} else if (argv[i][0] == '-' || in != NULL) {
-			usage(stderr);
-			return 2;
+		} else if (argv[i][0] == '-' && argv[i][1] != 0) {
+			static const char *const valued[] = {"-k", "-o", NULL};
+			return cli_bad_option("dis-sign", valued, argv[i]);
+		} else if (in != NULL) {
+			return cli_usage_error("dis-sign", "one module at a time");
 		} else {
 			in = argv[i];
 		}

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "dis/dis.h"
+#include "tools/cli.h"
 
 static void
 usage(FILE *f)
@@ -37,9 +38,11 @@ main(int argc, char **argv)
 			return 0;
 		} else if (strcmp(argv[i], "--trust") == 0 && i + 1 < argc) {
 			dir = argv[++i];
-		} else if (argv[i][0] == '-' || in != NULL) {
-			usage(stderr);
-			return 2;
+		} else if (argv[i][0] == '-' && argv[i][1] != 0) {
+			static const char *const valued[] = {"--trust", NULL};
+			return cli_bad_option("dis-verify", valued, argv[i]);
+		} else if (in != NULL) {
+			return cli_usage_error("dis-verify", "one module at a time");
 		} else {
 			in = argv[i];
 		}

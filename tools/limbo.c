@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "limbo/limbo.h"
+#include "tools/cli.h"
 
 enum { MAX_INCDIRS = 64 };
 
@@ -203,9 +204,7 @@ main(int argc, char **argv)
 			}
 			incdirs[nincdirs++] = d;
 		} else if (a[0] == '-' && a[1] != 0) {
-			fprintf(stderr, "limbo: unknown option %s\n", a);
-			usage(stderr);
-			return 2;
+			return cli_bad_option("limbo", NULL, a);
 		} else if (in == NULL) {
 			in = a;
 		} else {

@@ -655,7 +655,7 @@ vm_xec(VmThread *t)
 #define LABEL_IND(op, body) SHAPES_IND(LABEL_ONE, op, body)
 #define LABEL_BRANCH(op, body) SHAPES_BRANCH(LABEL_ONE, op, body)
 	static const void *const labels[] = {
-#define X(e, name, dstpc) &&L_##e,
+#define X(e, name, dstpc, form) &&L_##e,
 #include "dis/ops.def"
 #undef X
 		FAST_ALL(LABEL)

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "tests/test.h"
+#include "tests/run.h"
 #include "dis/dis.h"
 
 #define HEAD "\tmodule\tT\n\tdesc\t$0,8,\"\"\n\tvar\t@mp,8\n"   /* lines 1-3 */
@@ -40,6 +41,54 @@ test_bad_operand(void **state)
 	expect(HEAD "\tmovw\t$1,32(fp),4(fp),8(fp)\n", "t.s:4: too many operands");
 	expect(HEAD "\tmovw\t$1,\n", "t.s:4: missing operand");
 	expect(HEAD "\taddw\t$1,4(8(fp)),12(fp)\n", "t.s:4: middle operand cannot be indirect");
+}
+
+/* Operand counts come from the opcode's form in dis/ops.def. */
+static void
+test_operand_forms(void **state)
+{
+	(void)state;
+	expect(HEAD "\tlenl\t36(fp)\n", "t.s:4: lenl: missing destination operand");
+	expect(HEAD "\tlenl\t\n", "t.s:4: lenl: missing source operand");
+	expect(HEAD "\tlenl\t36(fp),$1,40(fp)\n", "t.s:4: lenl: too many operands (takes 2)");
+	expect(HEAD "\tret\t36(fp)\n", "t.s:4: ret: too many operands (takes 0)");
+	expect(HEAD "\tjmp\n", "t.s:4: jmp: missing destination operand");
+	expect(HEAD "\tbeqw\t$1,$0\n", "t.s:4: beqw: missing destination operand");
+	expect(HEAD "\tmovm\t32(fp),40(fp)\n", "t.s:4: movm: missing destination operand");
+	expect(HEAD "\traise\t32(fp),36(fp)\n", "t.s:4: raise: too many operands (takes 1)");
+	expect(HEAD "\tmovw\t,$3,40(fp)\n", "t.s:4: movw: missing source operand");
+	expect(HEAD "\tnewcw\t$1,$3,40(fp)\n", "t.s:4: newcw: too many operands (takes 2)");
+	expect(HEAD "\tnewcw\t$1,,40(fp)\n", "t.s:4: newcw: unexpected source operand");
+}
+
+/* The command: one line per error, exit 1, and no module written. */
+static void
+test_dis_as_missing_operand(void **state)
+{
+	char dir[] = "/tmp/asm_errorsXXXXXX", src[64], out[64];
+	char *argv[] = {"bin/dis-as", "-o", out, src, NULL};
+	RunResult r;
+	FILE *f;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(src, sizeof src, "%s/t.s", dir);
+	snprintf(out, sizeof out, "%s/t.dis", dir);
+	f = fopen(src, "w");
+	assert_non_null(f);
+	fputs(HEAD "\tlenl\t36(fp)\n\tret\n", f);
+	fclose(f);
+	r = run_cmd(argv, NULL, 10000);
+	assert_int_equal(r.status, 1);
+	{
+		char want[128];
+		snprintf(want, sizeof want, "dis-as: %s:4: lenl: missing destination operand\n", src);
+		assert_string_equal(r.err, want);
+	}
+	assert_int_equal(access(out, F_OK), -1);
+	run_free(&r);
+	unlink(src);
+	rmdir(dir);
 }
 
 static void
@@ -105,6 +154,8 @@ test_several(void **state)
 TEST_MAIN("dis/asm_errors",
 	cmocka_unit_test(test_unknown_mnemonic),
 	cmocka_unit_test(test_bad_operand),
+	cmocka_unit_test(test_operand_forms),
+	cmocka_unit_test(test_dis_as_missing_operand),
 	cmocka_unit_test(test_out_of_range),
 	cmocka_unit_test(test_types),
 	cmocka_unit_test(test_labels_and_structure),

@@ -235,6 +235,45 @@ test_hand_broken(void **state)
 	expect(m, "t.dis: offset 0x4: obsolete dis (runtime flag HASLDT0)");
 }
 
+/* Operands against the opcode's form in ops.def, as the assembler checks them:
+ * a mode byte that says "no operand" where the interpreter reads one. */
+static void
+test_operand_forms(void **state)
+{
+	DisModule *m;
+
+	(void)state;
+	m = tiny();
+	m->inst[0].op = DIS_OP_LENL;
+	m->inst[0].add = DIS_AXXX << 3 | DIS_AMP;
+	expect(m, "t.dis: offset 0xd: instruction 0: lenl: missing source operand");
+	m = tiny();
+	m->inst[0].op = DIS_OP_LENL;
+	m->inst[0].add = DIS_AIMM << 3 | DIS_AXXX;
+	expect(m, "t.dis: offset 0xd: instruction 0: lenl: missing destination operand");
+	m = tiny();
+	m->inst[0].add |= DIS_AXIMM;
+	expect(m, "t.dis: offset 0xd: instruction 0: movw: unexpected middle operand");
+	m = tiny();
+	m->inst[1].add = DIS_AIMM << 3 | DIS_AIMM;
+	expect(m, "t.dis: offset 0x11: instruction 1: jmp: unexpected source operand");
+	m = tiny();
+	m->inst[1].op = DIS_OP_BEQW;
+	m->inst[1].add = DIS_AIMM << 3 | DIS_AIMM;
+	expect(m, "t.dis: offset 0x11: instruction 1: beqw: missing middle operand");
+	m = tiny();
+	m->inst[2].add = DIS_AXXX << 3 | DIS_AFP;
+	expect(m, "t.dis: offset 0x14: instruction 2: ret: unexpected destination operand");
+	/* An absent middle is the destination for arithmetic and channels. */
+	m = tiny();
+	m->inst[0].op = DIS_OP_ADDW;
+	expect(m, NULL);
+	m = tiny();
+	m->inst[0].op = DIS_OP_NEWCW;
+	m->inst[0].add = DIS_AXXX << 3 | DIS_AMP;
+	expect(m, NULL);
+}
+
 static void
 test_load_missing(void **state)
 {
@@ -251,4 +290,5 @@ TEST_MAIN("dis/load_errors",
 	cmocka_unit_test(test_bit_flips),
 	cmocka_unit_test(test_random),
 	cmocka_unit_test(test_hand_broken),
+	cmocka_unit_test(test_operand_forms),
 	cmocka_unit_test(test_load_missing))

@@ -413,6 +413,43 @@ test_bad_programs(void **state)
 	}
 }
 
+/* A file with no declaration is a syntax error at its end, on the line
+ * Inferno's limbo names (the one after the last newline), and no module
+ * is written; it used to reach the assembler and fail at line 4 of the
+ * generated text. */
+static void
+test_no_declarations(void **state)
+{
+	static const struct {
+		const char *name, *src, *line;
+	} c[] = {
+		{"empty", "", "1"},
+		{"comments", "# only\n\n# comments\n\n", "5"},
+		{"blank", "\n\n\n", "4"},
+		{"implonly", "implement T;\n", "2"},
+	};
+
+	(void)state;
+	setup_dirs();
+	for (size_t i = 0; i < sizeof c / sizeof c[0]; i++) {
+		char path[256], out[256], want[512];
+		snprintf(path, sizeof path, DIR "/%s.b", c[i].name);
+		snprintf(out, sizeof out, DIR "/%s.dis", c[i].name);
+		snprintf(want, sizeof want, "%s:%s: syntax error near `end of file`: expected a declaration\n", path,
+		         c[i].line);
+		write_file(path, c[i].src);
+		unlink(out);
+		const char *args[] = {"-o", out, path, NULL};
+		RunResult r = limbo(args);
+		if (strcmp(r.err, want) != 0 || r.status != 1)
+			print_message("# %s: status %d, got:\n%s# want:\n%s", c[i].name, r.status, r.err, want);
+		assert_int_equal(r.status, 1);
+		assert_string_equal(r.err, want);
+		assert_int_equal(access(out, F_OK), -1);
+		run_free(&r);
+	}
+}
+
 /* Several errors in one run, each at its line; code generation is not
  * attempted after errors. */
 static void
@@ -563,6 +600,7 @@ TEST_MAIN("limbo/check",
           cmocka_unit_test(test_signature_api),
           cmocka_unit_test(test_good_program),
           cmocka_unit_test(test_bad_programs),
+          cmocka_unit_test(test_no_declarations),
           cmocka_unit_test(test_many_errors),
           cmocka_unit_test(test_mutations),
           cmocka_unit_test(test_usage))
