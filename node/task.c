@@ -307,11 +307,19 @@ last_err_line(const NodeTask *t, char *out, size_t size)
 	size_t end = t->err_tail_len, start, k = 0, plen = strlen(t->module);
 	const char *p, *e;
 
-	while (end > 0 && (t->err_tail[end - 1] == '\n' || t->err_tail[end - 1] == '\r' || t->err_tail[end - 1] == ' '))
-		end--;
-	start = end;
-	while (start > 0 && t->err_tail[start - 1] != '\n')
-		start--;
+	/* A usage line is not the reason: a command prints what was wrong,
+	 * then its usage (and raises fail:usage), so take the line before. */
+	for (int skip = 0;; skip++) {
+		while (end > 0 && (t->err_tail[end - 1] == '\n' || t->err_tail[end - 1] == '\r' ||
+		                   t->err_tail[end - 1] == ' '))
+			end--;
+		start = end;
+		while (start > 0 && t->err_tail[start - 1] != '\n')
+			start--;
+		if (skip == 4 || start == 0 || end - start < 6 || memcmp(t->err_tail + start, "usage:", 6) != 0)
+			break;
+		end = start;
+	}
 	p = t->err_tail + start;
 	e = t->err_tail + end;
 	while (p < e && k + 1 < size) {

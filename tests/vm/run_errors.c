@@ -187,7 +187,13 @@ test_corruptions(void **state)
 			fail();
 		}
 		if (r.status != 0) {
-			assert_last_line_error(&r, p);
+			/* dis-run's report, or the program's own for a fail:
+			 * it raised (which dis-run keeps quiet about) */
+			if (r.errlen == 0 || strstr(r.err, "uncaught exception: fail:") != NULL)
+				print_error("mutation %d: status %d, stderr [%s]\n", iter, r.status, r.err);
+			assert_true(r.errlen > 0 && strstr(r.err, "uncaught exception: fail:") == NULL);
+			if (strncmp(r.err, "dis-run: ", 9) == 0 || strstr(r.err, "\ndis-run: ") != NULL)
+				assert_last_line_error(&r, p);
 			refused++;
 		} else {
 			ran++;
