@@ -170,17 +170,26 @@ inferno_skipped(void **state)
 		fprintf(stderr, "# SKIP: %s\n", INFERNO_MISSING);
 }
 
+static inline int
+inferno_no_setup(void **state)
+{
+	(void)state;
+	return 0;
+}
+
 /*
- * cmocka_unit_test for a test that needs Inferno's files. cmocka 1.1's own
- * skip() prints "not ok N # SKIP", which prove counts as a failure; a
- * passing test whose name carries the directive prints
- * "ok N - f # SKIP reason", which prove counts as skipped.
+ * cmocka_unit_test_setup and cmocka_unit_test for a test that needs
+ * Inferno's files. cmocka 1.1's own skip() prints "not ok N # SKIP", which
+ * prove counts as a failure; a passing test whose name carries the
+ * directive prints "ok N - f # SKIP reason", which prove counts as skipped.
  */
-#define inferno_unit_test(f)                                                               \
+#define inferno_unit_test_setup(f, setup)                                                  \
 	{                                                                                  \
 		.name = inferno_present() || inferno_required() ? #f : #f " # SKIP " INFERNO_MISSING, \
 		.test_func = inferno_present() ? (f) : inferno_required() ? inferno_missing     \
 		                                                           : inferno_skipped,  \
+		.setup_func = inferno_present() ? (setup) : inferno_no_setup,                  \
 	}
+#define inferno_unit_test(f) inferno_unit_test_setup(f, inferno_no_setup)
 
 #endif
