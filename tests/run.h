@@ -167,7 +167,7 @@ inferno_skipped(void **state)
 
 	(void)state;
 	if (!said++)
-		fprintf(stderr, "# SKIP: %s\n", INFERNO_MISSING);
+		fprintf(stderr, "# SKIP %s: %s\n", program_invocation_name, INFERNO_MISSING);
 }
 
 static inline int
