@@ -12,7 +12,12 @@ set -u
 cd "$(dirname "$0")/.." || exit 1
 REPS=${BENCH_REPS:-3}
 top=$PWD
-inf=$(cd "${ACHERON_INFERNO:-../shared/inferno}" && pwd) || exit 1
+inf=${ACHERON_INFERNO:-../shared/inferno}
+if [ ! -r "$inf/dis/limbo.dis" ]; then
+	echo "bench-limbo: skipped: Inferno's files not found: set ACHERON_INFERNO to a copy of inferno-os (dis, module, appl; default ../shared/inferno)"
+	exit 0
+fi
+inf=$(cd "$inf" && pwd) || exit 1
 TMP=$(mktemp -d) || exit 1
 trap 'rm -rf "$TMP"' EXIT
 mkdir "$TMP/root" "$TMP/ours" "$TMP/theirs"

@@ -10,8 +10,10 @@
 # slow ratio.
 #
 # The .s files are generated, not hand-written. To regenerate one from its
-# .b, run Inferno's compiler on our VM under a scratch root:
-#   mkdir /tmp/r && ln -s $PWD/../shared/inferno/dis $PWD/../shared/inferno/module $PWD/bench /tmp/r
+# .b, run Inferno's compiler on our VM under a scratch root (inferno-os's
+# dis/ and module/ are where ACHERON_INFERNO says, default ../shared/inferno):
+#   inf=$(cd ${ACHERON_INFERNO:-../shared/inferno} && pwd)
+#   mkdir /tmp/r && ln -s $inf/dis $inf/module $PWD/bench /tmp/r
 #   cd bench/vm && ../../bin/dis-run -r /tmp/r /dis/limbo.dis -I/module -S -gw /bench/vm/X.b && rm X.sbl
 set -u
 cd "$(dirname "$0")/.." || exit 1

@@ -1,13 +1,15 @@
 /*
  * Running our real commands from a test: run_cmd starts argv[0] with the
  * given standard input, collects standard output and error, and kills it
- * after timeout_ms (a test never hangs). Header-only; include once per test.
+ * after timeout_ms (a test never hangs). Header-only; include once per test,
+ * after tests/test.h.
  */
 #ifndef TESTS_RUN_H
 #define TESTS_RUN_H
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -113,12 +115,81 @@ run_free(RunResult *r)
 	free(r->err);
 }
 
-/* Where the shipped Inferno files are (tests run from the repository root). */
+/*
+ * Inferno's shipped files (dis/, module/, appl/ of inferno-os) are a
+ * conformance oracle the repository does not carry: ACHERON_INFERNO names
+ * them, relative to the repository root where prove runs. Without them a
+ * test that needs them is a TAP skip, or a failure when
+ * ACHERON_REQUIRE_INFERNO=1 (CI), so a lone clone still tests itself and
+ * CI cannot lose the oracle silently.
+ */
+#define INFERNO_MISSING "Inferno's files not found: set ACHERON_INFERNO to a copy of inferno-os " \
+	"(dis, module, appl; default ../shared/inferno)"
+
 static inline const char *
 inferno_dir(void)
 {
 	const char *d = getenv("ACHERON_INFERNO");
-	return d != NULL ? d : "../shared/inferno";
+	return d != NULL && *d != 0 ? d : "../shared/inferno";
 }
+
+/* echo.dis is in every copy and in nothing else we might be pointed at. */
+static inline int
+inferno_present(void)
+{
+	char path[1024];
+
+	snprintf(path, sizeof path, "%s/dis/echo.dis", inferno_dir());
+	return access(path, R_OK) == 0;
+}
+
+static inline int
+inferno_required(void)
+{
+	const char *r = getenv("ACHERON_REQUIRE_INFERNO");
+	return r != NULL && strcmp(r, "1") == 0;
+}
+
+static inline void
+inferno_missing(void **state)
+{
+	(void)state;
+	print_error("%s: no %s/dis/echo.dis\n", INFERNO_MISSING, inferno_dir());
+	fail();
+}
+
+/* prove shows a subtest's SKIP only with -v; a line on stderr (once per
+ * file) shows it in make check's output too. */
+static inline void
+inferno_skipped(void **state)
+{
+	static int said;
+
+	(void)state;
+	if (!said++)
+		fprintf(stderr, "# SKIP %s: %s\n", program_invocation_name, INFERNO_MISSING);
+}
+
+static inline int
+inferno_no_setup(void **state)
+{
+	(void)state;
+	return 0;
+}
+
+/*
+ * cmocka_unit_test_setup and cmocka_unit_test for a test that needs
+ * Inferno's files. cmocka 1.1's own skip() prints "not ok N # SKIP", which
+ * prove counts as a failure; a passing test whose name carries the
+ * directive prints "ok N - f # SKIP reason", which prove counts as skipped.
+ */
+#define inferno_unit_test_setup(f, setup)                                                  \
+	{                                                                                  \
+		.name = inferno_present() || inferno_required() ? #f : #f " # SKIP " INFERNO_MISSING, \
+		.test_func = inferno_present() ? (f) : inferno_required() ? inferno_missing     \
+		                                                           : inferno_skipped,  \
+		.setup_func = inferno_present() ? (setup) : inferno_no_setup,                  \
+	}
+#define inferno_unit_test(f) inferno_unit_test_setup(f, inferno_no_setup)
 
 #endif

@@ -1,29 +1,36 @@
 /*
- * Every shipped Inferno .dis file survives read+write and disasm+asm byte
- * for byte. The files are found under $ACHERON_INFERNO (default
- * ../shared/inferno, relative to the repository root where prove runs).
+ * Every shipped Inferno .dis file (under $ACHERON_INFERNO, written by
+ * Inferno's compiler) and every module the build makes survives read+write
+ * and disasm+asm byte for byte.
  */
 #include <dirent.h>
+#include <glob.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "tests/test.h"
+#include "tests/run.h"
 #include "dis/dis.h"
 
 enum { MAXFILES = 256 };
 
-static char *files[MAXFILES];
-static int nfiles;
+/* One set of files: Inferno's or ours. */
+typedef struct Files {
+	char *path[MAXFILES];
+	int n;
+} Files;
+
+static Files inferno, ours;
 
 static void
-scan(const char *dir)
+scan(Files *fs, const char *dir)
 {
 	DIR *d = opendir(dir);
 	struct dirent *e;
 
 	if (d == NULL)
 		return;
-	while ((e = readdir(d)) != NULL && nfiles < MAXFILES) {
+	while ((e = readdir(d)) != NULL && fs->n < MAXFILES) {
 		size_t n = strlen(e->d_name);
 		char *p;
 		if (n < 5 || strcmp(e->d_name + n - 4, ".dis") != 0)
@@ -31,43 +38,61 @@ scan(const char *dir)
 		p = malloc(strlen(dir) + n + 2);
 		assert_non_null(p);
 		sprintf(p, "%s/%s", dir, e->d_name);
-		files[nfiles++] = p;
+		fs->path[fs->n++] = p;
 	}
 	closedir(d);
 }
 
-static void
-findfiles(void)
+static Files *
+inferno_files(void)
 {
-	const char *root = getenv("ACHERON_INFERNO");
 	char buf[1024];
 
-	if (nfiles > 0)
-		return;
-	if (root == NULL || *root == 0)
-		root = "../shared/inferno";
-	snprintf(buf, sizeof buf, "%s/dis", root);
-	scan(buf);
-	snprintf(buf, sizeof buf, "%s/dis/lib", root);
-	scan(buf);
+	if (inferno.n == 0) {
+		snprintf(buf, sizeof buf, "%s/dis", inferno_dir());
+		scan(&inferno, buf);
+		snprintf(buf, sizeof buf, "%s/dis/lib", inferno_dir());
+		scan(&inferno, buf);
+	}
+	assert_true(inferno.n >= 1);
+	return &inferno;
+}
+
+/* What make builds with bin/limbo (the examples), and what make check
+ * adds (the cluster jobs) when it is there. */
+static Files *
+our_files(void)
+{
+	static const char *const pats[] = {"examples/*/*.dis", "cluster_tests/jobs/*.dis"};
+
+	if (ours.n == 0)
+		for (size_t k = 0; k < sizeof pats / sizeof pats[0]; k++) {
+			glob_t g;
+			if (glob(pats[k], 0, NULL, &g) != 0)
+				continue;
+			for (size_t i = 0; i < g.gl_pathc && ours.n < MAXFILES; i++)
+				ours.path[ours.n++] = strdup(g.gl_pathv[i]);
+			globfree(&g);
+		}
+	if (ours.n < 1)
+		print_error("no examples/*/*.dis: run make first\n");
+	assert_true(ours.n >= 1);
+	return &ours;
 }
 
 static void
-test_read_write(void **state)
+read_write(const Files *fs)
 {
 	int i, same = 0;
 
-	(void)state;
-	findfiles();
-	assert_true(nfiles >= 1);
-	for (i = 0; i < nfiles; i++) {
+	for (i = 0; i < fs->n; i++) {
 		uint8_t *buf, *out;
 		size_t len, olen;
 		AcErr err;
 		DisModule *m;
 
-		assert_int_equal(ac_file_read(files[i], &buf, &len, &err), AC_OK);
-		m = dis_module_read(buf, len, files[i], &err);
+		assert_int_equal(ac_file_read(fs->path[i], &buf, &len, &err), AC_OK);
+		m = dis_module_read(buf, len, fs->path[i], &err);
 		if (m == NULL)
 			print_error("%s\n", err.msg);
 		assert_non_null(m);
@@ -75,24 +100,21 @@ test_read_write(void **state)
 		if (olen == len && memcmp(out, buf, len) == 0)
 			same++;
 		else
-			print_error("%s: written bytes differ\n", files[i]);
+			print_error("%s: written bytes differ\n", fs->path[i]);
 		free(out);
 		free(buf);
 		dis_module_free(m);
 	}
-	printf("# read+write: %d of %d files identical\n", same, nfiles);
-	assert_int_equal(same, nfiles);
+	printf("# read+write: %d of %d files identical\n", same, fs->n);
+	assert_int_equal(same, fs->n);
 }
 
 static void
-test_disasm_asm(void **state)
+disasm_asm(const Files *fs)
 {
 	int i, same = 0;
 
-	(void)state;
-	findfiles();
-	assert_true(nfiles >= 1);
-	for (i = 0; i < nfiles; i++) {
+	for (i = 0; i < fs->n; i++) {
 		uint8_t *buf, *out;
 		size_t len, olen, tlen;
 		char *text;
@@ -100,14 +122,14 @@ test_disasm_asm(void **state)
 		DisModule *m, *m2;
 		FILE *f;
 
-		assert_int_equal(ac_file_read(files[i], &buf, &len, &err), AC_OK);
-		m = dis_module_read(buf, len, files[i], &err);
+		assert_int_equal(ac_file_read(fs->path[i], &buf, &len, &err), AC_OK);
+		m = dis_module_read(buf, len, fs->path[i], &err);
 		assert_non_null(m);
 		f = open_memstream(&text, &tlen);
 		assert_non_null(f);
 		assert_int_equal(dis_disasm(m, f, &err), AC_OK);
 		fclose(f);
-		m2 = dis_asm(text, tlen, files[i], &err);
+		m2 = dis_asm(text, tlen, fs->path[i], &err);
 		if (m2 == NULL)
 			print_error("%s\n", err.msg);
 		assert_non_null(m2);
@@ -115,15 +137,43 @@ test_disasm_asm(void **state)
 		if (olen == len && memcmp(out, buf, len) == 0)
 			same++;
 		else
-			print_error("%s: reassembled bytes differ\n", files[i]);
+			print_error("%s: reassembled bytes differ\n", fs->path[i]);
 		free(out);
 		free(text);
 		free(buf);
 		dis_module_free(m);
 		dis_module_free(m2);
 	}
-	printf("# disasm+asm: %d of %d files identical\n", same, nfiles);
-	assert_int_equal(same, nfiles);
+	printf("# disasm+asm: %d of %d files identical\n", same, fs->n);
+	assert_int_equal(same, fs->n);
+}
+
+static void
+test_read_write(void **state)
+{
+	(void)state;
+	read_write(inferno_files());
+}
+
+static void
+test_disasm_asm(void **state)
+{
+	(void)state;
+	disasm_asm(inferno_files());
+}
+
+static void
+test_read_write_ours(void **state)
+{
+	(void)state;
+	read_write(our_files());
+}
+
+static void
+test_disasm_asm_ours(void **state)
+{
+	(void)state;
+	disasm_asm(our_files());
 }
 
 /* Hand-written assembly: labels, no flags/stack/var defaults. */
@@ -238,8 +288,10 @@ test_op_names(void **state)
 }
 
 TEST_MAIN("dis/roundtrip",
-	cmocka_unit_test(test_read_write),
-	cmocka_unit_test(test_disasm_asm),
+	inferno_unit_test(test_read_write),
+	inferno_unit_test(test_disasm_asm),
+	cmocka_unit_test(test_read_write_ours),
+	cmocka_unit_test(test_disasm_asm_ours),
 	cmocka_unit_test(test_handwritten),
 	cmocka_unit_test(test_data_merge),
 	cmocka_unit_test(test_operand_slots),

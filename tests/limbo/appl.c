@@ -1,6 +1,6 @@
 /*
- * Inferno's own commands and library modules (../shared/inferno/appl/cmd
- * and appl/lib) compiled by bin/limbo into a root that mirrors Inferno's
+ * Inferno's own commands and library modules ($ACHERON_INFERNO/appl/cmd and
+ * appl/lib) compiled by bin/limbo into a root that mirrors Inferno's
  * (build/tests/limbo/appl/root: dis/, dis/lib/, module/), then run on the
  * command cases of tests/vm/inferno_cmds.c (tests/vm/cmd_cases.h). A file
  * whose compile says "not implemented yet" is noted and, for a library,
@@ -145,6 +145,6 @@ test_summary(void **state)
 }
 
 TEST_MAIN("limbo/appl",
-          cmocka_unit_test(test_compile),
-          cmocka_unit_test(test_cases),
-          cmocka_unit_test(test_summary))
+          inferno_unit_test(test_compile),
+          inferno_unit_test(test_cases),
+          inferno_unit_test(test_summary))

@@ -1,6 +1,6 @@
 /*
  * What the limbo tests share: running a command over the Limbo corpus
- * (../shared/inferno and the project's own sources), collecting files, and
+ * ($ACHERON_INFERNO and the project's own sources), collecting files, and
  * telling programs from pieces they include. Header-only; include once per
  * test, after tests/test.h and tests/run.h.
  */
@@ -15,7 +15,9 @@
 #define LIMBO "bin/limbo"
 #define CORPUS_TIMEOUT_MS 10000
 
-/* The include directory of Inferno's module declarations. */
+/* The include directory: Inferno's module declarations, or without them
+ * the project's own module/ (sys.m, draw.m, math.m), which is all that a
+ * test not about Inferno's sources includes. */
 static char moddir[1024];
 
 /* Makes a test's scratch directory (under build/tests/limbo) and finds
@@ -27,7 +29,10 @@ corpus_dirs(const char *dir)
 	mkdir("build/tests", 0777);
 	mkdir("build/tests/limbo", 0777);
 	mkdir(dir, 0777);
-	snprintf(moddir, sizeof moddir, "%s/module", inferno_dir());
+	if (inferno_present())
+		snprintf(moddir, sizeof moddir, "%s/module", inferno_dir());
+	else
+		snprintf(moddir, sizeof moddir, "module");
 }
 
 /* Runs prog with args (NULL-terminated, after the program name). */

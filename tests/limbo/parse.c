@@ -215,21 +215,22 @@ test_many_errors(void **state)
 /* a fixed sequence, so a failure reproduces */
 static uint64_t rng = 0x9E3779B97F4A7C15ull;
 
+/* Random bytes, punctuation, deletions and truncations of a real source:
+ * never a crash or a hang, always a status and a message. */
 static void
-test_mutations(void **state)
+mutate(const char *path, int runs)
 {
 	static const char pieces[] = "{}()[];:=,.\"'`#*-<>r\n \\0x9";
-	char path[1024];
 	uint8_t *src;
 	size_t len;
 	AcErr err;
 	int crashed = 0, rejected = 0, accepted = 0;
-	const int runs = 300;
 
-	(void)state;
 	setup_dirs();
-	snprintf(path, sizeof path, "%s/appl/lib/bufio.b", inferno_dir());
-	assert_int_equal(ac_file_read(path, &src, &len, &err), AC_OK);
+	if (ac_file_read(path, &src, &len, &err) != AC_OK) {
+		print_error("%s\n", err.msg);
+		fail();
+	}
 	for (int i = 0; i < runs; i++) {
 		char *m = malloc(len + 64);
 		size_t n = len;
@@ -278,9 +279,27 @@ test_mutations(void **state)
 		run_free(&r);
 	}
 	free(src);
-	print_message("# %d mutations: %d rejected with errors, %d still parse, %d crashed or hung\n",
-	              runs, rejected, accepted, crashed);
+	print_message("# %s: %d mutations: %d rejected with errors, %d still parse, %d crashed or hung\n",
+	              path, runs, rejected, accepted, crashed);
 	assert_int_equal(crashed, 0);
+}
+
+static void
+test_mutations(void **state)
+{
+	(void)state;
+	mutate("tests/limbo/progs/30_bigprog.b", 150);
+}
+
+/* Inferno's bufio: a real library, written by others. */
+static void
+test_mutations_inferno(void **state)
+{
+	char path[1024];
+
+	(void)state;
+	snprintf(path, sizeof path, "%s/appl/lib/bufio.b", inferno_dir());
+	mutate(path, 150);
 }
 
 /* Deep nesting is an error, not a stack overflow. */
@@ -406,25 +425,40 @@ test_forms(void **state)
 	free(d);
 }
 
-/* --dump-ast of the largest program we have, twice: same bytes. */
+/* --dump-ast of path twice: the same bytes, at least min_bytes of them. */
 static void
-test_dump_deterministic(void **state)
+dump_twice(const char *path, size_t min_bytes)
 {
-	char path[1024];
-
-	(void)state;
 	setup_dirs();
-	snprintf(path, sizeof path, "%s/appl/cmd/limbo/limbo.b", inferno_dir());
 	const char *args[] = {"--dump-ast", "-I", moddir, path, NULL};
 	RunResult a = limbo(args), b = limbo(args);
 	assert_int_equal(a.status, 0);
 	assert_int_equal(b.status, 0);
-	assert_true(a.outlen > 100000);
+	assert_true(a.outlen > min_bytes);
 	assert_int_equal(a.outlen, b.outlen);
 	assert_memory_equal(a.out, b.out, a.outlen);
-	print_message("# limbo.b (with its includes): %zu bytes of tree\n", a.outlen);
+	print_message("# %s (with its includes): %zu bytes of tree\n", path, a.outlen);
 	run_free(&a);
 	run_free(&b);
+}
+
+/* The largest program of ours. */
+static void
+test_dump_deterministic(void **state)
+{
+	(void)state;
+	dump_twice("examples/fashion/train.b", 40000);
+}
+
+/* The largest program we have: Inferno's own compiler. */
+static void
+test_dump_deterministic_inferno(void **state)
+{
+	char path[1024];
+
+	(void)state;
+	snprintf(path, sizeof path, "%s/appl/cmd/limbo/limbo.b", inferno_dir());
+	dump_twice(path, 100000);
 }
 
 static void
@@ -472,13 +506,15 @@ test_usage(void **state)
 }
 
 TEST_MAIN("limbo/parse",
-          cmocka_unit_test(test_inferno_appl),
-          cmocka_unit_test(test_inferno_modules),
+          inferno_unit_test(test_inferno_appl),
+          inferno_unit_test(test_inferno_modules),
           cmocka_unit_test(test_project_sources),
           cmocka_unit_test(test_bad_programs),
           cmocka_unit_test(test_many_errors),
           cmocka_unit_test(test_mutations),
+          inferno_unit_test(test_mutations_inferno),
           cmocka_unit_test(test_deep_nesting),
           cmocka_unit_test(test_forms),
           cmocka_unit_test(test_dump_deterministic),
+          inferno_unit_test(test_dump_deterministic_inferno),
           cmocka_unit_test(test_usage))

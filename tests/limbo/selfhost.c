@@ -67,6 +67,6 @@ test_compile_compiler(void **state)
 }
 
 TEST_MAIN("limbo self-hosting",
-          cmocka_unit_test_setup(test_compile_compiler, setup),
-          cmocka_unit_test_setup(test_shipped_sources, setup),
-          cmocka_unit_test_setup(test_self_compile, setup))
+          inferno_unit_test_setup(test_compile_compiler, setup),
+          inferno_unit_test_setup(test_shipped_sources, setup),
+          inferno_unit_test_setup(test_self_compile, setup))

@@ -1,8 +1,10 @@
 /*
  * Compiling the Limbo test programs in tests/vm/limbo with Inferno's own
- * compiler (limbo.dis) running on our VM. A scratch root holds links to
- * Inferno's /dis and /module, the project's module/ as /acheron, and the
- * sources as /src. Header-only; include once per test.
+ * compiler (limbo.dis) running on our VM, the reference for what code the
+ * VM must run, or with bin/limbo, which needs nothing of Inferno's. For
+ * limbo.dis a scratch root holds links to Inferno's /dis and /module, the
+ * project's module/ as /acheron, and the sources as /src. Header-only;
+ * include once per test.
  */
 #ifndef TESTS_VM_LIMBO_H
 #define TESTS_VM_LIMBO_H
@@ -13,6 +15,7 @@
 #include <sys/stat.h>
 
 #define LIMBO_ROOT "build/tests/vm/lroot"
+#define LIMBO_OURS "build/tests/vm/lours"
 
 static inline void
 limbo_link(const char *name, const char *target)
@@ -54,6 +57,26 @@ limbo_compile(const char *name)
 	assert_int_equal(chdir(cwd), 0);
 	if (r.status != 0)
 		print_error("limbo %s: %s%s\n", src, r.out, r.err);
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+}
+
+/* Compiles tests/vm/limbo/NAME.b with bin/limbo to LIMBO_OURS/NAME.dis. */
+static inline void
+limbo_compile_ours(const char *name)
+{
+	char src[256], out[256];
+	RunResult r;
+
+	mkdir(LIMBO_OURS, 0755);
+	snprintf(src, sizeof src, "tests/vm/limbo/%s.b", name);
+	snprintf(out, sizeof out, LIMBO_OURS "/%s.dis", name);
+	{
+		char *argv[] = {"bin/limbo", "-I", "module", "-o", out, src, NULL};
+		r = run_cmd(argv, NULL, 60000);
+	}
+	if (r.status != 0)
+		print_error("bin/limbo %s: %s%s\n", src, r.out, r.err);
 	assert_int_equal(r.status, 0);
 	run_free(&r);
 }

@@ -26,5 +26,5 @@ setup(void **state)
 }
 
 TEST_MAIN("limbo.dis oracle",
-          cmocka_unit_test_setup(test_shipped_sources, setup),
-          cmocka_unit_test_setup(test_self_compile, setup))
+          inferno_unit_test_setup(test_shipped_sources, setup),
+          inferno_unit_test_setup(test_self_compile, setup))

@@ -1,6 +1,7 @@
 /*
- * dis-run on real and broken modules: Inferno's echo.dis runs; every
- * truncation, random corruption and hand-broken header gives one line
+ * dis-run on real and broken modules: our examples/hello/hello.dis and
+ * Inferno's echo.dis run; every truncation, random corruption and
+ * hand-broken header (of hello.dis, which the build makes) gives one line
  * "dis-run: FILE: reason" and a non-zero exit, never a crash or a hang.
  */
 #include "tests/test.h"
@@ -38,6 +39,8 @@ spit(const char *path, const uint8_t *b, size_t n)
 	assert_int_equal(fwrite(b, 1, n, f), n);
 	fclose(f);
 }
+
+#define HELLO "examples/hello/hello.dis"
 
 static const char *
 echo_path(void)
@@ -96,6 +99,18 @@ test_echo_runs(void **state)
 }
 
 static void
+test_hello_runs(void **state)
+{
+	char *argv[] = {DISRUN, HELLO, "dis", NULL};
+	RunResult r = run_cmd(argv, NULL, 10000);
+
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.out, "hello, dis\n");
+	assert_string_equal(r.err, "");
+	run_free(&r);
+}
+
+static void
 test_missing_file(void **state)
 {
 	char *argv[] = {DISRUN, "/nonexistent/x.dis", NULL};
@@ -144,7 +159,7 @@ test_truncations(void **state)
 {
 	const char *p = "build/tests/vm/trunc.dis";
 	size_t n;
-	uint8_t *b = slurp(echo_path(), &n);
+	uint8_t *b = slurp(HELLO, &n);
 	char *argv[] = {DISRUN, (char *)p, NULL};
 
 	for (size_t k = 0; k < n; k++) {
@@ -167,7 +182,7 @@ test_corruptions(void **state)
 {
 	const char *p = "build/tests/vm/corrupt.dis";
 	size_t n;
-	uint8_t *b = slurp(echo_path(), &n), *c = malloc(n);
+	uint8_t *b = slurp(HELLO, &n), *c = malloc(n);
 	char *argv[] = {DISRUN, "--max-instructions", "2000000", (char *)p, "x", NULL};
 	uint64_t seed = 12345;
 	int ran = 0, refused = 0;
@@ -210,22 +225,22 @@ static void
 test_dis_path(void **state)
 {
 	size_t n;
-	uint8_t *b = slurp(echo_path(), &n);
-	char *argv[] = {DISRUN, "echo-on-path.dis", "found", NULL};
+	uint8_t *b = slurp(HELLO, &n);
+	char *argv[] = {DISRUN, "hello-on-path.dis", "found", NULL};
 	RunResult r;
 
 	mkdir("build/tests/vm/dispath", 0755);
-	spit("build/tests/vm/dispath/echo-on-path.dis", b, n);
+	spit("build/tests/vm/dispath/hello-on-path.dis", b, n);
 	free(b);
 	setenv("DIS_PATH", "/nonexistent:build/tests/vm/dispath", 1);
 	r = run_cmd(argv, NULL, 10000);
 	unsetenv("DIS_PATH");
 	assert_int_equal(r.status, 0);
-	assert_string_equal(r.out, "found\n");
+	assert_string_equal(r.out, "hello, found\n");
 	run_free(&r);
 	r = run_cmd(argv, NULL, 10000);
 	assert_int_equal(r.status, 1);
-	assert_string_equal(r.err, "dis-run: echo-on-path.dis: No such file or directory\n");
+	assert_string_equal(r.err, "dis-run: hello-on-path.dis: No such file or directory\n");
 	run_free(&r);
 }
 
@@ -260,7 +275,8 @@ test_falls_off_the_end(void **state)
 TEST_MAIN("dis-run errors",
           cmocka_unit_test(test_falls_off_the_end),
           cmocka_unit_test(test_dis_path),
-          cmocka_unit_test(test_echo_runs),
+          cmocka_unit_test(test_hello_runs),
+          inferno_unit_test(test_echo_runs),
           cmocka_unit_test(test_missing_file),
           cmocka_unit_test(test_usage),
           cmocka_unit_test(test_bad_magic),

@@ -80,6 +80,17 @@ test_confined(void **state)
 static void
 test_dis_run_sandboxed(void **state)
 {
+	char *a[] = {"bin/dis-run", "--sandbox", "examples/hello/hello.dis", "sandbox", NULL};
+	RunResult r = run_cmd(a, NULL, 10000);
+
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.out, "hello, sandbox\n");
+	run_free(&r);
+}
+
+static void
+test_dis_run_sandboxed_inferno(void **state)
+{
 	char echo[512], wc[512], root[512];
 	RunResult r;
 
@@ -158,5 +169,6 @@ test_files_confined(void **state)
 	run_free(&r);
 }
 
+/* test_files_confined runs Inferno's cat and tee. */
 TEST_MAIN("vm sandbox", cmocka_unit_test(test_confined), cmocka_unit_test(test_dis_run_sandboxed),
-          cmocka_unit_test(test_files_confined))
+          inferno_unit_test(test_dis_run_sandboxed_inferno), inferno_unit_test(test_files_confined))

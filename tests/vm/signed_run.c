@@ -30,16 +30,12 @@ copy(const char *from, const char *to)
 static void
 test_signed_modules(void **state)
 {
-	char echo[512], sort[512], root[512];
+	const char *hello = "examples/hello/hello.dis";
 	RunResult r;
 
 	assert_int_equal(system("rm -rf " D " && mkdir -p " D "/trust " D "/other"), 0);
-	snprintf(echo, sizeof echo, "%s/dis/echo.dis", inferno_dir());
-	snprintf(sort, sizeof sort, "%s/dis/sort.dis", inferno_dir());
-	snprintf(root, sizeof root, "%s", inferno_dir());
-	copy(echo, D "/echo.dis");
-	copy(echo, D "/plain.dis");
-	copy(sort, D "/sort.dis");
+	copy(hello, D "/hello.dis");
+	copy(hello, D "/plain.dis");
 	{
 		char *a[] = {"bin/dis-keygen", "-o", D "/trust/alice", NULL};
 		r = run(a);
@@ -62,37 +58,33 @@ test_signed_modules(void **state)
 		r = run(d);
 		assert_int_equal(r.status, 2);
 		run_free(&r);
-		char *e[] = {"bin/dis-run", "--require-signed", D "/echo.dis", NULL};
+		char *e[] = {"bin/dis-run", "--require-signed", D "/hello.dis", NULL};
 		r = run(e);
 		assert_int_equal(r.status, 2);
 		run_free(&r);
 	}
 	{
-		char *a[] = {"bin/dis-sign", "-k", D "/trust/alice.key", D "/echo.dis", NULL};
+		char *a[] = {"bin/dis-sign", "-k", D "/trust/alice.key", D "/hello.dis", NULL};
 		r = run(a);
 		assert_int_equal(r.status, 0);
 		run_free(&r);
-		char *b[] = {"bin/dis-sign", "-k", D "/trust/alice.key", D "/sort.dis", NULL};
-		r = run(b);
-		assert_int_equal(r.status, 0);
-		run_free(&r);
-		char *c[] = {"bin/dis-sign", "-k", D "/other/mallory.key", "-o", D "/mallory.dis", echo, NULL};
+		char *c[] = {"bin/dis-sign", "-k", D "/other/mallory.key", "-o", D "/mallory.dis", (char *)hello, NULL};
 		r = run(c);
 		assert_int_equal(r.status, 0);
 		run_free(&r);
 	}
 	{
-		char *a[] = {"bin/dis-verify", "--trust", D "/trust", D "/echo.dis", NULL};
+		char *a[] = {"bin/dis-verify", "--trust", D "/trust", D "/hello.dis", NULL};
 		char want[200];
 		r = run(a);
 		assert_int_equal(r.status, 0);
-		assert_non_null(strstr(r.out, D "/echo.dis: signed by "));
+		assert_non_null(strstr(r.out, D "/hello.dis: signed by "));
 		assert_non_null(strstr(r.out, " (alice)\n"));
-		assert_int_equal(strlen(r.out), strlen(D "/echo.dis: signed by ") + 16 + strlen(" (alice)\n"));
+		assert_int_equal(strlen(r.out), strlen(D "/hello.dis: signed by ") + 16 + strlen(" (alice)\n"));
 		/* without a trust store: the key id only */
 		snprintf(want, sizeof want, "%.*s\n", (int)(strlen(r.out) - strlen(" (alice)\n")), r.out);
 		run_free(&r);
-		char *b[] = {"bin/dis-verify", D "/echo.dis", NULL};
+		char *b[] = {"bin/dis-verify", D "/hello.dis", NULL};
 		r = run(b);
 		assert_int_equal(r.status, 0);
 		assert_string_equal(r.out, want);
@@ -105,10 +97,10 @@ test_signed_modules(void **state)
 		run_free(&r);
 	}
 	{
-		char *a[] = {"bin/dis-run", "--require-signed", "--trust", D "/trust", D "/echo.dis", "signed", NULL};
+		char *a[] = {"bin/dis-run", "--require-signed", "--trust", D "/trust", D "/hello.dis", "signed", NULL};
 		r = run(a);
 		assert_int_equal(r.status, 0);
-		assert_string_equal(r.out, "signed\n");
+		assert_string_equal(r.out, "hello, signed\n");
 		run_free(&r);
 	}
 	{
@@ -127,9 +119,9 @@ test_signed_modules(void **state)
 		assert_non_null(strstr(r.err, "dis-run: " D "/mallory.dis: signed by unknown key "));
 		run_free(&r);
 	}
-	/* one changed byte in the signed echo's code: the reader refuses it */
-	copy(D "/echo.dis", D "/code.dis");
-	assert_int_equal(system("printf '\\001' | dd of=" D "/code.dis bs=1 seek=120 conv=notrunc status=none"), 0);
+	/* one changed byte in the signed hello's code: refused */
+	copy(D "/hello.dis", D "/code.dis");
+	assert_int_equal(system("printf '\\001' | dd of=" D "/code.dis bs=1 seek=20 conv=notrunc status=none"), 0);
 	{
 		char *a[] = {"bin/dis-run", "--require-signed", "--trust", D "/trust", D "/code.dis", "x", NULL};
 		r = run(a);
@@ -141,18 +133,40 @@ test_signed_modules(void **state)
 	}
 	/* one changed byte of a well-formed part (the source file name at the
 	 * end): the signature refuses it */
-	assert_int_equal(system("f=" D "/echo.dis; printf '\\001' | dd of=$f bs=1 seek=$(($(stat -c %s $f) - 2)) conv=notrunc status=none"), 0);
+	assert_int_equal(system("f=" D "/hello.dis; printf '\\001' | dd of=$f bs=1 seek=$(($(stat -c %s $f) - 2)) conv=notrunc status=none"), 0);
 	{
-		char *a[] = {"bin/dis-run", "--require-signed", "--trust", D "/trust", D "/echo.dis", "x", NULL};
+		char *a[] = {"bin/dis-run", "--require-signed", "--trust", D "/trust", D "/hello.dis", "x", NULL};
 		r = run(a);
 		assert_int_equal(r.status, 1);
 		assert_string_equal(r.out, "");
-		assert_string_equal(r.err, "dis-run: " D "/echo.dis: signature does not match its contents\n");
+		assert_string_equal(r.err, "dis-run: " D "/hello.dis: signature does not match its contents\n");
 		run_free(&r);
 	}
-	/* signed sort loads Inferno's unsigned bufio.dis: load gives nil */
+}
+
+/* Signed sort loads Inferno's unsigned bufio.dis: load gives nil. */
+static void
+test_signed_loads_unsigned(void **state)
+{
+	char sort[512], root[512];
+	RunResult r;
+
+	assert_int_equal(system("rm -rf " D "/lib && mkdir -p " D "/lib/trust"), 0);
+	snprintf(sort, sizeof sort, "%s/dis/sort.dis", inferno_dir());
+	snprintf(root, sizeof root, "%s", inferno_dir());
 	{
-		char *a[] = {"bin/dis-run", "--require-signed", "--trust", D "/trust", "-r", root, D "/sort.dis", NULL};
+		char *a[] = {"bin/dis-keygen", "-o", D "/lib/trust/alice", NULL};
+		r = run(a);
+		assert_int_equal(r.status, 0);
+		run_free(&r);
+		char *b[] = {"bin/dis-sign", "-k", D "/lib/trust/alice.key", "-o", D "/lib/sort.dis", sort, NULL};
+		r = run(b);
+		assert_int_equal(r.status, 0);
+		run_free(&r);
+	}
+	{
+		char *a[] = {"bin/dis-run", "--require-signed", "--trust", D "/lib/trust", "-r", root, D "/lib/sort.dis",
+		             NULL};
 		r = run(a);
 		assert_int_equal(r.status, 1);
 		assert_non_null(strstr(r.err, "sort: cannot load /dis/lib/bufio.dis: "));
@@ -161,4 +175,4 @@ test_signed_modules(void **state)
 	}
 }
 
-TEST_MAIN("vm/signed modules", cmocka_unit_test(test_signed_modules))
+TEST_MAIN("vm/signed modules", cmocka_unit_test(test_signed_modules), inferno_unit_test(test_signed_loads_unsigned))

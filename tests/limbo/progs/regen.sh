@@ -1,7 +1,8 @@
 #!/bin/bash
 # Regenerates the expected output of the corpus: every NAME.b here that is a
 # program (not a helper module, which has a NAME.m beside it) is compiled by
-# Inferno's own compiler, ../shared/inferno/dis/limbo.dis, running on our VM
+# Inferno's own compiler, $ACHERON_INFERNO/dis/limbo.dis (default
+# ../shared/inferno), running on our VM
 # (bin/dis-run), and run with bin/dis-run; its standard output becomes
 # NAME.out, and a non-zero exit status goes to NAME.status. limbo.dis is the
 # reference for the language: if it rejects a program, fix the program.
@@ -17,6 +18,10 @@ set -u
 cd "$(dirname "$0")/../../.." || exit 1
 top=$PWD
 inf=${ACHERON_INFERNO:-../shared/inferno}
+if [ ! -r "$inf/dis/limbo.dis" ]; then
+	echo "regen.sh: no $inf/dis/limbo.dis: set ACHERON_INFERNO to a copy of inferno-os (dis, module)" >&2
+	exit 1
+fi
 inf=$(cd "$inf" && pwd) || exit 1
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
