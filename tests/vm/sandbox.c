@@ -143,10 +143,6 @@ test_files_confined(void **state)
 	const char *outside = "../acheron-sandbox-escape.txt", *inside = "build/tests/vm/sandbox-tee.txt";
 	RunResult r;
 
-	if (syscall(SYS_landlock_create_ruleset, NULL, 0, 1 /* VERSION */) < 1) {
-		skip(); /* no Landlock in this kernel: files are not confined */
-		return;
-	}
 	/* reading outside what it was given: refused, with the reason */
 	r = sandboxed(NULL, NULL, 0, "/dis/cat.dis", "/etc/passwd");
 	assert_int_not_equal(r.status, 0);
@@ -170,5 +166,22 @@ test_files_confined(void **state)
 }
 
 /* test_files_confined runs Inferno's cat and tee. */
+/* Without Landlock in the kernel files are not confined, and the test is a
+ * TAP skip (cmocka's skip() prints "not ok … # SKIP", a failure to prove). */
+static int
+have_landlock(void)
+{
+	return syscall(SYS_landlock_create_ruleset, NULL, 0, 1 /* VERSION */) >= 1;
+}
+
+static void
+skipped(void **state)
+{
+	(void)state;
+}
+
 TEST_MAIN("vm sandbox", cmocka_unit_test(test_confined), cmocka_unit_test(test_dis_run_sandboxed),
-          inferno_unit_test(test_dis_run_sandboxed_inferno), inferno_unit_test(test_files_confined))
+          inferno_unit_test(test_dis_run_sandboxed_inferno),
+          have_landlock() ? (struct CMUnitTest)inferno_unit_test(test_files_confined)
+                          : (struct CMUnitTest){.name = "test_files_confined # SKIP no Landlock in this kernel",
+                                                .test_func = skipped})
