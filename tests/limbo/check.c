@@ -594,8 +594,9 @@ test_usage(void **state)
 		run_free(&r);
 	}
 	{
-		/* the signatures Inferno's sysmod.h and wc.dis have */
-		const char *args[] = {"--sigs", "-I", moddir, "examples/hello/hello.b", NULL};
+		/* the signatures Inferno's sysmod.h and wc.dis have, from our own
+		 * module/sys.m and module/draw.m */
+		const char *args[] = {"--sigs", "-I", "module", "examples/hello/hello.b", NULL};
 		RunResult r = limbo(args);
 		assert_int_equal(r.status, 0);
 		assert_non_null(strstr(r.out, "import Sys print 0xac849033 f*(s)i\n"));
@@ -604,7 +605,42 @@ test_usage(void **state)
 	}
 }
 
+/* Our module/draw.m gives a command's init the signature Inferno's own
+ * draw.m gives it: hello.b compiled against module/ alone exports init
+ * with the hash the shipped echo.dis exports. */
+static void
+test_draw_m_oracle(void **state)
+{
+	const char *args[] = {"--sigs", "-I", "module", "examples/hello/hello.b", NULL};
+	char echo[1024], *ours, *theirs;
+	RunResult r, d;
+
+	(void)state;
+	setup_dirs();
+	snprintf(echo, sizeof echo, "%s/dis/echo.dis", inferno_dir());
+	{
+		const char *dargs[] = {echo, NULL};
+		d = run_prog(DISDIS, dargs);
+	}
+	r = limbo(args);
+	assert_int_equal(r.status, 0);
+	assert_int_equal(d.status, 0);
+	ours = strstr(r.out, "export Hello init 0x");
+	assert_non_null(ours);
+	ours += strlen("export Hello init ");
+	/* dis-dis: link	PC,DESC,0xHASH,"init" */
+	theirs = strstr(d.out, ",\"init\"\n");
+	assert_non_null(theirs);
+	assert_true(theirs - d.out >= 10);
+	theirs -= 10;
+	print_message("# init: ours %.10s, echo.dis %.10s\n", ours, theirs);
+	assert_memory_equal(ours, theirs, 10);
+	run_free(&r);
+	run_free(&d);
+}
+
 TEST_MAIN("limbo/check",
+          inferno_unit_test(test_draw_m_oracle),
           inferno_unit_test(test_inferno_appl),
           cmocka_unit_test(test_project_sources),
           inferno_unit_test(test_signature_oracle),
