@@ -177,7 +177,8 @@ typedef struct DisModule {
  * Validation: every section complete and consistent with the header,
  * opcodes < DIS_NOPS, addressing modes legal, branch destinations < ninst,
  * n(mp) operands and data items inside data_size, type indices < ntype,
- * type 0 size == data_size, link pcs < ninst, no bytes left over.
+ * type 0 size == data_size, link pcs < ninst, an immediate load import
+ * index < nimport, no bytes left over.
  * Returns a new module (caller owns; free with dis_module_free) or NULL with
  * AC_EFORMAT (or AC_ENOMEM) in err. Never reads outside buf. Thread safe. */
 DisModule *dis_module_read(const uint8_t *buf, size_t len, const char *name, AcErr *err);

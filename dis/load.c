@@ -646,6 +646,25 @@ rdimports(Rd *r, DisModule *m)
 	return 0;
 }
 
+/* Checks what the code says of the import tables, which follow it in the
+ * file: a load whose middle operand is an immediate names an import table
+ * the module has. A load from a register is checked when it runs, as are
+ * mcall/mframe/mspawn link indices: their modlink comes from a register,
+ * built by any module's load from that module's own import table, so no
+ * bound on an immediate link index is knowable here. */
+static int
+chkloads(Rd *r, const DisModule *m)
+{
+	for (int32_t pc = 0; pc < m->ninst; pc++) {
+		const DisInst *in = &m->inst[pc];
+		if (in->op == DIS_OP_LOAD && DIS_UMID(in->add) == DIS_AXIMM &&
+		    (in->m.a < 0 || in->m.a >= m->nimport))
+			return badsect(r, "code", "instruction %d: load: import table %d out of range (%d import tables)",
+			               pc, in->m.a, m->nimport);
+	}
+	return 0;
+}
+
 static int
 pccheck(Rd *r, size_t off, const char *what, int32_t pc, int32_t ninst, int allowneg)
 {
@@ -736,6 +755,8 @@ dis_module_read(const uint8_t *buf, size_t len, const char *name, AcErr *err)
 	if (rdstr(r, &m->name, "module name") < 0 || rdlinks(r, m) < 0)
 		goto fail;
 	if ((m->rt & DIS_HASLDT) && rdimports(r, m) < 0)
+		goto fail;
+	if (chkloads(r, m) < 0)
 		goto fail;
 	if ((m->rt & DIS_HASEXCEPT) && rdhandlers(r, m) < 0)
 		goto fail;

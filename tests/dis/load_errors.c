@@ -273,6 +273,42 @@ test_operand_forms(void **state)
 	expect(m, NULL);
 }
 
+/* A load instruction names an import table by its middle operand; an
+ * immediate one must name a table the module has (Inferno's iload indexes
+ * m->ldt with it unchecked). A non-immediate one is checked at run time. */
+static void
+test_load_import_index(void **state)
+{
+	static DisImport fn = {0x1001, "f"};
+	static DisImportModule imp = {1, &fn};
+	DisModule *m;
+
+	(void)state;
+	m = tiny();
+	m->rt = DIS_HASLDT;
+	m->nimport = 1;
+	m->import = &imp;
+	m->inst[0].op = DIS_OP_LOAD;
+	m->inst[0].add = DIS_AXIMM | DIS_AMP << 3 | DIS_AMP;
+	m->inst[0].s.a = 0;
+	m->inst[0].m.a = 0;
+	m->inst[0].d.a = 4;
+	expect(m, NULL);
+	m->inst[0].m.a = 1;
+	expect(m, "t.dis: code: instruction 0: load: import table 1 out of range (1 import tables)");
+	m->inst[0].m.a = -1;
+	expect(m, "t.dis: code: instruction 0: load: import table -1 out of range (1 import tables)");
+	m->rt = 0;
+	m->nimport = 0;
+	m->import = NULL;
+	m->inst[0].m.a = 0;
+	expect(m, "t.dis: code: instruction 0: load: import table 0 out of range (0 import tables)");
+	/* From a register: the interpreter checks it when it runs. */
+	m->inst[0].add = DIS_AXINM | DIS_AMP << 3 | DIS_AMP;
+	m->inst[0].m.a = 0;
+	expect(m, NULL);
+}
+
 static void
 test_load_missing(void **state)
 {
@@ -290,4 +326,5 @@ TEST_MAIN("dis/load_errors",
 	cmocka_unit_test(test_random),
 	cmocka_unit_test(test_hand_broken),
 	cmocka_unit_test(test_operand_forms),
+	cmocka_unit_test(test_load_import_index),
 	cmocka_unit_test(test_load_missing))
