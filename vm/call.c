@@ -128,7 +128,7 @@ vm_op_mcall(VmThread *t, uint8_t *f, int32_t o, uint8_t *d, const VmInst *next)
 	if (ml == NULL)
 		vm_raise(t, VM_EX_MODULE);
 	if ((uint32_t)o >= (uint32_t)ml->nlinks)
-		vm_raise(t, "invalid mcall: link %d", (int)o);
+		vm_raise(t, "invalid mcall");
 	l = &ml->links[o];
 	FW(f, DIS_REGLINK) = (uint32_t)(next - t->m->inst);
 	FW(f, DIS_REGFRAME) = VM_WORD(t->fp);

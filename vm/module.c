@@ -330,13 +330,14 @@ vm_modlink_new(Vm *vm, VmModule *m, const DisImportModule *imp, AcErr *err)
 					break;
 				}
 			}
-			if (l == NULL) {
-				ac_err_set(err, AC_ESIG, "link failed: %s has no function %s", m->path, imp->func[i].name);
-				goto fail;
-			}
-			if (l->sig != imp->func[i].sig) {
-				ac_err_set(err, AC_ESIG, "link typecheck %s->%s() 0x%08x/0x%08x", m->name, imp->func[i].name,
-				           imp->func[i].sig, l->sig);
+			/* Inferno's words (libinterp/link.c linkm): the callee's
+			 * signature, then the importer's, bare hex. A function the
+			 * callee lacks reads as signature 0, the terminator of its
+			 * export table there (linkm's "not implemented" message is
+			 * unreachable). */
+			if (l == NULL || l->sig != imp->func[i].sig) {
+				ac_err_set(err, AC_ESIG, "link typecheck %s->%s() %x/%x", m->name, imp->func[i].name,
+				           l != NULL ? l->sig : 0u, imp->func[i].sig);
 				goto fail;
 			}
 		}
@@ -442,7 +443,7 @@ vm_builtin_module(Vm *vm, const char *path, AcErr *err)
 			return NULL;
 		}
 		m->ref = 2;  /* one for the registry */
-		m->name = (char *)b->path + 1;
+		m->name = (char *)b->path;  /* "$Sys", as Inferno's builtinmod */
 		m->path = strdup(b->path);
 		m->builtin = b;
 		m->nlink = b->nfuncs;

@@ -932,7 +932,7 @@ vm_xec(VmThread *t)
 		if (ml == NULL)
 			vm_raise(t, VM_EX_MODULE);
 		if ((uint32_t)o >= (uint32_t)ml->nlinks)
-			vm_raise(t, "invalid mframe: link %d", (int)o);
+			vm_raise(t, "invalid mframe");  /* Inferno's text */
 		if (ml->links[o].frame == NULL)
 			vm_raise(t, "invalid mframe: %s is variadic", ml->links[o].name);
 		P(d) = VM_WORD(vm_frame_alloc(t, ml->links[o].frame));
@@ -963,7 +963,7 @@ vm_xec(VmThread *t)
 		if (ml == NULL)
 			vm_raise(t, VM_EX_MODULE);
 		if ((uint32_t)o >= (uint32_t)ml->nlinks)
-			vm_raise(t, "invalid mspawn: link %d", (int)o);
+			vm_raise(t, "invalid mspawn");
 		vm_op_spawn(t, VM_PTR(P(s)), ml, ml->links[o].pc);
 		NEXT;
 	}

@@ -52,7 +52,8 @@ build_modb(void)
 }
 
 /* Import lists in A: 1 = B as it is, 2 = B with inc's signature wrong,
- * 3 = B with a function it does not have. */
+ * 3 = B with a function it does not have, 4 = $Sys with print's signature
+ * wrong. */
 #define IMPORTS \
 	"\tword @ldt+12,3\n" \
 	"\text @ldt+16,0x1001,\"inc\"\n" \
@@ -61,7 +62,9 @@ build_modb(void)
 	"\tword @ldt+52,1\n" \
 	"\text @ldt+56,0xbad,\"inc\"\n" \
 	"\tword @ldt+68,1\n" \
-	"\text @ldt+72,0x1004,\"dec\"\n"
+	"\text @ldt+72,0x1004,\"dec\"\n" \
+	"\tword @ldt+84,1\n" \
+	"\text @ldt+88,0xbad,\"print\"\n"
 
 /* inc(N) through the instance at MOD, result printed */
 #define INC(mod, n) \
@@ -98,8 +101,11 @@ test_two_modules(void **state)
 	    .out = "5\n8\n100\n9\n101\n42\nhello, world\n7\n9\n");
 }
 
-/* A load whose import does not match: nil, with the reason in %r; a good
- * load afterwards still works. */
+/* A load whose import does not match: nil, with the reason in %r in
+ * Inferno's words (libinterp/link.c linkm: the callee's signature, then
+ * the importer's, in bare hex; a function the callee lacks has signature
+ * 0 there, the terminator of its export table); a good load afterwards
+ * still works. */
 static void
 test_signature_mismatch(void **state)
 {
@@ -122,11 +128,87 @@ test_signature_mismatch(void **state)
 	    .data = IMPORTS
 	    "\tstring @mp+24,\"" MODB ".dis\"\n"
 	    "\tstring @mp+28,\"%r\\n\"\n",
-	    .out = "1\nlink typecheck ModB->inc() 0x00000bad/0x00001001\n"
-	           "1\nlink failed: " MODB ".dis has no function dec\n"
+	    .out = "1\nlink typecheck ModB->inc() 1001/bad\n"
+	           "1\nlink typecheck ModB->dec() 0/1004\n"
 	           "2\n");
+}
+
+/* A builtin module is linked the same way: Inferno names it by its path. */
+static void
+test_builtin_mismatch(void **state)
+{
+	XEC(.body =
+	    "\tload 4(mp),$4,40(fp)\n"
+	    "\tmovw $1,112(fp)\n"
+	    "\tbeqw 40(fp),124(mp),n1\n"
+	    "\tmovw $0,112(fp)\n"
+	    "n1:" PW("112(fp)")
+	    "\tframe $4,96(fp)\n\tmovp 28(mp),32(96(fp))\n" PCALL,
+	    .data = IMPORTS
+	    "\tstring @mp+28,\"%r\\n\"\n",
+	    .out = "1\nlink typecheck $Sys->print() ac849033/bad\n");
+}
+
+/* A link index past the modlink's links (B loaded through import table 1
+ * has 3) raises rather than read past them, whether it is an immediate
+ * or comes from a register; so does a negative one (Inferno would take
+ * it as an index into the callee's exports, unchecked). mframe's text is
+ * Inferno's; Inferno checks neither mcall nor mspawn. */
+static void
+test_link_index_range(void **state)
+{
+	build_modb();
+	XEC(.body =
+	    "\tload 24(mp),$1,40(fp)\n"
+	    PW("$1")
+	    "bad:\tmframe 40(fp),$3,104(fp)\n",
+	    .data = IMPORTS "\tstring @mp+24,\"" MODB ".dis\"\n",
+	    .out = "1\n", .exc = "invalid mframe", .at = "bad");
+	XEC(.body =
+	    "\tload 24(mp),$1,40(fp)\n"
+	    "\tmframe 40(fp),$0,104(fp)\n\tmovw $5,32(104(fp))\n"
+	    "\tlea 108(fp),16(104(fp))\n"
+	    "bad:\tmcall 104(fp),$3,40(fp)\n",
+	    .data = IMPORTS "\tstring @mp+24,\"" MODB ".dis\"\n",
+	    .exc = "invalid mcall", .at = "bad");
+	XEC(.body =
+	    "\tload 24(mp),$1,40(fp)\n"
+	    "\tmovw $-1,200(fp)\n"
+	    "\tmframe 40(fp),$0,104(fp)\n\tmovw $5,32(104(fp))\n"
+	    "\tlea 108(fp),16(104(fp))\n"
+	    "bad:\tmcall 104(fp),200(fp),40(fp)\n",
+	    .data = IMPORTS "\tstring @mp+24,\"" MODB ".dis\"\n",
+	    .exc = "invalid mcall", .at = "bad");
+	XEC(.body =
+	    "\tload 24(mp),$1,40(fp)\n"
+	    "\tmovw $1000000,200(fp)\n"
+	    "bad:\tmframe 40(fp),200(fp),104(fp)\n",
+	    .data = IMPORTS "\tstring @mp+24,\"" MODB ".dis\"\n",
+	    .exc = "invalid mframe", .at = "bad");
+	XEC(.body =
+	    "\tload 24(mp),$1,40(fp)\n"
+	    "\tmframe 40(fp),$0,104(fp)\n\tmovw $5,32(104(fp))\n"
+	    "bad:\tmspawn 104(fp),$3,40(fp)\n",
+	    .data = IMPORTS "\tstring @mp+24,\"" MODB ".dis\"\n",
+	    .exc = "invalid mspawn", .at = "bad");
+}
+
+/* A load from a register naming an import table the module lacks raises.
+ * (An immediate one is refused when the module is read: dis-as will not
+ * write it; tests/dis/load_errors.c.) */
+static void
+test_load_import_index(void **state)
+{
+	XEC(.body =
+	    "\tmovw $5,200(fp)\n"
+	    "bad:\tload 24(mp),200(fp),40(fp)\n",
+	    .data = IMPORTS "\tstring @mp+24,\"" MODB ".dis\"\n",
+	    .exc = "load: bad import table index 5", .at = "bad");
 }
 
 TEST_MAIN("dis modules: two-module programs",
           cmocka_unit_test(test_two_modules),
-          cmocka_unit_test(test_signature_mismatch))
+          cmocka_unit_test(test_signature_mismatch),
+          cmocka_unit_test(test_builtin_mismatch),
+          cmocka_unit_test(test_link_index_range),
+          cmocka_unit_test(test_load_import_index))
