@@ -105,6 +105,8 @@ typedef struct LimboChecker {
 		*t_nil, *t_any, *t_exception;
 	LimboSigRec *sigs;   /* malloc'd */
 	int nsigs, capsigs;
+	LimboType **used;    /* types of other modules' functions used (malloc'd) */
+	int nused, capused;
 } LimboChecker;
 
 /* expfmt.c: n as Inferno's messages quote it ('exp', into s, at most len
@@ -151,6 +153,13 @@ enum { LIMBO_MAXTEMP = 32 };
 int limbo_fn_frame(LimboType *fn);
 /* Signature string (arena); ac_sig_hash gives its 32-bit hash. */
 const char *limbo_ty_sigstr(LimboChecker *c, const LimboType *t);
+/* A module's interface as Inferno's compiler orders it (mkiface): with
+ * store LIMBO_D_FN its functions, those of the adts it declares included
+ * (where the adt is declared), sorted by name, equal names in that order;
+ * with LIMBO_D_GLOBAL its variables, sorted. Fills out (up to max) and
+ * returns how many. */
+enum { LIMBO_MAX_IFACE = 1024 };
+int limbo_iface(const LimboType *mod, int store, LimboDecl **out, int max);
 int limbo_ty_isptr(const LimboType *t);
 int limbo_ty_isnum(const LimboType *t);
 

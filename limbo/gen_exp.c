@@ -722,7 +722,7 @@ load(G *g, const LimboNode *n, const GOpd *dst)
 	int ldt = limbo_cg_ldt(g, n->ty, NULL, 0, n);
 
 	d = target(g, dst, n->ty);
-	limbo_cg_emit(g, DIS_OP_LOAD, path, limbo_cg_opd(G_IMM, ldt, 0), d);
+	limbo_cg_emit(g, DIS_OP_LOAD, path, limbo_cg_ldtmod(ldt), d);
 	return d;
 }
 
