@@ -678,7 +678,7 @@ void
 limbo_cg_ldt_order(G *g)
 {
 	GMod *mo = g->m;
-	int n = mo->nimp, *modnew, **fnnew;
+	int n = mo->nimp, *modnew, **fnnew, *loaded = NULL, nloaded = 0, unloaded = 0;
 	GImport *imp;
 
 	/* a module imported whole: every function of its interface */
@@ -699,6 +699,18 @@ limbo_cg_ldt_order(G *g)
 		g->nomem = g->failed = 1;
 		goto out;
 	}
+	/* Only a module this one loads has an entry (the .m.NAME global
+	 * Inferno's load makes): one reached through a value another module
+	 * loaded is called by its place in its whole interface. */
+	loaded = calloc((size_t)n + 1, sizeof *loaded);
+	if (loaded == NULL) {
+		g->nomem = g->failed = 1;
+		goto out;
+	}
+	for (int i = 0; i < mo->ninst; i++)
+		if (mo->inst[i].op == DIS_OP_LOAD && mo->inst[i].m.ldt == G_LDT_MOD && mo->inst[i].m.a >= 0 &&
+		    mo->inst[i].m.a < n)
+			loaded[mo->inst[i].m.a] = 1;
 	/* the modules by name (Inferno sorts the .m.NAME globals) */
 	for (int i = 0; i < n; i++) {
 		const char *a = mo->imp[i].mod->decl != NULL ? mo->imp[i].mod->decl->name : "";
@@ -706,10 +718,11 @@ limbo_cg_ldt_order(G *g)
 		for (int j = 0; j < n; j++) {
 			const char *b = mo->imp[j].mod->decl != NULL ? mo->imp[j].mod->decl->name : "";
 			int c = strcmp(b, a);
-			if (c < 0 || (c == 0 && j < i))
+			if (loaded[j] && (c < 0 || (c == 0 && j < i)))
 				r++;
 		}
-		modnew[i] = r;
+		modnew[i] = loaded[i] ? r : nloaded + unloaded++;
+		nloaded += loaded[i];
 	}
 	for (int i = 0; i < n; i++) {
 		GImport *im = &mo->imp[i];
@@ -734,13 +747,16 @@ limbo_cg_ldt_order(G *g)
 		imp[modnew[i]] = *im;
 	}
 	memcpy(mo->imp, imp, (size_t)n * sizeof *imp);
+	for (int i = nloaded; i < n; i++)
+		free(mo->imp[i].fn);
+	mo->nimp = nloaded;
 	for (int i = 0; i < mo->ninst; i++) {
 		GOpd *o[3] = {&mo->inst[i].s, &mo->inst[i].m, &mo->inst[i].d};
 		for (int k = 0; k < 3; k++) {
 			if (o[k]->ldt == G_LDT_MOD && o[k]->a >= 0 && o[k]->a < n)
 				o[k]->a = modnew[o[k]->a];
-			else if (o[k]->ldt == G_LDT_FN && o[k]->ldtmod >= 0 && o[k]->ldtmod < n &&
-			         o[k]->a >= 0 && o[k]->a < mo->imp[modnew[o[k]->ldtmod]].nfn)
+			else if (o[k]->ldt == G_LDT_FN && o[k]->ldtmod >= 0 && o[k]->ldtmod < n && o[k]->a >= 0 &&
+			         o[k]->a < imp[modnew[o[k]->ldtmod]].nfn)
 				o[k]->a = fnnew[o[k]->ldtmod][o[k]->a];
 			o[k]->ldt = 0;
 		}
@@ -751,6 +767,7 @@ out:
 	free(fnnew);
 	free(modnew);
 	free(imp);
+	free(loaded);
 }
 
 void
