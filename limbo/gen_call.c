@@ -681,14 +681,18 @@ limbo_cg_ldt_order(G *g)
 	int n = mo->nimp, *modnew, **fnnew, *loaded = NULL, nloaded = 0, unloaded = 0;
 	GImport *imp;
 
-	/* a module imported whole: every function of its interface */
+	/* A module imported whole: every function of its interface. This
+	 * module loading itself ("$self") imports all it exports (Inferno's
+	 * typecheck references every member of the implemented module). */
 	for (int i = 0; i < n; i++) {
 		const char *name = mo->imp[i].mod->decl != NULL ? mo->imp[i].mod->decl->name : NULL;
-		if (name == NULL || !linkall(g, name))
+		int self = name != NULL && g->impl != NULL && g->impl->decl != NULL &&
+		           strcmp(g->impl->decl->name, name) == 0;
+		if (name == NULL || (!self && !linkall(g, name)))
 			continue;
 		for (int k = 0; k < limbo_unit_nsigs(g->u); k++) {
 			const LimboSig *s = limbo_unit_sig(g->u, k);
-			if (!s->exported && strcmp(s->module, name) == 0)
+			if (s->exported == self && (self || strcmp(s->module, name) == 0))
 				(void)limbo_cg_ldt(g, mo->imp[i].mod, s->name, s->sig, NULL);
 		}
 	}
