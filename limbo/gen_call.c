@@ -715,6 +715,8 @@ limbo_cg_ldt_order(G *g)
 		if (mo->inst[i].op == DIS_OP_LOAD && mo->inst[i].m.ldt == G_LDT_MOD && mo->inst[i].m.a >= 0 &&
 		    mo->inst[i].m.a < n)
 			loaded[mo->inst[i].m.a] = 1;
+	for (int i = 0; i < n; i++)
+		nloaded += loaded[i];
 	/* the modules by name (Inferno sorts the .m.NAME globals) */
 	for (int i = 0; i < n; i++) {
 		const char *a = mo->imp[i].mod->decl != NULL ? mo->imp[i].mod->decl->name : "";
@@ -726,7 +728,6 @@ limbo_cg_ldt_order(G *g)
 				r++;
 		}
 		modnew[i] = loaded[i] ? r : nloaded + unloaded++;
-		nloaded += loaded[i];
 	}
 	for (int i = 0; i < n; i++) {
 		GImport *im = &mo->imp[i];
