@@ -153,6 +153,21 @@ linkall(LimboChecker *c)
 		}
 	for (int i = 0; i < nused; i++)
 		reach(c, &r, c->used[i], 0);
+	/* each module's data, for its ".mp" link */
+	for (int i = 0; i < LIMBO_GLOBAL_BUCKETS; i++)
+		for (LimboSym *s = c->global[i]; s != NULL; s = s->next) {
+			LimboDecl *d = s->d;
+			const char *str;
+			int self = 0;
+			if (d->store != LIMBO_D_TYPE || d->ty == NULL || d->ty->kind != LIMBO_TY_MODULE ||
+			    d->ty->decl != d || (str = limbo_mp_sigstr(c, d->ty)) == NULL)
+				continue;
+			for (int k = 0; k < c->nimpl; k++)
+				self |= c->impl[k] == d->ty;
+			limbo_sig_addstr(c, d->name, ".mp", NULL, str, 0);
+			if (self)
+				limbo_sig_addstr(c, d->name, ".mp", NULL, str, 1);
+		}
 	if (r.bad)
 		c->a->nomem = 1;
 	free(r.seen);

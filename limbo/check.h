@@ -160,6 +160,9 @@ const char *limbo_ty_sigstr(LimboChecker *c, const LimboType *t);
  * returns how many. */
 enum { LIMBO_MAX_IFACE = 1024 };
 int limbo_iface(const LimboType *mod, int store, LimboDecl **out, int max);
+/* The signature string of a module's data, its ".mp" link ("name:type;"
+ * for each variable, sorted), or NULL if it has none. */
+const char *limbo_mp_sigstr(LimboChecker *c, const LimboType *mod);
 int limbo_ty_isptr(const LimboType *t);
 int limbo_ty_isnum(const LimboType *t);
 
@@ -174,6 +177,10 @@ void limbo_decl_resolve(LimboChecker *c, LimboDecl *d);
 void limbo_check_decls(LimboChecker *c, const LimboNode *root);
 void limbo_sig_add(LimboChecker *c, const char *module, const char *name, LimboType *fnty,
                    int exported);
+/* The same with the signature string given (fnty unused when str is not
+ * NULL): ".mp", a module's data, is signed as its variables. */
+void limbo_sig_addstr(LimboChecker *c, const char *module, const char *name, LimboType *fnty,
+                      const char *str, int exported);
 
 /* expr.c */
 LimboType *limbo_exp(LimboChecker *c, const LimboNode *n, int *isconst);

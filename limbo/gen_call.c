@@ -645,11 +645,14 @@ iface_order(LimboType *mt, const char *const *names, int n, int *perm)
 	int *rank = calloc((size_t)n + 1, sizeof *rank);
 
 	for (int k = 0; k < n; k++) {
-		int p = iface_pos(fns, nfns, names[k]);
-		if (p < 0 && rank != NULL) {
+		int p = strcmp(names[k], ".mp") == 0 ? -1 : iface_pos(fns, nfns, names[k]);
+		if (p == -1 && names[k][0] == '.')
+			p = -2; /* the data first */
+		else if (p < 0 && rank != NULL) {
 			p = nfns;
 			for (int j = 0; j < n; j++)
-				if (iface_pos(fns, nfns, names[j]) < 0 && strcmp(names[j], names[k]) < 0)
+				if (iface_pos(fns, nfns, names[j]) < 0 && strcmp(names[j], ".mp") != 0 &&
+				    strcmp(names[j], names[k]) < 0)
 					p++;
 		}
 		if (rank != NULL)
@@ -779,6 +782,20 @@ void
 limbo_cg_link_order(G *g)
 {
 	GMod *mo = g->m;
+	int found;
+	uint32_t mpsig = limbo_cg_sig(g, NULL, ".mp", 1, &found);
+
+	/* the module's data, if it has any: ".mp", no pc, no frame */
+	if (found) {
+		GLink *p = realloc(mo->link, (size_t)(mo->nlink + 1) * sizeof *p);
+		if (p == NULL) {
+			g->nomem = g->failed = 1;
+			return;
+		}
+		mo->link = p;
+		mo->caplink = mo->nlink + 1;
+		mo->link[mo->nlink++] = (GLink){".mp", -1, -1, mpsig};
+	}
 	const char **names = calloc((size_t)mo->nlink + 1, sizeof *names);
 	int *perm = calloc((size_t)mo->nlink + 1, sizeof *perm);
 	GLink *l = calloc((size_t)mo->nlink + 1, sizeof *l);

@@ -648,6 +648,27 @@ rtsign(Sig *s, const LimboType *t, int depth)
 }
 
 const char *
+limbo_mp_sigstr(LimboChecker *c, const LimboType *mod)
+{
+	LimboDecl *vars[LIMBO_MAX_IFACE];
+	int n = limbo_iface(mod, LIMBO_D_GLOBAL, vars, LIMBO_MAX_IFACE);
+	Sig *s;
+
+	if (n == 0)
+		return NULL;
+	s = limbo_arena_alloc(c->a, sizeof *s);
+	if (s == NULL)
+		return NULL;
+	s->c = c;
+	sput(s, "", 0);
+	for (int i = 0; i < n; i++) {
+		idsign1(s, vars[i], 1, 0);
+		sputc(s, ';');
+	}
+	return s->p;
+}
+
+const char *
 limbo_ty_sigstr(LimboChecker *c, const LimboType *t)
 {
 	Sig *s = limbo_arena_alloc(c->a, sizeof *s);
