@@ -173,6 +173,7 @@ limbo_unit_free(LimboUnit *u)
 	if (u == NULL)
 		return;
 	free(u->sigs);
+	free(u->linkall);
 	for (int i = 0; i < u->nerrs; i++)
 		free(u->errs[i]);
 	free(u->errs);

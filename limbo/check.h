@@ -105,6 +105,8 @@ typedef struct LimboChecker {
 		*t_nil, *t_any, *t_exception;
 	LimboSigRec *sigs;   /* malloc'd */
 	int nsigs, capsigs;
+	LimboType **used;    /* types of other modules' functions used (malloc'd) */
+	int nused, capused;
 } LimboChecker;
 
 /* expfmt.c: n as Inferno's messages quote it ('exp', into s, at most len
@@ -151,6 +153,16 @@ enum { LIMBO_MAXTEMP = 32 };
 int limbo_fn_frame(LimboType *fn);
 /* Signature string (arena); ac_sig_hash gives its 32-bit hash. */
 const char *limbo_ty_sigstr(LimboChecker *c, const LimboType *t);
+/* A module's interface as Inferno's compiler orders it (mkiface): with
+ * store LIMBO_D_FN its functions, those of the adts it declares included
+ * (where the adt is declared), sorted by name, equal names in that order;
+ * with LIMBO_D_GLOBAL its variables, sorted. Fills out (up to max) and
+ * returns how many. */
+enum { LIMBO_MAX_IFACE = 1024 };
+int limbo_iface(const LimboType *mod, int store, LimboDecl **out, int max);
+/* The signature string of a module's data, its ".mp" link ("name:type;"
+ * for each variable, sorted), or NULL if it has none. */
+const char *limbo_mp_sigstr(LimboChecker *c, const LimboType *mod);
 int limbo_ty_isptr(const LimboType *t);
 int limbo_ty_isnum(const LimboType *t);
 
@@ -165,6 +177,10 @@ void limbo_decl_resolve(LimboChecker *c, LimboDecl *d);
 void limbo_check_decls(LimboChecker *c, const LimboNode *root);
 void limbo_sig_add(LimboChecker *c, const char *module, const char *name, LimboType *fnty,
                    int exported);
+/* The same with the signature string given (fnty unused when str is not
+ * NULL): ".mp", a module's data, is signed as its variables. */
+void limbo_sig_addstr(LimboChecker *c, const char *module, const char *name, LimboType *fnty,
+                      const char *str, int exported);
 
 /* expr.c */
 LimboType *limbo_exp(LimboChecker *c, const LimboNode *n, int *isconst);

@@ -703,6 +703,13 @@ resolve_members(LimboChecker *c, LimboType *t)
 void
 limbo_sig_add(LimboChecker *c, const char *module, const char *name, LimboType *fnty, int exported)
 {
+	limbo_sig_addstr(c, module, name, fnty, NULL, exported);
+}
+
+void
+limbo_sig_addstr(LimboChecker *c, const char *module, const char *name, LimboType *fnty, const char *str,
+                 int exported)
+{
 	LimboSigRec *r;
 
 	for (int i = 0; i < c->nsigs; i++)
@@ -720,7 +727,7 @@ limbo_sig_add(LimboChecker *c, const char *module, const char *name, LimboType *
 	r = &c->sigs[c->nsigs++];
 	r->module = module;
 	r->name = name;
-	r->str = limbo_ty_sigstr(c, fnty);
+	r->str = str != NULL ? str : limbo_ty_sigstr(c, fnty);
 	r->sig = ac_sig_hash(r->str);
 	r->exported = exported;
 }

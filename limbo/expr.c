@@ -94,6 +94,17 @@ use_fn(LimboChecker *c, LimboDecl *mod, const char *adt, LimboDecl *fn)
 	name = limbo_arena_strndup(c->a, buf, n);
 	if (name != NULL)
 		limbo_sig_add(c, mod->name, name, fn->ty, 0);
+	if (c->nused == c->capused) {
+		int nc = c->capused ? c->capused * 2 : 32;
+		LimboType **p = realloc(c->used, (size_t)nc * sizeof *p);
+		if (p == NULL) {
+			c->a->nomem = 1;
+			return;
+		}
+		c->used = p;
+		c->capused = nc;
+	}
+	c->used[c->nused++] = fn->ty;
 }
 
 /* A function of this module used as a value (a ref fn) is called through

@@ -312,6 +312,10 @@ limbo_gen(LimboUnit *u, const char *srcpath, FILE *asmout, uint8_t **dis, size_t
 	m->name = "";
 	(void)limbo_cg_newdesc(g, 0); /* $0: module data */
 	generate(g);
+	if (!g->failed)
+		limbo_cg_ldt_order(g);
+	if (!g->failed)
+		limbo_cg_link_order(g);
 	if (g->nomem) {
 		rc = ac_err_set(err, AC_ENOMEM, "out of memory generating code");
 	} else if (g->failed) {

@@ -35,7 +35,13 @@ enum {
 typedef struct GOpd {
 	int mode;
 	int32_t a, b;
+	int ldt;         /* $a is an import index, renumbered when the table is
+	                    put in Inferno's order: G_LDT_MOD, G_LDT_FN (a
+	                    function of import ldtmod), or 0 */
+	int ldtmod;
 } GOpd;
+
+enum { G_LDT_MOD = 1, G_LDT_FN = 2 };
 
 typedef struct GInst {
 	int op;          /* DIS_OP_* */
@@ -305,6 +311,19 @@ GOpd limbo_cg_call_result(G *g, LimboType *rt, GOpd r, const GOpd *dst);
 /* Stores call n's arguments (from kid first) into the frame at fr. */
 void limbo_cg_store_args(G *g, const LimboNode *n, int first, LimboType *fnty, const LimboNode *selfn, GOpd fr);
 int limbo_cg_ldt(G *g, LimboType *mod, const char *fn, uint32_t sig, const LimboNode *at);
+/* $i for import ldt, and $k for function k of import ldt: operands that
+ * limbo_cg_ldt_order renumbers. */
+GOpd limbo_cg_ldtmod(int ldt);
+GOpd limbo_cg_ldtfn(int ldt, int k);
+/* Puts the import table in the order Inferno's compiler writes it: the
+ * modules sorted by name, each one's functions in its interface's order
+ * (sorted by name), a module imported whole (u->linkall) with every
+ * function; renumbers the operands that index it. */
+void limbo_cg_ldt_order(G *g);
+/* Puts the exports in Inferno's order: the implemented module's interface
+ * (limbo_iface), then the functions exported because they are used as
+ * values, sorted by name. */
+void limbo_cg_link_order(G *g);
 /* This module as `load` of "$self" gives it (import entry ldt): a module
  * data word, loaded the first time the code gets there. */
 GOpd limbo_cg_self_module(G *g, int ldt);

@@ -201,7 +201,7 @@ limbo_cg_store_args(G *g, const LimboNode *n, int first, LimboType *fnty, const 
 	int off = LIMBO_MAXTEMP;
 
 	if (selfn != NULL && p != NULL) {
-		limbo_cg_expt(g, selfn, p->ty, &(GOpd){G_IFP, fr.a, p->offset});
+		limbo_cg_expt(g, selfn, p->ty, &(GOpd){G_IFP, fr.a, p->offset, 0, 0});
 		off = p->offset + limbo_cg_size(p->ty);
 		p = p->next;
 	}
@@ -217,7 +217,7 @@ limbo_cg_store_args(G *g, const LimboNode *n, int first, LimboType *fnty, const 
 			o = (off + (t->align > 0 ? t->align : 4) - 1) / (t->align > 0 ? t->align : 4) *
 			    (t->align > 0 ? t->align : 4);
 		}
-		limbo_cg_expt(g, n->kids[i], t, &(GOpd){G_IFP, fr.a, o});
+		limbo_cg_expt(g, n->kids[i], t, &(GOpd){G_IFP, fr.a, o, 0, 0});
 		off = o + (t->size > 0 ? t->size : 4);
 		if (p != NULL)
 			p = p->next;
@@ -276,7 +276,7 @@ limbo_cg_self_module(G *g, int ldt)
 	for (int i = 0; i < g->m->ninst; i++) {
 		const GInst *in = &g->m->inst[i];
 		if (in->op == DIS_OP_LOAD && limbo_cg_same(in->s, path) && in->m.mode == G_IMM && in->m.a == ldt &&
-		    in->d.mode == G_MP) {
+		    in->m.ldt == G_LDT_MOD && in->d.mode == G_MP) {
 			slot = in->d;
 			break;
 		}
@@ -286,7 +286,7 @@ limbo_cg_self_module(G *g, int ldt)
 		limbo_cg_markptr(g, &g->m->desc[0], slot.a);
 	}
 	skip = limbo_cg_branch(g, DIS_OP_BNEW, slot, limbo_cg_nil(g));
-	limbo_cg_emit(g, DIS_OP_LOAD, path, limbo_cg_opd(G_IMM, ldt, 0), slot);
+	limbo_cg_emit(g, DIS_OP_LOAD, path, limbo_cg_ldtmod(ldt), slot);
 	limbo_cg_patch(g, skip, limbo_cg_pc(g));
 	return slot;
 }
@@ -381,7 +381,9 @@ pass_fns(G *g, const LimboNode *n, LimboDecl *d, LimboType *fnty, const LimboNod
 						return;
 					}
 					limbo_cg_emit(g, DIS_OP_MOVP, limbo_cg_opd(G_IFP, fr.a, argp->offset), limbo_cg_none, mslot);
-					limbo_cg_emit(g, DIS_OP_MOVW, limbo_cg_opd(G_IMM, limbo_cg_ldt(g, bt, m->name, sig, n), 0),
+					limbo_cg_emit(g, DIS_OP_MOVW,
+					              limbo_cg_ldtfn(limbo_cg_ldt(g, bt, NULL, 0, n),
+					                             limbo_cg_ldt(g, bt, m->name, sig, n)),
 					              limbo_cg_none, islot);
 				} else if (bt->kind == LIMBO_TY_REF && bt->of != NULL &&
 				           (bt->of->kind == LIMBO_TY_ADT || bt->of->kind == LIMBO_TY_ADTPICK)) {
@@ -389,7 +391,7 @@ pass_fns(G *g, const LimboNode *n, LimboDecl *d, LimboType *fnty, const LimboNod
 					LimboDecl *m = limbo_member(bt->of, f->name);
 					LimboType *mt;
 					const char *name;
-					int found, idx;
+					int found, idx, ldt;
 					uint32_t sig;
 					GOpd mod;
 					if (m == NULL && bt->of != adt)
@@ -411,7 +413,8 @@ pass_fns(G *g, const LimboNode *n, LimboDecl *d, LimboType *fnty, const LimboNod
 							return;
 						}
 						idx = limbo_cg_ldt(g, mt, name, sig, n);
-						mod = limbo_cg_self_module(g, limbo_cg_ldt(g, mt, NULL, 0, n));
+						ldt = limbo_cg_ldt(g, mt, NULL, 0, n);
+						mod = limbo_cg_self_module(g, ldt);
 					} else {
 						const LimboNode *modv = adt_module_value(g, m);
 						mt = fn_module(m);
@@ -421,11 +424,11 @@ pass_fns(G *g, const LimboNode *n, LimboDecl *d, LimboType *fnty, const LimboNod
 							return;
 						}
 						mod = module_value(g, modv);
-						(void)limbo_cg_ldt(g, mt, NULL, 0, n);
+						ldt = limbo_cg_ldt(g, mt, NULL, 0, n);
 						idx = limbo_cg_ldt(g, mt, name, sig, n);
 					}
 					limbo_cg_emit(g, DIS_OP_MOVP, mod, limbo_cg_none, mslot);
-					limbo_cg_emit(g, DIS_OP_MOVW, limbo_cg_opd(G_IMM, idx, 0), limbo_cg_none, islot);
+					limbo_cg_emit(g, DIS_OP_MOVW, limbo_cg_ldtfn(ldt, idx), limbo_cg_none, islot);
 				} else {
 					limbo_cg_notimpl(g, n, "this type for a type variable with constraints");
 					return;
@@ -582,17 +585,232 @@ limbo_cg_call(G *g, const LimboNode *n, const GOpd *dst)
 		}
 		modo = limbo_cg_base(g, module_value(g, modv));
 		ldt = limbo_cg_ldt(g, mt, NULL, 0, n);
-		(void)ldt;
 		idx = limbo_cg_ldt(g, mt, name, sig, n);
 		fr = limbo_cg_tmpword(g, 0);
 		if (fnty->varargs)
 			limbo_cg_emit(g, DIS_OP_FRAME, limbo_cg_opd(G_IMM, varargs_desc(g, n, 1, fnty), 0), limbo_cg_none, fr);
 		else
-			limbo_cg_emit(g, DIS_OP_MFRAME, modo, limbo_cg_opd(G_IMM, idx, 0), fr);
+			limbo_cg_emit(g, DIS_OP_MFRAME, modo, limbo_cg_ldtfn(ldt, idx), fr);
 		limbo_cg_store_args(g, n, 1, fnty, selfn, fr);
 		pass_fns(g, n, d, fnty, selfn, fr);
 		r = spawn ? limbo_cg_none : limbo_cg_result_slot(g, rt, dst, fr);
-		limbo_cg_emit(g, spawn ? DIS_OP_MSPAWN : DIS_OP_MCALL, fr, limbo_cg_opd(G_IMM, idx, 0), modo);
+		limbo_cg_emit(g, spawn ? DIS_OP_MSPAWN : DIS_OP_MCALL, fr, limbo_cg_ldtfn(ldt, idx), modo);
 		return limbo_cg_call_result(g, rt, r, dst);
 	}
+}
+
+GOpd
+limbo_cg_ldtmod(int ldt)
+{
+	GOpd o = limbo_cg_opd(G_IMM, ldt, 0);
+
+	o.ldt = G_LDT_MOD;
+	return o;
+}
+
+GOpd
+limbo_cg_ldtfn(int ldt, int k)
+{
+	GOpd o = limbo_cg_opd(G_IMM, k, 0);
+
+	o.ldt = G_LDT_FN;
+	o.ldtmod = ldt;
+	return o;
+}
+
+/* Where function name ("f" or "Adt.f") stands in a module's interface
+ * fns (its functions sorted by name, Inferno's mkiface), or -1. */
+static int
+iface_pos(LimboDecl **fns, int nfns, const char *name)
+{
+	for (int i = 0; i < nfns; i++) {
+		const char *adt = fns[i]->dot != NULL && fns[i]->dot->ty != NULL &&
+		                  fns[i]->dot->ty->kind == LIMBO_TY_ADT ? fns[i]->dot->name : NULL;
+		size_t k = adt != NULL ? strlen(adt) : 0;
+		if (adt != NULL ? strncmp(name, adt, k) == 0 && name[k] == '.' && strcmp(name + k + 1, fns[i]->name) == 0
+		                : strcmp(name, fns[i]->name) == 0)
+			return i;
+	}
+	return -1;
+}
+
+/* The new place of each of names[0..n) (sorted into perm): first those in
+ * the interface, in its order; then the others (functions of this module
+ * used as values, which Inferno's addiface appends), sorted by name. */
+static void
+iface_order(LimboType *mt, const char *const *names, int n, int *perm)
+{
+	LimboDecl *fns[LIMBO_MAX_IFACE];
+	int nfns = mt != NULL ? limbo_iface(mt, LIMBO_D_FN, fns, LIMBO_MAX_IFACE) : 0;
+	int *rank = calloc((size_t)n + 1, sizeof *rank);
+
+	for (int k = 0; k < n; k++) {
+		int p = strcmp(names[k], ".mp") == 0 ? -1 : iface_pos(fns, nfns, names[k]);
+		if (p == -1 && names[k][0] == '.')
+			p = -2; /* the data first */
+		else if (p < 0 && rank != NULL) {
+			p = nfns;
+			for (int j = 0; j < n; j++)
+				if (iface_pos(fns, nfns, names[j]) < 0 && strcmp(names[j], ".mp") != 0 &&
+				    strcmp(names[j], names[k]) < 0)
+					p++;
+		}
+		if (rank != NULL)
+			rank[k] = p;
+	}
+	for (int k = 0; k < n; k++) {
+		int r = 0;
+		for (int j = 0; rank != NULL && j < n; j++)
+			if (rank[j] < rank[k] || (rank[j] == rank[k] && j < k))
+				r++;
+		perm[k] = rank != NULL ? r : k;
+	}
+	free(rank);
+}
+
+static int
+linkall(G *g, const char *mod)
+{
+	for (int i = 0; i < g->u->nlinkall; i++)
+		if (strcmp(g->u->linkall[i], mod) == 0)
+			return 1;
+	return 0;
+}
+
+void
+limbo_cg_ldt_order(G *g)
+{
+	GMod *mo = g->m;
+	int n = mo->nimp, *modnew, **fnnew, *loaded = NULL, nloaded = 0, unloaded = 0;
+	GImport *imp;
+
+	/* A module imported whole: every function of its interface. This
+	 * module loading itself ("$self") imports all it exports (Inferno's
+	 * typecheck references every member of the implemented module). */
+	for (int i = 0; i < n; i++) {
+		const char *name = mo->imp[i].mod->decl != NULL ? mo->imp[i].mod->decl->name : NULL;
+		int self = name != NULL && g->impl != NULL && g->impl->decl != NULL &&
+		           strcmp(g->impl->decl->name, name) == 0;
+		if (name == NULL || (!self && !linkall(g, name)))
+			continue;
+		for (int k = 0; k < limbo_unit_nsigs(g->u); k++) {
+			const LimboSig *s = limbo_unit_sig(g->u, k);
+			if (s->exported == self && (self || strcmp(s->module, name) == 0))
+				(void)limbo_cg_ldt(g, mo->imp[i].mod, s->name, s->sig, NULL);
+		}
+	}
+	modnew = calloc((size_t)n + 1, sizeof *modnew);
+	fnnew = calloc((size_t)n + 1, sizeof *fnnew);
+	imp = calloc((size_t)n + 1, sizeof *imp);
+	if (modnew == NULL || fnnew == NULL || imp == NULL) {
+		g->nomem = g->failed = 1;
+		goto out;
+	}
+	/* Only a module this one loads has an entry (the .m.NAME global
+	 * Inferno's load makes): one reached through a value another module
+	 * loaded is called by its place in its whole interface. */
+	loaded = calloc((size_t)n + 1, sizeof *loaded);
+	if (loaded == NULL) {
+		g->nomem = g->failed = 1;
+		goto out;
+	}
+	for (int i = 0; i < mo->ninst; i++)
+		if (mo->inst[i].op == DIS_OP_LOAD && mo->inst[i].m.ldt == G_LDT_MOD && mo->inst[i].m.a >= 0 &&
+		    mo->inst[i].m.a < n)
+			loaded[mo->inst[i].m.a] = 1;
+	for (int i = 0; i < n; i++)
+		nloaded += loaded[i];
+	/* the modules by name (Inferno sorts the .m.NAME globals) */
+	for (int i = 0; i < n; i++) {
+		const char *a = mo->imp[i].mod->decl != NULL ? mo->imp[i].mod->decl->name : "";
+		int r = 0;
+		for (int j = 0; j < n; j++) {
+			const char *b = mo->imp[j].mod->decl != NULL ? mo->imp[j].mod->decl->name : "";
+			int c = strcmp(b, a);
+			if (loaded[j] && (c < 0 || (c == 0 && j < i)))
+				r++;
+		}
+		modnew[i] = loaded[i] ? r : nloaded + unloaded++;
+	}
+	for (int i = 0; i < n; i++) {
+		GImport *im = &mo->imp[i];
+		const char **names = calloc((size_t)im->nfn + 1, sizeof *names);
+		GImpFn *fn = calloc((size_t)im->nfn + 1, sizeof *fn);
+
+		fnnew[i] = calloc((size_t)im->nfn + 1, sizeof **fnnew);
+		if (fnnew[i] == NULL || names == NULL || fn == NULL) {
+			free(names);
+			free(fn);
+			g->nomem = g->failed = 1;
+			goto out;
+		}
+		for (int k = 0; k < im->nfn; k++)
+			names[k] = im->fn[k].name;
+		iface_order(im->mod, names, im->nfn, fnnew[i]);
+		for (int k = 0; k < im->nfn; k++)
+			fn[fnnew[i][k]] = im->fn[k];
+		memcpy(im->fn, fn, (size_t)im->nfn * sizeof *fn);
+		free(fn);
+		free(names);
+		imp[modnew[i]] = *im;
+	}
+	memcpy(mo->imp, imp, (size_t)n * sizeof *imp);
+	for (int i = nloaded; i < n; i++)
+		free(mo->imp[i].fn);
+	mo->nimp = nloaded;
+	for (int i = 0; i < mo->ninst; i++) {
+		GOpd *o[3] = {&mo->inst[i].s, &mo->inst[i].m, &mo->inst[i].d};
+		for (int k = 0; k < 3; k++) {
+			if (o[k]->ldt == G_LDT_MOD && o[k]->a >= 0 && o[k]->a < n)
+				o[k]->a = modnew[o[k]->a];
+			else if (o[k]->ldt == G_LDT_FN && o[k]->ldtmod >= 0 && o[k]->ldtmod < n && o[k]->a >= 0 &&
+			         o[k]->a < imp[modnew[o[k]->ldtmod]].nfn)
+				o[k]->a = fnnew[o[k]->ldtmod][o[k]->a];
+			o[k]->ldt = 0;
+		}
+	}
+out:
+	for (int i = 0; fnnew != NULL && i < n; i++)
+		free(fnnew[i]);
+	free(fnnew);
+	free(modnew);
+	free(imp);
+	free(loaded);
+}
+
+void
+limbo_cg_link_order(G *g)
+{
+	GMod *mo = g->m;
+	int found;
+	uint32_t mpsig = limbo_cg_sig(g, NULL, ".mp", 1, &found);
+
+	/* the module's data, if it has any: ".mp", no pc, no frame */
+	if (found) {
+		GLink *p = realloc(mo->link, (size_t)(mo->nlink + 1) * sizeof *p);
+		if (p == NULL) {
+			g->nomem = g->failed = 1;
+			return;
+		}
+		mo->link = p;
+		mo->caplink = mo->nlink + 1;
+		mo->link[mo->nlink++] = (GLink){".mp", -1, -1, mpsig};
+	}
+	const char **names = calloc((size_t)mo->nlink + 1, sizeof *names);
+	int *perm = calloc((size_t)mo->nlink + 1, sizeof *perm);
+	GLink *l = calloc((size_t)mo->nlink + 1, sizeof *l);
+
+	if (names == NULL || perm == NULL || l == NULL) {
+		g->nomem = g->failed = 1;
+	} else {
+		for (int k = 0; k < mo->nlink; k++)
+			names[k] = mo->link[k].name;
+		iface_order(g->impl, names, mo->nlink, perm);
+		for (int k = 0; k < mo->nlink; k++)
+			l[perm[k]] = mo->link[k];
+		memcpy(mo->link, l, (size_t)mo->nlink * sizeof *l);
+	}
+	free(names);
+	free(perm);
+	free(l);
 }

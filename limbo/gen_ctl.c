@@ -580,7 +580,7 @@ exc_value(G *g, const LimboNode *n, LimboDecl *d)
 			limbo_cg_notimpl(g, n, "exception arguments beyond its values");
 			break;
 		}
-		limbo_cg_expt(g, n->kids[i], f->ty, &(GOpd){G_IFP, p.a, f->offset});
+		limbo_cg_expt(g, n->kids[i], f->ty, &(GOpd){G_IFP, p.a, f->offset, 0, 0});
 		f = f->next;
 	}
 	return p;
@@ -802,7 +802,8 @@ fnvalue(G *g, const LimboNode *n, const GOpd *dst)
 	else
 		mod = limbo_cg_self_module(g, limbo_cg_ldt(g, mt, NULL, 0, n));
 	limbo_cg_emit(g, DIS_OP_MOVP, mod, limbo_cg_none, limbo_cg_ind(p, 0));
-	limbo_cg_emit(g, DIS_OP_MOVW, limbo_cg_opd(G_IMM, idx, 0), limbo_cg_none, limbo_cg_ind(p, 4));
+	limbo_cg_emit(g, DIS_OP_MOVW, limbo_cg_ldtfn(limbo_cg_ldt(g, mt, NULL, 0, n), idx), limbo_cg_none,
+	              limbo_cg_ind(p, 4));
 	if (dst != NULL) {
 		limbo_cg_emit(g, DIS_OP_MOVP, p, limbo_cg_none, *dst);
 		return *dst;

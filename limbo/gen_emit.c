@@ -15,7 +15,7 @@
 #include "dis/dis.h"
 #include "limbo/gen.h"
 
-const GOpd limbo_cg_none = {G_NONE, 0, 0};
+const GOpd limbo_cg_none = {G_NONE, 0, 0, 0, 0};
 
 /* Grows a malloc'd array to hold one more element. */
 static int
@@ -40,7 +40,7 @@ grow(G *g, void **p, int n, int *cap, size_t sz)
 GOpd
 limbo_cg_opd(int mode, int32_t a, int32_t b)
 {
-	GOpd o = {mode, a, b};
+	GOpd o = {mode, a, b, 0, 0};
 	return o;
 }
 

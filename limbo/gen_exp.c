@@ -537,6 +537,13 @@ modvar(G *g, const LimboNode *n)
 		return limbo_cg_none;
 	}
 	limbo_cg_modvars(d->dot->ty);
+	if (d->dot->ty->decl != NULL) {
+		/* the import that checks the data's layout: ".mp" */
+		int found;
+		uint32_t sig = limbo_cg_sig(g, d->dot->ty->decl->name, ".mp", 0, &found);
+		if (found)
+			(void)limbo_cg_ldt(g, d->dot->ty, ".mp", sig, n);
+	}
 	limbo_cg_emit(g, DIS_OP_MOVW, limbo_cg_ind(m, 0), limbo_cg_none, p);
 	return limbo_cg_opd(G_IFP, p.a, d->offset);
 }
@@ -722,7 +729,7 @@ load(G *g, const LimboNode *n, const GOpd *dst)
 	int ldt = limbo_cg_ldt(g, n->ty, NULL, 0, n);
 
 	d = target(g, dst, n->ty);
-	limbo_cg_emit(g, DIS_OP_LOAD, path, limbo_cg_opd(G_IMM, ldt, 0), d);
+	limbo_cg_emit(g, DIS_OP_LOAD, path, limbo_cg_ldtmod(ldt), d);
 	return d;
 }
 

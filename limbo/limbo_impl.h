@@ -30,6 +30,8 @@ struct LimboUnit {
 	int nomem;         /* a diagnostic could not be stored */
 	LimboSig *sigs;    /* limbo_check's signatures (malloc'd) */
 	int nsigs;
+	const char **linkall; /* modules imported whole (malloc'd; names in the arena) */
+	int nlinkall;
 	int checked;       /* limbo_check ran */
 };
 

@@ -413,6 +413,44 @@ limbo_ty_size(LimboType *t)
 		limbo_ty_size(g->ty);
 }
 
+/* A stable sort by name (Inferno's namesort: a merge that keeps equal
+ * names in the order they came). */
+static void
+namesort(LimboDecl **v, int n)
+{
+	for (int i = 1; i < n; i++) {
+		LimboDecl *x = v[i];
+		int j = i;
+		while (j > 0 && strcmp(v[j - 1]->name, x->name) > 0) {
+			v[j] = v[j - 1];
+			j--;
+		}
+		v[j] = x;
+	}
+}
+
+int
+limbo_iface(const LimboType *mod, int store, LimboDecl **out, int max)
+{
+	int n = 0;
+
+	for (LimboDecl *d = mod->ids; d != NULL && n < max; d = d->next) {
+		if (d->store == store && d->ty != NULL && (store != LIMBO_D_FN || d->ty->kind == LIMBO_TY_FN)) {
+			out[n++] = d;
+			continue;
+		}
+		/* an adt's functions stand where the adt is declared */
+		if (store != LIMBO_D_FN || d->store != LIMBO_D_TYPE || d->ty == NULL ||
+		    d->ty->kind != LIMBO_TY_ADT || d->ty->decl != d)
+			continue;
+		for (LimboDecl *f = d->ty->ids; f != NULL && n < max; f = f->next)
+			if (f->store == LIMBO_D_FN && f->ty != NULL && f->ty->kind == LIMBO_TY_FN)
+				out[n++] = f;
+	}
+	namesort(out, n);
+	return n;
+}
+
 /* Signature strings. */
 typedef struct Sig {
 	LimboChecker *c;
@@ -585,18 +623,49 @@ rtsign(Sig *s, const LimboType *t, int depth)
 		idsign(s, t->ids, 1, depth);
 		rtsign(s, t->of, depth + 1);
 		break;
-	case LIMBO_TY_MODULE:
+	case LIMBO_TY_MODULE: {
+		/* the interface as Inferno's mkiface lists it: the data first,
+		 * then every function, its adts' included, each sorted by name */
+		LimboDecl *fns[LIMBO_MAX_IFACE];
+		int n;
 		sputc(s, '{');
-		for (const LimboDecl *d = t->ids; d != NULL; d = d->next) {
-			/* the interface: functions and data, not types or constants */
-			if (d->store != LIMBO_D_FN && d->store != LIMBO_D_GLOBAL)
-				continue;
-			idsign1(s, d, 1, depth);
+		n = limbo_iface(t, LIMBO_D_GLOBAL, fns, LIMBO_MAX_IFACE);
+		for (int i = 0; i < n; i++) {
+			idsign1(s, fns[i], 1, depth);
+			sputc(s, ';');
+		}
+		n = limbo_iface(t, LIMBO_D_FN, fns, LIMBO_MAX_IFACE);
+		if (n == LIMBO_MAX_IFACE)
+			s->bad = 1;
+		for (int i = 0; i < n; i++) {
+			idsign1(s, fns[i], 1, depth);
 			sputc(s, ';');
 		}
 		sputc(s, '}');
 		break;
 	}
+	}
+}
+
+const char *
+limbo_mp_sigstr(LimboChecker *c, const LimboType *mod)
+{
+	LimboDecl *vars[LIMBO_MAX_IFACE];
+	int n = limbo_iface(mod, LIMBO_D_GLOBAL, vars, LIMBO_MAX_IFACE);
+	Sig *s;
+
+	if (n == 0)
+		return NULL;
+	s = limbo_arena_alloc(c->a, sizeof *s);
+	if (s == NULL)
+		return NULL;
+	s->c = c;
+	sput(s, "", 0);
+	for (int i = 0; i < n; i++) {
+		idsign1(s, vars[i], 1, 0);
+		sputc(s, ';');
+	}
+	return s->p;
 }
 
 const char *
