@@ -32,12 +32,15 @@ global(G *g, LimboDecl *d, const LimboNode *init)
 void
 limbo_cg_modvars(LimboType *mod)
 {
-	int off = 0;
+	LimboDecl *vars[LIMBO_MAX_IFACE];
+	int off = 0, n = limbo_iface(mod, LIMBO_D_GLOBAL, vars, LIMBO_MAX_IFACE);
 
-	for (LimboDecl *d = mod->ids; d != NULL; d = d->next) {
+	/* sorted by name, as Inferno's modglobals lays them out (its
+	 * interface is name-sorted), so a module built by either compiler
+	 * finds another's variables where they are */
+	for (int i = 0; i < n; i++) {
+		LimboDecl *d = vars[i];
 		int al;
-		if (d->store != LIMBO_D_GLOBAL || d->ty == NULL)
-			continue;
 		limbo_ty_size(d->ty);
 		al = d->ty->align > 0 ? d->ty->align : 4;
 		off = (off + al - 1) / al * al;

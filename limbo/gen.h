@@ -356,7 +356,7 @@ GOpd limbo_cg_index_lval(G *g, const LimboNode *n);
 /* s[i] = c for a string s. */
 void limbo_cg_string_store(G *g, const LimboNode *l, GOpd c);
 GOpd limbo_cg_slice(G *g, const LimboNode *n, const GOpd *dst);
-void limbo_cg_slice_assign(G *g, const LimboNode *l, const LimboNode *r);
+GOpd limbo_cg_slice_assign(G *g, const LimboNode *l, const LimboNode *r);
 GOpd limbo_cg_tuple(G *g, const LimboNode *n, LimboType *t, const GOpd *dst);
 GOpd limbo_cg_construct(G *g, const LimboNode *n, const GOpd *dst); /* Adt(...), Tag(...) */
 GOpd limbo_cg_ref(G *g, const LimboNode *n, const GOpd *dst);

@@ -223,21 +223,22 @@ limbo_cg_slice(G *g, const LimboNode *n, const GOpd *dst)
 	return d;
 }
 
-void
+GOpd
 limbo_cg_slice_assign(G *g, const LimboNode *l, const LimboNode *r)
 {
 	GOpd s, lo, a;
 
 	if (g->failed)
-		return;
+		return limbo_cg_none;
 	if (l->kids[0]->ty == NULL || l->kids[0]->ty->kind != LIMBO_TY_ARRAY || l->kids[2] != NULL) {
 		limbo_cg_notimpl(g, l, "this slice assignment");
-		return;
+		return limbo_cg_none;
 	}
 	s = limbo_cg_expt(g, r, l->kids[0]->ty, NULL);
 	lo = l->kids[1] != NULL ? int_direct(g, l->kids[1]) : limbo_cg_opd(G_IMM, 0, 0);
 	a = limbo_cg_exp(g, l->kids[0], NULL);
 	limbo_cg_emit(g, DIS_OP_SLICELA, s, lo, a);
+	return a;
 }
 
 /* Stores the values kids[first..] of n into the fields of d (fields). */

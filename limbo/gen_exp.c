@@ -633,10 +633,8 @@ assign(G *g, const LimboNode *n, const GOpd *dst)
 		limbo_cg_emit(g, op, v, d, d); /* two operands: d may be indirect */
 		return limbo_cg_deliver(g, t, d, dst);
 	}
-	if (l->kind == LIMBO_N_SLICE) {
-		limbo_cg_slice_assign(g, l, r);
-		return limbo_cg_none;
-	}
+	if (l->kind == LIMBO_N_SLICE) /* its value is the array sliced (Inferno's slicelcom) */
+		return limbo_cg_deliver(g, l->kids[0]->ty, limbo_cg_slice_assign(g, l, r), dst);
 	if (l->kind == LIMBO_N_TUPLE || (l->kind == LIMBO_N_INDEX && l->kids[0]->ty->kind == LIMBO_TY_STRING)) {
 		v = limbo_cg_expt(g, r, l->kind == LIMBO_N_TUPLE ? r->ty : t, NULL);
 		if (l->kind == LIMBO_N_TUPLE && limbo_cg_isind(v) == 0 && v.mode != G_FP) {
