@@ -16,7 +16,16 @@ OPT ?= -O2
 WERROR ?=
 CFLAGS_BASE = -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE $(OPT) -g -Wall -Wextra \
 	-Wshadow -Wpointer-arith -Wmissing-prototypes -Wno-unused-parameter $(WERROR) -I. -Ibuild
-CFLAGS_ALL = $(CFLAGS_BASE) $(CFLAGS) -MMD -MP
+# Hardened like a distribution's packages, so a bug that lets a module's
+# code write where it should not finds less to aim at: position-independent
+# code (ASLR moves the program too), stack canaries, checked libc buffer
+# calls (_FORTIFY_SOURCE needs the optimiser, so not at -O0), and full RELRO
+# (every symbol bound at start, then the GOT made read-only).
+# tests/hardening.sh checks the commands.
+HARDEN_CFLAGS = -fPIE -fstack-protector-strong $(if $(filter -O0,$(OPT)),,-U_FORTIFY_SOURCE -D_FORTIFY_SOURCE=2)
+HARDEN_LDFLAGS = -pie -Wl,-z,relro,-z,now
+CFLAGS_ALL = $(CFLAGS_BASE) $(HARDEN_CFLAGS) $(CFLAGS) -MMD -MP
+LDFLAGS_ALL = $(HARDEN_LDFLAGS) $(LDFLAGS)
 LDLIBS_ALL = -lsodium -lz -lmd -lseccomp -lm -lpthread -ldl $(LDLIBS)
 # The cluster's programs also speak ZeroMQ and protobuf, keep state in
 # SQLite and print JSON.
@@ -132,7 +141,7 @@ build/bench/cluster: $(LIB_SCHED)
 
 bin/%: build/tools/%.o
 	@mkdir -p bin
-	$(CC) $(CFLAGS_ALL) -o $@ $< $(filter %.a,$^) $(LDLIBS_NET) $(LDLIBS_ALL)
+	$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) -o $@ $< $(filter %.a,$^) $(LDLIBS_NET) $(LDLIBS_ALL)
 
 examples/%.dis: examples/%.b bin/limbo
 	bin/limbo $(LIMBOFLAGS) -o $@ $<
@@ -152,7 +161,7 @@ build/cluster_tests/readme.t: cluster_tests/readme.sh
 
 $(filter-out build/cluster_tests/readme.t,$(CLUSTER_TESTS)): $(LIB_SCHED)
 build/cluster_tests/%.t: build/cluster_tests/%.o
-	$(CC) $(CFLAGS_ALL) -o $@ $< $(filter %.a,$^) -lcmocka $(LDLIBS_NET) $(LDLIBS_ALL)
+	$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) -o $@ $< $(filter %.a,$^) -lcmocka $(LDLIBS_NET) $(LDLIBS_ALL)
 
 $(SH_TESTS): build/tests/%.t: tests/%.sh
 	@mkdir -p $(dir $@)
@@ -160,15 +169,16 @@ $(SH_TESTS): build/tests/%.t: tests/%.sh
 	chmod +x $@
 
 build/tests/%.t: build/tests/%.o
-	$(CC) $(CFLAGS_ALL) -o $@ $< $(filter %.a,$^) -lcmocka $(LDLIBS_NET) $(LDLIBS_ALL)
+	$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) -o $@ $< $(filter %.a,$^) -lcmocka $(LDLIBS_NET) $(LDLIBS_ALL)
 
 # The benchmark calls cblas_sgemm directly as its reference.
 build/bench/%: build/bench/%.o
-	$(CC) $(CFLAGS_ALL) -o $@ $< $(filter %.a,$^) -lopenblas $(LDLIBS_NET) $(LDLIBS_ALL)
+	$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) -o $@ $< $(filter %.a,$^) -lopenblas $(LDLIBS_NET) $(LDLIBS_ALL)
 
 # What the sh tests read, besides themselves.
 build/tests/symbols.t: $(LIB_VM) $(LIB_SCHED) $(LIB_NODE) $(LIB_LIMBO)
 build/tests/man.t: $(wildcard man/*.1)
+build/tests/hardening.t: $(CMDS)
 build/tests/bench.t: bench/run.sh $(BENCHES)
 TESTS += $(SH_TESTS)
 
