@@ -76,11 +76,17 @@ size_t vm_heap_leaked(Vm *vm);
 /* Instructions executed so far by this runtime. */
 uint64_t vm_instructions(const Vm *vm);
 
-/* Confines the calling process, for good, with a seccomp filter (libseccomp;
- * no_new_privs is set): execve, fork and clone without CLONE_THREAD,
- * sockets, ptrace and cross-process memory, mounts and namespaces, module
- * loading, bpf, perf and keyrings fail with EPERM (clone3 with ENOSYS, so
- * threads fall back to clone), and kill/tgkill reach only this process.
+/* Confines the calling process (every thread), for good, with a seccomp
+ * filter (libseccomp; no_new_privs is set first) that is an allow-list:
+ * only the system calls the VM, glibc and OpenBLAS make run (memory,
+ * file and descriptor calls, time, futex, threads, its own signals);
+ * ioctl only as TCGETS (never TIOCSTI), fcntl only on the descriptor's
+ * flags, clone only with CLONE_THREAD and no namespace, kill/tgkill only
+ * to this process, prlimit64 only to read its own limits. execve, fork,
+ * sockets, io_uring, ptrace and cross-process memory, pidfds, mounts and
+ * namespaces, module loading, bpf, perf, keyrings, prctl fail with EPERM;
+ * every other call with ENOSYS (clone3 too, so threads fall back to
+ * clone; a newer glibc to an older call).
  * With fs (Landlock, where the kernel has it), the file system is
  * reduced to reading beneath fs->read's paths and reading and writing
  * beneath fs->write's (a path that does not exist is skipped); files
