@@ -28,8 +28,10 @@ usage(FILE *f)
 	      "  --heap-max BYTES       Dis heap quota (suffix k, m, g; default 2g)\n"
 	      "  --max-instructions N   stop after N instructions (exit 3)\n"
 	      "  --stats                print instructions executed and CPU time on stderr\n"
-	      "  --sandbox              confine the process first: no exec, fork, sockets,\n"
-	      "                         ptrace, signals only to itself (seccomp); files\n"
+	      "  --sandbox              confine the process first: a new session (no\n"
+	      "                         terminal); only the system calls the VM needs:\n"
+	      "                         no exec, fork, sockets, io_uring, ptrace,\n"
+	      "                         signals only to itself (seccomp); files\n"
 	      "                         only beneath the module's directory, -r DIR,\n"
 	      "                         DIS_PATH, /usr/lib, /lib and --allow-read (read)\n"
 	      "                         and the working directory, /dev/null and\n"
@@ -152,6 +154,16 @@ main(int argc, char **argv)
 		}
 		opt.verify = verify_module;
 		opt.verify_ctx = trust;
+	}
+	if (sandbox) {
+		int st;
+		rc = vm_sandbox_session(&st, &err);
+		if (rc == 1)
+			return st;
+		if (rc != AC_OK) {
+			fprintf(stderr, "dis-run: %s\n", err.msg);
+			return 1;
+		}
 	}
 	vm = vm_new(&opt, &err);
 	if (vm != NULL && sandbox) {

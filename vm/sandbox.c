@@ -9,11 +9,13 @@
 #include <linux/landlock.h>
 #include <sched.h>
 #include <seccomp.h>
+#include <signal.h>
 #include <string.h>
 #include <termios.h>
 #include <sys/prctl.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -267,4 +269,37 @@ vm_sandbox_enter(const VmSandbox *fs, AcErr *err)
 	if (rc != 0)
 		return ac_err_set(err, AC_EINVAL, "sandbox: cannot install the seccomp filter: %s", strerror(-rc));
 	return AC_OK;
+}
+
+/* A task keeps no controlling terminal: with one, TIOCSTI (or a newer
+ * ioctl) could type commands into the user's shell, and the terminal's
+ * signals would reach it. setsid leaves it, except in a process-group
+ * leader (a shell's job): that one, if it has a terminal at all, goes on
+ * in a child it waits for, the child leaving the terminal and dying with
+ * it (Ctrl-C still ends the pair). */
+int
+vm_sandbox_session(int *exit_status, AcErr *err)
+{
+	pid_t pid, parent = getpid();
+	int fd, st;
+
+	if (setsid() >= 0)
+		return AC_OK;
+	fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
+		return AC_OK; /* no terminal to leave */
+	close(fd);
+	pid = fork();
+	if (pid < 0)
+		return ac_err_set(err, AC_EINVAL, "sandbox: fork: %s", strerror(errno));
+	if (pid == 0) {
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent || setsid() < 0)
+			return ac_err_set(err, AC_EINVAL, "sandbox: cannot leave the terminal: %s", strerror(errno));
+		return AC_OK;
+	}
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			return ac_err_set(err, AC_EINVAL, "sandbox: wait: %s", strerror(errno));
+	*exit_status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	return 1;
 }

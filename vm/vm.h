@@ -100,6 +100,14 @@ typedef struct VmSandbox {
 	                             remove beneath each */
 } VmSandbox;
 int vm_sandbox_enter(const VmSandbox *fs, AcErr *err);
+/* Leaves the controlling terminal before vm_sandbox_enter, so that the
+ * confined code cannot type into it (TIOCSTI) or get its signals: a new
+ * session (setsid). A process-group leader with a terminal cannot, so it
+ * forks: the child, in a new session and killed if the parent dies,
+ * returns AC_OK and goes on; the parent waits and returns 1 with
+ * *exit_status the child's (128 + signal if killed), for the caller to
+ * exit with. Call before starting threads. AC_OK, 1, or AC_EINVAL. */
+int vm_sandbox_session(int *exit_status, AcErr *err);
 /* After vm_sandbox_enter: 1 the file system is confined to fs's paths
  * (Landlock), 0 the kernel has no Landlock (files are not confined), -1
  * not asked. */

@@ -23,6 +23,7 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <poll.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
@@ -279,6 +280,89 @@ test_files_confined(void **state)
 	run_free(&r);
 }
 
+/* dis-run --sandbox running tests/vm/limbo/ttyprobe.b in a session whose
+ * controlling terminal is a pty: as the session (and group) leader, where
+ * setsid fails, with leader, else as a member. Returns its output. */
+static char *
+probe_tty(int leader)
+{
+	static char out[256];
+	char *argv[] = {"bin/dis-run", "--sandbox", "--allow-read", "/dev/tty", "build/tests/vm/ttyprobe.dis", NULL};
+	int master, p[2], st, n = 0;
+	struct pollfd pf;
+	pid_t pid;
+
+	master = posix_openpt(O_RDWR | O_NOCTTY);
+	assert_true(master >= 0 && grantpt(master) == 0 && unlockpt(master) == 0);
+	assert_int_equal(pipe(p), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		int nul = open("/dev/null", O_RDONLY);
+		/* the pty becomes the new session's controlling terminal */
+		if (setsid() < 0 || open(ptsname(master), O_RDWR) < 0 || nul < 0)
+			_exit(120);
+		dup2(nul, 0);
+		dup2(p[1], 1);
+		dup2(p[1], 2);
+		if (!leader) {
+			pid_t c = fork();
+			if (c != 0)
+				_exit(c > 0 && waitpid(c, &st, 0) == c && WIFEXITED(st) ? WEXITSTATUS(st) : 121);
+		}
+		execv(argv[0], argv);
+		_exit(122);
+	}
+	close(p[1]);
+	pf.fd = p[0];
+	pf.events = POLLIN;
+	while (n < (int)sizeof out - 1 && poll(&pf, 1, 10000) == 1) {
+		ssize_t r = read(p[0], out + n, sizeof out - 1 - (size_t)n);
+		if (r <= 0)
+			break;
+		n += (int)r;
+	}
+	out[n] = 0;
+	close(p[0]);
+	kill(pid, SIGKILL);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	close(master);
+	return out;
+}
+
+static void
+test_no_terminal(void **state)
+{
+	char *a[] = {"bin/limbo", "-I", "module", "-o", "build/tests/vm/ttyprobe.dis", "tests/vm/limbo/ttyprobe.b", NULL};
+	RunResult r = run_cmd(a, NULL, 10000);
+
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+	assert_string_equal(probe_tty(0), "notty: No such device or address\n");
+	assert_string_equal(probe_tty(1), "notty: No such device or address\n");
+}
+
+/* The main job, confined: its threads (OpenBLAS's, started at the first
+ * matrix multiply) and files still work under the allow-list. */
+static void
+test_train_sandboxed(void **state)
+{
+	char *a[] = {"bin/dis-run", "--sandbox", "--allow-read", "/usr/share/datasets/fashion-mnist",
+	             "examples/fashion/train.dis", "-e", "1", "-n", "640", "/usr/share/datasets/fashion-mnist", NULL};
+	RunResult r;
+
+	if (access("/usr/share/datasets/fashion-mnist", R_OK) != 0) {
+		print_message("no Fashion-MNIST (make deps)\n");
+		assert_true(0);
+	}
+	r = run_cmd(a, NULL, 60000);
+	if (r.status != 0)
+		print_error("%s%s\n", r.out, r.err);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "epoch 1"));
+	run_free(&r);
+}
+
 /* test_files_confined runs Inferno's cat and tee. */
 /* Without Landlock in the kernel files are not confined, and the test is a
  * TAP skip (cmocka's skip() prints "not ok … # SKIP", a failure to prove). */
@@ -294,7 +378,8 @@ skipped(void **state)
 	(void)state;
 }
 
-TEST_MAIN("vm sandbox", cmocka_unit_test(test_confined), cmocka_unit_test(test_attacks), cmocka_unit_test(test_dis_run_sandboxed),
+TEST_MAIN("vm sandbox", cmocka_unit_test(test_confined), cmocka_unit_test(test_attacks), cmocka_unit_test(test_no_terminal),
+          cmocka_unit_test(test_train_sandboxed), cmocka_unit_test(test_dis_run_sandboxed),
           inferno_unit_test(test_dis_run_sandboxed_inferno),
           have_landlock() ? (struct CMUnitTest)inferno_unit_test(test_files_confined)
                           : (struct CMUnitTest){.name = "test_files_confined # SKIP no Landlock in this kernel",
