@@ -349,6 +349,14 @@ rdtypes(Rd *r, DisModule *m)
 			return bad(r, off, "type %d: pointer map of %d bytes exceeds size %d", id, nmap, size);
 		if ((size_t)nmap > left(r))
 			return bad(r, r->pos, "truncated type section");
+		/* A bit for a word that does not lie wholly inside the object
+		 * would let the collector, initmem and destroy read and write
+		 * past it: the heap word after it taken for a pointer. */
+		for (int32_t b = 0; b < nmap * 8; b++)
+			if ((r->buf[r->pos + (size_t)b / 8] & (0x80 >> (b % 8))) &&
+			    (int64_t)(b + 1) * DIS_IBY2WD > size)
+				return bad(r, off, "type %d: pointer map marks word %d, outside size %d",
+				           id, b, size);
 		t->id = id;
 		t->size = size;
 		t->nmap = nmap;
