@@ -253,7 +253,7 @@ test_falls_off_the_end(void **state)
 	RunResult r;
 
 	assert_non_null(f);
-	fputs("\tmovw\t$1,32(fp)\n\tentry\t0,0\n\tdesc\t$0,0,\"\"\n\tmodule\tOff\n"
+	fputs("\tmovw\t$1,32(fp)\n\tentry\t0,0\n\tdesc\t$0,40,\"\"\n\tmodule\tOff\n"
 	      "\tlink\t0,0,0x4244b354,\"init\"\n", f);
 	fclose(f);
 	{
