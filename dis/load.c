@@ -780,10 +780,12 @@ maxframe(const DisModule *m)
 	return max;
 }
 
+/* Like mp operands, the operand's first byte: its width (a byte, a word,
+ * a big, movm's n) is the opcode's, which ops.def does not record. */
 static int
 fpone(Rd *r, int32_t pc, const char *which, int32_t off, int32_t max)
 {
-	if (off < 0 || (int64_t)off + DIS_IBY2WD > max)
+	if (off < 0 || off >= max)
 		return badsect(r, "code", "instruction %d: %s fp operand %d outside the largest frame (%d bytes)",
 		               pc, which, off, max);
 	return 0;
