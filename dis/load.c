@@ -191,6 +191,66 @@ rdaddr(Rd *r, int mode, DisAddr *a, int32_t pc, size_t ioff, const DisModule *m)
 	return bad(r, ioff, "instruction %d: bad addressing mode %d", pc, mode);
 }
 
+/* Does op read its destination operand rather than write it? Branches,
+ * call and spawn (a pc) and the ind ops (the index; they write the middle). */
+static int
+reads_dst(int op)
+{
+	switch (op) {
+	case DIS_OP_INDX: case DIS_OP_INDB: case DIS_OP_INDW: case DIS_OP_INDF: case DIS_OP_INDL:
+		return 1;
+	}
+	return dis_op_dst_is_pc(op);
+}
+
+/* Does op take its source as a pointer (a string, array, list, channel,
+ * module, frame or alt block)? An immediate there would be a forged
+ * heap reference, or the address of the instruction itself. */
+static int
+ptr_src(int op)
+{
+	switch (op) {
+	case DIS_OP_ALT: case DIS_OP_NBALT: case DIS_OP_CALL: case DIS_OP_SPAWN:
+	case DIS_OP_LOAD: case DIS_OP_MCALL: case DIS_OP_MSPAWN: case DIS_OP_MFRAME:
+	case DIS_OP_RECV: case DIS_OP_CONSP: case DIS_OP_CONSMP:
+	case DIS_OP_HEADB: case DIS_OP_HEADW: case DIS_OP_HEADP: case DIS_OP_HEADF:
+	case DIS_OP_HEADM: case DIS_OP_HEADMP: case DIS_OP_HEADL: case DIS_OP_TAIL:
+	case DIS_OP_MOVP: case DIS_OP_MOVMP: case DIS_OP_INDX: case DIS_OP_INDB:
+	case DIS_OP_INDW: case DIS_OP_INDF: case DIS_OP_INDL: case DIS_OP_INDC:
+	case DIS_OP_LENC: case DIS_OP_LENA: case DIS_OP_LENL: case DIS_OP_SLICELA:
+	case DIS_OP_CVTCA: case DIS_OP_CVTAC: case DIS_OP_CVTCW: case DIS_OP_CVTCF:
+	case DIS_OP_CVTCL: case DIS_OP_ADDC: case DIS_OP_RAISE:
+	case DIS_OP_BEQC: case DIS_OP_BNEC: case DIS_OP_BLTC: case DIS_OP_BLEC:
+	case DIS_OP_BGTC: case DIS_OP_BGEC: case DIS_OP_CASEC: case DIS_OP_TCMP:
+	case DIS_OP_MOVM: case DIS_OP_CONSM:
+		return 1;
+	}
+	return 0;
+}
+
+/* Addressing modes each operand position allows, beyond the form in
+ * ops.def: an immediate is a value, never a place. An immediate
+ * destination that is written (an 8-byte movl, or movm's n bytes) would
+ * overwrite the interpreter's decoded instructions, and one read as a
+ * pointer would forge a heap reference; movm from one would copy n bytes
+ * of the interpreter's memory. Inferno's limbo never writes
+ * either (every shipped module checked); its loader does not look. */
+static const char *
+mode_bad(const DisInst *in)
+{
+	if (DIS_UDST(in->add) == DIS_AIMM && !reads_dst(in->op))
+		return "immediate destination operand";
+	if (DIS_UMID(in->add) == DIS_AXIMM &&
+	    (reads_dst(in->op) && !dis_op_dst_is_pc(in->op)))
+		return "immediate middle operand (it is written)";
+	if (DIS_USRC(in->add) == DIS_AIMM && ptr_src(in->op))
+		return "immediate source operand where a pointer is read";
+	if (DIS_UMID(in->add) == DIS_AXIMM && (in->op == DIS_OP_ADDC ||
+	    (in->op >= DIS_OP_BEQC && in->op <= DIS_OP_BGEC)))
+		return "immediate middle operand where a pointer is read";
+	return NULL;
+}
+
 static int
 rdheader(Rd *r, DisModule *m)
 {
@@ -305,6 +365,8 @@ rdcode(Rd *r, DisModule *m)
 				return bad(r, ioff, "instruction %d: branch destination %d out of range (code size %d)",
 				           pc, in->d.a, m->ninst);
 		}
+		if ((why = mode_bad(in)) != NULL)
+			return bad(r, ioff, "instruction %d: %s: %s", pc, dis_op_name(in->op), why);
 		tyop = dis_op_type_operand(in->op);
 		if (tyop == 's' && DIS_USRC(in->add) == DIS_AIMM &&
 		    (in->s.a < 0 || in->s.a >= m->ntype))
@@ -349,6 +411,14 @@ rdtypes(Rd *r, DisModule *m)
 			return bad(r, off, "type %d: pointer map of %d bytes exceeds size %d", id, nmap, size);
 		if ((size_t)nmap > left(r))
 			return bad(r, r->pos, "truncated type section");
+		/* A bit for a word that does not lie wholly inside the object
+		 * would let the collector, initmem and destroy read and write
+		 * past it: the heap word after it taken for a pointer. */
+		for (int32_t b = 0; b < nmap * 8; b++)
+			if ((r->buf[r->pos + (size_t)b / 8] & (0x80 >> (b % 8))) &&
+			    (int64_t)(b + 1) * DIS_IBY2WD > size)
+				return bad(r, off, "type %d: pointer map marks word %d, outside size %d",
+				           id, b, size);
 		t->id = id;
 		t->size = size;
 		t->nmap = nmap;
@@ -364,8 +434,33 @@ rdtypes(Rd *r, DisModule *m)
 	return 0;
 }
 
+/* Is the word at byte offset at of an object (or array of objects) of
+ * type t one its map marks as a pointer? */
+static int
+ptrword(const DisType *t, int64_t at)
+{
+	int64_t w;
+
+	if (t->size <= 0)
+		return 0;
+	at %= t->size;
+	w = at / DIS_IBY2WD;
+	return at % DIS_IBY2WD == 0 && w / 8 < t->nmap && (t->map[w / 8] & (0x80 >> (w % 8)));
+}
+
+/* Does [at, at+n) overlap a word t's map marks as a pointer? */
+static int
+overlapsptr(const DisType *t, int64_t at, int64_t n)
+{
+	for (int64_t o = at - at % DIS_IBY2WD; o < at + n; o += DIS_IBY2WD)
+		if (ptrword(t, o))
+			return 1;
+	return 0;
+}
+
 /* Where data items land: mp, or an array element (after DIND). */
 typedef struct Area {
+	const DisType *t; /* type of the object, or of the array's elements */
 	int id;          /* 0 = mp; n = the n-th array created */
 	int64_t base;    /* bytes from the start of the area */
 	int64_t limit;   /* area size in bytes */
@@ -375,6 +470,7 @@ typedef struct ArrayRec {
 	int area;        /* area holding the array pointer */
 	int64_t at;      /* its byte offset there */
 	int64_t esize;   /* element size */
+	int32_t type;    /* element type */
 	int32_t len;
 } ArrayRec;
 
@@ -389,6 +485,7 @@ rddata(Rd *r, DisModule *m)
 	stk[0].id = 0;
 	stk[0].base = 0;
 	stk[0].limit = m->data_size;
+	stk[0].t = m->ntype > 0 ? &m->type[0] : NULL;
 	for (;;) {
 		size_t off = r->pos;
 		int kind;
@@ -439,6 +536,16 @@ rddata(Rd *r, DisModule *m)
 		if (kind != DIS_DAPOP && (offset < 0 || at + ext > cur->limit)) {
 			bad(r, off, "data item at offset %d out of range (%s of %lld bytes)", offset,
 			    cur->id == 0 ? "data size" : "array", (long long)(cur->limit - cur->base));
+			goto fail;
+		}
+		/* Pointers only where the type's map says, and only pointers
+		 * there: a word item at a pointer slot forges a heap reference,
+		 * a string or array at a plain word leaks it. */
+		if (cur->t != NULL && kind != DIS_DAPOP &&
+		    ((kind == DIS_DEFS || kind == DIS_DEFA || kind == DIS_DIND) ? !ptrword(cur->t, at)
+		     : overlapsptr(cur->t, at, ext))) {
+			bad(r, off, "data item at offset %d does not match the pointer map of type %d",
+			    offset, (int)(cur->t - m->type));
 			goto fail;
 		}
 		switch (kind) {
@@ -525,6 +632,7 @@ rddata(Rd *r, DisModule *m)
 			arr[narr].area = cur->id;
 			arr[narr].at = at;
 			arr[narr].esize = m->type[ty].size;
+			arr[narr].type = (int32_t)ty;
 			arr[narr].len = (int32_t)len;
 			narr++;
 			break;
@@ -550,6 +658,7 @@ rddata(Rd *r, DisModule *m)
 			}
 			depth++;
 			stk[depth].id = k + 1;
+			stk[depth].t = &m->type[arr[k].type];
 			stk[depth].base = (int64_t)(int32_t)idx * arr[k].esize;
 			stk[depth].limit = (int64_t)arr[k].len * arr[k].esize;
 			break;
@@ -600,6 +709,10 @@ rdlinks(Rd *r, DisModule *m)
 		if (l->desc < -1 || l->desc >= m->ntype)
 			return bad(r, off, "link %d (%s): type index %d out of range (%d types)",
 			           i, l->name, l->desc, m->ntype);
+		/* mframe builds a function's frame from its link's type. */
+		if (l->pc >= 0 && l->desc < 0)
+			return bad(r, off, "link %d (%s): function at pc %d has no frame type",
+			           i, l->name, l->pc);
 	}
 	return 0;
 }
@@ -646,17 +759,66 @@ rdimports(Rd *r, DisModule *m)
 	return 0;
 }
 
-/* Checks what the code says of the import tables, which follow it in the
- * file: a load whose middle operand is an immediate names an import table
+/* The largest frame code of this module can run in: every frame is one
+ * of its own types (frame $t, a link's or the entry's type, mframe of one
+ * of its links), so no n(fp) operand can lie beyond the largest type.
+ * Which type a given instruction runs under would take flow analysis
+ * (Inferno's loader checks no fp offset at all); this bound is what a
+ * frame-sized stack reservation can rely on. A module with no types has
+ * no frame its code could run in (no entry, no link, no frame $t): no bound. */
+static int32_t
+maxframe(const DisModule *m)
+{
+	int32_t max = DIS_MAXTEMP;
+
+	if (m->ntype == 0)
+		return INT32_MAX;
+
+	for (int32_t i = 0; i < m->ntype; i++)
+		if (m->type[i].size > max)
+			max = m->type[i].size;
+	return max;
+}
+
+/* Like mp operands, the operand's first byte: its width (a byte, a word,
+ * a big, movm's n) is the opcode's, which ops.def does not record. */
+static int
+fpone(Rd *r, int32_t pc, const char *which, int32_t off, int32_t max)
+{
+	if (off < 0 || off >= max)
+		return badsect(r, "code", "instruction %d: %s fp operand %d outside the largest frame (%d bytes)",
+		               pc, which, off, max);
+	return 0;
+}
+
+/* n(fp), and the pointer word n2 of n1(n2(fp)), lie inside a frame. */
+static int
+fpcheck(Rd *r, int32_t pc, const DisInst *in, int32_t max)
+{
+	if ((DIS_USRC(in->add) & ~DIS_AIND) == DIS_AFP && fpone(r, pc, "source", in->s.a, max) < 0)
+		return -1;
+	if (DIS_UMID(in->add) == DIS_AXINF && fpone(r, pc, "middle", in->m.a, max) < 0)
+		return -1;
+	if ((DIS_UDST(in->add) & ~DIS_AIND) == DIS_AFP && fpone(r, pc, "destination", in->d.a, max) < 0)
+		return -1;
+	return 0;
+}
+
+/* Checks what the code says of the types and import tables, which follow
+ * it in the file: fp operands inside the largest frame, and a load whose middle operand is an immediate names an import table
  * the module has. A load from a register is checked when it runs, as are
  * mcall/mframe/mspawn link indices: their modlink comes from a register,
  * built by any module's load from that module's own import table, so no
  * bound on an immediate link index is knowable here. */
 static int
-chkloads(Rd *r, const DisModule *m)
+chkcode(Rd *r, const DisModule *m)
 {
+	int32_t max = maxframe(m);
+
 	for (int32_t pc = 0; pc < m->ninst; pc++) {
 		const DisInst *in = &m->inst[pc];
+		if (fpcheck(r, pc, in, max) < 0)
+			return -1;
 		if (in->op == DIS_OP_LOAD && DIS_UMID(in->add) == DIS_AXIMM &&
 		    (in->m.a < 0 || in->m.a >= m->nimport))
 			return badsect(r, "code", "instruction %d: load: import table %d out of range (%d import tables)",
@@ -696,8 +858,9 @@ rdhandlers(Rd *r, DisModule *m)
 			return -1;
 		m->nhandler++;
 		h->wildpc = -1;
-		if (h->eoff < 0)
-			return bad(r, off, "handler %d: negative exception offset %d", i, h->eoff);
+		if (h->eoff < 0 || (int64_t)h->eoff + DIS_IBY2WD > maxframe(m))
+			return bad(r, off, "handler %d: exception offset %d outside the largest frame (%d bytes)",
+			           i, h->eoff, maxframe(m));
 		if (h->pc1 < 0 || h->pc2 < h->pc1 || h->pc2 > m->ninst)
 			return bad(r, off, "handler %d: pc range %d..%d out of range (code size %d)",
 			           i, h->pc1, h->pc2, m->ninst);
@@ -756,7 +919,7 @@ dis_module_read(const uint8_t *buf, size_t len, const char *name, AcErr *err)
 		goto fail;
 	if ((m->rt & DIS_HASLDT) && rdimports(r, m) < 0)
 		goto fail;
-	if (chkloads(r, m) < 0)
+	if (chkcode(r, m) < 0)
 		goto fail;
 	if ((m->rt & DIS_HASEXCEPT) && rdhandlers(r, m) < 0)
 		goto fail;

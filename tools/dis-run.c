@@ -38,6 +38,10 @@ usage(FILE *f)
 	      "                         --allow-write (read, write) (Landlock)\n"
 	      "  --allow-read DIR       with --sandbox: also read beneath DIR; repeatable\n"
 	      "  --allow-write DIR      with --sandbox: also write beneath DIR; repeatable\n"
+	      "  --verify               load and verify FILE.dis (and its signature, with\n"
+	      "                         --trust or --require-signed) without running it;\n"
+	      "                         print \"FILE.dis: ok\"\n"
+	      "  --json                 with --verify: print a JSON object instead\n"
 	      "  --require-signed       run only modules signed by a key in the trust store\n"
 	      "  --trust DIR            the trust store (*.pub files, see dis-keygen)\n"
 	      "  -h, --help             this text\n"
@@ -48,7 +52,8 @@ usage(FILE *f)
 	      "exit status: 0 init returned; 1 the module could not be loaded or raised an\n"
 	      "uncaught exception (one raised as \"fail:...\", the Limbo way for a command\n"
 	      "to fail after reporting why itself, exits 1 with no message of dis-run's);\n"
-	      "2 usage; 3 instruction budget exhausted.\n",
+	      "2 usage; 3 instruction budget exhausted. With --verify: 0 the module would\n"
+	      "load, 1 it would not (one line says why), 2 usage.\n",
 	      f);
 }
 
@@ -59,6 +64,73 @@ verify_module(void *ctx, const DisModule *m, const char *path, AcErr *err)
 	char signer[64];
 
 	return dis_module_verify(m, ctx, path, signer, err);
+}
+
+/* A JSON string: quotes, backslashes and control bytes escaped. */
+static void
+json_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s != 0; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\')
+			fprintf(f, "\\%c", c);
+		else if (c < 0x20)
+			fprintf(f, "\\u%04x", c);
+		else
+			fputc(c, f);
+	}
+	fputc('"', f);
+}
+
+/* --verify: everything the loader checks before any instruction runs
+ * (dis_module_load is the same reader dis-run, dis-node and dis-sched
+ * use), and the signature when a trust store is given. Runs nothing. */
+static int
+verify_only(const char *path, const char *trustdir, int require_signed, int json)
+{
+	AcErr err;
+	DisModule *m = dis_module_load(path, &err);
+	DisTrust *trust = NULL;
+	char signer[64] = "";
+	int32_t nimport = 0;
+
+	if (m == NULL)
+		goto fail;
+	if (trustdir != NULL && (require_signed || m->magic == DIS_SMAGIC)) {
+		if ((trust = dis_trust_load(trustdir, &err)) == NULL ||
+		    dis_module_verify(m, trust, path, signer, &err) != AC_OK)
+			goto fail;
+	}
+	if (!json) {
+		printf("%s: ok\n", path);
+	} else {
+		for (int32_t k = 0; k < m->nimport; k++)
+			nimport += m->import[k].nfunc;
+		printf("{\"file\":");
+		json_str(stdout, path);
+		printf(",\"module\":");
+		json_str(stdout, m->name);
+		printf(",\"code\":%d,\"types\":%d,\"links\":%d,\"imports\":%d,\"signer\":",
+		       m->ninst, m->ntype, m->nlink, nimport);
+		if (signer[0] != 0)
+			json_str(stdout, signer);
+		else
+			printf("null");
+		printf("}\n");
+	}
+	dis_trust_free(trust);
+	dis_module_free(m);
+	return 0;
+fail:
+	/* Loader and signature messages already start with the file name. */
+	if (strncmp(err.msg, path, strlen(path)) == 0 && err.msg[strlen(path)] == ':')
+		fprintf(stderr, "dis-run: %s\n", err.msg);
+	else
+		fprintf(stderr, "dis-run: %s: %s\n", path, err.msg);
+	dis_trust_free(trust);
+	dis_module_free(m);
+	return 1;
 }
 
 static int
@@ -87,6 +159,7 @@ main(int argc, char **argv)
 	AcErr err;
 	Vm *vm;
 	int i, rc, stats = 0, require_signed = 0, sandbox = 0, nread = 0, nwrite = 0;
+	int verify = 0, json = 0;
 	const char *reads[2 * MAX_ALLOW + 8], *writes[MAX_ALLOW + 3];
 	const char *trustdir = NULL;
 	DisTrust *trust = NULL;
@@ -122,6 +195,10 @@ main(int argc, char **argv)
 				writes[nwrite++] = argv[++i];
 			else
 				reads[nread++] = argv[++i];
+		} else if (strcmp(a, "--verify") == 0) {
+			verify = 1;
+		} else if (strcmp(a, "--json") == 0) {
+			json = 1;
 		} else if (strcmp(a, "--require-signed") == 0) {
 			require_signed = 1;
 		} else if (strcmp(a, "--trust") == 0 && i + 1 < argc) {
@@ -142,11 +219,22 @@ main(int argc, char **argv)
 		return 2;
 	}
 	ac_err_clear(&err);
-	if (require_signed) {
-		if (trustdir == NULL) {
-			fprintf(stderr, "dis-run: --require-signed needs --trust DIR\n");
+	if (require_signed && trustdir == NULL) {
+		fprintf(stderr, "dis-run: --require-signed needs --trust DIR\n");
+		return 2;
+	}
+	if (json && !verify) {
+		fprintf(stderr, "dis-run: --json goes with --verify\n");
+		return 2;
+	}
+	if (verify) {
+		if (i + 1 != argc) {
+			fprintf(stderr, "dis-run: --verify takes one module and no arguments\n");
 			return 2;
 		}
+		return verify_only(argv[i], trustdir, require_signed, json);
+	}
+	if (require_signed) {
 		trust = dis_trust_load(trustdir, &err);
 		if (trust == NULL) {
 			fprintf(stderr, "dis-run: %s\n", err.msg);

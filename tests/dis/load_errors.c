@@ -309,6 +309,84 @@ test_load_import_index(void **state)
 	expect(m, NULL);
 }
 
+/* Issue 14: everything the interpreter trusts is checked at load. Each
+ * case is a module the loader took before, refused now with one line. */
+static void
+test_verified_at_load(void **state)
+{
+	static uint8_t badmap[1] = {0x20};   /* word 2 of an 8-byte type */
+	static uint8_t ptr0[1] = {0x80};     /* word 0 a pointer */
+	static int32_t one[1] = {7};
+	static uint8_t hi[2] = {'h', 'i'};
+	static DisData word0 = {DIS_DEFW, 1, 0, {.words = one}};
+	static DisData str4 = {DIS_DEFS, 2, 4, {.bytes = hi}};
+	static DisLink nodesc = {1, -1, 0x1234, "f"};
+	static DisHandler h;
+	DisModule *m;
+
+	(void)state;
+	/* Pointer map bits only for words inside the type. */
+	m = tiny();
+	m->type[0].map = badmap;
+	expect(m, "t.dis: offset 0x16: type 0: pointer map marks word 2, outside size 8");
+	/* An immediate is a value, never a place written or a pointer read. */
+	m = tiny();
+	m->inst[0].add = DIS_AIMM << 3 | DIS_AIMM;
+	expect(m, "t.dis: offset 0xd: instruction 0: movw: immediate destination operand");
+	m = tiny();
+	m->inst[0].op = DIS_OP_MOVP;
+	expect(m, "t.dis: offset 0xd: instruction 0: movp: immediate source operand where a pointer is read");
+	m = tiny();
+	m->inst[0].op = DIS_OP_INDW;
+	m->inst[0].add = DIS_AXIMM | DIS_AMP << 3 | DIS_AIMM;
+	expect(m, "t.dis: offset 0xd: instruction 0: indw: immediate middle operand (it is written)");
+	m->inst[0].add = DIS_AXINF | DIS_AMP << 3 | DIS_AIMM;
+	m->inst[0].m.a = 36;
+	expect(m, NULL);   /* indw reads its destination, the index */
+	/* fp operands inside the largest frame (type 1, 40 bytes). */
+	m = tiny();
+	m->inst[0].add = DIS_AIMM << 3 | DIS_AFP;
+	m->inst[0].d.a = 36;
+	expect(m, NULL);
+	m->inst[0].d.a = 40;
+	expect(m, "t.dis: code: instruction 0: destination fp operand 40 outside the largest frame (40 bytes)");
+	m->inst[0].add = DIS_AFP << 3 | DIS_AFP;
+	m->inst[0].s.a = -4;
+	m->inst[0].d.a = 32;
+	expect(m, "t.dis: code: instruction 0: source fp operand -4 outside the largest frame (40 bytes)");
+	m->inst[0].add = (DIS_AIND | DIS_AFP) << 3 | DIS_AFP;
+	m->inst[0].s.a = 400;
+	expect(m, "t.dis: code: instruction 0: source fp operand 400 outside the largest frame (40 bytes)");
+	/* Data items agree with the pointer map of module data. */
+	m = tiny();
+	m->type[0].map = ptr0;
+	m->ndata = 1;
+	m->data = &word0;
+	expect(m, "t.dis: offset 0x1d: data item at offset 0 does not match the pointer map of type 0");
+	m = tiny();
+	m->ndata = 1;
+	m->data = &str4;
+	expect(m, "t.dis: offset 0x1d: data item at offset 4 does not match the pointer map of type 0");
+	/* A function's link names its frame type. */
+	m = tiny();
+	m->nlink = 1;
+	m->link = &nodesc;
+	expect(m, "t.dis: offset 0x20: link 0 (f): function at pc 1 has no frame type");
+	/* A handler's exception slot lies inside a frame. */
+	m = tiny();
+	m->rt = DIS_HASEXCEPT;
+	memset(&h, 0, sizeof h);
+	h.eoff = 40;
+	h.pc2 = 1;
+	h.descid = -1;
+	h.wildpc = -1;
+	m->nhandler = 1;
+	m->handler = &h;
+	expect(m, "t.dis: offset 0x21: handler 0: exception offset 40 outside the largest frame (40 bytes)");
+	h.eoff = 36;
+	expect(m, NULL);
+}
+
 static void
 test_load_missing(void **state)
 {
@@ -327,4 +405,5 @@ TEST_MAIN("dis/load_errors",
 	cmocka_unit_test(test_hand_broken),
 	cmocka_unit_test(test_operand_forms),
 	cmocka_unit_test(test_load_import_index),
+	cmocka_unit_test(test_verified_at_load),
 	cmocka_unit_test(test_load_missing))

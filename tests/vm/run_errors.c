@@ -253,7 +253,7 @@ test_falls_off_the_end(void **state)
 	RunResult r;
 
 	assert_non_null(f);
-	fputs("\tmovw\t$1,32(fp)\n\tentry\t0,0\n\tdesc\t$0,0,\"\"\n\tmodule\tOff\n"
+	fputs("\tmovw\t$1,32(fp)\n\tentry\t0,0\n\tdesc\t$0,40,\"\"\n\tmodule\tOff\n"
 	      "\tlink\t0,0,0x4244b354,\"init\"\n", f);
 	fclose(f);
 	{
@@ -272,7 +272,23 @@ test_falls_off_the_end(void **state)
 	run_free(&r);
 }
 
+/* An attacker's module (tests/data/map_past_size.s): a pointer map that
+ * runs past its type's size made the loader's clean-up walk into the next
+ * heap object and crash (SIGSEGV) before any code ran. Now refused. */
+static void
+test_map_past_size(void **state)
+{
+	char *argv[] = {DISRUN, "tests/data/map_past_size.dis", NULL};
+	RunResult r = run_cmd(argv, NULL, 10000);
+
+	assert_int_equal(r.status, 1);
+	assert_string_equal(r.err, "dis-run: tests/data/map_past_size.dis: offset 0xf: "
+	                           "type 0: pointer map marks word 2, outside size 8\n");
+	run_free(&r);
+}
+
 TEST_MAIN("dis-run errors",
+          cmocka_unit_test(test_map_past_size),
           cmocka_unit_test(test_falls_off_the_end),
           cmocka_unit_test(test_dis_path),
           cmocka_unit_test(test_hello_runs),
