@@ -68,7 +68,8 @@ struct VmHeap {
 	uint8_t color;         /* cycle collector: VM_GC_BLACK, GRAY, WHITE, PURPLE */
 	uint8_t buffered;      /* in the collector's candidate buffer */
 	uint8_t dead;          /* released while buffered: memory waits for the collector */
-	uint8_t pad[5];
+	uint8_t pad;
+	uint32_t pending;      /* count reached 0: next object on vm->pending (heap.c) */
 };
 _Static_assert(sizeof(VmHeap) % 8 == 0, "heap header keeps data 8-aligned");
 
@@ -426,6 +427,11 @@ struct Vm {
 	VmHeap **gc_roots;             /* cycle candidates */
 	size_t gc_nroots, gc_cap;
 	uint64_t gc_cycles_freed;      /* objects the collector freed */
+	/* Objects whose count reached 0 and whose contents are still to be
+	 * released, linked through VmHeap.pending; `freeing` is set while the
+	 * outermost vm_destroy drains them (heap.c). */
+	uint32_t pending;
+	int freeing;
 };
 
 /* Registers $Sys, and with it the other Inferno system builtins $Math

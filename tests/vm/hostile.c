@@ -1,0 +1,90 @@
+/*
+ * Programs written to break the runtime rather than to compute: a garbage
+ * chain long enough to overflow a recursive free, run with a 1 MB host
+ * stack; and so on for each defect found (issue 14). Each must end the
+ * way the runtime documents, never with a crash or a hang.
+ */
+#include "tests/vm/xec.h"
+
+/* $5: an adt { next: ref adt; val: int }; $6: a pointer (array element) */
+#define TYPES "\tdesc $5,8,\"80\"\n\tdesc $6,4,\"80\"\n"
+
+/* Assembles case c as build/tests/vm/xec_NAME.dis and runs it with a host
+ * stack of stack_kb (sh's ulimit, then exec), with dis-run option args. */
+static RunResult
+run_small_stack(const char *name, const XecCase *c, int stack_kb, const char *args)
+{
+	char src[256], obj[256], script[512];
+	char *as[] = {DISAS, src, "-o", obj, NULL};
+	char *sh[] = {"/bin/sh", "-c", script, "sh", obj, NULL};
+	XecLabels L;
+	RunResult r;
+
+	snprintf(src, sizeof src, "build/tests/vm/xec_%s.s", name);
+	snprintf(obj, sizeof obj, "build/tests/vm/xec_%s.dis", name);
+	xec_write(src, c, &L);
+	r = run_cmd(as, NULL, XEC_TIMEOUT_MS);
+	if (r.status != 0)
+		print_error("%s: dis-as status %d: %s", name, r.status, r.err);
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+	snprintf(script, sizeof script, "ulimit -s %d && exec " DISRUN " %s \"$1\"", stack_kb, args);
+	return run_cmd(sh, NULL, 60000);
+}
+
+static void
+expect(const char *what, RunResult r, int status, const char *out)
+{
+	if (r.status != status || strcmp(r.out, out) != 0) {
+		print_error("%s: status %d (want %d)\n--- stdout:\n%s--- want:\n%s--- stderr:\n%s", what, r.status,
+		            status, r.out, out, r.err);
+		fail();
+	}
+	run_free(&r);
+}
+
+/* A million ref adts, each naming the previous, dropped at once: freeing
+ * used to recurse once per node and overflowed the host stack. */
+static void
+test_long_adt_chain_frees(void **state)
+{
+	XecCase c = {
+	    .body = "\tmovw $0,104(fp)\n"
+	            "loop:\tbgew 104(fp),$1000000,$done\n"
+	            "\tnew $5,44(fp)\n"
+	            "\tmovp 40(fp),0(44(fp))\n"
+	            "\tmovp 44(fp),40(fp)\n"
+	            "\taddw $1,104(fp)\n"
+	            "\tjmp $loop\n"
+	            "done:\tnew $5,44(fp)\n"
+	            "\tmovp 44(fp),40(fp)\n" /* the chain's last reference goes */
+	            PW("104(fp)"),
+	    .data = TYPES};
+
+	expect("adt chain", run_small_stack(__func__, &c, 1024, "--heap-max 256m"), 0, "1000000\n");
+}
+
+/* The same through arrays: each one-element array holds the previous
+ * (freed by the array type's clean-up hook, another recursion path). */
+static void
+test_long_array_chain_frees(void **state)
+{
+	XecCase c = {
+	    .body = "\tmovw $0,104(fp)\n"
+	            "loop:\tbgew 104(fp),$300000,$done\n"
+	            "\tnewa $1,$6,44(fp)\n"
+	            "\tindw 44(fp),200(fp),$0\n"
+	            "\tmovp 40(fp),0(200(fp))\n"
+	            "\tmovp 44(fp),40(fp)\n"
+	            "\taddw $1,104(fp)\n"
+	            "\tjmp $loop\n"
+	            "done:\tnew $5,44(fp)\n"
+	            "\tmovp 44(fp),40(fp)\n" PW("104(fp)"),
+	    .data = TYPES};
+
+	expect("array chain", run_small_stack(__func__, &c, 1024, "--heap-max 256m"), 0, "300000\n");
+}
+
+TEST_MAIN("vm/hostile",
+          cmocka_unit_test(test_long_adt_chain_frees),
+          cmocka_unit_test(test_long_array_chain_frees))
