@@ -5,6 +5,7 @@
  * way the runtime documents, never with a crash or a hang.
  */
 #include "tests/vm/xec.h"
+#include "tests/vm/limbo.h"
 
 /* $5: an adt { next: ref adt; val: int }; $6: a pointer (array element) */
 #define TYPES "\tdesc $5,8,\"80\"\n\tdesc $6,4,\"80\"\n"
@@ -85,6 +86,41 @@ test_long_array_chain_frees(void **state)
 	expect("array chain", run_small_stack(__func__, &c, 1024, "--heap-max 256m"), 0, "300000\n");
 }
 
+/* print's format is data: a format built at run time may say %s where the
+ * caller passed an int (frame type $2 marks word 36 plain) or an array
+ * (type $4 marks it a pointer, but not to a string). Both raise; neither
+ * is dereferenced as a string. */
+static void
+test_print_s_of_non_string(void **state)
+{
+	XEC(.body = "\tframe $2,96(fp)\n\tmovp 20(mp),32(96(fp))\n\tmovw $42,36(96(fp))\n"
+	            "\tlea 100(fp),16(96(fp))\n"
+	            "bad:\tmcall 96(fp),$0,0(mp)\n",
+	    .exc = "print: bad string pointer 0x2a at frame offset 36", .at = "bad");
+	XEC(.body = "\tframe $2,96(fp)\n\tmovp 20(mp),32(96(fp))\n\tmovw $0x7ff000,36(96(fp))\n"
+	            "\tlea 100(fp),16(96(fp))\n"
+	            "bad:\tmcall 96(fp),$0,0(mp)\n",
+	    .exc = "print: bad string pointer 0x7ff000 at frame offset 36", .at = "bad");
+}
+
+/* The same from Limbo (bin/limbo), the format built at run time: an int,
+ * an array and a ref adt each raise an exception the program catches. */
+static void
+test_print_runtime_format(void **state)
+{
+	char *argv[] = {DISRUN, LIMBO_OURS "/fmtrt.dis", NULL};
+	RunResult r;
+
+	limbo_compile_ours("fmtrt");
+	r = run_cmd(argv, NULL, XEC_TIMEOUT_MS);
+	expect("fmtrt", r, 0,
+	       "caught print: bad string pointer\ncaught print: bad string pointer\n"
+	       "caught print: bad string pointer\n"
+	       LIMBO_OURS "/fmtrt.dis|\n");
+}
+
 TEST_MAIN("vm/hostile",
+          cmocka_unit_test(test_print_s_of_non_string),
+          cmocka_unit_test(test_print_runtime_format),
           cmocka_unit_test(test_long_adt_chain_frees),
           cmocka_unit_test(test_long_array_chain_frees))
