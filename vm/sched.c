@@ -223,9 +223,13 @@ vm_op_spawn(VmThread *t, uint8_t *f, VmModlink *ml, int32_t pc)
 	nt = vm_thread_new(t->vm, ml);
 	if (nt == NULL)
 		vm_raise(t, VM_EX_NOMEM);
-	nt->ex = t->ex;
-	nf = vm_frame_alloc(nt, ft);
-	nt->ex = NULL;
+	/* Out of memory is the spawner's exception, so its handlers can catch
+	 * it (a raise in nt would leave the message in nt: an empty one). */
+	nf = vm_frame_alloc_first(nt, ft);
+	if (nf == NULL) {
+		vm_thread_free(nt);
+		vm_raise(t, VM_EX_NOMEM);
+	}
 	/* The arguments' references move with the frame. */
 	memcpy(nf + DIS_MAXTEMP, f + DIS_MAXTEMP, (size_t)ft->size > DIS_MAXTEMP ? (size_t)ft->size - DIS_MAXTEMP : 0);
 	*(uint32_t *)(nf + DIS_REGLINK * 4) = 0;

@@ -323,6 +323,10 @@ struct VmThread {
 _Noreturn void vm_raise(VmThread *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 uint8_t *vm_frame_alloc_slow(VmThread *t, VmType *ft, size_t n);
+/* The first frame of a thread that is not running (spawn's new one): NULL
+ * when the arena is full, where vm_frame_alloc would raise in a thread
+ * with no handler of its own. */
+uint8_t *vm_frame_alloc_first(VmThread *t, VmType *ft);
 
 /* A frame of type ft on top of t's stack: registers zeroed where they must
  * be, pointers H. A new stack segment when this one is full. */

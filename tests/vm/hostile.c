@@ -119,7 +119,20 @@ test_print_runtime_format(void **state)
 	       LIMBO_OURS "/fmtrt.dis|\n");
 }
 
+/* A spawn that finds no room for the new thread's stack raises "out of
+ * memory: heap" in the spawner, whose handler catches it (the message used
+ * to land in the new thread: an empty exception nothing could catch). */
+static void
+test_spawn_out_of_memory_is_caught(void **state)
+{
+	char *argv[] = {DISRUN, "--heap-max", "2m", LIMBO_OURS "/spawnoom.dis", NULL};
+
+	limbo_compile_ours("spawnoom");
+	expect("spawnoom", run_cmd(argv, NULL, XEC_TIMEOUT_MS), 0, "caught 'out of memory: heap' 1\n");
+}
+
 TEST_MAIN("vm/hostile",
+          cmocka_unit_test(test_spawn_out_of_memory_is_caught),
           cmocka_unit_test(test_print_s_of_non_string),
           cmocka_unit_test(test_print_runtime_format),
           cmocka_unit_test(test_long_adt_chain_frees),
