@@ -88,6 +88,13 @@ vm_heap_alloc(Vm *vm, VmType *t, size_t n)
 	h = vm_arena_alloc(vm, sizeof(VmHeap) + n);
 	if (h == NULL)
 		return NULL;
+	/* Filling or copying it is work (Vm.nwork). Once the budget is spent
+	 * nothing more is allocated: the instruction raises, and the scheduler
+	 * ends the program for the budget before any handler could run, so a
+	 * quantum of 4 MB newa's stops after the first. */
+	vm->nwork += n >> 6;
+	if (vm->opt.max_instructions != 0 && vm->ninstr + vm->nwork >= vm->opt.max_instructions)
+		return NULL;
 	h->ref = 1;
 	h->size = (uint32_t)n;
 	h->t = t;

@@ -305,6 +305,20 @@ free_all(Vm *vm, sigjmp_buf *jb)
 	vm->runq = vm->runq_tail = NULL;
 }
 
+/* Have instructions and data-proportional work used up --max-instructions? */
+static int
+over_budget(const Vm *vm)
+{
+	return vm->opt.max_instructions != 0 && vm->ninstr + vm->nwork >= vm->opt.max_instructions;
+}
+
+static int
+budget_spent(const Vm *vm, AcErr *err)
+{
+	return ac_err_set(err, AC_EBUDGET, "instruction budget of %llu exhausted",
+	                  (unsigned long long)vm->opt.max_instructions);
+}
+
 int
 vm_sched_run(Vm *vm, VmThread *main, AcErr *err)
 {
@@ -323,6 +337,14 @@ vm_sched_run(Vm *vm, VmThread *main, AcErr *err)
 		if (t->fault) {
 			vm->poisoned = 1;
 			rc = ac_err_set(err, AC_EEXCEPT, "fault: %s (%s)", t->exmsg, where);
+			goto done;
+		}
+		/* The quantum's count is lost with vm_xec's frame: charge the
+		 * raising instruction at least, so a loop of raise and catch is
+		 * bounded by the budget too. */
+		vm->ninstr++;
+		if (over_budget(vm)) {
+			rc = budget_spent(vm, err);
 			goto done;
 		}
 		if (vm_handle_exception(t)) {
@@ -365,9 +387,8 @@ vm_sched_run(Vm *vm, VmThread *main, AcErr *err)
 		}
 		/* Otherwise VM_XEC_BLOCKED: the thread waits on channel queues. */
 		vm_gc_maybe(vm);
-		if (vm->opt.max_instructions != 0 && vm->ninstr >= vm->opt.max_instructions) {
-			rc = ac_err_set(err, AC_EBUDGET, "instruction budget of %llu exhausted",
-			                (unsigned long long)vm->opt.max_instructions);
+		if (over_budget(vm)) {
+			rc = budget_spent(vm, err);
 			break;
 		}
 	}

@@ -415,6 +415,11 @@ struct Vm {
 	uint32_t tfree;                /* first free slot + 1; 0 when none */
 	VmModule *modules;             /* loaded Dis modules, by path (cache) */
 	uint64_t ninstr;               /* instructions executed */
+	/* Work that grows with data rather than with instructions (list cells
+	 * walked, 64-byte units allocated), counted against max_instructions
+	 * with ninstr so no one instruction runs unmetered; --stats leaves it
+	 * out. */
+	uint64_t nwork;
 	int poisoned;                  /* a fault may have corrupted the arena */
 	int released;                  /* release_all ran: the runtime is finished */
 	VmThread *threads;             /* every live thread */

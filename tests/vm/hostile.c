@@ -131,7 +131,51 @@ test_spawn_out_of_memory_is_caught(void **state)
 	expect("spawnoom", run_cmd(argv, NULL, XEC_TIMEOUT_MS), 0, "caught 'out of memory: heap' 1\n");
 }
 
+/* Hand-written code can point a list cell's tail at itself; lenl of that
+ * walks forever unless the walk counts against the instruction budget. */
+static void
+test_lenl_of_cyclic_list_is_metered(void **state)
+{
+	XEC(.body = "\tconsw $7,40(fp)\n"
+	            "\tmovp 40(fp),0(40(fp))\n" /* the cell's tail is itself */
+	            "\tlenl 40(fp),104(fp)\n" PW("104(fp)"),
+	    .args = "--max-instructions 1000",
+	    .status = 3,
+	    .err = "dis-run: %s: instruction budget of 1000 exhausted\n");
+}
+
+/* Two instructions a turn, each newa zeroing 4 MB: the bytes count, so a
+ * budget of 100,000 ends it after a few turns (it took 50,000 turns,
+ * 200 GB of memset, before). */
+static void
+test_allocation_is_metered(void **state)
+{
+	XEC(.body = "loop:\tnewa $1000000,$6,40(fp)\n"
+	            "\tjmp $loop\n",
+	    .data = TYPES,
+	    .args = "--max-instructions 100000",
+	    .status = 3,
+	    .err = "dis-run: %s: instruction budget of 100000 exhausted\n");
+}
+
+/* raise and catch forever: each exception leaves the interpreter loop,
+ * whose count of the quantum went with it, so this never used to reach
+ * the budget. */
+static void
+test_raise_loop_is_metered(void **state)
+{
+	char *argv[] = {DISRUN, "--max-instructions", "100000", LIMBO_OURS "/raiseloop.dis", NULL};
+	RunResult r;
+
+	limbo_compile_ours("raiseloop");
+	r = run_cmd(argv, NULL, XEC_TIMEOUT_MS);
+	expect("raiseloop", r, 3, "");
+}
+
 TEST_MAIN("vm/hostile",
+          cmocka_unit_test(test_raise_loop_is_metered),
+          cmocka_unit_test(test_allocation_is_metered),
+          cmocka_unit_test(test_lenl_of_cyclic_list_is_metered),
           cmocka_unit_test(test_spawn_out_of_memory_is_caught),
           cmocka_unit_test(test_print_s_of_non_string),
           cmocka_unit_test(test_print_runtime_format),
