@@ -278,6 +278,11 @@ uint8_t *vm_builtin_arg(uint8_t *fp, const char *spec, int k);
  * other thread could run, both simply let the host call block. */
 int vm_wait_fd(VmThread *t, int fd, int events);
 void vm_sleep(VmThread *t, int64_t ms);
+/* Has the program used up --max-instructions (counting `pending`
+ * instructions not yet added to ninstr) or passed its deadline? For
+ * instructions whose work grows with data, checked every few thousand
+ * steps. */
+int vm_out_of_time(Vm *vm, uint64_t pending);
 enum { VM_BLOCK_NONE, VM_BLOCK_RETRY, VM_BLOCK_SLEEP };
 
 /* ---- threads and the interpreter (xec.c, stack.c) ---- */
@@ -420,6 +425,7 @@ struct Vm {
 	 * with ninstr so no one instruction runs unmetered; --stats leaves it
 	 * out. */
 	uint64_t nwork;
+	int64_t deadline_ns;           /* ac_clock_ns of opt.timeout_ms; 0: none */
 	int poisoned;                  /* a fault may have corrupted the arena */
 	int released;                  /* release_all ran: the runtime is finished */
 	VmThread *threads;             /* every live thread */

@@ -864,11 +864,10 @@ vm_xec(VmThread *t)
 	CASE(TAIL) movp(vm, d, (uint8_t *)&head(t, s)->tail); NEXT;
 	CASE(LENL) {
 		/* Each cell walked counts as work: hand-written code can make a
-		 * cyclic list, whose walk only the budget ends. */
+		 * cyclic list, whose walk only the budget or deadline ends. */
 		uint32_t n = 0;
 		for (uint32_t l = P(s); l != VM_H; l = ((VmList *)VM_PTR(l))->tail) {
-			if ((++n & 4095) == 0 && vm->opt.max_instructions != 0 &&
-			    vm->ninstr + vm->nwork + (uint64_t)(VM_QUANTUM - budget) + n >= vm->opt.max_instructions) {
+			if ((++n & 4095) == 0 && vm_out_of_time(vm, (uint64_t)(VM_QUANTUM - budget) + n)) {
 				vm->nwork += n;
 				goto spent;
 			}

@@ -172,7 +172,79 @@ test_raise_loop_is_metered(void **state)
 	expect("raiseloop", r, 3, "");
 }
 
+#define FIFO "build/tests/vm/hostile.fifo"
+
+/* Runs hang.dis MODE (with the FIFO as its second argument) under
+ * dis-run --timeout 300; returns the result and the wall time taken. */
+static RunResult
+run_hang(const char *mode, long *ms)
+{
+	char *argv[] = {DISRUN, "--timeout", "300", LIMBO_OURS "/hang.dis", (char *)mode, FIFO, NULL};
+	long t0 = run_now_ms();
+	RunResult r = run_cmd(argv, NULL, XEC_TIMEOUT_MS);
+
+	*ms = run_now_ms() - t0;
+	return r;
+}
+
+/* --timeout: a long sleep, a read of the program's own pipe (alone, and
+ * with another thread asleep), a busy loop and a handler that tries to
+ * catch it all end with exit 5 at the deadline (they never ended). */
+static void
+test_timeout_wakes_blocking_calls(void **state)
+{
+	static const char *const modes[] = {"sleep", "pipe", "pipe2", "spin", "catch"};
+	const char *want = "dis-run: " LIMBO_OURS "/hang.dis: wall-clock limit of 300 ms exceeded\n";
+
+	limbo_compile_ours("hang");
+	for (size_t k = 0; k < sizeof modes / sizeof modes[0]; k++) {
+		long ms;
+		RunResult r = run_hang(modes[k], &ms);
+		if (r.status != 5 || strcmp(r.err, want) != 0 || ms > 5000) {
+			print_error("%s: status %d after %ld ms: %s", modes[k], r.status, ms, r.err);
+			fail();
+		}
+		run_free(&r);
+	}
+}
+
+/* Opening a FIFO blocks in the host, where the runtime cannot look:
+ * dis-run's backstop ends it a second after the deadline, exit 5. */
+static void
+test_timeout_backstop(void **state)
+{
+	long ms;
+	RunResult r;
+
+	limbo_compile_ours("hang");
+	unlink(FIFO);
+	assert_int_equal(mkfifo(FIFO, 0600), 0);
+	r = run_hang("fifo", &ms);
+	if (r.status != 5 || strstr(r.err, "wall-clock limit exceeded in a blocking host call") == NULL) {
+		print_error("fifo: status %d after %ld ms: %s", r.status, ms, r.err);
+		fail();
+	}
+	run_free(&r);
+	unlink(FIFO);
+}
+
+/* $Tensor's readidx of a FIFO is refused at once (it blocked forever). */
+static void
+test_readidx_refuses_fifo(void **state)
+{
+	long ms;
+
+	limbo_compile_ours("hang");
+	unlink(FIFO);
+	assert_int_equal(mkfifo(FIFO, 0600), 0);
+	expect("idx", run_hang("idx", &ms), 0, FIFO ": not a regular file\nended\n");
+	unlink(FIFO);
+}
+
 TEST_MAIN("vm/hostile",
+          cmocka_unit_test(test_timeout_wakes_blocking_calls),
+          cmocka_unit_test(test_timeout_backstop),
+          cmocka_unit_test(test_readidx_refuses_fifo),
           cmocka_unit_test(test_raise_loop_is_metered),
           cmocka_unit_test(test_allocation_is_metered),
           cmocka_unit_test(test_lenl_of_cyclic_list_is_metered),
