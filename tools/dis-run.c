@@ -5,6 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/time.h>
+#include <unistd.h>
 
 #include "dis/dis.h"
 #include "vm/vm.h"
@@ -26,7 +29,12 @@ usage(FILE *f)
 	      "options:\n"
 	      "  -r DIR                 Inferno root: absolute module paths resolve under DIR\n"
 	      "  --heap-max BYTES       Dis heap quota (suffix k, m, g; default 2g)\n"
-	      "  --max-instructions N   stop after N instructions (exit 3)\n"
+	      "  --max-instructions N   stop after N instructions (exit 3); work that grows\n"
+	      "                         with data (list cells walked, bytes allocated / 64)\n"
+	      "                         counts too\n"
+	      "  --timeout MS           stop after MS milliseconds of wall-clock time (exit 5);\n"
+	      "                         sleep and reads wake for it, and a host call blocked\n"
+	      "                         elsewhere (open of a FIFO) ends the process 1 s later\n"
 	      "  --stats                print instructions executed and CPU time on stderr\n"
 	      "  --sandbox              confine the process first: a new session (no\n"
 	      "                         terminal); only the system calls the VM needs:\n"
@@ -52,8 +60,8 @@ usage(FILE *f)
 	      "exit status: 0 init returned; 1 the module could not be loaded or raised an\n"
 	      "uncaught exception (one raised as \"fail:...\", the Limbo way for a command\n"
 	      "to fail after reporting why itself, exits 1 with no message of dis-run's);\n"
-	      "2 usage; 3 instruction budget exhausted. With --verify: 0 the module would\n"
-	      "load, 1 it would not (one line says why), 2 usage.\n",
+	      "2 usage; 3 instruction budget exhausted; 5 --timeout passed. With --verify:\n"
+	      "0 the module would load, 1 it would not (one line says why), 2 usage.\n",
 	      f);
 }
 
@@ -133,6 +141,33 @@ fail:
 	return 1;
 }
 
+/* --timeout's backstop: the runtime wakes its own waits at the deadline,
+ * but a host call blocked where it does not look (open of a FIFO, a write
+ * to a full pipe) is ended by this signal a second later. */
+static void
+on_backstop(int sig)
+{
+	static const char msg[] = "dis-run: wall-clock limit exceeded in a blocking host call\n";
+
+	(void)sig;
+	if (write(2, msg, sizeof msg - 1) < 0) {
+		/* nothing more to do: the exit status says it */
+	}
+	_exit(5);
+}
+
+static void
+arm_backstop(long long ms)
+{
+	struct itimerval it;
+
+	memset(&it, 0, sizeof it);
+	it.it_value.tv_sec = (time_t)(ms / 1000);
+	it.it_value.tv_usec = (suseconds_t)(ms % 1000) * 1000;
+	signal(SIGALRM, on_backstop);
+	setitimer(ITIMER_REAL, &it, NULL);
+}
+
 static int
 parse_size(const char *s, size_t *out)
 {
@@ -203,6 +238,14 @@ main(int argc, char **argv)
 			require_signed = 1;
 		} else if (strcmp(a, "--trust") == 0 && i + 1 < argc) {
 			trustdir = argv[++i];
+		} else if (strcmp(a, "--timeout") == 0 && i + 1 < argc) {
+			char *end;
+			long long ms = strtoll(argv[++i], &end, 10);
+			if (end == argv[i] || *end != 0 || ms <= 0 || ms > 1000LL * 86400 * 365) {
+				fprintf(stderr, "dis-run: --timeout: bad milliseconds '%s'\n", argv[i]);
+				return 2;
+			}
+			opt.timeout_ms = ms;
 		} else if (strcmp(a, "--max-instructions") == 0 && i + 1 < argc) {
 			opt.max_instructions = strtoull(argv[++i], NULL, 10);
 		} else if (strcmp(a, "--") == 0) {
@@ -210,7 +253,7 @@ main(int argc, char **argv)
 			break;
 		} else {
 			static const char *const valued[] = {"-r", "--heap-max", "--allow-read", "--allow-write",
-			                                     "--trust", "--max-instructions", NULL};
+			                                     "--trust", "--max-instructions", "--timeout", NULL};
 			return cli_bad_option("dis-run", valued, a);
 		}
 	}
@@ -254,6 +297,8 @@ main(int argc, char **argv)
 		}
 	}
 	vm = vm_new(&opt, &err);
+	if (opt.timeout_ms > 0)
+		arm_backstop(opt.timeout_ms + 1000);  /* before the sandbox, which may deny it */
 	if (vm != NULL && sandbox) {
 		/* what the module may read: itself and what it loads */
 		char *dir = strdup(argv[i]), *slash = dir != NULL ? strrchr(dir, '/') : NULL;
@@ -328,5 +373,5 @@ main(int argc, char **argv)
 	}
 	vm_free(vm);
 	dis_trust_free(trust);
-	return rc == AC_OK ? 0 : rc == AC_EBUDGET ? 3 : 1;
+	return rc == AC_OK ? 0 : rc == AC_EBUDGET ? 3 : rc == AC_ETIMEOUT ? 5 : 1;
 }

@@ -45,14 +45,16 @@ stack_new(VmThread *t, size_t need)
 	return s;
 }
 
-uint8_t *
-vm_frame_alloc_slow(VmThread *t, VmType *ft, size_t n)
+/* A new stack segment for t holding a frame of type ft and n bytes, or
+ * NULL when the arena has no room. */
+static uint8_t *
+frame_new_segment(VmThread *t, VmType *ft, size_t n)
 {
 	VmStack *s = stack_new(t, n);
 	uint8_t *f;
 
 	if (s == NULL)
-		vm_raise(t, VM_EX_NOMEM);
+		return NULL;
 	t->stack = s;
 	f = s->base;
 	t->sp = f + n;
@@ -60,6 +62,24 @@ vm_frame_alloc_slow(VmThread *t, VmType *ft, size_t n)
 	FW(f, DIS_REGMOD) = VM_H;
 	vm_type_initmem(ft, f);
 	return f;
+}
+
+uint8_t *
+vm_frame_alloc_slow(VmThread *t, VmType *ft, size_t n)
+{
+	uint8_t *f = frame_new_segment(t, ft, n);
+
+	if (f == NULL)
+		vm_raise(t, VM_EX_NOMEM);
+	return f;
+}
+
+uint8_t *
+vm_frame_alloc_first(VmThread *t, VmType *ft)
+{
+	size_t n = ((size_t)ft->size + 7) & ~(size_t)7;
+
+	return frame_new_segment(t, ft, n < DIS_MAXTEMP ? DIS_MAXTEMP : n);
 }
 
 /* Pops frame f (the top one) and releases what its type says it holds. */

@@ -818,7 +818,7 @@ vm_fmt(VmFmtBuf *out, const char *fmt, size_t fmtlen, const uint8_t *args, size_
 			const char *s = "";
 			char *tofree = NULL;
 
-			if (ptr != 0 && (getstr == NULL || getstr(ctx, ptr, &s, &len, &tofree) != 0)) {
+			if (ptr != 0 && (getstr == NULL || getstr(ctx, at, ptr, &s, &len, &tofree) != 0)) {
 				free(tofree);
 				return ac_err_set(err, AC_ERANGE,
 				                  "print: bad string pointer 0x%x at frame offset %zu",

@@ -25,11 +25,14 @@ typedef struct VmFmtBuf {
 	size_t cap; /* bytes allocated */
 } VmFmtBuf;
 
-/* Resolves a Dis string pointer word (the 32-bit value stored in the frame)
- * to UTF-8 bytes: sets *s and *len, and *tofree to a buffer vm_fmt frees
- * after use (or NULL). Returns 0, or -1 for a bad pointer. vm_fmt never
- * calls it for H (0), which prints as the empty string. */
-typedef int (*VmFmtStrFn)(void *ctx, uint32_t ptr, const char **s, size_t *len, char **tofree);
+/* Resolves a Dis string pointer word (the 32-bit value stored in the frame
+ * at byte offset `at`) to UTF-8 bytes: sets *s and *len, and *tofree to a
+ * buffer vm_fmt frees after use (or NULL). Returns 0, or -1 for a bad
+ * pointer: the format is data a program may build at run time, so a %s may
+ * meet an int, and the callback must check the word (the frame's pointer
+ * map, the object's type) before it dereferences it. vm_fmt never calls it
+ * for H (0), which prints as the empty string. */
+typedef int (*VmFmtStrFn)(void *ctx, size_t at, uint32_t ptr, const char **s, size_t *len, char **tofree);
 
 /* Formats fmt (fmtlen UTF-8 bytes, a Limbo format string) with the Limbo
  * varargs that start at args, and appends the result to out.

@@ -1,7 +1,8 @@
 /*
  * Heap objects and type descriptors: allocation, reference counting and the
  * pointer maps that drive initmem/freeptrs/incmem (Dis spec, "Type
- * descriptors"; Inferno libinterp/heap.c). Cycles are not collected yet.
+ * descriptors"; Inferno libinterp/heap.c). Cycles are gc.c's; freeing is
+ * iterative (drain).
  */
 #include "vm/vm_impl.h"
 
@@ -86,6 +87,13 @@ vm_heap_alloc(Vm *vm, VmType *t, size_t n)
 		return NULL;
 	h = vm_arena_alloc(vm, sizeof(VmHeap) + n);
 	if (h == NULL)
+		return NULL;
+	/* Filling or copying it is work (Vm.nwork). Once the budget is spent
+	 * nothing more is allocated: the instruction raises, and the scheduler
+	 * ends the program for the budget before any handler could run, so a
+	 * quantum of 4 MB newa's stops after the first. */
+	vm->nwork += n >> 6;
+	if (vm->opt.max_instructions != 0 && vm->ninstr + vm->nwork >= vm->opt.max_instructions)
 		return NULL;
 	h->ref = 1;
 	h->size = (uint32_t)n;
@@ -189,6 +197,39 @@ release_contents(Vm *vm, VmHeap *h)
 	return next;
 }
 
+/* Frees an object whose contents went, or marks it for the collector. */
+static void
+finish(Vm *vm, VmHeap *h)
+{
+	if (h->buffered)
+		h->dead = 1;  /* the collector's buffer still names it */
+	else
+		heap_free(vm, h);
+}
+
+/* Releasing an object drops what it holds, and recursing into each child
+ * whose count reaches 0 would let a hostile program exhaust the host stack
+ * with a long chain of ref adts (a list's tail, an array of arrays, ...).
+ * So a dead object is only linked onto vm->pending, through its own header
+ * (the worklist needs no memory, and cannot fail), and the outermost call
+ * releases the objects one at a time: any shape of garbage frees in
+ * constant host stack. Inferno's destroy recurses instead. */
+static void
+drain(Vm *vm)
+{
+	vm->freeing = 1;
+	while (vm->pending != VM_H) {
+		VmHeap *h = VM_D2H(VM_PTR(vm->pending));
+		uint32_t next;
+
+		vm->pending = h->pending;
+		next = release_contents(vm, h);
+		finish(vm, h);
+		vm_destroy(vm, next);  /* queues it if its count reaches 0 */
+	}
+	vm->freeing = 0;
+}
+
 void
 vm_heap_release(Vm *vm, VmHeap *h)
 {
@@ -198,32 +239,35 @@ vm_heap_release(Vm *vm, VmHeap *h)
 		heap_free(vm, h);  /* contents went when its count reached 0 */
 		return;
 	}
+	if (vm->freeing) {
+		h->pending = vm->pending;
+		vm->pending = VM_WORD(VM_H2D(h));
+		return;
+	}
+	vm->freeing = 1;
 	next = release_contents(vm, h);
-
-	if (h->buffered)
-		h->dead = 1;  /* the collector's buffer still names it */
-	else
-		heap_free(vm, h);
+	finish(vm, h);
 	vm_destroy(vm, next);
+	drain(vm);
 }
 
 void
 vm_destroy(Vm *vm, uint32_t w)
 {
-	while (w != VM_H) {
-		VmHeap *h = VM_D2H(VM_PTR(w));
+	VmHeap *h;
 
-		if (--h->ref > 0) {
-			if (may_cycle(vm, h))
-				vm_gc_candidate(vm, h);
-			return;
-		}
-		w = release_contents(vm, h);
-		if (h->buffered)
-			h->dead = 1;
-		else
-			heap_free(vm, h);
+	if (w == VM_H)
+		return;
+	h = VM_D2H(VM_PTR(w));
+	if (--h->ref > 0) {
+		if (may_cycle(vm, h))
+			vm_gc_candidate(vm, h);
+		return;
 	}
+	h->pending = vm->pending;
+	vm->pending = w;
+	if (!vm->freeing)
+		drain(vm);
 }
 
 static void

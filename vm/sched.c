@@ -80,11 +80,63 @@ others_could_run(VmThread *t)
 	return t->vm->runq != NULL || t->vm->waiting != NULL;
 }
 
+/* Milliseconds before the deadline (at least 0), or -1 with none. */
+static int64_t
+left_ms(const Vm *vm)
+{
+	int64_t left;
+
+	if (vm->deadline_ns == 0)
+		return -1;
+	left = (vm->deadline_ns - ac_clock_ns() + 999999) / 1000000;
+	return left > 0 ? left : 0;
+}
+
+static int
+past_deadline(const Vm *vm)
+{
+	return vm->deadline_ns != 0 && ac_clock_ns() >= vm->deadline_ns;
+}
+
+/* Have instructions and data-proportional work used up --max-instructions? */
+static int
+over_budget(const Vm *vm)
+{
+	return vm->opt.max_instructions != 0 && vm->ninstr + vm->nwork >= vm->opt.max_instructions;
+}
+
+int
+vm_out_of_time(Vm *vm, uint64_t pending)
+{
+	return (vm->opt.max_instructions != 0 && vm->ninstr + vm->nwork + pending >= vm->opt.max_instructions) ||
+	       past_deadline(vm);
+}
+
+/* Ends the running builtin at the deadline; the scheduler sees the
+ * deadline passed before any handler could catch this. */
+static _Noreturn void
+timed_out(VmThread *t)
+{
+	vm_raise(t, "wall-clock limit exceeded");
+}
+
 int
 vm_wait_fd(VmThread *t, int fd, int events)
 {
 	struct pollfd p = {fd, (short)events, 0};
 
+	if (!others_could_run(t) && t->vm->deadline_ns != 0) {
+		/* Alone, the call may block, but not past the deadline. */
+		int r;
+		while ((r = poll(&p, 1, (int)(left_ms(t->vm) > 1000000 ? 1000000 : left_ms(t->vm)))) < 0 &&
+		       errno == EINTR)
+			;
+		if (r == 0 && past_deadline(t->vm))
+			timed_out(t);
+		if (r == 0)
+			return vm_wait_fd(t, fd, events);
+		return 1;
+	}
 	if (!others_could_run(t) || poll(&p, 1, 0) != 0)
 		return 1;  /* ready, failed or hung up: the call itself tells */
 	t->block = VM_BLOCK_RETRY;
@@ -98,9 +150,17 @@ void
 vm_sleep(VmThread *t, int64_t ms)
 {
 	if (!others_could_run(t)) {
-		struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+		int64_t left = left_ms(t->vm);
+		int cut = left >= 0 && left < ms;
+		struct timespec ts;
+		if (cut)
+			ms = left;
+		ts.tv_sec = ms / 1000;
+		ts.tv_nsec = (long)(ms % 1000) * 1000000L;
 		while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
 			;
+		if (cut)
+			timed_out(t);
 		return;
 	}
 	t->block = VM_BLOCK_SLEEP;
@@ -129,7 +189,7 @@ poll_waiting(Vm *vm)
 	struct pollfd fds[64];
 	VmThread *who[64];
 	int n = 0, timeout = vm->runq != NULL ? 0 : -1;
-	int64_t now = ac_clock_ns();
+	int64_t now = ac_clock_ns(), left = left_ms(vm);
 
 	for (VmThread *t = vm->waiting; t != NULL; t = t->wnext) {
 		if (t->block == VM_BLOCK_SLEEP) {
@@ -145,6 +205,8 @@ poll_waiting(Vm *vm)
 			who[n++] = t;
 		}
 	}
+	if (left >= 0 && (timeout < 0 || left < timeout))
+		timeout = (int)(left > 1000000 ? 1000000 : left);  /* wake for the deadline */
 	if (poll(fds, (nfds_t)n, timeout) < 0 && errno != EINTR)
 		timeout = 0;
 	now = ac_clock_ns();
@@ -223,9 +285,13 @@ vm_op_spawn(VmThread *t, uint8_t *f, VmModlink *ml, int32_t pc)
 	nt = vm_thread_new(t->vm, ml);
 	if (nt == NULL)
 		vm_raise(t, VM_EX_NOMEM);
-	nt->ex = t->ex;
-	nf = vm_frame_alloc(nt, ft);
-	nt->ex = NULL;
+	/* Out of memory is the spawner's exception, so its handlers can catch
+	 * it (a raise in nt would leave the message in nt: an empty one). */
+	nf = vm_frame_alloc_first(nt, ft);
+	if (nf == NULL) {
+		vm_thread_free(nt);
+		vm_raise(t, VM_EX_NOMEM);
+	}
 	/* The arguments' references move with the frame. */
 	memcpy(nf + DIS_MAXTEMP, f + DIS_MAXTEMP, (size_t)ft->size > DIS_MAXTEMP ? (size_t)ft->size - DIS_MAXTEMP : 0);
 	*(uint32_t *)(nf + DIS_REGLINK * 4) = 0;
@@ -301,6 +367,19 @@ free_all(Vm *vm, sigjmp_buf *jb)
 	vm->runq = vm->runq_tail = NULL;
 }
 
+static int
+deadline_passed(const Vm *vm, AcErr *err)
+{
+	return ac_err_set(err, AC_ETIMEOUT, "wall-clock limit of %lld ms exceeded", (long long)vm->opt.timeout_ms);
+}
+
+static int
+budget_spent(const Vm *vm, AcErr *err)
+{
+	return ac_err_set(err, AC_EBUDGET, "instruction budget of %llu exhausted",
+	                  (unsigned long long)vm->opt.max_instructions);
+}
+
 int
 vm_sched_run(Vm *vm, VmThread *main, AcErr *err)
 {
@@ -310,6 +389,8 @@ vm_sched_run(Vm *vm, VmThread *main, AcErr *err)
 	volatile int rc = AC_OK;
 
 	faults_catch(old);
+	if (vm->opt.timeout_ms > 0 && vm->deadline_ns == 0)
+		vm->deadline_ns = ac_clock_ns() + vm->opt.timeout_ms * 1000000;
 	vm_thread_ready(main);
 	if (sigsetjmp(jb, 0) != 0) {
 		VmThread *t = cur;
@@ -319,6 +400,18 @@ vm_sched_run(Vm *vm, VmThread *main, AcErr *err)
 		if (t->fault) {
 			vm->poisoned = 1;
 			rc = ac_err_set(err, AC_EEXCEPT, "fault: %s (%s)", t->exmsg, where);
+			goto done;
+		}
+		/* The quantum's count is lost with vm_xec's frame: charge the
+		 * raising instruction at least, so a loop of raise and catch is
+		 * bounded by the budget too. */
+		vm->ninstr++;
+		if (over_budget(vm)) {
+			rc = budget_spent(vm, err);
+			goto done;
+		}
+		if (past_deadline(vm)) {
+			rc = deadline_passed(vm, err);
 			goto done;
 		}
 		if (vm_handle_exception(t)) {
@@ -338,6 +431,10 @@ vm_sched_run(Vm *vm, VmThread *main, AcErr *err)
 
 		if (vm->waiting != NULL)
 			poll_waiting(vm);
+		if (past_deadline(vm)) {
+			rc = deadline_passed(vm, err);
+			break;
+		}
 		t = next_ready(vm);
 		if (t == NULL) {
 			rc = ac_err_set(err, AC_EEXCEPT, "deadlock: every thread is blocked on a channel");
@@ -361,9 +458,12 @@ vm_sched_run(Vm *vm, VmThread *main, AcErr *err)
 		}
 		/* Otherwise VM_XEC_BLOCKED: the thread waits on channel queues. */
 		vm_gc_maybe(vm);
-		if (vm->opt.max_instructions != 0 && vm->ninstr >= vm->opt.max_instructions) {
-			rc = ac_err_set(err, AC_EBUDGET, "instruction budget of %llu exhausted",
-			                (unsigned long long)vm->opt.max_instructions);
+		if (over_budget(vm)) {
+			rc = budget_spent(vm, err);
+			break;
+		}
+		if (past_deadline(vm)) {
+			rc = deadline_passed(vm, err);
 			break;
 		}
 	}

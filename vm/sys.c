@@ -19,12 +19,39 @@
 #define ARG(fp, off) ((fp) + DIS_MAXTEMP + (off))
 #define RET(fp) VM_BUILTIN_RET(fp)
 
-static int
-getstr(void *ctx, uint32_t ptr, const char **s, size_t *len, char **tofree)
-{
-	char *u = vm_string_utf8(ptr, len);
+/* What getstr needs to judge a word: the runtime and the frame's type. */
+typedef struct StrCtx {
+	Vm *vm;
+	const VmType *ft;
+} StrCtx;
 
-	(void)ctx;
+/* Is the word at frame offset `at` a pointer by the frame's type map? */
+static int
+is_ptr_slot(const VmType *ft, size_t at)
+{
+	size_t w = at / 4;
+
+	return ft != NULL && at % 4 == 0 && w / 8 < (size_t)ft->np && (ft->map[w / 8] & (0x80 >> (w % 8))) != 0;
+}
+
+/* A format built at run time can put %s where the caller passed an int
+ * (Inferno's xprint would dereference it): the word is used only if the
+ * frame's pointer map, written by the compiler for this call, says it is a
+ * pointer, and it names a string object lying wholly inside the arena. */
+static int
+getstr(void *ctx, size_t at, uint32_t ptr, const char **s, size_t *len, char **tofree)
+{
+	StrCtx *c = ctx;
+	const uint8_t *p = VM_PTR(ptr);
+	const VmHeap *h = VM_D2H(p);
+	const VmString *vs = (const VmString *)p;
+	char *u;
+
+	if (!is_ptr_slot(c->ft, at) || ptr % 8 != 0 || (const uint8_t *)h < c->vm->arena ||
+	    p + sizeof(VmString) > c->vm->bump || h->t != c->vm->t_string || h->size < sizeof(VmString) ||
+	    (size_t)vm_string_len(vs) * (vs->len < 0 ? 4 : 1) > h->size - sizeof(VmString))
+		return -1;
+	u = vm_string_utf8(ptr, len);
 	if (u == NULL)
 		return -1;
 	*s = u;
@@ -41,13 +68,14 @@ format(VmThread *t, uint8_t *fp, int32_t fmtoff, VmFmtBuf *out)
 	size_t flen, off = (size_t)DIS_MAXTEMP + (size_t)fmtoff + 4;
 	size_t size = ft != NULL ? (size_t)ft->size : off;
 	char *fmt = vm_string_utf8(*(uint32_t *)ARG(fp, fmtoff), &flen);
+	StrCtx sc = {t->vm, ft};
 	AcErr err;
 	int rc;
 
 	if (fmt == NULL)
 		vm_raise(t, VM_EX_NOMEM);
 	memset(out, 0, sizeof *out);
-	rc = vm_fmt(out, fmt, flen, fp + off, size > off ? size - off : 0, off, getstr, NULL, t->errstr, &err);
+	rc = vm_fmt(out, fmt, flen, fp + off, size > off ? size - off : 0, off, getstr, &sc, t->errstr, &err);
 	free(fmt);
 	if (rc != AC_OK) {
 		free(out->p);

@@ -10,6 +10,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 typedef struct TensorRef {
@@ -165,12 +166,18 @@ t_readidx(VmThread *t, uint8_t *fp)
 	uint8_t *r = RET(fp);
 	char *path = vm_string_utf8(AP(0), NULL);
 	MlTensor *mt = NULL;
+	struct stat st;
 	AcErr err;
 	int rc;
 
 	if (path == NULL)
 		vm_raise(t, VM_EX_NOMEM);
-	rc = ml_idx_load(path, &mt, &err);
+	/* A FIFO or device would block the whole runtime in open or read
+	 * (and /dev/zero never ends): only regular files are data sets. */
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+		rc = ac_err_set(&err, AC_EINVAL, "%s: not a regular file", path);
+	else
+		rc = ml_idx_load(path, &mt, &err);
 	free(path);
 	if (r == NULL) {
 		ml_tensor_unref(mt);

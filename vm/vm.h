@@ -23,6 +23,10 @@ typedef struct VmOptions {
 	const char *root;          /* Inferno root for absolute module paths (emu -r); NULL: "/" */
 	size_t heap_max_bytes;     /* Dis heap quota; 0: 2 GiB */
 	uint64_t max_instructions; /* stop with AC_EBUDGET after this many; 0: no limit */
+	/* Stop with AC_ETIMEOUT once the program has run this long (wall
+	 * clock, from the start of init); sleep and waits for an fd wake for
+	 * it. 0: no limit. */
+	int64_t timeout_ms;
 	const char *dis_path;      /* colon-separated directories searched for relative module paths; NULL: none */
 	/* When set, every .dis module (the one run and each one `load`ed; not
 	 * the builtins) must pass this check before it is used: return AC_OK,

@@ -68,7 +68,8 @@ struct VmHeap {
 	uint8_t color;         /* cycle collector: VM_GC_BLACK, GRAY, WHITE, PURPLE */
 	uint8_t buffered;      /* in the collector's candidate buffer */
 	uint8_t dead;          /* released while buffered: memory waits for the collector */
-	uint8_t pad[5];
+	uint8_t pad;
+	uint32_t pending;      /* count reached 0: next object on vm->pending (heap.c) */
 };
 _Static_assert(sizeof(VmHeap) % 8 == 0, "heap header keeps data 8-aligned");
 
@@ -277,6 +278,11 @@ uint8_t *vm_builtin_arg(uint8_t *fp, const char *spec, int k);
  * other thread could run, both simply let the host call block. */
 int vm_wait_fd(VmThread *t, int fd, int events);
 void vm_sleep(VmThread *t, int64_t ms);
+/* Has the program used up --max-instructions (counting `pending`
+ * instructions not yet added to ninstr) or passed its deadline? For
+ * instructions whose work grows with data, checked every few thousand
+ * steps. */
+int vm_out_of_time(Vm *vm, uint64_t pending);
 enum { VM_BLOCK_NONE, VM_BLOCK_RETRY, VM_BLOCK_SLEEP };
 
 /* ---- threads and the interpreter (xec.c, stack.c) ---- */
@@ -322,6 +328,10 @@ struct VmThread {
 _Noreturn void vm_raise(VmThread *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 uint8_t *vm_frame_alloc_slow(VmThread *t, VmType *ft, size_t n);
+/* The first frame of a thread that is not running (spawn's new one): NULL
+ * when the arena is full, where vm_frame_alloc would raise in a thread
+ * with no handler of its own. */
+uint8_t *vm_frame_alloc_first(VmThread *t, VmType *ft);
 
 /* A frame of type ft on top of t's stack: registers zeroed where they must
  * be, pointers H. A new stack segment when this one is full. */
@@ -410,6 +420,12 @@ struct Vm {
 	uint32_t tfree;                /* first free slot + 1; 0 when none */
 	VmModule *modules;             /* loaded Dis modules, by path (cache) */
 	uint64_t ninstr;               /* instructions executed */
+	/* Work that grows with data rather than with instructions (list cells
+	 * walked, 64-byte units allocated), counted against max_instructions
+	 * with ninstr so no one instruction runs unmetered; --stats leaves it
+	 * out. */
+	uint64_t nwork;
+	int64_t deadline_ns;           /* ac_clock_ns of opt.timeout_ms; 0: none */
 	int poisoned;                  /* a fault may have corrupted the arena */
 	int released;                  /* release_all ran: the runtime is finished */
 	VmThread *threads;             /* every live thread */
@@ -426,6 +442,11 @@ struct Vm {
 	VmHeap **gc_roots;             /* cycle candidates */
 	size_t gc_nroots, gc_cap;
 	uint64_t gc_cycles_freed;      /* objects the collector freed */
+	/* Objects whose count reached 0 and whose contents are still to be
+	 * released, linked through VmHeap.pending; `freeing` is set while the
+	 * outermost vm_destroy drains them (heap.c). */
+	uint32_t pending;
+	int freeing;
 };
 
 /* Registers $Sys, and with it the other Inferno system builtins $Math

@@ -863,10 +863,17 @@ vm_xec(VmThread *t)
 	}
 	CASE(TAIL) movp(vm, d, (uint8_t *)&head(t, s)->tail); NEXT;
 	CASE(LENL) {
-		int32_t n = 0;
-		for (uint32_t l = P(s); l != VM_H; l = ((VmList *)VM_PTR(l))->tail)
-			n++;
-		W(d) = n;
+		/* Each cell walked counts as work: hand-written code can make a
+		 * cyclic list, whose walk only the budget or deadline ends. */
+		uint32_t n = 0;
+		for (uint32_t l = P(s); l != VM_H; l = ((VmList *)VM_PTR(l))->tail) {
+			if ((++n & 4095) == 0 && vm_out_of_time(vm, (uint64_t)(VM_QUANTUM - budget) + n)) {
+				vm->nwork += n;
+				goto spent;
+			}
+		}
+		vm->nwork += n;
+		W(d) = (int32_t)n;
 		NEXT;
 	}
 
@@ -1029,4 +1036,10 @@ blocked:
 	t->ip = ip;
 	vm->ninstr += (uint64_t)(VM_QUANTUM - budget);
 	return VM_XEC_BLOCKED;
+spent:
+	/* The budget ran out inside instruction i: the scheduler stops the
+	 * program before i could run again. */
+	t->ip = i;
+	vm->ninstr += (uint64_t)(VM_QUANTUM - budget);
+	return VM_XEC_QUANTUM;
 }

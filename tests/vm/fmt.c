@@ -31,8 +31,9 @@ static const Arg *strs[MAXSTR];
 static int nstrs;
 
 static int
-getstr(void *ctx, uint32_t ptr, const char **s, size_t *len, char **tofree)
+getstr(void *ctx, size_t at, uint32_t ptr, const char **s, size_t *len, char **tofree)
 {
+	(void)at;
 	uint32_t k = (ptr - STR_BASE) / STR_STEP;
 	const Arg *a;
 	char *copy;

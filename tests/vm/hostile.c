@@ -1,0 +1,255 @@
+/*
+ * Programs written to break the runtime rather than to compute: a garbage
+ * chain long enough to overflow a recursive free, run with a 1 MB host
+ * stack; and so on for each defect found (issue 14). Each must end the
+ * way the runtime documents, never with a crash or a hang.
+ */
+#include "tests/vm/xec.h"
+#include "tests/vm/limbo.h"
+
+/* $5: an adt { next: ref adt; val: int }; $6: a pointer (array element) */
+#define TYPES "\tdesc $5,8,\"80\"\n\tdesc $6,4,\"80\"\n"
+
+/* Assembles case c as build/tests/vm/xec_NAME.dis and runs it with a host
+ * stack of stack_kb (sh's ulimit, then exec), with dis-run option args. */
+static RunResult
+run_small_stack(const char *name, const XecCase *c, int stack_kb, const char *args)
+{
+	char src[256], obj[256], script[512];
+	char *as[] = {DISAS, src, "-o", obj, NULL};
+	char *sh[] = {"/bin/sh", "-c", script, "sh", obj, NULL};
+	XecLabels L;
+	RunResult r;
+
+	snprintf(src, sizeof src, "build/tests/vm/xec_%s.s", name);
+	snprintf(obj, sizeof obj, "build/tests/vm/xec_%s.dis", name);
+	xec_write(src, c, &L);
+	r = run_cmd(as, NULL, XEC_TIMEOUT_MS);
+	if (r.status != 0)
+		print_error("%s: dis-as status %d: %s", name, r.status, r.err);
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+	snprintf(script, sizeof script, "ulimit -s %d && exec " DISRUN " %s \"$1\"", stack_kb, args);
+	return run_cmd(sh, NULL, 60000);
+}
+
+static void
+expect(const char *what, RunResult r, int status, const char *out)
+{
+	if (r.status != status || strcmp(r.out, out) != 0) {
+		print_error("%s: status %d (want %d)\n--- stdout:\n%s--- want:\n%s--- stderr:\n%s", what, r.status,
+		            status, r.out, out, r.err);
+		fail();
+	}
+	run_free(&r);
+}
+
+/* A million ref adts, each naming the previous, dropped at once: freeing
+ * used to recurse once per node and overflowed the host stack. */
+static void
+test_long_adt_chain_frees(void **state)
+{
+	XecCase c = {
+	    .body = "\tmovw $0,104(fp)\n"
+	            "loop:\tbgew 104(fp),$1000000,$done\n"
+	            "\tnew $5,44(fp)\n"
+	            "\tmovp 40(fp),0(44(fp))\n"
+	            "\tmovp 44(fp),40(fp)\n"
+	            "\taddw $1,104(fp)\n"
+	            "\tjmp $loop\n"
+	            "done:\tnew $5,44(fp)\n"
+	            "\tmovp 44(fp),40(fp)\n" /* the chain's last reference goes */
+	            PW("104(fp)"),
+	    .data = TYPES};
+
+	expect("adt chain", run_small_stack(__func__, &c, 1024, "--heap-max 256m"), 0, "1000000\n");
+}
+
+/* The same through arrays: each one-element array holds the previous
+ * (freed by the array type's clean-up hook, another recursion path). */
+static void
+test_long_array_chain_frees(void **state)
+{
+	XecCase c = {
+	    .body = "\tmovw $0,104(fp)\n"
+	            "loop:\tbgew 104(fp),$300000,$done\n"
+	            "\tnewa $1,$6,44(fp)\n"
+	            "\tindw 44(fp),200(fp),$0\n"
+	            "\tmovp 40(fp),0(200(fp))\n"
+	            "\tmovp 44(fp),40(fp)\n"
+	            "\taddw $1,104(fp)\n"
+	            "\tjmp $loop\n"
+	            "done:\tnew $5,44(fp)\n"
+	            "\tmovp 44(fp),40(fp)\n" PW("104(fp)"),
+	    .data = TYPES};
+
+	expect("array chain", run_small_stack(__func__, &c, 1024, "--heap-max 256m"), 0, "300000\n");
+}
+
+/* print's format is data: a format built at run time may say %s where the
+ * caller passed an int (frame type $2 marks word 36 plain) or an array
+ * (type $4 marks it a pointer, but not to a string). Both raise; neither
+ * is dereferenced as a string. */
+static void
+test_print_s_of_non_string(void **state)
+{
+	XEC(.body = "\tframe $2,96(fp)\n\tmovp 20(mp),32(96(fp))\n\tmovw $42,36(96(fp))\n"
+	            "\tlea 100(fp),16(96(fp))\n"
+	            "bad:\tmcall 96(fp),$0,0(mp)\n",
+	    .exc = "print: bad string pointer 0x2a at frame offset 36", .at = "bad");
+	XEC(.body = "\tframe $2,96(fp)\n\tmovp 20(mp),32(96(fp))\n\tmovw $0x7ff000,36(96(fp))\n"
+	            "\tlea 100(fp),16(96(fp))\n"
+	            "bad:\tmcall 96(fp),$0,0(mp)\n",
+	    .exc = "print: bad string pointer 0x7ff000 at frame offset 36", .at = "bad");
+}
+
+/* The same from Limbo (bin/limbo), the format built at run time: an int,
+ * an array and a ref adt each raise an exception the program catches. */
+static void
+test_print_runtime_format(void **state)
+{
+	char *argv[] = {DISRUN, LIMBO_OURS "/fmtrt.dis", NULL};
+	RunResult r;
+
+	limbo_compile_ours("fmtrt");
+	r = run_cmd(argv, NULL, XEC_TIMEOUT_MS);
+	expect("fmtrt", r, 0,
+	       "caught print: bad string pointer\ncaught print: bad string pointer\n"
+	       "caught print: bad string pointer\n"
+	       LIMBO_OURS "/fmtrt.dis|\n");
+}
+
+/* A spawn that finds no room for the new thread's stack raises "out of
+ * memory: heap" in the spawner, whose handler catches it (the message used
+ * to land in the new thread: an empty exception nothing could catch). */
+static void
+test_spawn_out_of_memory_is_caught(void **state)
+{
+	char *argv[] = {DISRUN, "--heap-max", "2m", LIMBO_OURS "/spawnoom.dis", NULL};
+
+	limbo_compile_ours("spawnoom");
+	expect("spawnoom", run_cmd(argv, NULL, XEC_TIMEOUT_MS), 0, "caught 'out of memory: heap' 1\n");
+}
+
+/* Hand-written code can point a list cell's tail at itself; lenl of that
+ * walks forever unless the walk counts against the instruction budget. */
+static void
+test_lenl_of_cyclic_list_is_metered(void **state)
+{
+	XEC(.body = "\tconsw $7,40(fp)\n"
+	            "\tmovp 40(fp),0(40(fp))\n" /* the cell's tail is itself */
+	            "\tlenl 40(fp),104(fp)\n" PW("104(fp)"),
+	    .args = "--max-instructions 1000",
+	    .status = 3,
+	    .err = "dis-run: %s: instruction budget of 1000 exhausted\n");
+}
+
+/* Two instructions a turn, each newa zeroing 4 MB: the bytes count, so a
+ * budget of 100,000 ends it after a few turns (it took 50,000 turns,
+ * 200 GB of memset, before). */
+static void
+test_allocation_is_metered(void **state)
+{
+	XEC(.body = "loop:\tnewa $1000000,$6,40(fp)\n"
+	            "\tjmp $loop\n",
+	    .data = TYPES,
+	    .args = "--max-instructions 100000",
+	    .status = 3,
+	    .err = "dis-run: %s: instruction budget of 100000 exhausted\n");
+}
+
+/* raise and catch forever: each exception leaves the interpreter loop,
+ * whose count of the quantum went with it, so this never used to reach
+ * the budget. */
+static void
+test_raise_loop_is_metered(void **state)
+{
+	char *argv[] = {DISRUN, "--max-instructions", "100000", LIMBO_OURS "/raiseloop.dis", NULL};
+	RunResult r;
+
+	limbo_compile_ours("raiseloop");
+	r = run_cmd(argv, NULL, XEC_TIMEOUT_MS);
+	expect("raiseloop", r, 3, "");
+}
+
+#define FIFO "build/tests/vm/hostile.fifo"
+
+/* Runs hang.dis MODE (with the FIFO as its second argument) under
+ * dis-run --timeout 300; returns the result and the wall time taken. */
+static RunResult
+run_hang(const char *mode, long *ms)
+{
+	char *argv[] = {DISRUN, "--timeout", "300", LIMBO_OURS "/hang.dis", (char *)mode, FIFO, NULL};
+	long t0 = run_now_ms();
+	RunResult r = run_cmd(argv, NULL, XEC_TIMEOUT_MS);
+
+	*ms = run_now_ms() - t0;
+	return r;
+}
+
+/* --timeout: a long sleep, a read of the program's own pipe (alone, and
+ * with another thread asleep), a busy loop and a handler that tries to
+ * catch it all end with exit 5 at the deadline (they never ended). */
+static void
+test_timeout_wakes_blocking_calls(void **state)
+{
+	static const char *const modes[] = {"sleep", "pipe", "pipe2", "spin", "catch"};
+	const char *want = "dis-run: " LIMBO_OURS "/hang.dis: wall-clock limit of 300 ms exceeded\n";
+
+	limbo_compile_ours("hang");
+	for (size_t k = 0; k < sizeof modes / sizeof modes[0]; k++) {
+		long ms;
+		RunResult r = run_hang(modes[k], &ms);
+		if (r.status != 5 || strcmp(r.err, want) != 0 || ms > 5000) {
+			print_error("%s: status %d after %ld ms: %s", modes[k], r.status, ms, r.err);
+			fail();
+		}
+		run_free(&r);
+	}
+}
+
+/* Opening a FIFO blocks in the host, where the runtime cannot look:
+ * dis-run's backstop ends it a second after the deadline, exit 5. */
+static void
+test_timeout_backstop(void **state)
+{
+	long ms;
+	RunResult r;
+
+	limbo_compile_ours("hang");
+	unlink(FIFO);
+	assert_int_equal(mkfifo(FIFO, 0600), 0);
+	r = run_hang("fifo", &ms);
+	if (r.status != 5 || strstr(r.err, "wall-clock limit exceeded in a blocking host call") == NULL) {
+		print_error("fifo: status %d after %ld ms: %s", r.status, ms, r.err);
+		fail();
+	}
+	run_free(&r);
+	unlink(FIFO);
+}
+
+/* $Tensor's readidx of a FIFO is refused at once (it blocked forever). */
+static void
+test_readidx_refuses_fifo(void **state)
+{
+	long ms;
+
+	limbo_compile_ours("hang");
+	unlink(FIFO);
+	assert_int_equal(mkfifo(FIFO, 0600), 0);
+	expect("idx", run_hang("idx", &ms), 0, FIFO ": not a regular file\nended\n");
+	unlink(FIFO);
+}
+
+TEST_MAIN("vm/hostile",
+          cmocka_unit_test(test_timeout_wakes_blocking_calls),
+          cmocka_unit_test(test_timeout_backstop),
+          cmocka_unit_test(test_readidx_refuses_fifo),
+          cmocka_unit_test(test_raise_loop_is_metered),
+          cmocka_unit_test(test_allocation_is_metered),
+          cmocka_unit_test(test_lenl_of_cyclic_list_is_metered),
+          cmocka_unit_test(test_spawn_out_of_memory_is_caught),
+          cmocka_unit_test(test_print_s_of_non_string),
+          cmocka_unit_test(test_print_runtime_format),
+          cmocka_unit_test(test_long_adt_chain_frees),
+          cmocka_unit_test(test_long_array_chain_frees))
