@@ -1,0 +1,1 @@
+d(s:string{case s{4to 9=>
