@@ -3,6 +3,8 @@
  * on the input as a .b source. The source is named as if it lay in the
  * project's module/ (FUZZ_MODULE_DIR, set by the Makefile), and module/ is
  * the -I directory, so `include "sys.m";` finds the real declarations.
+ * As bin/limbo (and Inferno's compiler), only a unit that parsed without
+ * errors is checked.
  * An input naming an absolute path or a parent directory is skipped: an
  * include of /dev/zero would read forever, and nothing outside module/ is
  * the front end's business here.
@@ -41,7 +43,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	u = limbo_parse_buf(FUZZ_MODULE_DIR "/fuzz.b", (const char *)data, size, &opt, &err);
 	if (u == NULL)
 		return 0;
-	limbo_check(u, &err);
+	if (limbo_unit_nerrors(u) == 0)
+		limbo_check(u, &err);
 	limbo_unit_free(u);
 	return 0;
 }
