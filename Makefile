@@ -2,6 +2,7 @@
 #   make            build libraries and commands
 #   make check      build and run every test (prove)
 #   make demo       install missing Debian packages, build, train on Fashion-MNIST
+#   make fuzz FUZZ_SECONDS=N  libFuzzer harnesses (clang), N s each
 #   make bench      benchmarks (ratios against references measured in the same run)
 #   make bench-limbo  bin/limbo against Inferno's limbo.dis (compile and run time)
 #   make deps       install missing Debian packages (apt-get)
@@ -216,6 +217,54 @@ bench-limbo: all
 bench-cluster: all build/bench/cluster
 	bench/cluster.sh
 
+# libFuzzer harnesses (fuzz/*.c) over the parsers that take hostile input,
+# built with clang into build/fuzz/: the libraries they reach compiled again
+# with coverage and sanitizers. `make fuzz FUZZ_SECONDS=N` runs each for N s
+# (fuzz/run.sh); make check runs a short smoke run (tests/fuzz.sh).
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE -O1 -g -fno-omit-frame-pointer -Wall -Wextra \
+	-Wno-unused-parameter $(WERROR) -I. -Ibuild $(FUZZ_SAN) -fsanitize=fuzzer-no-link -MMD -MP
+FUZZ_NAMES := $(patsubst fuzz/%.c,%,$(wildcard fuzz/*.c))
+FUZZ_BIN := $(patsubst %,build/fuzz/bin/%,$(FUZZ_NAMES))
+FUZZ_LIB_OBJ := $(patsubst %.c,build/fuzz/%.o,$(BASE_SRC) $(DIS_SRC) $(LIMBO_SRC) $(PROTO_SRC)) \
+	build/fuzz/proto/acheron.pb-c.o
+# libFuzzer is there when FUZZ_CC's runtime has it (Debian: clang, libclang-rt-14-dev).
+HAVE_FUZZ := $(if $(wildcard $(shell $(FUZZ_CC) -print-resource-dir 2>/dev/null)/lib/*/libclang_rt.fuzzer*.a),1)
+
+build/fuzz/%.o: %.c Makefile
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -c $< -o $@
+build/fuzz/proto/acheron.pb-c.o: build/proto/acheron.pb-c.c Makefile
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -c $< -o $@
+$(filter build/fuzz/proto/%,$(FUZZ_LIB_OBJ)) build/fuzz/fuzz/proto_msg.o build/fuzz/gen/proto_seeds.o: \
+	build/proto/acheron.pb-c.h
+# The Limbo harness's source lies in module/, so its includes resolve there.
+build/fuzz/fuzz/limbo_check.o: FUZZ_CFLAGS += -DFUZZ_MODULE_DIR='"$(CURDIR)/module"'
+build/fuzz/libacheron.a: $(FUZZ_LIB_OBJ)
+	rm -f $@
+	ar rcs $@ $^
+build/fuzz/bin/%: build/fuzz/fuzz/%.o build/fuzz/libacheron.a
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(LDLIBS_NET) $(LDLIBS_ALL)
+build/fuzz/gen/proto_seeds.o: fuzz/gen/proto_seeds.c Makefile
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -c $< -o $@
+build/fuzz/proto_seeds: build/fuzz/gen/proto_seeds.o $(LIB_PROTO)
+	$(CC) $(CFLAGS_ALL) -o $@ $< $(filter %.a,$^) $(LDLIBS_NET) $(LDLIBS_ALL)
+
+fuzz-build: $(FUZZ_BIN)
+fuzz: all fuzz-build build/fuzz/proto_seeds
+	fuzz/seeds.sh
+	fuzz/run.sh $(FUZZ_SECONDS)
+
+# make check smoke-runs the harnesses where clang can build them.
+ifeq ($(HAVE_FUZZ),1)
+build/tests/fuzz.t: $(FUZZ_BIN)
+endif
+
 deps:
 	@missing=$$(for p in $(DEB_PKGS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
@@ -237,7 +286,7 @@ install: all
 clean:
 	rm -rf build bin $(EXAMPLES) $(VM_BENCH) $(CLUSTER_JOBS)
 
-.PHONY: all check check-leaks tests cluster-tests cluster-check bench bench-vm bench-limbo bench-cluster deps demo install clean
+.PHONY: all check check-leaks fuzz fuzz-build tests cluster-tests cluster-check bench bench-vm bench-limbo bench-cluster deps demo install clean
 .SECONDARY:
 
--include $(LIB_OBJ:.o=.d) $(TESTS:.t=.d) $(CLUSTER_TESTS:.t=.d) $(patsubst tools/%.c,build/tools/%.d,$(wildcard tools/*.c))
+-include $(LIB_OBJ:.o=.d) $(wildcard build/fuzz/*/*.d build/fuzz/*/*/*.d) $(TESTS:.t=.d) $(CLUSTER_TESTS:.t=.d) $(patsubst tools/%.c,build/tools/%.d,$(wildcard tools/*.c))

@@ -49,10 +49,13 @@ typedef struct Label {
 
 enum { L_INT, L_STRING, L_EXC };
 
+/* A label that is not a string (`4 to 9` in a case on a string, already
+ * reported) has no bytes: s is NULL and len 0, which memcmp may not see. */
 static int
 strcmp_n(const char *a, size_t la, const char *b, size_t lb)
 {
-	int c = memcmp(a, b, la < lb ? la : lb);
+	size_t n = la < lb ? la : lb;
+	int c = n > 0 ? memcmp(a, b, n) : 0;
 
 	return c != 0 ? c : (la > lb) - (la < lb);
 }

@@ -303,6 +303,11 @@ validate_body(const Acheron__Msg *m, AcErr *err)
 int
 proto_validate(const Acheron__Msg *m, AcErr *err)
 {
+	AcErr local;
+
+	/* err is nullable, but the message is read back below. */
+	if (err == NULL)
+		err = &local;
 	if (m->version != PROTO_VERSION)
 		BAD("protocol version %u, expected %d", m->version, PROTO_VERSION);
 	if (validate_body(m, err) != AC_OK) {

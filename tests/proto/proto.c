@@ -277,6 +277,8 @@ test_validate(void **state)
 	s.strategy = 17;
 	assert_int_equal(proto_validate(&m, &err), AC_EPROTO);
 	assert_non_null(strstr(err.msg, "submit.strategy"));
+	/* err is nullable, for a bad message too. */
+	assert_int_equal(proto_validate(&m, NULL), AC_EPROTO);
 	assert_string_equal(proto_body_name(ACHERON__MSG__BODY_TASK_RESULT), "task_result");
 }
 
