@@ -113,6 +113,12 @@ convert(float *out, const uint8_t *in, size_t n, int type)
 int
 ml_idx_load(const char *path, MlTensor **t, AcErr *err)
 {
+	return ml_idx_load_max(path, ML_IDX_MAX_NUMEL, t, err);
+}
+
+int
+ml_idx_load_max(const char *path, int64_t max_numel, MlTensor **t, AcErr *err)
+{
 	gzFile gz = NULL;
 	MlTensor *x = NULL;
 	uint8_t hdr[4 + 4 * ML_MAX_DIMS], *buf = NULL;
@@ -179,7 +185,7 @@ ml_idx_load(const char *path, MlTensor **t, AcErr *err)
 	 * (< 2^31) times the next dimension fits in int64. */
 	for (int i = 0; i < ndim; i++) {
 		numel *= shape[i];
-		if (numel > ML_IDX_MAX_NUMEL) {
+		if (numel > ML_IDX_MAX_NUMEL || numel > max_numel) {
 			char s[ML_SHAPE_BYTES];
 			size_t n = 0;
 
@@ -188,6 +194,11 @@ ml_idx_load(const char *path, MlTensor **t, AcErr *err)
 				n += (size_t)snprintf(s + n, sizeof s - n, "%s%" PRId64, j ? "," : "",
 				                      shape[j]);
 			snprintf(s + n, sizeof s - n, "]");
+			if (max_numel < ML_IDX_MAX_NUMEL && numel > max_numel) {
+				rc = ac_err_set(err, AC_ENOMEM, "%s: shape %s exceeds the limit of %" PRId64
+				                " elements", path, s, max_numel);
+				goto fail;
+			}
 			rc = ac_err_set(err, AC_EFORMAT, "%s: shape %s exceeds %" PRId64 " elements",
 			                path, s, ML_IDX_MAX_NUMEL);
 			goto fail;

@@ -196,6 +196,11 @@ int ml_perm(int32_t n, uint64_t seed, int32_t *out, AcErr *err);
  * Follows: LeCun et al., "THE MNIST DATABASE" file format description.
  */
 int ml_idx_load(const char *path, MlTensor **t, AcErr *err);
+/* ml_idx_load with a caller's cap on the elements as well: a header whose
+ * shape holds more than max_numel fails with AC_ENOMEM ("PATH: shape [..]
+ * exceeds the limit of N elements") before anything is allocated or read,
+ * so a small gzip file cannot unpack past a memory quota. */
+int ml_idx_load_max(const char *path, int64_t max_numel, MlTensor **t, AcErr *err);
 
 /* ---- Matrix multiply (blas.c, gemm_ref.c) ---- */
 

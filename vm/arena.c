@@ -77,7 +77,7 @@ vm_arena_alloc(Vm *vm, size_t n)
 		n = CLASS_BYTES;
 	if (n <= SMALL_MAX) {
 		size_t c = (n + CLASS_BYTES - 1) / CLASS_BYTES;
-		if (vm->heap_used + c * CLASS_BYTES > vm->opt.heap_max_bytes)
+		if (vm->heap_used + vm->heap_ext_bytes + c * CLASS_BYTES > vm->opt.heap_max_bytes)
 			return NULL;
 		p = vm->freelist[c];
 		if (p != NULL) {
@@ -93,7 +93,7 @@ vm_arena_alloc(Vm *vm, size_t n)
 		return p;
 	}
 	n = (n + PAGE - 1) & ~(size_t)(PAGE - 1);
-	if (vm->heap_used + n > vm->opt.heap_max_bytes)
+	if (vm->heap_used + vm->heap_ext_bytes + n > vm->opt.heap_max_bytes)
 		return NULL;
 	for (BigFree **bp = (BigFree **)&vm->bigfree; *bp != NULL; bp = &(*bp)->next) {
 		BigFree *b = *bp;

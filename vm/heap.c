@@ -106,6 +106,26 @@ vm_heap_alloc(Vm *vm, VmType *t, size_t n)
 	return VM_H2D(h);
 }
 
+int
+vm_heap_charge(Vm *vm, size_t n)
+{
+	size_t used = vm->heap_used + vm->heap_ext_bytes;
+
+	if (n > vm->opt.heap_max_bytes || used > vm->opt.heap_max_bytes - n)
+		return -1;
+	vm->nwork += n >> 6;
+	if (vm->opt.max_instructions != 0 && vm->ninstr + vm->nwork >= vm->opt.max_instructions)
+		return -1;
+	vm->heap_ext_bytes += n;
+	return 0;
+}
+
+void
+vm_heap_uncharge(Vm *vm, size_t n)
+{
+	vm->heap_ext_bytes -= n < vm->heap_ext_bytes ? n : vm->heap_ext_bytes;
+}
+
 void *
 vm_heap_new(Vm *vm, VmType *t)
 {

@@ -4,6 +4,16 @@
  * Vm's tensor table); the f32 elements live in ml/ outside the Dis heap and
  * are released when the last Dis reference goes (the type's destroy hook). Shape errors raise "tensor: ..." Dis
  * exceptions naming the function and the shapes.
+ *
+ * Limits reach the elements too. Their bytes (4 per element) count against
+ * --heap-max with the Dis heap's own objects (vm_heap_charge), from the
+ * allocation until the tensor is freed; passing it raises the Dis heap's
+ * "out of memory: heap". Their work counts against --max-instructions, in
+ * one instruction per 64 units (TENSOR_WORK_SHIFT): a gemm's units are its
+ * M*N*K multiply-adds, an element-wise or row op's the elements of its
+ * largest operand, filling a new tensor (zeros, randn, readidx) its bytes.
+ * The work is charged before it is done, so a spent budget ends the
+ * program (exit 3) without running the kernel.
  */
 #include "vm/vm_impl.h"
 #include "ml/ml.h"
@@ -24,7 +34,11 @@ struct VmTensorSlot {
 	MlTensor *t;         /* owns one reference; NULL when free */
 	uint32_t gen;        /* bumped each time the slot is emptied */
 	uint32_t next_free;  /* next free slot + 1 */
+	size_t bytes;        /* charged to the heap quota for t */
 };
+
+/* One budget instruction per 2^6 multiply-adds or elements. */
+#define TENSOR_WORK_SHIFT 6
 
 #define RET(fp) VM_BUILTIN_RET(fp)
 
@@ -57,7 +71,7 @@ tensor_of(VmThread *t, uint32_t w, int k)
 
 /* Puts mt (taking its reference) in a free slot; -1 when out of memory. */
 static int
-slot_put(Vm *vm, MlTensor *mt, uint32_t *slot, uint32_t *gen)
+slot_put(Vm *vm, MlTensor *mt, size_t bytes, uint32_t *slot, uint32_t *gen)
 {
 	uint32_t i;
 
@@ -78,6 +92,7 @@ slot_put(Vm *vm, MlTensor *mt, uint32_t *slot, uint32_t *gen)
 	}
 	vm->tslots[i].t = mt;
 	vm->tslots[i].next_free = 0;
+	vm->tslots[i].bytes = bytes;
 	*slot = i;
 	*gen = vm->tslots[i].gen;
 	return 0;
@@ -86,8 +101,11 @@ slot_put(Vm *vm, MlTensor *mt, uint32_t *slot, uint32_t *gen)
 void
 vm_tensor_fini(Vm *vm)
 {
-	for (uint32_t i = 0; i < vm->ntslots; i++)
+	for (uint32_t i = 0; i < vm->ntslots; i++) {
 		ml_tensor_unref(vm->tslots[i].t);
+		if (vm->tslots[i].t != NULL)
+			vm_heap_uncharge(vm, vm->tslots[i].bytes);
+	}
 	free(vm->tslots);
 	vm->tslots = NULL;
 	vm->ntslots = vm->captslots = vm->tfree = 0;
@@ -110,33 +128,63 @@ tensor_destroy(Vm *vm, void *p)
 		return;  /* a copy of a dead handle: nothing of its own to free */
 	s = &vm->tslots[r->slot];
 	ml_tensor_unref(s->t);
+	vm_heap_uncharge(vm, s->bytes);
 	s->t = NULL;
+	s->bytes = 0;
 	s->gen++;
 	s->next_free = vm->tfree;
 	vm->tfree = r->slot + 1;
 }
 
-/* Wraps mt (taking its reference) in a new Dis object stored at *dst. */
+/* Charges units of work (TENSOR_WORK_SHIFT) before it is done; a spent
+ * budget or a passed deadline ends the instruction, and the scheduler the
+ * program, before any handler runs. */
 static void
-store_tensor(VmThread *t, uint8_t *dst, MlTensor *mt)
+work(VmThread *t, uint64_t units)
+{
+	t->vm->nwork += units >> TENSOR_WORK_SHIFT;
+	if (vm_out_of_time(t->vm, 0))
+		vm_raise(t, "tensor: instruction budget exhausted");
+}
+
+/* The elements of tensor mt, as a work count. */
+static uint64_t
+elems(const MlTensor *mt)
+{
+	return (uint64_t)ml_tensor_numel(mt);
+}
+
+static size_t
+tensor_bytes(const MlTensor *mt)
+{
+	return (size_t)ml_tensor_numel(mt) * sizeof(float);
+}
+
+/* Wraps mt (taking its reference, and the bytes charged to the heap quota
+ * for it) in a new Dis object stored at *dst. */
+static void
+store_tensor(VmThread *t, uint8_t *dst, MlTensor *mt, size_t bytes)
 {
 	TensorRef *r;
 
 	if (dst == NULL) {
 		ml_tensor_unref(mt);
+		vm_heap_uncharge(t->vm, bytes);
 		return;
 	}
 	r = vm_heap_alloc(t->vm, t->vm->t_tensor, sizeof(TensorRef));
 	if (r == NULL) {
 		ml_tensor_unref(mt);
+		vm_heap_uncharge(t->vm, bytes);
 		vm_raise(t, VM_EX_NOMEM);
 	}
 	r->rows = (int32_t)ml_tensor_rows(mt);
 	r->cols = (int32_t)ml_tensor_cols(mt);
-	if (slot_put(t->vm, mt, &r->slot, &r->gen) != 0) {
+	if (slot_put(t->vm, mt, bytes, &r->slot, &r->gen) != 0) {
 		/* The object is freed by its type's hook, which finds no slot. */
 		r->slot = UINT32_MAX;
 		ml_tensor_unref(mt);
+		vm_heap_uncharge(t->vm, bytes);
 		vm_ptr_set(t->vm, (uint32_t *)dst, VM_WORD(r));
 		vm_raise(t, VM_EX_NOMEM);
 	}
@@ -152,11 +200,31 @@ new2(VmThread *t, int32_t rows, int32_t cols, int randn, double std, int32_t see
 
 	if (rows < 0 || cols < 0)
 		vm_raise(t, "tensor: %s: negative shape [%d,%d]", randn ? "randn" : "zeros", (int)rows, (int)cols);
+	/* Charged before the allocation, so the quota bounds the memory. */
+	if (vm_heap_charge(t->vm, (size_t)rows * (size_t)cols * sizeof(float)) != 0)
+		vm_raise(t, VM_EX_NOMEM);
 	mt = randn ? ml_tensor_randn(2, shape, std, (uint64_t)(uint32_t)seed, &err)
 	           : ml_tensor_new(2, shape, &err);
-	if (mt == NULL)
+	if (mt == NULL) {
+		vm_heap_uncharge(t->vm, (size_t)rows * (size_t)cols * sizeof(float));
 		vm_raise(t, "tensor: %s", err.msg);
+	}
 	return mt;
+}
+
+static void
+store_new(VmThread *t, uint8_t *dst, MlTensor *mt)
+{
+	store_tensor(t, dst, mt, tensor_bytes(mt));
+}
+
+/* What the heap quota has left, in bytes. */
+static size_t
+heap_left(const Vm *vm)
+{
+	size_t used = vm->heap_used + vm->heap_ext_bytes;
+
+	return used < vm->opt.heap_max_bytes ? vm->opt.heap_max_bytes - used : 0;
 }
 
 #define SPEC "p"
@@ -177,9 +245,17 @@ t_readidx(VmThread *t, uint8_t *fp)
 	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
 		rc = ac_err_set(&err, AC_EINVAL, "%s: not a regular file", path);
 	else
-		rc = ml_idx_load(path, &mt, &err);
+		rc = ml_idx_load_max(path, (int64_t)(heap_left(t->vm) / sizeof(float)), &mt, &err);
 	free(path);
+	if (rc == AC_ENOMEM)
+		vm_raise(t, VM_EX_NOMEM);
+	if (rc == AC_OK && vm_heap_charge(t->vm, tensor_bytes(mt)) != 0) {
+		ml_tensor_unref(mt);
+		vm_raise(t, VM_EX_NOMEM);
+	}
 	if (r == NULL) {
+		if (mt != NULL)
+			vm_heap_uncharge(t->vm, tensor_bytes(mt));
 		ml_tensor_unref(mt);
 		return;
 	}
@@ -192,30 +268,35 @@ t_readidx(VmThread *t, uint8_t *fp)
 		int64_t shape[2] = {ml_tensor_rows(mt), ml_tensor_cols(mt)};
 		ml_tensor_reshape(mt, 2, shape, NULL);
 	}
-	store_tensor(t, r, mt);
+	store_tensor(t, r, mt, tensor_bytes(mt));
 }
 #undef SPEC
 
 #define SPEC "ww"
-static void t_zeros(VmThread *t, uint8_t *fp) { store_tensor(t, RET(fp), new2(t, AW(0), AW(1), 0, 0, 0)); }
+static void t_zeros(VmThread *t, uint8_t *fp) { store_new(t, RET(fp), new2(t, AW(0), AW(1), 0, 0, 0)); }
 #undef SPEC
 #define SPEC "wwfw"
-static void t_randn(VmThread *t, uint8_t *fp) { store_tensor(t, RET(fp), new2(t, AW(0), AW(1), 1, AF(2), AW(3))); }
+static void t_randn(VmThread *t, uint8_t *fp) { store_new(t, RET(fp), new2(t, AW(0), AW(1), 1, AF(2), AW(3))); }
 #undef SPEC
 #define SPEC "pf"
-static void t_scale(VmThread *t, uint8_t *fp) { AcErr e; check(t, ml_scale(AT(0), (float)AF(1), &e), &e); }
+static void t_scale(VmThread *t, uint8_t *fp) { AcErr e; work(t, elems(AT(0))); check(t, ml_scale(AT(0), (float)AF(1), &e), &e); }
 #undef SPEC
 #define SPEC "pppwwff"
 static void
 t_gemm(VmThread *t, uint8_t *fp)
 {
 	AcErr e;
-	check(t, ml_gemm(AT(0), AT(1), AT(2), AW(3), AW(4), (float)AF(5), (float)AF(6), &e), &e);
+	MlTensor *c = AT(0), *a = AT(1);
+	/* M*N*K multiply-adds: C is M x N, K is A's inner dimension. */
+	uint64_t mn = elems(c), k = (uint64_t)(AW(3) ? ml_tensor_rows(a) : ml_tensor_cols(a));
+
+	work(t, k != 0 && mn > UINT64_MAX / k ? UINT64_MAX : mn * k);
+	check(t, ml_gemm(c, a, AT(2), AW(3), AW(4), (float)AF(5), (float)AF(6), &e), &e);
 }
 #undef SPEC
 #define SPEC "pp"
-static void t_addrow(VmThread *t, uint8_t *fp) { AcErr e; check(t, ml_add_row(AT(0), AT(1), &e), &e); }
-static void t_relu(VmThread *t, uint8_t *fp) { AcErr e; check(t, ml_relu(AT(0), AT(1), &e), &e); }
+static void t_addrow(VmThread *t, uint8_t *fp) { AcErr e; work(t, elems(AT(0))); check(t, ml_add_row(AT(0), AT(1), &e), &e); }
+static void t_relu(VmThread *t, uint8_t *fp) { AcErr e; work(t, elems(AT(1))); check(t, ml_relu(AT(0), AT(1), &e), &e); }
 static void
 t_correct(VmThread *t, uint8_t *fp)
 {
@@ -223,16 +304,17 @@ t_correct(VmThread *t, uint8_t *fp)
 	int64_t n = 0;
 	uint8_t *r = RET(fp);
 
+	work(t, elems(AT(0)));
 	check(t, ml_correct(AT(0), AT(1), &n, &e), &e);
 	if (r != NULL)
 		*(int32_t *)r = (int32_t)n;
 }
 #undef SPEC
 #define SPEC "ppf"
-static void t_sumrows(VmThread *t, uint8_t *fp) { AcErr e; check(t, ml_sum_rows(AT(0), AT(1), (float)AF(2), &e), &e); }
+static void t_sumrows(VmThread *t, uint8_t *fp) { AcErr e; work(t, elems(AT(1))); check(t, ml_sum_rows(AT(0), AT(1), (float)AF(2), &e), &e); }
 #undef SPEC
 #define SPEC "ppp"
-static void t_relugrad(VmThread *t, uint8_t *fp) { AcErr e; check(t, ml_relu_grad(AT(0), AT(1), AT(2), &e), &e); }
+static void t_relugrad(VmThread *t, uint8_t *fp) { AcErr e; work(t, elems(AT(0))); check(t, ml_relu_grad(AT(0), AT(1), AT(2), &e), &e); }
 static void
 t_xent(VmThread *t, uint8_t *fp)
 {
@@ -240,6 +322,7 @@ t_xent(VmThread *t, uint8_t *fp)
 	double loss = 0;
 	uint8_t *r = RET(fp);
 
+	work(t, elems(AT(1)));
 	check(t, ml_softmax_xent(AT(0), AT(1), AT(2), &loss, &e), &e);
 	if (r != NULL)
 		*(double *)r = loss;
@@ -250,6 +333,7 @@ static void
 t_sgd(VmThread *t, uint8_t *fp)
 {
 	AcErr e;
+	work(t, elems(AT(0)));
 	check(t, ml_sgd(AT(0), AT(1), AT(2), AF(3), AF(4), &e), &e);
 }
 #undef SPEC
@@ -258,6 +342,7 @@ static void
 t_adam(VmThread *t, uint8_t *fp)
 {
 	AcErr e;
+	work(t, elems(AT(0)));
 	check(t, ml_adam(AT(0), AT(1), AT(2), AT(3), AW(4), AF(5), AF(6), AF(7),
 	                 AF(8), &e), &e);
 }
@@ -298,6 +383,7 @@ t_gather(VmThread *t, uint8_t *fp)
 		vm_raise(t, "tensor: gather: index array is nil");
 	if (idx->t->size != 4)
 		vm_raise(t, "tensor: gather: index array is not array of int");
+	work(t, elems(AT(0)));
 	check(t, ml_gather_rows(AT(0), AT(1), (const int32_t *)idx->data, idx->len, AW(3), &e), &e);
 }
 #undef SPEC

@@ -108,6 +108,13 @@ void vm_type_unref(Vm *vm, VmType *t);
 void *vm_heap_new(Vm *vm, VmType *t);
 /* Allocates n raw bytes with type t (t may be a shared builtin type). */
 void *vm_heap_alloc(Vm *vm, VmType *t, size_t n);
+/* Charges n bytes a builtin holds outside the arena (tensor elements) to
+ * the same heap_max quota as Dis objects, and filling them to the work
+ * count (Vm.nwork, one unit per 64 bytes). Returns -1, charging nothing,
+ * when the quota would be passed or the budget is spent; the caller then
+ * raises VM_EX_NOMEM. vm_heap_uncharge gives the bytes back when freed. */
+int vm_heap_charge(Vm *vm, size_t n);
+void vm_heap_uncharge(Vm *vm, size_t n);
 /* Drops one reference to the object named by Dis pointer word w. */
 void vm_destroy(Vm *vm, uint32_t w);
 static inline void
@@ -405,6 +412,7 @@ struct Vm {
 	void *freelist[129];           /* small blocks by 16-byte class */
 	void *bigfree;                 /* freed large blocks */
 	size_t heap_used;              /* bytes */
+	size_t heap_ext_bytes;         /* held outside the arena (vm_heap_charge) */
 	VmBuiltinMod builtins[8];
 	int nbuiltins;
 	VmType *t_string, *t_array, *t_list, *t_modlink, *t_byte, *t_word, *t_big, *t_real, *t_ptr;

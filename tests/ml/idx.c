@@ -335,7 +335,29 @@ test_fashion_mnist(void **state)
 	ml_tensor_unref(lab);
 }
 
+/* A caller's element cap (the VM's heap quota) refuses a header whose
+ * shape is larger before allocating: a tiny gzip file cannot unpack past
+ * it. At the cap it loads. */
+static void
+test_load_max(void **state)
+{
+	const uint8_t img[] = {0, 0, 8, 3, 0, 0, 0, 2, 0, 0, 0, 2, 0, 0, 0, 2,
+	                       1, 2, 3, 4, 5, 6, 7, 8};
+	MlTensor *t = NULL;
+	AcErr err;
+	const char *path = put("max.gz", img, sizeof img, 1);
+
+	(void)state;
+	assert_int_equal(ml_idx_load_max(path, 7, &t, &err), AC_ENOMEM);
+	assert_null(t);
+	assert_non_null(strstr(err.msg, ": shape [2,2,2] exceeds the limit of 7 elements"));
+	assert_int_equal(ml_idx_load_max(path, 8, &t, &err), AC_OK);
+	assert_int_equal(ml_tensor_numel(t), 8);
+	ml_tensor_unref(t);
+}
+
 TEST_MAIN("ml/idx",
+          cmocka_unit_test_setup_teardown(test_load_max, setup, teardown),
           cmocka_unit_test_setup_teardown(test_u8_plain_and_gz, setup, teardown),
           cmocka_unit_test_setup_teardown(test_labels_and_3d, setup, teardown),
           cmocka_unit_test_setup_teardown(test_other_types, setup, teardown),

@@ -2,9 +2,13 @@
  * $Tensor used from Limbo: Inferno's compiler computes the type signatures
  * of module/tensor.m, so a successful load proves ours match (bin/limbo's
  * program must load too); a shape error raises "tensor: gemm: ..." naming
- * the shapes, with module and pc.
+ * the shapes, with module and pc. Tensors are metered like the Dis heap:
+ * their bytes count against --heap-max and their work against
+ * --max-instructions.
  */
 #include "tests/vm/limbo.h"
+
+#include <sys/resource.h>
 
 static void
 run_tensorerr(const char *dis)
@@ -43,6 +47,71 @@ test_tensor_from_limbo_ours(void **state)
 	run_tensorerr(LIMBO_OURS "/tensorerr.dis");
 }
 
+/* Tensors kept alive under --heap-max 16m stop at the Dis heap's own
+ * catchable "out of memory: heap" (the attacker reached 4.7 GB), and the
+ * process never holds much more than the quota. */
+static void
+test_tensor_heap_quota(void **state)
+{
+	RunResult r;
+	struct rusage ru;
+	long t0;
+
+	(void)state;
+	limbo_compile_ours("tensorhog");
+	t0 = run_now_ms();
+	{
+		char *argv[] = {"bin/dis-run", "--heap-max", "16m", LIMBO_OURS "/tensorhog.dis", NULL};
+		r = run_cmd(argv, NULL, 20000);
+	}
+	if (r.status != 0)
+		print_error("status %d stderr [%s]\n", r.status, r.err);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "caught out of memory: heap after "));
+	assert_non_null(strstr(r.out, "again 1024 x 1024\n"));
+	assert_true(run_now_ms() - t0 < 10000);
+	/* The largest child waited for: dis-run or the compiler before it. */
+	assert_int_equal(getrusage(RUSAGE_CHILDREN, &ru), 0);
+	if (ru.ru_maxrss >= 200 * 1024)
+		print_error("peak RSS %ld KiB\n", ru.ru_maxrss);
+	assert_true(ru.ru_maxrss < 200 * 1024);
+	run_free(&r);
+}
+
+/* A gemm counts M*N*K/64 instructions, charged before it runs: under
+ * --max-instructions 1000 a loop of 64x64 gemms (4096 each) completes
+ * none, and under 10^6 a loop of 1024x1024 ones (2^24 each) ends at once
+ * instead of running 10^6 billion-flop gemms. */
+static void
+test_tensor_gemm_budget(void **state)
+{
+	RunResult r;
+	long t0;
+
+	(void)state;
+	limbo_compile_ours("gemmloop");
+	{
+		char *argv[] = {"bin/dis-run", "--max-instructions", "1000", LIMBO_OURS "/gemmloop.dis", "64", NULL};
+		r = run_cmd(argv, NULL, 20000);
+	}
+	assert_int_equal(r.status, 3);
+	assert_string_equal(r.out, "");
+	assert_non_null(strstr(r.err, "instruction budget of 1000 exhausted"));
+	run_free(&r);
+	t0 = run_now_ms();
+	{
+		char *argv[] = {"bin/dis-run", "--max-instructions", "1000000", LIMBO_OURS "/gemmloop.dis", "1024", NULL};
+		r = run_cmd(argv, NULL, 10000);
+	}
+	assert_int_equal(r.status, 3);
+	assert_string_equal(r.out, "");
+	assert_non_null(strstr(r.err, "instruction budget of 1000000 exhausted"));
+	assert_true(run_now_ms() - t0 < 5000);
+	run_free(&r);
+}
+
 TEST_MAIN("vm/tensor from Limbo",
           inferno_unit_test(test_tensor_from_limbo),
-          cmocka_unit_test(test_tensor_from_limbo_ours))
+          cmocka_unit_test(test_tensor_from_limbo_ours),
+          cmocka_unit_test(test_tensor_heap_quota),
+          cmocka_unit_test(test_tensor_gemm_budget))
