@@ -34,6 +34,7 @@ typedef struct Cluster {
 	char node_ids[CLUSTER_MAX_NODES][64];
 	int n_nodes;
 	const char *sched_args[8]; /* more options for serve (NULL-terminated), e.g. --require-signed */
+	const char *node_args[8];  /* more options for every join (NULL-terminated) */
 } Cluster;
 
 static Cluster *cluster_current;
@@ -234,6 +235,8 @@ cluster_start_node(Cluster *c, const char *id, int slots, const char *const *cap
 		argv[n++] = "--capability";
 		argv[n++] = (char *)caps[i];
 	}
+	for (int i = 0; i < 8 && c->node_args[i] != NULL && n < 39; i++)
+		argv[n++] = (char *)c->node_args[i];
 	argv[n] = NULL;
 	c->nodes[k] = cluster_spawn(argv, log);
 	return k;
@@ -291,7 +294,7 @@ cluster_wait_file(const char *path, const char *text, long timeout_ms)
 static inline int
 cluster_node_ready(Cluster *c, int k, long timeout_ms)
 {
-	char log[300];
+	char log[sizeof c->dir + sizeof c->node_ids[0] + 8];
 
 	snprintf(log, sizeof log, "%s/%s.log", c->dir, c->node_ids[k]);
 	return cluster_wait_file(log, "registered", timeout_ms);

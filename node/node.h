@@ -25,6 +25,11 @@
 #define NODE_DEFAULT_LIVENESS 3
 #define NODE_MAX_BACKOFF_MS 32000     /* reconnect interval cap (Paranoid Pirate) */
 #define NODE_DEFAULT_MAX_FILES 256    /* RLIMIT_NOFILE when the job sets none */
+/* The limits a task runs under when its job sets none, unless the node's
+ * options (dis-node --default-*) say otherwise: no task runs unbounded. */
+#define NODE_DEFAULT_MEMORY_BYTES ((uint64_t)2 << 30) /* Dis heap and tensors (--heap-max) */
+#define NODE_DEFAULT_CPU_MS 3600000u      /* RLIMIT_CPU: 1 hour */
+#define NODE_DEFAULT_TIMEOUT_MS 3600000u  /* wall clock: 1 hour */
 #define NODE_MAX_RESULT_BYTES (64u << 20) /* result files of one task, in all */
 #define NODE_MAX_SPOOL_BYTES (64ull << 20) /* output of one task spooled for resend, both
 					    * streams: what the scheduler keeps
@@ -55,6 +60,12 @@ typedef struct NodeOptions {
 				     * read besides their own (dis-run --allow-read);
 				     * none given = NODE_DEFAULT_DATA */
 	size_t ndata;
+	/* Limits of a task whose job leaves them 0 (proto Limits); 0 here =
+	 * the NODE_DEFAULT_* above. */
+	uint64_t default_memory_bytes;
+	uint32_t default_cpu_ms;
+	uint32_t default_timeout_ms;
+	uint64_t default_max_instructions; /* dis-run --max-instructions; 0 = none */
 } NodeOptions;
 
 /* Runs the node until *stop becomes non-zero (set it from a SIGTERM/SIGINT

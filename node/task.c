@@ -391,8 +391,8 @@ static int
 task_spawn(Node *n, NodeTask *t, char *errbuf, size_t errsize)
 {
 	int out[2] = {-1, -1}, errp[2] = {-1, -1};
-	char heap[32], outdir[PATH_MAX + 8];
-	char *argv[16 + 2 * NODE_MAX_DATA + 256 + 1];
+	char heap[32], instr[32], outdir[PATH_MAX + 8];
+	char *argv[20 + 2 * NODE_MAX_DATA + 256 + 1];
 	int k = 0;
 	pid_t pid, parent;
 	sigset_t none, all, saved;
@@ -448,6 +448,11 @@ task_spawn(Node *n, NodeTask *t, char *errbuf, size_t errsize)
 		snprintf(heap, sizeof heap, "%llu", (unsigned long long)h);
 		argv[k++] = "--heap-max";
 		argv[k++] = heap;
+	}
+	if (n->o->default_max_instructions != 0) {
+		snprintf(instr, sizeof instr, "%llu", (unsigned long long)n->o->default_max_instructions);
+		argv[k++] = "--max-instructions";
+		argv[k++] = instr;
 	}
 	argv[k++] = "--";
 	argv[k++] = t->module;
@@ -651,6 +656,14 @@ node_task_assign(Node *n, const Acheron__TaskAssign *a)
 		t->file_bytes = a->limits->file_bytes;
 		t->timeout_ms = a->limits->timeout_ms;
 	}
+	/* What the job leaves unset, the node bounds: no task runs without a
+	 * memory, CPU and wall-clock limit. */
+	if (t->memory_bytes == 0)
+		t->memory_bytes = n->o->default_memory_bytes ? n->o->default_memory_bytes : NODE_DEFAULT_MEMORY_BYTES;
+	if (t->cpu_ms == 0)
+		t->cpu_ms = n->o->default_cpu_ms ? n->o->default_cpu_ms : NODE_DEFAULT_CPU_MS;
+	if (t->timeout_ms == 0)
+		t->timeout_ms = n->o->default_timeout_ms ? n->o->default_timeout_ms : NODE_DEFAULT_TIMEOUT_MS;
 
 	ac_err_clear(&err);
 	if (a->module.len != 0) {

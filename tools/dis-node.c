@@ -46,6 +46,12 @@ usage(FILE *f)
 	      "  --data DIR           a directory tasks may read (besides their module and\n"
 	      "                       their own directory); repeatable, at most 16\n"
 	      "                       (default " NODE_DEFAULT_DATA ")\n"
+	      "  --default-memory BYTES  memory of a task whose job sets none: its\n"
+	      "                       Dis heap and tensors (suffix k, m, g; default 2g)\n"
+	      "  --default-cpu SECONDS   CPU time of such a task (default 3600)\n"
+	      "  --default-timeout SECONDS  wall clock of such a task (default 3600)\n"
+	      "  --default-max-instructions N  instruction budget of every task\n"
+	      "                       (dis-run --max-instructions; default none)\n"
 	      "  -v                   log every task and message (debug)\n"
 	      "  -h, --help           this text\n"
 	      "\n"
@@ -66,6 +72,29 @@ parse_u32(const char *opt, const char *s, uint32_t lo, uint32_t hi, uint32_t *ou
 		return -1;
 	}
 	*out = (uint32_t)v;
+	return 0;
+}
+
+/* BYTES with an optional k, m or g suffix, 1 MiB to 1 TiB. */
+static int
+parse_bytes(const char *opt, const char *s, uint64_t *out)
+{
+	char *end;
+	unsigned long long v = strtoull(s, &end, 10);
+	unsigned shift = 0;
+
+	if (end != s && (*end == 'k' || *end == 'K'))
+		shift = 10, end++;
+	else if (end != s && (*end == 'm' || *end == 'M'))
+		shift = 20, end++;
+	else if (end != s && (*end == 'g' || *end == 'G'))
+		shift = 30, end++;
+	if (end == s || *end != 0 || s[0] == '-' || v > (1ull << 40) >> shift ||
+	    (v << shift) < (1ull << 20)) {
+		fprintf(stderr, "dis-node: %s: '%s' is not a size from 1m to 1024g\n", opt, s);
+		return -1;
+	}
+	*out = (uint64_t)v << shift;
 	return 0;
 }
 
@@ -145,13 +174,37 @@ main(int argc, char **argv)
 				return 2;
 			}
 			data[o.ndata++] = argv[++i];
+		} else if (strcmp(a, "--default-memory") == 0 && more) {
+			if (parse_bytes(a, argv[++i], &o.default_memory_bytes) != 0)
+				return 2;
+		} else if (strcmp(a, "--default-cpu") == 0 && more) {
+			uint32_t s;
+			if (parse_u32(a, argv[++i], 1, 4000000, &s) != 0)
+				return 2;
+			o.default_cpu_ms = s * 1000;
+		} else if (strcmp(a, "--default-timeout") == 0 && more) {
+			uint32_t s;
+			if (parse_u32(a, argv[++i], 1, 4000000, &s) != 0)
+				return 2;
+			o.default_timeout_ms = s * 1000;
+		} else if (strcmp(a, "--default-max-instructions") == 0 && more) {
+			char *end;
+			const char *v = argv[++i];
+			unsigned long long n = strtoull(v, &end, 10);
+			if (end == v || *end != 0 || v[0] == '-' || n == 0) {
+				fprintf(stderr, "dis-node: %s: '%s' is not a positive number\n", a, v);
+				return 2;
+			}
+			o.default_max_instructions = n;
 		} else if (strcmp(a, "-v") == 0) {
 			ac_log_level = AC_LOG_DEBUG;
 			continue;
 		} else {
 			static const char *const valued[] = {"--server-key", "--cert", "--capability", "--slots",
 			                                     "--trust", "--node-id", "--work", "--heartbeat",
-			                                     "--liveness", "--dis-run", "--data", NULL};
+			                                     "--liveness", "--dis-run", "--data", "--default-memory",
+			                                     "--default-cpu", "--default-timeout",
+			                                     "--default-max-instructions", NULL};
 			return cli_bad_option("dis-node", valued, a);
 		}
 	}
