@@ -408,7 +408,21 @@ struct Vm {
 	VmBuiltinMod builtins[8];
 	int nbuiltins;
 	VmType *t_string, *t_array, *t_list, *t_modlink, *t_byte, *t_word, *t_big, *t_real, *t_ptr;
-	VmType *t_fd;                  /* Sys->FD (sysfile.c: closes its descriptor) */
+	VmType *t_fd;                  /* Sys->FD (sysfile.c: drops its table entry) */
+	/* The program's file table (Inferno's fd group): its number n is
+	 * files[n], 0-2 its standard input, output and error. An entry holds
+	 * its host descriptor while refs (Sys->FDs naming it, plus one for
+	 * 0-2 and for dup's numbers) is above 0. Dis code names files only
+	 * through it, never a host descriptor. */
+	struct VmFile {
+		int host;              /* -1: free */
+		int refs;
+	} *files;
+	int nfiles;
+	/* With --sandbox (vm_confine): the canonical directories and files
+	 * the path builtins may read beneath, and write beneath; NULL: not
+	 * confined. NULL-terminated. */
+	char **confine_read, **confine_write;
 	VmType *t_dir;                 /* Sys->Dir, for dirread's arrays */
 	VmType *t_digest;              /* Crypt->DigestState */
 	VmType *t_tensor;              /* Tensor->T handle */
