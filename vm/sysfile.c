@@ -213,10 +213,14 @@ vm_sys_ret_ptr(VmThread *t, uint8_t *fp, uint32_t v)
 	vm_ptr_set(t->vm, (uint32_t *)r, v);
 }
 
-/* The host path for Inferno path string w, into buf. Returns 0, or -1
- * (errstr set) when it does not fit or w is nil-ish. */
+enum { P_READ = 0, P_WRITE = 1, P_FOLLOW = 2 };  /* host_path's how */
+
+/* The host path for Inferno path string w, into buf, for a call that
+ * reads or writes (how: P_READ or P_WRITE, | P_FOLLOW when it follows a
+ * symbolic link in the last element). Returns 0, or -1 (errstr set) when
+ * it does not fit or, under --sandbox, lies outside the allowed files. */
 static int
-host_path(VmThread *t, uint32_t w, char *buf, size_t n)
+host_path(VmThread *t, uint32_t w, char *buf, size_t n, int how)
 {
 	size_t len;
 	char *s = vm_string_utf8(w, &len);
@@ -234,6 +238,10 @@ host_path(VmThread *t, uint32_t w, char *buf, size_t n)
 	free(s);
 	if (k < 0 || (size_t)k >= n) {
 		snprintf(t->errstr, sizeof t->errstr, "file name too long");
+		return -1;
+	}
+	if (!vm_path_confined(t->vm, buf, n, how & P_WRITE, (how & P_FOLLOW) != 0)) {
+		snprintf(t->errstr, sizeof t->errstr, "%s", SYS_EPERM);
 		return -1;
 	}
 	return 0;
@@ -264,7 +272,9 @@ vm_sys_open(VmThread *t, uint8_t *fp)
 	int fd;
 
 	vm_sys_ret_ptr(t, fp, VM_H);
-	if (host_path(t, AP(0), path, sizeof path) < 0)
+	if (host_path(t, AP(0), path, sizeof path,
+	              ((AW(1) & 3) == SYS_OWRITE || (AW(1) & 3) == SYS_ORDWR || (AW(1) & (SYS_OTRUNC | SYS_ORCLOSE))
+	                   ? P_WRITE : P_READ) | P_FOLLOW) < 0)
 		return;
 	fd = open(path, host_flags(AW(1)));
 	if (fd < 0) {
@@ -287,7 +297,7 @@ vm_sys_create(VmThread *t, uint8_t *fp)
 	int fd;
 
 	vm_sys_ret_ptr(t, fp, VM_H);
-	if (host_path(t, AP(0), path, sizeof path) < 0)
+	if (host_path(t, AP(0), path, sizeof path, P_WRITE | P_FOLLOW) < 0)
 		return;
 	if (perm & SYS_DMDIR) {
 		/* A directory: made, then opened for reading as Inferno does. */
@@ -437,7 +447,7 @@ vm_sys_remove(VmThread *t, uint8_t *fp)
 	struct stat st;
 	int r;
 
-	if (host_path(t, AP(0), path, sizeof path) < 0) {
+	if (host_path(t, AP(0), path, sizeof path, P_WRITE) < 0) {
 		vm_sys_ret_int(fp, -1);
 		return;
 	}
@@ -456,7 +466,7 @@ vm_sys_chdir(VmThread *t, uint8_t *fp)
 	char path[PATH_MAX];
 	int r = -1;
 
-	if (host_path(t, AP(0), path, sizeof path) == 0) {
+	if (host_path(t, AP(0), path, sizeof path, P_READ | P_FOLLOW) == 0) {
 		r = chdir(path);
 		if (r < 0)
 			vm_sys_errno(t, errno);
@@ -539,7 +549,7 @@ vm_sys_stat(VmThread *t, uint8_t *fp)
 	char *slash;
 
 	ret_dir(fp, -1);
-	if (host_path(t, AP(0), path, sizeof path) < 0)
+	if (host_path(t, AP(0), path, sizeof path, P_READ | P_FOLLOW) < 0)
 		return;
 	if (stat(path, &st) < 0) {
 		vm_sys_errno(t, errno);
@@ -646,7 +656,7 @@ vm_sys_wstat(VmThread *t, uint8_t *fp)
 {
 	char path[PATH_MAX];
 
-	if (host_path(t, AP(0), path, sizeof path) < 0) {
+	if (host_path(t, AP(0), path, sizeof path, P_WRITE | P_FOLLOW) < 0) {
 		vm_sys_ret_int(fp, -1);
 		return;
 	}

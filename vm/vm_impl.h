@@ -258,6 +258,11 @@ void vm_builtin_fini(Vm *vm);
 /* Cleans a path name in place (Plan 9 cleanname): no "." or empty
  * elements, ".." resolved lexically, "/.." is "/". */
 void vm_path_clean(char *p);
+/* Under vm_confine: whether host name host (a buffer of size bytes) may be
+ * reached, writing or only reading, and, when it may, replaces it with its
+ * resolved name (realpath; of its directory when it does not exist yet or
+ * follow is 0 and it is a symbolic link). 1 always when not confined. */
+int vm_path_confined(Vm *vm, char *host, size_t size, int writing, int follow);
 /* Loads a module by Dis path: "$Name" builtin, absolute under the root,
  * relative to the working directory or else beside `from`. Cached by file. */
 VmModule *vm_module_load_path(Vm *vm, const char *path, const char *from, AcErr *err);
