@@ -261,7 +261,8 @@ slurp(const char *path)
  * to be the host descriptor, so setting it reached any descriptor of the
  * process (a node's socket). tests/vm/limbo/fdforge.b sets it to 7, which
  * the test leaves open on a file of its own: the bytes must go to the
- * FD's own file, and fildes(7) must be nil. */
+ * FD's own file (also through dup of its number 3, the program's number 4);
+ * fildes(7) and dup(7, 1) must fail. */
 static void
 test_forged_fd_number_stays_in_program(void **state)
 {
@@ -280,9 +281,10 @@ test_forged_fd_number_stays_in_program(void **state)
 	r = run_cmd(argv, NULL, 10000);
 	close(7);
 	expect("fdforge", r, 0,
-	       "write 5 fd 7\nfildes(7) nil: fd out of range or not open\nstdout 7\n");
+	       "write 5 fd 7\nfildes(7) nil: fd out of range or not open\n"
+	       "dup(7, 1) -1: fd out of range or not open\ndup(3, -1) 4\nstdout 7\n");
 	assert_string_equal(slurp(host), "");
-	assert_string_equal(slurp(own), "mine\nfprint\n");
+	assert_string_equal(slurp(own), "mine\nfprint\ndup\n");
 }
 
 TEST_MAIN("vm/hostile",

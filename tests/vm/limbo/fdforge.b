@@ -3,7 +3,8 @@ implement Fdforge;
 # Rewrites the number of its own Sys->FD to a host descriptor the test
 # left open (7) and writes through it (tests/vm/hostile): the bytes must
 # reach the FD's own file, and fildes(7) must be nil, the program never
-# having opened a seventh file.
+# having opened a seventh file, as must dup(7, 1), which once made the
+# process's standard output the host's descriptor 7.
 
 include "sys.m";
 	sys: Sys;
@@ -22,6 +23,7 @@ init(nil: ref Draw->Context, args: list of string)
 		sys->print("create: %r\n");
 		return;
 	}
+	own := fd.fd;
 	fd.fd = 7;
 	n := sys->write(fd, array of byte "mine\n", 5);
 	sys->fprint(fd, "fprint\n");
@@ -30,6 +32,10 @@ init(nil: ref Draw->Context, args: list of string)
 		sys->print("fildes(7) nil: %r\n");
 	else
 		sys->print("fildes(7) open\n");
+	sys->print("dup(7, 1) %d: %r\n", sys->dup(7, 1));
+	n = sys->dup(own, -1);
+	sys->print("dup(%d, -1) %d\n", own, n);
+	sys->fprint(sys->fildes(n), "dup\n");
 	out := sys->fildes(1);
 	out.fd = 7;
 	sys->fprint(out, "stdout %d\n", out.fd);
