@@ -221,6 +221,14 @@ test_dis_run_sandboxed_stat(void **state)
 	                           "build/tests/vm/statprobe-link: permission denied\n"
 	                           "..: permission denied\n");
 	run_free(&r);
+	/* Tensor->readidx's test for a regular file told what lay outside */
+	{
+		char *i[] = {"bin/dis-run", "--sandbox", "build/tests/vm/statprobe.dis", "-i", "/etc", NULL};
+		r = run_cmd(i, NULL, 10000);
+	}
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.out, "/etc: /etc: permission denied\n");
+	run_free(&r);
 }
 
 static void
