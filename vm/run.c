@@ -4,6 +4,7 @@
  * on the thread scheduler (sched.c).
  */
 #include "vm/vm_impl.h"
+#include "vm/sys_impl.h"
 
 #include <stdlib.h>
 #include <stdio.h>
@@ -88,6 +89,7 @@ vm_free(Vm *vm)
 	if (vm == NULL)
 		return;
 	release_all(vm);
+	vm_sysfile_fini(vm);
 	vm_tensor_fini(vm);
 	vm_arena_fini(vm);
 	free(vm);

@@ -115,24 +115,20 @@ sys_print(VmThread *t, uint8_t *fp)
 	VmFmtBuf b;
 
 	format(t, fp, 0, &b);
-	set_int(fp, write_all(1, b.p, b.len));
+	set_int(fp, write_all(t->vm->files != NULL && t->vm->files[1].refs > 0 ? t->vm->files[1].host : -1,
+	                      b.p, b.len));
 	free(b.p);
 }
 
 static void
 sys_fprint(VmThread *t, uint8_t *fp)
 {
-	SysFD *fd = VM_PTR(*(uint32_t *)ARG(fp, 0));
+	/* Inferno: writing to nil fails, it does not raise. */
+	int fd = vm_sys_fd_of(t, *(uint32_t *)ARG(fp, 0));
 	VmFmtBuf b;
 
 	format(t, fp, 4, &b);
-	if (fd == NULL) {
-		/* Inferno: writing to nil fails, it does not raise. */
-		snprintf(t->errstr, sizeof t->errstr, "%s", SYS_EBADFD);
-		set_int(fp, -1);
-	} else {
-		set_int(fp, write_all(fd->fd, b.p, b.len));
-	}
+	set_int(fp, fd < 0 ? -1 : write_all(fd, b.p, b.len));
 	free(b.p);
 }
 

@@ -15,11 +15,13 @@
 
 #include "vm/vm_impl.h"
 
-/* Sys->FD. Limbo sees only fd; the rest is ours. */
+/* Sys->FD. Limbo sees only fd, and may write it: it is what printing and
+ * fildes show, never trusted. The file is the program's table entry slot
+ * (Vm.files), which Dis code cannot reach; the host descriptor is there. */
 typedef struct SysFD {
-	int32_t fd;            /* host descriptor */
-	int32_t pad;
-	DIR *dir;              /* dirread's stream over fd, or NULL */
+	int32_t fd;            /* the program's number, as Dis code last set it */
+	int32_t slot;          /* the program's number, as the VM gave it */
+	DIR *dir;              /* dirread's stream over a dup of the file, or NULL */
 } SysFD;
 
 /* Sys->Qid and Sys->Dir exactly as Limbo lays them out (big aligned 8). */
@@ -55,10 +57,12 @@ _Static_assert(offsetof(SysDir, length) == 48, "Dir.length at 48");
 
 /* Sets t->errstr from errno value e, in Inferno's words where it has them. */
 void vm_sys_errno(VmThread *t, int e);
-/* A new Sys->FD for host descriptor fd (which it then owns unless fd <= 2);
- * raises on no memory. Returns the Dis pointer. */
+/* A new Sys->FD for host descriptor fd, which the program's table then
+ * owns under the lowest free number; raises on no memory. Returns the Dis
+ * pointer, or H (fd closed, errstr set) when the table is full. */
 uint32_t vm_sys_fd_new(VmThread *t, int fd);
-/* The host descriptor of ref FD w; -1 for nil (errstr set). */
+/* The host descriptor of ref FD w, through the program's table; -1 (errstr
+ * set) for nil, a forged FD or a closed entry. */
 int vm_sys_fd_of(VmThread *t, uint32_t w);
 /* Stores int v at REGRET, if there is a result slot. */
 void vm_sys_ret_int(uint8_t *fp, int32_t v);
@@ -67,6 +71,8 @@ void vm_sys_ret_ptr(VmThread *t, uint8_t *fp, uint32_t v);
 
 /* sysfile.c */
 void vm_sysfile_init(Vm *vm);
+/* Closes what is left in the program's table and frees it (vm_free). */
+void vm_sysfile_fini(Vm *vm);
 void vm_sys_open(VmThread *t, uint8_t *fp);
 void vm_sys_create(VmThread *t, uint8_t *fp);
 void vm_sys_read(VmThread *t, uint8_t *fp);

@@ -1,7 +1,9 @@
 /*
- * $Sys files: open, create, read, write, seek, stat and friends over host
- * descriptors. A `ref Sys->FD` owns its host descriptor and closes it when
- * its last Dis reference goes (the type's destroy hook), except 0, 1 and 2.
+ * $Sys files: open, create, read, write, seek, stat and friends. A
+ * `ref Sys->FD` names an entry of the program's own file table (Inferno's
+ * fd group, Vm.files), never a host descriptor: the number Dis code sees
+ * (and may overwrite) is only shown. An entry's host descriptor is closed
+ * when its last FD goes (the type's destroy hook), except 0, 1 and 2.
  * Absolute Inferno paths resolve under the runtime's root (emu -r),
  * relative ones against the working directory. Failures return Inferno's
  * value (nil, -1) and leave the reason in the thread's errstr for %r.
@@ -55,16 +57,33 @@ vm_sys_errno(VmThread *t, int e)
 	snprintf(t->errstr, sizeof t->errstr, "%s", s);
 }
 
+enum { MAX_FILES = 256 };  /* the program's table: numbers 0 to 255 */
+
+/* Drops one reference to entry n of the program's table; the last one
+ * closes its host descriptor (0-2 never: they are the process's). */
+static void
+file_unref(Vm *vm, int n)
+{
+	struct VmFile *e;
+
+	if (vm->files == NULL || n < 0 || n >= vm->nfiles || vm->files[n].refs <= 0)
+		return;
+	e = &vm->files[n];
+	if (--e->refs == 0) {
+		if (e->host > 2)
+			close(e->host);
+		e->host = -1;
+	}
+}
+
 static void
 fd_destroy(Vm *vm, void *p)
 {
 	SysFD *f = p;
 
-	(void)vm;
 	if (f->dir != NULL)
-		closedir(f->dir);  /* closes its own dup of fd */
-	if (f->fd > 2)
-		close(f->fd);
+		closedir(f->dir);  /* closes its own dup of the file */
+	file_unref(vm, f->slot);
 }
 
 void
@@ -75,32 +94,102 @@ vm_sysfile_init(Vm *vm)
 	vm->t_fd = vm_type_new(vm, (int32_t)sizeof(SysFD), 0, NULL);
 	vm_type_set_destroy(vm, vm->t_fd, fd_destroy);
 	vm->t_dir = vm_type_new(vm, (int32_t)sizeof(SysDir), 1, dirmap);
+	vm->files = malloc(MAX_FILES * sizeof vm->files[0]);
+	vm->nfiles = vm->files != NULL ? MAX_FILES : 0;
+	for (int i = 0; i < vm->nfiles; i++)
+		vm->files[i] = (struct VmFile){i <= 2 ? i : -1, i <= 2};
+}
+
+void
+vm_sysfile_fini(Vm *vm)
+{
+	for (int i = 0; i < vm->nfiles; i++)
+		if (vm->files[i].refs > 0 && vm->files[i].host > 2)
+			close(vm->files[i].host);
+	free(vm->files);
+	vm->files = NULL;
+	vm->nfiles = 0;
+	for (int k = 0; k < 2; k++) {
+		char **l = k == 0 ? vm->confine_read : vm->confine_write;
+		for (size_t i = 0; l != NULL && l[i] != NULL; i++)
+			free(l[i]);
+		free(l);
+	}
+	vm->confine_read = vm->confine_write = NULL;
+}
+
+/* The lowest free number of the program's table for host descriptor fd,
+ * with refs references; -1 (fd closed, errstr set) when it is full. */
+static int
+file_add(VmThread *t, int fd, int refs)
+{
+	Vm *vm = t->vm;
+
+	for (int n = 0; n < vm->nfiles; n++)
+		if (vm->files[n].refs == 0) {
+			vm->files[n] = (struct VmFile){fd, refs};
+			return n;
+		}
+	if (fd > 2)
+		close(fd);
+	snprintf(t->errstr, sizeof t->errstr, "no free file descriptors");
+	return -1;
+}
+
+/* A new Sys->FD naming entry n of the table (which it takes a reference
+ * to); raises on no memory. */
+static uint32_t
+fd_for(VmThread *t, int n)
+{
+	SysFD *f = vm_heap_new(t->vm, t->vm->t_fd);
+
+	if (f == NULL)
+		vm_raise(t, VM_EX_NOMEM);
+	t->vm->files[n].refs++;
+	f->fd = n;
+	f->slot = n;
+	return VM_WORD(f);
 }
 
 uint32_t
 vm_sys_fd_new(VmThread *t, int fd)
 {
-	SysFD *f = vm_heap_new(t->vm, t->vm->t_fd);
+	int n = file_add(t, fd, 1);  /* the reference held while the FD is made */
+	SysFD *f;
 
+	if (n < 0)
+		return VM_H;
+	f = vm_heap_new(t->vm, t->vm->t_fd);
 	if (f == NULL) {
-		if (fd > 2)
-			close(fd);
+		file_unref(t->vm, n);
 		vm_raise(t, VM_EX_NOMEM);
 	}
-	f->fd = fd;
+	f->fd = n;
+	f->slot = n;
 	return VM_WORD(f);
+}
+
+/* The ref FD w as ours: nil, or an object of another type made to look
+ * like one, is EBADFD. */
+static SysFD *
+fd_check(VmThread *t, uint32_t w)
+{
+	SysFD *f = VM_PTR(w);
+
+	if (f == NULL || VM_D2H(f)->t != t->vm->t_fd || f->slot < 0 || f->slot >= t->vm->nfiles ||
+	    t->vm->files[f->slot].refs <= 0) {
+		snprintf(t->errstr, sizeof t->errstr, "%s", SYS_EBADFD);
+		return NULL;
+	}
+	return f;
 }
 
 int
 vm_sys_fd_of(VmThread *t, uint32_t w)
 {
-	SysFD *f = VM_PTR(w);
+	SysFD *f = fd_check(t, w);
 
-	if (f == NULL) {
-		snprintf(t->errstr, sizeof t->errstr, "%s", SYS_EBADFD);
-		return -1;
-	}
-	return f->fd;
+	return f != NULL ? t->vm->files[f->slot].host : -1;
 }
 
 void
@@ -124,10 +213,14 @@ vm_sys_ret_ptr(VmThread *t, uint8_t *fp, uint32_t v)
 	vm_ptr_set(t->vm, (uint32_t *)r, v);
 }
 
-/* The host path for Inferno path string w, into buf. Returns 0, or -1
- * (errstr set) when it does not fit or w is nil-ish. */
+enum { P_READ = 0, P_WRITE = 1, P_FOLLOW = 2 };  /* host_path's how */
+
+/* The host path for Inferno path string w, into buf, for a call that
+ * reads or writes (how: P_READ or P_WRITE, | P_FOLLOW when it follows a
+ * symbolic link in the last element). Returns 0, or -1 (errstr set) when
+ * it does not fit or, under --sandbox, lies outside the allowed files. */
 static int
-host_path(VmThread *t, uint32_t w, char *buf, size_t n)
+host_path(VmThread *t, uint32_t w, char *buf, size_t n, int how)
 {
 	size_t len;
 	char *s = vm_string_utf8(w, &len);
@@ -145,6 +238,10 @@ host_path(VmThread *t, uint32_t w, char *buf, size_t n)
 	free(s);
 	if (k < 0 || (size_t)k >= n) {
 		snprintf(t->errstr, sizeof t->errstr, "file name too long");
+		return -1;
+	}
+	if (!vm_path_confined(t->vm, buf, n, how & P_WRITE, (how & P_FOLLOW) != 0)) {
+		snprintf(t->errstr, sizeof t->errstr, "%s", SYS_EPERM);
 		return -1;
 	}
 	return 0;
@@ -175,7 +272,9 @@ vm_sys_open(VmThread *t, uint8_t *fp)
 	int fd;
 
 	vm_sys_ret_ptr(t, fp, VM_H);
-	if (host_path(t, AP(0), path, sizeof path) < 0)
+	if (host_path(t, AP(0), path, sizeof path,
+	              ((AW(1) & 3) == SYS_OWRITE || (AW(1) & 3) == SYS_ORDWR || (AW(1) & (SYS_OTRUNC | SYS_ORCLOSE))
+	                   ? P_WRITE : P_READ) | P_FOLLOW) < 0)
 		return;
 	fd = open(path, host_flags(AW(1)));
 	if (fd < 0) {
@@ -198,7 +297,7 @@ vm_sys_create(VmThread *t, uint8_t *fp)
 	int fd;
 
 	vm_sys_ret_ptr(t, fp, VM_H);
-	if (host_path(t, AP(0), path, sizeof path) < 0)
+	if (host_path(t, AP(0), path, sizeof path, P_WRITE | P_FOLLOW) < 0)
 		return;
 	if (perm & SYS_DMDIR) {
 		/* A directory: made, then opened for reading as Inferno does. */
@@ -348,7 +447,7 @@ vm_sys_remove(VmThread *t, uint8_t *fp)
 	struct stat st;
 	int r;
 
-	if (host_path(t, AP(0), path, sizeof path) < 0) {
+	if (host_path(t, AP(0), path, sizeof path, P_WRITE) < 0) {
 		vm_sys_ret_int(fp, -1);
 		return;
 	}
@@ -367,7 +466,7 @@ vm_sys_chdir(VmThread *t, uint8_t *fp)
 	char path[PATH_MAX];
 	int r = -1;
 
-	if (host_path(t, AP(0), path, sizeof path) == 0) {
+	if (host_path(t, AP(0), path, sizeof path, P_READ | P_FOLLOW) == 0) {
 		r = chdir(path);
 		if (r < 0)
 			vm_sys_errno(t, errno);
@@ -450,7 +549,7 @@ vm_sys_stat(VmThread *t, uint8_t *fp)
 	char *slash;
 
 	ret_dir(fp, -1);
-	if (host_path(t, AP(0), path, sizeof path) < 0)
+	if (host_path(t, AP(0), path, sizeof path, P_READ | P_FOLLOW) < 0)
 		return;
 	if (stat(path, &st) < 0) {
 		vm_sys_errno(t, errno);
@@ -557,7 +656,7 @@ vm_sys_wstat(VmThread *t, uint8_t *fp)
 {
 	char path[PATH_MAX];
 
-	if (host_path(t, AP(0), path, sizeof path) < 0) {
+	if (host_path(t, AP(0), path, sizeof path, P_WRITE | P_FOLLOW) < 0) {
 		vm_sys_ret_int(fp, -1);
 		return;
 	}
@@ -590,12 +689,10 @@ vm_sys_dirread(VmThread *t, uint8_t *fp)
 		return;
 	*(int32_t *)r = -1;
 	vm_ptr_set(t->vm, (uint32_t *)(r + 4), VM_H);
-	if (f == NULL || VM_D2H(f)->t != t->vm->t_fd) {
-		snprintf(t->errstr, sizeof t->errstr, "%s", SYS_EBADFD);
+	if (fd_check(t, AP(0)) == NULL)
 		return;
-	}
 	if (f->dir == NULL) {
-		int fd2 = dup(f->fd);
+		int fd2 = fcntl(t->vm->files[f->slot].host, F_DUPFD_CLOEXEC, 0);
 		if (fd2 < 0 || (f->dir = fdopendir(fd2)) == NULL) {
 			vm_sys_errno(t, errno);
 			if (fd2 >= 0)
@@ -663,21 +760,48 @@ vm_sys_fd2path(VmThread *t, uint8_t *fp)
 }
 #undef SPEC
 
+/* dup(old, new): number new (the lowest free one if new < 0) of the
+ * program's table names a copy of its file old, as in Inferno's fd group;
+ * FDs already naming new name the copy from then on. The number stays
+ * open until the program ends. Host descriptors are not touched: the copy
+ * is a fresh one. */
 #define SPEC "ww"
 void
 vm_sys_dup(VmThread *t, uint8_t *fp)
 {
-	int old = AW(0), new = AW(1), r;
+	Vm *vm = t->vm;
+	int old = AW(0), new = AW(1), host;
 
-	r = new < 0 ? dup(old) : dup2(old, new);
-	if (r < 0)
+	vm_sys_ret_int(fp, -1);
+	if (old < 0 || old >= vm->nfiles || vm->files[old].refs <= 0 || new >= vm->nfiles) {
+		snprintf(t->errstr, sizeof t->errstr, "%s", SYS_EBADFD);
+		return;
+	}
+	if (old == new) {
+		vm_sys_ret_int(fp, new);
+		return;
+	}
+	host = fcntl(vm->files[old].host, F_DUPFD_CLOEXEC, 3);
+	if (host < 0) {
 		vm_sys_errno(t, errno);
-	vm_sys_ret_int(fp, r);
+		return;
+	}
+	if (new < 0) {
+		new = file_add(t, host, 1);
+	} else if (vm->files[new].refs > 0) {
+		if (vm->files[new].host > 2)
+			close(vm->files[new].host);
+		vm->files[new].host = host;
+		vm->files[new].refs++;  /* the table's own */
+	} else {
+		vm->files[new] = (struct VmFile){host, 1};
+	}
+	vm_sys_ret_int(fp, new);
 }
 #undef SPEC
 
-/* fildes(fd): a ref FD for an open host descriptor, nil for a closed one.
- * Unlike Inferno's it does not dup: FDs 0-2 are never closed by us. */
+/* fildes(n): a ref FD for number n of the program's table (0-2 and what
+ * it opened or dup'd), nil for any other: never a host descriptor. */
 #define SPEC "w"
 void
 vm_sys_fildes(VmThread *t, uint8_t *fp)
@@ -685,15 +809,11 @@ vm_sys_fildes(VmThread *t, uint8_t *fp)
 	int32_t n = AW(0);
 
 	vm_sys_ret_ptr(t, fp, VM_H);
-	if (n < 0 || fcntl(n, F_GETFD) < 0) {
+	if (n < 0 || n >= t->vm->nfiles || t->vm->files[n].refs <= 0) {
 		snprintf(t->errstr, sizeof t->errstr, "%s", SYS_EBADFD);
 		return;
 	}
-	if (n > 2 && (n = fcntl(n, F_DUPFD_CLOEXEC, 3)) < 0) {
-		vm_sys_errno(t, errno);
-		return;
-	}
-	vm_sys_ret_ptr(t, fp, vm_sys_fd_new(t, n));
+	vm_sys_ret_ptr(t, fp, fd_for(t, n));
 }
 #undef SPEC
 
@@ -717,7 +837,8 @@ vm_sys_pipe(VmThread *t, uint8_t *fp)
 	slot = (uint32_t *)a->data;
 	vm_ptr_set(t->vm, &slot[0], vm_sys_fd_new(t, p[0]));
 	vm_ptr_set(t->vm, &slot[1], vm_sys_fd_new(t, p[1]));
-	vm_sys_ret_int(fp, 0);
+	if (slot[0] != VM_H && slot[1] != VM_H)
+		vm_sys_ret_int(fp, 0);
 }
 
 void

@@ -18,6 +18,7 @@
 #include "vm/vm_impl.h"
 #include "ml/ml.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -232,7 +233,7 @@ static void
 t_readidx(VmThread *t, uint8_t *fp)
 {
 	uint8_t *r = RET(fp);
-	char *path = vm_string_utf8(AP(0), NULL);
+	char *path = vm_string_utf8(AP(0), NULL), host[PATH_MAX];
 	MlTensor *mt = NULL;
 	struct stat st;
 	AcErr err;
@@ -240,9 +241,13 @@ t_readidx(VmThread *t, uint8_t *fp)
 
 	if (path == NULL)
 		vm_raise(t, VM_EX_NOMEM);
-	/* A FIFO or device would block the whole runtime in open or read
-	 * (and /dev/zero never ends): only regular files are data sets. */
-	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+	/* Under --sandbox only the allowed files, as for $Sys's stat; a
+	 * FIFO or device would block the whole runtime in open or read (and
+	 * /dev/zero never ends): only regular files are data sets. */
+	if (snprintf(host, sizeof host, "%s", path) >= (int)sizeof host ||
+	    !vm_path_confined(t->vm, host, sizeof host, 0, 1))
+		rc = ac_err_set(&err, AC_EINVAL, "%s: permission denied", path);
+	else if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
 		rc = ac_err_set(&err, AC_EINVAL, "%s: not a regular file", path);
 	else
 		rc = ml_idx_load_max(path, (int64_t)(heap_left(t->vm) / sizeof(float)), &mt, &err);

@@ -104,6 +104,12 @@ typedef struct VmSandbox {
 	                             remove beneath each */
 } VmSandbox;
 int vm_sandbox_enter(const VmSandbox *fs, AcErr *err);
+/* Confines vm's path builtins (open, create, stat, wstat, remove, chdir) to
+ * fs's read and write sets, as vm_sandbox_enter confines the process, for
+ * the calls Landlock does not cover (stat): a name must resolve (realpath:
+ * "..", symbolic links) beneath an entry, else "permission denied". Call
+ * before vm_sandbox_enter. AC_OK, or AC_ENOMEM. */
+int vm_confine(Vm *vm, const VmSandbox *fs, AcErr *err);
 /* Leaves the controlling terminal before vm_sandbox_enter, so that the
  * confined code cannot type into it (TIOCSTI) or get its signals: a new
  * session (setsid). A process-group leader with a terminal cannot, so it

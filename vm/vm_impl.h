@@ -265,6 +265,11 @@ void vm_builtin_fini(Vm *vm);
 /* Cleans a path name in place (Plan 9 cleanname): no "." or empty
  * elements, ".." resolved lexically, "/.." is "/". */
 void vm_path_clean(char *p);
+/* Under vm_confine: whether host name host (a buffer of size bytes) may be
+ * reached, writing or only reading, and, when it may, replaces it with its
+ * resolved name (realpath; of its directory when it does not exist yet or
+ * follow is 0 and it is a symbolic link). 1 always when not confined. */
+int vm_path_confined(Vm *vm, char *host, size_t size, int writing, int follow);
 /* Loads a module by Dis path: "$Name" builtin, absolute under the root,
  * relative to the working directory or else beside `from`. Cached by file. */
 VmModule *vm_module_load_path(Vm *vm, const char *path, const char *from, AcErr *err);
@@ -416,7 +421,21 @@ struct Vm {
 	VmBuiltinMod builtins[8];
 	int nbuiltins;
 	VmType *t_string, *t_array, *t_list, *t_modlink, *t_byte, *t_word, *t_big, *t_real, *t_ptr;
-	VmType *t_fd;                  /* Sys->FD (sysfile.c: closes its descriptor) */
+	VmType *t_fd;                  /* Sys->FD (sysfile.c: drops its table entry) */
+	/* The program's file table (Inferno's fd group): its number n is
+	 * files[n], 0-2 its standard input, output and error. An entry holds
+	 * its host descriptor while refs (Sys->FDs naming it, plus one for
+	 * 0-2 and for dup's numbers) is above 0. Dis code names files only
+	 * through it, never a host descriptor. */
+	struct VmFile {
+		int host;              /* -1: free */
+		int refs;
+	} *files;
+	int nfiles;
+	/* With --sandbox (vm_confine): the canonical directories and files
+	 * the path builtins may read beneath, and write beneath; NULL: not
+	 * confined. NULL-terminated. */
+	char **confine_read, **confine_write;
 	VmType *t_dir;                 /* Sys->Dir, for dirread's arrays */
 	VmType *t_digest;              /* Crypt->DigestState */
 	VmType *t_tensor;              /* Tensor->T handle */

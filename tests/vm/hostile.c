@@ -241,7 +241,54 @@ test_readidx_refuses_fifo(void **state)
 	unlink(FIFO);
 }
 
+/* Slurps file path (at most 255 bytes) into a static buffer. */
+static const char *
+slurp(const char *path)
+{
+	static char buf[256];
+	FILE *f = fopen(path, "r");
+	size_t n = 0;
+
+	if (f != NULL) {
+		n = fread(buf, 1, sizeof buf - 1, f);
+		fclose(f);
+	}
+	buf[n] = 0;
+	return buf;
+}
+
+/* fd.fd is the only field of a Sys->FD and Dis code may write it: it used
+ * to be the host descriptor, so setting it reached any descriptor of the
+ * process (a node's socket). tests/vm/limbo/fdforge.b sets it to 7, which
+ * the test leaves open on a file of its own: the bytes must go to the
+ * FD's own file (also through dup of its number 3, the program's number 4);
+ * fildes(7) and dup(7, 1) must fail. */
+static void
+test_forged_fd_number_stays_in_program(void **state)
+{
+	const char *host = "build/tests/vm/fdforge-host.txt", *own = "build/tests/vm/fdforge-own.txt";
+	char *argv[] = {DISRUN, LIMBO_OURS "/fdforge.dis", (char *)own, NULL};
+	RunResult r;
+	int fd;
+
+	(void)state;
+	limbo_compile_ours("fdforge");
+	unlink(own);
+	fd = open(host, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	assert_true(fd >= 0);
+	assert_int_equal(dup2(fd, 7), 7);  /* inherited by dis-run */
+	close(fd);
+	r = run_cmd(argv, NULL, 10000);
+	close(7);
+	expect("fdforge", r, 0,
+	       "write 5 fd 7\nfildes(7) nil: fd out of range or not open\n"
+	       "dup(7, 1) -1: fd out of range or not open\ndup(3, -1) 4\nstdout 7\n");
+	assert_string_equal(slurp(host), "");
+	assert_string_equal(slurp(own), "mine\nfprint\ndup\n");
+}
+
 TEST_MAIN("vm/hostile",
+          cmocka_unit_test(test_forged_fd_number_stays_in_program),
           cmocka_unit_test(test_timeout_wakes_blocking_calls),
           cmocka_unit_test(test_timeout_backstop),
           cmocka_unit_test(test_readidx_refuses_fifo),
