@@ -58,17 +58,54 @@ ac_file_write_atomic(const char *path, const void *buf, size_t len, AcErr *err)
 	return ac_file_write_atomic_mode(path, buf, len, 0644, err);
 }
 
+/* Writes into an existing device or FIFO (limbo -o /dev/null, dis-as -o
+ * /dev/stdout): it has no partial state to protect, and a temporary renamed
+ * over it would replace the node itself (run as root, /dev/null became a
+ * regular file for every program on the machine). */
+static int
+write_in_place(const char *path, const void *buf, size_t len, AcErr *err)
+{
+	const uint8_t *p = buf;
+	int fd = open(path, O_WRONLY | O_CLOEXEC), e;
+
+	if (fd < 0)
+		return ac_err_set(err, AC_EIO, "%s: %s", path, strerror(errno));
+	while (len > 0) {
+		ssize_t w = write(fd, p, len);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			e = w < 0 ? errno : EIO;
+			close(fd);
+			return ac_err_set(err, AC_EIO, "%s: %s", path, strerror(e));
+		}
+		p += w;
+		len -= (size_t)w;
+	}
+	if (close(fd) < 0)
+		return ac_err_set(err, AC_EIO, "%s: %s", path, strerror(errno));
+	return AC_OK;
+}
+
 /* Writes a temporary beside path, then publishes it: rename (replacing), or
  * when exclusive link, which fails if path exists, so nothing is replaced
- * even by a file created after any check a caller made. */
+ * even by a file created after any check a caller made. A path that names
+ * a device or FIFO is written in place instead. */
 static int
 write_publish(const char *path, const void *buf, size_t len, unsigned mode, int exclusive, AcErr *err)
 {
 	size_t plen = strlen(path);
-	char *tmp = malloc(plen + 16);
+	char *tmp;
 	const uint8_t *p = buf;
+	struct stat st;
 	int fd, e;
 
+	if (!exclusive && stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		if (S_ISDIR(st.st_mode))
+			return ac_err_set(err, AC_EINVAL, "%s: is a directory", path);
+		return write_in_place(path, buf, len, err);
+	}
+	tmp = malloc(plen + 16);
 	if (tmp == NULL)
 		return ac_err_set(err, AC_ENOMEM, "%s: out of memory", path);
 	snprintf(tmp, plen + 16, "%s.tmpXXXXXX", path);

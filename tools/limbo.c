@@ -107,48 +107,35 @@ outname(const char *in, const char *ext)
 	return s;
 }
 
-/* Generates code for u into out (a path, or "-"); writes to a temporary
- * file and renames it, so nothing is left behind on failure. */
+/* Generates code for u into out (a path, or "-"). A file is written whole
+ * through ac_file_write_atomic: nothing is left behind on failure, and a
+ * device such as /dev/null is written into, never replaced. */
 static int
 generate(LimboUnit *u, const char *in, const char *out, int asm_only)
 {
-	char tmp[4096];
 	uint8_t *dis = NULL;
-	size_t len = 0;
-	FILE *f;
+	char *text = NULL;
+	size_t len = 0, tlen = 0;
+	FILE *f = NULL;
 	AcErr err;
 	int rc, tostdout = strcmp(out, "-") == 0;
 
-	if (tostdout) {
-		f = stdout;
-	} else {
-		if (snprintf(tmp, sizeof tmp, "%s.tmp%ld", out, (long)getpid()) >= (int)sizeof tmp) {
-			fprintf(stderr, "limbo: %s: name too long\n", out);
-			return 1;
-		}
-		f = fopen(tmp, "wb");
-		if (f == NULL) {
-			fprintf(stderr, "limbo: cannot create %s\n", tmp);
-			return 1;
-		}
+	if (asm_only && !tostdout && (f = open_memstream(&text, &tlen)) == NULL) {
+		fprintf(stderr, "limbo: %s: out of memory\n", out);
+		return 1;
 	}
-	rc = limbo_gen(u, in, asm_only ? f : NULL, asm_only ? NULL : &dis, &len, &err);
-	if (rc == AC_OK && !asm_only && fwrite(dis, 1, len, f) != len)
-		rc = AC_EIO;
+	rc = limbo_gen(u, in, asm_only ? (tostdout ? stdout : f) : NULL, asm_only ? NULL : &dis, &len, &err);
+	if (f != NULL && fclose(f) != 0 && rc == AC_OK)
+		rc = ac_err_set(&err, AC_ENOMEM, "%s: out of memory", out);
+	if (rc == AC_OK && !asm_only && tostdout && fwrite(dis, 1, len, stdout) != len)
+		rc = ac_err_set(&err, AC_EIO, "writing %s: output error", out);
+	else if (rc == AC_OK && !tostdout)
+		rc = ac_file_write_atomic(out, asm_only ? (const void *)text : dis, asm_only ? tlen : len, &err);
 	free(dis);
-	if (!tostdout) {
-		if (fclose(f) != 0 && rc == AC_OK)
-			rc = AC_EIO;
-		if (rc == AC_OK && rename(tmp, out) != 0)
-			rc = AC_EIO;
-		if (rc != AC_OK)
-			remove(tmp);
-	}
+	free(text);
 	for (int i = 0; i < limbo_unit_nerrors(u); i++)
 		fprintf(stderr, "%s\n", limbo_unit_error(u, i));
-	if (rc == AC_EIO)
-		fprintf(stderr, "limbo: writing %s: output error\n", out);
-	else if (rc != AC_OK && limbo_unit_nerrors(u) == 0)
+	if (rc != AC_OK && limbo_unit_nerrors(u) == 0)
 		fprintf(stderr, "limbo: %s\n", err.msg);
 	return rc == AC_OK ? 0 : 1;
 }

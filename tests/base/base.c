@@ -6,6 +6,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -108,7 +109,39 @@ test_clock_is_monotonic(void **state)
 	assert_true(ac_cpu_ns() > 0);
 }
 
+/* An atomic write to a FIFO or device writes into it: renaming a temporary
+ * over it would replace the node (limbo -o /dev/null, run as root, turned
+ * /dev/null into a regular file). */
+static void
+test_atomic_write_keeps_devices(void **state)
+{
+	char dir[] = "/tmp/acheron-base-XXXXXX", fifo[64], got[8] = {0};
+	struct stat st;
+	AcErr err;
+	int rd;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(fifo, sizeof fifo, "%s/fifo", dir);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	/* a reader, so the writer's open does not wait */
+	rd = open(fifo, O_RDONLY | O_NONBLOCK);
+	assert_true(rd >= 0);
+	assert_int_equal(ac_file_write_atomic(fifo, "abc", 3, &err), AC_OK);
+	assert_int_equal(read(rd, got, sizeof got - 1), 3);
+	assert_string_equal(got, "abc");
+	assert_int_equal(lstat(fifo, &st), 0);
+	assert_true(S_ISFIFO(st.st_mode));
+	close(rd);
+	/* nothing else was left beside it */
+	assert_int_equal(unlink(fifo), 0);
+	assert_int_equal(rmdir(dir), 0);
+	assert_int_equal(ac_file_write_atomic("/tmp", "x", 1, &err), AC_EINVAL);
+	assert_non_null(strstr(err.msg, "is a directory"));
+}
+
 TEST_MAIN("base",
+          cmocka_unit_test(test_atomic_write_keeps_devices),
           cmocka_unit_test(test_err_is_one_line),
           cmocka_unit_test(test_atomic_write_and_read),
           cmocka_unit_test(test_write_new_never_replaces),

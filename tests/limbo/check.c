@@ -13,6 +13,7 @@
 #include "tests/limbo/corpus.h"
 
 #include <ctype.h>
+#include <fcntl.h>
 #include <ftw.h>
 #include <glob.h>
 #include <stdio.h>
@@ -565,6 +566,35 @@ test_mutations_inferno(void **state)
 	mutate(path, 150);
 }
 
+/* -o naming a FIFO or device writes into it: a temporary renamed over it
+ * replaced the node (limbo -o /dev/null, run as root, left /dev/null a
+ * regular file for the whole machine). */
+static void
+test_output_to_fifo(void **state)
+{
+	const char *fifo = DIR "/out.fifo";
+	const char *args[] = {"-o", fifo, "examples/hello/hello.b", NULL};
+	char buf[4096];
+	struct stat st;
+	RunResult r;
+	int rd;
+
+	(void)state;
+	setup_dirs();
+	unlink(fifo);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	rd = open(fifo, O_RDONLY | O_NONBLOCK);
+	assert_true(rd >= 0);
+	r = limbo(args);
+	assert_int_equal(r.status, 0);
+	assert_true(read(rd, buf, sizeof buf) > 4);
+	assert_int_equal(lstat(fifo, &st), 0);
+	assert_true(S_ISFIFO(st.st_mode));
+	close(rd);
+	unlink(fifo);
+	run_free(&r);
+}
+
 static void
 test_usage(void **state)
 {
@@ -651,4 +681,5 @@ TEST_MAIN("limbo/check",
           cmocka_unit_test(test_many_errors),
           cmocka_unit_test(test_mutations),
           inferno_unit_test(test_mutations_inferno),
+          cmocka_unit_test(test_output_to_fifo),
           cmocka_unit_test(test_usage))
