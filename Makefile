@@ -153,18 +153,15 @@ bench/vm/%.dis: bench/vm/%.s bin/dis-as
 cluster_tests/jobs/%.dis: cluster_tests/jobs/%.b bin/limbo
 	bin/limbo $(LIMBOFLAGS) -o $@ $<
 
-# The README's cluster recipe, run as written (cluster_tests/readme.sh).
-CLUSTER_TESTS += build/cluster_tests/readme.t
-build/cluster_tests/readme.t: cluster_tests/readme.sh
-	@mkdir -p $(dir $@)
-	cp $< $@
-	chmod +x $@
-
-$(filter-out build/cluster_tests/readme.t,$(CLUSTER_TESTS)): $(LIB_SCHED)
+$(CLUSTER_TESTS): $(LIB_SCHED)
+# The README's cluster recipe, run as written (cluster_tests/readme.sh), and
+# any other cluster test in sh.
+CLUSTER_SH_TESTS := $(patsubst %.sh,build/%.t,$(wildcard cluster_tests/*.sh))
+CLUSTER_TESTS += $(CLUSTER_SH_TESTS)
 build/cluster_tests/%.t: build/cluster_tests/%.o
 	$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) -o $@ $< $(filter %.a,$^) -lcmocka $(LDLIBS_NET) $(LDLIBS_ALL)
 
-$(SH_TESTS): build/tests/%.t: tests/%.sh
+$(SH_TESTS) $(CLUSTER_SH_TESTS): build/%.t: %.sh
 	@mkdir -p $(dir $@)
 	cp $< $@
 	chmod +x $@

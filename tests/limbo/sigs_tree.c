@@ -254,19 +254,11 @@ test_tree(void **state)
 	assert_int_equal(nimp, both);
 }
 
-static void
-skipped(void **state)
-{
-	(void)state;
-	fprintf(stderr, "# SKIP %s: Inferno's tree not found: set ACHERON_INFERNO_TREE "
-	        "(default: $ACHERON_INFERNO-tree)\n", program_invocation_name);
-}
-
 /* The tree is an oracle of its own, beside Inferno's files: without it the
  * test is a TAP skip (a failure under ACHERON_REQUIRE_INFERNO=1), decided
  * before the run because cmocka's skip() prints "not ok". */
 TEST_MAIN("limbo/sigs_tree",
           find_tree() || inferno_required()
                   ? (struct CMUnitTest)inferno_unit_test(test_tree)
-                  : (struct CMUnitTest){.name = "test_tree # SKIP Inferno's tree not found: set ACHERON_INFERNO_TREE",
-                                        .test_func = skipped})
+                  : (struct CMUnitTest)skipped_unit_test(
+                            test_tree, "Inferno's tree not found: set ACHERON_INFERNO_TREE (default: $ACHERON_INFERNO-tree)"))

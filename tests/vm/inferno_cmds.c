@@ -52,8 +52,8 @@ test_summary(void **state)
 #define C(i)                                                                                      \
 	{                                                                                         \
 		inferno_present() || inferno_required() ? cases[i].cmd : "case " #i " # SKIP " INFERNO_MISSING, \
-		inferno_present() ? run_case : inferno_required() ? inferno_missing : inferno_skipped,   \
-		NULL, NULL, (void *)&cases[i]                                                     \
+		inferno_present() ? run_case : inferno_required() ? inferno_missing : test_skipped,      \
+		NULL, NULL, inferno_present() ? (void *)&cases[i] : (void *)INFERNO_MISSING       \
 	}
 
 TEST_MAIN("vm/inferno_cmds",
