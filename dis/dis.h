@@ -68,6 +68,13 @@ enum {
 	DIS_MAXTEMP = 32,   /* first argument/local byte offset in a frame */
 };
 
+/* Load-time bounds that keep every address an instruction forms within
+ * a pointer's object plus a guard the VM leaves unmapped: the offset n1
+ * an indirect operand adds to a pointer, and a type's size (movm, an
+ * array element, a frame), each at most DIS_MAX_DISP bytes. Inferno's
+ * compiler emits field offsets and sizes of a few kilobytes. */
+#define DIS_MAX_DISP (16 << 20)
+
 /* One operand. Direct n(fp)/n(mp): a = n. Immediate $n: a = n.
  * Indirect n1(n2(fp)) or n1(n2(mp)): a = n2 (offset of the pointer word in
  * fp/mp), b = n1 (offset added to the pointer). Unused fields are 0. */

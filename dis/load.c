@@ -184,6 +184,9 @@ rdaddr(Rd *r, int mode, DisAddr *a, int32_t pc, size_t ioff, const DisModule *m)
 	case DIS_AIND | DIS_AFP:
 		if (rdop(r, &a->a, "code section") < 0 || rdop(r, &a->b, "code section") < 0)
 			return -1;
+		if (a->b < 0 || a->b >= DIS_MAX_DISP)
+			return bad(r, ioff, "instruction %d: indirect offset %d out of range (0 to %d)",
+			           pc, a->b, DIS_MAX_DISP - 1);
 		if (mode == (DIS_AIND | DIS_AMP))
 			return mpcheck(r, ioff, pc, a->a, m->data_size);
 		return 0;
@@ -245,6 +248,8 @@ mode_bad(const DisInst *in)
 		return "immediate middle operand (it is written)";
 	if (DIS_USRC(in->add) == DIS_AIMM && ptr_src(in->op))
 		return "immediate source operand where a pointer is read";
+	if (DIS_USRC(in->add) == DIS_AIMM && in->op == DIS_OP_LEA)
+		return "address of an immediate (it lives in the interpreter's memory)";
 	if (DIS_UMID(in->add) == DIS_AXIMM && (in->op == DIS_OP_ADDC ||
 	    (in->op >= DIS_OP_BEQC && in->op <= DIS_OP_BGEC)))
 		return "immediate middle operand where a pointer is read";
@@ -405,7 +410,7 @@ rdtypes(Rd *r, DisModule *m)
 		t = &m->type[id];
 		if (t->id != -1)
 			return bad(r, off, "duplicate type id %d", id);
-		if (size < 0 || nmap < 0)
+		if (size < 0 || nmap < 0 || size > DIS_MAX_DISP)
 			return bad(r, off, "type %d: implausible size %d or map length %d", id, size, nmap);
 		if ((int64_t)nmap * 8 * DIS_IBY2WD > (int64_t)size + 8 * DIS_IBY2WD - 1)
 			return bad(r, off, "type %d: pointer map of %d bytes exceeds size %d", id, nmap, size);

@@ -1,6 +1,6 @@
 /*
- * The low arena: one mapping below 4 GiB that holds everything a 32-bit Dis
- * pointer can name, with a small allocator on top of it. Small blocks come
+ * The arena: one mapping that holds everything a 32-bit Dis pointer can
+ * name (Dis words are offsets into it), with a small allocator on top. Small blocks come
  * from per-size-class free lists (16-byte classes up to 2 KiB), larger ones
  * from page-rounded blocks kept on a first-fit list when freed.
  */
@@ -13,47 +13,54 @@
 #define CLASS_BYTES 16
 #define PAGE 4096
 
+/* Free blocks link through their first words as Dis addresses: free
+ * memory is arena memory Dis code may reach, so it holds no host address,
+ * and a link is checked before it is followed. */
 typedef struct BigFree {
-	struct BigFree *next;
-	size_t bytes;
+	uint32_t next;         /* Dis address of the next free block, or 0 */
+	uint32_t bytes;
 } BigFree;
 
+uint8_t *vm_mem;
+uint32_t vm_mem_bytes;
+
+/* The mapping: VM_ARENA_LOW bytes unmapped (H and what lies near it),
+ * max_bytes of arena, VM_GUARD_BYTES unmapped; anywhere in the address
+ * space, since Dis words are offsets from its start. */
 int
 vm_arena_init(Vm *vm, size_t max_bytes, AcErr *err)
 {
-	/* Candidate bases leave the first 256 MiB alone (the executable may sit
-	 * there when built non-PIE) and keep the top page of 4 GiB unmapped. */
-	static const uintptr_t bases[] = {0x10000000, 0x20000000, 0x40000000, 0x80000000};
-	size_t want = max_bytes;
+	size_t n = (max_bytes + PAGE - 1) & ~(size_t)(PAGE - 1);
+	size_t total;
+	uint8_t *p;
 
-	for (size_t i = 0; i < sizeof bases / sizeof bases[0]; i++) {
-		uintptr_t b = bases[i];
-		size_t n = want;
-		if (b + n > 0xFFFF0000u)
-			n = 0xFFFF0000u - b;
-		for (; n >= (64u << 20); n /= 2) {
-			void *p = mmap((void *)b, n, PROT_READ | PROT_WRITE,
-			               MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0);
-			if (p == MAP_FAILED)
-				continue;
-			if ((uintptr_t)p != b || (uintptr_t)p + n > 0xFFFF0000u) {
-				munmap(p, n);  /* kernel ignored the hint (pre-4.17) */
-				continue;
-			}
-			vm->arena = p;
-			vm->arena_bytes = n;
-			vm->bump = p;
-			return AC_OK;
-		}
+	if (n > 0xF0000000u - VM_ARENA_LOW)
+		n = 0xF0000000u - VM_ARENA_LOW;  /* offsets stay 32-bit */
+	total = VM_ARENA_LOW + n + VM_GUARD_BYTES;
+	p = mmap(NULL, total, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (p == MAP_FAILED)
+		return ac_err_set(err, AC_ENOMEM, "cannot map the Dis heap (%zu bytes): %s", total, strerror(errno));
+	if (mprotect(p + VM_ARENA_LOW, n, PROT_READ | PROT_WRITE) != 0) {
+		int e = errno;
+		munmap(p, total);
+		return ac_err_set(err, AC_ENOMEM, "cannot map the Dis heap (%zu bytes): %s", n, strerror(e));
 	}
-	return ac_err_set(err, AC_ENOMEM, "cannot map the Dis heap below 4 GiB: %s", strerror(errno));
+	vm->arena = p;
+	vm->arena_bytes = VM_ARENA_LOW + n;
+	vm->bump = p + VM_ARENA_LOW;
+	vm_enter(vm);
+	return AC_OK;
 }
 
 void
 vm_arena_fini(Vm *vm)
 {
 	if (vm->arena != NULL)
-		munmap(vm->arena, vm->arena_bytes);
+		munmap(vm->arena, vm->arena_bytes + VM_GUARD_BYTES);
+	if (vm_mem == vm->arena) {
+		vm_mem = NULL;
+		vm_mem_bytes = 0;
+	}
 	vm->arena = NULL;
 }
 
@@ -68,6 +75,16 @@ bump(Vm *vm, size_t n)
 	return p;
 }
 
+/* The free block at Dis address w, or NULL when w is no block the
+ * allocator handed out (a forged link): the list is dropped from there. */
+static void *
+free_link(const Vm *vm, uint32_t w, size_t align)
+{
+	if (w < VM_ARENA_LOW || vm->arena + w >= vm->bump || (w & (align - 1)) != 0)
+		return NULL;
+	return vm->arena + w;
+}
+
 void *
 vm_arena_alloc(Vm *vm, size_t n)
 {
@@ -80,13 +97,8 @@ vm_arena_alloc(Vm *vm, size_t n)
 		if (vm->heap_used + vm->heap_ext_bytes + c * CLASS_BYTES > vm->opt.heap_max_bytes)
 			return NULL;
 		p = vm->freelist[c];
-		if (p != NULL) {
-			void *next = *(void **)p;
-			/* A forged pointer can have overwritten a free block's link. */
-			if (next != NULL && ((uint8_t *)next < vm->arena || (uint8_t *)next >= vm->bump))
-				next = NULL;
-			vm->freelist[c] = next;
-		}
+		if (p != NULL)
+			vm->freelist[c] = free_link(vm, *(uint32_t *)p, 8);
 		else if ((p = bump(vm, c * CLASS_BYTES)) == NULL)
 			return NULL;
 		vm->heap_used += c * CLASS_BYTES;
@@ -95,15 +107,17 @@ vm_arena_alloc(Vm *vm, size_t n)
 	n = (n + PAGE - 1) & ~(size_t)(PAGE - 1);
 	if (vm->heap_used + vm->heap_ext_bytes + n > vm->opt.heap_max_bytes)
 		return NULL;
-	for (BigFree **bp = (BigFree **)&vm->bigfree; *bp != NULL; bp = &(*bp)->next) {
-		BigFree *b = *bp;
-		if ((uint8_t *)b < vm->arena || (uint8_t *)b >= vm->bump) {
-			*bp = NULL;  /* damaged list: forget the rest */
-			break;
-		}
+	for (BigFree *b = vm->bigfree, *prev = NULL; b != NULL;
+	     prev = b, b = free_link(vm, b->next, 8)) {
+		if (b->bytes > (size_t)(vm->bump - (uint8_t *)b))
+			break;  /* a forged size: leave the rest of the list alone */
 		if (b->bytes == n || (b->bytes > n && b->bytes - n >= PAGE)) {
 			if (b->bytes == n) {
-				*bp = b->next;
+				void *next = free_link(vm, b->next, 8);
+				if (prev == NULL)
+					vm->bigfree = next;
+				else
+					prev->next = next != NULL ? b->next : 0;
 			} else {
 				/* Split: hand out the tail, keep the head on the list. */
 				b->bytes -= n;
@@ -138,17 +152,21 @@ vm_arena_free(Vm *vm, void *p, size_t n)
 		n = CLASS_BYTES;
 	if (n <= SMALL_MAX) {
 		size_t c = (n + CLASS_BYTES - 1) / CLASS_BYTES;
-		*(void **)p = vm->freelist[c];
+		*(uint32_t *)p = vm->freelist[c] != NULL ? VM_WORD(vm->freelist[c]) : 0;
 		vm->freelist[c] = p;
-		vm->heap_used -= c * CLASS_BYTES;
+		vm->heap_used -= c * CLASS_BYTES < vm->heap_used ? c * CLASS_BYTES : vm->heap_used;
 		return;
 	}
 	n = (n + PAGE - 1) & ~(size_t)(PAGE - 1);
-	vm->heap_used -= n;
+	/* n comes from a heap header Dis code could have forged: never
+	 * below zero, and never past the arena. */
+	if (n > (size_t)(vm->bump - (uint8_t *)p))
+		return;
+	vm->heap_used -= n < vm->heap_used ? n : vm->heap_used;
 	if (n >= (1u << 20))
 		madvise(p, n, MADV_DONTNEED);  /* give big blocks' pages back */
 	BigFree *b = p;
-	b->bytes = n;
-	b->next = vm->bigfree;
+	b->bytes = (uint32_t)n;
+	b->next = vm->bigfree != NULL ? VM_WORD(vm->bigfree) : 0;
 	vm->bigfree = b;
 }

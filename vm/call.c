@@ -32,15 +32,19 @@ stack_new(VmThread *t, size_t need)
 	size_t bytes = VM_STACK_SEG_BYTES;
 	VmStack *s;
 
-	if (need + 64 > bytes)
-		bytes = (need + 64 + 4095) & ~(size_t)4095;
-	s = vm_arena_alloc(t->vm, bytes);
+	if (need > bytes)
+		bytes = (need + 4095) & ~(size_t)4095;
+	s = malloc(sizeof *s);
 	if (s == NULL)
 		return NULL;
+	s->base = vm_arena_alloc(t->vm, bytes);
+	if (s->base == NULL) {
+		free(s);
+		return NULL;
+	}
 	s->prev = t->stack;
 	s->bytes = bytes;
-	s->limit = (uint8_t *)s + bytes;
-	s->base = (uint8_t *)s + ((sizeof(VmStack) + 15) & ~(size_t)15);
+	s->limit = s->base + bytes;
 	s->saved_sp = t->sp;
 	return s;
 }
@@ -58,7 +62,7 @@ frame_new_segment(VmThread *t, VmType *ft, size_t n)
 	t->stack = s;
 	f = s->base;
 	t->sp = f + n;
-	FW(f, DIS_REGTYP) = VM_WORD(ft);
+	FW(f, DIS_REGTYP) = ft->id;
 	FW(f, DIS_REGMOD) = VM_H;
 	vm_type_initmem(ft, f);
 	return f;
@@ -86,7 +90,7 @@ vm_frame_alloc_first(VmThread *t, VmType *ft)
 void
 vm_frame_pop(VmThread *t, uint8_t *f)
 {
-	VmType *ft = VM_PTR(FW(f, DIS_REGTYP));
+	VmType *ft = vm_type_at(t->vm, FW(f, DIS_REGTYP));
 
 	t->sp = f;
 	if (ft != NULL && ft->np > 0)
@@ -95,16 +99,22 @@ vm_frame_pop(VmThread *t, uint8_t *f)
 		VmStack *s = t->stack;
 		t->stack = s->prev;
 		t->sp = s->saved_sp;
-		vm_arena_free(t->vm, s, s->bytes);
+		vm_arena_free(t->vm, s->base, s->bytes);
+		free(s);
 	}
 }
 
 static void
 enter_module(VmThread *t, VmModlink *ml)
 {
+	VmModlink *old = t->ml;
+
+	vm_modlink_hold(ml);
 	t->ml = ml;
 	t->m = ml->m;
 	t->mp = ml->mp != VM_H ? VM_PTR(ml->mp) : NULL;
+	if (old != NULL)
+		vm_modlink_release(t->vm, old);
 }
 
 void
@@ -113,12 +123,19 @@ vm_frame_leave(VmThread *t)
 	uint8_t *f = t->fp;
 	uint32_t mr = FW(f, DIS_REGMOD);
 
-	t->fp = VM_PTR(FW(f, DIS_REGFRAME));
+	uint32_t caller = FW(f, DIS_REGFRAME);
+
+	t->fp = vm_ptr_bad(caller) ? NULL : VM_PTR(caller);
 	vm_frame_pop(t, f);
 	if (mr != VM_H) {
-		VmModlink *old = t->ml;
-		enter_module(t, VM_PTR(mr));
-		vm_destroy(t->vm, VM_WORD(old));
+		/* A frame Dis code rewrote may name no module instance: then
+		 * the thread stays in this one (the pc is checked against it). */
+		VmModlink *ml = vm_modlink_get(t->vm, mr);
+		if (ml != NULL) {
+			uint32_t old = t->ml->word;
+			enter_module(t, ml);
+			vm_destroy(t->vm, old);
+		}
 	}
 }
 
@@ -129,8 +146,8 @@ vm_op_ret(VmThread *t)
 	uint32_t caller = FW(f, DIS_REGFRAME);
 	int32_t lr = (int32_t)FW(f, DIS_REGLINK);
 
-	if (caller == VM_H) {
-		t->exiting = 1;
+	if (vm_ptr_bad(caller)) {
+		t->exiting = 1;  /* the first frame (or one Dis code rewrote) */
 		return;
 	}
 	vm_frame_leave(t);
@@ -142,7 +159,7 @@ vm_op_ret(VmThread *t)
 void
 vm_op_mcall(VmThread *t, uint8_t *f, int32_t o, uint8_t *d, const VmInst *next)
 {
-	VmModlink *ml = VM_PTR(P(d));
+	VmModlink *ml = vm_modlink_get(t->vm, P(d));
 	const VmLink *l;
 
 	if (ml == NULL)
@@ -168,8 +185,8 @@ vm_op_mcall(VmThread *t, uint8_t *f, int32_t o, uint8_t *d, const VmInst *next)
 		t->ip = next;
 		return;
 	}
-	FW(f, DIS_REGMOD) = VM_WORD(t->ml);
-	vm_incref(VM_WORD(ml));
+	FW(f, DIS_REGMOD) = t->ml->word;
+	vm_incref(ml->word);
 	t->fp = f;
 	enter_module(t, ml);
 	if ((uint32_t)l->pc >= (uint32_t)ml->m->ninst)
@@ -206,7 +223,7 @@ vm_op_load(VmThread *t, uint8_t *d, uint32_t wpath, int32_t ldt)
 			/* $self shares the loader's module data. */
 			if (ml->mp != VM_H)
 				vm_destroy(t->vm, ml->mp);
-			ml->mp = VM_WORD(t->mp);
+			vm_modlink_set_mp(ml, VM_WORD(t->mp));
 			vm_incref(ml->mp);
 		}
 		vm_module_unref(t->vm, m);
@@ -215,7 +232,7 @@ vm_op_load(VmThread *t, uint8_t *d, uint32_t wpath, int32_t ldt)
 		snprintf(t->errstr, sizeof t->errstr, "%s", err.msg);
 	free(path);
 	old = P(d);
-	P(d) = VM_WORD(ml);
+	P(d) = ml != NULL ? ml->word : VM_H;
 	vm_destroy(t->vm, old);
 }
 
@@ -225,11 +242,11 @@ vm_op_raise(VmThread *t, uint32_t v)
 	const VmHeap *h;
 	char *s;
 
-	if (v == VM_H)
+	if (vm_ptr_bad(v))
 		vm_raise(t, VM_EX_NILREF);
 	h = VM_D2H(VM_PTR(v));
 	/* A string, or an exception adt whose first word is its name. */
-	s = vm_string_utf8(h->t == t->vm->t_string ? v : P(VM_PTR(v)), NULL);
+	s = vm_string_utf8(h->tid == t->vm->t_string->id ? v : P(VM_PTR(v)), NULL);
 	if (s == NULL)
 		vm_raise(t, VM_EX_NOMEM);
 	snprintf(t->exmsg, sizeof t->exmsg, "%s", s);
@@ -254,9 +271,9 @@ exmatch(const char *pat, const char *e)
 
 /* Bytes a frame occupies on the stack (as vm_frame_alloc rounds it). */
 static size_t
-frame_bytes(const uint8_t *f)
+frame_bytes(const Vm *vm, const uint8_t *f)
 {
-	const VmType *ft = VM_PTR(FW(f, DIS_REGTYP));
+	const VmType *ft = vm_type_at(vm, FW(f, DIS_REGTYP));
 	size_t n = ft != NULL ? ((size_t)ft->size + 7) & ~(size_t)7 : 0;
 
 	return n < DIS_MAXTEMP ? DIS_MAXTEMP : n;
@@ -270,11 +287,11 @@ drop_uncalled(VmThread *t)
 	while (t->stack != NULL) {
 		VmStack *s = t->stack;
 		int here = t->fp >= s->base && t->fp < s->limit;
-		uint8_t *f = here ? t->fp + frame_bytes(t->fp) : s->base, *last = NULL;
+		uint8_t *f = here ? t->fp + frame_bytes(t->vm, t->fp) : s->base, *last = NULL;
 
 		while (f < t->sp) {
 			last = f;
-			f += frame_bytes(f);
+			f += frame_bytes(t->vm, f);
 		}
 		if (last == NULL)
 			return;
@@ -322,7 +339,7 @@ vm_handle_exception(VmThread *t)
 	if (t->exmsg[0] == 0)
 		return 0;  /* Inferno: an empty exception only ends the thread */
 	exval = raised_value(t);
-	str = exval == VM_H || VM_D2H(VM_PTR(exval))->t == t->vm->t_string;
+	str = exval == VM_H || VM_D2H(VM_PTR(exval))->tid == t->vm->t_string->id;
 	for (;;) {
 		const DisModule *dm = t->m->dis;
 		int32_t pc = (int32_t)(t->ip - t->m->inst);
@@ -352,7 +369,7 @@ vm_handle_exception(VmThread *t)
 		top = 0;
 		/* Not here: return to the caller as if the frame had finished. */
 		int32_t lr = (int32_t)FW(t->fp, DIS_REGLINK);
-		if (FW(t->fp, DIS_REGFRAME) == VM_H)
+		if (vm_ptr_bad(FW(t->fp, DIS_REGFRAME)))
 			break;
 		vm_frame_leave(t);
 		if (lr <= 0 || lr > t->m->ninst)
@@ -363,7 +380,7 @@ vm_handle_exception(VmThread *t)
 	return 0;
 found:
 	{
-		const VmType *ft = VM_PTR(FW(t->fp, DIS_REGTYP));
+		const VmType *ft = vm_type_at(t->vm, FW(t->fp, DIS_REGTYP));
 		int32_t fsize = ft != NULL ? ft->size : DIS_MAXTEMP;
 
 		if (h->descid >= 0 && h->descid < t->m->ntype && t->m->type[h->descid]->size <= fsize)
@@ -371,7 +388,7 @@ found:
 		if (h->eoff >= 0 && h->eoff <= fsize - 4 && (h->eoff & 3) == 0) {
 			if (exval == VM_H) {
 				VmString *s = vm_string_new_utf8(t->vm, t->exmsg, strlen(t->exmsg));
-				exval = VM_WORD(s);
+				exval = VM_WORDN(s);
 			}
 			vm_ptr_set(t->vm, (uint32_t *)(t->fp + h->eoff), exval);
 			exval = VM_H;

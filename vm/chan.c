@@ -21,7 +21,9 @@ struct VmWait {
 	int32_t ai;            /* this channel's index in the array goes */
 };
 
+/* A channel's record, in host memory: Dis code holds its VmHobj. */
 struct VmChan {
+	uint32_t word;         /* the VmHobj in the arena */
 	VmWait *sendq, *recvq; /* waiting senders and receivers, oldest first */
 	VmType *t;             /* element type: size and pointer map */
 	uint8_t *buf;          /* ring of cap elements (arena), or NULL */
@@ -31,15 +33,22 @@ struct VmChan {
 static void
 chan_destroy(Vm *vm, void *p)
 {
-	VmChan *c = p;
+	uint32_t w = VM_WORD(p);
+	VmChan *c = vm_handle_get(vm, w, VM_HK_CHAN);
 
-	/* Waiters keep a reference to the channel, so none can be left here. */
+	if (c == NULL)
+		return;  /* a forged header's: names no channel */
+	vm_handle_free(vm, w, VM_HK_CHAN);
+	/* Waiters keep a reference to the channel, so none can be left here
+	 * (unless Dis code forged its count: then they keep the record). */
+	if (c->sendq != NULL || c->recvq != NULL)
+		return;
 	if (c->buf != NULL) {
 		for (int32_t i = 0; i < c->size; i++)
 			vm_type_freeptrs(vm, c->t, c->buf + (size_t)((c->front + i) % c->cap) * (size_t)c->t->size);
 		vm_arena_free(vm, c->buf, (size_t)c->cap * (size_t)c->t->size);
 	}
-	vm_type_unref(vm, c->t);
+	free(c);
 }
 
 void
@@ -54,27 +63,35 @@ void
 vm_op_newc(VmThread *t, uint32_t *d, VmType *elem, int32_t cap)
 {
 	VmChan *c;
+	VmHobj *o;
 
 	if (cap < 0)
 		vm_raise(t, VM_EX_NEGSIZE);
-	c = vm_heap_alloc(t->vm, t->vm->t_chan, sizeof(VmChan));
+	c = calloc(1, sizeof *c);
 	if (c == NULL)
 		vm_raise(t, VM_EX_NOMEM);
-	memset(c, 0, sizeof *c);
+	o = vm_heap_alloc(t->vm, t->vm->t_chan, sizeof(VmHobj));
+	if (o == NULL || vm_handle_new(t->vm, c, VM_HK_CHAN, VM_WORD(o)) != AC_OK) {
+		if (o != NULL)
+			vm_destroy(t->vm, VM_WORD(o));
+		free(c);
+		vm_raise(t, VM_EX_NOMEM);
+	}
+	o->mp = 0;
+	c->word = VM_WORD(o);
 	c->t = elem;
-	elem->ref++;
 	if (cap > 0) {
 		size_t n = (size_t)cap * (size_t)elem->size;
 		if (elem->size > 0 && n / (size_t)elem->size != (size_t)cap)
 			n = SIZE_MAX;
 		c->buf = n < ((size_t)1 << 31) ? vm_arena_zalloc(t->vm, n) : NULL;
 		if (c->buf == NULL) {
-			vm_destroy(t->vm, VM_WORD(c));
+			vm_destroy(t->vm, c->word);
 			vm_raise(t, VM_EX_NOMEM);
 		}
 		c->cap = cap;
 	}
-	vm_ptr_set(t->vm, d, VM_WORD(c));
+	vm_ptr_set(t->vm, d, c->word);
 }
 
 /* Copies one value of type ty from src to dst, as movp/movmp do: the
@@ -121,7 +138,7 @@ wake(VmThread *t, int32_t idx)
 	for (int i = 0; i < t->nwait; i++) {
 		VmWait *w = &t->wait[i];
 		unlink_wait(w->send ? &w->c->sendq : &w->c->recvq, w);
-		vm_destroy(t->vm, VM_WORD(w->c));
+		vm_destroy(t->vm, w->c->word);
 	}
 	t->nwait = 0;
 	if (t->altresult != NULL) {
@@ -201,7 +218,7 @@ block_on(VmThread *t, VmChan *c, uint8_t *ptr, int send, int32_t idx)
 	w->idx = idx;
 	w->send = send;
 	w->aidx = NULL;
-	vm_incref(VM_WORD(c));
+	vm_incref(c->word);
 	append_wait(send ? &c->sendq : &c->recvq, w);
 }
 
@@ -223,10 +240,10 @@ ensure_waits(VmThread *t, int n)
 static int
 chan_op(VmThread *t, uint32_t wc, uint8_t *ptr, int send)
 {
-	VmChan *c = VM_PTR(wc);
+	VmChan *c = vm_handle_get(t->vm, wc, VM_HK_CHAN);
 
 	if (c == NULL)
-		vm_raise(t, VM_EX_NILREF);
+		vm_raise(t, wc == VM_H ? VM_EX_NILREF : "not a channel");
 	if (send ? can_send(c) : can_recv(c)) {
 		if (send)
 			do_send(t->vm, c, ptr);
@@ -260,14 +277,30 @@ vm_op_recv(VmThread *t, uint32_t wc, uint8_t *ptr)
 static VmArray *
 chan_array(Vm *vm, uint32_t w, int recv)
 {
-	return recv && VM_D2H(VM_PTR(w))->t == vm->t_array ? VM_PTR(w) : NULL;
+	VmArray *a = VM_PTR(w);
+	VmType *et;
+	size_t n;
+
+	if (!recv || vm_ptr_bad(w) || VM_D2H(a)->tid != vm->t_array->id ||
+	    vm_array_bytes(vm, a, &et, &n) == NULL || et->size != 4)
+		return NULL;
+	return a;
 }
 
 /* The j-th channel of case word w (a, if an array, from chan_array). */
 static VmChan *
-case_chan(VmArray *a, uint32_t w, uint32_t j)
+case_chan(Vm *vm, VmArray *a, uint32_t w, uint32_t j)
 {
-	return a != NULL ? VM_PTR(((uint32_t *)a->data)[j]) : VM_PTR(w);
+	return vm_handle_get(vm, a != NULL ? ((uint32_t *)VM_PTR(a->data))[j] : w, VM_HK_CHAN);
+}
+
+/* The value pointer of an alt case. */
+static uint8_t *
+case_ptr(VmThread *t, uint32_t w)
+{
+	if (vm_ptr_bad(w))
+		vm_raise(t, VM_EX_NILREF);
+	return VM_PTR(w);
 }
 
 /* alt/nbalt. The table at tab is nsend, nrecv, then nsend+nrecv pairs
@@ -295,7 +328,7 @@ vm_op_alt(VmThread *t, uint8_t *tab, int32_t *result, int block)
 		a = chan_array(vm, ac[2 * i], i >= nsend);
 		m = a != NULL ? a->len : 1;
 		for (uint32_t j = 0; j < m; j++) {
-			VmChan *c = case_chan(a, ac[2 * i], j);
+			VmChan *c = case_chan(vm, a, ac[2 * i], j);
 			if (c == NULL)
 				continue;
 			total++;
@@ -311,8 +344,8 @@ vm_op_alt(VmThread *t, uint8_t *tab, int32_t *result, int block)
 	}
 	if (pick >= 0) {
 		VmArray *a = chan_array(vm, ac[2 * pick], pick >= nsend);
-		VmChan *c = case_chan(a, ac[2 * pick], pj);
-		uint8_t *ptr = VM_PTR(ac[2 * pick + 1]);
+		VmChan *c = case_chan(vm, a, ac[2 * pick], pj);
+		uint8_t *ptr = case_ptr(t, ac[2 * pick + 1]);
 		if (a != NULL) {
 			*(int32_t *)ptr = (int32_t)pj;
 			ptr += 4;
@@ -335,9 +368,9 @@ vm_op_alt(VmThread *t, uint8_t *tab, int32_t *result, int block)
 	for (int32_t i = 0; i < n; i++) {
 		VmArray *a = chan_array(vm, ac[2 * i], i >= nsend);
 		uint32_t m = a != NULL ? a->len : 1;
-		uint8_t *ptr = VM_PTR(ac[2 * i + 1]);
+		uint8_t *ptr = case_ptr(t, ac[2 * i + 1]);
 		for (uint32_t j = 0; j < m; j++) {
-			VmChan *c = case_chan(a, ac[2 * i], j);
+			VmChan *c = case_chan(vm, a, ac[2 * i], j);
 			if (c == NULL)
 				continue;
 			block_on(t, c, a != NULL ? ptr + 4 : ptr, i < nsend, i);
@@ -358,7 +391,7 @@ vm_chan_cancel(VmThread *t)
 	for (int i = 0; i < t->nwait; i++) {
 		VmWait *w = &t->wait[i];
 		unlink_wait(w->send ? &w->c->sendq : &w->c->recvq, w);
-		vm_destroy(t->vm, VM_WORD(w->c));
+		vm_destroy(t->vm, w->c->word);
 	}
 	t->nwait = 0;
 	free(t->wait);
@@ -371,9 +404,12 @@ vm_chan_cancel(VmThread *t)
 void
 vm_chan_slots(Vm *vm, void *chan, VmSlotFn fn, void *ctx)
 {
-	VmChan *c = chan;
-	const VmType *t = c->t;
+	VmChan *c = vm_handle_get(vm, VM_WORD(chan), VM_HK_CHAN);
+	const VmType *t;
 
+	if (c == NULL)
+		return;
+	t = c->t;
 	if (c->buf == NULL || t->np == 0)
 		return;
 	for (int32_t i = 0; i < c->size; i++) {

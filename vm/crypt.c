@@ -34,11 +34,11 @@ typedef struct DigestState {
 static DigestState *
 state_of(VmThread *t, uint32_t w)
 {
-	DigestState *s = VM_PTR(w);
-
-	if (s != NULL && VM_D2H(s)->t != t->vm->t_digest)
+	if (w == VM_H)
+		return NULL;
+	if (vm_ptr_bad(w) || VM_D2H(VM_PTR(w))->tid != t->vm->t_digest->id)
 		vm_raise(t, "type not constructed correctly");
-	return s;
+	return VM_PTR(w);
 }
 
 static DigestState *
@@ -65,7 +65,8 @@ state_init(DigestState *s, int kind)
 static void
 digest(VmThread *t, uint8_t *fp, int kind, uint32_t dlen)
 {
-	VmArray *buf = VM_PTR(AP(0)), *dig = VM_PTR(AP(2));
+	VmArray *buf, *dig;
+	uint8_t *bufd = vm_array_check(t, AP(0), &buf, 1), *digd = vm_array_check(t, AP(2), &dig, 1);
 	int32_t n = AW(1);
 	DigestState *s = state_of(t, AP(3));
 	uint8_t *r = VM_BUILTIN_RET(fp);
@@ -88,15 +89,15 @@ digest(VmThread *t, uint8_t *fp, int kind, uint32_t dlen)
 		state_init(s, kind);
 	if (n > 0) {
 		if (kind == DIGEST_MD5)
-			MD5Update(&s->u.md5, buf->data, (size_t)n);
+			MD5Update(&s->u.md5, bufd, (size_t)n);
 		else
-			SHA1Update(&s->u.sha1, buf->data, (size_t)n);
+			SHA1Update(&s->u.sha1, bufd, (size_t)n);
 	}
 	if (dig != NULL) {
 		if (kind == DIGEST_MD5)
-			MD5Final(dig->data, &s->u.md5);
+			MD5Final(digd, &s->u.md5);
 		else
-			SHA1Final(dig->data, &s->u.sha1);
+			SHA1Final(digd, &s->u.sha1);
 		state_init(s, kind);
 	}
 	if (r == NULL) {

@@ -70,7 +70,7 @@ vm_gc_candidate(Vm *vm, VmHeap *h)
 static VmHeap *
 child(uint32_t w)
 {
-	return w == VM_H ? NULL : VM_D2H(VM_PTR(w));
+	return vm_ptr_bad(w) ? NULL : VM_D2H(VM_PTR(w));
 }
 
 /* mark gray: take away the references the subgraph holds on itself */

@@ -6,33 +6,93 @@
  */
 #include "vm/vm_impl.h"
 
+#include <stdlib.h>
+
+/* Adds t to vm's table; its id is its index. */
+static VmType *
+type_enter(Vm *vm, VmType *t)
+{
+	if (vm->ntypes == vm->captypes) {
+		uint32_t cap = vm->captypes ? vm->captypes * 2 : 64;
+		VmType **nt = realloc(vm->types, (size_t)cap * sizeof *nt);
+		if (nt == NULL) {
+			free(t);
+			return NULL;
+		}
+		if (vm->ntypes == 0)
+			nt[vm->ntypes++] = NULL;  /* id 0: no type */
+		vm->types = nt;
+		vm->captypes = cap;
+	}
+	t->id = vm->ntypes;
+	vm->types[vm->ntypes++] = t;
+	return t;
+}
+
 VmType *
 vm_type_new(Vm *vm, int32_t size, int32_t np, const uint8_t *map)
 {
-	VmType *t = vm_arena_alloc(vm, sizeof(VmType) + (size_t)np);
+	VmType *t;
 
+	if (size < 0 || size > DIS_MAX_DISP || np < 0 || np > (size + 31) / 32 + 1)
+		return NULL;
+	t = malloc(sizeof(VmType) + (size_t)np);
 	if (t == NULL)
 		return NULL;
 	t->size = size;
 	t->np = np;
-	t->ref = 1;
-	t->bytes = (uint32_t)(sizeof(VmType) + (size_t)np);
 	t->hooked = 0;
-	t->map = (uint8_t *)(t + 1);
 	if (np > 0)
 		memcpy(t->map, map, (size_t)np);
 	/* A map whose bits are all clear needs no walking. */
 	while (t->np > 0 && t->map[t->np - 1] == 0)
 		t->np--;
+	return type_enter(vm, t);
+}
+
+VmType *
+vm_type_sized(Vm *vm, int32_t size)
+{
+	uint32_t h;
+
+	if (vm->nsized * 2 >= vm->capsized) {
+		uint32_t cap = vm->capsized ? vm->capsized * 2 : 16;
+		struct VmSized *ns = calloc(cap, sizeof *ns);
+		if (ns == NULL)
+			return NULL;
+		for (uint32_t i = 0; i < vm->capsized; i++) {
+			if (vm->sized[i].t == NULL)
+				continue;
+			for (h = (uint32_t)vm->sized[i].size * 2654435761u & (cap - 1); ns[h].t != NULL; h = (h + 1) & (cap - 1))
+				;
+			ns[h] = vm->sized[i];
+		}
+		free(vm->sized);
+		vm->sized = ns;
+		vm->capsized = cap;
+	}
+	for (h = (uint32_t)size * 2654435761u & (vm->capsized - 1); vm->sized[h].t != NULL; h = (h + 1) & (vm->capsized - 1))
+		if (vm->sized[h].size == size)
+			return vm->sized[h].t;
+	VmType *t = vm_type_new(vm, size, 0, NULL);
+	if (t != NULL) {
+		vm->sized[h].size = size;
+		vm->sized[h].t = t;
+		vm->nsized++;
+	}
 	return t;
 }
 
 void
-vm_type_unref(Vm *vm, VmType *t)
+vm_types_fini(Vm *vm)
 {
-	if (t == NULL || --t->ref > 0)
-		return;
-	vm_arena_free(vm, t, t->bytes);
+	for (uint32_t i = 1; i < vm->ntypes; i++)
+		free(vm->types[i]);
+	free(vm->types);
+	free(vm->sized);
+	vm->types = NULL;
+	vm->sized = NULL;
+	vm->ntypes = vm->captypes = vm->nsized = vm->capsized = 0;
 }
 
 void
@@ -97,12 +157,10 @@ vm_heap_alloc(Vm *vm, VmType *t, size_t n)
 		return NULL;
 	h->ref = 1;
 	h->size = (uint32_t)n;
-	h->t = t;
+	h->tid = t != NULL ? t->id : 0;
 	h->color = VM_GC_BLACK;
 	h->buffered = 0;
 	h->dead = 0;
-	if (t != NULL)
-		t->ref++;
 	return VM_H2D(h);
 }
 
@@ -139,23 +197,21 @@ vm_heap_new(Vm *vm, VmType *t)
 static void
 heap_free(Vm *vm, VmHeap *h)
 {
-	VmType *t = h->t;
-
 	vm_arena_free(vm, h, sizeof(VmHeap) + h->size);
-	vm_type_unref(vm, t);
 }
 
 /* Can this object be part of a reference cycle? */
 static int
 may_cycle(Vm *vm, VmHeap *h)
 {
-	VmType *t = h->t;
+	VmType *t = vm_heap_type(vm, h);
 
 	if (t == NULL || t == vm->t_string)
 		return 0;
 	if (t == vm->t_array) {
 		VmArray *a = VM_H2D(h);
-		return a->root != VM_H || a->t->np > 0;
+		VmType *et = vm_type_at(vm, a->tid);
+		return a->root != VM_H || (et != NULL && et->np > 0);
 	}
 	return t->np > 0 || t == vm->t_list || t == vm->t_modlink || t == vm->t_chan;
 }
@@ -194,17 +250,16 @@ hook(Vm *vm, const VmType *t)
 static uint32_t
 release_contents(Vm *vm, VmHeap *h)
 {
-	VmType *t = h->t;
+	VmType *t = vm_heap_type(vm, h);
 	void *p = VM_H2D(h);
 	uint32_t next = VM_H;
 
 	if (t == vm->t_list) {
 		VmList *l = p;
-		if (l->t != NULL) {
-			vm_type_freeptrs(vm, l->t, l->data);
-			vm_type_unref(vm, l->t);
-			l->t = NULL;
-		}
+		VmType *et = vm_type_at(vm, l->tid);
+		if (et != NULL)
+			vm_type_freeptrs(vm, et, l->data);
+		l->tid = 0;
 		next = l->tail;
 		l->tail = VM_H;
 	} else if (t != NULL) {
@@ -276,7 +331,7 @@ vm_destroy(Vm *vm, uint32_t w)
 {
 	VmHeap *h;
 
-	if (w == VM_H)
+	if (vm_ptr_bad(w))
 		return;
 	h = VM_D2H(VM_PTR(w));
 	if (--h->ref > 0) {
@@ -306,29 +361,34 @@ slot_words(Vm *vm, const VmType *t, uint8_t *p, VmSlotFn fn, void *ctx)
 void
 vm_heap_slots(Vm *vm, VmHeap *h, VmSlotFn fn, void *ctx)
 {
-	VmType *t = h->t;
+	VmType *t = vm_heap_type(vm, h);
 	void *p = VM_H2D(h);
 
 	if (t == NULL || t == vm->t_string || h->dead)
 		return;
 	if (t == vm->t_list) {
 		VmList *l = p;
+		VmType *et = vm_type_at(vm, l->tid);
 		fn(vm, &l->tail, ctx);
-		if (l->t != NULL)
-			slot_words(vm, l->t, l->data, fn, ctx);
+		if (et != NULL)
+			slot_words(vm, et, l->data, fn, ctx);
 	} else if (t == vm->t_array) {
 		VmArray *a = p;
+		VmType *et;
+		size_t nb;
+		uint8_t *d;
 		if (a->root != VM_H) {
 			fn(vm, &a->root, ctx);
 			if (a->root == VM_H)
 				a->len = 0;  /* forgotten slice: its elements are the root's */
-		} else if (a->t->np > 0) {
+		} else if ((d = vm_array_bytes(vm, a, &et, &nb)) != NULL && et->np > 0) {
 			for (uint32_t i = 0; i < a->len; i++)
-				slot_words(vm, a->t, a->data + (size_t)i * (size_t)a->t->size, fn, ctx);
+				slot_words(vm, et, d + (size_t)i * (size_t)et->size, fn, ctx);
 		}
 	} else if (t == vm->t_modlink) {
-		VmModlink *ml = p;
-		fn(vm, &ml->mp, ctx);
+		VmModlink *ml = vm_handle_get(vm, VM_WORD(p), VM_HK_MODLINK);
+		if (ml != NULL)
+			fn(vm, &ml->mp, ctx);
 	} else if (t == vm->t_chan) {
 		vm_chan_slots(vm, p, fn, ctx);
 	} else if (hook(vm, t) == NULL && t->np > 0) {
@@ -340,14 +400,50 @@ static void
 array_destroy(Vm *vm, void *p)
 {
 	VmArray *a = p;
+	VmType *et;
+	size_t nb;
+	uint8_t *d;
 
 	if (a->root != VM_H) {
 		vm_destroy(vm, a->root);
-	} else if (a->t->np > 0) {
+	} else if ((d = vm_array_bytes(vm, a, &et, &nb)) != NULL && et->np > 0) {
 		for (uint32_t i = 0; i < a->len; i++)
-			vm_type_freeptrs(vm, a->t, a->data + (size_t)i * (size_t)a->t->size);
+			vm_type_freeptrs(vm, et, d + (size_t)i * (size_t)et->size);
 	}
-	vm_type_unref(vm, a->t);
+}
+
+uint8_t *
+vm_array_check(VmThread *t, uint32_t w, VmArray **ap, int32_t esize)
+{
+	VmArray *a = VM_PTR(w);
+	VmType *et;
+	size_t n;
+	uint8_t *d;
+
+	*ap = NULL;
+	if (w == VM_H)
+		return NULL;
+	if (vm_ptr_bad(w) || VM_D2H(a)->tid != t->vm->t_array->id ||
+	    (d = vm_array_bytes(t->vm, a, &et, &n)) == NULL || (esize >= 0 && et->size != esize))
+		vm_raise(t, "not an array%s", esize == 1 ? " of byte" : "");
+	*ap = a;
+	return d;
+}
+
+uint8_t *
+vm_array_bytes(const Vm *vm, const VmArray *a, VmType **et, size_t *nbytes)
+{
+	VmType *t = vm_type_at(vm, a->tid);
+	uint64_t n;
+
+	if (t == NULL)
+		return NULL;
+	n = (uint64_t)a->len * (uint64_t)t->size;
+	if (!vm_span_ok(a->data, n) && !(n == 0 && a->data == VM_H))
+		return NULL;
+	*et = t;
+	*nbytes = (size_t)n;
+	return VM_PTR(a->data);
 }
 
 VmArray *
@@ -363,13 +459,12 @@ vm_array_new(Vm *vm, VmType *elem, int32_t len, int zero)
 		return NULL;
 	a->len = (uint32_t)len;
 	a->root = VM_H;
-	a->t = elem;
-	elem->ref++;
-	a->data = (uint8_t *)(a + 1);
+	a->tid = elem->id;
+	a->data = VM_WORD(a + 1);
 	/* newa need not zero non-pointer elements (dis-facts.md); zeroing is
 	 * allowed and keeps runs deterministic. */
 	(void)zero;
-	memset(a->data, 0, n);
+	memset(a + 1, 0, n);
 	return a;
 }
 
@@ -379,6 +474,7 @@ vm_heap_init_types(Vm *vm)
 {
 	static const uint8_t ptrmap[1] = {0x80};
 
+	/* Created first, in this order, so each has a known id. */
 	vm->t_string = vm_type_new(vm, 0, 0, NULL);
 	vm->t_array = vm_type_new(vm, 0, 0, NULL);
 	vm_type_set_destroy(vm, vm->t_array, array_destroy);

@@ -23,7 +23,19 @@
 #define AW(k) (*(int32_t *)ARG(k))
 #define AF(k) (*(double *)ARG(k))
 #define AL(k) (*(int64_t *)ARG(k))
-#define AA(k) ((VmArray *)VM_PTR(*(uint32_t *)ARG(k)))
+/* Argument k, an array of es-byte elements (or nil), checked. */
+#define AA(k, es) math_array(t, *(uint32_t *)ARG(k), (es))
+/* An array's elements in host memory (checked by math_array). */
+#define AD(a) ((uint8_t *)VM_PTR((a)->data))
+
+static VmArray *
+math_array(VmThread *t, uint32_t w, int32_t es)
+{
+	VmArray *a;
+
+	vm_array_check(t, w, &a, es);
+	return a;
+}
 
 static void
 ret_real(uint8_t *fp, double v)
@@ -358,73 +370,73 @@ put_be(uint8_t *p, uint64_t u, int n)
 static void
 math_import_int(VmThread *t, uint8_t *fp)
 {
-	VmArray *b = AA(0), *x = AA(1);
+	VmArray *b = AA(0, 1), *x = AA(1, 4);
 
 	check_io(t, b, x, 4);
 	for (uint32_t i = 0; i < x->len; i++)
-		((int32_t *)x->data)[i] = (int32_t)(uint32_t)get_be(b->data + 4 * i, 4);
+		((int32_t *)AD(x))[i] = (int32_t)(uint32_t)get_be(AD(b) + 4 * i, 4);
 }
 
 static void
 math_import_real32(VmThread *t, uint8_t *fp)
 {
-	VmArray *b = AA(0), *x = AA(1);
+	VmArray *b = AA(0, 1), *x = AA(1, 8);
 
 	check_io(t, b, x, 4);
 	for (uint32_t i = 0; i < x->len; i++) {
-		uint32_t u = (uint32_t)get_be(b->data + 4 * i, 4);
+		uint32_t u = (uint32_t)get_be(AD(b) + 4 * i, 4);
 		float f;
 		memcpy(&f, &u, 4);
-		((double *)x->data)[i] = f;
+		((double *)AD(x))[i] = f;
 	}
 }
 
 static void
 math_import_real(VmThread *t, uint8_t *fp)
 {
-	VmArray *b = AA(0), *x = AA(1);
+	VmArray *b = AA(0, 1), *x = AA(1, 8);
 
 	check_io(t, b, x, 8);
 	for (uint32_t i = 0; i < x->len; i++) {
-		uint64_t u = get_be(b->data + 8 * i, 8);
-		memcpy((double *)x->data + i, &u, 8);
+		uint64_t u = get_be(AD(b) + 8 * i, 8);
+		memcpy((double *)AD(x) + i, &u, 8);
 	}
 }
 
 static void
 math_export_int(VmThread *t, uint8_t *fp)
 {
-	VmArray *b = AA(0), *x = AA(1);
+	VmArray *b = AA(0, 1), *x = AA(1, 4);
 
 	check_io(t, b, x, 4);
 	for (uint32_t i = 0; i < x->len; i++)
-		put_be(b->data + 4 * i, (uint32_t)((int32_t *)x->data)[i], 4);
+		put_be(AD(b) + 4 * i, (uint32_t)((int32_t *)AD(x))[i], 4);
 }
 
 static void
 math_export_real32(VmThread *t, uint8_t *fp)
 {
-	VmArray *b = AA(0), *x = AA(1);
+	VmArray *b = AA(0, 1), *x = AA(1, 8);
 
 	check_io(t, b, x, 4);
 	for (uint32_t i = 0; i < x->len; i++) {
-		float f = (float)((double *)x->data)[i];
+		float f = (float)((double *)AD(x))[i];
 		uint32_t u;
 		memcpy(&u, &f, 4);
-		put_be(b->data + 4 * i, u, 4);
+		put_be(AD(b) + 4 * i, u, 4);
 	}
 }
 
 static void
 math_export_real(VmThread *t, uint8_t *fp)
 {
-	VmArray *b = AA(0), *x = AA(1);
+	VmArray *b = AA(0, 1), *x = AA(1, 8);
 
 	check_io(t, b, x, 8);
 	for (uint32_t i = 0; i < x->len; i++) {
 		uint64_t u;
-		memcpy(&u, (double *)x->data + i, 8);
-		put_be(b->data + 8 * i, u, 8);
+		memcpy(&u, (double *)AD(x) + i, 8);
+		put_be(AD(b) + 8 * i, u, 8);
 	}
 }
 
@@ -443,11 +455,11 @@ blas(VmThread *t)
 static void
 math_dot(VmThread *t, uint8_t *fp)
 {
-	VmArray *x = array_arg(t, AA(0)), *y = array_arg(t, AA(1));
+	VmArray *x = array_arg(t, AA(0, 8)), *y = array_arg(t, AA(1, 8));
 
 	if (x->len != y->len)
 		vm_raise(t, EX_MATHIA);
-	ret_real(fp, x->len == 0 ? 0.0 : blas(t)->ddot((int)x->len, (double *)x->data, 1, (double *)y->data, 1));
+	ret_real(fp, x->len == 0 ? 0.0 : blas(t)->ddot((int)x->len, (double *)AD(x), 1, (double *)AD(y), 1));
 }
 
 static int
@@ -463,13 +475,13 @@ cmp_perm(const void *a, const void *b, void *ctx)
 static void
 math_sort(VmThread *t, uint8_t *fp)
 {
-	VmArray *x = array_arg(t, AA(0)), *p = array_arg(t, AA(1));
-	int32_t *pi = (int32_t *)p->data;
+	VmArray *x = array_arg(t, AA(0, 8)), *p = array_arg(t, AA(1, 4));
+	int32_t *pi = (int32_t *)AD(p);
 
 	for (uint32_t i = 0; i < p->len; i++)
 		if (pi[i] < 0 || (uint32_t)pi[i] >= x->len)
 			vm_raise(t, EX_MATHIA);
-	qsort_r(pi, p->len, sizeof(int32_t), cmp_perm, x->data);
+	qsort_r(pi, p->len, sizeof(int32_t), cmp_perm, AD(x));
 }
 #undef SPEC
 
@@ -477,8 +489,8 @@ math_sort(VmThread *t, uint8_t *fp)
 static void
 math_iamax(VmThread *t, uint8_t *fp)
 {
-	VmArray *x = array_arg(t, AA(0));
-	const double *v = (const double *)x->data;
+	VmArray *x = array_arg(t, AA(0, 8));
+	const double *v = (const double *)AD(x);
 	uint32_t best = 0;
 
 	/* Inferno's iamax: first index of the largest |x[i]|, 0 if empty. */
@@ -491,20 +503,20 @@ math_iamax(VmThread *t, uint8_t *fp)
 static void
 math_norm1(VmThread *t, uint8_t *fp)
 {
-	VmArray *x = array_arg(t, AA(0));
+	VmArray *x = array_arg(t, AA(0, 8));
 	double s = 0;
 
 	for (uint32_t i = 0; i < x->len; i++)
-		s += fabs(((double *)x->data)[i]);
+		s += fabs(((double *)AD(x))[i]);
 	ret_real(fp, s);
 }
 
 static void
 math_norm2(VmThread *t, uint8_t *fp)
 {
-	VmArray *x = array_arg(t, AA(0));
+	VmArray *x = array_arg(t, AA(0, 8));
 
-	ret_real(fp, x->len == 0 ? 0.0 : blas(t)->dnrm2((int)x->len, (double *)x->data, 1));
+	ret_real(fp, x->len == 0 ? 0.0 : blas(t)->dnrm2((int)x->len, (double *)AD(x), 1));
 }
 #undef SPEC
 
@@ -528,7 +540,7 @@ math_gemm(VmThread *t, uint8_t *fp)
 	int32_t ta = AW(0), tb = AW(1), m = AW(2), n = AW(3), k = AW(4);
 	int32_t lda = AW(7), ldb = AW(9), ldc = AW(12);
 	double alpha = AF(5), beta = AF(10);
-	VmArray *a = AA(6), *b = AA(8), *c = array_arg(t, AA(11));
+	VmArray *a = AA(6, 8), *b = AA(8, 8), *c = array_arg(t, AA(11, 8));
 	int nota = ta == 'N', notb = tb == 'N';
 	int have;
 
@@ -541,13 +553,13 @@ math_gemm(VmThread *t, uint8_t *fp)
 		return;
 	if (have && k > 0) {
 		blas(t)->dgemm(CblasColMajor, nota ? CblasNoTrans : CblasTrans, notb ? CblasNoTrans : CblasTrans,
-		            m, n, k, alpha, (double *)a->data, lda, (double *)b->data, ldb, beta,
-		            (double *)c->data, ldc);
+		            m, n, k, alpha, (double *)AD(a), lda, (double *)AD(b), ldb, beta,
+		            (double *)AD(c), ldc);
 		return;
 	}
 	for (int32_t j = 0; j < n; j++)
 		for (int32_t i = 0; i < m; i++) {
-			double *e = (double *)c->data + (size_t)j * (size_t)ldc + (size_t)i;
+			double *e = (double *)AD(c) + (size_t)j * (size_t)ldc + (size_t)i;
 			*e = beta == 0 ? 0 : beta * *e;
 		}
 }

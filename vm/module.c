@@ -78,12 +78,15 @@ thread_jumps(VmModule *m)
 /* The fast-path form of one operand: base and offset, the immediate's
  * value kept in *imm and its address as the offset. */
 static uint32_t
-operand_slot(uint8_t mode, int32_t a, int32_t *imm, uint8_t *base)
+operand_slot(const VmInst *inst0, uint8_t mode, int32_t a, int32_t *imm, uint8_t *base)
 {
 	switch (mode) {
 	case VM_OP_MP: *base = VM_BASE_MP; return (uint32_t)a;
 	case VM_OP_FP: *base = VM_BASE_FP; return (uint32_t)a;
-	case VM_OP_IMM: *imm = a; *base = VM_BASE_ABS; return VM_WORD(imm);
+	case VM_OP_IMM:
+		*imm = a;
+		*base = VM_BASE_ABS;
+		return (uint32_t)((const uint8_t *)imm - (const uint8_t *)inst0);
 	case VM_OP_IMP: case VM_OP_IFP: *base = VM_BASE_ABS; return (uint32_t)a;
 	}
 	*base = VM_BASE_ABS;
@@ -152,15 +155,20 @@ load_data(Vm *vm, VmModule *m, uint8_t *mp, AcErr *err)
 			break;
 		}
 		case DIS_DIND: {
-			VmArray *a = VM_PTR(*(uint32_t *)(base + off));
-			if (a == NULL || depth == 8 || d->u.index < 0 || (uint32_t)d->u.index >= a->len)
+			uint32_t aw = *(uint32_t *)(base + off);
+			VmArray *a = VM_PTR(aw);
+			VmType *et;
+			size_t nb;
+			uint8_t *ad;
+			if (aw == VM_H || depth == 8 || d->u.index < 0 || (uint32_t)d->u.index >= a->len ||
+			    (ad = vm_array_bytes(vm, a, &et, &nb)) == NULL)
 				return ac_err_set(err, AC_EFORMAT, "%s: data item %d: bad array index", m->path, (int)i);
 			stack[depth] = base;
 			tstack[depth] = bt;
 			lstack[depth++] = limit;
-			bt = a->t;
-			base = a->data + (size_t)d->u.index * (size_t)a->t->size;
-			limit = (size_t)(a->len - (uint32_t)d->u.index) * (size_t)a->t->size;
+			bt = et;
+			base = ad + (size_t)d->u.index * (size_t)et->size;
+			limit = (size_t)(a->len - (uint32_t)d->u.index) * (size_t)et->size;
 			break;
 		}
 		case DIS_DAPOP:
@@ -183,12 +191,9 @@ module_free(Vm *vm, VmModule *m)
 	if (m == NULL)
 		return;
 	if (m->origmp != NULL)
-		vm_destroy(vm, VM_WORD(m->origmp));
-	for (int32_t i = 0; m->type != NULL && i < m->ntype; i++)
-		vm_type_unref(vm, m->type[i]);
-	free(m->type);
-	if (m->inst != NULL)
-		vm_arena_free(vm, m->inst, ((size_t)m->ninst + 1) * sizeof(VmInst));
+		vm_destroy(vm, VM_WORD(m->origmp));  /* an arena object */
+	free(m->type);  /* the types stay in vm's table: objects may still name them */
+	free(m->inst);
 	free(m->link);
 	free(m->path);
 	dis_module_free(m->dis);
@@ -226,8 +231,8 @@ vm_module_from_dis(Vm *vm, DisModule *dm, const char *path, AcErr *err)
 	m->ninst = dm->ninst;
 	m->ntype = dm->ntype;
 	m->nlink = dm->nlink;
-	/* In the arena: immediates are addressed by 32-bit offsets. */
-	m->inst = vm_arena_zalloc(vm, ((size_t)dm->ninst + 1) * sizeof(VmInst));
+	/* Host memory: Dis code cannot reach it. */
+	m->inst = calloc((size_t)dm->ninst + 1, sizeof(VmInst));
 	m->type = calloc((size_t)dm->ntype + 1, sizeof(VmType *));
 	m->link = calloc((size_t)dm->nlink + 1, sizeof(VmLink));
 	if (m->path == NULL || m->inst == NULL || m->type == NULL || m->link == NULL)
@@ -247,9 +252,9 @@ vm_module_from_dis(Vm *vm, DisModule *dm, const char *path, AcErr *err)
 		vi->dm = src_mode(DIS_UDST(di->add));
 		vi->s2 = di->s.b;
 		vi->d2 = di->d.b;
-		vi->s = operand_slot(vi->sm, di->s.a, &vi->simm, &vi->sb);
-		vi->m = operand_slot(vi->mm, di->m.a, &vi->mimm, &vi->mb);
-		vi->d = operand_slot(vi->dm, di->d.a, &vi->dimm, &vi->db);
+		vi->s = operand_slot(m->inst, vi->sm, di->s.a, &vi->simm, &vi->sb);
+		vi->m = operand_slot(m->inst, vi->mm, di->m.a, &vi->mimm, &vi->mb);
+		vi->d = operand_slot(m->inst, vi->dm, di->d.a, &vi->dimm, &vi->db);
 		vi->ind = vi->sm >= VM_OP_IMP || vi->dm >= VM_OP_IMP;
 		if (vi->mm == VM_OP_NONE) {
 			/* An absent middle operand is the destination (Inferno). */
@@ -283,24 +288,61 @@ nomem:
 }
 
 static void
-modlink_destroy(Vm *vm, void *p)
+modlink_final(Vm *vm, VmModlink *ml)
 {
-	VmModlink *ml = p;
-
 	if (ml->mp != VM_H)
 		vm_destroy(vm, ml->mp);
 	vm_module_unref(vm, ml->m);
+	free(ml);
+}
+
+static void
+modlink_destroy(Vm *vm, void *p)
+{
+	uint32_t w = VM_WORD(p);
+	VmModlink *ml = vm_modlink_get(vm, w);
+
+	if (ml == NULL)
+		return;  /* a forged header's: names no instance */
+	vm_handle_free(vm, w, VM_HK_MODLINK);
+	ml->dead = 1;
+	if (ml->hold == 0)
+		modlink_final(vm, ml);
+}
+
+void
+vm_modlink_release(Vm *vm, VmModlink *ml)
+{
+	if (--ml->hold == 0 && ml->dead)
+		modlink_final(vm, ml);
+}
+
+void
+vm_modlink_set_mp(VmModlink *ml, uint32_t mp)
+{
+	ml->mp = mp;
+	((VmHobj *)VM_PTR(ml->word))->mp = mp;
 }
 
 static VmModlink *
 modlink_alloc(Vm *vm, VmModule *m, int32_t nlinks)
 {
 	VmModlink *ml;
+	VmHobj *o;
 
 	vm_type_set_destroy(vm, vm->t_modlink, modlink_destroy);
-	ml = vm_heap_alloc(vm, vm->t_modlink, sizeof(VmModlink) + (size_t)nlinks * sizeof(VmLink));
+	ml = calloc(1, sizeof(VmModlink) + (size_t)nlinks * sizeof(VmLink));
 	if (ml == NULL)
 		return NULL;
+	o = vm_heap_alloc(vm, vm->t_modlink, sizeof(VmHobj));
+	if (o == NULL || vm_handle_new(vm, ml, VM_HK_MODLINK, VM_WORD(o)) != AC_OK) {
+		if (o != NULL)
+			vm_destroy(vm, VM_WORD(o));
+		free(ml);
+		return NULL;
+	}
+	o->mp = VM_H;
+	ml->word = VM_WORD(o);
 	ml->m = m;
 	m->ref++;
 	ml->mp = VM_H;
@@ -353,11 +395,11 @@ vm_modlink_new(Vm *vm, VmModule *m, const DisImportModule *imp, AcErr *err)
 		}
 		memcpy(mp, m->origmp, (size_t)m->type[0]->size);
 		vm_type_incmem(m->type[0], mp);
-		ml->mp = VM_WORD(mp);
+		vm_modlink_set_mp(ml, VM_WORD(mp));
 	}
 	return ml;
 fail:
-	vm_destroy(vm, VM_WORD(ml));
+	vm_destroy(vm, ml->word);
 	return NULL;
 }
 

@@ -67,17 +67,17 @@ release_all(Vm *vm)
 	vm->gc_nroots = vm->gc_cap = 0;
 	if (vm->poisoned)
 		return vm->heap_used;
-	for (size_t i = 0; i < sizeof base / sizeof base[0]; i++) {
-		vm_type_unref(vm, *base[i]);
-		*base[i] = NULL;
-	}
+	(void)base;
 	return vm->heap_used;
 }
 
 size_t
 vm_heap_leaked(Vm *vm)
 {
-	size_t left = release_all(vm);
+	size_t left;
+
+	vm_enter(vm);
+	left = release_all(vm);
 
 	/* After a fault the arena is dropped whole, not freed object by object. */
 	return vm->poisoned ? 0 : left;
@@ -88,9 +88,12 @@ vm_free(Vm *vm)
 {
 	if (vm == NULL)
 		return;
+	vm_enter(vm);
 	release_all(vm);
 	vm_sysfile_fini(vm);
 	vm_tensor_fini(vm);
+	vm_handles_fini(vm);
+	vm_types_fini(vm);
 	vm_arena_fini(vm);
 	free(vm);
 }
@@ -126,9 +129,7 @@ make_argv(VmThread *t, int argc, char **argv)
 		if (s == NULL || l == NULL)
 			vm_raise(t, VM_EX_NOMEM);
 		l->tail = list;
-		l->pad = 0;
-		l->t = t->vm->t_ptr;
-		t->vm->t_ptr->ref++;
+		l->tid = t->vm->t_ptr->id;
 		*(uint32_t *)l->data = VM_WORD(s);
 		list = VM_WORD(l);
 	}
@@ -169,6 +170,8 @@ vm_run_file(Vm *vm, const char *path, int argc, char **argv, AcErr *err)
 	VmThread *t;
 	int rc, path_is_host = 0;
 
+	vm_enter(vm);
+
 	/* With a root, the command's own path is an Inferno path too, as in
 	 * `emu -r ROOT /dis/wc.dis`; a host path outside the root still works. */
 	if (path[0] == '/' && vm->opt.root != NULL && strcmp(vm->opt.root, "/") != 0) {
@@ -193,11 +196,11 @@ vm_run_file(Vm *vm, const char *path, int argc, char **argv, AcErr *err)
 			init = &ml->links[i];
 	if (init == NULL || init->frame == NULL || init->pc < 0 || init->pc >= m->ninst) {
 		rc = ac_err_set(err, AC_EFORMAT, "%s: module %s has no init function", path, m->name);
-		vm_destroy(vm, VM_WORD(ml));
+		vm_destroy(vm, ml->word);
 		return rc;
 	}
 	t = vm_thread_new(vm, ml);
-	vm_destroy(vm, VM_WORD(ml));  /* the thread holds it now */
+	vm_destroy(vm, ml->word);  /* the thread holds it now */
 	if (t == NULL)
 		return ac_err_set(err, AC_ENOMEM, "%s: out of memory", path);
 	rc = start_init(t, init, argc, argv, err);

@@ -25,7 +25,8 @@ vm_thread_new(Vm *vm, VmModlink *ml)
 	t->ml = ml;
 	t->m = ml->m;
 	t->mp = ml->mp != VM_H ? VM_PTR(ml->mp) : NULL;
-	vm_incref(VM_WORD(ml));
+	vm_incref(ml->word);
+	vm_modlink_hold(ml);
 	t->anext = vm->threads;
 	vm->threads = t;
 	return t;
@@ -234,7 +235,8 @@ unwind(VmThread *t)
 	while (t->stack != NULL) {
 		VmStack *s = t->stack;
 		t->stack = s->prev;
-		vm_arena_free(t->vm, s, s->bytes);
+		vm_arena_free(t->vm, s->base, s->bytes);
+		free(s);
 	}
 }
 
@@ -256,7 +258,8 @@ vm_thread_free(VmThread *t)
 		vm_ptr_set(vm, &t->exval, VM_H);
 		vm_chan_cancel(t);
 		unwind(t);
-		vm_destroy(vm, VM_WORD(t->ml));
+		vm_destroy(vm, t->ml->word);
+		vm_modlink_release(vm, t->ml);
 	}
 	free(t->wait);
 	free(t);
@@ -267,12 +270,14 @@ vm_thread_free(VmThread *t)
 void
 vm_op_spawn(VmThread *t, uint8_t *f, VmModlink *ml, int32_t pc)
 {
-	VmType *ft = VM_PTR(*(uint32_t *)(f + DIS_REGTYP * 4));
+	VmType *ft = vm_type_at(t->vm, *(uint32_t *)(f + DIS_REGTYP * 4));
 	VmThread *nt;
 	uint8_t *nf;
 
 	if (ml == NULL)
 		vm_raise(t, VM_EX_MODULE);
+	if (ft == NULL)
+		vm_raise(t, "spawn: not a frame");
 	if (ml->m->builtin != NULL)
 		vm_raise(t, "spawn of a builtin function");
 	if ((uint32_t)pc >= (uint32_t)ml->m->ninst)
@@ -358,6 +363,11 @@ free_all(Vm *vm, sigjmp_buf *jb)
 		if (sigsetjmp(*jb, 0) != 0) {
 			vm->poisoned = 1;
 			vm->threads = t->anext;
+			while (t->stack != NULL) {  /* the records; the arena goes whole */
+				VmStack *st = t->stack;
+				t->stack = st->prev;
+				free(st);
+			}
 			free(t->wait);
 			free(t);
 			continue;

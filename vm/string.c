@@ -26,6 +26,21 @@ string_alloc(Vm *vm, int32_t n, int runes)
 	return s;
 }
 
+VmString *
+vm_string_at(uint32_t w)
+{
+	const VmString *s;
+	uint64_t n;
+
+	if (vm_ptr_bad(w))
+		return NULL;
+	s = VM_PTR(w);
+	if (s->len == INT32_MIN)
+		return NULL;
+	n = s->len < 0 ? 4 * (uint64_t)-s->len : (uint64_t)s->len;
+	return vm_span_ok(w, sizeof(VmString) + n) ? (VmString *)s : NULL;
+}
+
 int32_t
 vm_string_len(const VmString *s)
 {
@@ -137,7 +152,7 @@ vm_string_new_utf8(Vm *vm, const char *src, size_t n)
 char *
 vm_string_utf8(uint32_t w, size_t *lenp)
 {
-	const VmString *s = VM_PTR(w);
+	const VmString *s = vm_string_at(w);
 	int32_t n = vm_string_len(s);
 	char *out = malloc((size_t)n * 4 + 1);
 	size_t len = 0;
@@ -155,7 +170,7 @@ vm_string_utf8(uint32_t w, size_t *lenp)
 int
 vm_string_cmp(uint32_t a, uint32_t b)
 {
-	const VmString *sa = VM_PTR(a), *sb = VM_PTR(b);
+	const VmString *sa = vm_string_at(a), *sb = vm_string_at(b);
 	int32_t na = vm_string_len(sa), nb = vm_string_len(sb);
 	int32_t n = na < nb ? na : nb;
 
@@ -188,7 +203,7 @@ store(VmThread *t, uint32_t *dst, VmString *s)
 void
 vm_op_addc(VmThread *t, uint32_t *d, uint32_t ws, uint32_t wm)
 {
-	const VmString *s = VM_PTR(ws), *m = VM_PTR(wm);
+	const VmString *s = vm_string_at(ws), *m = vm_string_at(wm);
 	int32_t ns = vm_string_len(s), nm = vm_string_len(m);
 	int wide = (s != NULL && s->len < 0) || (m != NULL && m->len < 0);
 	VmString *r;
@@ -211,7 +226,7 @@ vm_op_addc(VmThread *t, uint32_t *d, uint32_t ws, uint32_t wm)
 int32_t
 vm_op_indc(VmThread *t, uint32_t ws, int32_t i)
 {
-	const VmString *s = VM_PTR(ws);
+	const VmString *s = vm_string_at(ws);
 
 	if (s == NULL)
 		vm_raise(t, VM_EX_NILREF);  /* Inferno string.c indc */
@@ -223,7 +238,7 @@ vm_op_indc(VmThread *t, uint32_t ws, int32_t i)
 void
 vm_op_insc(VmThread *t, uint32_t *d, int32_t i, uint32_t c)
 {
-	VmString *s = VM_PTR(*d);
+	VmString *s = vm_string_at(*d);
 	int32_t n = vm_string_len(s);
 	int wide = s != NULL && s->len < 0;
 
@@ -258,7 +273,7 @@ vm_op_insc(VmThread *t, uint32_t *d, int32_t i, uint32_t c)
 void
 vm_op_slicec(VmThread *t, uint32_t *d, int32_t start, int32_t end)
 {
-	const VmString *s = VM_PTR(*d);
+	const VmString *s = vm_string_at(*d);
 	int32_t n = vm_string_len(s);
 	int wide = s != NULL && s->len < 0;
 	VmString *r;
@@ -296,7 +311,7 @@ vm_op_cvtca(VmThread *t, uint32_t *d, uint32_t ws)
 		free(u);
 		vm_raise(t, VM_EX_NOMEM);
 	}
-	memcpy(a->data, u, n);
+	memcpy(a + 1, u, n);
 	free(u);
 	*d = VM_WORD(a);
 	vm_destroy(t->vm, old);
@@ -307,14 +322,19 @@ void
 vm_op_cvtac(VmThread *t, uint32_t *d, uint32_t wa)
 {
 	const VmArray *a = VM_PTR(wa);
+	VmType *et;
+	size_t n;
+	const uint8_t *p;
 
-	if (a == NULL) {
+	if (vm_ptr_bad(wa)) {
 		uint32_t old = *d;
 		*d = VM_H;
 		vm_destroy(t->vm, old);
 		return;
 	}
-	store(t, d, vm_string_new_utf8(t->vm, (const char *)a->data, a->len));
+	if ((p = vm_array_bytes(t->vm, a, &et, &n)) == NULL)
+		vm_raise(t, VM_EX_BOUNDS);
+	store(t, d, vm_string_new_utf8(t->vm, (const char *)p, n));
 }
 
 /*
@@ -350,7 +370,7 @@ typedef struct {
 static Chars
 chars(uint32_t ws)
 {
-	Chars c = {VM_PTR(ws), 0};
+	Chars c = {vm_string_at(ws), 0};
 	int32_t n = vm_string_len(c.s);
 
 	while (c.n < n && string_at(c.s, c.n) != 0)

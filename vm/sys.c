@@ -42,13 +42,15 @@ static int
 getstr(void *ctx, size_t at, uint32_t ptr, const char **s, size_t *len, char **tofree)
 {
 	StrCtx *c = ctx;
-	const uint8_t *p = VM_PTR(ptr);
-	const VmHeap *h = VM_D2H(p);
-	const VmString *vs = (const VmString *)p;
+	const VmString *vs;
+	const VmHeap *h;
 	char *u;
 
-	if (!is_ptr_slot(c->ft, at) || ptr % 8 != 0 || (const uint8_t *)h < c->vm->arena ||
-	    p + sizeof(VmString) > c->vm->bump || h->t != c->vm->t_string || h->size < sizeof(VmString) ||
+	if (!is_ptr_slot(c->ft, at) || ptr % 8 != 0 || ptr < VM_ARENA_LOW + sizeof(VmHeap) ||
+	    (vs = vm_string_at(ptr)) == NULL)
+		return -1;
+	h = VM_D2H(vs);
+	if (h->tid != c->vm->t_string->id || h->size < sizeof(VmString) ||
 	    (size_t)vm_string_len(vs) * (vs->len < 0 ? 4 : 1) > h->size - sizeof(VmString))
 		return -1;
 	u = vm_string_utf8(ptr, len);
@@ -64,7 +66,7 @@ getstr(void *ctx, size_t at, uint32_t ptr, const char **s, size_t *len, char **t
 static void
 format(VmThread *t, uint8_t *fp, int32_t fmtoff, VmFmtBuf *out)
 {
-	const VmType *ft = VM_PTR(*(uint32_t *)(fp + DIS_REGTYP * 4));
+	const VmType *ft = vm_type_at(t->vm, *(uint32_t *)(fp + DIS_REGTYP * 4));
 	size_t flen, off = (size_t)DIS_MAXTEMP + (size_t)fmtoff + 4;
 	size_t size = ft != NULL ? (size_t)ft->size : off;
 	char *fmt = vm_string_utf8(*(uint32_t *)ARG(fp, fmtoff), &flen);
@@ -158,7 +160,7 @@ sys_aprint(VmThread *t, uint8_t *fp)
 		vm_raise(t, VM_EX_NOMEM);
 	}
 	if (b.len > 0)
-		memcpy(a->data, b.p, b.len);
+		memcpy(a + 1, b.p, b.len);
 	free(b.p);
 	if (r == NULL) {
 		vm_destroy(t->vm, VM_WORD(a));

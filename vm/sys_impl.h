@@ -21,7 +21,6 @@
 typedef struct SysFD {
 	int32_t fd;            /* the program's number, as Dis code last set it */
 	int32_t slot;          /* the program's number, as the VM gave it */
-	DIR *dir;              /* dirread's stream over a dup of the file, or NULL */
 } SysFD;
 
 /* Sys->Qid and Sys->Dir exactly as Limbo lays them out (big aligned 8). */

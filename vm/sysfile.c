@@ -70,6 +70,9 @@ file_unref(Vm *vm, int n)
 		return;
 	e = &vm->files[n];
 	if (--e->refs == 0) {
+		if (e->dir != NULL)
+			closedir(e->dir);  /* closes its own dup of the file */
+		e->dir = NULL;
 		if (e->host > 2)
 			close(e->host);
 		e->host = -1;
@@ -81,8 +84,6 @@ fd_destroy(Vm *vm, void *p)
 {
 	SysFD *f = p;
 
-	if (f->dir != NULL)
-		closedir(f->dir);  /* closes its own dup of the file */
 	file_unref(vm, f->slot);
 }
 
@@ -97,7 +98,7 @@ vm_sysfile_init(Vm *vm)
 	vm->files = malloc(MAX_FILES * sizeof vm->files[0]);
 	vm->nfiles = vm->files != NULL ? MAX_FILES : 0;
 	for (int i = 0; i < vm->nfiles; i++)
-		vm->files[i] = (struct VmFile){i <= 2 ? i : -1, i <= 2};
+		vm->files[i] = (struct VmFile){i <= 2 ? i : -1, i <= 2, NULL};
 }
 
 void
@@ -127,7 +128,7 @@ file_add(VmThread *t, int fd, int refs)
 
 	for (int n = 0; n < vm->nfiles; n++)
 		if (vm->files[n].refs == 0) {
-			vm->files[n] = (struct VmFile){fd, refs};
+			vm->files[n] = (struct VmFile){fd, refs, NULL};
 			return n;
 		}
 	if (fd > 2)
@@ -176,7 +177,7 @@ fd_check(VmThread *t, uint32_t w)
 {
 	SysFD *f = VM_PTR(w);
 
-	if (f == NULL || VM_D2H(f)->t != t->vm->t_fd || f->slot < 0 || f->slot >= t->vm->nfiles ||
+	if (vm_ptr_bad(w) || VM_D2H(f)->tid != t->vm->t_fd->id || f->slot < 0 || f->slot >= t->vm->nfiles ||
 	    t->vm->files[f->slot].refs <= 0) {
 		snprintf(t->errstr, sizeof t->errstr, "%s", SYS_EBADFD);
 		return NULL;
@@ -322,14 +323,15 @@ vm_sys_create(VmThread *t, uint8_t *fp)
 /* The array's bytes and the count Inferno uses: n clipped to the array,
  * 0 for a nil array or a negative n. */
 static size_t
-io_count(uint32_t wbuf, int32_t n, uint8_t **data)
+io_count(VmThread *t, uint32_t wbuf, int32_t n, uint8_t **data)
 {
-	VmArray *a = VM_PTR(wbuf);
+	VmArray *a;
+	uint8_t *p = vm_array_check(t, wbuf, &a, 1);
 
 	*data = NULL;
 	if (a == NULL || n < 0)
 		return 0;
-	*data = a->data;
+	*data = p;
 	return (uint32_t)n > a->len ? a->len : (size_t)n;
 }
 
@@ -350,7 +352,7 @@ io_begin(VmThread *t, uint8_t *fp, int events, uint8_t **data, size_t *n)
 {
 	int fd = vm_sys_fd_of(t, AP(0));
 
-	*n = io_count(AP(1), AW(2), data);
+	*n = io_count(t, AP(1), AW(2), data);
 	if (*data == NULL || fd < 0) {
 		vm_sys_ret_int(fp, *data == NULL ? 0 : -1);
 		return -1;
@@ -404,7 +406,7 @@ static void
 positional_io(VmThread *t, uint8_t *fp, int writing)
 {
 	uint8_t *data;
-	size_t n = io_count(AP(1), AW(2), &data);
+	size_t n = io_count(t, AP(1), AW(2), &data);
 	int fd = vm_sys_fd_of(t, AP(0));
 	ssize_t r;
 
@@ -609,7 +611,7 @@ apply_wstat(VmThread *t, const char *path, int fd, const SysDir *d)
 		if ((fd >= 0 ? futimens(fd, ts) : utimensat(AT_FDCWD, path, ts, 0)) < 0)
 			goto fail;
 	}
-	if (d->name != VM_H && vm_string_len(VM_PTR(d->name)) > 0) {
+	if (vm_string_len(vm_string_at(d->name)) > 0) {
 		char from[PATH_MAX], to[PATH_MAX], link[64];
 		const char *base;
 		name = vm_string_utf8(d->name, &nlen);
@@ -679,9 +681,10 @@ void
 vm_sys_dirread(VmThread *t, uint8_t *fp)
 {
 	uint8_t *r = VM_BUILTIN_RET(fp);
-	SysFD *f = VM_PTR(AP(0));
+	SysFD *f;
 	struct dirent *e;
 	VmArray *a;
+	DIR *dir;
 	long start;
 	int32_t n = 0, i = 0;
 
@@ -689,41 +692,42 @@ vm_sys_dirread(VmThread *t, uint8_t *fp)
 		return;
 	*(int32_t *)r = -1;
 	vm_ptr_set(t->vm, (uint32_t *)(r + 4), VM_H);
-	if (fd_check(t, AP(0)) == NULL)
+	if ((f = fd_check(t, AP(0))) == NULL)
 		return;
-	if (f->dir == NULL) {
+	if ((dir = t->vm->files[f->slot].dir) == NULL) {
 		int fd2 = fcntl(t->vm->files[f->slot].host, F_DUPFD_CLOEXEC, 0);
-		if (fd2 < 0 || (f->dir = fdopendir(fd2)) == NULL) {
+		if (fd2 < 0 || (dir = fdopendir(fd2)) == NULL) {
 			vm_sys_errno(t, errno);
 			if (fd2 >= 0)
 				close(fd2);
 			return;
 		}
+		t->vm->files[f->slot].dir = dir;
 	}
-	start = telldir(f->dir);
-	while ((e = readdir(f->dir)) != NULL)
+	start = telldir(dir);
+	while ((e = readdir(dir)) != NULL)
 		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
 			n++;
 	if (n == 0) {
 		*(int32_t *)r = 0;
 		return;
 	}
-	seekdir(f->dir, start);
+	seekdir(dir, start);
 	a = vm_array_new(t->vm, t->vm->t_dir, n, 1);
 	if (a == NULL)
 		vm_raise(t, VM_EX_NOMEM);
 	*(uint32_t *)(r + 4) = VM_WORD(a);
-	while (i < n && (e = readdir(f->dir)) != NULL) {
+	while (i < n && (e = readdir(dir)) != NULL) {
 		struct stat st;
 		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
 			continue;
-		if (fstatat(dirfd(f->dir), e->d_name, &st, 0) < 0 &&
-		    fstatat(dirfd(f->dir), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		if (fstatat(dirfd(dir), e->d_name, &st, 0) < 0 &&
+		    fstatat(dirfd(dir), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 			continue;  /* vanished */
-		fill_dir(t, (SysDir *)(a->data + (size_t)i * sizeof(SysDir)), &st, e->d_name);
+		fill_dir(t, (SysDir *)(a + 1) + i, &st, e->d_name);
 		i++;
 	}
-	while (readdir(f->dir) != NULL)
+	while (readdir(dir) != NULL)
 		;
 	a->len = (uint32_t)i;
 	*(int32_t *)r = i;
@@ -789,12 +793,15 @@ vm_sys_dup(VmThread *t, uint8_t *fp)
 	if (new < 0) {
 		new = file_add(t, host, 1);
 	} else if (vm->files[new].refs > 0) {
+		if (vm->files[new].dir != NULL)
+			closedir(vm->files[new].dir);
+		vm->files[new].dir = NULL;
 		if (vm->files[new].host > 2)
 			close(vm->files[new].host);
 		vm->files[new].host = host;
 		vm->files[new].refs++;  /* the table's own */
 	} else {
-		vm->files[new] = (struct VmFile){host, 1};
+		vm->files[new] = (struct VmFile){host, 1, NULL};
 	}
 	vm_sys_ret_int(fp, new);
 }
@@ -821,9 +828,9 @@ vm_sys_fildes(VmThread *t, uint8_t *fp)
 void
 vm_sys_pipe(VmThread *t, uint8_t *fp)
 {
-	VmArray *a = VM_PTR(AP(0));
+	VmArray *a;
+	uint32_t *slot = (uint32_t *)vm_array_check(t, AP(0), &a, 4);
 	int p[2];
-	uint32_t *slot;
 
 	vm_sys_ret_int(fp, -1);
 	if (a == NULL)
@@ -834,7 +841,6 @@ vm_sys_pipe(VmThread *t, uint8_t *fp)
 		vm_sys_errno(t, errno);
 		return;
 	}
-	slot = (uint32_t *)a->data;
 	vm_ptr_set(t->vm, &slot[0], vm_sys_fd_new(t, p[0]));
 	vm_ptr_set(t->vm, &slot[1], vm_sys_fd_new(t, p[1]));
 	if (slot[0] != VM_H && slot[1] != VM_H)

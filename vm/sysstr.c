@@ -137,7 +137,7 @@ substring(VmThread *t, const VmString *s, int32_t first, int32_t last)
 void
 vm_sys_tokenize(VmThread *t, uint8_t *fp)
 {
-	const VmString *s = VM_PTR(AP(0)), *d = VM_PTR(AP(1));
+	const VmString *s = vm_string_at(AP(0)), *d = vm_string_at(AP(1));
 	uint8_t *r = VM_BUILTIN_RET(fp);
 	uint32_t head = VM_H, *tailp = &head;
 	int32_t n = 0, first = 0, nc = vm_string_len(s);
@@ -165,9 +165,7 @@ vm_sys_tokenize(VmThread *t, uint8_t *fp)
 			vm_raise(t, VM_EX_NOMEM);
 		}
 		l->tail = VM_H;
-		l->pad = 0;
-		l->t = t->vm->t_ptr;
-		t->vm->t_ptr->ref++;
+		l->tid = t->vm->t_ptr->id;
 		*(uint32_t *)l->data = VM_H;
 		*tailp = VM_WORD(l);
 		tailp = &l->tail;
@@ -185,15 +183,16 @@ vm_sys_tokenize(VmThread *t, uint8_t *fp)
 void
 vm_sys_utfbytes(VmThread *t, uint8_t *fp)
 {
-	const VmArray *a = VM_PTR(AP(0));
+	VmArray *a;
+	const uint8_t *data = vm_array_check(t, AP(0), &a, 1);
 	int32_t n = AW(1);
 	size_t i = 0;
 
 	if (a == NULL || (uint32_t)n > a->len)
 		vm_raise(t, VM_EX_BOUNDS);
-	while (i < (size_t)n && full_rune(a->data + i, (size_t)n - i)) {
+	while (i < (size_t)n && full_rune(data + i, (size_t)n - i)) {
 		uint32_t r;
-		i += (size_t)char_to_rune(&r, a->data + i, (size_t)n - i);
+		i += (size_t)char_to_rune(&r, data + i, (size_t)n - i);
 	}
 	vm_sys_ret_int(fp, (int32_t)i);
 }
@@ -203,7 +202,8 @@ vm_sys_utfbytes(VmThread *t, uint8_t *fp)
 void
 vm_sys_byte2char(VmThread *t, uint8_t *fp)
 {
-	const VmArray *a = VM_PTR(AP(0));
+	VmArray *a;
+	const uint8_t *data = vm_array_check(t, AP(0), &a, 1);
 	int32_t n = AW(1);
 	int32_t *r = (int32_t *)VM_BUILTIN_RET(fp);
 	uint32_t c;
@@ -213,11 +213,11 @@ vm_sys_byte2char(VmThread *t, uint8_t *fp)
 		vm_raise(t, VM_EX_BOUNDS);
 	if (r == NULL)
 		return;
-	if (!full_rune(a->data + n, a->len - (uint32_t)n)) {
+	if (!full_rune(data + n, a->len - (uint32_t)n)) {
 		r[0] = RUNE_ERROR, r[1] = 0, r[2] = 0;
 		return;
 	}
-	w = char_to_rune(&c, a->data + n, a->len - (uint32_t)n);
+	w = char_to_rune(&c, data + n, a->len - (uint32_t)n);
 	if (c == RUNE_ERROR && w == 1) {
 		r[0] = RUNE_ERROR, r[1] = 1, r[2] = 0;
 		return;
@@ -233,7 +233,8 @@ void
 vm_sys_char2byte(VmThread *t, uint8_t *fp)
 {
 	int32_t c = AW(0), n = AW(2);
-	VmArray *a = VM_PTR(AP(1));
+	VmArray *a;
+	uint8_t *data = vm_array_check(t, AP(1), &a, 1);
 
 	if (a == NULL || (uint32_t)n >= a->len)
 		vm_raise(t, VM_EX_BOUNDS);
@@ -243,6 +244,6 @@ vm_sys_char2byte(VmThread *t, uint8_t *fp)
 		vm_sys_ret_int(fp, 0);
 		return;
 	}
-	vm_sys_ret_int(fp, rune_to_char(a->data + n, (uint32_t)c));
+	vm_sys_ret_int(fp, rune_to_char(data + n, (uint32_t)c));
 }
 #undef SPEC

@@ -63,9 +63,9 @@ tensor_of(VmThread *t, uint32_t w, int k)
 	TensorRef *r = VM_PTR(w);
 	MlTensor *mt;
 
-	if (r == NULL)
+	if (w == VM_H)
 		vm_raise(t, "tensor: argument %d is nil", k + 1);
-	if (VM_D2H(r)->t != t->vm->t_tensor || (mt = slot_tensor(t->vm, r)) == NULL)
+	if (vm_ptr_bad(w) || VM_D2H(r)->tid != t->vm->t_tensor->id || (mt = slot_tensor(t->vm, r)) == NULL)
 		vm_raise(t, "tensor: argument %d is not a tensor", k + 1);
 	return mt;
 }
@@ -366,7 +366,7 @@ t_perm(VmThread *t, uint8_t *fp)
 	a = vm_array_new(t->vm, t->vm->t_word, n, 1);
 	if (a == NULL)
 		vm_raise(t, VM_EX_NOMEM);
-	if (ml_perm(n, (uint64_t)(uint32_t)AW(1), (int32_t *)a->data, &e) != AC_OK) {
+	if (ml_perm(n, (uint64_t)(uint32_t)AW(1), (int32_t *)(a + 1), &e) != AC_OK) {
 		vm_destroy(t->vm, VM_WORD(a));
 		vm_raise(t, "tensor: %s", e.msg);
 	}
@@ -381,15 +381,15 @@ t_perm(VmThread *t, uint8_t *fp)
 static void
 t_gather(VmThread *t, uint8_t *fp)
 {
-	VmArray *idx = VM_PTR(AP(2));
+	VmArray *idx;
+	const int32_t *ix;
 	AcErr e;
 
-	if (idx == NULL)
+	if (AP(2) == VM_H)
 		vm_raise(t, "tensor: gather: index array is nil");
-	if (idx->t->size != 4)
-		vm_raise(t, "tensor: gather: index array is not array of int");
+	ix = (const int32_t *)vm_array_check(t, AP(2), &idx, 4);
 	work(t, elems(AT(0)));
-	check(t, ml_gather_rows(AT(0), AT(1), (const int32_t *)idx->data, idx->len, AW(3), &e), &e);
+	check(t, ml_gather_rows(AT(0), AT(1), ix, idx->len, AW(3), &e), &e);
 }
 #undef SPEC
 #define SPEC "pww"

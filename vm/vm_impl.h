@@ -2,12 +2,22 @@
  * vm internals: the arena, heap objects, types, modules, threads and the
  * interpreter registers. Private to vm/.
  *
- * Memory model. Dis words and pointers are 32 bits (dis-facts.md "Data
- * layout"), so every object a Dis pointer can name -- heap objects, module
- * data, stack frames, array elements, type descriptors stored in frames --
- * lives in one arena mapped below 4 GiB. A Dis pointer word is then the
- * object's real address: VM_PTR(w) turns it into a host pointer without
- * arithmetic, and VM_WORD(p) back. H (nil) is 0.
+ * Memory model (stated for users in vm/vm.h). Dis words and pointers are
+ * 32 bits (dis-facts.md "Data layout"). A Dis pointer is an offset into
+ * the running VM's arena, never a host address: VM_PTR(w) is vm_mem + w.
+ * Everything Dis code can name or forge (module data, frames, heap
+ * objects and their headers, array and list contents) lives in the arena
+ * and holds only Dis words and numbers: the VM's own records (types,
+ * module instances, channels' queues, stacks' bookkeeping, instructions,
+ * tensors) live in host memory and are named from the arena by index,
+ * each checked on use (vm_type_at, vm_handle_get). So a forged pointer
+ * reaches at most the program's own arena: the interpreter checks a
+ * pointer it dereferences against the arena's size (vm_ptr_bad: one
+ * compare, the same as the nil test it replaces), an operand adds at most
+ * DIS_MAX_DISP bytes to it, and a guard of VM_GUARD_BYTES after the arena
+ * (and VM_ARENA_LOW bytes at its start, where H points) faults. Copies
+ * whose length comes from the arena check the whole span (vm_span).
+ * H (nil) is 0.
  */
 #ifndef VM_VM_IMPL_H
 #define VM_VM_IMPL_H
@@ -22,8 +32,31 @@
 #include "vm/vm.h"
 
 #define VM_H 0u                                       /* nil */
-#define VM_PTR(w) ((void *)(uintptr_t)(uint32_t)(w))  /* Dis pointer word -> host pointer */
-#define VM_WORD(p) ((uint32_t)(uintptr_t)(p))         /* arena pointer -> Dis word */
+/* The arena of the runtime that runs (vm_enter): its base and its size in
+ * bytes, offsets [VM_ARENA_LOW, vm_mem_bytes) being usable. One runtime
+ * runs at a time in a process. */
+extern uint8_t *vm_mem;
+extern uint32_t vm_mem_bytes;
+#define VM_ARENA_LOW 65536u                           /* unmapped: H and small offsets from it fault */
+/* Unmapped after the arena: an operand's address is at most DIS_MAX_DISP
+ * past a checked pointer, and a copy from it at most DIS_MAX_DISP long. */
+#define VM_GUARD_BYTES (2 * (size_t)DIS_MAX_DISP + ((size_t)64 << 10))
+#define VM_PTR(w) ((void *)(vm_mem + (uint32_t)(w)))  /* Dis pointer word -> host pointer */
+#define VM_WORD(p) ((uint32_t)((uint8_t *)(p) - vm_mem)) /* arena pointer -> Dis word */
+#define VM_WORDN(p) ((p) == NULL ? VM_H : VM_WORD(p)) /* the same, NULL -> H */
+/* Is w no pointer into the arena (H, or a forged value past its end)? */
+static inline int
+vm_ptr_bad(uint32_t w)
+{
+	return w - 1u >= vm_mem_bytes - 1u;
+}
+/* Do the n bytes at Dis address w lie in the arena? For copies whose
+ * length comes from arena data (an array's len, a string's). */
+static inline int
+vm_span_ok(uint32_t w, uint64_t n)
+{
+	return w >= VM_ARENA_LOW && (uint64_t)w + n <= vm_mem_bytes;
+}
 #define VM_QUANTUM 2048                               /* instructions per time slice (Inferno PQUANTA) */
 #define VM_STACK_SEG_BYTES (32 * 1024)                /* default stack segment */
 
@@ -50,32 +83,38 @@ void vm_arena_fini(Vm *vm);
 /* ---- types and heap (heap.c) ---- */
 
 /* A type descriptor: size and pointer map, as in the Dis spec's type
- * section. Lives in the arena because frames store its address (REGTYP). */
+ * section. In host memory, owned by the Vm's type table until vm_free;
+ * the arena names it by id (frames' REGTYP, heap headers, arrays, lists),
+ * and vm_type_at turns an id back into a descriptor, so a forged id is at
+ * most another of the program's types. */
 struct VmType {
-	int32_t size;          /* bytes */
+	int32_t size;          /* bytes, at most DIS_MAX_DISP */
 	int32_t np;            /* bytes in map */
-	uint32_t ref;          /* users: modules, arrays, lists holding it */
-	uint32_t bytes;        /* allocated size of this descriptor */
+	uint32_t id;           /* index in vm->types; never 0 */
 	uint32_t hooked;       /* has a clean-up hook in the Vm (vm_type_set_destroy) */
-	uint8_t *map;          /* np bytes, MSB first: bit set = pointer word */
+	uint8_t map[];         /* np bytes, MSB first: bit set = pointer word */
 };
 
-/* Header in front of every heap object; a Dis pointer names the data after it. */
+/* Header in front of every heap object; a Dis pointer names the data after
+ * it. Dis code can forge one: nothing here is trusted beyond the arena. */
 struct VmHeap {
 	uint32_t ref;          /* reference count */
 	uint32_t size;         /* data bytes, for the allocator */
-	VmType *t;             /* what the data is; NULL for raw blocks */
+	uint32_t tid;          /* what the data is (vm_type_at); 0 for raw blocks */
 	uint8_t color;         /* cycle collector: VM_GC_BLACK, GRAY, WHITE, PURPLE */
 	uint8_t buffered;      /* in the collector's candidate buffer */
 	uint8_t dead;          /* released while buffered: memory waits for the collector */
 	uint8_t pad;
 	uint32_t pending;      /* count reached 0: next object on vm->pending (heap.c) */
+	uint32_t pad2;
 };
 _Static_assert(sizeof(VmHeap) % 8 == 0, "heap header keeps data 8-aligned");
 
 enum { VM_GC_BLACK, VM_GC_GRAY, VM_GC_WHITE, VM_GC_PURPLE };
 
 #define VM_D2H(p) ((VmHeap *)((uint8_t *)(p) - sizeof(VmHeap)))
+/* Is the object at Dis address w (valid) of type t? */
+#define VM_IS(w, ty) (VM_D2H(VM_PTR(w))->tid == (ty)->id)
 #define VM_H2D(h) ((void *)((uint8_t *)(h) + sizeof(VmHeap)))
 
 /* Strings: len >= 0 means len bytes of ASCII/Latin-1 in data; len < 0 means
@@ -86,24 +125,35 @@ typedef struct VmString {
 	uint8_t data[];        /* bytes or uint32 runes */
 } VmString;
 
-/* Arrays: elements of type t at data; a slice points into root's data. */
+/* Arrays: len elements of type tid at Dis address data; a slice points
+ * into root's data. */
 typedef struct VmArray {
 	uint32_t len;          /* elements */
 	uint32_t root;         /* Dis pointer to the array this slices, or H */
-	VmType *t;             /* element type */
-	uint8_t *data;
+	uint32_t tid;          /* element type */
+	uint32_t data;         /* Dis address of element 0 */
 } VmArray;
 
 /* List cell: tail, element type (for pointer-bearing elements) and data. */
 typedef struct VmList {
 	uint32_t tail;         /* Dis pointer to the next cell, or H */
-	uint32_t pad;
-	VmType *t;             /* element type if it holds pointers, else NULL */
+	uint32_t tid;          /* element type if it holds pointers, else 0 */
 	uint8_t data[];
 } VmList;
 
+/* The type with id id, or NULL (0, or not a type of this runtime). */
+static inline VmType *
+vm_type_at(const Vm *vm, uint32_t id);
+static inline VmType *vm_heap_type(const Vm *vm, const VmHeap *h);
+
+/* A new type in vm's table (it lives until vm_free), or NULL with no
+ * memory. vm_type_sized is the pointer-free type of size bytes, one per
+ * size (newcm's element types). */
 VmType *vm_type_new(Vm *vm, int32_t size, int32_t np, const uint8_t *map);
-void vm_type_unref(Vm *vm, VmType *t);
+VmType *vm_type_sized(Vm *vm, int32_t size);
+void vm_types_fini(Vm *vm);
+/* Types live as long as the runtime: nothing to drop. */
+static inline void vm_type_unref(Vm *vm, VmType *t) { (void)vm; (void)t; }
 /* Allocates an object of type t with pointers set to H and the rest zero. */
 void *vm_heap_new(Vm *vm, VmType *t);
 /* Allocates n raw bytes with type t (t may be a shared builtin type). */
@@ -120,7 +170,7 @@ void vm_destroy(Vm *vm, uint32_t w);
 static inline void
 vm_incref(uint32_t w)
 {
-	if (w != VM_H) {
+	if (!vm_ptr_bad(w)) {
 		VmHeap *h = VM_D2H(VM_PTR(w));
 		h->ref++;
 		h->color = VM_GC_BLACK;  /* live again: not a cycle candidate's garbage */
@@ -142,6 +192,16 @@ void vm_type_initmem(const VmType *t, void *p);
 void vm_type_freeptrs(Vm *vm, const VmType *t, void *p);
 void vm_type_incmem(const VmType *t, void *p);
 VmArray *vm_array_new(Vm *vm, VmType *elem, int32_t len, int zero);
+/* Array a's element type and its elements in host memory, or NULL when
+ * what its header says does not lie in the arena (a forged header):
+ * callers raise VM_EX_BOUNDS. *et and *nbytes (len times element size)
+ * are set on success. */
+uint8_t *vm_array_bytes(const Vm *vm, const VmArray *a, VmType **et, size_t *nbytes);
+/* For builtins: the array at Dis address w (*ap) and its elements, after
+ * vm_array_bytes's checks and that it is an array at all, of elements of
+ * esize bytes (-1: any). NULL with *ap NULL for nil; raises for anything
+ * else that is not such an array. */
+uint8_t *vm_array_check(VmThread *t, uint32_t w, VmArray **ap, int32_t esize);
 void vm_heap_init_types(Vm *vm);
 /* Registers the clean-up for objects of builtin type t (arrays, module
  * instances, channels, Sys->FD, tensors). The hook lives in the Vm, not in
@@ -169,6 +229,9 @@ void vm_chan_slots(Vm *vm, void *chan, VmSlotFn fn, void *ctx);
 VmString *vm_string_new_utf8(Vm *vm, const char *s, size_t n);
 /* UTF-8 of a Dis string into a malloc'd NUL-terminated buffer (caller frees). */
 char *vm_string_utf8(uint32_t w, size_t *len);
+/* The string at Dis address w, or NULL for nil and for a header whose
+ * length does not fit in the arena (forged): both read as "". */
+VmString *vm_string_at(uint32_t w);
 int32_t vm_string_len(const VmString *s);
 int vm_string_cmp(uint32_t a, uint32_t b);
 /* Replaces the string at *d (dropping the old one); raise on no memory. */
@@ -191,9 +254,10 @@ void vm_op_cvtac(VmThread *t, uint32_t *d, uint32_t wa);
 enum { VM_OP_NONE, VM_OP_MP, VM_OP_FP, VM_OP_IMM, VM_OP_IMP, VM_OP_IFP };
 
 /* Decoded so that the common case costs no branch: an operand that is not
- * indirect is base[b] + offset, with base 0 (absolute), mp or fp; an
- * immediate's offset is the absolute address of its value in the
- * instruction, which lives in the low arena so the address fits. */
+ * indirect is base[b] + offset, with base the module's first instruction
+ * (VM_BASE_ABS, for immediates: the offset is where the value lies in the
+ * decoded instruction), mp or fp. Instructions live in host memory, out
+ * of Dis code's reach. */
 struct VmInst {
 	uint8_t op;            /* DIS_OP_* */
 	uint8_t sm, mm, dm;    /* VM_OP_* for source, middle, destination */
@@ -234,17 +298,45 @@ struct VmModule {
 	VmModule *next;                /* in vm->modules */
 };
 
-/* A module instance, a Dis heap object: what a `module` value points at. */
+/* What a module or channel value points at in the arena: a heap object
+ * of type t_modlink or t_chan naming its host record by handle (handle.c).
+ * A module's first word is its data, as Inferno's Modlink->MP: code
+ * Inferno's compiler makes reads a loaded module's globals through it. */
+typedef struct VmHobj {
+	uint32_t mp;                   /* module data (a copy of VmModlink.mp), or 0 */
+	uint32_t id;                   /* handle */
+} VmHobj;
+
+/* A module instance (host memory; its VmHobj in the arena). */
 struct VmModlink {
-	/* Module data (a heap object) as a Dis word, VM_H if none. First:
-	 * code Inferno's compiler makes reads a loaded module's globals
-	 * through a module handle's first word, Inferno's Modlink->MP. */
-	uint32_t mp;
+	uint32_t word;                 /* its VmHobj: what Dis code holds */
+	uint32_t id;                   /* its handle */
+	uint32_t mp;                   /* module data (a heap object), VM_H if none */
+	/* Threads running in it (t->ml). Its VmHobj's count is in the arena,
+	 * where Dis code could forge it to 0: the record outlives that while
+	 * a thread holds it, and is freed when both are gone. */
+	uint32_t hold;
+	int dead;                      /* its VmHobj was released */
 	VmModule *m;
 	int32_t nlinks;
 	VmLink *links;                 /* in the importer's order (import table) */
 	VmLink link0[];                /* storage for links */
 };
+
+/* ---- handles (handle.c): host records named from the arena ---- */
+enum { VM_HK_FREE, VM_HK_MODLINK, VM_HK_CHAN };
+/* Records p (of kind k) for the arena object at Dis address w, storing the
+ * handle in the object's VmHobj.id. AC_OK, or -1 with no memory. */
+int vm_handle_new(Vm *vm, void *p, int kind, uint32_t w);
+/* The record of kind k whose object is at w, or NULL when w is not such a
+ * live object (H, forged, freed). */
+void *vm_handle_get(const Vm *vm, uint32_t w, int kind);
+/* Forgets the record of the object at w, if its handle names it. */
+void vm_handle_free(Vm *vm, uint32_t w, int kind);
+/* Frees the table and the records still in it (the runtime's end: their
+ * modules went with it). */
+void vm_handles_fini(Vm *vm);
+#define vm_modlink_get(vm, w) ((VmModlink *)vm_handle_get((vm), (w), VM_HK_MODLINK))
 
 /* Builtin module registry entry. */
 struct VmBuiltinMod {
@@ -260,6 +352,12 @@ void vm_module_unref(Vm *vm, VmModule *m);
  * (NULL: the module's own export order). Returns NULL and sets err (why)
  * on a missing function or signature mismatch. */
 VmModlink *vm_modlink_new(Vm *vm, VmModule *m, const DisImportModule *imp, AcErr *err);
+/* Sets ml's module data (its reference moves in), and the copy in its
+ * arena object that Inferno-compiled code reads. */
+void vm_modlink_set_mp(VmModlink *ml, uint32_t mp);
+/* A thread starts / stops running in ml (VmModlink.hold). */
+static inline void vm_modlink_hold(VmModlink *ml) { ml->hold++; }
+void vm_modlink_release(Vm *vm, VmModlink *ml);
 VmModule *vm_builtin_module(Vm *vm, const char *path, AcErr *err);
 void vm_builtin_fini(Vm *vm);
 /* Cleans a path name in place (Plan 9 cleanname): no "." or empty
@@ -280,7 +378,15 @@ VmModule *vm_module_load_host(Vm *vm, const char *full, AcErr *err);
  * passed by value: 64 bytes, aligned 8, its four strings first). */
 uint8_t *vm_builtin_arg(uint8_t *fp, const char *spec, int k);
 /* Where a builtin's result goes (REGRET), or NULL. */
-#define VM_BUILTIN_RET(fp) ((uint8_t *)VM_PTR(*(uint32_t *)((fp) + DIS_REGRET * 4)))
+#define VM_BUILTIN_RET(fp) vm_builtin_ret(fp)
+
+static inline uint8_t *
+vm_builtin_ret(uint8_t *fp)
+{
+	uint32_t w = *(uint32_t *)(fp + DIS_REGRET * 4);
+
+	return vm_ptr_bad(w) ? NULL : (uint8_t *)VM_PTR(w);
+}
 
 /* Blocking builtins (sched.c). A builtin about to read or write fd calls
  * vm_wait_fd first: 1 means go ahead; 0 means the fd is not ready and other
@@ -299,11 +405,12 @@ enum { VM_BLOCK_NONE, VM_BLOCK_RETRY, VM_BLOCK_SLEEP };
 
 /* ---- threads and the interpreter (xec.c, stack.c) ---- */
 
+/* A stack segment: the record in host memory, the frames in the arena. */
 typedef struct VmStack {
 	struct VmStack *prev;
 	uint8_t *limit;                /* end of this segment */
 	uint8_t *saved_sp;             /* sp in prev when this segment began */
-	uint8_t *base;                 /* first frame byte */
+	uint8_t *base;                 /* first frame byte (arena) */
 	size_t bytes;                  /* whole segment, for freeing */
 } VmStack;
 
@@ -359,7 +466,7 @@ vm_frame_alloc(VmThread *t, VmType *ft)
 		return vm_frame_alloc_slow(t, ft, n);
 	f = t->sp;
 	t->sp = f + n;
-	*(uint32_t *)(f + DIS_REGTYP * 4) = VM_WORD(ft);
+	*(uint32_t *)(f + DIS_REGTYP * 4) = ft->id;
 	*(uint32_t *)(f + DIS_REGMOD * 4) = VM_H;
 	if (ft->np > 0)
 		vm_type_initmem(ft, f);
@@ -418,6 +525,21 @@ struct Vm {
 	void *bigfree;                 /* freed large blocks */
 	size_t heap_used;              /* bytes */
 	size_t heap_ext_bytes;         /* held outside the arena (vm_heap_charge) */
+	/* Types (heap.c), by id; [0] is NULL. */
+	VmType **types;
+	uint32_t ntypes, captypes;
+	struct VmSized {
+		int32_t size;
+		VmType *t;
+	} *sized;                      /* vm_type_sized's, open addressing */
+	uint32_t nsized, capsized;
+	/* Handles (handle.c): host records named from the arena. */
+	struct VmHandle {
+		uint32_t word;         /* the arena object; next free handle when free */
+		uint32_t kind;         /* VM_HK_* */
+		void *p;
+	} *handles;
+	uint32_t nhandles, caphandles, hfree;
 	VmBuiltinMod builtins[8];
 	int nbuiltins;
 	VmType *t_string, *t_array, *t_list, *t_modlink, *t_byte, *t_word, *t_big, *t_real, *t_ptr;
@@ -430,6 +552,7 @@ struct Vm {
 	struct VmFile {
 		int host;              /* -1: free */
 		int refs;
+		void *dir;             /* dirread's DIR over a dup of host, or NULL */
 	} *files;
 	int nfiles;
 	/* With --sandbox (vm_confine): the canonical directories and files
@@ -485,5 +608,25 @@ void vm_tensor_register(Vm *vm);
 /* Releases every tensor still held (after a fault the heap's destroy hooks
  * never ran) and the slot table. */
 void vm_tensor_fini(Vm *vm);
+
+static inline VmType *
+vm_type_at(const Vm *vm, uint32_t id)
+{
+	return id < vm->ntypes ? vm->types[id] : NULL;
+}
+
+static inline VmType *
+vm_heap_type(const Vm *vm, const VmHeap *h)
+{
+	return vm_type_at(vm, h->tid);
+}
+
+/* Makes vm the runtime that runs: its arena is what Dis words name. */
+static inline void
+vm_enter(Vm *vm)
+{
+	vm_mem = vm->arena;
+	vm_mem_bytes = (uint32_t)vm->arena_bytes;
+}
 
 #endif

@@ -27,6 +27,16 @@
 #define UV(p) (*(uint64_t *)(p))
 #define P(p) (*(uint32_t *)(p))
 
+/* Raises for a pointer vm_ptr_bad refused: nil, or a value Dis code made
+ * that names nothing in the arena. */
+static _Noreturn void
+bad_pointer(VmThread *t, uint32_t w)
+{
+	if (w == VM_H)
+		vm_raise(t, VM_EX_NILREF);
+	vm_raise(t, "dereference of invalid pointer 0x%x", (unsigned)w);
+}
+
 static inline uint8_t *
 operand(VmThread *t, uint8_t mode, int32_t a, int32_t b, const int32_t *imm)
 {
@@ -40,8 +50,8 @@ operand(VmThread *t, uint8_t mode, int32_t a, int32_t b, const int32_t *imm)
 	case VM_OP_IFP: w = P(t->fp + a); break;
 	default: return NULL;
 	}
-	if (w == VM_H)
-		vm_raise(t, VM_EX_NILREF);
+	if (vm_ptr_bad(w))
+		bad_pointer(t, w);
 	return (uint8_t *)VM_PTR(w) + b;
 }
 
@@ -51,8 +61,8 @@ indirect(VmThread *t, uint8_t *fp, uint32_t n1, int32_t n2)
 {
 	uint32_t w = P(fp + n1);
 
-	if (w == VM_H)
-		vm_raise(t, VM_EX_NILREF);
+	if (vm_ptr_bad(w))
+		bad_pointer(t, w);
 	return (uint8_t *)VM_PTR(w) + n2;
 }
 
@@ -143,6 +153,25 @@ fpow(double x, int32_t n)
 	return inv ? 1 / r : r;
 }
 
+/* The byte count of movm, consm and headm, an operand's value: at most
+ * DIS_MAX_DISP, so the copy ends in the arena's guard at worst. */
+static inline size_t
+copy_len(VmThread *t, int32_t n)
+{
+	if ((uint32_t)n > DIS_MAX_DISP)
+		vm_raise(t, "copy of %d bytes out of range", (int)n);
+	return (size_t)n;
+}
+
+/* Does a case table of n entries of `entry` bytes after a header of
+ * `head` bytes, with a default after them, lie in the arena? Module
+ * data holds it, which Dis code can rewrite. */
+static int
+table_ok(const uint8_t *tab, int32_t n, uint32_t head, uint32_t entry)
+{
+	return n >= 0 && vm_span_ok(VM_WORD(tab), head + (uint64_t)n * entry + 4);
+}
+
 /* A branch's target was checked against the code size when the module was
  * read (dis/load.c); dynamic targets (case tables, goto, returns) are not. */
 #define GO(pc) (t->m->inst + (pc))
@@ -166,11 +195,24 @@ mtype(VmThread *t, int32_t i)
 static VmArray *
 index_check(VmThread *t, uint8_t *s, uint8_t *d)
 {
-	VmArray *a = VM_PTR(P(s));
+	uint32_t w = P(s);
+	VmArray *a = VM_PTR(w);
 
-	if (a == NULL || (uint32_t)W(d) >= a->len)
+	if (vm_ptr_bad(w) || (uint32_t)W(d) >= a->len)
 		vm_raise(t, VM_EX_BOUNDS);
 	return a;
+}
+
+/* Element size of array a for indx: its type's. The element's address is
+ * formed in 32 bits, a Dis word like any other; using it checks it. */
+static uint32_t
+elem_size(VmThread *t, const VmArray *a)
+{
+	VmType *et = vm_type_at(t->vm, a->tid);
+
+	if (et == NULL)
+		vm_raise(t, VM_EX_BOUNDS);
+	return (uint32_t)et->size;
 }
 
 static VmList *
@@ -181,8 +223,7 @@ cons(VmThread *t, size_t n, uint8_t *d)
 	if (l == NULL)
 		vm_raise(t, VM_EX_NOMEM);
 	l->tail = P(d);  /* takes over the reference held by d */
-	l->pad = 0;
-	l->t = NULL;
+	l->tid = 0;
 	P(d) = VM_WORD(l);
 	return l;
 }
@@ -190,11 +231,11 @@ cons(VmThread *t, size_t n, uint8_t *d)
 static VmList *
 head(VmThread *t, uint8_t *s)
 {
-	VmList *l = VM_PTR(P(s));
+	uint32_t w = P(s);
 
-	if (l == NULL)
-		vm_raise(t, VM_EX_NILREF);
-	return l;
+	if (vm_ptr_bad(w))
+		bad_pointer(t, w);
+	return VM_PTR(w);
 }
 
 static void
@@ -224,22 +265,23 @@ static void
 slicea(VmThread *t, uint8_t *d, int32_t start, int32_t end)
 {
 	VmArray *a = VM_PTR(P(d)), *ss;
+	VmType *et;
+	size_t nb;
 	uint32_t root;
 
-	if (a == NULL) {
-		if (end - start == 0)
+	if (vm_ptr_bad(P(d))) {
+		if (P(d) == VM_H && end - start == 0)
 			return;
-		vm_raise(t, VM_EX_NILREF);
+		bad_pointer(t, P(d));
 	}
-	if (start < 0 || end < start || (uint32_t)end > a->len)
+	if (start < 0 || end < start || (uint32_t)end > a->len || vm_array_bytes(t->vm, a, &et, &nb) == NULL)
 		vm_raise(t, VM_EX_BOUNDS);
 	ss = vm_heap_alloc(t->vm, t->vm->t_array, sizeof(VmArray));
 	if (ss == NULL)
 		vm_raise(t, VM_EX_NOMEM);
 	ss->len = (uint32_t)(end - start);
-	ss->t = a->t;
-	a->t->ref++;
-	ss->data = a->data + (size_t)start * (size_t)a->t->size;
+	ss->tid = et->id;
+	ss->data = a->data + (uint32_t)start * (uint32_t)et->size;
 	root = a->root != VM_H ? a->root : P(d);
 	vm_incref(root);
 	ss->root = root;
@@ -250,23 +292,28 @@ static void
 slicela(VmThread *t, uint8_t *s, int32_t at, uint8_t *d)
 {
 	VmArray *src = VM_PTR(P(s)), *dst = VM_PTR(P(d));
-	size_t esz, n;
+	VmType *st, *dt;
+	uint8_t *sd, *dd;
+	size_t esz, n, dn;
 
-	if (src == NULL)
+	if (P(s) == VM_H)
 		return;
-	if (dst == NULL)
-		vm_raise(t, VM_EX_NILREF);
-	if (at < 0 || (uint64_t)at + src->len > dst->len)
+	if (vm_ptr_bad(P(s)))
+		bad_pointer(t, P(s));
+	if (vm_ptr_bad(P(d)))
+		bad_pointer(t, P(d));
+	if (at < 0 || (uint64_t)at + src->len > dst->len ||
+	    (sd = vm_array_bytes(t->vm, src, &st, &n)) == NULL ||
+	    (dd = vm_array_bytes(t->vm, dst, &dt, &dn)) == NULL || st->size != dt->size)
 		vm_raise(t, VM_EX_BOUNDS);
-	esz = (size_t)dst->t->size;
-	n = (size_t)src->len * esz;
-	if (dst->t->np > 0) {
+	esz = (size_t)dt->size;
+	if (dt->np > 0) {
 		for (uint32_t i = 0; i < src->len; i++)
-			vm_type_incmem(dst->t, src->data + i * esz);
+			vm_type_incmem(dt, sd + i * esz);
 		for (uint32_t i = 0; i < src->len; i++)
-			dropptrs(t->vm, dst->t, dst->data + ((size_t)at + i) * esz);
+			dropptrs(t->vm, dt, dd + ((size_t)at + i) * esz);
 	}
-	memmove(dst->data + (size_t)at * esz, src->data, n);
+	memmove(dd + (size_t)at * esz, sd, n);
 }
 
 /* case/casel: the table at d is n, then n (lo, hi, pc) entries with
@@ -275,7 +322,11 @@ static int32_t
 case_word(const uint8_t *tab, int32_t v)
 {
 	const int32_t *tp = (const int32_t *)tab + 1;
-	int32_t n = tp[-1], dflt = tp[n * 3];
+	int32_t n = tp[-1], dflt;
+
+	if (!table_ok(tab, n, 4, 12))
+		return -1;
+	dflt = tp[n * 3];
 
 	while (n > 0) {
 		int32_t n2 = n >> 1;
@@ -296,7 +347,11 @@ static int32_t
 case_big(const uint8_t *tab, int64_t v)
 {
 	const int32_t *tp = (const int32_t *)tab + 2;
-	int32_t n = tp[-2], dflt = tp[n * 6];
+	int32_t n = tp[-2], dflt;
+
+	if (!table_ok(tab, n, 8, 24))
+		return -1;
+	dflt = tp[n * 6];
 
 	while (n > 0) {
 		int32_t n2 = n >> 1;
@@ -322,6 +377,9 @@ case_string(const uint8_t *tab, uint32_t v)
 {
 	const uint32_t *tp = (const uint32_t *)tab + 1;
 	int32_t n = (int32_t)tp[-1];
+
+	if (!table_ok(tab, n, 4, 12))
+		return -1;
 
 	for (int32_t i = 0; i < n; i++, tp += 3) {
 		if (tp[1] == VM_H) {
@@ -527,17 +585,17 @@ cvtxx1(VmThread *t, int32_t x, int32_t p)
 	X(CVTLW, W(d) = (int32_t)V(s)) \
 	X(CVTWF, F(d) = W(s)) \
 	X(LEA, P(d) = VM_WORD(s)) \
-	X(LENA, W(d) = P(s) == VM_H ? 0 : (int32_t)((VmArray *)VM_PTR(P(s)))->len)
+	X(LENA, W(d) = vm_ptr_bad(P(s)) ? 0 : (int32_t)((VmArray *)VM_PTR(P(s)))->len)
 #define SHAPES_MOVE(Y, op, body) Y(op, body, F, N, F) Y(op, body, I, N, F) Y(op, body, M, N, F) Y(op, body, F, N, M) \
 	Y(op, body, P, N, F) Y(op, body, F, N, P) Y(op, body, I, N, P) Y(op, body, M, N, P)
 
 /* ind*: s the array, d the index, m receives the element's address */
 #define FAST_IND(X) \
-	X(INDB, P(m) = VM_WORD(index_check(t, s, d)->data + (size_t)W(d))) \
-	X(INDW, P(m) = VM_WORD(index_check(t, s, d)->data + (size_t)W(d) * 4)) \
-	X(INDF, P(m) = VM_WORD(index_check(t, s, d)->data + (size_t)W(d) * 8)) \
-	X(INDL, P(m) = VM_WORD(index_check(t, s, d)->data + (size_t)W(d) * 8)) \
-	X(INDX, { VmArray *a_ = index_check(t, s, d); P(m) = VM_WORD(a_->data + (size_t)W(d) * (size_t)a_->t->size); })
+	X(INDB, P(m) = index_check(t, s, d)->data + UW(d)) \
+	X(INDW, P(m) = index_check(t, s, d)->data + UW(d) * 4) \
+	X(INDF, P(m) = index_check(t, s, d)->data + UW(d) * 8) \
+	X(INDL, P(m) = index_check(t, s, d)->data + UW(d) * 8) \
+	X(INDX, { VmArray *a_ = index_check(t, s, d); P(m) = a_->data + UW(d) * elem_size(t, a_); })
 #define SHAPES_IND(Y, op, body) Y(op, body, F, F, F) Y(op, body, F, F, I) Y(op, body, M, F, F) Y(op, body, M, F, I) \
 	Y(op, body, P, F, F) Y(op, body, P, F, I)
 
@@ -621,12 +679,10 @@ vm_xec(VmThread *t)
 	/* Operand bases, indexed by VM_BASE_*; fp and mp change only in
 	 * call, ret and mcall, which refresh them (t->fp, t->mp stay current
 	 * for everything else: exceptions, builtins, the slow decode). */
-	uint8_t *base[3] = {NULL, t->mp, t->fp};
-#define REBASE() (base[VM_BASE_MP] = t->mp, base[VM_BASE_FP] = t->fp)
+	uint8_t *base[3] = {(uint8_t *)t->m->inst, t->mp, t->fp};
 
 	uint8_t *fp = t->fp, *mp = t->mp;
-#undef REBASE
-#define REBASE() (base[VM_BASE_MP] = mp = t->mp, base[VM_BASE_FP] = fp = t->fp)
+#define REBASE() (base[VM_BASE_ABS] = (uint8_t *)t->m->inst, base[VM_BASE_MP] = mp = t->mp, base[VM_BASE_FP] = fp = t->fp)
 
 	/* The general operand decode that generic cases begin with. */
 #define DECODE()                                                                            \
@@ -718,7 +774,7 @@ vm_xec(VmThread *t)
 
 	/* moves and conversions */
 	CASE(MOVP) movp(vm, d, s); NEXT;
-	CASE(MOVM) memmove(d, s, (size_t)W(m)); NEXT;
+	CASE(MOVM) memmove(d, s, copy_len(t, W(m))); NEXT;
 	CASE(MOVMP) {
 		VmType *ty = mtype(t, W(m));
 		vm_type_incmem(ty, s);
@@ -808,11 +864,17 @@ vm_xec(VmThread *t)
 	CASE(CASE) ip = jump(t, case_word(d, W(s))); NEXT;
 	CASE(CASEL) ip = jump(t, case_big(d, V(s))); NEXT;
 	CASE(CASEC) ip = jump(t, case_string(d, P(s))); NEXT;
-	CASE(GOTO) ip = jump(t, W(d + (size_t)W(s) * 4)); NEXT;
+	CASE(GOTO) {
+		/* The table's length is not in the instruction: the entry must
+		 * at least lie in the arena. */
+		uint32_t e = VM_WORD(d) + UW(s) * 4;
+		ip = jump(t, vm_span_ok(e, 4) ? W(VM_PTR(e)) : -1);
+		NEXT;
+	}
 
 	/* strings */
 	CASE(ADDC) vm_op_addc(t, (uint32_t *)d, P(s), P(m)); NEXT;
-	CASE(LENC) W(d) = vm_string_len(VM_PTR(P(s))); NEXT;
+	CASE(LENC) W(d) = vm_string_len(vm_string_at(P(s))); NEXT;
 	CASE(INDC) W(d) = vm_op_indc(t, P(s), W(m)); NEXT;
 	CASE(INSC) vm_op_insc(t, (uint32_t *)d, W(m), (uint32_t)W(s)); NEXT;
 	CASE(SLICEC) vm_op_slicec(t, (uint32_t *)d, W(s), W(m)); NEXT;
@@ -832,19 +894,17 @@ vm_xec(VmThread *t)
 		uint32_t v = P(s);
 		VmList *l = cons(t, 4, d);
 		vm_incref(v);
-		l->t = vm->t_ptr;
-		vm->t_ptr->ref++;
+		l->tid = vm->t_ptr->id;
 		P(l->data) = v;
 		NEXT;
 	}
-	CASE(CONSM) { int32_t n = W(m); memmove(cons(t, (size_t)n, d)->data, s, (size_t)n); NEXT; }
+	CASE(CONSM) { size_t n = copy_len(t, W(m)); memmove(cons(t, n, d)->data, s, n); NEXT; }
 	CASE(CONSMP) {
 		VmType *ty = mtype(t, W(m));
 		VmList *l = cons(t, (size_t)ty->size, d);
 		vm_type_incmem(ty, s);
 		memmove(l->data, s, (size_t)ty->size);
-		l->t = ty;
-		ty->ref++;
+		l->tid = ty->id;
 		NEXT;
 	}
 	CASE(HEADB) B(d) = B(head(t, s)->data); NEXT;
@@ -852,7 +912,7 @@ vm_xec(VmThread *t)
 	CASE(HEADL) V(d) = V(head(t, s)->data); NEXT;
 	CASE(HEADF) F(d) = F(head(t, s)->data); NEXT;
 	CASE(HEADP) movp(vm, d, head(t, s)->data); NEXT;
-	CASE(HEADM) memmove(d, head(t, s)->data, (size_t)W(m)); NEXT;
+	CASE(HEADM) memmove(d, head(t, s)->data, copy_len(t, W(m))); NEXT;
 	CASE(HEADMP) {
 		VmType *ty = mtype(t, W(m));
 		uint8_t *src = head(t, s)->data;
@@ -866,7 +926,7 @@ vm_xec(VmThread *t)
 		/* Each cell walked counts as work: hand-written code can make a
 		 * cyclic list, whose walk only the budget or deadline ends. */
 		uint32_t n = 0;
-		for (uint32_t l = P(s); l != VM_H; l = ((VmList *)VM_PTR(l))->tail) {
+		for (uint32_t l = P(s); !vm_ptr_bad(l); l = ((VmList *)VM_PTR(l))->tail) {
 			if ((++n & 4095) == 0 && vm_out_of_time(vm, (uint64_t)(VM_QUANTUM - budget) + n)) {
 				vm->nwork += n;
 				goto spent;
@@ -881,7 +941,7 @@ vm_xec(VmThread *t)
 	CASE(NEW) newobj(t, d, mtype(t, W(s))); NEXT;
 	CASE(NEWZ) newobj(t, d, mtype(t, W(s))); NEXT;
 	CASE(MNEWZ) {
-		VmModlink *ml = VM_PTR(P(s));
+		VmModlink *ml = vm_modlink_get(vm, P(s));
 		if (ml == NULL)
 			vm_raise(t, VM_EX_MODULE);
 		if ((uint32_t)W(m) >= (uint32_t)ml->m->ntype)
@@ -891,7 +951,7 @@ vm_xec(VmThread *t)
 	}
 	CASE(TCMP) {
 		uint32_t a = P(s), b = P(d);
-		if (a != VM_H && (b == VM_H || VM_D2H(VM_PTR(a))->t != VM_D2H(VM_PTR(b))->t))
+		if (!vm_ptr_bad(a) && (vm_ptr_bad(b) || VM_D2H(VM_PTR(a))->tid != VM_D2H(VM_PTR(b))->tid))
 			vm_raise(t, "type check");
 		NEXT;
 	}
@@ -900,6 +960,8 @@ vm_xec(VmThread *t)
 	CASE(FRAME) P(d) = VM_WORD(vm_frame_alloc(t, mtype(t, W(s)))); NEXT;
 	CASE(CALL) {
 		uint8_t *f = VM_PTR(P(s));
+		if (vm_ptr_bad(P(s)))
+			bad_pointer(t, P(s));
 		W(f + DIS_REGLINK * 4) = (int32_t)(ip - t->m->inst);
 		P(f + DIS_REGFRAME * 4) = VM_WORD(t->fp);
 		t->fp = f;
@@ -913,12 +975,12 @@ vm_xec(VmThread *t)
 		uint8_t *f = t->fp;
 		uint32_t caller = P(f + DIS_REGFRAME * 4);
 		int32_t lr = W(f + DIS_REGLINK * 4);
-		if (caller != VM_H && P(f + DIS_REGMOD * 4) == VM_H && f != t->stack->base &&
+		if (!vm_ptr_bad(caller) && P(f + DIS_REGMOD * 4) == VM_H && f != t->stack->base &&
 		    (uint32_t)lr < (uint32_t)t->m->ninst) {
-			VmType *ft = VM_PTR(P(f + DIS_REGTYP * 4));
+			VmType *ft = vm_type_at(vm, P(f + DIS_REGTYP * 4));
 			t->fp = VM_PTR(caller);
 			t->sp = f;
-			if (ft->np > 0)
+			if (ft != NULL && ft->np > 0)
 				vm_type_freeptrs(vm, ft, f);
 			ip = GO(lr);
 			REBASE();
@@ -934,7 +996,7 @@ vm_xec(VmThread *t)
 		NEXT;
 	}
 	CASE(MFRAME) {
-		VmModlink *ml = VM_PTR(P(s));
+		VmModlink *ml = vm_modlink_get(vm, P(s));
 		int32_t o = W(m);
 		if (ml == NULL)
 			vm_raise(t, VM_EX_MODULE);
@@ -946,6 +1008,8 @@ vm_xec(VmThread *t)
 		NEXT;
 	}
 	CASE(MCALL) {
+		if (vm_ptr_bad(P(s)))
+			bad_pointer(t, P(s));
 		vm_op_mcall(t, VM_PTR(P(s)), W(m), d, ip);
 		ip = t->ip;
 		REBASE();
@@ -954,7 +1018,7 @@ vm_xec(VmThread *t)
 		NEXT;
 	}
 	CASE(LOAD) vm_op_load(t, d, P(s), W(m)); NEXT;
-	CASE(SELF) vm_incref(VM_WORD(t->ml)); setp(vm, d, VM_WORD(t->ml)); NEXT;
+	CASE(SELF) vm_incref(t->ml->word); setp(vm, d, t->ml->word); NEXT;
 	CASE(RAISE) vm_op_raise(t, P(s)); NEXT;
 	CASE(EXIT) {
 		t->exiting = 1;
@@ -963,14 +1027,20 @@ vm_xec(VmThread *t)
 	}
 
 	/* threads and channels; a newc* buffer length is the middle operand */
-	CASE(SPAWN) vm_op_spawn(t, VM_PTR(P(s)), t->ml, i->dimm); NEXT;
+	CASE(SPAWN)
+		if (vm_ptr_bad(P(s)))
+			bad_pointer(t, P(s));
+		vm_op_spawn(t, VM_PTR(P(s)), t->ml, i->dimm);
+		NEXT;
 	CASE(MSPAWN) {
-		VmModlink *ml = VM_PTR(P(d));
+		VmModlink *ml = vm_modlink_get(vm, P(d));
 		int32_t o = W(m);
 		if (ml == NULL)
 			vm_raise(t, VM_EX_MODULE);
 		if ((uint32_t)o >= (uint32_t)ml->nlinks)
 			vm_raise(t, "invalid mspawn");
+		if (vm_ptr_bad(P(s)))
+			bad_pointer(t, P(s));
 		vm_op_spawn(t, VM_PTR(P(s)), ml, ml->links[o].pc);
 		NEXT;
 	}
@@ -981,11 +1051,10 @@ vm_xec(VmThread *t)
 	CASE(NEWCP) vm_op_newc(t, (uint32_t *)d, vm->t_ptr, i->mm == VM_OP_NONE ? 0 : W(m)); NEXT;
 	CASE(NEWCM) {
 		/* newcm: s is the element size in bytes, and holds no pointers. */
-		VmType *ty = vm_type_new(vm, W(s), 0, NULL);
-		if (ty == NULL || W(s) < 0)
+		VmType *ty = W(s) < 0 || W(s) > DIS_MAX_DISP ? NULL : vm_type_sized(vm, W(s));
+		if (ty == NULL)
 			vm_raise(t, VM_EX_NOMEM);
 		vm_op_newc(t, (uint32_t *)d, ty, i->mm == VM_OP_NONE ? 0 : W(m));
-		vm_type_unref(vm, ty);
 		NEXT;
 	}
 	CASE(NEWCMP) vm_op_newc(t, (uint32_t *)d, mtype(t, W(s)), i->mm == VM_OP_NONE ? 0 : W(m)); NEXT;
