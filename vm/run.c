@@ -39,6 +39,20 @@ vm_new(const VmOptions *opt, AcErr *err)
 	return vm;
 }
 
+static void
+release_objects(Vm *vm)
+{
+	vm_builtin_fini(vm);
+	while (vm->modules != NULL) {
+		VmModule *m = vm->modules;
+		m->ref = 1;
+		vm_module_unref(vm, m);
+	}
+	/* Objects that died while the collector held them as candidates
+	 * wait for it to free their memory. */
+	vm_gc_collect(vm);
+}
+
 /* Frees every module and type the runtime made; what is left in the Dis
  * heap after that was leaked. */
 static size_t
@@ -51,17 +65,7 @@ release_all(Vm *vm)
 	if (vm->released)
 		return vm->heap_used;
 	vm->released = 1;
-	if (!vm->poisoned) {
-		vm_builtin_fini(vm);
-		while (vm->modules != NULL) {
-			VmModule *m = vm->modules;
-			m->ref = 1;
-			vm_module_unref(vm, m);
-		}
-		/* Objects that died while the collector held them as candidates
-		 * wait for it to free their memory. */
-		vm_gc_collect(vm);
-	}
+	vm_guarded(vm, release_objects);
 	free(vm->gc_roots);
 	vm->gc_roots = NULL;
 	vm->gc_nroots = vm->gc_cap = 0;

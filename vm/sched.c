@@ -495,3 +495,25 @@ done:
 	faults_restore(old);
 	return rc;
 }
+
+void
+vm_guarded(Vm *vm, void (*fn)(Vm *vm))
+{
+	sigjmp_buf jb;
+	struct sigaction old[4];
+	VmThread g;
+
+	if (vm->poisoned)
+		return;
+	memset(&g, 0, sizeof g);
+	g.vm = vm;
+	g.ex = &jb;
+	faults_catch(old);
+	running = &g;
+	if (sigsetjmp(jb, 0) == 0)
+		fn(vm);
+	else
+		vm->poisoned = 1;
+	running = NULL;
+	faults_restore(old);
+}

@@ -6,6 +6,24 @@
  * instruction semantics, frames (REGLINK..REGRET, MaxTemp 32), module
  * data (mp), type descriptors, load/mframe/mcall; shared/dis-facts.md for
  * what Inferno's interpreter does where the spec is silent.
+ *
+ * Memory safety model (a module may be written by an attacker). All that
+ * Dis code can read or write -- module data, frames, heap objects and
+ * their headers, anything a forged word can name -- lies in one arena per
+ * runtime, and a Dis pointer is an offset into it, never a host address.
+ * The arena holds only Dis values: no code or function address, no type
+ * descriptor, module instance, channel queue, stack record, instruction,
+ * file descriptor or tensor pointer; those live in host memory, and the
+ * arena names them by number (type ids, handles, file-table slots, tensor
+ * slots), checked against the runtime's own tables on every use. A pointer
+ * is checked against the arena's size where it is dereferenced, copies
+ * whose length comes from the arena are checked whole, and what an
+ * instruction may add to a checked pointer (DIS_MAX_DISP) lands at worst
+ * in an unmapped guard, which ends the program with a fault. So a forged
+ * pointer, or a module type whose data does not match the loaded module's,
+ * can confuse only the program's own values, and Dis code never observes a
+ * host address. Budgets, limits and tables are in struct Vm, outside the
+ * arena. See vm/vm_impl.h ("Memory model") for the mechanics.
  */
 #ifndef VM_VM_H
 #define VM_VM_H

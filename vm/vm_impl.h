@@ -489,6 +489,10 @@ uint16_t vm_fast_handler(const VmInst *in);
 VmThread *vm_thread_new(Vm *vm, VmModlink *ml);
 void vm_thread_free(VmThread *t);
 void vm_thread_ready(VmThread *t);
+/* Runs fn(vm) with hardware faults caught: Dis code may have left the
+ * arena in any state, and walking it (the runtime's end, freeing what
+ * the program left) must not crash the host. A fault poisons vm. */
+void vm_guarded(Vm *vm, void (*fn)(Vm *vm));
 /* Runs threads from main until main finishes; frees every thread. */
 int vm_sched_run(Vm *vm, VmThread *main, AcErr *err);
 void vm_op_spawn(VmThread *t, uint8_t *f, VmModlink *ml, int32_t pc);
