@@ -6,6 +6,10 @@
 # is faster). Every run's output is checked against the expected checksum.
 # With valgrind, `loop` also runs under callgrind at a reduced size to give
 # host instructions per Dis instruction.
+# With BASELINE=/path/to/an/older/dis-run, each workload also runs under it,
+# alternating run by run with $DISRUN so that both see the same machine
+# load, and base_s and speed (base_s / acheron_s, below 1: slower than
+# the baseline) are printed: how a change to the interpreter is measured.
 # Exits non-zero if a workload fails or prints a wrong checksum, never on a
 # slow ratio.
 #
@@ -20,6 +24,7 @@ cd "$(dirname "$0")/.." || exit 1
 REPS=${BENCH_REPS:-3}
 LUA=${LUA:-lua5.4}
 DISRUN=${DISRUN:-bin/dis-run}
+BASELINE=${BASELINE:-}
 TMP=$(mktemp -d) || exit 1
 trap 'rm -rf "$TMP"' EXIT
 
@@ -73,6 +78,19 @@ best() {
 	echo $all | tr ' ' '\n' | sort -g | head -1
 }
 
+# best_ab NAME DIS: the least CPU time of $REPS runs of $DISRUN and of
+# $BASELINE on DIS, alternating; prints "new base", nothing if any failed.
+best_ab() {
+	local name=$1 dis=$2 r t u an="" ab=""
+	for r in $(seq "$REPS"); do
+		t=$(timed "$name" "$DISRUN" "$dis") || return 1
+		u=$(timed "$name" "$BASELINE" "$dis") || return 1
+		an="$an $t"
+		ab="$ab $u"
+	done
+	echo "$(echo $an | tr ' ' '\n' | sort -g | head -1) $(echo $ab | tr ' ' '\n' | sort -g | head -1)"
+}
+
 have_lua=0
 command -v "$LUA" >/dev/null 2>&1 && have_lua=1
 [ "$have_lua" = 1 ] || echo "vm.sh: $LUA not found: Lua times and ratios skipped (apt-get install lua5.4)"
@@ -84,7 +102,12 @@ fi
 status=0
 echo "Dis VM workloads (CPU seconds, best of $REPS); ratio = lua_s / acheron_s, above 1: Acheron faster"
 echo "dis_Mips: million Dis instructions per CPU second (dis-run --stats, one run)"
-printf '%-12s %10s %10s %8s %9s\n' workload acheron_s lua_s ratio dis_Mips
+if [ -n "$BASELINE" ]; then
+	echo "base_s: $BASELINE on the same workload, alternating; speed = base_s / acheron_s"
+	printf '%-12s %10s %10s %8s %9s %10s %7s\n' workload acheron_s lua_s ratio dis_Mips base_s speed
+else
+	printf '%-12s %10s %10s %8s %9s\n' workload acheron_s lua_s ratio dis_Mips
+fi
 for w in $WORKLOADS; do
 	dis=bench/vm/$w.dis
 	if [ ! -f "$dis" ] || [ "bench/vm/$w.s" -nt "$dis" ]; then
@@ -93,7 +116,14 @@ for w in $WORKLOADS; do
 		status=1
 		continue
 	fi
-	a=$(best "$w" "$DISRUN" "$dis") || { a=FAIL; status=1; }
+	b=
+	if [ -n "$BASELINE" ]; then
+		ab=$(best_ab "$w" "$dis") || { ab="FAIL FAIL"; status=1; }
+		a=${ab% *}
+		b=${ab#* }
+	else
+		a=$(best "$w" "$DISRUN" "$dis") || { a=FAIL; status=1; }
+	fi
 	if [ "$have_lua" = 1 ]; then
 		l=$(best "$w" "$LUA" "bench/vm/$w.lua") || { l=FAIL; status=1; }
 	else
@@ -105,7 +135,16 @@ for w in $WORKLOADS; do
 	*) ratio=$(awk -v a="$a" -v l="$l" 'BEGIN { if (a > 0) printf "%.2f", l / a; else print "-" }') ;;
 	esac
 	mips=$("$DISRUN" --stats "$dis" 2>&1 >/dev/null | sed -n 's/.* \([0-9]*\) million\/s$/\1/p')
-	printf '%-12s %10s %10s %8s %9s\n' "$w" "$a" "$l" "$ratio" "${mips:--}"
+	if [ -n "$BASELINE" ]; then
+		speed=-
+		case "$a$b" in
+		*FAIL*) ;;
+		*) speed=$(awk -v a="$a" -v b="$b" 'BEGIN { if (a > 0) printf "%.3f", b / a; else print "-" }') ;;
+		esac
+		printf '%-12s %10s %10s %8s %9s %10s %7s\n' "$w" "$a" "$l" "$ratio" "${mips:--}" "$b" "$speed"
+	else
+		printf '%-12s %10s %10s %8s %9s\n' "$w" "$a" "$l" "$ratio" "${mips:--}"
+	fi
 	if [ "$w" = loop ] && [ "$a" != FAIL ]; then
 		loop_s=$a
 	fi

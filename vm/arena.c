@@ -23,6 +23,7 @@ typedef struct BigFree {
 
 uint8_t *vm_mem;
 uint32_t vm_mem_bytes;
+uint32_t vm_mem_lim;
 
 /* The mapping: VM_ARENA_LOW bytes unmapped (H and what lies near it),
  * max_bytes of arena, VM_GUARD_BYTES unmapped; anywhere in the address
@@ -60,6 +61,7 @@ vm_arena_fini(Vm *vm)
 	if (vm_mem == vm->arena) {
 		vm_mem = NULL;
 		vm_mem_bytes = 0;
+		vm_mem_lim = 0;
 	}
 	vm->arena = NULL;
 }

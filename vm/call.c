@@ -62,7 +62,7 @@ frame_new_segment(VmThread *t, VmType *ft, size_t n)
 	t->stack = s;
 	f = s->base;
 	t->sp = f + n;
-	FW(f, DIS_REGTYP) = ft->id;
+	FW(f, DIS_REGTYP) = ft->regtyp;
 	FW(f, DIS_REGMOD) = VM_H;
 	vm_type_initmem(ft, f);
 	return f;
@@ -90,7 +90,7 @@ vm_frame_alloc_first(VmThread *t, VmType *ft)
 void
 vm_frame_pop(VmThread *t, uint8_t *f)
 {
-	VmType *ft = vm_type_at(t->vm, FW(f, DIS_REGTYP));
+	VmType *ft = vm_frame_type(t->vm, FW(f, DIS_REGTYP));
 
 	t->sp = f;
 	if (ft != NULL && ft->np > 0)
@@ -273,7 +273,7 @@ exmatch(const char *pat, const char *e)
 static size_t
 frame_bytes(const Vm *vm, const uint8_t *f)
 {
-	const VmType *ft = vm_type_at(vm, FW(f, DIS_REGTYP));
+	const VmType *ft = vm_frame_type(vm, FW(f, DIS_REGTYP));
 	size_t n = ft != NULL ? ((size_t)ft->size + 7) & ~(size_t)7 : 0;
 
 	return n < DIS_MAXTEMP ? DIS_MAXTEMP : n;
@@ -380,7 +380,7 @@ vm_handle_exception(VmThread *t)
 	return 0;
 found:
 	{
-		const VmType *ft = vm_type_at(t->vm, FW(t->fp, DIS_REGTYP));
+		const VmType *ft = vm_frame_type(t->vm, FW(t->fp, DIS_REGTYP));
 		int32_t fsize = ft != NULL ? ft->size : DIS_MAXTEMP;
 
 		if (h->descid >= 0 && h->descid < t->m->ntype && t->m->type[h->descid]->size <= fsize)

@@ -47,7 +47,10 @@ vm_type_new(Vm *vm, int32_t size, int32_t np, const uint8_t *map)
 	/* A map whose bits are all clear needs no walking. */
 	while (t->np > 0 && t->map[t->np - 1] == 0)
 		t->np--;
-	return type_enter(vm, t);
+	if (type_enter(vm, t) == NULL)
+		return NULL;
+	t->regtyp = t->id | (t->np > 0 ? VM_REGTYP_PTRS : 0);
+	return t;
 }
 
 VmType *

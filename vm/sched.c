@@ -270,7 +270,7 @@ vm_thread_free(VmThread *t)
 void
 vm_op_spawn(VmThread *t, uint8_t *f, VmModlink *ml, int32_t pc)
 {
-	VmType *ft = vm_type_at(t->vm, *(uint32_t *)(f + DIS_REGTYP * 4));
+	VmType *ft = vm_frame_type(t->vm, *(uint32_t *)(f + DIS_REGTYP * 4));
 	VmThread *nt;
 	uint8_t *nf;
 
@@ -324,9 +324,17 @@ on_fault(int sig, siginfo_t *si, void *uc)
 		return;
 	}
 	t->fault = 1;
-	snprintf(t->exmsg, sizeof t->exmsg, "%s at address %p",
-	         sig == SIGFPE ? "arithmetic fault" : sig == SIGILL ? "illegal instruction" : "segmentation violation",
-	         si->si_addr);
+	{
+		/* In the arena or its guard: a Dis address, which is all the
+		 * program and its user need (and no host address leaks). */
+		const uint8_t *p = si->si_addr;
+		const char *what = sig == SIGFPE ? "arithmetic fault" : sig == SIGILL ? "illegal instruction"
+		                                                       : "segmentation violation";
+		if (vm_mem != NULL && p >= vm_mem && (size_t)(p - vm_mem) < (size_t)vm_mem_bytes + VM_GUARD_BYTES)
+			snprintf(t->exmsg, sizeof t->exmsg, "%s at Dis address 0x%zx", what, (size_t)(p - vm_mem));
+		else
+			snprintf(t->exmsg, sizeof t->exmsg, "%s in the runtime", what);
+	}
 	siglongjmp(*t->ex, 1);
 }
 

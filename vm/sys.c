@@ -66,7 +66,7 @@ getstr(void *ctx, size_t at, uint32_t ptr, const char **s, size_t *len, char **t
 static void
 format(VmThread *t, uint8_t *fp, int32_t fmtoff, VmFmtBuf *out)
 {
-	const VmType *ft = vm_type_at(t->vm, *(uint32_t *)(fp + DIS_REGTYP * 4));
+	const VmType *ft = vm_frame_type(t->vm, *(uint32_t *)(fp + DIS_REGTYP * 4));
 	size_t flen, off = (size_t)DIS_MAXTEMP + (size_t)fmtoff + 4;
 	size_t size = ft != NULL ? (size_t)ft->size : off;
 	char *fmt = vm_string_utf8(*(uint32_t *)ARG(fp, fmtoff), &flen);

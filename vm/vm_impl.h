@@ -37,6 +37,7 @@
  * runs at a time in a process. */
 extern uint8_t *vm_mem;
 extern uint32_t vm_mem_bytes;
+extern uint32_t vm_mem_lim;                           /* vm_mem_bytes - 1: one operation less per check */
 #define VM_ARENA_LOW 65536u                           /* unmapped: H and small offsets from it fault */
 /* Unmapped after the arena: an operand's address is at most DIS_MAX_DISP
  * past a checked pointer, and a copy from it at most DIS_MAX_DISP long. */
@@ -48,7 +49,7 @@ extern uint32_t vm_mem_bytes;
 static inline int
 vm_ptr_bad(uint32_t w)
 {
-	return w - 1u >= vm_mem_bytes - 1u;
+	return w - 1u >= vm_mem_lim;
 }
 /* Do the n bytes at Dis address w lie in the arena? For copies whose
  * length comes from arena data (an array's len, a string's). */
@@ -91,6 +92,7 @@ struct VmType {
 	int32_t size;          /* bytes, at most DIS_MAX_DISP */
 	int32_t np;            /* bytes in map */
 	uint32_t id;           /* index in vm->types; never 0 */
+	uint32_t regtyp;       /* what a frame of it holds in REGTYP: id, | VM_REGTYP_PTRS if np > 0 */
 	uint32_t hooked;       /* has a clean-up hook in the Vm (vm_type_set_destroy) */
 	uint8_t map[];         /* np bytes, MSB first: bit set = pointer word */
 };
@@ -466,7 +468,7 @@ vm_frame_alloc(VmThread *t, VmType *ft)
 		return vm_frame_alloc_slow(t, ft, n);
 	f = t->sp;
 	t->sp = f + n;
-	*(uint32_t *)(f + DIS_REGTYP * 4) = ft->id;
+	*(uint32_t *)(f + DIS_REGTYP * 4) = ft->regtyp;
 	*(uint32_t *)(f + DIS_REGMOD * 4) = VM_H;
 	if (ft->np > 0)
 		vm_type_initmem(ft, f);
@@ -619,6 +621,15 @@ vm_type_at(const Vm *vm, uint32_t id)
 	return id < vm->ntypes ? vm->types[id] : NULL;
 }
 
+/* A frame's REGTYP word: its type's id, with this bit when the type has
+ * pointers, so the common return need not look the type up. */
+#define VM_REGTYP_PTRS 0x80000000u
+static inline VmType *
+vm_frame_type(const Vm *vm, uint32_t regtyp)
+{
+	return vm_type_at(vm, regtyp & ~VM_REGTYP_PTRS);
+}
+
 static inline VmType *
 vm_heap_type(const Vm *vm, const VmHeap *h)
 {
@@ -631,6 +642,7 @@ vm_enter(Vm *vm)
 {
 	vm_mem = vm->arena;
 	vm_mem_bytes = (uint32_t)vm->arena_bytes;
+	vm_mem_lim = vm_mem_bytes - 1u;
 }
 
 #endif

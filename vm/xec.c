@@ -965,7 +965,7 @@ vm_xec(VmThread *t)
 		W(f + DIS_REGLINK * 4) = (int32_t)(ip - t->m->inst);
 		P(f + DIS_REGFRAME * 4) = VM_WORD(t->fp);
 		t->fp = f;
-		REBASE();
+		base[VM_BASE_FP] = fp = f;  /* same module: mp stays */
 		ip = GO(i->dimm);
 		NEXT;
 	}
@@ -977,13 +977,16 @@ vm_xec(VmThread *t)
 		int32_t lr = W(f + DIS_REGLINK * 4);
 		if (!vm_ptr_bad(caller) && P(f + DIS_REGMOD * 4) == VM_H && f != t->stack->base &&
 		    (uint32_t)lr < (uint32_t)t->m->ninst) {
-			VmType *ft = vm_type_at(vm, P(f + DIS_REGTYP * 4));
+			uint32_t rt = P(f + DIS_REGTYP * 4);
 			t->fp = VM_PTR(caller);
 			t->sp = f;
-			if (ft != NULL && ft->np > 0)
-				vm_type_freeptrs(vm, ft, f);
+			if (rt & VM_REGTYP_PTRS) {
+				VmType *ft = vm_frame_type(vm, rt);
+				if (ft != NULL)
+					vm_type_freeptrs(vm, ft, f);
+			}
 			ip = GO(lr);
-			REBASE();
+			base[VM_BASE_FP] = fp = t->fp;  /* same module: mp stays */
 			NEXT;
 		}
 		vm_op_ret(t);
