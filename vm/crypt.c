@@ -12,6 +12,7 @@
  * man/2 keyring-sha1.
  */
 #include "vm/vm_impl.h"
+#include "gen/vm/cryptmod.h"
 
 #include <md5.h>
 #include <sha1.h>
@@ -106,22 +107,22 @@ digest(VmThread *t, uint8_t *fp, int kind, uint32_t dlen)
 	vm_ptr_set(t->vm, (uint32_t *)r, VM_WORD(s));
 }
 
-static void
-crypt_md5(VmThread *t, uint8_t *fp)
+void
+vm_Crypt_md5(VmThread *t, uint8_t *fp)
 {
 	digest(t, fp, DIGEST_MD5, MD5_DIGEST_LENGTH);
 }
 
-static void
-crypt_sha1(VmThread *t, uint8_t *fp)
+void
+vm_Crypt_sha1(VmThread *t, uint8_t *fp)
 {
 	digest(t, fp, DIGEST_SHA1, SHA1_DIGEST_LENGTH);
 }
 #undef SPEC
 
 #define SPEC "p"
-static void
-crypt_digest_copy(VmThread *t, uint8_t *fp)
+void
+vm_DigestState_copy(VmThread *t, uint8_t *fp)
 {
 	DigestState *s = state_of(t, AP(0)), *c = NULL;
 	uint8_t *r = VM_BUILTIN_RET(fp);
@@ -138,17 +139,9 @@ crypt_digest_copy(VmThread *t, uint8_t *fp)
 }
 #undef SPEC
 
-/* Hashes of the signature strings in the comments (vm/sig.c
- * vm_sig_crypt); an adt's methods are not part of its signature. */
-static const VmBuiltinFunc crypt_funcs[] = {
-	{"DigestState.copy", 0x6f7650ef, crypt_digest_copy, "p"},  /* f(Ra(x:i))R@1 */
-	{"md5", 0x07656377, crypt_md5, "pwpp"},    /* f(Ab,i,Ab,Ra(x:i))R@1 */
-	{"sha1", 0x07656377, crypt_sha1, "pwpp"},  /* f(Ab,i,Ab,Ra(x:i))R@1 */
-};
-
 void
 vm_crypt_register(Vm *vm)
 {
 	vm->t_digest = vm_type_new(vm, (int32_t)sizeof(DigestState), 0, NULL);
-	vm_builtin_register(vm, "$Crypt", crypt_funcs, (int)(sizeof crypt_funcs / sizeof crypt_funcs[0]), NULL);
+	vm_builtin_register(vm, VM_CRYPT_PATH, vm_Crypt_tab, VM_CRYPT_NFUNCS, NULL);
 }

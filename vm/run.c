@@ -101,19 +101,6 @@ vm_instructions(const Vm *vm)
 	return vm->ninstr;
 }
 
-int
-vm_builtin_register(Vm *vm, const char *path, const VmBuiltinFunc *funcs, int n, AcErr *err)
-{
-	if (vm->nbuiltins == (int)(sizeof vm->builtins / sizeof vm->builtins[0]))
-		return ac_err_set(err, AC_EINVAL, "too many builtin modules (registering %s)", path);
-	vm->builtins[vm->nbuiltins].path = path;
-	vm->builtins[vm->nbuiltins].funcs = funcs;
-	vm->builtins[vm->nbuiltins].nfuncs = n;
-	vm->builtins[vm->nbuiltins].mod = NULL;
-	vm->nbuiltins++;
-	return AC_OK;
-}
-
 /* Builds argv as a Limbo list of strings, first element first. */
 static uint32_t
 make_argv(VmThread *t, int argc, char **argv)

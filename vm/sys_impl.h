@@ -14,6 +14,10 @@
 #include <dirent.h>
 
 #include "vm/vm_impl.h"
+/* The table limbo -t makes from module/sys.m, and the prototype of every
+ * function in it (vm_Sys_open, ...): sys.c, sysfile.c and sysstr.c
+ * define them. */
+#include "gen/vm/sysmod.h"
 
 /* Sys->FD. Limbo sees only fd, and may write it: it is what printing and
  * fildes show, never trusted. The file is the program's table entry slot
@@ -73,31 +77,5 @@ void vm_sys_ret_ptr(VmThread *t, uint8_t *fp, uint32_t v);
 void vm_sysfile_init(Vm *vm);
 /* Closes what is left in the program's table and frees it (vm_free). */
 void vm_sysfile_fini(Vm *vm);
-void vm_sys_open(VmThread *t, uint8_t *fp);
-void vm_sys_create(VmThread *t, uint8_t *fp);
-void vm_sys_read(VmThread *t, uint8_t *fp);
-void vm_sys_write(VmThread *t, uint8_t *fp);
-void vm_sys_pread(VmThread *t, uint8_t *fp);
-void vm_sys_pwrite(VmThread *t, uint8_t *fp);
-void vm_sys_seek(VmThread *t, uint8_t *fp);
-void vm_sys_remove(VmThread *t, uint8_t *fp);
-void vm_sys_chdir(VmThread *t, uint8_t *fp);
-void vm_sys_stat(VmThread *t, uint8_t *fp);
-void vm_sys_fstat(VmThread *t, uint8_t *fp);
-void vm_sys_wstat(VmThread *t, uint8_t *fp);
-void vm_sys_fwstat(VmThread *t, uint8_t *fp);
-void vm_sys_dirread(VmThread *t, uint8_t *fp);
-void vm_sys_fd2path(VmThread *t, uint8_t *fp);
-void vm_sys_dup(VmThread *t, uint8_t *fp);
-void vm_sys_fildes(VmThread *t, uint8_t *fp);
-void vm_sys_pipe(VmThread *t, uint8_t *fp);
-void vm_sys_iounit(VmThread *t, uint8_t *fp);
-void vm_sys_stream(VmThread *t, uint8_t *fp);
-
-/* sysstr.c */
-void vm_sys_tokenize(VmThread *t, uint8_t *fp);
-void vm_sys_byte2char(VmThread *t, uint8_t *fp);
-void vm_sys_char2byte(VmThread *t, uint8_t *fp);
-void vm_sys_utfbytes(VmThread *t, uint8_t *fp);
 
 #endif

@@ -266,7 +266,7 @@ host_flags(int32_t mode)
 
 #define SPEC "pw"
 void
-vm_sys_open(VmThread *t, uint8_t *fp)
+vm_Sys_open(VmThread *t, uint8_t *fp)
 {
 	char path[PATH_MAX];
 	int fd;
@@ -289,7 +289,7 @@ vm_sys_open(VmThread *t, uint8_t *fp)
 
 #define SPEC "pww"
 void
-vm_sys_create(VmThread *t, uint8_t *fp)
+vm_Sys_create(VmThread *t, uint8_t *fp)
 {
 	char path[PATH_MAX];
 	int32_t mode = AW(1);
@@ -359,7 +359,7 @@ io_begin(VmThread *t, uint8_t *fp, int events, uint8_t **data, size_t *n)
 }
 
 void
-vm_sys_read(VmThread *t, uint8_t *fp)
+vm_Sys_read(VmThread *t, uint8_t *fp)
 {
 	uint8_t *data;
 	size_t n;
@@ -375,7 +375,7 @@ vm_sys_read(VmThread *t, uint8_t *fp)
 }
 
 void
-vm_sys_write(VmThread *t, uint8_t *fp)
+vm_Sys_write(VmThread *t, uint8_t *fp)
 {
 	uint8_t *data;
 	size_t n, done = 0;
@@ -416,13 +416,13 @@ positional_io(VmThread *t, uint8_t *fp, int writing)
 	vm_sys_ret_int(fp, io_result(t, r));
 }
 
-void vm_sys_pread(VmThread *t, uint8_t *fp) { positional_io(t, fp, 0); }
-void vm_sys_pwrite(VmThread *t, uint8_t *fp) { positional_io(t, fp, 1); }
+void vm_Sys_pread(VmThread *t, uint8_t *fp) { positional_io(t, fp, 0); }
+void vm_Sys_pwrite(VmThread *t, uint8_t *fp) { positional_io(t, fp, 1); }
 #undef SPEC
 
 #define SPEC "plw"
 void
-vm_sys_seek(VmThread *t, uint8_t *fp)
+vm_Sys_seek(VmThread *t, uint8_t *fp)
 {
 	int fd = vm_sys_fd_of(t, AP(0));
 	int whence = AW(2) == 1 ? SEEK_CUR : AW(2) == 2 ? SEEK_END : SEEK_SET;
@@ -441,7 +441,7 @@ vm_sys_seek(VmThread *t, uint8_t *fp)
 
 #define SPEC "p"
 void
-vm_sys_remove(VmThread *t, uint8_t *fp)
+vm_Sys_remove(VmThread *t, uint8_t *fp)
 {
 	char path[PATH_MAX];
 	struct stat st;
@@ -461,7 +461,7 @@ vm_sys_remove(VmThread *t, uint8_t *fp)
 }
 
 void
-vm_sys_chdir(VmThread *t, uint8_t *fp)
+vm_Sys_chdir(VmThread *t, uint8_t *fp)
 {
 	char path[PATH_MAX];
 	int r = -1;
@@ -541,7 +541,7 @@ ret_dir(uint8_t *fp, int32_t v)
 
 #define SPEC "p"
 void
-vm_sys_stat(VmThread *t, uint8_t *fp)
+vm_Sys_stat(VmThread *t, uint8_t *fp)
 {
 	char path[PATH_MAX];
 	struct stat st;
@@ -566,7 +566,7 @@ vm_sys_stat(VmThread *t, uint8_t *fp)
 }
 
 void
-vm_sys_fstat(VmThread *t, uint8_t *fp)
+vm_Sys_fstat(VmThread *t, uint8_t *fp)
 {
 	char link[64], path[PATH_MAX];
 	int fd = vm_sys_fd_of(t, AP(0));
@@ -652,7 +652,7 @@ fail:
 
 #define SPEC "pD"
 void
-vm_sys_wstat(VmThread *t, uint8_t *fp)
+vm_Sys_wstat(VmThread *t, uint8_t *fp)
 {
 	char path[PATH_MAX];
 
@@ -664,7 +664,7 @@ vm_sys_wstat(VmThread *t, uint8_t *fp)
 }
 
 void
-vm_sys_fwstat(VmThread *t, uint8_t *fp)
+vm_Sys_fwstat(VmThread *t, uint8_t *fp)
 {
 	int fd = vm_sys_fd_of(t, AP(0));
 
@@ -676,7 +676,7 @@ vm_sys_fwstat(VmThread *t, uint8_t *fp)
  * at the end (Inferno returns them in chunks; programs loop until 0). */
 #define SPEC "p"
 void
-vm_sys_dirread(VmThread *t, uint8_t *fp)
+vm_Sys_dirread(VmThread *t, uint8_t *fp)
 {
 	uint8_t *r = VM_BUILTIN_RET(fp);
 	SysFD *f = VM_PTR(AP(0));
@@ -732,7 +732,7 @@ vm_sys_dirread(VmThread *t, uint8_t *fp)
 /* The Inferno name of the file open on fd: the host path with the root
  * prefix taken off when it lies under the root. */
 void
-vm_sys_fd2path(VmThread *t, uint8_t *fp)
+vm_Sys_fd2path(VmThread *t, uint8_t *fp)
 {
 	char link[64], path[PATH_MAX], root[PATH_MAX];
 	int fd = vm_sys_fd_of(t, AP(0));
@@ -767,7 +767,7 @@ vm_sys_fd2path(VmThread *t, uint8_t *fp)
  * is a fresh one. */
 #define SPEC "ww"
 void
-vm_sys_dup(VmThread *t, uint8_t *fp)
+vm_Sys_dup(VmThread *t, uint8_t *fp)
 {
 	Vm *vm = t->vm;
 	int old = AW(0), new = AW(1), host;
@@ -804,7 +804,7 @@ vm_sys_dup(VmThread *t, uint8_t *fp)
  * it opened or dup'd), nil for any other: never a host descriptor. */
 #define SPEC "w"
 void
-vm_sys_fildes(VmThread *t, uint8_t *fp)
+vm_Sys_fildes(VmThread *t, uint8_t *fp)
 {
 	int32_t n = AW(0);
 
@@ -819,7 +819,7 @@ vm_sys_fildes(VmThread *t, uint8_t *fp)
 
 #define SPEC "p"
 void
-vm_sys_pipe(VmThread *t, uint8_t *fp)
+vm_Sys_pipe(VmThread *t, uint8_t *fp)
 {
 	VmArray *a = VM_PTR(AP(0));
 	int p[2];
@@ -842,7 +842,7 @@ vm_sys_pipe(VmThread *t, uint8_t *fp)
 }
 
 void
-vm_sys_iounit(VmThread *t, uint8_t *fp)
+vm_Sys_iounit(VmThread *t, uint8_t *fp)
 {
 	(void)t;
 	vm_sys_ret_int(fp, 0);  /* no limit known, as for most Inferno files */
@@ -851,7 +851,7 @@ vm_sys_iounit(VmThread *t, uint8_t *fp)
 
 #define SPEC "ppw"
 void
-vm_sys_stream(VmThread *t, uint8_t *fp)
+vm_Sys_stream(VmThread *t, uint8_t *fp)
 {
 	int src = vm_sys_fd_of(t, AP(0)), dst = vm_sys_fd_of(t, AP(1));
 	int32_t bufsiz = AW(2), total = 0;

@@ -16,6 +16,7 @@
  * program (exit 3) without running the kernel.
  */
 #include "vm/vm_impl.h"
+#include "gen/vm/tensormod.h"
 #include "ml/ml.h"
 
 #include <limits.h>
@@ -229,8 +230,8 @@ heap_left(const Vm *vm)
 }
 
 #define SPEC "p"
-static void
-t_readidx(VmThread *t, uint8_t *fp)
+void
+vm_Tensor_readidx(VmThread *t, uint8_t *fp)
 {
 	uint8_t *r = RET(fp);
 	char *path = vm_string_utf8(AP(0), NULL), host[PATH_MAX];
@@ -278,17 +279,17 @@ t_readidx(VmThread *t, uint8_t *fp)
 #undef SPEC
 
 #define SPEC "ww"
-static void t_zeros(VmThread *t, uint8_t *fp) { store_new(t, RET(fp), new2(t, AW(0), AW(1), 0, 0, 0)); }
+void vm_Tensor_zeros(VmThread *t, uint8_t *fp) { store_new(t, RET(fp), new2(t, AW(0), AW(1), 0, 0, 0)); }
 #undef SPEC
 #define SPEC "wwfw"
-static void t_randn(VmThread *t, uint8_t *fp) { store_new(t, RET(fp), new2(t, AW(0), AW(1), 1, AF(2), AW(3))); }
+void vm_Tensor_randn(VmThread *t, uint8_t *fp) { store_new(t, RET(fp), new2(t, AW(0), AW(1), 1, AF(2), AW(3))); }
 #undef SPEC
 #define SPEC "pf"
-static void t_scale(VmThread *t, uint8_t *fp) { AcErr e; work(t, elems(AT(0))); check(t, ml_scale(AT(0), (float)AF(1), &e), &e); }
+void vm_Tensor_scale(VmThread *t, uint8_t *fp) { AcErr e; work(t, elems(AT(0))); check(t, ml_scale(AT(0), (float)AF(1), &e), &e); }
 #undef SPEC
 #define SPEC "pppwwff"
-static void
-t_gemm(VmThread *t, uint8_t *fp)
+void
+vm_Tensor_gemm(VmThread *t, uint8_t *fp)
 {
 	AcErr e;
 	MlTensor *c = AT(0), *a = AT(1);
@@ -300,10 +301,10 @@ t_gemm(VmThread *t, uint8_t *fp)
 }
 #undef SPEC
 #define SPEC "pp"
-static void t_addrow(VmThread *t, uint8_t *fp) { AcErr e; work(t, elems(AT(0))); check(t, ml_add_row(AT(0), AT(1), &e), &e); }
-static void t_relu(VmThread *t, uint8_t *fp) { AcErr e; work(t, elems(AT(1))); check(t, ml_relu(AT(0), AT(1), &e), &e); }
-static void
-t_correct(VmThread *t, uint8_t *fp)
+void vm_Tensor_addrow(VmThread *t, uint8_t *fp) { AcErr e; work(t, elems(AT(0))); check(t, ml_add_row(AT(0), AT(1), &e), &e); }
+void vm_Tensor_relu(VmThread *t, uint8_t *fp) { AcErr e; work(t, elems(AT(1))); check(t, ml_relu(AT(0), AT(1), &e), &e); }
+void
+vm_Tensor_correct(VmThread *t, uint8_t *fp)
 {
 	AcErr e;
 	int64_t n = 0;
@@ -316,12 +317,12 @@ t_correct(VmThread *t, uint8_t *fp)
 }
 #undef SPEC
 #define SPEC "ppf"
-static void t_sumrows(VmThread *t, uint8_t *fp) { AcErr e; work(t, elems(AT(1))); check(t, ml_sum_rows(AT(0), AT(1), (float)AF(2), &e), &e); }
+void vm_Tensor_sumrows(VmThread *t, uint8_t *fp) { AcErr e; work(t, elems(AT(1))); check(t, ml_sum_rows(AT(0), AT(1), (float)AF(2), &e), &e); }
 #undef SPEC
 #define SPEC "ppp"
-static void t_relugrad(VmThread *t, uint8_t *fp) { AcErr e; work(t, elems(AT(0))); check(t, ml_relu_grad(AT(0), AT(1), AT(2), &e), &e); }
-static void
-t_xent(VmThread *t, uint8_t *fp)
+void vm_Tensor_relugrad(VmThread *t, uint8_t *fp) { AcErr e; work(t, elems(AT(0))); check(t, ml_relu_grad(AT(0), AT(1), AT(2), &e), &e); }
+void
+vm_Tensor_xent(VmThread *t, uint8_t *fp)
 {
 	AcErr e;
 	double loss = 0;
@@ -334,8 +335,8 @@ t_xent(VmThread *t, uint8_t *fp)
 }
 #undef SPEC
 #define SPEC "pppff"
-static void
-t_sgd(VmThread *t, uint8_t *fp)
+void
+vm_Tensor_sgd(VmThread *t, uint8_t *fp)
 {
 	AcErr e;
 	work(t, elems(AT(0)));
@@ -343,8 +344,8 @@ t_sgd(VmThread *t, uint8_t *fp)
 }
 #undef SPEC
 #define SPEC "ppppwffff"
-static void
-t_adam(VmThread *t, uint8_t *fp)
+void
+vm_Tensor_adam(VmThread *t, uint8_t *fp)
 {
 	AcErr e;
 	work(t, elems(AT(0)));
@@ -353,8 +354,8 @@ t_adam(VmThread *t, uint8_t *fp)
 }
 #undef SPEC
 #define SPEC "ww"
-static void
-t_perm(VmThread *t, uint8_t *fp)
+void
+vm_Tensor_perm(VmThread *t, uint8_t *fp)
 {
 	int32_t n = AW(0);
 	uint8_t *r = RET(fp);
@@ -378,8 +379,8 @@ t_perm(VmThread *t, uint8_t *fp)
 }
 #undef SPEC
 #define SPEC "pppw"
-static void
-t_gather(VmThread *t, uint8_t *fp)
+void
+vm_Tensor_gather(VmThread *t, uint8_t *fp)
 {
 	VmArray *idx = VM_PTR(AP(2));
 	AcErr e;
@@ -393,8 +394,8 @@ t_gather(VmThread *t, uint8_t *fp)
 }
 #undef SPEC
 #define SPEC "pww"
-static void
-t_progress(VmThread *t, uint8_t *fp)
+void
+vm_Tensor_progress(VmThread *t, uint8_t *fp)
 {
 	int32_t done = AW(1), total = AW(2);
 	char *label;
@@ -419,31 +420,10 @@ t_progress(VmThread *t, uint8_t *fp)
 }
 #undef SPEC
 
-/* Signature hashes: MD5 of Limbo's signature string folded to 32 bits
- * (tests/vm/sig.c recomputes each one from module/tensor.m). */
-static const VmBuiltinFunc tensor_funcs[] = {
-	{"adam", 0x327ed487, t_adam, "ppppwffff"},
-	{"addrow", 0x57e782e0, t_addrow, "pp"},
-	{"correct", 0xba46f6f5, t_correct, "pp"},
-	{"gather", 0x5488cf6e, t_gather, "pppw"},
-	{"gemm", 0xb0599d93, t_gemm, "pppwwff"},
-	{"perm", 0xbb0a363f, t_perm, "ww"},
-	{"progress", 0x8453f742, t_progress, "pww"},
-	{"randn", 0xffcb2399, t_randn, "wwfw"},
-	{"readidx", 0x026a0857, t_readidx, "p"},
-	{"relu", 0x57e782e0, t_relu, "pp"},
-	{"relugrad", 0xc2c66a19, t_relugrad, "ppp"},
-	{"scale", 0xaa98ac18, t_scale, "pf"},
-	{"sgd", 0x780c7976, t_sgd, "pppff"},
-	{"sumrows", 0x4c440f33, t_sumrows, "ppf"},
-	{"xent", 0x44b3d961, t_xent, "ppp"},
-	{"zeros", 0xd109f822, t_zeros, "ww"},
-};
-
 void
 vm_tensor_register(Vm *vm)
 {
 	vm->t_tensor = vm_type_new(vm, 8, 0, NULL);
 	vm_type_set_destroy(vm, vm->t_tensor, tensor_destroy);
-	vm_builtin_register(vm, "$Tensor", tensor_funcs, (int)(sizeof tensor_funcs / sizeof tensor_funcs[0]), NULL);
+	vm_builtin_register(vm, VM_TENSOR_PATH, vm_Tensor_tab, VM_TENSOR_NFUNCS, NULL);
 }

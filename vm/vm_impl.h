@@ -20,6 +20,7 @@
 #include "base/base.h"
 #include "dis/dis.h"
 #include "vm/vm.h"
+#include "vm/builtin.h"
 
 #define VM_H 0u                                       /* nil */
 #define VM_PTR(w) ((void *)(uintptr_t)(uint32_t)(w))  /* Dis pointer word -> host pointer */

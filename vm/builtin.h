@@ -1,0 +1,87 @@
+/*
+ * The one boundary between Dis code and the builtin modules ($Sys, $Math,
+ * $Crypt, $Tensor). Each module's table is generated at build time from
+ * its declaration in module/ by our own compiler (`limbo -t Sys
+ * module/sys.m` writes build/gen/vm/sysmod.h, as Inferno's mkfiles make
+ * libinterp/sysmod.h), so names, signature hashes and frame layouts are
+ * the ones importers compute and are written by hand nowhere. The tables
+ * also describe every argument's type, and vm_builtin_check, called at
+ * the one place a builtin is invoked, validates each argument against it
+ * before the builtin runs: a builtin sees only values of its declared
+ * types (or nil).
+ *
+ * Private to vm/. Follows: inferno-os libinterp/runt.h and
+ * limbo/stubs.c (Runtab: name, signature, function, frame size and map).
+ */
+#ifndef VM_BUILTIN_H
+#define VM_BUILTIN_H
+
+#include <stdint.h>
+
+#include "base/base.h"
+#include "vm/vm.h"
+
+/* What a builtin's argument or result is, in Limbo's terms. */
+enum {
+	VM_BT_NONE,    /* no result */
+	VM_BT_INT, VM_BT_BIG, VM_BT_BYTE, VM_BT_REAL, VM_BT_FIXED,
+	VM_BT_STRING,
+	VM_BT_ARRAY,   /* array of `of` */
+	VM_BT_LIST,    /* list of `of` */
+	VM_BT_CHAN,    /* chan of `of` */
+	VM_BT_REF,     /* ref `of` (an adt) */
+	VM_BT_MODULE,
+	VM_BT_TUPLE,   /* by value: fields */
+	VM_BT_ADT,     /* by value: fields; `name` the adt's */
+	VM_BT_PICK,    /* an adt with pick cases: its common fields only */
+	VM_BT_FN,
+	VM_BT_ANY,     /* a type variable or exception: not checked */
+};
+
+typedef struct VmBuiltinType VmBuiltinType;
+
+/* A field of an adt or tuple, or an argument of a function. */
+typedef struct VmBuiltinField {
+	const char *name;          /* "buf"; NULL for a tuple's elements */
+	int32_t off;               /* bytes from the value's start (an argument: from fp) */
+	const VmBuiltinType *type;
+} VmBuiltinField;
+
+struct VmBuiltinType {
+	int kind;                  /* VM_BT_* */
+	int32_t size;              /* bytes a value takes in a frame or field (a pointer: 4) */
+	const VmBuiltinType *of;   /* ARRAY LIST CHAN: the element; REF: the adt */
+	const char *name;          /* ADT PICK: the adt's name ("FD"); else NULL */
+	const VmBuiltinField *fields; /* ADT PICK TUPLE: in order */
+	int32_t nfields;
+	int32_t np;                /* ADT PICK TUPLE: bytes of map */
+	const uint8_t *map;        /* pointer words, MSB first, as a VmType's */
+};
+
+/* One function of a builtin module, as limbo -t writes it. */
+typedef struct VmBuiltinFunc {
+	const char *name;          /* "read", or "DigestState.copy" for an adt's */
+	uint32_t sig;              /* signature hash an importer must match */
+	VmBuiltinFn fn;            /* NULL: declared but not provided (importing it fails) */
+	const char *sigstr;        /* the signature string hashed */
+	int32_t size;              /* frame bytes; 0 when varargs (the caller's frame) */
+	int32_t np;                /* bytes of map */
+	const uint8_t *map;        /* the frame's pointer words */
+	int varargs;               /* ends in `*` */
+	int32_t argend;            /* end of the declared arguments, bytes from fp */
+	int32_t nargs;
+	const VmBuiltinField *args; /* offsets from fp (the first at MaxTemp) */
+	const VmBuiltinType *ret;  /* the result (VM_BT_NONE when none), at *REGRET */
+} VmBuiltinFunc;
+
+/* Registers builtin module `path` ("$Name", the generated VM_NAME_PATH)
+ * with its n functions (borrowed; static tables outlive vm). Entries whose
+ * fn is NULL are left out. Returns AC_OK, or AC_EINVAL when the registry
+ * is full. */
+int vm_builtin_register(Vm *vm, const char *path, const VmBuiltinFunc *funcs, int n, AcErr *err);
+
+/* The table registered for `path` ("$Sys") and its length in *n, every
+ * entry (those not provided too); NULL and 0 when none is. Borrowed. */
+const VmBuiltinFunc *vm_builtin_funcs(const Vm *vm, const char *path, int *n);
+
+#endif
