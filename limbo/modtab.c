@@ -113,6 +113,19 @@ ptrmap(const LimboType *t, int off, uint8_t *map, int nmap)
 	}
 }
 
+/* Does a value of type t hold a pointer? */
+static int
+hasptr(const LimboType *t, int depth)
+{
+	if (limbo_ty_isptr(t) || depth > LIMBO_MAX_DEPTH)
+		return 1;
+	if (t->kind == LIMBO_TY_ADT || t->kind == LIMBO_TY_TUPLE || t->kind == LIMBO_TY_ADTPICK)
+		for (const LimboDecl *f = t->ids; f != NULL; f = f->next)
+			if (isfield(f) && hasptr(f->ty, depth + 1))
+				return 1;
+	return 0;
+}
+
 /* Bytes of map that matter: up to the last with a bit set. */
 static int
 maplen(const uint8_t *map, int nmap)
@@ -354,7 +367,7 @@ put_header(Tab *tb, const LimboType *mod, const char *src, LimboDecl **fns, int 
 		LimboType *ft = fns[i]->ty;
 		const char *sig = limbo_ty_sigstr(&tb->c, ft);
 		int end = limbo_fn_frame(ft), size = ft->varargs ? 0 : (end + MAXALIGN - 1) / MAXALIGN * MAXALIGN;
-		int nm = (size / 4 + 7) / 8, nargs = 0;
+		int nm = (size / 4 + 7) / 8, nargs = 0, ptrargs = 0;
 		uint8_t *map = calloc((size_t)nm + 1, 1);
 
 		if (map == NULL) {
@@ -363,6 +376,7 @@ put_header(Tab *tb, const LimboType *mod, const char *src, LimboDecl **fns, int 
 		}
 		for (const LimboDecl *a = ft->ids; a != NULL; a = a->next) {
 			nargs++;
+			ptrargs += hasptr(a->ty, 0);
 			if (!ft->varargs)
 				ptrmap(a->ty, a->offset, map, nm);
 		}
@@ -375,7 +389,8 @@ put_header(Tab *tb, const LimboType *mod, const char *src, LimboDecl **fns, int 
 		fprintf(o, ",\n\t .size = %d, .np = %d, .map = ", size, nm);
 		putmap(tb, map, nm);
 		free(map);
-		fprintf(o, ", .varargs = %d, .argend = %d,\n\t .nargs = %d, .args = ", ft->varargs, end, nargs);
+		fprintf(o, ", .varargs = %d, .argend = %d,\n\t .nargs = %d, .ptrargs = %d, .args = ", ft->varargs, end,
+		        nargs, ptrargs);
 		if (nargs > 0)
 			fprintf(o, "%s_args", cname);
 		else

@@ -70,6 +70,7 @@ typedef struct VmBuiltinFunc {
 	int varargs;               /* ends in `*` */
 	int32_t argend;            /* end of the declared arguments, bytes from fp */
 	int32_t nargs;
+	int32_t ptrargs;           /* how many hold pointers (none: nothing to check in them) */
 	const VmBuiltinField *args; /* offsets from fp (the first at MaxTemp) */
 	const VmBuiltinType *ret;  /* the result (VM_BT_NONE when none), at *REGRET */
 } VmBuiltinFunc;
@@ -79,6 +80,37 @@ typedef struct VmBuiltinFunc {
  * fn is NULL are left out. Returns AC_OK, or AC_EINVAL when the registry
  * is full. */
 int vm_builtin_register(Vm *vm, const char *path, const VmBuiltinFunc *funcs, int n, AcErr *err);
+
+typedef struct VmType VmType;
+typedef struct VmModlink VmModlink;
+typedef struct VmLink VmLink;
+
+/* Tells the marshaller that module `path`'s adt `adt` (the generated
+ * VM_MODULE_ADT_Name) is made only by the module itself, as objects of VM
+ * type t: an argument `ref adt` must then be one of them (nil aside), not
+ * an object Dis code made with the same fields. Returns AC_OK, or
+ * AC_EINVAL for an unknown module or a full table. */
+int vm_builtin_adt(Vm *vm, const char *path, const VmBuiltinType *adt, VmType *t);
+
+/* The marshaller, vm_builtin_check(t, ml, l, fp): called where a builtin
+ * is invoked (vm_op_mcall), it checks the arguments of builtin l (in
+ * module instance ml) in frame fp against its table entry before it runs,
+ * and raises
+ * "Module->fn: argument N (name): not a TYPE" for the first that is not a
+ * value of its declared type. nil passes (whether a builtin takes nil is
+ * its own decision); a string must be a string object, an array one whose
+ * element type has the declared size and pointer words, a list a list cell
+ * (the first) of such elements, a ref adt the module's registered type or
+ * an object of the adt's size and pointer words (its fields checked in
+ * turn), a chan or module one of those; adts and tuples by value are
+ * checked field by field. Every object must lie in the arena, and the
+ * frame, where the caller made it, must be large enough and hold pointers
+ * where the arguments are; the result pointer (REGRET) must point into
+ * the arena. Call only while the interpreter runs (it raises). Its common
+ * case (a frame the VM made, no pointer among the arguments) is inline in
+ * vm_impl.h, as it needs the link's and the runtime's fields; this is the
+ * rest. */
+void vm_builtin_check_slow(VmThread *t, const VmModlink *ml, const VmLink *l, uint8_t *fp);
 
 /* The table registered for `path` ("$Sys") and its length in *n, every
  * entry (those not provided too); NULL and 0 when none is. Borrowed. */

@@ -430,6 +430,7 @@ vm_builtin_module(Vm *vm, const char *path, AcErr *err)
 			l->fn = f->fn;
 			l->sig = f->sig;
 			l->name = f->name;
+			l->bf = f;
 			/* the generated layout; a variadic one's caller builds the frame */
 			l->frame = f->varargs ? NULL : vm_type_new(vm, f->size, f->np, f->map);
 			m->nlink++;

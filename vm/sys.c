@@ -212,4 +212,5 @@ vm_sys_register(Vm *vm)
 {
 	vm_sysfile_init(vm);
 	vm_builtin_register(vm, VM_SYS_PATH, vm_Sys_tab, VM_SYS_NFUNCS, NULL);
+	vm_builtin_adt(vm, VM_SYS_PATH, VM_SYS_ADT_FD, vm->t_fd);  /* files only through the table */
 }

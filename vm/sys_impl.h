@@ -66,7 +66,8 @@ void vm_sys_errno(VmThread *t, int e);
  * pointer, or H (fd closed, errstr set) when the table is full. */
 uint32_t vm_sys_fd_new(VmThread *t, int fd);
 /* The host descriptor of ref FD w, through the program's table; -1 (errstr
- * set) for nil, a forged FD or a closed entry. */
+ * set) for nil or a closed entry. w is an argument the marshaller let
+ * through: an FD this module made, never one Dis code forged. */
 int vm_sys_fd_of(VmThread *t, uint32_t w);
 /* Stores int v at REGRET, if there is a result slot. */
 void vm_sys_ret_int(uint8_t *fp, int32_t v);

@@ -169,14 +169,15 @@ vm_sys_fd_new(VmThread *t, int fd)
 	return VM_WORD(f);
 }
 
-/* The ref FD w as ours: nil, or an object of another type made to look
- * like one, is EBADFD. */
+/* The ref FD w as ours: nil, or a closed entry, is EBADFD. An object of
+ * another type never gets here: the marshaller admits only FDs this
+ * module made (vm_builtin_adt). */
 static SysFD *
 fd_check(VmThread *t, uint32_t w)
 {
 	SysFD *f = VM_PTR(w);
 
-	if (f == NULL || VM_D2H(f)->t != t->vm->t_fd || f->slot < 0 || f->slot >= t->vm->nfiles ||
+	if (f == NULL || f->slot < 0 || f->slot >= t->vm->nfiles ||
 	    t->vm->files[f->slot].refs <= 0) {
 		snprintf(t->errstr, sizeof t->errstr, "%s", SYS_EBADFD);
 		return NULL;

@@ -66,7 +66,9 @@ tensor_of(VmThread *t, uint32_t w, int k)
 
 	if (r == NULL)
 		vm_raise(t, "tensor: argument %d is nil", k + 1);
-	if (VM_D2H(r)->t != t->vm->t_tensor || (mt = slot_tensor(t->vm, r)) == NULL)
+	/* a T made by Dis code never gets here (the marshaller admits only
+	 * this module's handles); a handle whose tensor is gone does */
+	if ((mt = slot_tensor(t->vm, r)) == NULL)
 		vm_raise(t, "tensor: argument %d is not a tensor", k + 1);
 	return mt;
 }
@@ -426,4 +428,5 @@ vm_tensor_register(Vm *vm)
 	vm->t_tensor = vm_type_new(vm, 8, 0, NULL);
 	vm_type_set_destroy(vm, vm->t_tensor, tensor_destroy);
 	vm_builtin_register(vm, VM_TENSOR_PATH, vm_Tensor_tab, VM_TENSOR_NFUNCS, NULL);
+	vm_builtin_adt(vm, VM_TENSOR_PATH, VM_TENSOR_ADT_T, vm->t_tensor);  /* a handle to a slot */
 }

@@ -79,6 +79,15 @@ enum { VM_GC_BLACK, VM_GC_GRAY, VM_GC_WHITE, VM_GC_PURPLE };
 #define VM_D2H(p) ((VmHeap *)((uint8_t *)(p) - sizeof(VmHeap)))
 #define VM_H2D(h) ((void *)((uint8_t *)(h) + sizeof(VmHeap)))
 
+/* What object h is: the one way the builtins' marshaller (builtin.c)
+ * reads an object's type, so where the type is kept can change. */
+static inline VmType *
+vm_heap_type(Vm *vm, const VmHeap *h)
+{
+	(void)vm;
+	return h->t;
+}
+
 /* Strings: len >= 0 means len bytes of ASCII/Latin-1 in data; len < 0 means
  * -len runes (uint32) in data. max is the capacity in the same units. */
 typedef struct VmString {
@@ -216,6 +225,7 @@ typedef struct VmLink {
 	VmBuiltinFn fn;                /* builtin, or NULL */
 	uint32_t sig;
 	const char *name;
+	const VmBuiltinFunc *bf;       /* builtin: its table entry, for vm_builtin_check */
 } VmLink;
 
 /* A loaded module: code and types, shared by every instance (load). */
@@ -253,6 +263,11 @@ struct VmBuiltinMod {
 	const VmBuiltinFunc *funcs;
 	int nfuncs;
 	VmModule *mod;                 /* created on first use */
+	struct {                       /* the module's own types for its adts (vm_builtin_adt) */
+		const VmBuiltinType *bt;
+		VmType *t;
+	} adts[4];
+	int nadts;
 };
 
 VmModule *vm_module_from_dis(Vm *vm, DisModule *dm, const char *path, AcErr *err);
@@ -486,5 +501,22 @@ void vm_tensor_register(Vm *vm);
 /* Releases every tensor still held (after a fault the heap's destroy hooks
  * never ran) and the slot table. */
 void vm_tensor_fini(Vm *vm);
+
+/* vm_builtin_check (builtin.h), its common case inline: a frame the VM
+ * made from the table, no argument that holds a pointer, the result slot
+ * (if any) in the arena; anything else is looked at out of line. */
+static inline void
+vm_builtin_check(VmThread *t, const VmModlink *ml, const VmLink *l, uint8_t *fp)
+{
+	const VmBuiltinFunc *f = l->bf;
+	uint32_t ret = *(const uint32_t *)(fp + DIS_REGRET * 4);
+
+	if (f == NULL)
+		return;
+	if (*(const uint32_t *)(fp + DIS_REGTYP * 4) != VM_WORD(l->frame) || f->ptrargs > 0 || l->frame == NULL ||
+	    (ret != VM_H && (ret % 4 != 0 || ret < VM_WORD(t->vm->arena) ||
+	                     (uint64_t)ret + (uint64_t)f->ret->size > (uint64_t)VM_WORD(t->vm->bump))))
+		vm_builtin_check_slow(t, ml, l, fp);
+}
 
 #endif

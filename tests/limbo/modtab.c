@@ -47,7 +47,7 @@ test_sys_table(void **state)
 	assert_has(r.out, "{.name = \"read\", .sig = 0x7cfef557, .fn = vm_Sys_read,\n"
 	                  "\t .sigstr = \"f(Ra(fd:i),Ab,i)i\",\n"
 	                  "\t .size = 48, .np = 2, .map = (const uint8_t[]){0x00, 0xc0}, .varargs = 0, .argend = 44,\n"
-	                  "\t .nargs = 3, .args = Sys_read_args, .ret = &Sys_t");
+	                  "\t .nargs = 3, .ptrargs = 2, .args = Sys_read_args, .ret = &Sys_t");
 	/* "print",0xac849033,Sys_print,0,0,{0}: the caller builds the frame */
 	assert_has(r.out, "{.name = \"print\", .sig = 0xac849033, .fn = vm_Sys_print,\n"
 	                  "\t .sigstr = \"f*(s)i\",\n"
