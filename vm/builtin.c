@@ -8,17 +8,63 @@
 #include <string.h>
 
 int
-vm_builtin_register(Vm *vm, const char *path, const VmBuiltinFunc *funcs, int n, AcErr *err)
+vm_builtin_register(Vm *vm, const VmBuiltinDef *def, AcErr *err)
 {
+	VmBuiltinMod *b;
+
 	if (vm->nbuiltins == (int)(sizeof vm->builtins / sizeof vm->builtins[0]))
-		return ac_err_set(err, AC_EINVAL, "too many builtin modules (registering %s)", path);
-	vm->builtins[vm->nbuiltins].path = path;
-	vm->builtins[vm->nbuiltins].funcs = funcs;
-	vm->builtins[vm->nbuiltins].nfuncs = n;
-	vm->builtins[vm->nbuiltins].mod = NULL;
-	vm->builtins[vm->nbuiltins].nadts = 0;
-	vm->nbuiltins++;
+		return ac_err_set(err, AC_EINVAL, "too many builtin modules (registering %s)", def->path);
+	b = &vm->builtins[vm->nbuiltins++];
+	memset(b, 0, sizeof *b);
+	b->def = def;
+	b->path = def->path;
+	b->funcs = def->funcs;
+	b->nfuncs = def->nfuncs;
+	return def->init != NULL ? def->init(vm, &b->state, err) : AC_OK;
+}
+
+int
+vm_builtins_init(Vm *vm, AcErr *err)
+{
+	static const VmBuiltinDef *const all[] = {&vm_sys_def, &vm_math_def, &vm_crypt_def, &vm_tensor_def};
+
+	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
+		int rc = vm_builtin_register(vm, all[i], err);
+		if (rc != AC_OK)
+			return rc;
+	}
 	return AC_OK;
+}
+
+void *
+vm_builtin_state(const Vm *vm, const VmBuiltinDef *def)
+{
+	for (int i = 0; i < vm->nbuiltins; i++)
+		if (vm->builtins[i].def == def)
+			return vm->builtins[i].state;
+	return NULL;
+}
+
+void
+vm_builtin_release(Vm *vm)
+{
+	for (int i = vm->nbuiltins - 1; i >= 0; i--) {
+		VmBuiltinMod *b = &vm->builtins[i];
+		if (!b->released && b->def->release != NULL && b->state != NULL)
+			b->def->release(vm, b->state);
+		b->released = 1;
+	}
+}
+
+void
+vm_builtin_free(Vm *vm)
+{
+	for (int i = vm->nbuiltins - 1; i >= 0; i--) {
+		VmBuiltinMod *b = &vm->builtins[i];
+		if (b->def->fini != NULL && b->state != NULL)
+			b->def->fini(vm, b->state);
+		b->state = NULL;
+	}
 }
 
 const VmBuiltinFunc *

@@ -75,11 +75,47 @@ typedef struct VmBuiltinFunc {
 	const VmBuiltinType *ret;  /* the result (VM_BT_NONE when none), at *REGRET */
 } VmBuiltinFunc;
 
-/* Registers builtin module `path` ("$Name", the generated VM_NAME_PATH)
- * with its n functions (borrowed; static tables outlive vm). Entries whose
- * fn is NULL are left out. Returns AC_OK, or AC_EINVAL when the registry
- * is full. */
-int vm_builtin_register(Vm *vm, const char *path, const VmBuiltinFunc *funcs, int n, AcErr *err);
+/* A builtin module as it registers with a runtime: its generated table,
+ * and the state it keeps there, which it makes and frees itself, so that
+ * struct Vm knows no module's fields. */
+typedef struct VmBuiltinDef {
+	const char *path;          /* "$Sys": the generated VM_SYS_PATH */
+	const VmBuiltinFunc *funcs; /* the generated table (vm_Sys_tab) */
+	int nfuncs;
+	/* Makes the module's state for vm in *state (may stay NULL): its
+	 * types, tables, host resources. AC_OK, or an error (the runtime is
+	 * not made; fini still runs on what *state holds). NULL: none. */
+	int (*init)(Vm *vm, void **state, AcErr *err);
+	/* Drops what the state holds in the Dis heap (its types) when the
+	 * runtime finishes, after every object is gone; not after a fault,
+	 * when the arena is dropped whole. NULL: none. */
+	void (*release)(Vm *vm, void *state);
+	/* Frees the state and what it holds outside the Dis heap (host
+	 * descriptors, tensors), at vm_free. NULL: none. */
+	void (*fini)(Vm *vm, void *state);
+} VmBuiltinDef;
+
+/* The builtin modules of this VM, registered by vm_builtins_init. */
+extern const VmBuiltinDef vm_sys_def, vm_math_def, vm_crypt_def, vm_tensor_def;
+
+/* Registers builtin module def (borrowed; static, it outlives vm) and
+ * runs its init. Entries of its table whose fn is NULL are left out of the
+ * module. Returns AC_OK, AC_EINVAL when the registry is full, or init's
+ * error. */
+int vm_builtin_register(Vm *vm, const VmBuiltinDef *def, AcErr *err);
+
+/* Registers every builtin module of this VM ($Sys, $Math, $Crypt,
+ * $Tensor), in order; the first error stops it. At vm_new. */
+int vm_builtins_init(Vm *vm, AcErr *err);
+
+/* The state def's init made in vm, or NULL if def is not registered
+ * there. Borrowed; lives until vm_free. */
+void *vm_builtin_state(const Vm *vm, const VmBuiltinDef *def);
+
+/* Runs every module's release (in reverse order of registration), then,
+ * vm_builtin_free, every fini. Each runs once. */
+void vm_builtin_release(Vm *vm);
+void vm_builtin_free(Vm *vm);
 
 typedef struct VmType VmType;
 typedef struct VmModlink VmModlink;

@@ -15,6 +15,7 @@
 #include "gen/vm/cryptmod.h"
 
 #include <md5.h>
+#include <stdlib.h>
 #include <sha1.h>
 
 #define ARG(k) vm_builtin_arg(fp, SPEC, (k))
@@ -32,6 +33,11 @@ typedef struct DigestState {
 	} u;
 } DigestState;
 
+/* $Crypt's state in a runtime (vm_builtin_state). */
+typedef struct CryptState {
+	VmType *t_digest;      /* Crypt->DigestState, hash context included */
+} CryptState;
+
 /* A `ref DigestState` argument: nil, or one this module made (the
  * marshaller admits no other object, vm_builtin_adt). */
 static DigestState *
@@ -44,7 +50,8 @@ state_of(VmThread *t, uint32_t w)
 static DigestState *
 state_new(VmThread *t)
 {
-	DigestState *s = vm_heap_new(t->vm, t->vm->t_digest);
+	const CryptState *cs = vm_builtin_state(t->vm, &vm_crypt_def);
+	DigestState *s = vm_heap_new(t->vm, cs->t_digest);
 
 	if (s == NULL)
 		vm_raise(t, VM_EX_NOMEM);
@@ -138,10 +145,37 @@ vm_DigestState_copy(VmThread *t, uint8_t *fp)
 }
 #undef SPEC
 
-void
-vm_crypt_register(Vm *vm)
+static int
+crypt_init(Vm *vm, void **state, AcErr *err)
 {
-	vm->t_digest = vm_type_new(vm, (int32_t)sizeof(DigestState), 0, NULL);
-	vm_builtin_register(vm, VM_CRYPT_PATH, vm_Crypt_tab, VM_CRYPT_NFUNCS, NULL);
-	vm_builtin_adt(vm, VM_CRYPT_PATH, VM_CRYPT_ADT_DigestState, vm->t_digest);  /* the state is hidden */
+	CryptState *cs = ac_calloc(1, sizeof *cs, "$Crypt", err);
+
+	*state = cs;
+	if (cs == NULL)
+		return AC_ENOMEM;
+	cs->t_digest = vm_type_new(vm, (int32_t)sizeof(DigestState), 0, NULL);
+	if (cs->t_digest == NULL)
+		return ac_err_set(err, AC_ENOMEM, "$Crypt: out of memory");
+	/* the state is hidden: only this module makes one */
+	return vm_builtin_adt(vm, VM_CRYPT_PATH, VM_CRYPT_ADT_DigestState, cs->t_digest);
 }
+
+static void
+crypt_release(Vm *vm, void *state)
+{
+	CryptState *cs = state;
+
+	vm_type_unref(vm, cs->t_digest);
+	cs->t_digest = NULL;
+}
+
+static void
+crypt_fini(Vm *vm, void *state)
+{
+	(void)vm;
+	free(state);
+}
+
+const VmBuiltinDef vm_crypt_def = {
+	VM_CRYPT_PATH, vm_Crypt_tab, VM_CRYPT_NFUNCS, crypt_init, crypt_release, crypt_fini,
+};

@@ -557,8 +557,5 @@ vm_Math_gemm(VmThread *t, uint8_t *fp)
 }
 #undef SPEC
 
-void
-vm_math_register(Vm *vm)
-{
-	vm_builtin_register(vm, VM_MATH_PATH, vm_Math_tab, VM_MATH_NFUNCS, NULL);
-}
+/* No state: the floating-point control words are the thread's. */
+const VmBuiltinDef vm_math_def = {VM_MATH_PATH, vm_Math_tab, VM_MATH_NFUNCS, NULL, NULL, NULL};

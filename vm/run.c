@@ -32,10 +32,12 @@ vm_new(const VmOptions *opt, AcErr *err)
 	}
 	vm_heap_init_types(vm);
 	vm_chan_init_type(vm);
-	vm_sys_register(vm);
-	vm_math_register(vm);
-	vm_crypt_register(vm);
-	vm_tensor_register(vm);
+	if (vm_builtins_init(vm, err) != AC_OK) {
+		vm_builtin_free(vm);
+		vm_arena_fini(vm);
+		free(vm);
+		return NULL;
+	}
 	return vm;
 }
 
@@ -45,8 +47,7 @@ static size_t
 release_all(Vm *vm)
 {
 	VmType **base[] = {&vm->t_string, &vm->t_array, &vm->t_list, &vm->t_modlink, &vm->t_byte,
-	                   &vm->t_word, &vm->t_big, &vm->t_real, &vm->t_ptr, &vm->t_fd, &vm->t_dir,
-	                   &vm->t_digest, &vm->t_tensor, &vm->t_chan};
+	                   &vm->t_word, &vm->t_big, &vm->t_real, &vm->t_ptr, &vm->t_chan};
 
 	if (vm->released)
 		return vm->heap_used;
@@ -67,6 +68,7 @@ release_all(Vm *vm)
 	vm->gc_nroots = vm->gc_cap = 0;
 	if (vm->poisoned)
 		return vm->heap_used;
+	vm_builtin_release(vm);  /* the builtin modules' own types */
 	for (size_t i = 0; i < sizeof base / sizeof base[0]; i++) {
 		vm_type_unref(vm, *base[i]);
 		*base[i] = NULL;
@@ -89,8 +91,7 @@ vm_free(Vm *vm)
 	if (vm == NULL)
 		return;
 	release_all(vm);
-	vm_sysfile_fini(vm);
-	vm_tensor_fini(vm);
+	vm_builtin_free(vm);
 	vm_arena_fini(vm);
 	free(vm);
 }

@@ -113,11 +113,11 @@ set_int(uint8_t *fp, int32_t v)
 void
 vm_Sys_print(VmThread *t, uint8_t *fp)
 {
+	SysState *s = vm_sys_state(t->vm);
 	VmFmtBuf b;
 
 	format(t, fp, 0, &b);
-	set_int(fp, write_all(t->vm->files != NULL && t->vm->files[1].refs > 0 ? t->vm->files[1].host : -1,
-	                      b.p, b.len));
+	set_int(fp, write_all(s->files != NULL && s->files[1].refs > 0 ? s->files[1].host : -1, b.p, b.len));
 	free(b.p);
 }
 
@@ -207,10 +207,37 @@ vm_Sys_werrstr(VmThread *t, uint8_t *fp)
 	set_int(fp, 0);
 }
 
-void
-vm_sys_register(Vm *vm)
+static int
+sys_init(Vm *vm, void **state, AcErr *err)
 {
-	vm_sysfile_init(vm);
-	vm_builtin_register(vm, VM_SYS_PATH, vm_Sys_tab, VM_SYS_NFUNCS, NULL);
-	vm_builtin_adt(vm, VM_SYS_PATH, VM_SYS_ADT_FD, vm->t_fd);  /* files only through the table */
+	SysState *s = ac_calloc(1, sizeof *s, "$Sys", err);
+
+	*state = s;
+	if (s == NULL)
+		return AC_ENOMEM;
+	if (vm_sysfile_init(vm, s, err) != AC_OK)
+		return AC_ENOMEM;
+	/* files only through the table: an FD is one this module made */
+	return vm_builtin_adt(vm, VM_SYS_PATH, VM_SYS_ADT_FD, s->t_fd);
 }
+
+static void
+sys_release(Vm *vm, void *state)
+{
+	SysState *s = state;
+
+	vm_type_unref(vm, s->t_fd);
+	vm_type_unref(vm, s->t_dir);
+	s->t_fd = s->t_dir = NULL;
+}
+
+static void
+sys_fini(Vm *vm, void *state)
+{
+	vm_sysfile_fini(vm, state);
+	free(state);
+}
+
+const VmBuiltinDef vm_sys_def = {
+	VM_SYS_PATH, vm_Sys_tab, VM_SYS_NFUNCS, sys_init, sys_release, sys_fini,
+};

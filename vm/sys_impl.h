@@ -19,9 +19,40 @@
  * define them. */
 #include "gen/vm/sysmod.h"
 
+/* $Sys's state in a runtime (vm_builtin_state): the program's file table
+ * and the path confinement. */
+typedef struct SysFile {
+	int host;              /* -1: free */
+	int refs;              /* Sys->FDs naming it, plus one for 0-2 and dup's numbers */
+} SysFile;
+typedef struct SysState {
+	/* The program's file table (Inferno's fd group): its number n is
+	 * files[n], 0-2 its standard input, output and error. An entry holds
+	 * its host descriptor while refs is above 0. Dis code names files
+	 * only through it, never a host descriptor. */
+	SysFile *files;
+	int nfiles;
+	/* With --sandbox (vm_confine): the canonical directories and files
+	 * the path builtins (and Tensor->readidx) may read beneath, and
+	 * write beneath; NULL: not confined. NULL-terminated. */
+	char **confine_read, **confine_write;
+	VmType *t_fd;          /* Sys->FD (its destroy hook drops the table entry) */
+	VmType *t_dir;         /* Sys->Dir, for dirread's arrays */
+} SysState;
+
+/* $Sys as it registers (sys.c), and its state in vm (never NULL while vm
+ * runs). */
+extern const VmBuiltinDef vm_sys_def;
+static inline SysState *
+vm_sys_state(const Vm *vm)
+{
+	return vm_builtin_state(vm, &vm_sys_def);
+}
+
 /* Sys->FD. Limbo sees only fd, and may write it: it is what printing and
  * fildes show, never trusted. The file is the program's table entry slot
- * (Vm.files), which Dis code cannot reach; the host descriptor is there. */
+ * (SysState.files), which Dis code cannot reach; the host descriptor is
+ * there. */
 typedef struct SysFD {
 	int32_t fd;            /* the program's number, as Dis code last set it */
 	int32_t slot;          /* the program's number, as the VM gave it */
@@ -74,9 +105,10 @@ void vm_sys_ret_int(uint8_t *fp, int32_t v);
 /* Drops the pointer at REGRET and sets it to v (taking v's reference). */
 void vm_sys_ret_ptr(VmThread *t, uint8_t *fp, uint32_t v);
 
-/* sysfile.c */
-void vm_sysfile_init(Vm *vm);
-/* Closes what is left in the program's table and frees it (vm_free). */
-void vm_sysfile_fini(Vm *vm);
+/* sysfile.c: makes the file table and the types of s; AC_OK or AC_ENOMEM. */
+int vm_sysfile_init(Vm *vm, SysState *s, AcErr *err);
+/* Closes what is left in the program's table and frees it, and the
+ * confinement lists (vm_free). */
+void vm_sysfile_fini(Vm *vm, SysState *s);
 
 #endif

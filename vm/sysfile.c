@@ -1,7 +1,7 @@
 /*
  * $Sys files: open, create, read, write, seek, stat and friends. A
  * `ref Sys->FD` names an entry of the program's own file table (Inferno's
- * fd group, Vm.files), never a host descriptor: the number Dis code sees
+ * fd group, SysState.files), never a host descriptor: the number Dis code sees
  * (and may overwrite) is only shown. An entry's host descriptor is closed
  * when its last FD goes (the type's destroy hook), except 0, 1 and 2.
  * Absolute Inferno paths resolve under the runtime's root (emu -r),
@@ -64,11 +64,12 @@ enum { MAX_FILES = 256 };  /* the program's table: numbers 0 to 255 */
 static void
 file_unref(Vm *vm, int n)
 {
-	struct VmFile *e;
+	SysState *s = vm_sys_state(vm);
+	SysFile *e;
 
-	if (vm->files == NULL || n < 0 || n >= vm->nfiles || vm->files[n].refs <= 0)
+	if (s == NULL || s->files == NULL || n < 0 || n >= s->nfiles || s->files[n].refs <= 0)
 		return;
-	e = &vm->files[n];
+	e = &s->files[n];
 	if (--e->refs == 0) {
 		if (e->host > 2)
 			close(e->host);
@@ -86,36 +87,40 @@ fd_destroy(Vm *vm, void *p)
 	file_unref(vm, f->slot);
 }
 
-void
-vm_sysfile_init(Vm *vm)
+int
+vm_sysfile_init(Vm *vm, SysState *s, AcErr *err)
 {
 	static const uint8_t dirmap[1] = {0xf0};  /* name, uid, gid, muid */
 
-	vm->t_fd = vm_type_new(vm, (int32_t)sizeof(SysFD), 0, NULL);
-	vm_type_set_destroy(vm, vm->t_fd, fd_destroy);
-	vm->t_dir = vm_type_new(vm, (int32_t)sizeof(SysDir), 1, dirmap);
-	vm->files = malloc(MAX_FILES * sizeof vm->files[0]);
-	vm->nfiles = vm->files != NULL ? MAX_FILES : 0;
-	for (int i = 0; i < vm->nfiles; i++)
-		vm->files[i] = (struct VmFile){i <= 2 ? i : -1, i <= 2};
+	s->t_fd = vm_type_new(vm, (int32_t)sizeof(SysFD), 0, NULL);
+	s->t_dir = vm_type_new(vm, (int32_t)sizeof(SysDir), 1, dirmap);
+	s->files = malloc(MAX_FILES * sizeof s->files[0]);
+	if (s->t_fd == NULL || s->t_dir == NULL || s->files == NULL)
+		return ac_err_set(err, AC_ENOMEM, "$Sys: out of memory");
+	vm_type_set_destroy(vm, s->t_fd, fd_destroy);
+	s->nfiles = MAX_FILES;
+	for (int i = 0; i < s->nfiles; i++)
+		s->files[i] = (SysFile){i <= 2 ? i : -1, i <= 2};
+	return AC_OK;
 }
 
 void
-vm_sysfile_fini(Vm *vm)
+vm_sysfile_fini(Vm *vm, SysState *s)
 {
-	for (int i = 0; i < vm->nfiles; i++)
-		if (vm->files[i].refs > 0 && vm->files[i].host > 2)
-			close(vm->files[i].host);
-	free(vm->files);
-	vm->files = NULL;
-	vm->nfiles = 0;
+	(void)vm;
+	for (int i = 0; i < s->nfiles; i++)
+		if (s->files[i].refs > 0 && s->files[i].host > 2)
+			close(s->files[i].host);
+	free(s->files);
+	s->files = NULL;
+	s->nfiles = 0;
 	for (int k = 0; k < 2; k++) {
-		char **l = k == 0 ? vm->confine_read : vm->confine_write;
+		char **l = k == 0 ? s->confine_read : s->confine_write;
 		for (size_t i = 0; l != NULL && l[i] != NULL; i++)
 			free(l[i]);
 		free(l);
 	}
-	vm->confine_read = vm->confine_write = NULL;
+	s->confine_read = s->confine_write = NULL;
 }
 
 /* The lowest free number of the program's table for host descriptor fd,
@@ -123,11 +128,11 @@ vm_sysfile_fini(Vm *vm)
 static int
 file_add(VmThread *t, int fd, int refs)
 {
-	Vm *vm = t->vm;
+	SysState *s = vm_sys_state(t->vm);
 
-	for (int n = 0; n < vm->nfiles; n++)
-		if (vm->files[n].refs == 0) {
-			vm->files[n] = (struct VmFile){fd, refs};
+	for (int n = 0; n < s->nfiles; n++)
+		if (s->files[n].refs == 0) {
+			s->files[n] = (SysFile){fd, refs};
 			return n;
 		}
 	if (fd > 2)
@@ -141,11 +146,11 @@ file_add(VmThread *t, int fd, int refs)
 static uint32_t
 fd_for(VmThread *t, int n)
 {
-	SysFD *f = vm_heap_new(t->vm, t->vm->t_fd);
+	SysFD *f = vm_heap_new(t->vm, vm_sys_state(t->vm)->t_fd);
 
 	if (f == NULL)
 		vm_raise(t, VM_EX_NOMEM);
-	t->vm->files[n].refs++;
+	vm_sys_state(t->vm)->files[n].refs++;
 	f->fd = n;
 	f->slot = n;
 	return VM_WORD(f);
@@ -159,7 +164,7 @@ vm_sys_fd_new(VmThread *t, int fd)
 
 	if (n < 0)
 		return VM_H;
-	f = vm_heap_new(t->vm, t->vm->t_fd);
+	f = vm_heap_new(t->vm, vm_sys_state(t->vm)->t_fd);
 	if (f == NULL) {
 		file_unref(t->vm, n);
 		vm_raise(t, VM_EX_NOMEM);
@@ -177,8 +182,8 @@ fd_check(VmThread *t, uint32_t w)
 {
 	SysFD *f = VM_PTR(w);
 
-	if (f == NULL || f->slot < 0 || f->slot >= t->vm->nfiles ||
-	    t->vm->files[f->slot].refs <= 0) {
+	if (f == NULL || f->slot < 0 || f->slot >= vm_sys_state(t->vm)->nfiles ||
+	    vm_sys_state(t->vm)->files[f->slot].refs <= 0) {
 		snprintf(t->errstr, sizeof t->errstr, "%s", SYS_EBADFD);
 		return NULL;
 	}
@@ -190,7 +195,7 @@ vm_sys_fd_of(VmThread *t, uint32_t w)
 {
 	SysFD *f = fd_check(t, w);
 
-	return f != NULL ? t->vm->files[f->slot].host : -1;
+	return f != NULL ? vm_sys_state(t->vm)->files[f->slot].host : -1;
 }
 
 void
@@ -693,7 +698,7 @@ vm_Sys_dirread(VmThread *t, uint8_t *fp)
 	if (fd_check(t, AP(0)) == NULL)
 		return;
 	if (f->dir == NULL) {
-		int fd2 = fcntl(t->vm->files[f->slot].host, F_DUPFD_CLOEXEC, 0);
+		int fd2 = fcntl(vm_sys_state(t->vm)->files[f->slot].host, F_DUPFD_CLOEXEC, 0);
 		if (fd2 < 0 || (f->dir = fdopendir(fd2)) == NULL) {
 			vm_sys_errno(t, errno);
 			if (fd2 >= 0)
@@ -710,7 +715,7 @@ vm_Sys_dirread(VmThread *t, uint8_t *fp)
 		return;
 	}
 	seekdir(f->dir, start);
-	a = vm_array_new(t->vm, t->vm->t_dir, n, 1);
+	a = vm_array_new(t->vm, vm_sys_state(t->vm)->t_dir, n, 1);
 	if (a == NULL)
 		vm_raise(t, VM_EX_NOMEM);
 	*(uint32_t *)(r + 4) = VM_WORD(a);
@@ -770,11 +775,11 @@ vm_Sys_fd2path(VmThread *t, uint8_t *fp)
 void
 vm_Sys_dup(VmThread *t, uint8_t *fp)
 {
-	Vm *vm = t->vm;
+	SysState *s = vm_sys_state(t->vm);
 	int old = AW(0), new = AW(1), host;
 
 	vm_sys_ret_int(fp, -1);
-	if (old < 0 || old >= vm->nfiles || vm->files[old].refs <= 0 || new >= vm->nfiles) {
+	if (old < 0 || old >= s->nfiles || s->files[old].refs <= 0 || new >= s->nfiles) {
 		snprintf(t->errstr, sizeof t->errstr, "%s", SYS_EBADFD);
 		return;
 	}
@@ -782,20 +787,20 @@ vm_Sys_dup(VmThread *t, uint8_t *fp)
 		vm_sys_ret_int(fp, new);
 		return;
 	}
-	host = fcntl(vm->files[old].host, F_DUPFD_CLOEXEC, 3);
+	host = fcntl(s->files[old].host, F_DUPFD_CLOEXEC, 3);
 	if (host < 0) {
 		vm_sys_errno(t, errno);
 		return;
 	}
 	if (new < 0) {
 		new = file_add(t, host, 1);
-	} else if (vm->files[new].refs > 0) {
-		if (vm->files[new].host > 2)
-			close(vm->files[new].host);
-		vm->files[new].host = host;
-		vm->files[new].refs++;  /* the table's own */
+	} else if (s->files[new].refs > 0) {
+		if (s->files[new].host > 2)
+			close(s->files[new].host);
+		s->files[new].host = host;
+		s->files[new].refs++;  /* the table's own */
 	} else {
-		vm->files[new] = (struct VmFile){host, 1};
+		s->files[new] = (SysFile){host, 1};
 	}
 	vm_sys_ret_int(fp, new);
 }
@@ -810,7 +815,7 @@ vm_Sys_fildes(VmThread *t, uint8_t *fp)
 	int32_t n = AW(0);
 
 	vm_sys_ret_ptr(t, fp, VM_H);
-	if (n < 0 || n >= t->vm->nfiles || t->vm->files[n].refs <= 0) {
+	if (n < 0 || n >= vm_sys_state(t->vm)->nfiles || vm_sys_state(t->vm)->files[n].refs <= 0) {
 		snprintf(t->errstr, sizeof t->errstr, "%s", SYS_EBADFD);
 		return;
 	}

@@ -1,8 +1,9 @@
 /*
  * $Tensor: the VM side of module/tensor.m. A `ref Tensor->T` is a small heap
  * object (rows, cols, then a hidden slot number and generation into the
- * Vm's tensor table); the f32 elements live in ml/ outside the Dis heap and
- * are released when the last Dis reference goes (the type's destroy hook). Shape errors raise "tensor: ..." Dis
+ * module's tensor table, its state in the runtime); the f32 elements live
+ * in ml/ outside the Dis heap and are released when the last Dis reference
+ * goes (the type's destroy hook). Shape errors raise "tensor: ..." Dis
  * exceptions naming the function and the shapes.
  *
  * Limits reach the elements too. Their bytes (4 per element) count against
@@ -28,16 +29,33 @@
 typedef struct TensorRef {
 	int32_t rows;   /* Limbo-visible: shape[0] */
 	int32_t cols;   /* Limbo-visible: product of the other dims */
-	uint32_t slot;  /* hidden: index into vm->tslots */
+	uint32_t slot;  /* hidden: index into TensorState.slots */
 	uint32_t gen;   /* hidden: the slot's generation when it was filled */
 } TensorRef;
 
-struct VmTensorSlot {
+typedef struct TensorSlot {
 	MlTensor *t;         /* owns one reference; NULL when free */
 	uint32_t gen;        /* bumped each time the slot is emptied */
 	uint32_t next_free;  /* next free slot + 1 */
 	size_t bytes;        /* charged to the heap quota for t */
-};
+} TensorSlot;
+
+/* $Tensor's state in a runtime (vm_builtin_state): the tensors Dis
+ * objects refer to. A TensorRef in the arena holds a slot number and
+ * generation, never a host pointer, so a forged one can name at most a
+ * live tensor of this runtime. */
+typedef struct TensorState {
+	VmType *t_tensor;       /* Tensor->T handle */
+	TensorSlot *slots;
+	uint32_t nslots, capslots;
+	uint32_t tfree;         /* first free slot + 1; 0 when none */
+} TensorState;
+
+static TensorState *
+tstate(const Vm *vm)
+{
+	return vm_builtin_state(vm, &vm_tensor_def);
+}
 
 /* One budget instruction per 2^6 multiply-adds or elements. */
 #define TENSOR_WORK_SHIFT 6
@@ -53,9 +71,10 @@ struct VmTensorSlot {
 static MlTensor *
 slot_tensor(Vm *vm, const TensorRef *r)
 {
-	if (r->slot >= vm->ntslots || vm->tslots[r->slot].gen != r->gen)
+	TensorState *ts = tstate(vm);
+	if (r->slot >= ts->nslots || ts->slots[r->slot].gen != r->gen)
 		return NULL;
-	return vm->tslots[r->slot].t;
+	return ts->slots[r->slot].t;
 }
 
 static MlTensor *
@@ -77,42 +96,46 @@ tensor_of(VmThread *t, uint32_t w, int k)
 static int
 slot_put(Vm *vm, MlTensor *mt, size_t bytes, uint32_t *slot, uint32_t *gen)
 {
+	TensorState *ts = tstate(vm);
 	uint32_t i;
 
-	if (vm->tfree != 0) {
-		i = vm->tfree - 1;
-		vm->tfree = vm->tslots[i].next_free;
+	if (ts->tfree != 0) {
+		i = ts->tfree - 1;
+		ts->tfree = ts->slots[i].next_free;
 	} else {
-		if (vm->ntslots == vm->captslots) {
-			uint32_t cap = vm->captslots ? 2 * vm->captslots : 64;
-			struct VmTensorSlot *p = realloc(vm->tslots, cap * sizeof *p);
-			if (p == NULL || cap <= vm->captslots)
+		if (ts->nslots == ts->capslots) {
+			uint32_t cap = ts->capslots ? 2 * ts->capslots : 64;
+			TensorSlot *p = realloc(ts->slots, cap * sizeof *p);
+			if (p == NULL || cap <= ts->capslots)
 				return -1;
-			vm->tslots = p;
-			vm->captslots = cap;
+			ts->slots = p;
+			ts->capslots = cap;
 		}
-		i = vm->ntslots++;
-		vm->tslots[i].gen = 0;
+		i = ts->nslots++;
+		ts->slots[i].gen = 0;
 	}
-	vm->tslots[i].t = mt;
-	vm->tslots[i].next_free = 0;
-	vm->tslots[i].bytes = bytes;
+	ts->slots[i].t = mt;
+	ts->slots[i].next_free = 0;
+	ts->slots[i].bytes = bytes;
 	*slot = i;
-	*gen = vm->tslots[i].gen;
+	*gen = ts->slots[i].gen;
 	return 0;
 }
 
-void
-vm_tensor_fini(Vm *vm)
+/* Releases every tensor still held (after a fault the heap's destroy
+ * hooks never ran), the slot table and the state. */
+static void
+tensor_fini(Vm *vm, void *state)
 {
-	for (uint32_t i = 0; i < vm->ntslots; i++) {
-		ml_tensor_unref(vm->tslots[i].t);
-		if (vm->tslots[i].t != NULL)
-			vm_heap_uncharge(vm, vm->tslots[i].bytes);
+	TensorState *ts = state;
+
+	for (uint32_t i = 0; i < ts->nslots; i++) {
+		ml_tensor_unref(ts->slots[i].t);
+		if (ts->slots[i].t != NULL)
+			vm_heap_uncharge(vm, ts->slots[i].bytes);
 	}
-	free(vm->tslots);
-	vm->tslots = NULL;
-	vm->ntslots = vm->captslots = vm->tfree = 0;
+	free(ts->slots);
+	free(ts);
 }
 
 static void
@@ -125,19 +148,20 @@ check(VmThread *t, int rc, const AcErr *err)
 static void
 tensor_destroy(Vm *vm, void *p)
 {
+	TensorState *ts = tstate(vm);
 	TensorRef *r = p;
-	struct VmTensorSlot *s;
+	TensorSlot *s;
 
 	if (slot_tensor(vm, r) == NULL)
 		return;  /* a copy of a dead handle: nothing of its own to free */
-	s = &vm->tslots[r->slot];
+	s = &ts->slots[r->slot];
 	ml_tensor_unref(s->t);
 	vm_heap_uncharge(vm, s->bytes);
 	s->t = NULL;
 	s->bytes = 0;
 	s->gen++;
-	s->next_free = vm->tfree;
-	vm->tfree = r->slot + 1;
+	s->next_free = ts->tfree;
+	ts->tfree = r->slot + 1;
 }
 
 /* Charges units of work (TENSOR_WORK_SHIFT) before it is done; a spent
@@ -176,7 +200,7 @@ store_tensor(VmThread *t, uint8_t *dst, MlTensor *mt, size_t bytes)
 		vm_heap_uncharge(t->vm, bytes);
 		return;
 	}
-	r = vm_heap_alloc(t->vm, t->vm->t_tensor, sizeof(TensorRef));
+	r = vm_heap_alloc(t->vm, tstate(t->vm)->t_tensor, sizeof(TensorRef));
 	if (r == NULL) {
 		ml_tensor_unref(mt);
 		vm_heap_uncharge(t->vm, bytes);
@@ -422,11 +446,31 @@ vm_Tensor_progress(VmThread *t, uint8_t *fp)
 }
 #undef SPEC
 
-void
-vm_tensor_register(Vm *vm)
+static int
+tensor_init(Vm *vm, void **state, AcErr *err)
 {
-	vm->t_tensor = vm_type_new(vm, 8, 0, NULL);
-	vm_type_set_destroy(vm, vm->t_tensor, tensor_destroy);
-	vm_builtin_register(vm, VM_TENSOR_PATH, vm_Tensor_tab, VM_TENSOR_NFUNCS, NULL);
-	vm_builtin_adt(vm, VM_TENSOR_PATH, VM_TENSOR_ADT_T, vm->t_tensor);  /* a handle to a slot */
+	TensorState *ts = ac_calloc(1, sizeof *ts, "$Tensor", err);
+
+	*state = ts;
+	if (ts == NULL)
+		return AC_ENOMEM;
+	ts->t_tensor = vm_type_new(vm, 8, 0, NULL);
+	if (ts->t_tensor == NULL)
+		return ac_err_set(err, AC_ENOMEM, "$Tensor: out of memory");
+	vm_type_set_destroy(vm, ts->t_tensor, tensor_destroy);
+	/* a handle to a slot: only this module makes them */
+	return vm_builtin_adt(vm, VM_TENSOR_PATH, VM_TENSOR_ADT_T, ts->t_tensor);
 }
+
+static void
+tensor_release(Vm *vm, void *state)
+{
+	TensorState *ts = state;
+
+	vm_type_unref(vm, ts->t_tensor);
+	ts->t_tensor = NULL;
+}
+
+const VmBuiltinDef vm_tensor_def = {
+	VM_TENSOR_PATH, vm_Tensor_tab, VM_TENSOR_NFUNCS, tensor_init, tensor_release, tensor_fini,
+};

@@ -313,8 +313,39 @@ provided(VmThread *t, uint8_t *fp)
 	(void)fp;
 }
 
+/* What a module's hooks saw: its state is its own, made at registration,
+ * released when the runtime finishes and freed with it. */
+static int inits, releases, finis;
+static int test_state;
+
+static int
+test_init(Vm *vm, void **state, AcErr *err)
+{
+	(void)vm;
+	(void)err;
+	inits++;
+	*state = &test_state;
+	return AC_OK;
+}
+
 static void
-test_not_provided(void **state)
+test_release(Vm *vm, void *state)
+{
+	(void)vm;
+	assert_ptr_equal(state, &test_state);
+	releases++;
+}
+
+static void
+test_fini(Vm *vm, void *state)
+{
+	(void)vm;
+	assert_ptr_equal(state, &test_state);
+	finis++;
+}
+
+static void
+test_registration(void **state)
 {
 	/* A function a .m declares and the VM does not provide (fn NULL) is
 	 * left out of the module: importing it fails to link, as any name the
@@ -324,18 +355,28 @@ test_not_provided(void **state)
 		{.name = "absent", .sig = 1, .fn = NULL, .sigstr = "f()i", .size = 32, .ret = &t_int},
 		{.name = "here", .sig = 2, .fn = provided, .sigstr = "f()i", .size = 32, .ret = &t_int},
 	};
+	static const VmBuiltinDef def = {"$Test", funcs, 2, test_init, test_release, test_fini};
 	Vm *vm = new_vm();
 	AcErr err;
 	VmModule *m;
 
-	assert_int_equal(vm_builtin_register(vm, "$Test", funcs, 2, &err), AC_OK);
+	inits = releases = finis = 0;
+	assert_int_equal(vm_builtin_register(vm, &def, &err), AC_OK);
+	assert_int_equal(inits, 1);
+	assert_ptr_equal(vm_builtin_state(vm, &def), &test_state);
+	assert_non_null(vm_builtin_state(vm, &vm_sys_def));
 	m = vm_builtin_module(vm, "$Test", &err);
 	assert_non_null(m);
 	assert_int_equal(m->nlink, 1);
 	assert_string_equal(m->link[0].name, "here");
 	assert_int_equal(m->link[0].frame->size, 32);
 	vm_module_unref(vm, m);
+	assert_int_equal(vm_heap_leaked(vm), 0);  /* every module's types released */
+	assert_int_equal(releases, 1);
+	assert_int_equal(finis, 0);
 	vm_free(vm);
+	assert_int_equal(releases, 1);
+	assert_int_equal(finis, 1);
 }
 
 static void
@@ -357,5 +398,5 @@ TEST_MAIN("vm/sig",
           cmocka_unit_test(test_crypt_table),
           cmocka_unit_test(test_tensor_table),
           cmocka_unit_test(test_argument_types),
-          cmocka_unit_test(test_not_provided),
+          cmocka_unit_test(test_registration),
           cmocka_unit_test(test_lookup_unknown))
