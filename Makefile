@@ -115,6 +115,22 @@ $(PROTO_OBJ) $(SCHED_OBJ) $(NODE_OBJ) build/tools/dis-keygen.o build/tools/dis-s
 	$(patsubst %.c,build/%.o,$(wildcard tests/proto/*.c tests/scheduler/*.c tests/node/*.c cluster_tests/*.c bench/cluster.c)): \
 	build/proto/acheron.pb-c.h
 
+# Each builtin module's table (vm/builtin.h), made from its declaration in
+# module/ by our own limbo -t, as Inferno's mkfiles make libinterp/sysmod.h:
+# no signature or frame layout is written by hand. Module Name is declared
+# in module/name.m and its table goes to build/gen/vm/namemod.h.
+VM_BUILTIN_MODS := Sys Math Crypt Tensor
+lowercase = $(shell echo $(1) | tr A-Z a-z)
+VM_GEN := $(foreach m,$(VM_BUILTIN_MODS),build/gen/vm/$(call lowercase,$(m))mod.h)
+define VM_GEN_RULE
+build/gen/vm/$(call lowercase,$(1))mod.h: module/$(call lowercase,$(1)).m bin/limbo
+	@mkdir -p $$(dir $$@)
+	bin/limbo -t $(1) -o $$@ $$<
+endef
+$(foreach m,$(VM_BUILTIN_MODS),$(eval $(call VM_GEN_RULE,$(m))))
+# Every vm object, and each test that includes vm/'s headers, may include them.
+$(VM_OBJ) $(patsubst %.c,build/%.o,$(wildcard tests/vm/*.c)): $(VM_GEN)
+
 build/proto/acheron.pb-c.o: build/proto/acheron.pb-c.c
 	$(CC) $(CFLAGS_ALL) -Wno-missing-prototypes -c $< -o $@
 build/lib%.a:

@@ -104,6 +104,24 @@ const LimboSig *limbo_unit_sig(const LimboUnit *u, int i);
 int limbo_gen(LimboUnit *u, const char *srcpath, FILE *asmout, uint8_t **dis, size_t *dislen,
               AcErr *err);
 
+/* Writes the runtime table of builtin module `module`, declared in the
+ * checked unit u (its .m file), to out as a C header for the VM
+ * (vm/builtin.h), as Inferno's `limbo -t` writes libinterp's runtabs: for
+ * each function of the module, those of its adts included ("Adt.fn"), in
+ * the interface order Inferno's runtab has (by name), its name, the
+ * signature string and hash an importer computes, its frame size and
+ * pointer map (0 and none when it is variadic: the caller builds the
+ * frame), and the type of every argument (frame offset; kind; element or
+ * target type; an adt's or tuple's size, fields and pointer map) and of
+ * the result. The C function of each is vm_Module_fn, or vm_Adt_fn for an
+ * adt's; the header also defines VM_MODULE_PATH (the module's PATH
+ * constant), VM_MODULE_NFUNCS and VM_MODULE_ADT_Name for each adt the
+ * module declares. srcname is the file named in the header's comment.
+ * Errors: AC_EINVAL (unit not checked or with errors, no such module, too
+ * many types), AC_ENOMEM, AC_EIO (writing out).
+ * Follows: inferno-os limbo/stubs.c modtab(). */
+int limbo_modtab(LimboUnit *u, const char *module, const char *srcname, FILE *out, AcErr *err);
+
 /* Frees the unit, its tree and diagnostics. Accepts NULL. */
 void limbo_unit_free(LimboUnit *u);
 

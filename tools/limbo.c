@@ -19,6 +19,7 @@ usage(FILE *f)
 {
 	fputs("usage: limbo [-I DIR]... [-o FILE] [-S] [-g] [-w] [--parse-only | --check-only]\n"
 	      "             [--dump-ast] [--sigs] FILE.b\n"
+	      "       limbo [-I DIR]... [-o FILE] -t MODULE FILE.m\n"
 	      "Compile a Limbo program into Dis code: FILE.dis in the current\n"
 	      "directory (named after FILE.b), or the file -o names.\n"
 	      "A construct the code generator does not handle yet is reported as\n"
@@ -29,7 +30,8 @@ usage(FILE *f)
 	      "  -I DIR        search DIR for included files (after the including\n"
 	      "                file's own directory); may be repeated.  The module\n"
 	      "                declarations installed with limbo (sys.m, draw.m,\n"
-	      "                math.m, tensor.m) are searched after every -I DIR\n"
+	      "                math.m, crypt.m, tensor.m) are searched after every\n"
+	      "                -I DIR\n"
 	      "  -o FILE       write the output to FILE (- for standard output)\n"
 	      "  -S            write assembly (as dis-as reads it), FILE.s, instead\n"
 	      "                of a .dis\n"
@@ -43,6 +45,12 @@ usage(FILE *f)
 	      "  --sigs        type-check, then print the type signature of each\n"
 	      "                exported function and each function used from another\n"
 	      "                module: export|import MODULE NAME 0xHASH STRING\n"
+	      "  -t MODULE     write the runtime table of builtin module MODULE,\n"
+	      "                declared in FILE.m, as a C header for the VM (as\n"
+	      "                Inferno's limbo -t): each function's name, signature\n"
+	      "                hash and string, frame size and map, and the types of\n"
+	      "                its arguments and result; to standard output, or the\n"
+	      "                file -o names\n"
 	      "  -h, --help    this text\n"
 	      "\n"
 	      "Errors are printed as FILE:LINE: message, FILE being the file the\n"
@@ -140,12 +148,39 @@ generate(LimboUnit *u, const char *in, const char *out, int asm_only)
 	return rc == AC_OK ? 0 : 1;
 }
 
+/* limbo -t: the module's table into out (a path, or "-"), written whole. */
+static int
+table(LimboUnit *u, const char *mod, const char *in, const char *out)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	AcErr err;
+	int rc;
+
+	if (f == NULL) {
+		fprintf(stderr, "limbo: out of memory\n");
+		return 1;
+	}
+	rc = limbo_modtab(u, mod, in, f, &err);
+	if (fclose(f) != 0 && rc == AC_OK)
+		rc = ac_err_set(&err, AC_ENOMEM, "%s: out of memory", out);
+	if (rc == AC_OK && strcmp(out, "-") == 0 && fwrite(text, 1, len, stdout) != len)
+		rc = ac_err_set(&err, AC_EIO, "writing %s: output error", out);
+	else if (rc == AC_OK && strcmp(out, "-") != 0)
+		rc = ac_file_write_atomic(out, text, len, &err);
+	free(text);
+	if (rc != AC_OK)
+		fprintf(stderr, "limbo: %s\n", err.msg);
+	return rc == AC_OK ? 0 : 1;
+}
+
 int
 main(int argc, char **argv)
 {
 	const char *incdirs[MAX_INCDIRS + 1];	/* and the default directory */
 	size_t nincdirs = 0;
-	const char *in = NULL, *out = NULL;
+	const char *in = NULL, *out = NULL, *tabmod = NULL;
 	int asm_only = 0;
 	int parse_only = 0, check_only = 0, dump = 0, sigs = 0, n, rc;
 	LimboOptions opt;
@@ -176,6 +211,13 @@ main(int argc, char **argv)
 				return 2;
 			}
 			out = argv[++i];
+		} else if (strcmp(a, "-t") == 0) {
+			if (i + 1 >= argc || argv[i + 1][0] == 0) {
+				fprintf(stderr, "limbo: -t needs a module name\n");
+				usage(stderr);
+				return 2;
+			}
+			tabmod = argv[++i];
 		} else if (strcmp(a, "--dump-ast") == 0) {
 			dump = 1;
 		} else if (strncmp(a, "-I", 2) == 0) {
@@ -232,7 +274,9 @@ main(int argc, char **argv)
 		printf("%s %s %s 0x%08x %s\n", s->exported ? "export" : "import", s->module, s->name,
 		       (unsigned)s->sig, s->str);
 	}
-	if (rc == 0 && !parse_only && !check_only && !dump && !sigs) {
+	if (rc == 0 && tabmod != NULL && !parse_only && !check_only && !dump && !sigs) {
+		rc = table(u, tabmod, in, out != NULL ? out : "-");
+	} else if (rc == 0 && !parse_only && !check_only && !dump && !sigs) {
 		char *name = out != NULL ? NULL : outname(in, asm_only ? ".s" : ".dis");
 		if (out == NULL && name == NULL) {
 			fprintf(stderr, "limbo: out of memory\n");

@@ -175,6 +175,7 @@ vm_op_mcall(VmThread *t, uint8_t *f, int32_t o, uint8_t *d, const VmInst *next)
 		 * is reported at, and caught by a handler covering, the mcall (as
 		 * Inferno's handler(), which takes R.PC - 1). */
 		t->bframe = f;
+		vm_builtin_check(t, ml, l, f);
 		l->fn(t, f);
 		t->bframe = NULL;
 		if (t->block == VM_BLOCK_RETRY) {

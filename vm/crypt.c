@@ -12,8 +12,10 @@
  * man/2 keyring-sha1.
  */
 #include "vm/vm_impl.h"
+#include "gen/vm/cryptmod.h"
 
 #include <md5.h>
+#include <stdlib.h>
 #include <sha1.h>
 
 #define ARG(k) vm_builtin_arg(fp, SPEC, (k))
@@ -31,12 +33,22 @@ typedef struct DigestState {
 	} u;
 } DigestState;
 
+/* $Crypt's state in a runtime (vm_builtin_state). */
+typedef struct CryptState {
+	VmType *t_digest;      /* Crypt->DigestState, hash context included */
+} CryptState;
+
+/* A `ref DigestState` argument: nil, or one this module made (the
+ * marshaller admits no other object, vm_builtin_adt). */
 static DigestState *
 state_of(VmThread *t, uint32_t w)
 {
+	const CryptState *cs = vm_builtin_state(t->vm, &vm_crypt_def);
+
+	/* The marshaller admits nothing else; checked again, as cheap. */
 	if (w == VM_H)
 		return NULL;
-	if (vm_ptr_bad(w) || VM_D2H(VM_PTR(w))->tid != t->vm->t_digest->id)
+	if (vm_ptr_bad(w) || VM_D2H(VM_PTR(w))->tid != cs->t_digest->id)
 		vm_raise(t, "type not constructed correctly");
 	return VM_PTR(w);
 }
@@ -44,7 +56,8 @@ state_of(VmThread *t, uint32_t w)
 static DigestState *
 state_new(VmThread *t)
 {
-	DigestState *s = vm_heap_new(t->vm, t->vm->t_digest);
+	const CryptState *cs = vm_builtin_state(t->vm, &vm_crypt_def);
+	DigestState *s = vm_heap_new(t->vm, cs->t_digest);
 
 	if (s == NULL)
 		vm_raise(t, VM_EX_NOMEM);
@@ -107,22 +120,22 @@ digest(VmThread *t, uint8_t *fp, int kind, uint32_t dlen)
 	vm_ptr_set(t->vm, (uint32_t *)r, VM_WORD(s));
 }
 
-static void
-crypt_md5(VmThread *t, uint8_t *fp)
+void
+vm_Crypt_md5(VmThread *t, uint8_t *fp)
 {
 	digest(t, fp, DIGEST_MD5, MD5_DIGEST_LENGTH);
 }
 
-static void
-crypt_sha1(VmThread *t, uint8_t *fp)
+void
+vm_Crypt_sha1(VmThread *t, uint8_t *fp)
 {
 	digest(t, fp, DIGEST_SHA1, SHA1_DIGEST_LENGTH);
 }
 #undef SPEC
 
 #define SPEC "p"
-static void
-crypt_digest_copy(VmThread *t, uint8_t *fp)
+void
+vm_DigestState_copy(VmThread *t, uint8_t *fp)
 {
 	DigestState *s = state_of(t, AP(0)), *c = NULL;
 	uint8_t *r = VM_BUILTIN_RET(fp);
@@ -139,17 +152,37 @@ crypt_digest_copy(VmThread *t, uint8_t *fp)
 }
 #undef SPEC
 
-/* Hashes of the signature strings in the comments (vm/sig.c
- * vm_sig_crypt); an adt's methods are not part of its signature. */
-static const VmBuiltinFunc crypt_funcs[] = {
-	{"DigestState.copy", 0x6f7650ef, crypt_digest_copy, "p"},  /* f(Ra(x:i))R@1 */
-	{"md5", 0x07656377, crypt_md5, "pwpp"},    /* f(Ab,i,Ab,Ra(x:i))R@1 */
-	{"sha1", 0x07656377, crypt_sha1, "pwpp"},  /* f(Ab,i,Ab,Ra(x:i))R@1 */
-};
-
-void
-vm_crypt_register(Vm *vm)
+static int
+crypt_init(Vm *vm, void **state, AcErr *err)
 {
-	vm->t_digest = vm_type_new(vm, (int32_t)sizeof(DigestState), 0, NULL);
-	vm_builtin_register(vm, "$Crypt", crypt_funcs, (int)(sizeof crypt_funcs / sizeof crypt_funcs[0]), NULL);
+	CryptState *cs = ac_calloc(1, sizeof *cs, "$Crypt", err);
+
+	*state = cs;
+	if (cs == NULL)
+		return AC_ENOMEM;
+	cs->t_digest = vm_type_new(vm, (int32_t)sizeof(DigestState), 0, NULL);
+	if (cs->t_digest == NULL)
+		return ac_err_set(err, AC_ENOMEM, "$Crypt: out of memory");
+	/* the state is hidden: only this module makes one */
+	return vm_builtin_adt(vm, VM_CRYPT_PATH, VM_CRYPT_ADT_DigestState, cs->t_digest);
 }
+
+static void
+crypt_release(Vm *vm, void *state)
+{
+	CryptState *cs = state;
+
+	vm_type_unref(vm, cs->t_digest);
+	cs->t_digest = NULL;
+}
+
+static void
+crypt_fini(Vm *vm, void *state)
+{
+	(void)vm;
+	free(state);
+}
+
+const VmBuiltinDef vm_crypt_def = {
+	VM_CRYPT_PATH, vm_Crypt_tab, VM_CRYPT_NFUNCS, crypt_init, crypt_release, crypt_fini,
+};

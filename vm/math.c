@@ -5,11 +5,15 @@
  * real hold f64; gemm is column-major with Fortran's leading dimensions,
  * as Inferno's is.
  *
+ * The table is made from module/math.m by limbo -t (gen/vm/mathmod.h);
+ * tests/vm/sig.c holds it to Inferno's libinterp/mathmod.h.
+ *
  * Follows: Inferno libinterp/math.c (behaviour, the "invalid math
- * argument" checks) and libinterp/mathmod.h (signatures, frame sizes);
+ * argument" checks);
  * man/2 math-elem, math-fp, math-linalg, math-export.
  */
 #include "vm/vm_impl.h"
+#include "gen/vm/mathmod.h"
 #include "ml/ml.h"
 
 #include <cblas.h>
@@ -66,7 +70,7 @@ array_arg(VmThread *t, VmArray *a)
 /* fn(x: real): real */
 #define SPEC "f"
 #define R_R(name, expr)                                          \
-	static void math_##name(VmThread *t, uint8_t *fp)        \
+	void vm_Math_##name(VmThread *t, uint8_t *fp)        \
 	{                                                        \
 		double x = AF(0);                                \
 		(void)t;                                         \
@@ -104,7 +108,7 @@ R_R(y1, y1(x))
 
 /* fn(x: real): int */
 #define R_I(name, expr)                                          \
-	static void math_##name(VmThread *t, uint8_t *fp)        \
+	void vm_Math_##name(VmThread *t, uint8_t *fp)        \
 	{                                                        \
 		double x = AF(0);                                \
 		(void)t;                                         \
@@ -114,8 +118,8 @@ R_I(finite, isfinite(x) ? 1 : 0)
 R_I(ilogb, ilogb(x))
 R_I(isnan, isnan(x) ? 1 : 0)
 
-static void
-math_realbits32(VmThread *t, uint8_t *fp)
+void
+vm_Math_realbits32(VmThread *t, uint8_t *fp)
 {
 	float f = (float)AF(0);
 	int32_t u;
@@ -125,8 +129,8 @@ math_realbits32(VmThread *t, uint8_t *fp)
 	ret_int(fp, u);
 }
 
-static void
-math_realbits64(VmThread *t, uint8_t *fp)
+void
+vm_Math_realbits64(VmThread *t, uint8_t *fp)
 {
 	double x = AF(0);
 	uint8_t *r = VM_BUILTIN_RET(fp);
@@ -137,8 +141,8 @@ math_realbits64(VmThread *t, uint8_t *fp)
 }
 
 /* fn(x: real): (int, real) */
-static void
-math_lgamma(VmThread *t, uint8_t *fp)
+void
+vm_Math_lgamma(VmThread *t, uint8_t *fp)
 {
 	uint8_t *r = VM_BUILTIN_RET(fp);
 	int sign = 1;
@@ -151,8 +155,8 @@ math_lgamma(VmThread *t, uint8_t *fp)
 	}
 }
 
-static void
-math_modf(VmThread *t, uint8_t *fp)
+void
+vm_Math_modf(VmThread *t, uint8_t *fp)
 {
 	uint8_t *r = VM_BUILTIN_RET(fp);
 	double ip, frac = modf(AF(0), &ip);
@@ -169,7 +173,7 @@ math_modf(VmThread *t, uint8_t *fp)
 /* fn(x, y: real): real */
 #define SPEC "ff"
 #define RR_R(name, expr)                                         \
-	static void math_##name(VmThread *t, uint8_t *fp)        \
+	void vm_Math_##name(VmThread *t, uint8_t *fp)        \
 	{                                                        \
 		double x = AF(0), y = AF(1);                     \
 		(void)t;                                         \
@@ -188,15 +192,15 @@ RR_R(remainder, remainder(x, y))
 #undef SPEC
 
 #define SPEC "wf"
-static void
-math_jn(VmThread *t, uint8_t *fp)
+void
+vm_Math_jn(VmThread *t, uint8_t *fp)
 {
 	(void)t;
 	ret_real(fp, jn(AW(0), AF(1)));
 }
 
-static void
-math_yn(VmThread *t, uint8_t *fp)
+void
+vm_Math_yn(VmThread *t, uint8_t *fp)
 {
 	(void)t;
 	ret_real(fp, yn(AW(0), AF(1)));
@@ -204,8 +208,8 @@ math_yn(VmThread *t, uint8_t *fp)
 #undef SPEC
 
 #define SPEC "fw"
-static void
-math_scalbn(VmThread *t, uint8_t *fp)
+void
+vm_Math_scalbn(VmThread *t, uint8_t *fp)
 {
 	(void)t;
 	ret_real(fp, scalbn(AF(0), AW(1)));
@@ -213,15 +217,15 @@ math_scalbn(VmThread *t, uint8_t *fp)
 #undef SPEC
 
 #define SPEC "w"
-static void
-math_pow10(VmThread *t, uint8_t *fp)
+void
+vm_Math_pow10(VmThread *t, uint8_t *fp)
 {
 	(void)t;
 	ret_real(fp, pow(10.0, (double)AW(0)));
 }
 
-static void
-math_bits32real(VmThread *t, uint8_t *fp)
+void
+vm_Math_bits32real(VmThread *t, uint8_t *fp)
 {
 	int32_t u = AW(0);
 	float f;
@@ -233,8 +237,8 @@ math_bits32real(VmThread *t, uint8_t *fp)
 #undef SPEC
 
 #define SPEC "l"
-static void
-math_bits64real(VmThread *t, uint8_t *fp)
+void
+vm_Math_bits64real(VmThread *t, uint8_t *fp)
 {
 	int64_t u = AL(0);
 	double x;
@@ -287,15 +291,15 @@ fp_status(void)
 }
 
 #define SPEC ""
-static void
-math_getFPcontrol(VmThread *t, uint8_t *fp)
+void
+vm_Math_getFPcontrol(VmThread *t, uint8_t *fp)
 {
 	(void)t;
 	ret_int(fp, fp_control());
 }
 
-static void
-math_getFPstatus(VmThread *t, uint8_t *fp)
+void
+vm_Math_getFPstatus(VmThread *t, uint8_t *fp)
 {
 	(void)t;
 	ret_int(fp, fp_status());
@@ -305,8 +309,8 @@ math_getFPstatus(VmThread *t, uint8_t *fp)
 #define SPEC "ww"
 /* FPcontrol(r, mask): sets the bits of mask to those of r; returns the
  * old word. Only the rounding mode takes effect. */
-static void
-math_FPcontrol(VmThread *t, uint8_t *fp)
+void
+vm_Math_FPcontrol(VmThread *t, uint8_t *fp)
 {
 	int old = fp_control(), r = AW(0), mask = AW(1);
 	int neu = (old & ~mask) | (r & mask);
@@ -320,8 +324,8 @@ math_FPcontrol(VmThread *t, uint8_t *fp)
 }
 
 /* FPstatus(r, mask): sets (or clears) the sticky flags in mask to r's. */
-static void
-math_FPstatus(VmThread *t, uint8_t *fp)
+void
+vm_Math_FPstatus(VmThread *t, uint8_t *fp)
 {
 	int old = fp_status(), r = AW(0), mask = AW(1);
 
@@ -367,8 +371,8 @@ put_be(uint8_t *p, uint64_t u, int n)
 		p[i] = (uint8_t)u;
 }
 
-static void
-math_import_int(VmThread *t, uint8_t *fp)
+void
+vm_Math_import_int(VmThread *t, uint8_t *fp)
 {
 	VmArray *b = AA(0, 1), *x = AA(1, 4);
 
@@ -377,8 +381,8 @@ math_import_int(VmThread *t, uint8_t *fp)
 		((int32_t *)AD(x))[i] = (int32_t)(uint32_t)get_be(AD(b) + 4 * i, 4);
 }
 
-static void
-math_import_real32(VmThread *t, uint8_t *fp)
+void
+vm_Math_import_real32(VmThread *t, uint8_t *fp)
 {
 	VmArray *b = AA(0, 1), *x = AA(1, 8);
 
@@ -391,8 +395,8 @@ math_import_real32(VmThread *t, uint8_t *fp)
 	}
 }
 
-static void
-math_import_real(VmThread *t, uint8_t *fp)
+void
+vm_Math_import_real(VmThread *t, uint8_t *fp)
 {
 	VmArray *b = AA(0, 1), *x = AA(1, 8);
 
@@ -403,8 +407,8 @@ math_import_real(VmThread *t, uint8_t *fp)
 	}
 }
 
-static void
-math_export_int(VmThread *t, uint8_t *fp)
+void
+vm_Math_export_int(VmThread *t, uint8_t *fp)
 {
 	VmArray *b = AA(0, 1), *x = AA(1, 4);
 
@@ -413,8 +417,8 @@ math_export_int(VmThread *t, uint8_t *fp)
 		put_be(AD(b) + 4 * i, (uint32_t)((int32_t *)AD(x))[i], 4);
 }
 
-static void
-math_export_real32(VmThread *t, uint8_t *fp)
+void
+vm_Math_export_real32(VmThread *t, uint8_t *fp)
 {
 	VmArray *b = AA(0, 1), *x = AA(1, 8);
 
@@ -427,8 +431,8 @@ math_export_real32(VmThread *t, uint8_t *fp)
 	}
 }
 
-static void
-math_export_real(VmThread *t, uint8_t *fp)
+void
+vm_Math_export_real(VmThread *t, uint8_t *fp)
 {
 	VmArray *b = AA(0, 1), *x = AA(1, 8);
 
@@ -452,8 +456,8 @@ blas(VmThread *t)
 	return b;
 }
 
-static void
-math_dot(VmThread *t, uint8_t *fp)
+void
+vm_Math_dot(VmThread *t, uint8_t *fp)
 {
 	VmArray *x = array_arg(t, AA(0, 8)), *y = array_arg(t, AA(1, 8));
 
@@ -472,8 +476,8 @@ cmp_perm(const void *a, const void *b, void *ctx)
 }
 
 /* sort(x, pi): permutes pi so that x[pi[i]] ascend; x is unchanged. */
-static void
-math_sort(VmThread *t, uint8_t *fp)
+void
+vm_Math_sort(VmThread *t, uint8_t *fp)
 {
 	VmArray *x = array_arg(t, AA(0, 8)), *p = array_arg(t, AA(1, 4));
 	int32_t *pi = (int32_t *)AD(p);
@@ -486,8 +490,8 @@ math_sort(VmThread *t, uint8_t *fp)
 #undef SPEC
 
 #define SPEC "p"
-static void
-math_iamax(VmThread *t, uint8_t *fp)
+void
+vm_Math_iamax(VmThread *t, uint8_t *fp)
 {
 	VmArray *x = array_arg(t, AA(0, 8));
 	const double *v = (const double *)AD(x);
@@ -500,8 +504,8 @@ math_iamax(VmThread *t, uint8_t *fp)
 	ret_int(fp, (int32_t)best);
 }
 
-static void
-math_norm1(VmThread *t, uint8_t *fp)
+void
+vm_Math_norm1(VmThread *t, uint8_t *fp)
 {
 	VmArray *x = array_arg(t, AA(0, 8));
 	double s = 0;
@@ -511,8 +515,8 @@ math_norm1(VmThread *t, uint8_t *fp)
 	ret_real(fp, s);
 }
 
-static void
-math_norm2(VmThread *t, uint8_t *fp)
+void
+vm_Math_norm2(VmThread *t, uint8_t *fp)
 {
 	VmArray *x = array_arg(t, AA(0, 8));
 
@@ -534,8 +538,8 @@ check_matrix(VmThread *t, VmArray *a, int32_t ld, int32_t rows, int32_t cols)
 	return 1;
 }
 
-static void
-math_gemm(VmThread *t, uint8_t *fp)
+void
+vm_Math_gemm(VmThread *t, uint8_t *fp)
 {
 	int32_t ta = AW(0), tb = AW(1), m = AW(2), n = AW(3), k = AW(4);
 	int32_t lda = AW(7), ldb = AW(9), ldc = AW(12);
@@ -565,82 +569,5 @@ math_gemm(VmThread *t, uint8_t *fp)
 }
 #undef SPEC
 
-/* Sorted by name; hashes from libinterp/mathmod.h, each that of the
- * signature string in the comment (vm/sig.c vm_sig_math). */
-static const VmBuiltinFunc math_funcs[] = {
-	{"FPcontrol", 0x6584767b, math_FPcontrol, "ww"},      /* f(i,i)i */
-	{"FPstatus", 0x6584767b, math_FPstatus, "ww"},        /* f(i,i)i */
-	{"acos", 0xa1d1fe48, math_acos, "f"},                 /* f(r)r */
-	{"acosh", 0xa1d1fe48, math_acosh, "f"},
-	{"asin", 0xa1d1fe48, math_asin, "f"},
-	{"asinh", 0xa1d1fe48, math_asinh, "f"},
-	{"atan", 0xa1d1fe48, math_atan, "f"},
-	{"atan2", 0xf293f6cf, math_atan2, "ff"},              /* f(r,r)r */
-	{"atanh", 0xa1d1fe48, math_atanh, "f"},
-	{"bits32real", 0x40a58596, math_bits32real, "w"},     /* f(i)r */
-	{"bits64real", 0x5463c72c, math_bits64real, "l"},     /* f(B)r */
-	{"cbrt", 0xa1d1fe48, math_cbrt, "f"},
-	{"ceil", 0xa1d1fe48, math_ceil, "f"},
-	{"copysign", 0xf293f6cf, math_copysign, "ff"},
-	{"cos", 0xa1d1fe48, math_cos, "f"},
-	{"cosh", 0xa1d1fe48, math_cosh, "f"},
-	{"dot", 0xfeca4db6, math_dot, "pp"},                  /* f(Ar,Ar)r */
-	{"erf", 0xa1d1fe48, math_erf, "f"},
-	{"erfc", 0xa1d1fe48, math_erfc, "f"},
-	{"exp", 0xa1d1fe48, math_exp, "f"},
-	{"expm1", 0xa1d1fe48, math_expm1, "f"},
-	{"export_int", 0x3f1d94ee, math_export_int, "pp"},    /* f(Ab,Ai)n */
-	{"export_real", 0xd1fb0c8c, math_export_real, "pp"},  /* f(Ab,Ar)n */
-	{"export_real32", 0xd1fb0c8c, math_export_real32, "pp"},
-	{"fabs", 0xa1d1fe48, math_fabs, "f"},
-	{"fdim", 0xf293f6cf, math_fdim, "ff"},
-	{"finite", 0x7b2e5f52, math_finite, "f"},             /* f(r)i */
-	{"floor", 0xa1d1fe48, math_floor, "f"},
-	{"fmax", 0xf293f6cf, math_fmax, "ff"},
-	{"fmin", 0xf293f6cf, math_fmin, "ff"},
-	{"fmod", 0xf293f6cf, math_fmod, "ff"},
-	{"gemm", 0x53b8cd34, math_gemm, "wwwwwfpwpwfpw"},     /* f(i,i,i,i,i,r,Ar,i,Ar,i,r,Ar,i)n */
-	{"getFPcontrol", 0x616977e8, math_getFPcontrol, ""},  /* f()i */
-	{"getFPstatus", 0x616977e8, math_getFPstatus, ""},
-	{"hypot", 0xf293f6cf, math_hypot, "ff"},
-	{"iamax", 0xa5fc2e4d, math_iamax, "p"},               /* f(Ar)i */
-	{"ilogb", 0x7b2e5f52, math_ilogb, "f"},
-	{"import_int", 0x3f1d94ee, math_import_int, "pp"},
-	{"import_real", 0xd1fb0c8c, math_import_real, "pp"},
-	{"import_real32", 0xd1fb0c8c, math_import_real32, "pp"},
-	{"isnan", 0x7b2e5f52, math_isnan, "f"},
-	{"j0", 0xa1d1fe48, math_j0, "f"},
-	{"j1", 0xa1d1fe48, math_j1, "f"},
-	{"jn", 0xb61ffc5b, math_jn, "wf"},                    /* f(i,r)r */
-	{"lgamma", 0x6e97c646, math_lgamma, "f"},             /* f(r)t(i,r) */
-	{"log", 0xa1d1fe48, math_log, "f"},
-	{"log10", 0xa1d1fe48, math_log10, "f"},
-	{"log1p", 0xa1d1fe48, math_log1p, "f"},
-	{"modf", 0x6e97c646, math_modf, "f"},
-	{"nextafter", 0xf293f6cf, math_nextafter, "ff"},
-	{"norm1", 0x1629207e, math_norm1, "p"},               /* f(Ar)r */
-	{"norm2", 0x1629207e, math_norm2, "p"},
-	{"pow", 0xf293f6cf, math_pow, "ff"},
-	{"pow10", 0x40a58596, math_pow10, "w"},
-	{"realbits32", 0x7b2e5f52, math_realbits32, "f"},
-	{"realbits64", 0x9589d476, math_realbits64, "f"},     /* f(r)B */
-	{"remainder", 0xf293f6cf, math_remainder, "ff"},
-	{"rint", 0xa1d1fe48, math_rint, "f"},
-	{"scalbn", 0x64fa84ba, math_scalbn, "fw"},            /* f(r,i)r */
-	{"sin", 0xa1d1fe48, math_sin, "f"},
-	{"sinh", 0xa1d1fe48, math_sinh, "f"},
-	{"sort", 0x0fc7c7b8, math_sort, "pp"},                /* f(Ar,Ai)n */
-	{"sqrt", 0xa1d1fe48, math_sqrt, "f"},
-	{"tan", 0xa1d1fe48, math_tan, "f"},
-	{"tanh", 0xa1d1fe48, math_tanh, "f"},
-	{"y0", 0xa1d1fe48, math_y0, "f"},
-	{"y1", 0xa1d1fe48, math_y1, "f"},
-	{"yn", 0xb61ffc5b, math_yn, "wf"},
-};
-_Static_assert(sizeof math_funcs / sizeof math_funcs[0] == 68, "Inferno's Mathmodlen");
-
-void
-vm_math_register(Vm *vm)
-{
-	vm_builtin_register(vm, "$Math", math_funcs, (int)(sizeof math_funcs / sizeof math_funcs[0]), NULL);
-}
+/* No state: the floating-point control words are the thread's. */
+const VmBuiltinDef vm_math_def = {VM_MATH_PATH, vm_Math_tab, VM_MATH_NFUNCS, NULL, NULL, NULL};

@@ -435,31 +435,6 @@ arg_offset(const char *spec, int k)
 	return off;
 }
 
-/* Frame type of a builtin from its argument letters: registers and
- * temporaries first (MaxTemp), then each argument aligned to its size.
- * NULL for a variadic function, whose caller builds the frame. */
-static VmType *
-builtin_frame(Vm *vm, const char *args)
-{
-	uint8_t map[64] = {0};
-	int32_t size, align, end;
-	int nptr;
-
-	if (strchr(args, '*') != NULL)
-		return NULL;
-	for (int i = 0; args[i] != 0; i++) {
-		int32_t off = arg_offset(args, i);
-		arg_layout(args[i], &size, &align, &nptr);
-		for (int w = 0; w < nptr; w++) {
-			int32_t word = off / 4 + w;
-			if (word < (int32_t)sizeof map * 8)
-				map[word / 8] |= (uint8_t)(0x80 >> (word % 8));
-		}
-	}
-	end = (arg_offset(args, -1) + 7) & ~7;
-	return vm_type_new(vm, end, (end / 4 + 7) / 8, map);
-}
-
 uint8_t *
 vm_builtin_arg(uint8_t *fp, const char *spec, int k)
 {
@@ -488,13 +463,19 @@ vm_builtin_module(Vm *vm, const char *path, AcErr *err)
 		m->name = (char *)b->path;  /* "$Sys", as Inferno's builtinmod */
 		m->path = strdup(b->path);
 		m->builtin = b;
-		m->nlink = b->nfuncs;
 		for (int j = 0; j < b->nfuncs; j++) {
-			m->link[j].pc = -1;
-			m->link[j].fn = b->funcs[j].fn;
-			m->link[j].sig = b->funcs[j].sig;
-			m->link[j].name = b->funcs[j].name;
-			m->link[j].frame = builtin_frame(vm, b->funcs[j].args);
+			const VmBuiltinFunc *f = &b->funcs[j];
+			VmLink *l = &m->link[m->nlink];
+			if (f->fn == NULL)
+				continue;  /* declared, not provided: importing it fails to link */
+			l->pc = -1;
+			l->fn = f->fn;
+			l->sig = f->sig;
+			l->name = f->name;
+			l->bf = f;
+			/* the generated layout; a variadic one's caller builds the frame */
+			l->frame = f->varargs ? NULL : vm_type_new(vm, f->size, f->np, f->map);
+			m->nlink++;
 		}
 		b->mod = m;
 		return m;

@@ -8,7 +8,7 @@
  * cover stat and friends: the name is resolved as the kernel would (realpath:
  * no "..", no symbolic link left) and must lie beneath an allowed entry.
  */
-#include "vm/vm_impl.h"
+#include "vm/sys_impl.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -91,6 +91,7 @@ list_free(char **l)
 int
 vm_confine(Vm *vm, const VmSandbox *fs, AcErr *err)
 {
+	SysState *s = vm_sys_state(vm);
 	char **r = canon_list(fs->read), **w = canon_list(fs->write);
 
 	if (r == NULL || w == NULL) {
@@ -98,10 +99,10 @@ vm_confine(Vm *vm, const VmSandbox *fs, AcErr *err)
 		list_free(w);
 		return ac_err_set(err, AC_ENOMEM, "sandbox: no memory for the allow-lists");
 	}
-	list_free(vm->confine_read);
-	list_free(vm->confine_write);
-	vm->confine_read = r;
-	vm->confine_write = w;
+	list_free(s->confine_read);
+	list_free(s->confine_write);
+	s->confine_read = r;
+	s->confine_write = w;
 	return AC_OK;
 }
 
@@ -124,9 +125,10 @@ vm_path_confined(Vm *vm, char *host, size_t size, int writing, int follow)
 	const char *base;
 	struct stat st;
 	size_t n;
+	const SysState *s = vm_sys_state(vm);
 	int ok;
 
-	if (vm->confine_read == NULL)
+	if (s->confine_read == NULL)
 		return 1;
 	n = strlen(host);
 	while (n > 1 && host[n - 1] == '/')
@@ -155,7 +157,7 @@ vm_path_confined(Vm *vm, char *host, size_t size, int writing, int follow)
 			return 0;
 		snprintf(canon + n, sizeof canon - n, "%s%s", n == 1 ? "" : "/", base);
 	}
-	ok = beneath(canon, vm->confine_write) || (!writing && beneath(canon, vm->confine_read));
+	ok = beneath(canon, s->confine_write) || (!writing && beneath(canon, s->confine_read));
 	if (ok && strlen(canon) < size)
 		memcpy(host, canon, strlen(canon) + 1);  /* the call uses the resolved name */
 	return ok;

@@ -32,10 +32,12 @@ vm_new(const VmOptions *opt, AcErr *err)
 	}
 	vm_heap_init_types(vm);
 	vm_chan_init_type(vm);
-	vm_sys_register(vm);
-	vm_math_register(vm);
-	vm_crypt_register(vm);
-	vm_tensor_register(vm);
+	if (vm_builtins_init(vm, err) != AC_OK) {
+		vm_builtin_free(vm);
+		vm_arena_fini(vm);
+		free(vm);
+		return NULL;
+	}
 	return vm;
 }
 
@@ -59,8 +61,7 @@ static size_t
 release_all(Vm *vm)
 {
 	VmType **base[] = {&vm->t_string, &vm->t_array, &vm->t_list, &vm->t_modlink, &vm->t_byte,
-	                   &vm->t_word, &vm->t_big, &vm->t_real, &vm->t_ptr, &vm->t_fd, &vm->t_dir,
-	                   &vm->t_digest, &vm->t_tensor, &vm->t_chan};
+	                   &vm->t_word, &vm->t_big, &vm->t_real, &vm->t_ptr, &vm->t_chan};
 
 	if (vm->released)
 		return vm->heap_used;
@@ -71,6 +72,7 @@ release_all(Vm *vm)
 	vm->gc_nroots = vm->gc_cap = 0;
 	if (vm->poisoned)
 		return vm->heap_used;
+	vm_builtin_release(vm);  /* the builtin modules' own types */
 	(void)base;
 	return vm->heap_used;
 }
@@ -94,8 +96,7 @@ vm_free(Vm *vm)
 		return;
 	vm_enter(vm);
 	release_all(vm);
-	vm_sysfile_fini(vm);
-	vm_tensor_fini(vm);
+	vm_builtin_free(vm);
 	vm_handles_fini(vm);
 	vm_types_fini(vm);
 	vm_arena_fini(vm);
@@ -106,19 +107,6 @@ uint64_t
 vm_instructions(const Vm *vm)
 {
 	return vm->ninstr;
-}
-
-int
-vm_builtin_register(Vm *vm, const char *path, const VmBuiltinFunc *funcs, int n, AcErr *err)
-{
-	if (vm->nbuiltins == (int)(sizeof vm->builtins / sizeof vm->builtins[0]))
-		return ac_err_set(err, AC_EINVAL, "too many builtin modules (registering %s)", path);
-	vm->builtins[vm->nbuiltins].path = path;
-	vm->builtins[vm->nbuiltins].funcs = funcs;
-	vm->builtins[vm->nbuiltins].nfuncs = n;
-	vm->builtins[vm->nbuiltins].mod = NULL;
-	vm->nbuiltins++;
-	return AC_OK;
 }
 
 /* Builds argv as a Limbo list of strings, first element first. */

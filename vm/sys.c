@@ -2,9 +2,10 @@
  * $Sys: Inferno's system module (module/sys.m) as ordinary programs use
  * it. This file holds the function table, the print family and the
  * process-ish calls (millisec, sleep, pctl, werrstr); files are in
- * sysfile.c, tokenize and UTF-8 in sysstr.c. Type-signature hashes are
- * Inferno's (libinterp/sysmod.h; tests/vm/sig.c recomputes them from the
- * signature strings in vm/sig.c).
+ * sysfile.c, tokenize and UTF-8 in sysstr.c. The table, with the
+ * signatures and frame layouts, is made from module/sys.m by limbo -t
+ * (gen/vm/sysmod.h, through sys_impl.h); tests/vm/sig.c holds it to
+ * Inferno's libinterp/sysmod.h.
  */
 #include "vm/sys_impl.h"
 #include "vm/fmt.h"
@@ -111,19 +112,19 @@ set_int(uint8_t *fp, int32_t v)
 		*(int32_t *)r = v;
 }
 
-static void
-sys_print(VmThread *t, uint8_t *fp)
+void
+vm_Sys_print(VmThread *t, uint8_t *fp)
 {
+	SysState *s = vm_sys_state(t->vm);
 	VmFmtBuf b;
 
 	format(t, fp, 0, &b);
-	set_int(fp, write_all(t->vm->files != NULL && t->vm->files[1].refs > 0 ? t->vm->files[1].host : -1,
-	                      b.p, b.len));
+	set_int(fp, write_all(s->files != NULL && s->files[1].refs > 0 ? s->files[1].host : -1, b.p, b.len));
 	free(b.p);
 }
 
-static void
-sys_fprint(VmThread *t, uint8_t *fp)
+void
+vm_Sys_fprint(VmThread *t, uint8_t *fp)
 {
 	/* Inferno: writing to nil fails, it does not raise. */
 	int fd = vm_sys_fd_of(t, *(uint32_t *)ARG(fp, 0));
@@ -134,8 +135,8 @@ sys_fprint(VmThread *t, uint8_t *fp)
 	free(b.p);
 }
 
-static void
-sys_sprint(VmThread *t, uint8_t *fp)
+void
+vm_Sys_sprint(VmThread *t, uint8_t *fp)
 {
 	VmFmtBuf b;
 	uint8_t *r = RET(fp);
@@ -146,8 +147,8 @@ sys_sprint(VmThread *t, uint8_t *fp)
 	free(b.p);
 }
 
-static void
-sys_aprint(VmThread *t, uint8_t *fp)
+void
+vm_Sys_aprint(VmThread *t, uint8_t *fp)
 {
 	VmFmtBuf b;
 	uint8_t *r = RET(fp);
@@ -169,15 +170,15 @@ sys_aprint(VmThread *t, uint8_t *fp)
 	vm_ptr_set(t->vm, (uint32_t *)r, VM_WORD(a));
 }
 
-static void
-sys_millisec(VmThread *t, uint8_t *fp)
+void
+vm_Sys_millisec(VmThread *t, uint8_t *fp)
 {
 	(void)t;
 	set_int(fp, (int32_t)ac_clock_ms());
 }
 
-static void
-sys_sleep(VmThread *t, uint8_t *fp)
+void
+vm_Sys_sleep(VmThread *t, uint8_t *fp)
 {
 	int32_t ms = *(int32_t *)ARG(fp, 0);
 
@@ -189,14 +190,14 @@ sys_sleep(VmThread *t, uint8_t *fp)
 /* pctl(flags, movefd): the process id. The name space, environment and
  * descriptor-group flags change nothing here: every Dis thread shares the
  * host process's descriptors and name space. */
-static void
-sys_pctl(VmThread *t, uint8_t *fp)
+void
+vm_Sys_pctl(VmThread *t, uint8_t *fp)
 {
 	set_int(fp, t->id);
 }
 
-static void
-sys_werrstr(VmThread *t, uint8_t *fp)
+void
+vm_Sys_werrstr(VmThread *t, uint8_t *fp)
 {
 	size_t n;
 	char *s = vm_string_utf8(*(uint32_t *)ARG(fp, 0), &n);
@@ -208,48 +209,37 @@ sys_werrstr(VmThread *t, uint8_t *fp)
 	set_int(fp, 0);
 }
 
-/* Sorted by name. The hash is of the signature string in the comment
- * (vm/sig.c vm_sig_sys has the same strings); FD is a(fd:i) and DIR is
- * a(name:s,uid:s,gid:s,muid:s,qid:a(path:B,vers:i,qtype:i),mode:i,
- * atime:i,mtime:i,length:B,dtype:i,dev:i). */
-static const VmBuiltinFunc sys_funcs[] = {
-	{"aprint", 0x77442d46, sys_aprint, "p*"},             /* f*(s)Ab */
-	{"byte2char", 0x3d6094f9, vm_sys_byte2char, "pw"},    /* f(Ab,i)t(i,i,i) */
-	{"char2byte", 0x2ba5ab41, vm_sys_char2byte, "wpw"},   /* f(i,Ab,i)i */
-	{"chdir", 0xc6935858, vm_sys_chdir, "p"},             /* f(s)i */
-	{"create", 0x54db77d9, vm_sys_create, "pww"},         /* f(s,i,i)RFD */
-	{"dirread", 0x72210d71, vm_sys_dirread, "p"},         /* f(RFD)t(i,ADIR) */
-	{"dup", 0x6584767b, vm_sys_dup, "ww"},                /* f(i,i)i */
-	{"fd2path", 0x749c6042, vm_sys_fd2path, "p"},         /* f(RFD)s */
-	{"fildes", 0x1478f993, vm_sys_fildes, "w"},           /* f(i)RFD */
-	{"fprint", 0xf46486c8, sys_fprint, "pp*"},            /* f*(RFD,s)i */
-	{"fstat", 0xda4499c2, vm_sys_fstat, "p"},             /* f(RFD)t(i,DIR) */
-	{"fwstat", 0x50a6c7e0, vm_sys_fwstat, "pD"},          /* f(RFD,DIR)i */
-	{"iounit", 0x5583b730, vm_sys_iounit, "p"},           /* f(RFD)i */
-	{"millisec", 0x616977e8, sys_millisec, ""},           /* f()i */
-	{"open", 0x8f477f99, vm_sys_open, "pw"},              /* f(s,i)RFD */
-	{"pctl", 0x05df27fb, sys_pctl, "wp"},                 /* f(i,Li)i */
-	{"pipe", 0x1f2c52ea, vm_sys_pipe, "p"},               /* f(ARFD)i */
-	{"pread", 0x09d8aac6, vm_sys_pread, "ppwl"},          /* f(RFD,Ab,i,B)i */
-	{"print", 0xac849033, sys_print, "p*"},               /* f*(s)i */
-	{"pwrite", 0x09d8aac6, vm_sys_pwrite, "ppwl"},        /* f(RFD,Ab,i,B)i */
-	{"read", 0x7cfef557, vm_sys_read, "ppw"},             /* f(RFD,Ab,i)i */
-	{"remove", 0xc6935858, vm_sys_remove, "p"},           /* f(s)i */
-	{"seek", 0xaeccaddb, vm_sys_seek, "plw"},             /* f(RFD,B,i)B */
-	{"sleep", 0xe67bf126, sys_sleep, "w"},                /* f(i)i */
-	{"sprint", 0x4c0624b6, sys_sprint, "p*"},             /* f*(s)s */
-	{"stat", 0x319328dd, vm_sys_stat, "p"},               /* f(s)t(i,DIR) */
-	{"stream", 0xb9e8f9ea, vm_sys_stream, "ppw"},         /* f(RFD,R@1,i)i */
-	{"tokenize", 0x57338f20, vm_sys_tokenize, "pp"},      /* f(s,s)t(i,Ls) */
-	{"utfbytes", 0x01d4a1f4, vm_sys_utfbytes, "pw"},      /* f(Ab,i)i */
-	{"werrstr", 0xc6935858, sys_werrstr, "p"},            /* f(s)i */
-	{"write", 0x7cfef557, vm_sys_write, "ppw"},           /* f(RFD,Ab,i)i */
-	{"wstat", 0x56b02096, vm_sys_wstat, "pD"},            /* f(s,DIR)i */
-};
-
-void
-vm_sys_register(Vm *vm)
+static int
+sys_init(Vm *vm, void **state, AcErr *err)
 {
-	vm_sysfile_init(vm);
-	vm_builtin_register(vm, "$Sys", sys_funcs, (int)(sizeof sys_funcs / sizeof sys_funcs[0]), NULL);
+	SysState *s = ac_calloc(1, sizeof *s, "$Sys", err);
+
+	*state = s;
+	if (s == NULL)
+		return AC_ENOMEM;
+	if (vm_sysfile_init(vm, s, err) != AC_OK)
+		return AC_ENOMEM;
+	/* files only through the table: an FD is one this module made */
+	return vm_builtin_adt(vm, VM_SYS_PATH, VM_SYS_ADT_FD, s->t_fd);
 }
+
+static void
+sys_release(Vm *vm, void *state)
+{
+	SysState *s = state;
+
+	vm_type_unref(vm, s->t_fd);
+	vm_type_unref(vm, s->t_dir);
+	s->t_fd = s->t_dir = NULL;
+}
+
+static void
+sys_fini(Vm *vm, void *state)
+{
+	vm_sysfile_fini(vm, state);
+	free(state);
+}
+
+const VmBuiltinDef vm_sys_def = {
+	VM_SYS_PATH, vm_Sys_tab, VM_SYS_NFUNCS, sys_init, sys_release, sys_fini,
+};

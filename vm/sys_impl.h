@@ -14,10 +14,47 @@
 #include <dirent.h>
 
 #include "vm/vm_impl.h"
+/* The table limbo -t makes from module/sys.m, and the prototype of every
+ * function in it (vm_Sys_open, ...): sys.c, sysfile.c and sysstr.c
+ * define them. */
+#include "gen/vm/sysmod.h"
+
+/* $Sys's state in a runtime (vm_builtin_state): the program's file table
+ * and the path confinement. */
+typedef struct SysFile {
+	int host;              /* -1: free */
+	int refs;              /* Sys->FDs naming it, plus one for 0-2 and dup's numbers */
+	void *dir;             /* dirread's DIR over a dup of host, or NULL: not in
+	                          the arena, where the Sys->FD is */
+} SysFile;
+typedef struct SysState {
+	/* The program's file table (Inferno's fd group): its number n is
+	 * files[n], 0-2 its standard input, output and error. An entry holds
+	 * its host descriptor while refs is above 0. Dis code names files
+	 * only through it, never a host descriptor. */
+	SysFile *files;
+	int nfiles;
+	/* With --sandbox (vm_confine): the canonical directories and files
+	 * the path builtins (and Tensor->readidx) may read beneath, and
+	 * write beneath; NULL: not confined. NULL-terminated. */
+	char **confine_read, **confine_write;
+	VmType *t_fd;          /* Sys->FD (its destroy hook drops the table entry) */
+	VmType *t_dir;         /* Sys->Dir, for dirread's arrays */
+} SysState;
+
+/* $Sys as it registers (sys.c), and its state in vm (never NULL while vm
+ * runs). */
+extern const VmBuiltinDef vm_sys_def;
+static inline SysState *
+vm_sys_state(const Vm *vm)
+{
+	return vm_builtin_state(vm, &vm_sys_def);
+}
 
 /* Sys->FD. Limbo sees only fd, and may write it: it is what printing and
  * fildes show, never trusted. The file is the program's table entry slot
- * (Vm.files), which Dis code cannot reach; the host descriptor is there. */
+ * (SysState.files), which Dis code cannot reach; the host descriptor is
+ * there. */
 typedef struct SysFD {
 	int32_t fd;            /* the program's number, as Dis code last set it */
 	int32_t slot;          /* the program's number, as the VM gave it */
@@ -61,42 +98,18 @@ void vm_sys_errno(VmThread *t, int e);
  * pointer, or H (fd closed, errstr set) when the table is full. */
 uint32_t vm_sys_fd_new(VmThread *t, int fd);
 /* The host descriptor of ref FD w, through the program's table; -1 (errstr
- * set) for nil, a forged FD or a closed entry. */
+ * set) for nil or a closed entry. w is an argument the marshaller let
+ * through: an FD this module made, never one Dis code forged. */
 int vm_sys_fd_of(VmThread *t, uint32_t w);
 /* Stores int v at REGRET, if there is a result slot. */
 void vm_sys_ret_int(uint8_t *fp, int32_t v);
 /* Drops the pointer at REGRET and sets it to v (taking v's reference). */
 void vm_sys_ret_ptr(VmThread *t, uint8_t *fp, uint32_t v);
 
-/* sysfile.c */
-void vm_sysfile_init(Vm *vm);
-/* Closes what is left in the program's table and frees it (vm_free). */
-void vm_sysfile_fini(Vm *vm);
-void vm_sys_open(VmThread *t, uint8_t *fp);
-void vm_sys_create(VmThread *t, uint8_t *fp);
-void vm_sys_read(VmThread *t, uint8_t *fp);
-void vm_sys_write(VmThread *t, uint8_t *fp);
-void vm_sys_pread(VmThread *t, uint8_t *fp);
-void vm_sys_pwrite(VmThread *t, uint8_t *fp);
-void vm_sys_seek(VmThread *t, uint8_t *fp);
-void vm_sys_remove(VmThread *t, uint8_t *fp);
-void vm_sys_chdir(VmThread *t, uint8_t *fp);
-void vm_sys_stat(VmThread *t, uint8_t *fp);
-void vm_sys_fstat(VmThread *t, uint8_t *fp);
-void vm_sys_wstat(VmThread *t, uint8_t *fp);
-void vm_sys_fwstat(VmThread *t, uint8_t *fp);
-void vm_sys_dirread(VmThread *t, uint8_t *fp);
-void vm_sys_fd2path(VmThread *t, uint8_t *fp);
-void vm_sys_dup(VmThread *t, uint8_t *fp);
-void vm_sys_fildes(VmThread *t, uint8_t *fp);
-void vm_sys_pipe(VmThread *t, uint8_t *fp);
-void vm_sys_iounit(VmThread *t, uint8_t *fp);
-void vm_sys_stream(VmThread *t, uint8_t *fp);
-
-/* sysstr.c */
-void vm_sys_tokenize(VmThread *t, uint8_t *fp);
-void vm_sys_byte2char(VmThread *t, uint8_t *fp);
-void vm_sys_char2byte(VmThread *t, uint8_t *fp);
-void vm_sys_utfbytes(VmThread *t, uint8_t *fp);
+/* sysfile.c: makes the file table and the types of s; AC_OK or AC_ENOMEM. */
+int vm_sysfile_init(Vm *vm, SysState *s, AcErr *err);
+/* Closes what is left in the program's table and frees it, and the
+ * confinement lists (vm_free). */
+void vm_sysfile_fini(Vm *vm, SysState *s);
 
 #endif

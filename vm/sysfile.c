@@ -1,7 +1,7 @@
 /*
  * $Sys files: open, create, read, write, seek, stat and friends. A
  * `ref Sys->FD` names an entry of the program's own file table (Inferno's
- * fd group, Vm.files), never a host descriptor: the number Dis code sees
+ * fd group, SysState.files), never a host descriptor: the number Dis code sees
  * (and may overwrite) is only shown. An entry's host descriptor is closed
  * when its last FD goes (the type's destroy hook), except 0, 1 and 2.
  * Absolute Inferno paths resolve under the runtime's root (emu -r),
@@ -64,11 +64,12 @@ enum { MAX_FILES = 256 };  /* the program's table: numbers 0 to 255 */
 static void
 file_unref(Vm *vm, int n)
 {
-	struct VmFile *e;
+	SysState *s = vm_sys_state(vm);
+	SysFile *e;
 
-	if (vm->files == NULL || n < 0 || n >= vm->nfiles || vm->files[n].refs <= 0)
+	if (s == NULL || s->files == NULL || n < 0 || n >= s->nfiles || s->files[n].refs <= 0)
 		return;
-	e = &vm->files[n];
+	e = &s->files[n];
 	if (--e->refs == 0) {
 		if (e->dir != NULL)
 			closedir(e->dir);  /* closes its own dup of the file */
@@ -87,36 +88,43 @@ fd_destroy(Vm *vm, void *p)
 	file_unref(vm, f->slot);
 }
 
-void
-vm_sysfile_init(Vm *vm)
+int
+vm_sysfile_init(Vm *vm, SysState *s, AcErr *err)
 {
 	static const uint8_t dirmap[1] = {0xf0};  /* name, uid, gid, muid */
 
-	vm->t_fd = vm_type_new(vm, (int32_t)sizeof(SysFD), 0, NULL);
-	vm_type_set_destroy(vm, vm->t_fd, fd_destroy);
-	vm->t_dir = vm_type_new(vm, (int32_t)sizeof(SysDir), 1, dirmap);
-	vm->files = malloc(MAX_FILES * sizeof vm->files[0]);
-	vm->nfiles = vm->files != NULL ? MAX_FILES : 0;
-	for (int i = 0; i < vm->nfiles; i++)
-		vm->files[i] = (struct VmFile){i <= 2 ? i : -1, i <= 2, NULL};
+	s->t_fd = vm_type_new(vm, (int32_t)sizeof(SysFD), 0, NULL);
+	s->t_dir = vm_type_new(vm, (int32_t)sizeof(SysDir), 1, dirmap);
+	s->files = malloc(MAX_FILES * sizeof s->files[0]);
+	if (s->t_fd == NULL || s->t_dir == NULL || s->files == NULL)
+		return ac_err_set(err, AC_ENOMEM, "$Sys: out of memory");
+	vm_type_set_destroy(vm, s->t_fd, fd_destroy);
+	s->nfiles = MAX_FILES;
+	for (int i = 0; i < s->nfiles; i++)
+		s->files[i] = (SysFile){i <= 2 ? i : -1, i <= 2, NULL};
+	return AC_OK;
 }
 
 void
-vm_sysfile_fini(Vm *vm)
+vm_sysfile_fini(Vm *vm, SysState *s)
 {
-	for (int i = 0; i < vm->nfiles; i++)
-		if (vm->files[i].refs > 0 && vm->files[i].host > 2)
-			close(vm->files[i].host);
-	free(vm->files);
-	vm->files = NULL;
-	vm->nfiles = 0;
+	(void)vm;
+	for (int i = 0; i < s->nfiles; i++) {
+		if (s->files[i].dir != NULL)
+			closedir(s->files[i].dir);
+		if (s->files[i].refs > 0 && s->files[i].host > 2)
+			close(s->files[i].host);
+	}
+	free(s->files);
+	s->files = NULL;
+	s->nfiles = 0;
 	for (int k = 0; k < 2; k++) {
-		char **l = k == 0 ? vm->confine_read : vm->confine_write;
+		char **l = k == 0 ? s->confine_read : s->confine_write;
 		for (size_t i = 0; l != NULL && l[i] != NULL; i++)
 			free(l[i]);
 		free(l);
 	}
-	vm->confine_read = vm->confine_write = NULL;
+	s->confine_read = s->confine_write = NULL;
 }
 
 /* The lowest free number of the program's table for host descriptor fd,
@@ -124,11 +132,11 @@ vm_sysfile_fini(Vm *vm)
 static int
 file_add(VmThread *t, int fd, int refs)
 {
-	Vm *vm = t->vm;
+	SysState *s = vm_sys_state(t->vm);
 
-	for (int n = 0; n < vm->nfiles; n++)
-		if (vm->files[n].refs == 0) {
-			vm->files[n] = (struct VmFile){fd, refs, NULL};
+	for (int n = 0; n < s->nfiles; n++)
+		if (s->files[n].refs == 0) {
+			s->files[n] = (SysFile){fd, refs, NULL};
 			return n;
 		}
 	if (fd > 2)
@@ -142,11 +150,11 @@ file_add(VmThread *t, int fd, int refs)
 static uint32_t
 fd_for(VmThread *t, int n)
 {
-	SysFD *f = vm_heap_new(t->vm, t->vm->t_fd);
+	SysFD *f = vm_heap_new(t->vm, vm_sys_state(t->vm)->t_fd);
 
 	if (f == NULL)
 		vm_raise(t, VM_EX_NOMEM);
-	t->vm->files[n].refs++;
+	vm_sys_state(t->vm)->files[n].refs++;
 	f->fd = n;
 	f->slot = n;
 	return VM_WORD(f);
@@ -160,7 +168,7 @@ vm_sys_fd_new(VmThread *t, int fd)
 
 	if (n < 0)
 		return VM_H;
-	f = vm_heap_new(t->vm, t->vm->t_fd);
+	f = vm_heap_new(t->vm, vm_sys_state(t->vm)->t_fd);
 	if (f == NULL) {
 		file_unref(t->vm, n);
 		vm_raise(t, VM_EX_NOMEM);
@@ -170,15 +178,16 @@ vm_sys_fd_new(VmThread *t, int fd)
 	return VM_WORD(f);
 }
 
-/* The ref FD w as ours: nil, or an object of another type made to look
- * like one, is EBADFD. */
+/* The ref FD w as ours: nil, or a closed entry, is EBADFD. An object of
+ * another type never gets here: the marshaller admits only FDs this
+ * module made (vm_builtin_adt). */
 static SysFD *
 fd_check(VmThread *t, uint32_t w)
 {
 	SysFD *f = VM_PTR(w);
 
-	if (vm_ptr_bad(w) || VM_D2H(f)->tid != t->vm->t_fd->id || f->slot < 0 || f->slot >= t->vm->nfiles ||
-	    t->vm->files[f->slot].refs <= 0) {
+	if (vm_ptr_bad(w) || f->slot < 0 || f->slot >= vm_sys_state(t->vm)->nfiles ||
+	    vm_sys_state(t->vm)->files[f->slot].refs <= 0) {
 		snprintf(t->errstr, sizeof t->errstr, "%s", SYS_EBADFD);
 		return NULL;
 	}
@@ -190,7 +199,7 @@ vm_sys_fd_of(VmThread *t, uint32_t w)
 {
 	SysFD *f = fd_check(t, w);
 
-	return f != NULL ? t->vm->files[f->slot].host : -1;
+	return f != NULL ? vm_sys_state(t->vm)->files[f->slot].host : -1;
 }
 
 void
@@ -267,7 +276,7 @@ host_flags(int32_t mode)
 
 #define SPEC "pw"
 void
-vm_sys_open(VmThread *t, uint8_t *fp)
+vm_Sys_open(VmThread *t, uint8_t *fp)
 {
 	char path[PATH_MAX];
 	int fd;
@@ -290,7 +299,7 @@ vm_sys_open(VmThread *t, uint8_t *fp)
 
 #define SPEC "pww"
 void
-vm_sys_create(VmThread *t, uint8_t *fp)
+vm_Sys_create(VmThread *t, uint8_t *fp)
 {
 	char path[PATH_MAX];
 	int32_t mode = AW(1);
@@ -361,7 +370,7 @@ io_begin(VmThread *t, uint8_t *fp, int events, uint8_t **data, size_t *n)
 }
 
 void
-vm_sys_read(VmThread *t, uint8_t *fp)
+vm_Sys_read(VmThread *t, uint8_t *fp)
 {
 	uint8_t *data;
 	size_t n;
@@ -377,7 +386,7 @@ vm_sys_read(VmThread *t, uint8_t *fp)
 }
 
 void
-vm_sys_write(VmThread *t, uint8_t *fp)
+vm_Sys_write(VmThread *t, uint8_t *fp)
 {
 	uint8_t *data;
 	size_t n, done = 0;
@@ -418,13 +427,13 @@ positional_io(VmThread *t, uint8_t *fp, int writing)
 	vm_sys_ret_int(fp, io_result(t, r));
 }
 
-void vm_sys_pread(VmThread *t, uint8_t *fp) { positional_io(t, fp, 0); }
-void vm_sys_pwrite(VmThread *t, uint8_t *fp) { positional_io(t, fp, 1); }
+void vm_Sys_pread(VmThread *t, uint8_t *fp) { positional_io(t, fp, 0); }
+void vm_Sys_pwrite(VmThread *t, uint8_t *fp) { positional_io(t, fp, 1); }
 #undef SPEC
 
 #define SPEC "plw"
 void
-vm_sys_seek(VmThread *t, uint8_t *fp)
+vm_Sys_seek(VmThread *t, uint8_t *fp)
 {
 	int fd = vm_sys_fd_of(t, AP(0));
 	int whence = AW(2) == 1 ? SEEK_CUR : AW(2) == 2 ? SEEK_END : SEEK_SET;
@@ -443,7 +452,7 @@ vm_sys_seek(VmThread *t, uint8_t *fp)
 
 #define SPEC "p"
 void
-vm_sys_remove(VmThread *t, uint8_t *fp)
+vm_Sys_remove(VmThread *t, uint8_t *fp)
 {
 	char path[PATH_MAX];
 	struct stat st;
@@ -463,7 +472,7 @@ vm_sys_remove(VmThread *t, uint8_t *fp)
 }
 
 void
-vm_sys_chdir(VmThread *t, uint8_t *fp)
+vm_Sys_chdir(VmThread *t, uint8_t *fp)
 {
 	char path[PATH_MAX];
 	int r = -1;
@@ -543,7 +552,7 @@ ret_dir(uint8_t *fp, int32_t v)
 
 #define SPEC "p"
 void
-vm_sys_stat(VmThread *t, uint8_t *fp)
+vm_Sys_stat(VmThread *t, uint8_t *fp)
 {
 	char path[PATH_MAX];
 	struct stat st;
@@ -568,7 +577,7 @@ vm_sys_stat(VmThread *t, uint8_t *fp)
 }
 
 void
-vm_sys_fstat(VmThread *t, uint8_t *fp)
+vm_Sys_fstat(VmThread *t, uint8_t *fp)
 {
 	char link[64], path[PATH_MAX];
 	int fd = vm_sys_fd_of(t, AP(0));
@@ -654,7 +663,7 @@ fail:
 
 #define SPEC "pD"
 void
-vm_sys_wstat(VmThread *t, uint8_t *fp)
+vm_Sys_wstat(VmThread *t, uint8_t *fp)
 {
 	char path[PATH_MAX];
 
@@ -666,7 +675,7 @@ vm_sys_wstat(VmThread *t, uint8_t *fp)
 }
 
 void
-vm_sys_fwstat(VmThread *t, uint8_t *fp)
+vm_Sys_fwstat(VmThread *t, uint8_t *fp)
 {
 	int fd = vm_sys_fd_of(t, AP(0));
 
@@ -678,7 +687,7 @@ vm_sys_fwstat(VmThread *t, uint8_t *fp)
  * at the end (Inferno returns them in chunks; programs loop until 0). */
 #define SPEC "p"
 void
-vm_sys_dirread(VmThread *t, uint8_t *fp)
+vm_Sys_dirread(VmThread *t, uint8_t *fp)
 {
 	uint8_t *r = VM_BUILTIN_RET(fp);
 	SysFD *f;
@@ -694,15 +703,15 @@ vm_sys_dirread(VmThread *t, uint8_t *fp)
 	vm_ptr_set(t->vm, (uint32_t *)(r + 4), VM_H);
 	if ((f = fd_check(t, AP(0))) == NULL)
 		return;
-	if ((dir = t->vm->files[f->slot].dir) == NULL) {
-		int fd2 = fcntl(t->vm->files[f->slot].host, F_DUPFD_CLOEXEC, 0);
+	if ((dir = vm_sys_state(t->vm)->files[f->slot].dir) == NULL) {
+		int fd2 = fcntl(vm_sys_state(t->vm)->files[f->slot].host, F_DUPFD_CLOEXEC, 0);
 		if (fd2 < 0 || (dir = fdopendir(fd2)) == NULL) {
 			vm_sys_errno(t, errno);
 			if (fd2 >= 0)
 				close(fd2);
 			return;
 		}
-		t->vm->files[f->slot].dir = dir;
+		vm_sys_state(t->vm)->files[f->slot].dir = dir;
 	}
 	start = telldir(dir);
 	while ((e = readdir(dir)) != NULL)
@@ -713,7 +722,7 @@ vm_sys_dirread(VmThread *t, uint8_t *fp)
 		return;
 	}
 	seekdir(dir, start);
-	a = vm_array_new(t->vm, t->vm->t_dir, n, 1);
+	a = vm_array_new(t->vm, vm_sys_state(t->vm)->t_dir, n, 1);
 	if (a == NULL)
 		vm_raise(t, VM_EX_NOMEM);
 	*(uint32_t *)(r + 4) = VM_WORD(a);
@@ -736,7 +745,7 @@ vm_sys_dirread(VmThread *t, uint8_t *fp)
 /* The Inferno name of the file open on fd: the host path with the root
  * prefix taken off when it lies under the root. */
 void
-vm_sys_fd2path(VmThread *t, uint8_t *fp)
+vm_Sys_fd2path(VmThread *t, uint8_t *fp)
 {
 	char link[64], path[PATH_MAX], root[PATH_MAX];
 	int fd = vm_sys_fd_of(t, AP(0));
@@ -771,13 +780,13 @@ vm_sys_fd2path(VmThread *t, uint8_t *fp)
  * is a fresh one. */
 #define SPEC "ww"
 void
-vm_sys_dup(VmThread *t, uint8_t *fp)
+vm_Sys_dup(VmThread *t, uint8_t *fp)
 {
-	Vm *vm = t->vm;
+	SysState *s = vm_sys_state(t->vm);
 	int old = AW(0), new = AW(1), host;
 
 	vm_sys_ret_int(fp, -1);
-	if (old < 0 || old >= vm->nfiles || vm->files[old].refs <= 0 || new >= vm->nfiles) {
+	if (old < 0 || old >= s->nfiles || s->files[old].refs <= 0 || new >= s->nfiles) {
 		snprintf(t->errstr, sizeof t->errstr, "%s", SYS_EBADFD);
 		return;
 	}
@@ -785,23 +794,23 @@ vm_sys_dup(VmThread *t, uint8_t *fp)
 		vm_sys_ret_int(fp, new);
 		return;
 	}
-	host = fcntl(vm->files[old].host, F_DUPFD_CLOEXEC, 3);
+	host = fcntl(s->files[old].host, F_DUPFD_CLOEXEC, 3);
 	if (host < 0) {
 		vm_sys_errno(t, errno);
 		return;
 	}
 	if (new < 0) {
 		new = file_add(t, host, 1);
-	} else if (vm->files[new].refs > 0) {
-		if (vm->files[new].dir != NULL)
-			closedir(vm->files[new].dir);
-		vm->files[new].dir = NULL;
-		if (vm->files[new].host > 2)
-			close(vm->files[new].host);
-		vm->files[new].host = host;
-		vm->files[new].refs++;  /* the table's own */
+	} else if (s->files[new].refs > 0) {
+		if (s->files[new].dir != NULL)
+			closedir(s->files[new].dir);
+		s->files[new].dir = NULL;
+		if (s->files[new].host > 2)
+			close(s->files[new].host);
+		s->files[new].host = host;
+		s->files[new].refs++;  /* the table's own */
 	} else {
-		vm->files[new] = (struct VmFile){host, 1, NULL};
+		s->files[new] = (SysFile){host, 1, NULL};
 	}
 	vm_sys_ret_int(fp, new);
 }
@@ -811,12 +820,12 @@ vm_sys_dup(VmThread *t, uint8_t *fp)
  * it opened or dup'd), nil for any other: never a host descriptor. */
 #define SPEC "w"
 void
-vm_sys_fildes(VmThread *t, uint8_t *fp)
+vm_Sys_fildes(VmThread *t, uint8_t *fp)
 {
 	int32_t n = AW(0);
 
 	vm_sys_ret_ptr(t, fp, VM_H);
-	if (n < 0 || n >= t->vm->nfiles || t->vm->files[n].refs <= 0) {
+	if (n < 0 || n >= vm_sys_state(t->vm)->nfiles || vm_sys_state(t->vm)->files[n].refs <= 0) {
 		snprintf(t->errstr, sizeof t->errstr, "%s", SYS_EBADFD);
 		return;
 	}
@@ -826,7 +835,7 @@ vm_sys_fildes(VmThread *t, uint8_t *fp)
 
 #define SPEC "p"
 void
-vm_sys_pipe(VmThread *t, uint8_t *fp)
+vm_Sys_pipe(VmThread *t, uint8_t *fp)
 {
 	VmArray *a;
 	uint32_t *slot = (uint32_t *)vm_array_check(t, AP(0), &a, 4);
@@ -848,7 +857,7 @@ vm_sys_pipe(VmThread *t, uint8_t *fp)
 }
 
 void
-vm_sys_iounit(VmThread *t, uint8_t *fp)
+vm_Sys_iounit(VmThread *t, uint8_t *fp)
 {
 	(void)t;
 	vm_sys_ret_int(fp, 0);  /* no limit known, as for most Inferno files */
@@ -857,7 +866,7 @@ vm_sys_iounit(VmThread *t, uint8_t *fp)
 
 #define SPEC "ppw"
 void
-vm_sys_stream(VmThread *t, uint8_t *fp)
+vm_Sys_stream(VmThread *t, uint8_t *fp)
 {
 	int src = vm_sys_fd_of(t, AP(0)), dst = vm_sys_fd_of(t, AP(1));
 	int32_t bufsiz = AW(2), total = 0;

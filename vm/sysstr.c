@@ -135,7 +135,7 @@ substring(VmThread *t, const VmString *s, int32_t first, int32_t last)
  * of delim), in order. */
 #define SPEC "pp"
 void
-vm_sys_tokenize(VmThread *t, uint8_t *fp)
+vm_Sys_tokenize(VmThread *t, uint8_t *fp)
 {
 	const VmString *s = vm_string_at(AP(0)), *d = vm_string_at(AP(1));
 	uint8_t *r = VM_BUILTIN_RET(fp);
@@ -181,7 +181,7 @@ vm_sys_tokenize(VmThread *t, uint8_t *fp)
 /* utfbytes(buf, n): how many of the first n bytes form whole runes. */
 #define SPEC "pw"
 void
-vm_sys_utfbytes(VmThread *t, uint8_t *fp)
+vm_Sys_utfbytes(VmThread *t, uint8_t *fp)
 {
 	VmArray *a;
 	const uint8_t *data = vm_array_check(t, AP(0), &a, 1);
@@ -200,7 +200,7 @@ vm_sys_utfbytes(VmThread *t, uint8_t *fp)
 /* byte2char(buf, n): (rune, bytes used, 1), (Runeerror, 1, 0) for a bad
  * byte, (Runeerror, 0, 0) when the rune is cut off at the end of buf. */
 void
-vm_sys_byte2char(VmThread *t, uint8_t *fp)
+vm_Sys_byte2char(VmThread *t, uint8_t *fp)
 {
 	VmArray *a;
 	const uint8_t *data = vm_array_check(t, AP(0), &a, 1);
@@ -230,7 +230,7 @@ vm_sys_byte2char(VmThread *t, uint8_t *fp)
  * length, or 0 when it does not fit. */
 #define SPEC "wpw"
 void
-vm_sys_char2byte(VmThread *t, uint8_t *fp)
+vm_Sys_char2byte(VmThread *t, uint8_t *fp)
 {
 	int32_t c = AW(0), n = AW(2);
 	VmArray *a;

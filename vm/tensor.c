@@ -1,8 +1,9 @@
 /*
  * $Tensor: the VM side of module/tensor.m. A `ref Tensor->T` is a small heap
  * object (rows, cols, then a hidden slot number and generation into the
- * Vm's tensor table); the f32 elements live in ml/ outside the Dis heap and
- * are released when the last Dis reference goes (the type's destroy hook). Shape errors raise "tensor: ..." Dis
+ * module's tensor table, its state in the runtime); the f32 elements live
+ * in ml/ outside the Dis heap and are released when the last Dis reference
+ * goes (the type's destroy hook). Shape errors raise "tensor: ..." Dis
  * exceptions naming the function and the shapes.
  *
  * Limits reach the elements too. Their bytes (4 per element) count against
@@ -16,6 +17,7 @@
  * program (exit 3) without running the kernel.
  */
 #include "vm/vm_impl.h"
+#include "gen/vm/tensormod.h"
 #include "ml/ml.h"
 
 #include <limits.h>
@@ -27,16 +29,33 @@
 typedef struct TensorRef {
 	int32_t rows;   /* Limbo-visible: shape[0] */
 	int32_t cols;   /* Limbo-visible: product of the other dims */
-	uint32_t slot;  /* hidden: index into vm->tslots */
+	uint32_t slot;  /* hidden: index into TensorState.slots */
 	uint32_t gen;   /* hidden: the slot's generation when it was filled */
 } TensorRef;
 
-struct VmTensorSlot {
+typedef struct TensorSlot {
 	MlTensor *t;         /* owns one reference; NULL when free */
 	uint32_t gen;        /* bumped each time the slot is emptied */
 	uint32_t next_free;  /* next free slot + 1 */
 	size_t bytes;        /* charged to the heap quota for t */
-};
+} TensorSlot;
+
+/* $Tensor's state in a runtime (vm_builtin_state): the tensors Dis
+ * objects refer to. A TensorRef in the arena holds a slot number and
+ * generation, never a host pointer, so a forged one can name at most a
+ * live tensor of this runtime. */
+typedef struct TensorState {
+	VmType *t_tensor;       /* Tensor->T handle */
+	TensorSlot *slots;
+	uint32_t nslots, capslots;
+	uint32_t tfree;         /* first free slot + 1; 0 when none */
+} TensorState;
+
+static TensorState *
+tstate(const Vm *vm)
+{
+	return vm_builtin_state(vm, &vm_tensor_def);
+}
 
 /* One budget instruction per 2^6 multiply-adds or elements. */
 #define TENSOR_WORK_SHIFT 6
@@ -52,9 +71,10 @@ struct VmTensorSlot {
 static MlTensor *
 slot_tensor(Vm *vm, const TensorRef *r)
 {
-	if (r->slot >= vm->ntslots || vm->tslots[r->slot].gen != r->gen)
+	TensorState *ts = tstate(vm);
+	if (r->slot >= ts->nslots || ts->slots[r->slot].gen != r->gen)
 		return NULL;
-	return vm->tslots[r->slot].t;
+	return ts->slots[r->slot].t;
 }
 
 static MlTensor *
@@ -65,7 +85,9 @@ tensor_of(VmThread *t, uint32_t w, int k)
 
 	if (w == VM_H)
 		vm_raise(t, "tensor: argument %d is nil", k + 1);
-	if (vm_ptr_bad(w) || VM_D2H(r)->tid != t->vm->t_tensor->id || (mt = slot_tensor(t->vm, r)) == NULL)
+	/* a T made by Dis code never gets here (the marshaller admits only
+	 * this module's handles); a handle whose tensor is gone does */
+	if (vm_ptr_bad(w) || (mt = slot_tensor(t->vm, r)) == NULL)
 		vm_raise(t, "tensor: argument %d is not a tensor", k + 1);
 	return mt;
 }
@@ -74,42 +96,46 @@ tensor_of(VmThread *t, uint32_t w, int k)
 static int
 slot_put(Vm *vm, MlTensor *mt, size_t bytes, uint32_t *slot, uint32_t *gen)
 {
+	TensorState *ts = tstate(vm);
 	uint32_t i;
 
-	if (vm->tfree != 0) {
-		i = vm->tfree - 1;
-		vm->tfree = vm->tslots[i].next_free;
+	if (ts->tfree != 0) {
+		i = ts->tfree - 1;
+		ts->tfree = ts->slots[i].next_free;
 	} else {
-		if (vm->ntslots == vm->captslots) {
-			uint32_t cap = vm->captslots ? 2 * vm->captslots : 64;
-			struct VmTensorSlot *p = realloc(vm->tslots, cap * sizeof *p);
-			if (p == NULL || cap <= vm->captslots)
+		if (ts->nslots == ts->capslots) {
+			uint32_t cap = ts->capslots ? 2 * ts->capslots : 64;
+			TensorSlot *p = realloc(ts->slots, cap * sizeof *p);
+			if (p == NULL || cap <= ts->capslots)
 				return -1;
-			vm->tslots = p;
-			vm->captslots = cap;
+			ts->slots = p;
+			ts->capslots = cap;
 		}
-		i = vm->ntslots++;
-		vm->tslots[i].gen = 0;
+		i = ts->nslots++;
+		ts->slots[i].gen = 0;
 	}
-	vm->tslots[i].t = mt;
-	vm->tslots[i].next_free = 0;
-	vm->tslots[i].bytes = bytes;
+	ts->slots[i].t = mt;
+	ts->slots[i].next_free = 0;
+	ts->slots[i].bytes = bytes;
 	*slot = i;
-	*gen = vm->tslots[i].gen;
+	*gen = ts->slots[i].gen;
 	return 0;
 }
 
-void
-vm_tensor_fini(Vm *vm)
+/* Releases every tensor still held (after a fault the heap's destroy
+ * hooks never ran), the slot table and the state. */
+static void
+tensor_fini(Vm *vm, void *state)
 {
-	for (uint32_t i = 0; i < vm->ntslots; i++) {
-		ml_tensor_unref(vm->tslots[i].t);
-		if (vm->tslots[i].t != NULL)
-			vm_heap_uncharge(vm, vm->tslots[i].bytes);
+	TensorState *ts = state;
+
+	for (uint32_t i = 0; i < ts->nslots; i++) {
+		ml_tensor_unref(ts->slots[i].t);
+		if (ts->slots[i].t != NULL)
+			vm_heap_uncharge(vm, ts->slots[i].bytes);
 	}
-	free(vm->tslots);
-	vm->tslots = NULL;
-	vm->ntslots = vm->captslots = vm->tfree = 0;
+	free(ts->slots);
+	free(ts);
 }
 
 static void
@@ -122,19 +148,20 @@ check(VmThread *t, int rc, const AcErr *err)
 static void
 tensor_destroy(Vm *vm, void *p)
 {
+	TensorState *ts = tstate(vm);
 	TensorRef *r = p;
-	struct VmTensorSlot *s;
+	TensorSlot *s;
 
 	if (slot_tensor(vm, r) == NULL)
 		return;  /* a copy of a dead handle: nothing of its own to free */
-	s = &vm->tslots[r->slot];
+	s = &ts->slots[r->slot];
 	ml_tensor_unref(s->t);
 	vm_heap_uncharge(vm, s->bytes);
 	s->t = NULL;
 	s->bytes = 0;
 	s->gen++;
-	s->next_free = vm->tfree;
-	vm->tfree = r->slot + 1;
+	s->next_free = ts->tfree;
+	ts->tfree = r->slot + 1;
 }
 
 /* Charges units of work (TENSOR_WORK_SHIFT) before it is done; a spent
@@ -173,7 +200,7 @@ store_tensor(VmThread *t, uint8_t *dst, MlTensor *mt, size_t bytes)
 		vm_heap_uncharge(t->vm, bytes);
 		return;
 	}
-	r = vm_heap_alloc(t->vm, t->vm->t_tensor, sizeof(TensorRef));
+	r = vm_heap_alloc(t->vm, tstate(t->vm)->t_tensor, sizeof(TensorRef));
 	if (r == NULL) {
 		ml_tensor_unref(mt);
 		vm_heap_uncharge(t->vm, bytes);
@@ -229,8 +256,8 @@ heap_left(const Vm *vm)
 }
 
 #define SPEC "p"
-static void
-t_readidx(VmThread *t, uint8_t *fp)
+void
+vm_Tensor_readidx(VmThread *t, uint8_t *fp)
 {
 	uint8_t *r = RET(fp);
 	char *path = vm_string_utf8(AP(0), NULL), host[PATH_MAX];
@@ -278,17 +305,17 @@ t_readidx(VmThread *t, uint8_t *fp)
 #undef SPEC
 
 #define SPEC "ww"
-static void t_zeros(VmThread *t, uint8_t *fp) { store_new(t, RET(fp), new2(t, AW(0), AW(1), 0, 0, 0)); }
+void vm_Tensor_zeros(VmThread *t, uint8_t *fp) { store_new(t, RET(fp), new2(t, AW(0), AW(1), 0, 0, 0)); }
 #undef SPEC
 #define SPEC "wwfw"
-static void t_randn(VmThread *t, uint8_t *fp) { store_new(t, RET(fp), new2(t, AW(0), AW(1), 1, AF(2), AW(3))); }
+void vm_Tensor_randn(VmThread *t, uint8_t *fp) { store_new(t, RET(fp), new2(t, AW(0), AW(1), 1, AF(2), AW(3))); }
 #undef SPEC
 #define SPEC "pf"
-static void t_scale(VmThread *t, uint8_t *fp) { AcErr e; work(t, elems(AT(0))); check(t, ml_scale(AT(0), (float)AF(1), &e), &e); }
+void vm_Tensor_scale(VmThread *t, uint8_t *fp) { AcErr e; work(t, elems(AT(0))); check(t, ml_scale(AT(0), (float)AF(1), &e), &e); }
 #undef SPEC
 #define SPEC "pppwwff"
-static void
-t_gemm(VmThread *t, uint8_t *fp)
+void
+vm_Tensor_gemm(VmThread *t, uint8_t *fp)
 {
 	AcErr e;
 	MlTensor *c = AT(0), *a = AT(1);
@@ -300,10 +327,10 @@ t_gemm(VmThread *t, uint8_t *fp)
 }
 #undef SPEC
 #define SPEC "pp"
-static void t_addrow(VmThread *t, uint8_t *fp) { AcErr e; work(t, elems(AT(0))); check(t, ml_add_row(AT(0), AT(1), &e), &e); }
-static void t_relu(VmThread *t, uint8_t *fp) { AcErr e; work(t, elems(AT(1))); check(t, ml_relu(AT(0), AT(1), &e), &e); }
-static void
-t_correct(VmThread *t, uint8_t *fp)
+void vm_Tensor_addrow(VmThread *t, uint8_t *fp) { AcErr e; work(t, elems(AT(0))); check(t, ml_add_row(AT(0), AT(1), &e), &e); }
+void vm_Tensor_relu(VmThread *t, uint8_t *fp) { AcErr e; work(t, elems(AT(1))); check(t, ml_relu(AT(0), AT(1), &e), &e); }
+void
+vm_Tensor_correct(VmThread *t, uint8_t *fp)
 {
 	AcErr e;
 	int64_t n = 0;
@@ -316,12 +343,12 @@ t_correct(VmThread *t, uint8_t *fp)
 }
 #undef SPEC
 #define SPEC "ppf"
-static void t_sumrows(VmThread *t, uint8_t *fp) { AcErr e; work(t, elems(AT(1))); check(t, ml_sum_rows(AT(0), AT(1), (float)AF(2), &e), &e); }
+void vm_Tensor_sumrows(VmThread *t, uint8_t *fp) { AcErr e; work(t, elems(AT(1))); check(t, ml_sum_rows(AT(0), AT(1), (float)AF(2), &e), &e); }
 #undef SPEC
 #define SPEC "ppp"
-static void t_relugrad(VmThread *t, uint8_t *fp) { AcErr e; work(t, elems(AT(0))); check(t, ml_relu_grad(AT(0), AT(1), AT(2), &e), &e); }
-static void
-t_xent(VmThread *t, uint8_t *fp)
+void vm_Tensor_relugrad(VmThread *t, uint8_t *fp) { AcErr e; work(t, elems(AT(0))); check(t, ml_relu_grad(AT(0), AT(1), AT(2), &e), &e); }
+void
+vm_Tensor_xent(VmThread *t, uint8_t *fp)
 {
 	AcErr e;
 	double loss = 0;
@@ -334,8 +361,8 @@ t_xent(VmThread *t, uint8_t *fp)
 }
 #undef SPEC
 #define SPEC "pppff"
-static void
-t_sgd(VmThread *t, uint8_t *fp)
+void
+vm_Tensor_sgd(VmThread *t, uint8_t *fp)
 {
 	AcErr e;
 	work(t, elems(AT(0)));
@@ -343,8 +370,8 @@ t_sgd(VmThread *t, uint8_t *fp)
 }
 #undef SPEC
 #define SPEC "ppppwffff"
-static void
-t_adam(VmThread *t, uint8_t *fp)
+void
+vm_Tensor_adam(VmThread *t, uint8_t *fp)
 {
 	AcErr e;
 	work(t, elems(AT(0)));
@@ -353,8 +380,8 @@ t_adam(VmThread *t, uint8_t *fp)
 }
 #undef SPEC
 #define SPEC "ww"
-static void
-t_perm(VmThread *t, uint8_t *fp)
+void
+vm_Tensor_perm(VmThread *t, uint8_t *fp)
 {
 	int32_t n = AW(0);
 	uint8_t *r = RET(fp);
@@ -378,8 +405,8 @@ t_perm(VmThread *t, uint8_t *fp)
 }
 #undef SPEC
 #define SPEC "pppw"
-static void
-t_gather(VmThread *t, uint8_t *fp)
+void
+vm_Tensor_gather(VmThread *t, uint8_t *fp)
 {
 	VmArray *idx;
 	const int32_t *ix;
@@ -393,8 +420,8 @@ t_gather(VmThread *t, uint8_t *fp)
 }
 #undef SPEC
 #define SPEC "pww"
-static void
-t_progress(VmThread *t, uint8_t *fp)
+void
+vm_Tensor_progress(VmThread *t, uint8_t *fp)
 {
 	int32_t done = AW(1), total = AW(2);
 	char *label;
@@ -419,31 +446,31 @@ t_progress(VmThread *t, uint8_t *fp)
 }
 #undef SPEC
 
-/* Signature hashes: MD5 of Limbo's signature string folded to 32 bits
- * (tests/vm/sig.c recomputes each one from module/tensor.m). */
-static const VmBuiltinFunc tensor_funcs[] = {
-	{"adam", 0x327ed487, t_adam, "ppppwffff"},
-	{"addrow", 0x57e782e0, t_addrow, "pp"},
-	{"correct", 0xba46f6f5, t_correct, "pp"},
-	{"gather", 0x5488cf6e, t_gather, "pppw"},
-	{"gemm", 0xb0599d93, t_gemm, "pppwwff"},
-	{"perm", 0xbb0a363f, t_perm, "ww"},
-	{"progress", 0x8453f742, t_progress, "pww"},
-	{"randn", 0xffcb2399, t_randn, "wwfw"},
-	{"readidx", 0x026a0857, t_readidx, "p"},
-	{"relu", 0x57e782e0, t_relu, "pp"},
-	{"relugrad", 0xc2c66a19, t_relugrad, "ppp"},
-	{"scale", 0xaa98ac18, t_scale, "pf"},
-	{"sgd", 0x780c7976, t_sgd, "pppff"},
-	{"sumrows", 0x4c440f33, t_sumrows, "ppf"},
-	{"xent", 0x44b3d961, t_xent, "ppp"},
-	{"zeros", 0xd109f822, t_zeros, "ww"},
-};
-
-void
-vm_tensor_register(Vm *vm)
+static int
+tensor_init(Vm *vm, void **state, AcErr *err)
 {
-	vm->t_tensor = vm_type_new(vm, 8, 0, NULL);
-	vm_type_set_destroy(vm, vm->t_tensor, tensor_destroy);
-	vm_builtin_register(vm, "$Tensor", tensor_funcs, (int)(sizeof tensor_funcs / sizeof tensor_funcs[0]), NULL);
+	TensorState *ts = ac_calloc(1, sizeof *ts, "$Tensor", err);
+
+	*state = ts;
+	if (ts == NULL)
+		return AC_ENOMEM;
+	ts->t_tensor = vm_type_new(vm, 8, 0, NULL);
+	if (ts->t_tensor == NULL)
+		return ac_err_set(err, AC_ENOMEM, "$Tensor: out of memory");
+	vm_type_set_destroy(vm, ts->t_tensor, tensor_destroy);
+	/* a handle to a slot: only this module makes them */
+	return vm_builtin_adt(vm, VM_TENSOR_PATH, VM_TENSOR_ADT_T, ts->t_tensor);
 }
+
+static void
+tensor_release(Vm *vm, void *state)
+{
+	TensorState *ts = state;
+
+	vm_type_unref(vm, ts->t_tensor);
+	ts->t_tensor = NULL;
+}
+
+const VmBuiltinDef vm_tensor_def = {
+	VM_TENSOR_PATH, vm_Tensor_tab, VM_TENSOR_NFUNCS, tensor_init, tensor_release, tensor_fini,
+};

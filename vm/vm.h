@@ -60,27 +60,13 @@ typedef struct VmOptions {
  * vm_raise (vm_impl.h); never longjmp otherwise. */
 typedef void (*VmBuiltinFn)(VmThread *t, uint8_t *fp);
 
-/* One function of a builtin module. args describes the frame: one letter per
- * parameter, 'w' int, 'p' pointer (string, ref, array, list), 'f' real,
- * 'l' big, '*' varargs (the caller builds the frame). sig is the Limbo
- * type-signature hash Inferno's compiler puts in the importer's table. */
-typedef struct VmBuiltinFunc {
-	const char *name;
-	uint32_t sig;
-	VmBuiltinFn fn;
-	const char *args;
-} VmBuiltinFunc;
-
-/* Creates a runtime: maps the arena (below 4 GiB) and registers $Sys and
- * $Tensor. Caller owns; free with vm_free. NULL with err on failure. */
+/* Creates a runtime: maps the arena (below 4 GiB) and registers the
+ * builtin modules ($Sys, $Math, $Crypt, $Tensor; vm/builtin.h). Caller
+ * owns; free with vm_free. NULL with err on failure. */
 Vm *vm_new(const VmOptions *opt, AcErr *err);
 
 /* Frees the runtime and every object in it. Accepts NULL. */
 void vm_free(Vm *vm);
-
-/* Registers builtin module `path` ("$Name") with n functions (borrowed;
- * must outlive vm). Returns AC_EINVAL when the table is full. */
-int vm_builtin_register(Vm *vm, const char *path, const VmBuiltinFunc *funcs, int n, AcErr *err);
 
 /* Loads the module at path and runs its init(ctxt, argv) with argv the
  * strings argv[0..argc-1] (argv[0] the module path, as Inferno's shell

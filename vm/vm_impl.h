@@ -30,6 +30,7 @@
 #include "base/base.h"
 #include "dis/dis.h"
 #include "vm/vm.h"
+#include "vm/builtin.h"
 
 #define VM_H 0u                                       /* nil */
 /* The arena of the runtime that runs (vm_enter): its base and its size in
@@ -281,6 +282,7 @@ typedef struct VmLink {
 	VmBuiltinFn fn;                /* builtin, or NULL */
 	uint32_t sig;
 	const char *name;
+	const VmBuiltinFunc *bf;       /* builtin: its table entry, for vm_builtin_check */
 } VmLink;
 
 /* A loaded module: code and types, shared by every instance (load). */
@@ -342,10 +344,18 @@ void vm_handles_fini(Vm *vm);
 
 /* Builtin module registry entry. */
 struct VmBuiltinMod {
+	const VmBuiltinDef *def;       /* what registered it */
+	void *state;                   /* its init's, until vm_builtin_free */
+	int released;                  /* its release ran */
 	const char *path;              /* "$Sys" */
 	const VmBuiltinFunc *funcs;
 	int nfuncs;
 	VmModule *mod;                 /* created on first use */
+	struct {                       /* the module's own types for its adts (vm_builtin_adt) */
+		const VmBuiltinType *bt;
+		VmType *t;
+	} adts[4];
+	int nadts;
 };
 
 VmModule *vm_module_from_dis(Vm *vm, DisModule *dm, const char *path, AcErr *err);
@@ -549,31 +559,8 @@ struct Vm {
 	VmBuiltinMod builtins[8];
 	int nbuiltins;
 	VmType *t_string, *t_array, *t_list, *t_modlink, *t_byte, *t_word, *t_big, *t_real, *t_ptr;
-	VmType *t_fd;                  /* Sys->FD (sysfile.c: drops its table entry) */
-	/* The program's file table (Inferno's fd group): its number n is
-	 * files[n], 0-2 its standard input, output and error. An entry holds
-	 * its host descriptor while refs (Sys->FDs naming it, plus one for
-	 * 0-2 and for dup's numbers) is above 0. Dis code names files only
-	 * through it, never a host descriptor. */
-	struct VmFile {
-		int host;              /* -1: free */
-		int refs;
-		void *dir;             /* dirread's DIR over a dup of host, or NULL */
-	} *files;
-	int nfiles;
-	/* With --sandbox (vm_confine): the canonical directories and files
-	 * the path builtins may read beneath, and write beneath; NULL: not
-	 * confined. NULL-terminated. */
-	char **confine_read, **confine_write;
-	VmType *t_dir;                 /* Sys->Dir, for dirread's arrays */
-	VmType *t_digest;              /* Crypt->DigestState */
-	VmType *t_tensor;              /* Tensor->T handle */
-	/* The tensors Dis objects refer to. A TensorRef in the arena holds a
-	 * slot number and generation, never a host pointer, so a forged one
-	 * can name at most a live tensor of this runtime (tensor.c). */
-	struct VmTensorSlot *tslots;
-	uint32_t ntslots, captslots;
-	uint32_t tfree;                /* first free slot + 1; 0 when none */
+	/* Each builtin module's state (its files, tensors, types) is its own,
+	 * registered here with it (vm_builtin_register, vm_builtin_state). */
 	VmModule *modules;             /* loaded Dis modules, by path (cache) */
 	uint64_t ninstr;               /* instructions executed */
 	/* Work that grows with data rather than with instructions (list cells
@@ -605,15 +592,21 @@ struct Vm {
 	int freeing;
 };
 
-/* Registers $Sys, and with it the other Inferno system builtins $Math
- * (math.c) and $Crypt (crypt.c). */
-void vm_sys_register(Vm *vm);
-void vm_math_register(Vm *vm);
-void vm_crypt_register(Vm *vm);
-void vm_tensor_register(Vm *vm);
-/* Releases every tensor still held (after a fault the heap's destroy hooks
- * never ran) and the slot table. */
-void vm_tensor_fini(Vm *vm);
+/* vm_builtin_check (builtin.h), its common case inline: a frame the VM
+ * made from the table, no argument that holds a pointer, the result slot
+ * (if any) in the arena; anything else is looked at out of line. */
+static inline void
+vm_builtin_check(VmThread *t, const VmModlink *ml, const VmLink *l, uint8_t *fp)
+{
+	const VmBuiltinFunc *f = l->bf;
+	uint32_t ret = *(const uint32_t *)(fp + DIS_REGRET * 4);
+
+	if (f == NULL)
+		return;
+	if (l->frame == NULL || *(const uint32_t *)(fp + DIS_REGTYP * 4) != l->frame->regtyp || f->ptrargs > 0 ||
+	    (ret != VM_H && (ret % 4 != 0 || !vm_span_ok(ret, (uint64_t)f->ret->size))))
+		vm_builtin_check_slow(t, ml, l, fp);
+}
 
 static inline VmType *
 vm_type_at(const Vm *vm, uint32_t id)

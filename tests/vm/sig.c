@@ -1,12 +1,14 @@
-/* vm_sig_hash and the builtin signature tables, against the values
- * Inferno's limbo computes (libinterp/sysmod.h, mathmod.h). */
+/* vm_sig_hash, and the builtin modules' tables (generated from module/ by
+ * limbo -t) against the values Inferno's limbo computes: the signatures,
+ * frame sizes and pointer maps of libinterp/sysmod.h and mathmod.h, and
+ * the import signatures of Inferno's limbo.dis. */
 #include "tests/test.h"
 
 #include <string.h>
 
 #include "base/base.h"
 #include "vm/sig.h"
-
+#include "vm/vm_impl.h"
 #define assert_sig(str, want)                                                          \
 	do {                                                                           \
 		uint32_t got_ = vm_sig_hash(str);                                      \
@@ -43,55 +45,123 @@ test_hash_known(void **state)
 	assert_sig("f(Ar,Ai)n", 0x0fc7c7b8);                     /* sort: no result is n */
 }
 
-/* Checks that table `mod` holds exactly the functions of want, each with
- * Inferno's hash (sysmod.h, mathmod.h, crypt.c's table). */
+/* One function as Inferno's runtab has it; size 0 where the oracle gives
+ * no frame (a variadic function's caller builds it), np 0 and no map where
+ * it has no pointers. */
 typedef struct SigWant {
 	const char *name;
 	uint32_t sig;
+	int32_t size;
+	int32_t np;
+	uint8_t map[3];
 } SigWant;
 
-static void
-check_table(const char *mod, const VmSigEntry *tab, const SigWant *want, size_t nwant)
+static Vm *
+new_vm(void)
 {
-	size_t n = 0;
+	VmOptions opt;
+	AcErr err;
+	Vm *vm;
 
+	memset(&opt, 0, sizeof opt);
+	vm = vm_new(&opt, &err);
+	if (vm == NULL) {
+		print_error("vm_new: %s\n", err.msg);
+		fail();
+	}
+	return vm;
+}
+
+/* The table registered for mod holds exactly the functions of want, every
+ * one provided (a C function the VM links in), with Inferno's signature,
+ * frame size and map; each signature string hashes to its hash. */
+static void
+check_table(const char *mod, const SigWant *want, size_t nwant, int frames)
+{
+	Vm *vm = new_vm();
+	int n = 0;
+	const VmBuiltinFunc *tab = vm_builtin_funcs(vm, mod, &n);
+
+	assert_non_null(tab);
+	assert_int_equal(n, nwant);
 	for (size_t k = 0; k < nwant; k++) {
-		uint32_t h = 0;
+		const VmBuiltinFunc *f = NULL;
 
-		if (vm_sig_lookup(mod, want[k].name, &h) != AC_OK) {
+		for (int i = 0; i < n; i++)
+			if (strcmp(tab[i].name, want[k].name) == 0)
+				f = &tab[i];
+		if (f == NULL) {
 			print_error("%s: no %s\n", mod, want[k].name);
 			fail();
 		}
-		if (h != want[k].sig) {
-			print_error("%s->%s: 0x%08x, want 0x%08x (\"%s\")\n", mod, want[k].name, h,
-			            (unsigned)want[k].sig, vm_sig_string(mod, want[k].name));
+		if (f->sig != want[k].sig) {
+			print_error("%s->%s: 0x%08x, want 0x%08x (\"%s\")\n", mod, want[k].name, f->sig,
+			            (unsigned)want[k].sig, f->sigstr);
 			fail();
 		}
-		assert_int_equal(vm_sig_lookup(mod + 1, want[k].name, NULL), AC_OK);
+		assert_int_equal(vm_sig_hash(f->sigstr), f->sig);
+		if (f->fn == NULL) {
+			print_error("%s->%s: not provided (its C function is not linked in)\n", mod, want[k].name);
+			fail();
+		}
+		if (!frames)
+			continue;
+		if (f->size != want[k].size || f->np != want[k].np ||
+		    (f->np > 0 && memcmp(f->map, want[k].map, (size_t)f->np) != 0)) {
+			print_error("%s->%s: frame %d bytes, map of %d bytes; want %d, %d\n", mod, want[k].name,
+			            f->size, f->np, want[k].size, want[k].np);
+			fail();
+		}
+		assert_int_equal(f->varargs, f->size == 0);
 	}
-	while (tab[n].name != NULL)
-		n++;
-	assert_int_equal(n, nwant);
+	/* the interface order, by name, as Inferno's runtab */
+	for (int i = 1; i < n; i++) {
+		const char *a = strchr(tab[i - 1].name, '.'), *b = strchr(tab[i].name, '.');
+		assert_true(strcmp(a != NULL ? a + 1 : tab[i - 1].name, b != NULL ? b + 1 : tab[i].name) <= 0);
+	}
+	vm_free(vm);
 }
 
 static void
 test_sys_table(void **state)
 {
+	/* sysmod.h, the functions module/sys.m declares */
 	static const SigWant want[] = {
-		{"aprint", 0x77442d46}, {"byte2char", 0x3d6094f9}, {"char2byte", 0x2ba5ab41},
-		{"chdir", 0xc6935858}, {"create", 0x54db77d9}, {"dirread", 0x72210d71},
-		{"dup", 0x6584767b}, {"fd2path", 0x749c6042}, {"fildes", 0x1478f993},
-		{"fprint", 0xf46486c8}, {"fstat", 0xda4499c2}, {"fwstat", 0x50a6c7e0},
-		{"iounit", 0x5583b730}, {"millisec", 0x616977e8}, {"open", 0x8f477f99},
-		{"pctl", 0x05df27fb}, {"pipe", 0x1f2c52ea}, {"pread", 0x09d8aac6},
-		{"print", 0xac849033}, {"pwrite", 0x09d8aac6}, {"read", 0x7cfef557},
-		{"remove", 0xc6935858}, {"seek", 0xaeccaddb}, {"sleep", 0xe67bf126},
-		{"sprint", 0x4c0624b6}, {"stat", 0x319328dd}, {"stream", 0xb9e8f9ea},
-		{"tokenize", 0x57338f20}, {"utfbytes", 0x01d4a1f4}, {"werrstr", 0xc6935858},
-		{"write", 0x7cfef557}, {"wstat", 0x56b02096},
+		{"aprint", 0x77442d46, 0, 0, {0}},
+		{"byte2char", 0x3d6094f9, 40, 2, {0x0, 0x80}},
+		{"char2byte", 0x2ba5ab41, 48, 2, {0x0, 0x40}},
+		{"chdir", 0xc6935858, 40, 2, {0x0, 0x80}},
+		{"create", 0x54db77d9, 48, 2, {0x0, 0x80}},
+		{"dirread", 0x72210d71, 40, 2, {0x0, 0x80}},
+		{"dup", 0x6584767b, 40, 0, {0}},
+		{"fd2path", 0x749c6042, 40, 2, {0x0, 0x80}},
+		{"fildes", 0x1478f993, 40, 0, {0}},
+		{"fprint", 0xf46486c8, 0, 0, {0}},
+		{"fstat", 0xda4499c2, 40, 2, {0x0, 0x80}},
+		{"fwstat", 0x50a6c7e0, 104, 2, {0x0, 0xbc}},
+		{"iounit", 0x5583b730, 40, 2, {0x0, 0x80}},
+		{"millisec", 0x616977e8, 32, 0, {0}},
+		{"open", 0x8f477f99, 40, 2, {0x0, 0x80}},
+		{"pctl", 0x05df27fb, 40, 2, {0x0, 0x40}},
+		{"pipe", 0x1f2c52ea, 40, 2, {0x0, 0x80}},
+		{"pread", 0x09d8aac6, 56, 2, {0x0, 0xc0}},
+		{"print", 0xac849033, 0, 0, {0}},
+		{"pwrite", 0x09d8aac6, 56, 2, {0x0, 0xc0}},
+		{"read", 0x7cfef557, 48, 2, {0x0, 0xc0}},
+		{"remove", 0xc6935858, 40, 2, {0x0, 0x80}},
+		{"seek", 0xaeccaddb, 56, 2, {0x0, 0x80}},
+		{"sleep", 0xe67bf126, 40, 0, {0}},
+		{"sprint", 0x4c0624b6, 0, 0, {0}},
+		{"stat", 0x319328dd, 40, 2, {0x0, 0x80}},
+		{"stream", 0xb9e8f9ea, 48, 2, {0x0, 0xc0}},
+		{"tokenize", 0x57338f20, 40, 2, {0x0, 0xc0}},
+		{"utfbytes", 0x01d4a1f4, 40, 2, {0x0, 0x80}},
+		{"werrstr", 0xc6935858, 40, 2, {0x0, 0x80}},
+		{"write", 0x7cfef557, 48, 2, {0x0, 0xc0}},
+		{"wstat", 0x56b02096, 104, 2, {0x0, 0xbc}},
 	};
 
-	check_table("$Sys", vm_sig_sys, want, sizeof want / sizeof want[0]);
+	check_table("$Sys", want, sizeof want / sizeof want[0], 1);
 }
 
 static void
@@ -99,44 +169,59 @@ test_math_table(void **state)
 {
 	/* mathmod.h, all 68 */
 	static const SigWant want[] = {
-		{"FPcontrol", 0x6584767b}, {"FPstatus", 0x6584767b}, {"acos", 0xa1d1fe48},
-		{"acosh", 0xa1d1fe48}, {"asin", 0xa1d1fe48}, {"asinh", 0xa1d1fe48},
-		{"atan", 0xa1d1fe48}, {"atan2", 0xf293f6cf}, {"atanh", 0xa1d1fe48},
-		{"bits32real", 0x40a58596}, {"bits64real", 0x5463c72c}, {"cbrt", 0xa1d1fe48},
-		{"ceil", 0xa1d1fe48}, {"copysign", 0xf293f6cf}, {"cos", 0xa1d1fe48},
-		{"cosh", 0xa1d1fe48}, {"dot", 0xfeca4db6}, {"erf", 0xa1d1fe48},
-		{"erfc", 0xa1d1fe48}, {"exp", 0xa1d1fe48}, {"expm1", 0xa1d1fe48},
-		{"export_int", 0x3f1d94ee}, {"export_real", 0xd1fb0c8c}, {"export_real32", 0xd1fb0c8c},
-		{"fabs", 0xa1d1fe48}, {"fdim", 0xf293f6cf}, {"finite", 0x7b2e5f52},
-		{"floor", 0xa1d1fe48}, {"fmax", 0xf293f6cf}, {"fmin", 0xf293f6cf},
-		{"fmod", 0xf293f6cf}, {"gemm", 0x53b8cd34}, {"getFPcontrol", 0x616977e8},
-		{"getFPstatus", 0x616977e8}, {"hypot", 0xf293f6cf}, {"iamax", 0xa5fc2e4d},
-		{"ilogb", 0x7b2e5f52}, {"import_int", 0x3f1d94ee}, {"import_real", 0xd1fb0c8c},
-		{"import_real32", 0xd1fb0c8c}, {"isnan", 0x7b2e5f52}, {"j0", 0xa1d1fe48},
-		{"j1", 0xa1d1fe48}, {"jn", 0xb61ffc5b}, {"lgamma", 0x6e97c646},
-		{"log", 0xa1d1fe48}, {"log10", 0xa1d1fe48}, {"log1p", 0xa1d1fe48},
-		{"modf", 0x6e97c646}, {"nextafter", 0xf293f6cf}, {"norm1", 0x1629207e},
-		{"norm2", 0x1629207e}, {"pow", 0xf293f6cf}, {"pow10", 0x40a58596},
-		{"realbits32", 0x7b2e5f52}, {"realbits64", 0x9589d476}, {"remainder", 0xf293f6cf},
-		{"rint", 0xa1d1fe48}, {"scalbn", 0x64fa84ba}, {"sin", 0xa1d1fe48},
-		{"sinh", 0xa1d1fe48}, {"sort", 0x0fc7c7b8}, {"sqrt", 0xa1d1fe48},
-		{"tan", 0xa1d1fe48}, {"tanh", 0xa1d1fe48}, {"y0", 0xa1d1fe48},
-		{"y1", 0xa1d1fe48}, {"yn", 0xb61ffc5b},
+		{"FPcontrol", 0x6584767b, 40, 0, {0}}, {"FPstatus", 0x6584767b, 40, 0, {0}},
+		{"acos", 0xa1d1fe48, 40, 0, {0}}, {"acosh", 0xa1d1fe48, 40, 0, {0}},
+		{"asin", 0xa1d1fe48, 40, 0, {0}}, {"asinh", 0xa1d1fe48, 40, 0, {0}},
+		{"atan", 0xa1d1fe48, 40, 0, {0}}, {"atan2", 0xf293f6cf, 48, 0, {0}},
+		{"atanh", 0xa1d1fe48, 40, 0, {0}}, {"bits32real", 0x40a58596, 40, 0, {0}},
+		{"bits64real", 0x5463c72c, 40, 0, {0}}, {"cbrt", 0xa1d1fe48, 40, 0, {0}},
+		{"ceil", 0xa1d1fe48, 40, 0, {0}}, {"copysign", 0xf293f6cf, 48, 0, {0}},
+		{"cos", 0xa1d1fe48, 40, 0, {0}}, {"cosh", 0xa1d1fe48, 40, 0, {0}},
+		{"dot", 0xfeca4db6, 40, 2, {0x0, 0xc0}}, {"erf", 0xa1d1fe48, 40, 0, {0}},
+		{"erfc", 0xa1d1fe48, 40, 0, {0}}, {"exp", 0xa1d1fe48, 40, 0, {0}},
+		{"expm1", 0xa1d1fe48, 40, 0, {0}}, {"export_int", 0x3f1d94ee, 40, 2, {0x0, 0xc0}},
+		{"export_real", 0xd1fb0c8c, 40, 2, {0x0, 0xc0}},
+		{"export_real32", 0xd1fb0c8c, 40, 2, {0x0, 0xc0}},
+		{"fabs", 0xa1d1fe48, 40, 0, {0}}, {"fdim", 0xf293f6cf, 48, 0, {0}},
+		{"finite", 0x7b2e5f52, 40, 0, {0}}, {"floor", 0xa1d1fe48, 40, 0, {0}},
+		{"fmax", 0xf293f6cf, 48, 0, {0}}, {"fmin", 0xf293f6cf, 48, 0, {0}},
+		{"fmod", 0xf293f6cf, 48, 0, {0}}, {"gemm", 0x53b8cd34, 96, 3, {0x0, 0x0, 0xa2}},
+		{"getFPcontrol", 0x616977e8, 32, 0, {0}}, {"getFPstatus", 0x616977e8, 32, 0, {0}},
+		{"hypot", 0xf293f6cf, 48, 0, {0}}, {"iamax", 0xa5fc2e4d, 40, 2, {0x0, 0x80}},
+		{"ilogb", 0x7b2e5f52, 40, 0, {0}}, {"import_int", 0x3f1d94ee, 40, 2, {0x0, 0xc0}},
+		{"import_real", 0xd1fb0c8c, 40, 2, {0x0, 0xc0}},
+		{"import_real32", 0xd1fb0c8c, 40, 2, {0x0, 0xc0}},
+		{"isnan", 0x7b2e5f52, 40, 0, {0}}, {"j0", 0xa1d1fe48, 40, 0, {0}},
+		{"j1", 0xa1d1fe48, 40, 0, {0}}, {"jn", 0xb61ffc5b, 48, 0, {0}},
+		{"lgamma", 0x6e97c646, 40, 0, {0}}, {"log", 0xa1d1fe48, 40, 0, {0}},
+		{"log10", 0xa1d1fe48, 40, 0, {0}}, {"log1p", 0xa1d1fe48, 40, 0, {0}},
+		{"modf", 0x6e97c646, 40, 0, {0}}, {"nextafter", 0xf293f6cf, 48, 0, {0}},
+		{"norm1", 0x1629207e, 40, 2, {0x0, 0x80}}, {"norm2", 0x1629207e, 40, 2, {0x0, 0x80}},
+		{"pow", 0xf293f6cf, 48, 0, {0}}, {"pow10", 0x40a58596, 40, 0, {0}},
+		{"realbits32", 0x7b2e5f52, 40, 0, {0}}, {"realbits64", 0x9589d476, 40, 0, {0}},
+		{"remainder", 0xf293f6cf, 48, 0, {0}}, {"rint", 0xa1d1fe48, 40, 0, {0}},
+		{"scalbn", 0x64fa84ba, 48, 0, {0}}, {"sin", 0xa1d1fe48, 40, 0, {0}},
+		{"sinh", 0xa1d1fe48, 40, 0, {0}}, {"sort", 0x0fc7c7b8, 40, 2, {0x0, 0xc0}},
+		{"sqrt", 0xa1d1fe48, 40, 0, {0}}, {"tan", 0xa1d1fe48, 40, 0, {0}},
+		{"tanh", 0xa1d1fe48, 40, 0, {0}}, {"y0", 0xa1d1fe48, 40, 0, {0}},
+		{"y1", 0xa1d1fe48, 40, 0, {0}}, {"yn", 0xb61ffc5b, 48, 0, {0}},
 	};
 
-	check_table("$Math", vm_sig_math, want, sizeof want / sizeof want[0]);
+	check_table("$Math", want, sizeof want / sizeof want[0], 1);
 }
 
 static void
 test_crypt_table(void **state)
 {
-	/* md5 and sha1 as limbo.dis imports them; copy as Inferno's limbo
-	 * hashes the method's type. */
+	/* The import table of a program calling md5 and s.copy(), compiled by
+	 * Inferno's limbo.dis (copy's self argument is S in its signature). */
 	static const SigWant want[] = {
-		{"DigestState.copy", 0x6f7650ef}, {"md5", 0x07656377}, {"sha1", 0x07656377},
+		{"DigestState.copy", 0x491fbd11, 40, 2, {0x0, 0x80}},
+		{"md5", 0x07656377, 48, 2, {0x0, 0xb0}},
+		{"sha1", 0x07656377, 48, 2, {0x0, 0xb0}},
 	};
 
-	check_table("$Crypt", vm_sig_crypt, want, sizeof want / sizeof want[0]);
+	check_table("$Crypt", want, sizeof want / sizeof want[0], 1);
 }
 
 static void
@@ -145,7 +230,7 @@ test_tensor_table(void **state)
 	/* The strings follow module/tensor.m; T is a(rows:i,cols:i). */
 	static const struct {
 		const char *name, *sig;
-	} want[] = {
+	} strs[] = {
 		{"adam", "f(Ra(rows:i,cols:i),R@1,R@1,R@1,i,r,r,r,r)n"},
 		{"addrow", "f(Ra(rows:i,cols:i),R@1)n"},
 		{"correct", "f(Ra(rows:i,cols:i),R@1)i"},
@@ -163,36 +248,147 @@ test_tensor_table(void **state)
 		{"xent", "f(Ra(rows:i,cols:i),R@1,R@1)r"},
 		{"zeros", "f(i,i)Ra(rows:i,cols:i)"},
 	};
-	size_t n = 0;
+	SigWant want[sizeof strs / sizeof strs[0]];
+	Vm *vm = new_vm();
+	int n = 0;
+	const VmBuiltinFunc *tab = vm_builtin_funcs(vm, "$Tensor", &n);
 
-	for (size_t k = 0; k < sizeof want / sizeof want[0]; k++) {
-		const char *s = vm_sig_string("$Tensor", want[k].name);
-		uint32_t h = 0;
-
-		assert_non_null(s);
-		assert_string_equal(s, want[k].sig);
-		assert_int_equal(vm_sig_lookup("Tensor", want[k].name, &h), AC_OK);
-		assert_int_equal(h, vm_sig_hash(want[k].sig));
+	for (size_t k = 0; k < sizeof strs / sizeof strs[0]; k++) {
+		want[k] = (SigWant){strs[k].name, vm_sig_hash(strs[k].sig), 0, 0, {0}};
+		assert_int_equal(n, sizeof strs / sizeof strs[0]);
+		assert_string_equal(tab[k].name, strs[k].name);
+		assert_string_equal(tab[k].sigstr, strs[k].sig);
 	}
-	while (vm_sig_tensor[n].name != NULL)
-		n++;
-	assert_int_equal(n, sizeof want / sizeof want[0]);
+	vm_free(vm); /* one runtime at a time: the arena is mapped at one place */
+	check_table("$Tensor", want, sizeof want / sizeof want[0], 0);
 	/* Functions of the same type share a hash, as in sysmod.h. */
-	assert_int_equal(vm_sig_hash(vm_sig_string("Tensor", "addrow")),
-	                 vm_sig_hash(vm_sig_string("Tensor", "relu")));
+	assert_int_equal(want[1].sig, want[9].sig); /* addrow, relu */
+}
+
+static void
+test_argument_types(void **state)
+{
+	/* What the marshaller reads: Sys->read(fd: ref FD, buf: array of
+	 * byte, n: int): int and Sys->fwstat's Dir by value. */
+	Vm *vm = new_vm();
+	int n = 0;
+	const VmBuiltinFunc *tab = vm_builtin_funcs(vm, "$Sys", &n), *rd = NULL, *fw = NULL;
+
+	for (int i = 0; i < n; i++) {
+		if (strcmp(tab[i].name, "read") == 0)
+			rd = &tab[i];
+		if (strcmp(tab[i].name, "fwstat") == 0)
+			fw = &tab[i];
+	}
+	assert_non_null(rd);
+	assert_int_equal(rd->nargs, 3);
+	assert_string_equal(rd->args[0].name, "fd");
+	assert_int_equal(rd->args[0].off, 32);
+	assert_int_equal(rd->args[0].type->kind, VM_BT_REF);
+	assert_int_equal(rd->args[0].type->of->kind, VM_BT_ADT);
+	assert_string_equal(rd->args[0].type->of->name, "FD");
+	assert_int_equal(rd->args[0].type->of->size, 4);
+	assert_string_equal(rd->args[1].name, "buf");
+	assert_int_equal(rd->args[1].off, 36);
+	assert_int_equal(rd->args[1].type->kind, VM_BT_ARRAY);
+	assert_int_equal(rd->args[1].type->of->kind, VM_BT_BYTE);
+	assert_int_equal(rd->args[2].type->kind, VM_BT_INT);
+	assert_int_equal(rd->ret->kind, VM_BT_INT);
+	assert_non_null(fw);
+	assert_int_equal(fw->args[1].off, 40);
+	assert_int_equal(fw->args[1].type->kind, VM_BT_ADT);
+	assert_int_equal(fw->args[1].type->size, 64);
+	assert_int_equal(fw->args[1].type->np, 1);
+	assert_int_equal(fw->args[1].type->map[0], 0xf0); /* its four strings */
+	assert_int_equal(fw->args[1].type->nfields, 11);
+	assert_string_equal(fw->args[1].type->fields[4].name, "qid");
+	assert_int_equal(fw->args[1].type->fields[4].type->size, 16);
+	vm_free(vm);
+}
+
+static void
+provided(VmThread *t, uint8_t *fp)
+{
+	(void)t;
+	(void)fp;
+}
+
+/* What a module's hooks saw: its state is its own, made at registration,
+ * released when the runtime finishes and freed with it. */
+static int inits, releases, finis;
+static int test_state;
+
+static int
+test_init(Vm *vm, void **state, AcErr *err)
+{
+	(void)vm;
+	(void)err;
+	inits++;
+	*state = &test_state;
+	return AC_OK;
+}
+
+static void
+test_release(Vm *vm, void *state)
+{
+	(void)vm;
+	assert_ptr_equal(state, &test_state);
+	releases++;
+}
+
+static void
+test_fini(Vm *vm, void *state)
+{
+	(void)vm;
+	assert_ptr_equal(state, &test_state);
+	finis++;
+}
+
+static void
+test_registration(void **state)
+{
+	/* A function a .m declares and the VM does not provide (fn NULL) is
+	 * left out of the module: importing it fails to link, as any name the
+	 * module lacks. */
+	static const VmBuiltinType t_int = {.kind = VM_BT_INT, .size = 4};
+	static const VmBuiltinFunc funcs[] = {
+		{.name = "absent", .sig = 1, .fn = NULL, .sigstr = "f()i", .size = 32, .ret = &t_int},
+		{.name = "here", .sig = 2, .fn = provided, .sigstr = "f()i", .size = 32, .ret = &t_int},
+	};
+	static const VmBuiltinDef def = {"$Test", funcs, 2, test_init, test_release, test_fini};
+	Vm *vm = new_vm();
+	AcErr err;
+	VmModule *m;
+
+	inits = releases = finis = 0;
+	assert_int_equal(vm_builtin_register(vm, &def, &err), AC_OK);
+	assert_int_equal(inits, 1);
+	assert_ptr_equal(vm_builtin_state(vm, &def), &test_state);
+	assert_non_null(vm_builtin_state(vm, &vm_sys_def));
+	m = vm_builtin_module(vm, "$Test", &err);
+	assert_non_null(m);
+	assert_int_equal(m->nlink, 1);
+	assert_string_equal(m->link[0].name, "here");
+	assert_int_equal(m->link[0].frame->size, 32);
+	vm_module_unref(vm, m);
+	assert_int_equal(vm_heap_leaked(vm), 0);  /* every module's types released */
+	assert_int_equal(releases, 1);
+	assert_int_equal(finis, 0);
+	vm_free(vm);
+	assert_int_equal(releases, 1);
+	assert_int_equal(finis, 1);
 }
 
 static void
 test_lookup_unknown(void **state)
 {
-	uint32_t h = 7;
+	Vm *vm = new_vm();
+	int n = 7;
 
-	assert_int_equal(vm_sig_lookup("$Sys", "file2chan", &h), AC_EINVAL);
-	assert_int_equal(vm_sig_lookup("$Draw", "print", &h), AC_EINVAL);
-	assert_int_equal(vm_sig_lookup(NULL, "print", &h), AC_EINVAL);
-	assert_int_equal(vm_sig_lookup("$Sys", NULL, &h), AC_EINVAL);
-	assert_int_equal(h, 7);
-	assert_null(vm_sig_string("Tensor", "print"));
+	assert_null(vm_builtin_funcs(vm, "$Draw", &n));
+	assert_int_equal(n, 0);
+	assert_null(vm_builtin_funcs(vm, "Sys", &n));
+	vm_free(vm);
 }
 
 TEST_MAIN("vm/sig",
@@ -201,4 +397,6 @@ TEST_MAIN("vm/sig",
           cmocka_unit_test(test_math_table),
           cmocka_unit_test(test_crypt_table),
           cmocka_unit_test(test_tensor_table),
+          cmocka_unit_test(test_argument_types),
+          cmocka_unit_test(test_registration),
           cmocka_unit_test(test_lookup_unknown))
