@@ -35,23 +35,6 @@ vm_handle_new(Vm *vm, void *p, int kind, uint32_t w)
 	return AC_OK;
 }
 
-void *
-vm_handle_get(const Vm *vm, uint32_t w, int kind)
-{
-	const struct VmHandle *h;
-	uint32_t id;
-
-	if (vm_ptr_bad(w))
-		return NULL;
-	id = ((const VmHobj *)VM_PTR(w))->id;
-	if (id >= vm->nhandles)
-		return NULL;
-	h = &vm->handles[id];
-	if (h->word != w || h->kind != (uint32_t)kind)
-		return NULL;
-	return h->p;
-}
-
 void
 vm_handle_free(Vm *vm, uint32_t w, int kind)
 {

@@ -333,8 +333,8 @@ enum { VM_HK_FREE, VM_HK_MODLINK, VM_HK_CHAN };
  * handle in the object's VmHobj.id. AC_OK, or -1 with no memory. */
 int vm_handle_new(Vm *vm, void *p, int kind, uint32_t w);
 /* The record of kind k whose object is at w, or NULL when w is not such a
- * live object (H, forged, freed). */
-void *vm_handle_get(const Vm *vm, uint32_t w, int kind);
+ * live object (H, forged, freed). Inline: mframe and mcall ask it. */
+static inline void *vm_handle_get(const Vm *vm, uint32_t w, int kind);
 /* Forgets the record of the object at w, if its handle names it. */
 void vm_handle_free(Vm *vm, uint32_t w, int kind);
 /* Frees the table and the records still in it (the runtime's end: their
@@ -636,6 +636,21 @@ vm_enter(Vm *vm)
 	vm_mem = vm->arena;
 	vm_mem_bytes = (uint32_t)vm->arena_bytes;
 	vm_mem_lim = vm_mem_bytes - 1u;
+}
+
+static inline void *
+vm_handle_get(const Vm *vm, uint32_t w, int kind)
+{
+	const struct VmHandle *h;
+	uint32_t id;
+
+	if (vm_ptr_bad(w))
+		return NULL;
+	id = ((const VmHobj *)VM_PTR(w))->id;
+	if (id >= vm->nhandles)
+		return NULL;
+	h = &vm->handles[id];
+	return h->word == w && h->kind == (uint32_t)kind ? h->p : NULL;
 }
 
 #endif
