@@ -287,55 +287,70 @@ test_forged_fd_number_stays_in_program(void **state)
 	assert_string_equal(slurp(own), "mine\nfprint\ndup\n");
 }
 
-/* A library loaded through a module type that gives its int variables
- * other types (tests/vm/limbo/confuse.b): its import's .mp signature is
- * patched to the library's, as an attacker would, so the loader links it.
- * The address of an array read as an int is an offset into the arena
- * (below its size: 16 MB quota + 64 MB + 64 KB), not a host address; a
- * forged array, channel and module reach nothing outside it. */
+/* Links LIMBO_OURS/NAME.dis, which imports confuselib.dis through a module
+ * type whose data differs from the library's, as an attacker would: the
+ * import's .mp signature (the one dis-run's link error names) is patched
+ * to the library's. */
 static void
-test_confused_module_data_stays_in_arena(void **state)
+patch_mp_signature(const char *name)
 {
-	const char *path = LIMBO_OURS "/confuse.dis";
-	char *argv[] = {DISRUN, "--heap-max", "16m", (char *)path, NULL};
+	char path[256];
+	char *argv[] = {DISRUN, path, NULL};
 	unsigned have, want;
-	long addr = -1;
 	const char *p;
 	RunResult r;
-	size_t n;
+	size_t n, hits = 0;
 	uint8_t *d;
 	FILE *f;
 
-	(void)state;
-	limbo_compile_ours("confuselib");
-	limbo_compile_ours("confuse");
+	snprintf(path, sizeof path, LIMBO_OURS "/%s.dis", name);
 	r = run_cmd(argv, NULL, 10000);
 	p = strstr(r.out, "link typecheck Confuselib->.mp() ");
 	if (p == NULL)
 		p = strstr(r.err, "link typecheck Confuselib->.mp() ");
 	if (p == NULL || sscanf(p, "link typecheck Confuselib->.mp() %x/%x", &have, &want) != 2) {
-		print_error("no .mp typecheck: status %d\n%s%s", r.status, r.out, r.err);
+		print_error("%s: no .mp typecheck: status %d\n%s%s", name, r.status, r.out, r.err);
 		fail();
 	}
 	run_free(&r);
 	f = fopen(path, "rb");
 	assert_non_null(f);
 	d = malloc(1 << 20);
+	assert_non_null(d);
 	n = fread(d, 1, 1 << 20, f);
 	fclose(f);
-	for (size_t i = 0, hits = 0; i + 4 <= n; i++) {
+	for (size_t i = 0; i + 4 <= n; i++) {
 		if (d[i] == (uint8_t)(want >> 24) && d[i + 1] == (uint8_t)(want >> 16) &&
 		    d[i + 2] == (uint8_t)(want >> 8) && d[i + 3] == (uint8_t)want) {
 			d[i] = (uint8_t)(have >> 24), d[i + 1] = (uint8_t)(have >> 16);
 			d[i + 2] = (uint8_t)(have >> 8), d[i + 3] = (uint8_t)have;
-			assert_int_equal(++hits, 1);
+			hits++;
 		}
 	}
+	assert_int_equal(hits, 1);
 	f = fopen(path, "wb");
 	assert_non_null(f);
 	assert_int_equal(fwrite(d, 1, n, f), n);
 	fclose(f);
 	free(d);
+}
+
+/* A library loaded through a module type that gives its int variables
+ * other types (tests/vm/limbo/confuse.b). The address of an array read as
+ * an int is an offset into the arena (below its size: 16 MB quota + 64 MB
+ * + 64 KB), not a host address; a forged array, channel and module reach
+ * nothing outside it. */
+static void
+test_confused_module_data_stays_in_arena(void **state)
+{
+	char *argv[] = {DISRUN, "--heap-max", "16m", LIMBO_OURS "/confuse.dis", NULL};
+	long addr = -1;
+	RunResult r;
+
+	(void)state;
+	limbo_compile_ours("confuselib");
+	limbo_compile_ours("confuse");
+	patch_mp_signature("confuse");
 	r = run_cmd(argv, NULL, 10000);
 	if (r.status != 0 || sscanf(r.out, "address %ld", &addr) != 1 || addr <= 0 ||
 	    addr >= (16 << 20) + (64 << 20) + (64 << 10) ||
@@ -347,8 +362,33 @@ test_confused_module_data_stays_in_arena(void **state)
 	run_free(&r);
 }
 
+/* Dis code never observes a host address: tests/vm/limbo/arenascan.b
+ * reads every word of its arena (all 80 MB of it under a 16 MB quota)
+ * through a forged array and finds no 64-bit value inside any mapping of
+ * the process. */
+static void
+test_arena_holds_no_host_address(void **state)
+{
+	char *argv[] = {DISRUN, "--heap-max", "16m", LIMBO_OURS "/arenascan.dis", NULL};
+	long maps = 0, words = 0, hits = -1;
+	RunResult r;
+
+	(void)state;
+	limbo_compile_ours("confuselib");
+	limbo_compile_ours("arenascan");
+	patch_mp_signature("arenascan");
+	r = run_cmd(argv, NULL, 60000);
+	if (r.status != 0 || sscanf(r.out, "mappings %ld words %ld hits %ld", &maps, &words, &hits) != 3 ||
+	    maps < 5 || words * 4 < (16L << 20) + (64L << 20) - (64L << 10) || hits != 0) {
+		print_error("arenascan: status %d\n--- stdout:\n%s--- stderr:\n%s", r.status, r.out, r.err);
+		fail();
+	}
+	run_free(&r);
+}
+
 TEST_MAIN("vm/hostile",
           cmocka_unit_test(test_confused_module_data_stays_in_arena),
+          cmocka_unit_test(test_arena_holds_no_host_address),
           cmocka_unit_test(test_forged_fd_number_stays_in_program),
           cmocka_unit_test(test_timeout_wakes_blocking_calls),
           cmocka_unit_test(test_timeout_backstop),
