@@ -91,6 +91,7 @@ init(nil: ref Draw->Context, nil: list of string)
 	fake[2] = 1000;          # heap header: count
 	fake[8] = 16r3fffffff;   # len
 	fake[11] = 0;            # data: Dis address 0
+	evil->a = nil;	# its reference goes before an int overwrites it
 	evil->seta(addr + 16 + 32);
 	x := evil->a;
 	words := 0;

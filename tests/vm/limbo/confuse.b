@@ -59,6 +59,7 @@ init(nil: ref Draw->Context, nil: list of string)
 	put32(buf, 8, 1000);
 	put32(buf, 32, 16r7fffffff);
 	put32(buf, 44, 0);
+	evil->a = nil;	# its reference goes before an int overwrites it
 	evil->seta(addr + 16 + 32);
 	x := evil->a;
 	sys->print("len %d\n", len x);
