@@ -3,6 +3,7 @@
 # build makes, into build/fuzz/seeds/NAME/ (the committed part is
 # fuzz/corpus/NAME/):
 #   dis_load     every .dis the build made, and tests/limbo/progs compiled
+#   dis_run      the same modules (run, not only loaded)
 #   dis_asm      bench/vm/*.s, and `limbo -S` of tests/limbo/progs
 #   limbo_check  every Limbo source in the tree (.b) and module/*.m
 #   proto_msg    valid messages written by build/fuzz/proto_seeds
@@ -12,7 +13,7 @@
 set -u
 out=build/fuzz/seeds
 rm -rf "$out"
-mkdir -p "$out/dis_load" "$out/dis_asm" "$out/limbo_check" "$out/proto_msg" || exit 1
+mkdir -p "$out/dis_load" "$out/dis_run" "$out/dis_asm" "$out/limbo_check" "$out/proto_msg" || exit 1
 for f in examples/*/*.dis cluster_tests/jobs/*.dis bench/vm/*.dis; do
 	[ -f "$f" ] && cp "$f" "$out/dis_load/$(echo "$f" | tr / _)"
 done
@@ -39,5 +40,6 @@ cp bench/vm/*.s "$out/dis_asm/" 2>/dev/null
 for f in tests/limbo/progs/*.b examples/*/*.b cluster_tests/jobs/*.b bench/vm/*.b module/*.m; do
 	[ -f "$f" ] && cp "$f" "$out/limbo_check/$(echo "$f" | tr / _)"
 done
+cp "$out"/dis_load/* "$out/dis_run/" 2>/dev/null
 build/fuzz/proto_seeds "$out/proto_msg" || exit 1
 exit 0

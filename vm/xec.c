@@ -19,13 +19,20 @@
 #define VM_USE_GOTO 1
 #endif
 
+/* Operands are where the module says: hostile code can put a word at an
+ * odd address. The types say so (the same moves on x86, and defined). */
+typedef int32_t vm_w32 __attribute__((aligned(1), may_alias));
+typedef uint32_t vm_uw32 __attribute__((aligned(1), may_alias));
+typedef double vm_f64 __attribute__((aligned(1), may_alias));
+typedef int64_t vm_w64 __attribute__((aligned(1), may_alias));
+typedef uint64_t vm_uw64 __attribute__((aligned(1), may_alias));
 #define B(p) (*(uint8_t *)(p))
-#define W(p) (*(int32_t *)(p))
-#define UW(p) (*(uint32_t *)(p))
-#define F(p) (*(double *)(p))
-#define V(p) (*(int64_t *)(p))
-#define UV(p) (*(uint64_t *)(p))
-#define P(p) (*(uint32_t *)(p))
+#define W(p) (*(vm_w32 *)(p))
+#define UW(p) (*(vm_uw32 *)(p))
+#define F(p) (*(vm_f64 *)(p))
+#define V(p) (*(vm_w64 *)(p))
+#define UV(p) (*(vm_uw64 *)(p))
+#define P(p) (*(vm_uw32 *)(p))
 
 /* Raises for a pointer vm_ptr_bad refused: nil, or a value Dis code made
  * that names nothing in the arena. */

@@ -1,0 +1,67 @@
+/*
+ * fuzz/dis_run: runs the input as a module. What the loader and verifier
+ * accept, the VM runs with a small heap quota, instruction budget and
+ * deadline, its path calls confined to an empty directory (vm_confine);
+ * whatever the code does, the VM must hold: a fault may only be the
+ * program's own (in its arena or the guard after it, "at Dis address"),
+ * never one in the runtime's memory, and nothing may crash the harness
+ * (ASan and UBSan watch every access the VM makes).
+ */
+#include "fuzz/fuzz.h"
+#include "vm/vm.h"
+
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Faults poison a runtime, which then keeps what it cannot walk safely. */
+const char *__asan_default_options(void);
+const char *
+__asan_default_options(void)
+{
+	return "detect_leaks=0";
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static char dir[64], path[96];
+	static const char *paths[2];
+	VmOptions opt;
+	VmSandbox fs;
+	AcErr err;
+	Vm *vm;
+	FILE *f;
+	char *argv[1];
+	int rc;
+
+	if (dir[0] == 0) {
+		snprintf(dir, sizeof dir, "/tmp/acheron-fuzz-run.%d", (int)getpid());
+		if (mkdir(dir, 0700) != 0)
+			fuzz_fail("mkdir %s", dir);
+		snprintf(path, sizeof path, "%s/in.dis", dir);
+		paths[0] = dir;
+	}
+	f = fopen(path, "wb");
+	if (f == NULL || fwrite(data, 1, size, f) != size || fclose(f) != 0)
+		fuzz_fail("cannot write %s", path);
+	memset(&opt, 0, sizeof opt);
+	opt.heap_max_bytes = 16 << 20;
+	opt.max_instructions = 200000;
+	opt.timeout_ms = 200;
+	opt.root = dir;
+	vm = vm_new(&opt, &err);
+	if (vm == NULL)
+		fuzz_fail("vm_new: %s", err.msg);
+	fs.read = paths;
+	fs.write = paths;
+	if (vm_confine(vm, &fs, &err) != AC_OK)
+		fuzz_fail("vm_confine: %s", err.msg);
+	argv[0] = path;
+	ac_err_clear(&err);
+	rc = vm_run_file(vm, path, 1, argv, &err);
+	if (rc != AC_OK && strstr(err.msg, "fault:") != NULL && strstr(err.msg, "Dis address") == NULL)
+		fuzz_fail("a fault outside the program's memory: %s", err.msg);
+	vm_free(vm);
+	return 0;
+}
