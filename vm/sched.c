@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
+#include <unistd.h>
 
 VmThread *
 vm_thread_new(Vm *vm, VmModlink *ml)
@@ -27,6 +28,7 @@ vm_thread_new(Vm *vm, VmModlink *ml)
 	t->mp = ml->mp != VM_H ? VM_PTR(ml->mp) : NULL;
 	vm_incref(ml->word);
 	vm_modlink_hold(ml);
+	t->held_fd = -1;
 	t->anext = vm->threads;
 	vm->threads = t;
 	return t;
@@ -147,6 +149,43 @@ vm_wait_fd(VmThread *t, int fd, int events)
 	return 0;
 }
 
+int
+vm_may_block(VmThread *t)
+{
+	return !others_could_run(t) && t->vm->deadline_ns == 0;
+}
+
+int
+vm_wait_retry(VmThread *t, int64_t ms)
+{
+	if (!others_could_run(t)) {
+		vm_sleep(t, ms);
+		return 0;
+	}
+	t->block = VM_BLOCK_RETRY;
+	t->wfd = -1;  /* no fd: poll_waiting wakes it at wake_ns */
+	t->wevents = 0;
+	t->wake_ns = ac_clock_ns() + ms * 1000000;
+	return 1;
+}
+
+int
+vm_wait_fd_here(VmThread *t, int fd, int events)
+{
+	struct pollfd p = {fd, (short)events, 0};
+
+	for (;;) {
+		int64_t left = left_ms(t->vm);
+		int r = poll(&p, 1, left < 0 ? -1 : (int)(left > 1000000 ? 1000000 : left));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r != 0)
+			return 1;  /* ready, failed or hung up: the call itself tells */
+		if (past_deadline(t->vm))
+			return 0;
+	}
+}
+
 void
 vm_sleep(VmThread *t, int64_t ms)
 {
@@ -193,7 +232,7 @@ poll_waiting(Vm *vm)
 	int64_t now = ac_clock_ns(), left = left_ms(vm);
 
 	for (VmThread *t = vm->waiting; t != NULL; t = t->wnext) {
-		if (t->block == VM_BLOCK_SLEEP) {
+		if (t->block == VM_BLOCK_SLEEP || t->wfd < 0) {
 			int64_t left_ms = (t->wake_ns - now + 999999) / 1000000;
 			if (left_ms < 0)
 				left_ms = 0;
@@ -219,7 +258,7 @@ poll_waiting(Vm *vm)
 	}
 	for (VmThread *t = vm->waiting, *next; t != NULL; t = next) {
 		next = t->wnext;
-		if (t->block == VM_BLOCK_SLEEP && t->wake_ns <= now) {
+		if ((t->block == VM_BLOCK_SLEEP || t->wfd < 0) && t->wake_ns <= now) {
 			unwait(t);
 			vm_thread_ready(t);
 		}
@@ -254,6 +293,8 @@ vm_thread_free(VmThread *t)
 		}
 	}
 	unwait(t);
+	if (t->held_fd >= 0)
+		close(t->held_fd);
 	if (!vm->poisoned) {
 		vm_ptr_set(vm, &t->exval, VM_H);
 		vm_chan_cancel(t);
@@ -376,6 +417,8 @@ free_all(Vm *vm, sigjmp_buf *jb)
 				t->stack = st->prev;
 				free(st);
 			}
+			if (t->held_fd >= 0)
+				close(t->held_fd);
 			free(t->wait);
 			free(t);
 			continue;

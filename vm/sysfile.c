@@ -274,11 +274,49 @@ host_flags(int32_t mode)
 	return f | O_CLOEXEC;
 }
 
+/* Opens a FIFO without blocking in open(2), where neither the scheduler
+ * nor the deadline could reach the thread: for writing, retried every
+ * 20 ms while no reader has it open; for reading, opened at once and
+ * returned once a writer has written or come and gone (POLLIN or
+ * POLLHUP: Linux shows no writer that has only opened it), the wait kept
+ * in the thread (held_fd) while others run. Returns the descriptor, in
+ * blocking mode again; -1 with errno; or -2 when the thread waits and the
+ * call will be made again. The wall-clock exception ends the waits. */
+static int
+open_fifo(VmThread *t, const char *path, int flags)
+{
+	int fd;
+
+	if (t->held_fd >= 0) {
+		fd = t->held_fd;  /* the retry of a read open: its wait is over */
+		t->held_fd = -1;
+	} else {
+		for (;;) {
+			fd = open(path, flags | O_NONBLOCK);
+			if (fd >= 0 || errno != ENXIO)
+				break;
+			if (vm_wait_retry(t, 20))
+				return -2;
+		}
+		if (fd < 0)
+			return -1;
+		if ((flags & O_ACCMODE) == O_RDONLY) {
+			t->held_fd = fd;  /* until the thread is freed, should the deadline end it */
+			if (!vm_wait_fd(t, fd, POLLIN))
+				return -2;
+			t->held_fd = -1;
+		}
+	}
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	return fd;
+}
+
 #define SPEC "pw"
 void
 vm_Sys_open(VmThread *t, uint8_t *fp)
 {
 	char path[PATH_MAX];
+	struct stat st;
 	int fd;
 
 	vm_sys_ret_ptr(t, fp, VM_H);
@@ -286,7 +324,12 @@ vm_Sys_open(VmThread *t, uint8_t *fp)
 	              ((AW(1) & 3) == SYS_OWRITE || (AW(1) & 3) == SYS_ORDWR || (AW(1) & (SYS_OTRUNC | SYS_ORCLOSE))
 	                   ? P_WRITE : P_READ) | P_FOLLOW) < 0)
 		return;
-	fd = open(path, host_flags(AW(1)));
+	if (t->held_fd >= 0 || (!vm_may_block(t) && stat(path, &st) == 0 && S_ISFIFO(st.st_mode)))
+		fd = open_fifo(t, path, host_flags(AW(1)));
+	else
+		fd = open(path, host_flags(AW(1)));
+	if (fd == -2)
+		return;
 	if (fd < 0) {
 		vm_sys_errno(t, errno);
 		return;
@@ -385,27 +428,61 @@ vm_Sys_read(VmThread *t, uint8_t *fp)
 	vm_sys_ret_int(fp, io_result(t, r));
 }
 
-void
-vm_Sys_write(VmThread *t, uint8_t *fp)
+int32_t
+vm_sys_write(VmThread *t, int slot, const void *p, size_t n, const char **limit)
 {
-	uint8_t *data;
-	size_t n, done = 0;
-	int fd = io_begin(t, fp, POLLOUT, &data, &n);
+	SysState *s = vm_sys_state(t->vm);
+	const uint8_t *b = p;
+	size_t done = 0, piece = n;
+	struct stat st;
+	int fd;
 
-	if (fd < 0)
-		return;
+	*limit = NULL;
+	if (s->files == NULL || slot < 0 || slot >= s->nfiles || s->files[slot].refs <= 0) {
+		snprintf(t->errstr, sizeof t->errstr, "%s", SYS_EBADFD);
+		return -1;
+	}
+	fd = s->files[slot].host;
+	/* A pipe takes PIPE_BUF bytes without blocking once poll says it can
+	 * be written, so a write to one that fills goes in such pieces, each
+	 * waited for where the deadline can end the wait (one write(2) of
+	 * the whole would block in the host once the pipe was full). */
+	if (!vm_may_block(t) && fstat(fd, &st) == 0 && (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode)))
+		piece = PIPE_BUF;
 	while (done < n) {
-		ssize_t w = write(fd, data + done, n - done);
+		size_t k = n - done < piece ? n - done : piece;
+		ssize_t w;
+		if (done > 0 && piece < n && !vm_wait_fd_here(t, fd, POLLOUT)) {
+			*limit = "wall-clock limit exceeded";
+			return -1;
+		}
+		w = write(fd, b + done, k);
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w < 0) {
 			vm_sys_errno(t, errno);
-			vm_sys_ret_int(fp, -1);
-			return;
+			return -1;
 		}
 		done += (size_t)w;
 	}
-	vm_sys_ret_int(fp, (int32_t)done);
+	return (int32_t)done;
+}
+
+void
+vm_Sys_write(VmThread *t, uint8_t *fp)
+{
+	uint8_t *data;
+	size_t n;
+	int fd = io_begin(t, fp, POLLOUT, &data, &n);
+	const char *limit;
+	int32_t r;
+
+	if (fd < 0)
+		return;
+	r = vm_sys_write(t, fd_check(t, AP(0))->slot, data, n, &limit);
+	if (limit != NULL)
+		vm_raise(t, "%s", limit);
+	vm_sys_ret_int(fp, r);
 }
 #undef SPEC
 

@@ -237,23 +237,30 @@ test_timeout_wakes_blocking_calls(void **state)
 	}
 }
 
-/* Opening a FIFO blocks in the host, where the runtime cannot look:
- * dis-run's backstop ends it a second after the deadline, exit 5. */
+/* Opening a FIFO with no other end blocked in open(2), and a write of
+ * more than a pipe holds in write(2) after its first part, where only
+ * dis-run's backstop ended them a second after the deadline: they wait
+ * through the scheduler now, alone and with another thread asleep, and
+ * end at the deadline with the runtime's own message. */
 static void
-test_timeout_backstop(void **state)
+test_timeout_ends_fifo_and_full_pipe(void **state)
 {
-	long ms;
-	RunResult r;
+	static const char *const modes[] = {"fifo", "fifow", "fifo2", "fifow2", "pipefull", "printfull"};
+	const char *want = "dis-run: " LIMBO_OURS "/hang.dis: wall-clock limit of 300 ms exceeded\n";
 
 	limbo_compile_ours("hang");
-	unlink(FIFO);
-	assert_int_equal(mkfifo(FIFO, 0600), 0);
-	r = run_hang("fifo", &ms);
-	if (r.status != 5 || strstr(r.err, "wall-clock limit exceeded in a blocking host call") == NULL) {
-		print_error("fifo: status %d after %ld ms: %s", r.status, ms, r.err);
-		fail();
+	for (size_t k = 0; k < sizeof modes / sizeof modes[0]; k++) {
+		long ms;
+		RunResult r;
+		unlink(FIFO);
+		assert_int_equal(mkfifo(FIFO, 0600), 0);
+		r = run_hang(modes[k], &ms);
+		if (r.status != 5 || strcmp(r.err, want) != 0 || ms > 1000) {
+			print_error("%s: status %d after %ld ms: %s", modes[k], r.status, ms, r.err);
+			fail();
+		}
+		run_free(&r);
 	}
-	run_free(&r);
 	unlink(FIFO);
 }
 
@@ -381,7 +388,7 @@ TEST_MAIN("vm/hostile",
           cmocka_unit_test(test_forged_fd_number_stays_in_program),
           cmocka_unit_test(test_copies_are_metered),
           cmocka_unit_test(test_timeout_wakes_blocking_calls),
-          cmocka_unit_test(test_timeout_backstop),
+          cmocka_unit_test(test_timeout_ends_fifo_and_full_pipe),
           cmocka_unit_test(test_readidx_refuses_fifo),
           cmocka_unit_test(test_raise_loop_is_metered),
           cmocka_unit_test(test_allocation_is_metered),
