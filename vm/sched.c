@@ -23,6 +23,7 @@ vm_thread_new(Vm *vm, VmModlink *ml)
 		return NULL;
 	t->vm = vm;
 	t->id = ++vm->nthreads_made;
+	vm->nthreads_live++;
 	t->ml = ml;
 	t->m = ml->m;
 	t->mp = ml->mp != VM_H ? VM_PTR(ml->mp) : NULL;
@@ -293,6 +294,7 @@ vm_thread_free(VmThread *t)
 		}
 	}
 	unwait(t);
+	vm->nthreads_live--;
 	if (t->held_fd >= 0)
 		close(t->held_fd);
 	if (!vm->poisoned) {
@@ -328,6 +330,8 @@ vm_op_spawn(VmThread *t, uint8_t *f, VmModlink *ml, int32_t pc)
 		fsize = DIS_MAXTEMP;
 	if (f + fsize != t->sp)
 		vm_raise(t, "spawn: frame is not the newest");
+	if (t->vm->opt.max_threads != 0 && t->vm->nthreads_live > t->vm->opt.max_threads)
+		vm_limit_raise(t, VM_LIMIT_THREADS);  /* init's thread plus max_threads spawned alive */
 	nt = vm_thread_new(t->vm, ml);
 	if (nt == NULL)
 		vm_raise(t, VM_EX_NOMEM);
@@ -428,6 +432,32 @@ free_all(Vm *vm, sigjmp_buf *jb)
 	vm->runq = vm->runq_tail = NULL;
 }
 
+static const char *const limit_names[] = {"", "thread", "file", "output"};
+
+_Noreturn void
+vm_limit_raise(VmThread *t, int which)
+{
+	t->vm->limit_hit = which;
+	vm_raise(t, "%s limit exceeded", limit_names[which]);
+}
+
+int
+vm_limit_hit(const Vm *vm)
+{
+	return vm->limit_hit;
+}
+
+static int
+limit_passed(const Vm *vm, AcErr *err)
+{
+	unsigned long long n = vm->limit_hit == VM_LIMIT_THREADS ? vm->opt.max_threads
+	                       : vm->limit_hit == VM_LIMIT_FILES ? vm->opt.max_files
+	                                                         : vm->opt.max_output_bytes;
+
+	return ac_err_set(err, AC_ELIMIT, "%s limit of %llu%s exceeded", limit_names[vm->limit_hit], n,
+	                  vm->limit_hit == VM_LIMIT_OUTPUT ? " bytes" : "");
+}
+
 static int
 deadline_passed(const Vm *vm, AcErr *err)
 {
@@ -473,6 +503,10 @@ vm_sched_run(Vm *vm, VmThread *main, AcErr *err)
 		}
 		if (past_deadline(vm)) {
 			rc = deadline_passed(vm, err);
+			goto done;
+		}
+		if (vm->limit_hit != VM_LIMIT_NONE) {
+			rc = limit_passed(vm, err);
 			goto done;
 		}
 		if (vm_handle_exception(t)) {

@@ -11,6 +11,7 @@
 #ifndef VM_SYS_IMPL_H
 #define VM_SYS_IMPL_H
 
+#include <sys/types.h>
 #include <dirent.h>
 
 #include "vm/vm_impl.h"
@@ -39,6 +40,13 @@ typedef struct SysState {
 	 * write beneath; NULL: not confined. NULL-terminated. */
 	char **confine_read, **confine_write;
 	VmType *t_fd;          /* Sys->FD (its destroy hook drops the table entry) */
+	uint32_t nopen;        /* entries open beyond 0-2, for max_files */
+	uint64_t out_bytes;    /* written to standard output and error, for max_output_bytes */
+	struct {
+		dev_t dev;
+		ino_t ino;
+		int ok;
+	} out[2];              /* the files of host descriptors 1 and 2 at the start */
 	VmType *t_dir;         /* Sys->Dir, for dirread's arrays */
 } SysState;
 

@@ -71,6 +71,8 @@ file_unref(Vm *vm, int n)
 		return;
 	e = &s->files[n];
 	if (--e->refs == 0) {
+		if (n > 2)
+			s->nopen--;
 		if (e->dir != NULL)
 			closedir(e->dir);  /* closes its own dup of the file */
 		e->dir = NULL;
@@ -102,6 +104,12 @@ vm_sysfile_init(Vm *vm, SysState *s, AcErr *err)
 	s->nfiles = MAX_FILES;
 	for (int i = 0; i < s->nfiles; i++)
 		s->files[i] = (SysFile){i <= 2 ? i : -1, i <= 2, NULL};
+	for (int i = 0; i < 2; i++) {
+		struct stat st;
+		s->out[i].ok = fstat(1 + i, &st) == 0;
+		s->out[i].dev = st.st_dev;
+		s->out[i].ino = st.st_ino;
+	}
 	return AC_OK;
 }
 
@@ -127,6 +135,21 @@ vm_sysfile_fini(Vm *vm, SysState *s)
 	s->confine_read = s->confine_write = NULL;
 }
 
+/* Counts one more entry open beyond 0-2; past max_files it closes host
+ * descriptor fd and raises the file limit (the program ends). */
+static void
+file_count(VmThread *t, int fd)
+{
+	SysState *s = vm_sys_state(t->vm);
+
+	if (t->vm->opt.max_files != 0 && s->nopen >= t->vm->opt.max_files) {
+		if (fd > 2)
+			close(fd);
+		vm_limit_raise(t, VM_LIMIT_FILES);
+	}
+	s->nopen++;
+}
+
 /* The lowest free number of the program's table for host descriptor fd,
  * with refs references; -1 (fd closed, errstr set) when it is full. */
 static int
@@ -136,6 +159,8 @@ file_add(VmThread *t, int fd, int refs)
 
 	for (int n = 0; n < s->nfiles; n++)
 		if (s->files[n].refs == 0) {
+			if (n > 2)
+				file_count(t, fd);
 			s->files[n] = (SysFile){fd, refs, NULL};
 			return n;
 		}
@@ -428,6 +453,33 @@ vm_Sys_read(VmThread *t, uint8_t *fp)
 	vm_sys_ret_int(fp, io_result(t, r));
 }
 
+/* With --max-output: is host descriptor fd the process's standard output
+ * or error, however reached (a dup, fildes, /dev/stdout)? Then n is cut
+ * to what the limit leaves, counted, and 1 returned when it was cut:
+ * the caller writes n and raises the output limit. */
+static int
+output_cut(VmThread *t, int fd, size_t *n)
+{
+	SysState *s = vm_sys_state(t->vm);
+	uint64_t max = t->vm->opt.max_output_bytes;
+	struct stat st;
+	int out = 0;
+
+	if (max == 0 || fstat(fd, &st) != 0)
+		return 0;
+	for (int i = 0; i < 2; i++)
+		out |= s->out[i].ok && s->out[i].dev == st.st_dev && s->out[i].ino == st.st_ino;
+	if (!out)
+		return 0;
+	if (s->out_bytes + *n > max) {
+		*n = (size_t)(max - s->out_bytes);
+		s->out_bytes = max;
+		return 1;
+	}
+	s->out_bytes += *n;
+	return 0;
+}
+
 int32_t
 vm_sys_write(VmThread *t, int slot, const void *p, size_t n, const char **limit)
 {
@@ -435,7 +487,7 @@ vm_sys_write(VmThread *t, int slot, const void *p, size_t n, const char **limit)
 	const uint8_t *b = p;
 	size_t done = 0, piece = n;
 	struct stat st;
-	int fd;
+	int fd, cut;
 
 	*limit = NULL;
 	if (s->files == NULL || slot < 0 || slot >= s->nfiles || s->files[slot].refs <= 0) {
@@ -443,6 +495,7 @@ vm_sys_write(VmThread *t, int slot, const void *p, size_t n, const char **limit)
 		return -1;
 	}
 	fd = s->files[slot].host;
+	cut = output_cut(t, fd, &n);
 	/* A pipe takes PIPE_BUF bytes without blocking once poll says it can
 	 * be written, so a write to one that fills goes in such pieces, each
 	 * waited for where the deadline can end the wait (one write(2) of
@@ -464,6 +517,12 @@ vm_sys_write(VmThread *t, int slot, const void *p, size_t n, const char **limit)
 			return -1;
 		}
 		done += (size_t)w;
+	}
+	if (cut) {
+		/* what the limit left is written; the program ends */
+		t->vm->limit_hit = VM_LIMIT_OUTPUT;
+		*limit = "output limit exceeded";
+		return -1;
 	}
 	return (int32_t)done;
 }
@@ -499,6 +558,11 @@ positional_io(VmThread *t, uint8_t *fp, int writing)
 	if (data == NULL || fd < 0) {
 		vm_sys_ret_int(fp, data == NULL ? 0 : -1);
 		return;
+	}
+	if (writing && output_cut(t, fd, &n)) {
+		if (pwrite(fd, data, n, (off_t)AL(3)) < 0)
+			vm_sys_errno(t, errno);
+		vm_limit_raise(t, VM_LIMIT_OUTPUT);
 	}
 	r = writing ? pwrite(fd, data, n, (off_t)AL(3)) : pread(fd, data, n, (off_t)AL(3));
 	vm_sys_ret_int(fp, io_result(t, r));
@@ -887,6 +951,8 @@ vm_Sys_dup(VmThread *t, uint8_t *fp)
 		s->files[new].host = host;
 		s->files[new].refs++;  /* the table's own */
 	} else {
+		if (new > 2)
+			file_count(t, host);
 		s->files[new] = (SysFile){host, 1, NULL};
 	}
 	vm_sys_ret_int(fp, new);
@@ -947,6 +1013,7 @@ vm_Sys_stream(VmThread *t, uint8_t *fp)
 {
 	int src = vm_sys_fd_of(t, AP(0)), dst = vm_sys_fd_of(t, AP(1));
 	int32_t bufsiz = AW(2), total = 0;
+	const char *limit;
 	char *buf;
 
 	if (src < 0 || dst < 0 || bufsiz <= 0) {
@@ -965,15 +1032,15 @@ vm_Sys_stream(VmThread *t, uint8_t *fp)
 			continue;
 		if (n <= 0)
 			break;
-		while (done < n) {
-			ssize_t w = write(dst, buf + done, (size_t)(n - done));
-			if (w <= 0)
-				break;
-			done += w;
+		/* through write's path: the output limit and a full pipe's wait */
+		done = vm_sys_write(t, fd_check(t, AP(1))->slot, buf, (size_t)n, &limit);
+		if (limit != NULL) {
+			free(buf);
+			vm_raise(t, "%s", limit);
 		}
-		total += (int32_t)done;
 		if (done < n)
 			break;
+		total += (int32_t)done;
 	}
 	free(buf);
 	vm_sys_ret_int(fp, total);

@@ -424,6 +424,9 @@ int vm_wait_retry(VmThread *t, int64_t ms);
  * a write to a full pipe), which cannot be made again. 1 ready, 0 the
  * deadline passed (the caller frees what it holds and raises). */
 int vm_wait_fd_here(VmThread *t, int fd, int events);
+/* Raises the exception of limit which (VM_LIMIT_*), marked so that the
+ * scheduler ends the program with AC_ELIMIT before any handler sees it. */
+_Noreturn void vm_limit_raise(VmThread *t, int which);
 /* Has the program used up --max-instructions (counting `pending`
  * instructions not yet added to ninstr) or passed its deadline? For
  * instructions whose work grows with data, checked every few thousand
@@ -593,6 +596,8 @@ struct Vm {
 	VmThread *runq, *runq_tail;    /* ready threads, in order */
 	VmThread *waiting;             /* threads in sleep or waiting for an fd */
 	int nthreads_made;
+	uint32_t nthreads_live;        /* threads alive, init's included (max_threads) */
+	int limit_hit;                 /* VM_LIMIT_*: a limit raised, the program ends */
 	uint32_t rng;                  /* alt's random choice */
 	VmType *t_chan;
 	struct {

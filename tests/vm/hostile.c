@@ -264,6 +264,54 @@ test_timeout_ends_fifo_and_full_pipe(void **state)
 	unlink(FIFO);
 }
 
+/* Runs limits.dis MODE under dis-run with limit options args. */
+static RunResult
+run_limits(const char *mode, const char *args)
+{
+	char script[512];
+	char *sh[] = {"/bin/sh", "-c", script, NULL};
+
+	snprintf(script, sizeof script, "exec " DISRUN " %s " LIMBO_OURS "/limits.dis %s", args, mode);
+	return run_cmd(sh, NULL, XEC_TIMEOUT_MS);
+}
+
+/* --max-threads, --max-files, --max-output: passing one ends the program
+ * with its own exit status and message, and the handler around it never
+ * runs; under them all the program runs as usual. */
+static void
+test_thread_file_output_limits(void **state)
+{
+	static const struct {
+		const char *mode, *args;
+		int status;
+		const char *out, *err;
+	} cases[] = {
+	    {"threads", "--max-threads 4", 6, "", "thread limit of 4 exceeded"},
+	    {"files", "--max-files 5", 7, "", "file limit of 5 exceeded"},
+	    {"pipes", "--max-files 5", 7, "", "file limit of 5 exceeded"},
+	    {"output", "--max-output 25", 8, "0123456789\n0123456789\n012", "output limit of 25 bytes exceeded"},
+	    {"outdup", "--max-output 2k 2>&1", 8, NULL, "output limit of 2048 bytes exceeded"},
+	    {"within", "--max-threads 3 --max-files 3 --max-output 7", 0, "within\n", NULL},
+	};
+
+	limbo_compile_ours("limits");
+	for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+		RunResult r = run_limits(cases[k].mode, cases[k].args);
+		const char *errs = strstr(cases[k].args, "2>&1") != NULL ? r.out : r.err;
+		int ok = r.status == cases[k].status && (cases[k].out == NULL || strcmp(r.out, cases[k].out) == 0) &&
+		         (cases[k].err == NULL ? r.err[0] == 0 : strstr(errs, cases[k].err) != NULL) &&
+		         strstr(r.out, "caught") == NULL;
+		if (cases[k].out == NULL)  /* 2048 x's, then dis-run's line */
+			ok = ok && strspn(r.out, "x") == 2048;
+		if (!ok) {
+			print_error("%s: status %d\n--- stdout:\n%.300s\n--- stderr:\n%s", cases[k].mode, r.status, r.out,
+			            r.err);
+			fail();
+		}
+		run_free(&r);
+	}
+}
+
 /* $Tensor's readidx of a FIFO is refused at once (it blocked forever). */
 static void
 test_readidx_refuses_fifo(void **state)
@@ -387,6 +435,7 @@ TEST_MAIN("vm/hostile",
           cmocka_unit_test(test_confused_module_data_stays_in_arena),
           cmocka_unit_test(test_forged_fd_number_stays_in_program),
           cmocka_unit_test(test_copies_are_metered),
+          cmocka_unit_test(test_thread_file_output_limits),
           cmocka_unit_test(test_timeout_wakes_blocking_calls),
           cmocka_unit_test(test_timeout_ends_fifo_and_full_pipe),
           cmocka_unit_test(test_readidx_refuses_fifo),
