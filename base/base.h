@@ -26,6 +26,7 @@ enum {
 	AC_EIO = -11,     /* read/write/open failed (errno in the message) */
 	AC_ERANGE = -12,  /* operand or index out of range */
 	AC_EEXCEPT = -13, /* uncaught Dis exception */
+	AC_ELIMIT = -14,  /* a resource limit was passed (threads, files, output) */
 };
 
 #define AC_ERR_MSG_BYTES 512

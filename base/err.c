@@ -50,6 +50,7 @@ ac_strerror(int code)
 	case AC_EIO: return "i/o error";
 	case AC_ERANGE: return "out of range";
 	case AC_EEXCEPT: return "uncaught exception";
+	case AC_ELIMIT: return "limit exceeded";
 	}
 	return "unknown error";
 }

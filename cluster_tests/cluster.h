@@ -107,7 +107,7 @@ cluster_init(Cluster *c, const char *name)
 	cluster_sh("bin/dis-keygen --curve -o %s/other/stranger >/dev/null", c->dir);
 	cluster_sh("cp %s/client.curve.pub %s/node.curve.pub %s/allow/", c->dir, c->dir, c->dir);
 	cluster_sh("bin/dis-keygen -o %s/signer >/dev/null && cp %s/signer.pub %s/trust/", c->dir, c->dir, c->dir);
-	cluster_sh("for j in sleep spin files; do cp cluster_tests/jobs/$j.dis %s/$j-unsigned.dis;"
+	cluster_sh("for j in sleep spin files hog; do cp cluster_tests/jobs/$j.dis %s/$j-unsigned.dis;"
 		   " cp cluster_tests/jobs/$j.dis %s/$j.dis; bin/dis-sign -k %s/signer.key %s/$j.dis >/dev/null; done",
 		   c->dir, c->dir, c->dir, c->dir);
 	cluster_sh("cp examples/fashion/train.dis %s/ && bin/dis-sign -k %s/signer.key %s/train.dis >/dev/null", c->dir,

@@ -1,7 +1,8 @@
 /*
  * Node defaults: a job that sets no limits still runs under the node's
- * (dis-node join --default-timeout, --default-max-instructions), so no
- * task runs unbounded. A real scheduler and node on 127.0.0.1.
+ * (dis-node join --default-timeout, --default-max-instructions,
+ * --default-max-threads, --default-max-output), so no task runs
+ * unbounded. A real scheduler and node on 127.0.0.1.
  */
 #include "tests/test.h"
 #include "cluster_tests/cluster.h"
@@ -16,6 +17,10 @@ setup(void **state)
 	cl.node_args[1] = "1";
 	cl.node_args[2] = "--default-max-instructions";
 	cl.node_args[3] = "100000";
+	cl.node_args[4] = "--default-max-threads";
+	cl.node_args[5] = "4";
+	cl.node_args[6] = "--default-max-output";
+	cl.node_args[7] = "1m";
 	if (cluster_start_sched(&cl, "tcp://127.0.0.1:0") != 0)
 		return -1;
 	cluster_start_node(&cl, "l1", 2, NULL);
@@ -73,6 +78,27 @@ test_default_budget(void **state)
 	free(why);
 }
 
+/* A job that spawns 100 threads, and one that prints without end, end
+ * FAILED on the node's thread and output limits. */
+static void
+test_default_threads_and_output(void **state)
+{
+	static const char *const mode[2] = {"threads", "output"};
+	static const char *const want[2] = {"thread limit of 4 exceeded", "output limit of 1048576 bytes exceeded"};
+
+	for (int k = 0; k < 2; k++) {
+		unsigned long id = cluster_submit(&cl, "hog.dis", "--", mode[k], NULL);
+		char *why;
+		assert_true(id > 0);
+		assert_true(cluster_wait_state(id, "FAILED", 10000));
+		why = reason_of(id);
+		fprintf(stderr, "# reason: %s\n", why);
+		assert_non_null(strstr(why, want[k]));
+		free(why);
+	}
+}
+
 TEST_MAIN("cluster/limits",
           cmocka_unit_test_setup_teardown(test_default_timeout, setup, teardown),
-          cmocka_unit_test_setup_teardown(test_default_budget, setup, teardown))
+          cmocka_unit_test_setup_teardown(test_default_budget, setup, teardown),
+          cmocka_unit_test_setup_teardown(test_default_threads_and_output, setup, teardown))

@@ -30,6 +30,8 @@
 #define NODE_DEFAULT_MEMORY_BYTES ((uint64_t)2 << 30) /* Dis heap and tensors (--heap-max) */
 #define NODE_DEFAULT_CPU_MS 3600000u      /* RLIMIT_CPU: 1 hour */
 #define NODE_DEFAULT_TIMEOUT_MS 3600000u  /* wall clock: 1 hour */
+#define NODE_DEFAULT_MAX_THREADS 1024u    /* dis-run --max-threads: spawned threads alive */
+#define NODE_DEFAULT_MAX_OUTPUT_BYTES ((uint64_t)1 << 30) /* dis-run --max-output: stdout and stderr */
 #define NODE_MAX_RESULT_BYTES (64u << 20) /* result files of one task, in all */
 #define NODE_MAX_SPOOL_BYTES (64ull << 20) /* output of one task spooled for resend, both
 					    * streams: what the scheduler keeps
@@ -66,6 +68,10 @@ typedef struct NodeOptions {
 	uint32_t default_cpu_ms;
 	uint32_t default_timeout_ms;
 	uint64_t default_max_instructions; /* dis-run --max-instructions; 0 = none */
+	uint32_t default_max_threads;      /* dis-run --max-threads of every task */
+	uint32_t default_max_files;        /* dis-run --max-files of a task whose job sets
+					    * no max_files (which also sets RLIMIT_NOFILE) */
+	uint64_t default_max_output_bytes; /* dis-run --max-output of every task */
 } NodeOptions;
 
 /* Runs the node until *stop becomes non-zero (set it from a SIGTERM/SIGINT

@@ -391,8 +391,8 @@ static int
 task_spawn(Node *n, NodeTask *t, char *errbuf, size_t errsize)
 {
 	int out[2] = {-1, -1}, errp[2] = {-1, -1};
-	char heap[32], instr[32], outdir[PATH_MAX + 8];
-	char *argv[20 + 2 * NODE_MAX_DATA + 256 + 1];
+	char heap[32], instr[32], threads[16], files[16], output[32], outdir[PATH_MAX + 8];
+	char *argv[26 + 2 * NODE_MAX_DATA + 256 + 1];
 	int k = 0;
 	pid_t pid, parent;
 	sigset_t none, all, saved;
@@ -454,6 +454,22 @@ task_spawn(Node *n, NodeTask *t, char *errbuf, size_t errsize)
 		argv[k++] = "--max-instructions";
 		argv[k++] = instr;
 	}
+	/* The program's own limits, always: no task runs without them. */
+	snprintf(threads, sizeof threads, "%u",
+	         n->o->default_max_threads ? n->o->default_max_threads : NODE_DEFAULT_MAX_THREADS);
+	argv[k++] = "--max-threads";
+	argv[k++] = threads;
+	snprintf(files, sizeof files, "%u",
+	         t->max_files         ? t->max_files
+	         : n->o->default_max_files ? n->o->default_max_files
+	                                   : NODE_DEFAULT_MAX_FILES);
+	argv[k++] = "--max-files";
+	argv[k++] = files;
+	snprintf(output, sizeof output, "%llu",
+	         (unsigned long long)(n->o->default_max_output_bytes ? n->o->default_max_output_bytes
+	                                                             : NODE_DEFAULT_MAX_OUTPUT_BYTES));
+	argv[k++] = "--max-output";
+	argv[k++] = output;
 	argv[k++] = "--";
 	argv[k++] = t->module;
 	for (size_t i = 0; i < t->nargs && i < 256; i++)

@@ -52,6 +52,12 @@ usage(FILE *f)
 	      "  --default-timeout SECONDS  wall clock of such a task (default 3600)\n"
 	      "  --default-max-instructions N  instruction budget of every task\n"
 	      "                       (dis-run --max-instructions; default none)\n"
+	      "  --default-max-threads N  spawned threads alive at once in every task\n"
+	      "                       (dis-run --max-threads; default 1024)\n"
+	      "  --default-max-files N  files open in a task whose job sets no max_files\n"
+	      "                       (dis-run --max-files; default 256)\n"
+	      "  --default-max-output BYTES  standard output and error of every task\n"
+	      "                       (dis-run --max-output; suffix k, m, g; default 1g)\n"
 	      "  -v                   log every task and message (debug)\n"
 	      "  -h, --help           this text\n"
 	      "\n"
@@ -196,6 +202,15 @@ main(int argc, char **argv)
 				return 2;
 			}
 			o.default_max_instructions = n;
+		} else if (strcmp(a, "--default-max-threads") == 0 && more) {
+			if (parse_u32(a, argv[++i], 1, 1000000, &o.default_max_threads) != 0)
+				return 2;
+		} else if (strcmp(a, "--default-max-files") == 0 && more) {
+			if (parse_u32(a, argv[++i], 1, 1000000, &o.default_max_files) != 0)
+				return 2;
+		} else if (strcmp(a, "--default-max-output") == 0 && more) {
+			if (parse_bytes(a, argv[++i], &o.default_max_output_bytes) != 0)
+				return 2;
 		} else if (strcmp(a, "-v") == 0) {
 			ac_log_level = AC_LOG_DEBUG;
 			continue;
@@ -204,7 +219,8 @@ main(int argc, char **argv)
 			                                     "--trust", "--node-id", "--work", "--heartbeat",
 			                                     "--liveness", "--dis-run", "--data", "--default-memory",
 			                                     "--default-cpu", "--default-timeout",
-			                                     "--default-max-instructions", NULL};
+			                                     "--default-max-instructions", "--default-max-threads",
+			                                     "--default-max-files", "--default-max-output", NULL};
 			return cli_bad_option("dis-node", valued, a);
 		}
 	}

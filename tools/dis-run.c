@@ -30,11 +30,20 @@ usage(FILE *f)
 	      "  -r DIR                 Inferno root: absolute module paths resolve under DIR\n"
 	      "  --heap-max BYTES       Dis heap quota (suffix k, m, g; default 2g)\n"
 	      "  --max-instructions N   stop after N instructions (exit 3); work that grows\n"
-	      "                         with data (list cells walked, bytes allocated / 64)\n"
-	      "                         counts too\n"
+	      "                         with data (list cells walked, bytes allocated or\n"
+	      "                         copied / 64, tensor work) counts too\n"
 	      "  --timeout MS           stop after MS milliseconds of wall-clock time (exit 5);\n"
-	      "                         sleep and reads wake for it, and a host call blocked\n"
-	      "                         elsewhere (open of a FIFO) ends the process 1 s later\n"
+	      "                         sleep, reads, writes to a full pipe and opens of a\n"
+	      "                         FIFO wake for it; a host call blocked elsewhere ends\n"
+	      "                         the process 1 s later\n"
+	      "  --max-threads N        at most N spawned threads alive at once (exit 6)\n"
+	      "  --max-files N          at most N files open in the program's file table\n"
+	      "                         besides 0-2: open, create, pipe ends, dup (exit 7)\n"
+	      "  --max-output BYTES     at most BYTES written to standard output and error,\n"
+	      "                         however reached (suffix k, m, g) (exit 8)\n"
+	      "                         Each limit raises \"thread limit exceeded\" (\"file\",\n"
+	      "                         \"output\"), which no handler catches: the program\n"
+	      "                         ends. With none of them given there is no limit.\n"
 	      "  --stats                print instructions executed and CPU time on stderr\n"
 	      "  --sandbox              confine the process first: a new session (no\n"
 	      "                         terminal); only the system calls the VM needs:\n"
@@ -60,7 +69,9 @@ usage(FILE *f)
 	      "exit status: 0 init returned; 1 the module could not be loaded or raised an\n"
 	      "uncaught exception (one raised as \"fail:...\", the Limbo way for a command\n"
 	      "to fail after reporting why itself, exits 1 with no message of dis-run's);\n"
-	      "2 usage; 3 instruction budget exhausted; 5 --timeout passed. With --verify:\n"
+	      "2 usage; 3 instruction budget exhausted; 4 Dis heap leaked (only with\n"
+	      "ACHERON_HEAPCHECK set); 5 --timeout passed; 6 --max-threads, 7 --max-files,\n"
+	      "8 --max-output exceeded. With --verify:\n"
 	      "0 the module would load, 1 it would not (one line says why), 2 usage.\n",
 	      f);
 }
@@ -168,6 +179,27 @@ arm_backstop(long long ms)
 	setitimer(ITIMER_REAL, &it, NULL);
 }
 
+/* A count or byte size: digits and an optional k, m or g; above 0. */
+static int
+parse_u64(const char *s, uint64_t *out)
+{
+	char *end;
+	unsigned long long v = strtoull(s, &end, 10);
+	int shift = 0;
+
+	if (end == s || *s == '-')
+		return -1;
+	switch (*end) {
+	case 'k': case 'K': shift = 10; end++; break;
+	case 'm': case 'M': shift = 20; end++; break;
+	case 'g': case 'G': shift = 30; end++; break;
+	}
+	if (*end != 0 || v == 0 || v > (UINT64_MAX >> shift))
+		return -1;
+	*out = (uint64_t)v << shift;
+	return 0;
+}
+
 static int
 parse_size(const char *s, size_t *out)
 {
@@ -248,12 +280,25 @@ main(int argc, char **argv)
 			opt.timeout_ms = ms;
 		} else if (strcmp(a, "--max-instructions") == 0 && i + 1 < argc) {
 			opt.max_instructions = strtoull(argv[++i], NULL, 10);
+		} else if ((strcmp(a, "--max-threads") == 0 || strcmp(a, "--max-files") == 0) && i + 1 < argc) {
+			uint64_t v;
+			if (parse_u64(argv[++i], &v) != 0 || v > UINT32_MAX) {
+				fprintf(stderr, "dis-run: %s: bad count '%s'\n", a, argv[i]);
+				return 2;
+			}
+			*(a[6] == 't' ? &opt.max_threads : &opt.max_files) = (uint32_t)v;
+		} else if (strcmp(a, "--max-output") == 0 && i + 1 < argc) {
+			if (parse_u64(argv[++i], &opt.max_output_bytes) != 0) {
+				fprintf(stderr, "dis-run: --max-output: bad size '%s'\n", argv[i]);
+				return 2;
+			}
 		} else if (strcmp(a, "--") == 0) {
 			i++;
 			break;
 		} else {
 			static const char *const valued[] = {"-r", "--heap-max", "--allow-read", "--allow-write",
-			                                     "--trust", "--max-instructions", "--timeout", NULL};
+			                                     "--trust", "--max-instructions", "--timeout",
+			                                     "--max-threads", "--max-files", "--max-output", NULL};
 			return cli_bad_option("dis-run", valued, a);
 		}
 	}
@@ -368,7 +413,7 @@ main(int argc, char **argv)
 	 * after the program ended is an error, unless a limit (budget, wall
 	 * clock) stopped it mid-flight with threads still holding what they
 	 * had. */
-	if (getenv("ACHERON_HEAPCHECK") != NULL && rc != AC_EBUDGET && rc != AC_ETIMEOUT) {
+	if (getenv("ACHERON_HEAPCHECK") != NULL && rc != AC_EBUDGET && rc != AC_ETIMEOUT && rc != AC_ELIMIT) {
 		size_t left = vm_heap_leaked(vm);
 		if (left != 0) {
 			fprintf(stderr, "dis-run: %s: %zu bytes of Dis heap leaked\n", argv[i], left);
@@ -376,6 +421,13 @@ main(int argc, char **argv)
 			dis_trust_free(trust);
 			return 4;
 		}
+	}
+	if (rc == AC_ELIMIT) {
+		static const int status[] = {1, 6, 7, 8};  /* by VM_LIMIT_* */
+		rc = status[vm_limit_hit(vm)];
+		vm_free(vm);
+		dis_trust_free(trust);
+		return rc;
 	}
 	vm_free(vm);
 	dis_trust_free(trust);

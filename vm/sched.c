@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
+#include <unistd.h>
 
 VmThread *
 vm_thread_new(Vm *vm, VmModlink *ml)
@@ -22,11 +23,13 @@ vm_thread_new(Vm *vm, VmModlink *ml)
 		return NULL;
 	t->vm = vm;
 	t->id = ++vm->nthreads_made;
+	vm->nthreads_live++;
 	t->ml = ml;
 	t->m = ml->m;
 	t->mp = ml->mp != VM_H ? VM_PTR(ml->mp) : NULL;
 	vm_incref(ml->word);
 	vm_modlink_hold(ml);
+	t->held_fd = -1;
 	t->anext = vm->threads;
 	vm->threads = t;
 	return t;
@@ -147,6 +150,43 @@ vm_wait_fd(VmThread *t, int fd, int events)
 	return 0;
 }
 
+int
+vm_may_block(VmThread *t)
+{
+	return !others_could_run(t) && t->vm->deadline_ns == 0;
+}
+
+int
+vm_wait_retry(VmThread *t, int64_t ms)
+{
+	if (!others_could_run(t)) {
+		vm_sleep(t, ms);
+		return 0;
+	}
+	t->block = VM_BLOCK_RETRY;
+	t->wfd = -1;  /* no fd: poll_waiting wakes it at wake_ns */
+	t->wevents = 0;
+	t->wake_ns = ac_clock_ns() + ms * 1000000;
+	return 1;
+}
+
+int
+vm_wait_fd_here(VmThread *t, int fd, int events)
+{
+	struct pollfd p = {fd, (short)events, 0};
+
+	for (;;) {
+		int64_t left = left_ms(t->vm);
+		int r = poll(&p, 1, left < 0 ? -1 : (int)(left > 1000000 ? 1000000 : left));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r != 0)
+			return 1;  /* ready, failed or hung up: the call itself tells */
+		if (past_deadline(t->vm))
+			return 0;
+	}
+}
+
 void
 vm_sleep(VmThread *t, int64_t ms)
 {
@@ -193,7 +233,7 @@ poll_waiting(Vm *vm)
 	int64_t now = ac_clock_ns(), left = left_ms(vm);
 
 	for (VmThread *t = vm->waiting; t != NULL; t = t->wnext) {
-		if (t->block == VM_BLOCK_SLEEP) {
+		if (t->block == VM_BLOCK_SLEEP || t->wfd < 0) {
 			int64_t left_ms = (t->wake_ns - now + 999999) / 1000000;
 			if (left_ms < 0)
 				left_ms = 0;
@@ -219,7 +259,7 @@ poll_waiting(Vm *vm)
 	}
 	for (VmThread *t = vm->waiting, *next; t != NULL; t = next) {
 		next = t->wnext;
-		if (t->block == VM_BLOCK_SLEEP && t->wake_ns <= now) {
+		if ((t->block == VM_BLOCK_SLEEP || t->wfd < 0) && t->wake_ns <= now) {
 			unwait(t);
 			vm_thread_ready(t);
 		}
@@ -254,6 +294,9 @@ vm_thread_free(VmThread *t)
 		}
 	}
 	unwait(t);
+	vm->nthreads_live--;
+	if (t->held_fd >= 0)
+		close(t->held_fd);
 	if (!vm->poisoned) {
 		vm_ptr_set(vm, &t->exval, VM_H);
 		vm_chan_cancel(t);
@@ -287,6 +330,8 @@ vm_op_spawn(VmThread *t, uint8_t *f, VmModlink *ml, int32_t pc)
 		fsize = DIS_MAXTEMP;
 	if (f + fsize != t->sp)
 		vm_raise(t, "spawn: frame is not the newest");
+	if (t->vm->opt.max_threads != 0 && t->vm->nthreads_live > t->vm->opt.max_threads)
+		vm_limit_raise(t, VM_LIMIT_THREADS);  /* init's thread plus max_threads spawned alive */
 	nt = vm_thread_new(t->vm, ml);
 	if (nt == NULL)
 		vm_raise(t, VM_EX_NOMEM);
@@ -376,6 +421,8 @@ free_all(Vm *vm, sigjmp_buf *jb)
 				t->stack = st->prev;
 				free(st);
 			}
+			if (t->held_fd >= 0)
+				close(t->held_fd);
 			free(t->wait);
 			free(t);
 			continue;
@@ -383,6 +430,32 @@ free_all(Vm *vm, sigjmp_buf *jb)
 		vm_thread_free(t);
 	}
 	vm->runq = vm->runq_tail = NULL;
+}
+
+static const char *const limit_names[] = {"", "thread", "file", "output"};
+
+_Noreturn void
+vm_limit_raise(VmThread *t, int which)
+{
+	t->vm->limit_hit = which;
+	vm_raise(t, "%s limit exceeded", limit_names[which]);
+}
+
+int
+vm_limit_hit(const Vm *vm)
+{
+	return vm->limit_hit;
+}
+
+static int
+limit_passed(const Vm *vm, AcErr *err)
+{
+	unsigned long long n = vm->limit_hit == VM_LIMIT_THREADS ? vm->opt.max_threads
+	                       : vm->limit_hit == VM_LIMIT_FILES ? vm->opt.max_files
+	                                                         : vm->opt.max_output_bytes;
+
+	return ac_err_set(err, AC_ELIMIT, "%s limit of %llu%s exceeded", limit_names[vm->limit_hit], n,
+	                  vm->limit_hit == VM_LIMIT_OUTPUT ? " bytes" : "");
 }
 
 static int
@@ -430,6 +503,10 @@ vm_sched_run(Vm *vm, VmThread *main, AcErr *err)
 		}
 		if (past_deadline(vm)) {
 			rc = deadline_passed(vm, err);
+			goto done;
+		}
+		if (vm->limit_hit != VM_LIMIT_NONE) {
+			rc = limit_passed(vm, err);
 			goto done;
 		}
 		if (vm_handle_exception(t)) {

@@ -86,23 +86,6 @@ format(VmThread *t, uint8_t *fp, int32_t fmtoff, VmFmtBuf *out)
 	}
 }
 
-static int32_t
-write_all(int fd, const char *p, size_t n)
-{
-	size_t done = 0;
-
-	while (done < n) {
-		ssize_t w = write(fd, p + done, n - done);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		done += (size_t)w;
-	}
-	return (int32_t)done;
-}
-
 static void
 set_int(uint8_t *fp, int32_t v)
 {
@@ -112,15 +95,27 @@ set_int(uint8_t *fp, int32_t v)
 		*(int32_t *)r = v;
 }
 
+/* print and fprint: b's bytes to entry slot of the file table, freed
+ * before a limit that ends the call is raised. */
+static void
+write_out(VmThread *t, uint8_t *fp, int slot, VmFmtBuf *b)
+{
+	const char *limit;
+	int32_t r = vm_sys_write(t, slot, b->p, b->len, &limit);
+
+	free(b->p);
+	if (limit != NULL)
+		vm_raise(t, "%s", limit);
+	set_int(fp, r);
+}
+
 void
 vm_Sys_print(VmThread *t, uint8_t *fp)
 {
-	SysState *s = vm_sys_state(t->vm);
 	VmFmtBuf b;
 
 	format(t, fp, 0, &b);
-	set_int(fp, write_all(s->files != NULL && s->files[1].refs > 0 ? s->files[1].host : -1, b.p, b.len));
-	free(b.p);
+	write_out(t, fp, 1, &b);
 }
 
 void
@@ -131,8 +126,12 @@ vm_Sys_fprint(VmThread *t, uint8_t *fp)
 	VmFmtBuf b;
 
 	format(t, fp, 4, &b);
-	set_int(fp, fd < 0 ? -1 : write_all(fd, b.p, b.len));
-	free(b.p);
+	if (fd < 0) {
+		free(b.p);
+		set_int(fp, -1);
+		return;
+	}
+	write_out(t, fp, ((SysFD *)VM_PTR(*(uint32_t *)ARG(fp, 0)))->slot, &b);
 }
 
 void

@@ -11,6 +11,7 @@
 #ifndef VM_SYS_IMPL_H
 #define VM_SYS_IMPL_H
 
+#include <sys/types.h>
 #include <dirent.h>
 
 #include "vm/vm_impl.h"
@@ -39,6 +40,13 @@ typedef struct SysState {
 	 * write beneath; NULL: not confined. NULL-terminated. */
 	char **confine_read, **confine_write;
 	VmType *t_fd;          /* Sys->FD (its destroy hook drops the table entry) */
+	uint32_t nopen;        /* entries open beyond 0-2, for max_files */
+	uint64_t out_bytes;    /* written to standard output and error, for max_output_bytes */
+	struct {
+		dev_t dev;
+		ino_t ino;
+		int ok;
+	} out[2];              /* the files of host descriptors 1 and 2 at the start */
 	VmType *t_dir;         /* Sys->Dir, for dirread's arrays */
 } SysState;
 
@@ -101,6 +109,12 @@ uint32_t vm_sys_fd_new(VmThread *t, int fd);
  * set) for nil or a closed entry. w is an argument the marshaller let
  * through: an FD this module made, never one Dis code forged. */
 int vm_sys_fd_of(VmThread *t, uint32_t w);
+/* Writes all n bytes at p to entry slot of the program's file table
+ * (Inferno's write: a pipe or file takes it whole). Returns n, or -1 with
+ * errstr set; when a limit ends the call, *limit is the exception for
+ * the caller to raise once it has freed what it holds (the deadline
+ * while waiting on a full pipe). */
+int32_t vm_sys_write(VmThread *t, int slot, const void *p, size_t n, const char **limit);
 /* Stores int v at REGRET, if there is a result slot. */
 void vm_sys_ret_int(uint8_t *fp, int32_t v);
 /* Drops the pointer at REGRET and sets it to v (taking v's reference). */

@@ -71,6 +71,8 @@ file_unref(Vm *vm, int n)
 		return;
 	e = &s->files[n];
 	if (--e->refs == 0) {
+		if (n > 2)
+			s->nopen--;
 		if (e->dir != NULL)
 			closedir(e->dir);  /* closes its own dup of the file */
 		e->dir = NULL;
@@ -102,6 +104,12 @@ vm_sysfile_init(Vm *vm, SysState *s, AcErr *err)
 	s->nfiles = MAX_FILES;
 	for (int i = 0; i < s->nfiles; i++)
 		s->files[i] = (SysFile){i <= 2 ? i : -1, i <= 2, NULL};
+	for (int i = 0; i < 2; i++) {
+		struct stat st;
+		s->out[i].ok = fstat(1 + i, &st) == 0;
+		s->out[i].dev = st.st_dev;
+		s->out[i].ino = st.st_ino;
+	}
 	return AC_OK;
 }
 
@@ -127,6 +135,21 @@ vm_sysfile_fini(Vm *vm, SysState *s)
 	s->confine_read = s->confine_write = NULL;
 }
 
+/* Counts one more entry open beyond 0-2; past max_files it closes host
+ * descriptor fd and raises the file limit (the program ends). */
+static void
+file_count(VmThread *t, int fd)
+{
+	SysState *s = vm_sys_state(t->vm);
+
+	if (t->vm->opt.max_files != 0 && s->nopen >= t->vm->opt.max_files) {
+		if (fd > 2)
+			close(fd);
+		vm_limit_raise(t, VM_LIMIT_FILES);
+	}
+	s->nopen++;
+}
+
 /* The lowest free number of the program's table for host descriptor fd,
  * with refs references; -1 (fd closed, errstr set) when it is full. */
 static int
@@ -136,6 +159,8 @@ file_add(VmThread *t, int fd, int refs)
 
 	for (int n = 0; n < s->nfiles; n++)
 		if (s->files[n].refs == 0) {
+			if (n > 2)
+				file_count(t, fd);
 			s->files[n] = (SysFile){fd, refs, NULL};
 			return n;
 		}
@@ -274,11 +299,49 @@ host_flags(int32_t mode)
 	return f | O_CLOEXEC;
 }
 
+/* Opens a FIFO without blocking in open(2), where neither the scheduler
+ * nor the deadline could reach the thread: for writing, retried every
+ * 20 ms while no reader has it open; for reading, opened at once and
+ * returned once a writer has written or come and gone (POLLIN or
+ * POLLHUP: Linux shows no writer that has only opened it), the wait kept
+ * in the thread (held_fd) while others run. Returns the descriptor, in
+ * blocking mode again; -1 with errno; or -2 when the thread waits and the
+ * call will be made again. The wall-clock exception ends the waits. */
+static int
+open_fifo(VmThread *t, const char *path, int flags)
+{
+	int fd;
+
+	if (t->held_fd >= 0) {
+		fd = t->held_fd;  /* the retry of a read open: its wait is over */
+		t->held_fd = -1;
+	} else {
+		for (;;) {
+			fd = open(path, flags | O_NONBLOCK);
+			if (fd >= 0 || errno != ENXIO)
+				break;
+			if (vm_wait_retry(t, 20))
+				return -2;
+		}
+		if (fd < 0)
+			return -1;
+		if ((flags & O_ACCMODE) == O_RDONLY) {
+			t->held_fd = fd;  /* until the thread is freed, should the deadline end it */
+			if (!vm_wait_fd(t, fd, POLLIN))
+				return -2;
+			t->held_fd = -1;
+		}
+	}
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	return fd;
+}
+
 #define SPEC "pw"
 void
 vm_Sys_open(VmThread *t, uint8_t *fp)
 {
 	char path[PATH_MAX];
+	struct stat st;
 	int fd;
 
 	vm_sys_ret_ptr(t, fp, VM_H);
@@ -286,7 +349,12 @@ vm_Sys_open(VmThread *t, uint8_t *fp)
 	              ((AW(1) & 3) == SYS_OWRITE || (AW(1) & 3) == SYS_ORDWR || (AW(1) & (SYS_OTRUNC | SYS_ORCLOSE))
 	                   ? P_WRITE : P_READ) | P_FOLLOW) < 0)
 		return;
-	fd = open(path, host_flags(AW(1)));
+	if (t->held_fd >= 0 || (!vm_may_block(t) && stat(path, &st) == 0 && S_ISFIFO(st.st_mode)))
+		fd = open_fifo(t, path, host_flags(AW(1)));
+	else
+		fd = open(path, host_flags(AW(1)));
+	if (fd == -2)
+		return;
 	if (fd < 0) {
 		vm_sys_errno(t, errno);
 		return;
@@ -385,27 +453,95 @@ vm_Sys_read(VmThread *t, uint8_t *fp)
 	vm_sys_ret_int(fp, io_result(t, r));
 }
 
-void
-vm_Sys_write(VmThread *t, uint8_t *fp)
+/* With --max-output: is host descriptor fd the process's standard output
+ * or error, however reached (a dup, fildes, /dev/stdout)? Then n is cut
+ * to what the limit leaves, counted, and 1 returned when it was cut:
+ * the caller writes n and raises the output limit. */
+static int
+output_cut(VmThread *t, int fd, size_t *n)
 {
-	uint8_t *data;
-	size_t n, done = 0;
-	int fd = io_begin(t, fp, POLLOUT, &data, &n);
+	SysState *s = vm_sys_state(t->vm);
+	uint64_t max = t->vm->opt.max_output_bytes;
+	struct stat st;
+	int out = 0;
 
-	if (fd < 0)
-		return;
+	if (max == 0 || fstat(fd, &st) != 0)
+		return 0;
+	for (int i = 0; i < 2; i++)
+		out |= s->out[i].ok && s->out[i].dev == st.st_dev && s->out[i].ino == st.st_ino;
+	if (!out)
+		return 0;
+	if (s->out_bytes + *n > max) {
+		*n = (size_t)(max - s->out_bytes);
+		s->out_bytes = max;
+		return 1;
+	}
+	s->out_bytes += *n;
+	return 0;
+}
+
+int32_t
+vm_sys_write(VmThread *t, int slot, const void *p, size_t n, const char **limit)
+{
+	SysState *s = vm_sys_state(t->vm);
+	const uint8_t *b = p;
+	size_t done = 0, piece = n;
+	struct stat st;
+	int fd, cut;
+
+	*limit = NULL;
+	if (s->files == NULL || slot < 0 || slot >= s->nfiles || s->files[slot].refs <= 0) {
+		snprintf(t->errstr, sizeof t->errstr, "%s", SYS_EBADFD);
+		return -1;
+	}
+	fd = s->files[slot].host;
+	cut = output_cut(t, fd, &n);
+	/* A pipe takes PIPE_BUF bytes without blocking once poll says it can
+	 * be written, so a write to one that fills goes in such pieces, each
+	 * waited for where the deadline can end the wait (one write(2) of
+	 * the whole would block in the host once the pipe was full). */
+	if (!vm_may_block(t) && fstat(fd, &st) == 0 && (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode)))
+		piece = PIPE_BUF;
 	while (done < n) {
-		ssize_t w = write(fd, data + done, n - done);
+		size_t k = n - done < piece ? n - done : piece;
+		ssize_t w;
+		if (done > 0 && piece < n && !vm_wait_fd_here(t, fd, POLLOUT)) {
+			*limit = "wall-clock limit exceeded";
+			return -1;
+		}
+		w = write(fd, b + done, k);
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w < 0) {
 			vm_sys_errno(t, errno);
-			vm_sys_ret_int(fp, -1);
-			return;
+			return -1;
 		}
 		done += (size_t)w;
 	}
-	vm_sys_ret_int(fp, (int32_t)done);
+	if (cut) {
+		/* what the limit left is written; the program ends */
+		t->vm->limit_hit = VM_LIMIT_OUTPUT;
+		*limit = "output limit exceeded";
+		return -1;
+	}
+	return (int32_t)done;
+}
+
+void
+vm_Sys_write(VmThread *t, uint8_t *fp)
+{
+	uint8_t *data;
+	size_t n;
+	int fd = io_begin(t, fp, POLLOUT, &data, &n);
+	const char *limit;
+	int32_t r;
+
+	if (fd < 0)
+		return;
+	r = vm_sys_write(t, fd_check(t, AP(0))->slot, data, n, &limit);
+	if (limit != NULL)
+		vm_raise(t, "%s", limit);
+	vm_sys_ret_int(fp, r);
 }
 #undef SPEC
 
@@ -422,6 +558,11 @@ positional_io(VmThread *t, uint8_t *fp, int writing)
 	if (data == NULL || fd < 0) {
 		vm_sys_ret_int(fp, data == NULL ? 0 : -1);
 		return;
+	}
+	if (writing && output_cut(t, fd, &n)) {
+		if (pwrite(fd, data, n, (off_t)AL(3)) < 0)
+			vm_sys_errno(t, errno);
+		vm_limit_raise(t, VM_LIMIT_OUTPUT);
 	}
 	r = writing ? pwrite(fd, data, n, (off_t)AL(3)) : pread(fd, data, n, (off_t)AL(3));
 	vm_sys_ret_int(fp, io_result(t, r));
@@ -810,6 +951,8 @@ vm_Sys_dup(VmThread *t, uint8_t *fp)
 		s->files[new].host = host;
 		s->files[new].refs++;  /* the table's own */
 	} else {
+		if (new > 2)
+			file_count(t, host);
 		s->files[new] = (SysFile){host, 1, NULL};
 	}
 	vm_sys_ret_int(fp, new);
@@ -870,6 +1013,7 @@ vm_Sys_stream(VmThread *t, uint8_t *fp)
 {
 	int src = vm_sys_fd_of(t, AP(0)), dst = vm_sys_fd_of(t, AP(1));
 	int32_t bufsiz = AW(2), total = 0;
+	const char *limit;
 	char *buf;
 
 	if (src < 0 || dst < 0 || bufsiz <= 0) {
@@ -888,15 +1032,15 @@ vm_Sys_stream(VmThread *t, uint8_t *fp)
 			continue;
 		if (n <= 0)
 			break;
-		while (done < n) {
-			ssize_t w = write(dst, buf + done, (size_t)(n - done));
-			if (w <= 0)
-				break;
-			done += w;
+		/* through write's path: the output limit and a full pipe's wait */
+		done = vm_sys_write(t, fd_check(t, AP(1))->slot, buf, (size_t)n, &limit);
+		if (limit != NULL) {
+			free(buf);
+			vm_raise(t, "%s", limit);
 		}
-		total += (int32_t)done;
 		if (done < n)
 			break;
+		total += (int32_t)done;
 	}
 	free(buf);
 	vm_sys_ret_int(fp, total);

@@ -45,6 +45,20 @@ typedef struct VmOptions {
 	 * clock, from the start of init); sleep and waits for an fd wake for
 	 * it. 0: no limit. */
 	int64_t timeout_ms;
+	/* Resource limits; 0: none. Passing one raises a Dis exception named
+	 * after it ("thread limit exceeded", "file limit exceeded", "output
+	 * limit exceeded") that, like the budget and the deadline, no handler
+	 * sees: the program ends with AC_ELIMIT, and vm_limit_hit says which.
+	 * A limit is the host's decision, not an error for the program to
+	 * recover from. */
+	uint32_t max_threads;      /* spawned threads alive at once (init's not counted) */
+	uint32_t max_files;        /* entries open in the program's file table
+	                              beyond 0-2 (open, create, pipe, dup); the
+	                              table holds 256 in any case */
+	uint64_t max_output_bytes; /* bytes written to the process's standard output
+	                              and error, through any entry naming them (dup,
+	                              fildes, /dev/stdout); the write that passes it
+	                              writes up to the limit */
 	const char *dis_path;      /* colon-separated directories searched for relative module paths; NULL: none */
 	/* When set, every .dis module (the one run and each one `load`ed; not
 	 * the builtins) must pass this check before it is used: return AC_OK,
@@ -80,6 +94,11 @@ int vm_run_file(Vm *vm, const char *path, int argc, char **argv, AcErr *err);
  * after a fault, when the heap is dropped whole). For leak checks; call
  * vm_free afterwards as usual. */
 size_t vm_heap_leaked(Vm *vm);
+
+/* Which limit ended the program (its run returned AC_ELIMIT):
+ * VM_LIMIT_THREADS, VM_LIMIT_FILES, VM_LIMIT_OUTPUT; VM_LIMIT_NONE if none. */
+enum { VM_LIMIT_NONE, VM_LIMIT_THREADS, VM_LIMIT_FILES, VM_LIMIT_OUTPUT };
+int vm_limit_hit(const Vm *vm);
 
 /* Instructions executed so far by this runtime. */
 uint64_t vm_instructions(const Vm *vm);

@@ -408,6 +408,25 @@ vm_builtin_ret(uint8_t *fp)
  * other thread could run, both simply let the host call block. */
 int vm_wait_fd(VmThread *t, int fd, int events);
 void vm_sleep(VmThread *t, int64_t ms);
+/* May a builtin's host call block the process? Only when no other thread
+ * could run and there is no deadline; else it must wait through the
+ * scheduler (vm_wait_fd, vm_wait_retry) so others run and the deadline
+ * ends the wait. */
+int vm_may_block(VmThread *t);
+/* For a host call that cannot be polled for (opening a FIFO whose other
+ * end is not open): 1 means the thread waits ms and the call is made
+ * again, so the builtin must return at once; 0 means nothing else could
+ * run, so it slept ms itself (raising the wall-clock exception at the
+ * deadline) and the builtin tries again now. */
+int vm_wait_retry(VmThread *t, int64_t ms);
+/* Waits where it is, other threads not running meanwhile, until fd is
+ * ready for events: for the rest of a call begun already (the pieces of
+ * a write to a full pipe), which cannot be made again. 1 ready, 0 the
+ * deadline passed (the caller frees what it holds and raises). */
+int vm_wait_fd_here(VmThread *t, int fd, int events);
+/* Raises the exception of limit which (VM_LIMIT_*), marked so that the
+ * scheduler ends the program with AC_ELIMIT before any handler sees it. */
+_Noreturn void vm_limit_raise(VmThread *t, int which);
 /* Has the program used up --max-instructions (counting `pending`
  * instructions not yet added to ninstr) or passed its deadline? For
  * instructions whose work grows with data, checked every few thousand
@@ -449,7 +468,9 @@ struct VmThread {
 	uint8_t *bframe;               /* frame of the builtin being called, or NULL */
 	int block;                     /* VM_BLOCK_*: why a builtin suspended the thread */
 	int wfd, wevents;              /* the fd and poll events it waits for */
-	int64_t wake_ns;               /* monotonic time a sleep ends */
+	int64_t wake_ns;               /* monotonic time a sleep ends, or a timed retry is made */
+	int held_fd;                   /* opened by a builtin that waits on it before it returns it
+	                                  (a FIFO's open), kept for the retry; -1: none */
 	VmThread *wnext;               /* in vm->waiting */
 	int exiting;
 };
@@ -575,6 +596,8 @@ struct Vm {
 	VmThread *runq, *runq_tail;    /* ready threads, in order */
 	VmThread *waiting;             /* threads in sleep or waiting for an fd */
 	int nthreads_made;
+	uint32_t nthreads_live;        /* threads alive, init's included (max_threads) */
+	int limit_hit;                 /* VM_LIMIT_*: a limit raised, the program ends */
 	uint32_t rng;                  /* alt's random choice */
 	VmType *t_chan;
 	struct {

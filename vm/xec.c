@@ -170,6 +170,25 @@ copy_len(VmThread *t, int32_t n)
 	return (size_t)n;
 }
 
+/* Copying n bytes into memory that exists (movm, headm, slicela, and
+ * their pointer kin) is work, as filling an allocation is (vm_heap_alloc:
+ * Vm.nwork, one unit per 64 bytes): else 2048 16 MB movm's, or slicela's
+ * of big arrays, would run a quantum with one instruction counted each.
+ * Once the budget is spent the instruction raises before copying, and the
+ * scheduler ends the program for the budget before any handler runs. */
+static inline size_t
+copy_work(VmThread *t, size_t n)
+{
+	Vm *vm = t->vm;
+
+	if (n >> 6 != 0) {
+		vm->nwork += n >> 6;
+		if (vm->opt.max_instructions != 0 && vm->ninstr + vm->nwork >= vm->opt.max_instructions)
+			vm_raise(t, "instruction budget exhausted");
+	}
+	return n;
+}
+
 /* Does a case table of n entries of `entry` bytes after a header of
  * `head` bytes, with a default after them, lie in the arena? Module
  * data holds it, which Dis code can rewrite. */
@@ -314,6 +333,7 @@ slicela(VmThread *t, uint8_t *s, int32_t at, uint8_t *d)
 	    (dd = vm_array_bytes(t->vm, dst, &dt, &dn)) == NULL || st->size != dt->size)
 		vm_raise(t, VM_EX_BOUNDS);
 	esz = (size_t)dt->size;
+	copy_work(t, n);
 	if (dt->np > 0) {
 		for (uint32_t i = 0; i < src->len; i++)
 			vm_type_incmem(dt, sd + i * esz);
@@ -781,9 +801,10 @@ vm_xec(VmThread *t)
 
 	/* moves and conversions */
 	CASE(MOVP) movp(vm, d, s); NEXT;
-	CASE(MOVM) memmove(d, s, copy_len(t, W(m))); NEXT;
+	CASE(MOVM) memmove(d, s, copy_work(t, copy_len(t, W(m)))); NEXT;
 	CASE(MOVMP) {
 		VmType *ty = mtype(t, W(m));
+		copy_work(t, (size_t)ty->size);
 		vm_type_incmem(ty, s);
 		dropptrs(vm, ty, d);
 		memmove(d, s, (size_t)ty->size);
@@ -919,10 +940,11 @@ vm_xec(VmThread *t)
 	CASE(HEADL) V(d) = V(head(t, s)->data); NEXT;
 	CASE(HEADF) F(d) = F(head(t, s)->data); NEXT;
 	CASE(HEADP) movp(vm, d, head(t, s)->data); NEXT;
-	CASE(HEADM) memmove(d, head(t, s)->data, copy_len(t, W(m))); NEXT;
+	CASE(HEADM) memmove(d, head(t, s)->data, copy_work(t, copy_len(t, W(m)))); NEXT;
 	CASE(HEADMP) {
 		VmType *ty = mtype(t, W(m));
 		uint8_t *src = head(t, s)->data;
+		copy_work(t, (size_t)ty->size);
 		vm_type_incmem(ty, src);
 		dropptrs(vm, ty, d);
 		memmove(d, src, (size_t)ty->size);

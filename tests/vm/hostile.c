@@ -158,6 +158,35 @@ test_allocation_is_metered(void **state)
 	    .err = "dis-run: %s: instruction budget of 100000 exhausted\n");
 }
 
+/* Two 4 MB byte arrays copied one into the other, two instructions a
+ * turn: the bytes copied count, so a budget of 300,000 ends it after a
+ * few copies (it took 87,000 copies, 350 GB of memmove, before). movm of
+ * 8 MB is metered the same way. */
+static void
+test_copies_are_metered(void **state)
+{
+	long t0 = run_now_ms();
+
+	XEC(.body = "\tnewa $4000000,$7,40(fp)\n"
+	            "\tnewa $4000000,$7,44(fp)\n"
+	            "loop:\tslicela 40(fp),$0,44(fp)\n"
+	            "\tjmp $loop\n",
+	    .data = TYPES "\tdesc $7,1,\"\"\n",
+	    .args = "--max-instructions 300000",
+	    .status = 3,
+	    .err = "dis-run: %s: instruction budget of 300000 exhausted\n");
+	XEC(.body = "\tnewa $16000000,$7,40(fp)\n"
+	            "\tmovp 40(fp),44(fp)\n"
+	            "\tindb 40(fp),48(fp),$0\n" /* 48(fp): the data's first byte */
+	            "loop:\tmovm 0(48(fp)),$8000000,0(48(fp))\n"
+	            "\tjmp $loop\n",
+	    .data = TYPES "\tdesc $7,1,\"\"\n",
+	    .args = "--max-instructions 1000000",
+	    .status = 3,
+	    .err = "dis-run: %s: instruction budget of 1000000 exhausted\n");
+	assert_true(run_now_ms() - t0 < 5000);
+}
+
 /* raise and catch forever: each exception leaves the interpreter loop,
  * whose count of the quantum went with it, so this never used to reach
  * the budget. */
@@ -208,24 +237,79 @@ test_timeout_wakes_blocking_calls(void **state)
 	}
 }
 
-/* Opening a FIFO blocks in the host, where the runtime cannot look:
- * dis-run's backstop ends it a second after the deadline, exit 5. */
+/* Opening a FIFO with no other end blocked in open(2), and a write of
+ * more than a pipe holds in write(2) after its first part, where only
+ * dis-run's backstop ended them a second after the deadline: they wait
+ * through the scheduler now, alone and with another thread asleep, and
+ * end at the deadline with the runtime's own message. */
 static void
-test_timeout_backstop(void **state)
+test_timeout_ends_fifo_and_full_pipe(void **state)
 {
-	long ms;
-	RunResult r;
+	static const char *const modes[] = {"fifo", "fifow", "fifo2", "fifow2", "pipefull", "printfull"};
+	const char *want = "dis-run: " LIMBO_OURS "/hang.dis: wall-clock limit of 300 ms exceeded\n";
 
 	limbo_compile_ours("hang");
-	unlink(FIFO);
-	assert_int_equal(mkfifo(FIFO, 0600), 0);
-	r = run_hang("fifo", &ms);
-	if (r.status != 5 || strstr(r.err, "wall-clock limit exceeded in a blocking host call") == NULL) {
-		print_error("fifo: status %d after %ld ms: %s", r.status, ms, r.err);
-		fail();
+	for (size_t k = 0; k < sizeof modes / sizeof modes[0]; k++) {
+		long ms;
+		RunResult r;
+		unlink(FIFO);
+		assert_int_equal(mkfifo(FIFO, 0600), 0);
+		r = run_hang(modes[k], &ms);
+		if (r.status != 5 || strcmp(r.err, want) != 0 || ms > 1000) {
+			print_error("%s: status %d after %ld ms: %s", modes[k], r.status, ms, r.err);
+			fail();
+		}
+		run_free(&r);
 	}
-	run_free(&r);
 	unlink(FIFO);
+}
+
+/* Runs limits.dis MODE under dis-run with limit options args. */
+static RunResult
+run_limits(const char *mode, const char *args)
+{
+	char script[512];
+	char *sh[] = {"/bin/sh", "-c", script, NULL};
+
+	snprintf(script, sizeof script, "exec " DISRUN " %s " LIMBO_OURS "/limits.dis %s", args, mode);
+	return run_cmd(sh, NULL, XEC_TIMEOUT_MS);
+}
+
+/* --max-threads, --max-files, --max-output: passing one ends the program
+ * with its own exit status and message, and the handler around it never
+ * runs; under them all the program runs as usual. */
+static void
+test_thread_file_output_limits(void **state)
+{
+	static const struct {
+		const char *mode, *args;
+		int status;
+		const char *out, *err;
+	} cases[] = {
+	    {"threads", "--max-threads 4", 6, "", "thread limit of 4 exceeded"},
+	    {"files", "--max-files 5", 7, "", "file limit of 5 exceeded"},
+	    {"pipes", "--max-files 5", 7, "", "file limit of 5 exceeded"},
+	    {"output", "--max-output 25", 8, "0123456789\n0123456789\n012", "output limit of 25 bytes exceeded"},
+	    {"outdup", "--max-output 2k 2>&1", 8, NULL, "output limit of 2048 bytes exceeded"},
+	    {"within", "--max-threads 3 --max-files 3 --max-output 7", 0, "within\n", NULL},
+	};
+
+	limbo_compile_ours("limits");
+	for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+		RunResult r = run_limits(cases[k].mode, cases[k].args);
+		const char *errs = strstr(cases[k].args, "2>&1") != NULL ? r.out : r.err;
+		int ok = r.status == cases[k].status && (cases[k].out == NULL || strcmp(r.out, cases[k].out) == 0) &&
+		         (cases[k].err == NULL ? r.err[0] == 0 : strstr(errs, cases[k].err) != NULL) &&
+		         strstr(r.out, "caught") == NULL;
+		if (cases[k].out == NULL)  /* 2048 x's, then dis-run's line */
+			ok = ok && strspn(r.out, "x") == 2048;
+		if (!ok) {
+			print_error("%s: status %d\n--- stdout:\n%.300s\n--- stderr:\n%s", cases[k].mode, r.status, r.out,
+			            r.err);
+			fail();
+		}
+		run_free(&r);
+	}
 }
 
 /* $Tensor's readidx of a FIFO is refused at once (it blocked forever). */
@@ -390,8 +474,10 @@ TEST_MAIN("vm/hostile",
           cmocka_unit_test(test_confused_module_data_stays_in_arena),
           cmocka_unit_test(test_arena_holds_no_host_address),
           cmocka_unit_test(test_forged_fd_number_stays_in_program),
+          cmocka_unit_test(test_copies_are_metered),
+          cmocka_unit_test(test_thread_file_output_limits),
           cmocka_unit_test(test_timeout_wakes_blocking_calls),
-          cmocka_unit_test(test_timeout_backstop),
+          cmocka_unit_test(test_timeout_ends_fifo_and_full_pipe),
           cmocka_unit_test(test_readidx_refuses_fifo),
           cmocka_unit_test(test_raise_loop_is_metered),
           cmocka_unit_test(test_allocation_is_metered),

@@ -3,9 +3,10 @@ implement Hang;
 # Ways to never end, chosen by argument, for dis-run --timeout: a long
 # sleep, a read of the program's own empty pipe, the same with another
 # thread asleep (the scheduler's wait), a busy loop, catching the timeout
-# (it must not be catchable), opening a FIFO (a host call the runtime
-# cannot wake: dis-run's backstop ends it), and $Tensor's readidx of a
-# FIFO (refused at once).
+# (it must not be catchable), opening a FIFO for reading or for writing
+# with nothing at its other end (alone, and with another thread asleep),
+# writing or printing more than the program's own pipe holds, and
+# $Tensor's readidx of a FIFO (refused at once).
 
 include "sys.m";
 	sys: Sys;
@@ -34,6 +35,29 @@ init(nil: ref Draw->Context, args: list of string)
 			;
 	"fifo" =>
 		sys->open(hd tl tl args, Sys->OREAD);
+	"fifow" =>
+		sys->open(hd tl tl args, Sys->OWRITE);
+	"fifo2" =>
+		spawn sleeper();
+		sys->open(hd tl tl args, Sys->OREAD);
+	"fifow2" =>
+		spawn sleeper();
+		sys->open(hd tl tl args, Sys->OWRITE);
+	"pipefull" =>
+		p := array[2] of ref Sys->FD;
+		if(sys->pipe(p) < 0)
+			raise "fail:pipe";
+		buf := array[1024*1024] of byte;
+		sys->write(p[1], buf, len buf);
+	"printfull" =>
+		p := array[2] of ref Sys->FD;
+		if(sys->pipe(p) < 0)
+			raise "fail:pipe";
+		sys->dup(p[1].fd, 1);
+		s := "0123456789abcdef";
+		for(i := 0; i < 16; i++)
+			s += s;
+		sys->print("%s", s);
 	"idx" =>
 		tensor = load Tensor Tensor->PATH;
 		(nil, err) := tensor->readidx(hd tl tl args);
