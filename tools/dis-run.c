@@ -46,6 +46,9 @@ usage(FILE *f)
 	      "                         --allow-write (read, write) (Landlock)\n"
 	      "  --allow-read DIR       with --sandbox: also read beneath DIR; repeatable\n"
 	      "  --allow-write DIR      with --sandbox: also write beneath DIR; repeatable\n"
+	      "  --allow-tcp HOST:PORT  let Sys->dial connect to HOST (a name, resolved\n"
+	      "                         once at start, or an address; [V6]:PORT for IPv6)\n"
+	      "                         on TCP port PORT, and nothing else; repeatable\n"
 	      "  --verify               load and verify FILE.dis (and its signature, with\n"
 	      "                         --trust or --require-signed) without running it;\n"
 	      "                         print \"FILE.dis: ok\"\n"
@@ -196,7 +199,8 @@ main(int argc, char **argv)
 	int i, rc, stats = 0, require_signed = 0, sandbox = 0, nread = 0, nwrite = 0;
 	int verify = 0, json = 0;
 	const char *reads[2 * MAX_ALLOW + 8], *writes[MAX_ALLOW + 3];
-	const char *trustdir = NULL;
+	const char *trustdir = NULL, *tcp[MAX_ALLOW + 1];
+	int ntcp = 0, tcp_ports[MAX_ALLOW];  /* for the sandbox, next */
 	DisTrust *trust = NULL;
 	int64_t cpu0;
 
@@ -230,6 +234,17 @@ main(int argc, char **argv)
 				writes[nwrite++] = argv[++i];
 			else
 				reads[nread++] = argv[++i];
+		} else if (strcmp(a, "--allow-tcp") == 0 && i + 1 < argc) {
+			char host[256];
+			if (ntcp == MAX_ALLOW) {
+				fprintf(stderr, "dis-run: %s: at most %d\n", a, MAX_ALLOW);
+				return 2;
+			}
+			if (vm_tcp_grant_parse(argv[++i], host, sizeof host, &tcp_ports[ntcp], &err) != AC_OK) {
+				fprintf(stderr, "dis-run: --allow-tcp: %s\n", err.msg);
+				return 2;
+			}
+			tcp[ntcp++] = argv[i];
 		} else if (strcmp(a, "--verify") == 0) {
 			verify = 1;
 		} else if (strcmp(a, "--json") == 0) {
@@ -253,7 +268,7 @@ main(int argc, char **argv)
 			break;
 		} else {
 			static const char *const valued[] = {"-r", "--heap-max", "--allow-read", "--allow-write",
-			                                     "--trust", "--max-instructions", "--timeout", NULL};
+			                                     "--allow-tcp", "--trust", "--max-instructions", "--timeout", NULL};
 			return cli_bad_option("dis-run", valued, a);
 		}
 	}
@@ -286,6 +301,8 @@ main(int argc, char **argv)
 		opt.verify = verify_module;
 		opt.verify_ctx = trust;
 	}
+	tcp[ntcp] = NULL;
+	opt.allow_tcp = tcp;
 	if (sandbox) {
 		int st;
 		rc = vm_sandbox_session(&st, &err);

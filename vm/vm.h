@@ -52,6 +52,13 @@ typedef struct VmOptions {
 	 * --require-signed (dis_module_verify). */
 	int (*verify)(void *ctx, const struct DisModule *m, const char *path, AcErr *err);
 	void *verify_ctx;
+	/* The TCP endpoints Sys->dial may reach, NULL-terminated "HOST:PORT"
+	 * ("[V6]:PORT" for an IPv6 literal; vm_tcp_grant_parse). vm_new
+	 * resolves each HOST once (getaddrinfo) and fails if one does not
+	 * resolve; a dial is then let through only to one of a grant's
+	 * addresses on its port, or to its HOST by name. NULL: dial is
+	 * always refused ("permission denied"). */
+	const char *const *allow_tcp;
 } VmOptions;
 
 /* A builtin function. fp is the callee frame: arguments at fp+32 laid out as
@@ -114,6 +121,10 @@ int vm_sandbox_enter(const VmSandbox *fs, AcErr *err);
  * "..", symbolic links) beneath an entry, else "permission denied". Call
  * before vm_sandbox_enter. AC_OK, or AC_ENOMEM. */
 int vm_confine(Vm *vm, const VmSandbox *fs, AcErr *err);
+/* Splits grant spec "HOST:PORT" or "[V6]:PORT" into host (a C string of
+ * at most hostn - 1 bytes, the brackets dropped) and port (1 to 65535).
+ * AC_OK, or AC_EINVAL naming spec. */
+int vm_tcp_grant_parse(const char *spec, char *host, size_t hostn, int *port, AcErr *err);
 /* Leaves the controlling terminal before vm_sandbox_enter, so that the
  * confined code cannot type into it (TIOCSTI) or get its signals: a new
  * session (setsid). A process-group leader with a terminal cannot, so it
