@@ -38,7 +38,8 @@ usage(FILE *f)
 	      "  --stats                print instructions executed and CPU time on stderr\n"
 	      "  --sandbox              confine the process first: a new session (no\n"
 	      "                         terminal); only the system calls the VM needs:\n"
-	      "                         no exec, fork, sockets, io_uring, ptrace,\n"
+	      "                         no exec, fork, sockets (see --allow-tcp),\n"
+	      "                         io_uring, ptrace,\n"
 	      "                         signals only to itself (seccomp); files\n"
 	      "                         only beneath the module's directory, -r DIR,\n"
 	      "                         DIS_PATH, /usr/lib, /lib and --allow-read (read)\n"
@@ -48,7 +49,9 @@ usage(FILE *f)
 	      "  --allow-write DIR      with --sandbox: also write beneath DIR; repeatable\n"
 	      "  --allow-tcp HOST:PORT  let Sys->dial connect to HOST (a name, resolved\n"
 	      "                         once at start, or an address; [V6]:PORT for IPv6)\n"
-	      "                         on TCP port PORT, and nothing else; repeatable\n"
+	      "                         on TCP port PORT, and nothing else; repeatable.\n"
+	      "                         With --sandbox: TCP client sockets allowed, and\n"
+	      "                         connects only to the granted ports (Landlock)\n"
 	      "  --verify               load and verify FILE.dis (and its signature, with\n"
 	      "                         --trust or --require-signed) without running it;\n"
 	      "                         print \"FILE.dis: ok\"\n"
@@ -200,7 +203,7 @@ main(int argc, char **argv)
 	int verify = 0, json = 0;
 	const char *reads[2 * MAX_ALLOW + 8], *writes[MAX_ALLOW + 3];
 	const char *trustdir = NULL, *tcp[MAX_ALLOW + 1];
-	int ntcp = 0, tcp_ports[MAX_ALLOW];  /* for the sandbox, next */
+	int ntcp = 0, tcp_ports[MAX_ALLOW];
 	DisTrust *trust = NULL;
 	int64_t cpu0;
 
@@ -320,7 +323,7 @@ main(int argc, char **argv)
 		/* what the module may read: itself and what it loads */
 		char *dir = strdup(argv[i]), *slash = dir != NULL ? strrchr(dir, '/') : NULL;
 		char *dp = opt.dis_path != NULL ? strdup(opt.dis_path) : NULL, *save = NULL;
-		VmSandbox fs = {reads, writes};
+		VmSandbox fs = {reads, writes, tcp_ports, ntcp};
 		if (slash != NULL)
 			*slash = 0;
 		reads[nread++] = slash != NULL ? dir : ".";

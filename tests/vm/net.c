@@ -2,7 +2,9 @@
  * Sys->dial and its grants: a Limbo program (tests/vm/limbo/dialer.b)
  * dials listeners this test opens on 127.0.0.1 (ephemeral ports) and
  * writes a line on each connection. It reaches only what dis-run
- * --allow-tcp granted, host and port.
+ * --allow-tcp granted, host and port; under --sandbox too, where the
+ * seccomp filter lets a TCP client through and Landlock refuses a connect
+ * to any other port even to code that bypasses the VM's check.
  */
 #include "tests/test.h"
 #include "tests/run.h"
@@ -10,6 +12,8 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
+#include <linux/io_uring.h>
 
 #include "dis/dis.h"
 #include "vm/vm.h"
@@ -132,6 +136,12 @@ test_dial_granted(void **state)
 	granted_one_port(0);
 }
 
+static void
+test_dial_sandboxed(void **state)
+{
+	granted_one_port(1);
+}
+
 /* No grant, or one for another host: refused, and nothing connects. */
 static void
 test_dial_refused(void **state)
@@ -144,6 +154,10 @@ test_dial_refused(void **state)
 	snprintf(a, sizeof a, "tcp!127.0.0.1!%d", p);
 	snprintf(want, sizeof want, "%s: permission denied\n", a);
 	r = dial(0, NULL, a, NULL);
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.out, want);
+	run_free(&r);
+	r = dial(1, NULL, a, NULL);
 	assert_int_equal(r.status, 0);
 	assert_string_equal(r.out, want);
 	run_free(&r);
@@ -206,5 +220,95 @@ test_help(void **state)
 	run_free(&r);
 }
 
+/* A connect to 127.0.0.1:port from the host side: 0, or errno. */
+static int
+raw_connect(int family, int port)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+	int fd = socket(family, SOCK_STREAM, 0), e = 0;
+
+	if (fd < 0)
+		return errno;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (connect(fd, (struct sockaddr *)&a, sizeof a) != 0)
+		e = errno;
+	close(fd);
+	return e;
+}
+
+/* In a child confined with one granted port, as code that escaped the VM:
+ * exit 0 if all is as expected, else the failed check's number. */
+static int
+escaped(int p1, int p2)
+{
+	int granted[1] = {p1};
+	VmSandbox sb = {NULL, NULL, granted, 1};
+	struct sockaddr_in a = {.sin_family = AF_INET};
+	struct io_uring_params up;
+	AcErr err;
+	int fd;
+
+	if (vm_sandbox_enter(&sb, &err) != AC_OK)
+		return 1;
+	if (raw_connect(AF_INET, p1) != 0)
+		return 2;
+	/* the VM's host check bypassed: Landlock still refuses the port */
+	if (vm_sandbox_net() == 1 ? raw_connect(AF_INET, p2) != EACCES : vm_sandbox_net() != 0)
+		return 3;
+	if ((fd = socket(AF_INET6, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP)) < 0)
+		return 4;
+	close(fd);
+	if (socket(AF_UNIX, SOCK_STREAM, 0) >= 0 || errno != EPERM)
+		return 5;
+	if (socket(AF_INET, SOCK_DGRAM, 0) >= 0 || errno != EPERM)
+		return 6;
+	if (socket(AF_INET, SOCK_RAW, IPPROTO_RAW) >= 0 || errno != EPERM)
+		return 7;
+	if (socket(AF_NETLINK, SOCK_RAW, 0) >= 0 || errno != EPERM)
+		return 8;
+	if (socket(AF_PACKET, SOCK_RAW, 0) >= 0 || errno != EPERM)
+		return 9;
+	if (socket(AF_INET, SOCK_STREAM, IPPROTO_SCTP) >= 0 || errno != EPERM)
+		return 10;
+	/* a task serves nothing */
+	if ((fd = socket(AF_INET, SOCK_STREAM, 0)) < 0)
+		return 11;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (bind(fd, (struct sockaddr *)&a, sizeof a) == 0 || errno != EPERM)
+		return 12;
+	if (listen(fd, 1) == 0 || errno != EPERM)
+		return 13;
+	if (accept(fd, NULL, NULL) >= 0 || errno != EPERM)
+		return 14;
+	close(fd);
+	memset(&up, 0, sizeof up);
+	if (syscall(SYS_io_uring_setup, 4, &up) >= 0 || errno != EPERM)
+		return 15;
+	return 0;
+}
+
+static void
+test_sandbox_ports(void **state)
+{
+	int p1, p2, l1 = listener(&p1), l2 = listener(&p2), st;
+	char buf[16];
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (pid == 0)
+		_exit(escaped(p1, p2));
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st));
+	if (WEXITSTATUS(st) != 0)
+		print_error("check %d failed\n", WEXITSTATUS(st));
+	assert_int_equal(WEXITSTATUS(st), 0);
+	/* the granted connect arrived, the other did not */
+	assert_non_null(received(l1, 5000, buf, sizeof buf));
+	assert_null(received(l2, 0, buf, sizeof buf));
+	close(l1);
+	close(l2);
+}
+
 TEST_MAIN("vm net", cmocka_unit_test(test_help), cmocka_unit_test(test_dial_granted),
-          cmocka_unit_test(test_dial_refused), cmocka_unit_test(test_dial_names))
+          cmocka_unit_test(test_dial_refused), cmocka_unit_test(test_dial_names),
+          cmocka_unit_test(test_dial_sandboxed), cmocka_unit_test(test_sandbox_ports))
