@@ -50,6 +50,15 @@ Sys: module
 		fd:	int;
 	};
 
+	# Network connection returned by dial: dfd carries the data; cfd is
+	# nil (there is no control file) and dir a name like /net/tcp/0.
+	Connection: adt
+	{
+		dfd:	ref FD;
+		cfd:	ref FD;
+		dir:	string;
+	};
+
 	ATOMICIO:	con 8192;
 
 	SEEKSTART:	con 0;
@@ -92,6 +101,7 @@ Sys: module
 	char2byte:	fn(c: int, buf: array of byte, n: int): int;
 	chdir:	fn(path: string): int;
 	create:	fn(s: string, mode, perm: int): ref FD;
+	dial:	fn(addr, local: string): (int, Connection);
 	dirread:	fn(fd: ref FD): (int, array of Dir);
 	dup:	fn(old, new: int): int;
 	fd2path:	fn(fd: ref FD): string;

@@ -47,7 +47,8 @@ usage(FILE *f)
 	      "  --stats                print instructions executed and CPU time on stderr\n"
 	      "  --sandbox              confine the process first: a new session (no\n"
 	      "                         terminal); only the system calls the VM needs:\n"
-	      "                         no exec, fork, sockets, io_uring, ptrace,\n"
+	      "                         no exec, fork, sockets (see --allow-tcp),\n"
+	      "                         io_uring, ptrace,\n"
 	      "                         signals only to itself (seccomp); files\n"
 	      "                         only beneath the module's directory, -r DIR,\n"
 	      "                         DIS_PATH, /usr/lib, /lib and --allow-read (read)\n"
@@ -55,6 +56,11 @@ usage(FILE *f)
 	      "                         --allow-write (read, write) (Landlock)\n"
 	      "  --allow-read DIR       with --sandbox: also read beneath DIR; repeatable\n"
 	      "  --allow-write DIR      with --sandbox: also write beneath DIR; repeatable\n"
+	      "  --allow-tcp HOST:PORT  let Sys->dial connect to HOST (a name, resolved\n"
+	      "                         once at start, or an address; [V6]:PORT for IPv6)\n"
+	      "                         on TCP port PORT, and nothing else; repeatable.\n"
+	      "                         With --sandbox: TCP client sockets allowed, and\n"
+	      "                         connects only to the granted ports (Landlock)\n"
 	      "  --verify               load and verify FILE.dis (and its signature, with\n"
 	      "                         --trust or --require-signed) without running it;\n"
 	      "                         print \"FILE.dis: ok\"\n"
@@ -228,7 +234,8 @@ main(int argc, char **argv)
 	int i, rc, stats = 0, require_signed = 0, sandbox = 0, nread = 0, nwrite = 0;
 	int verify = 0, json = 0;
 	const char *reads[2 * MAX_ALLOW + 8], *writes[MAX_ALLOW + 3];
-	const char *trustdir = NULL;
+	const char *trustdir = NULL, *tcp[MAX_ALLOW + 1];
+	int ntcp = 0, tcp_ports[MAX_ALLOW];
 	DisTrust *trust = NULL;
 	int64_t cpu0;
 
@@ -262,6 +269,17 @@ main(int argc, char **argv)
 				writes[nwrite++] = argv[++i];
 			else
 				reads[nread++] = argv[++i];
+		} else if (strcmp(a, "--allow-tcp") == 0 && i + 1 < argc) {
+			char host[256];
+			if (ntcp == MAX_ALLOW) {
+				fprintf(stderr, "dis-run: %s: at most %d\n", a, MAX_ALLOW);
+				return 2;
+			}
+			if (vm_tcp_grant_parse(argv[++i], host, sizeof host, &tcp_ports[ntcp], &err) != AC_OK) {
+				fprintf(stderr, "dis-run: --allow-tcp: %s\n", err.msg);
+				return 2;
+			}
+			tcp[ntcp++] = argv[i];
 		} else if (strcmp(a, "--verify") == 0) {
 			verify = 1;
 		} else if (strcmp(a, "--json") == 0) {
@@ -297,7 +315,7 @@ main(int argc, char **argv)
 			break;
 		} else {
 			static const char *const valued[] = {"-r", "--heap-max", "--allow-read", "--allow-write",
-			                                     "--trust", "--max-instructions", "--timeout",
+			                                     "--allow-tcp", "--trust", "--max-instructions", "--timeout",
 			                                     "--max-threads", "--max-files", "--max-output", NULL};
 			return cli_bad_option("dis-run", valued, a);
 		}
@@ -331,6 +349,8 @@ main(int argc, char **argv)
 		opt.verify = verify_module;
 		opt.verify_ctx = trust;
 	}
+	tcp[ntcp] = NULL;
+	opt.allow_tcp = tcp;
 	if (sandbox) {
 		int st;
 		rc = vm_sandbox_session(&st, &err);
@@ -348,7 +368,7 @@ main(int argc, char **argv)
 		/* what the module may read: itself and what it loads */
 		char *dir = strdup(argv[i]), *slash = dir != NULL ? strrchr(dir, '/') : NULL;
 		char *dp = opt.dis_path != NULL ? strdup(opt.dis_path) : NULL, *save = NULL;
-		VmSandbox fs = {reads, writes};
+		VmSandbox fs = {reads, writes, tcp_ports, ntcp};
 		if (slash != NULL)
 			*slash = 0;
 		reads[nread++] = slash != NULL ? dir : ".";

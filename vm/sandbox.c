@@ -1,9 +1,11 @@
 /* The process a task runs in gives up what a Dis program never needs, so
  * that code escaping the VM (a forged pointer, a bug in a builtin) still
- * cannot start programs, reach the network or touch other processes; with
+ * cannot start programs, reach the network (beyond the TCP ports a task was
+ * granted) or touch other processes; with
  * Landlock it also sees only the files it was given.
  *
- * Follows: seccomp(2) through libseccomp; landlock(7) (ABI 1 to 5). */
+ * Follows: seccomp(2) through libseccomp; landlock(7) (ABI 1 to 5; ABI 4's
+ * TCP port rules). */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/landlock.h>
@@ -16,7 +18,9 @@
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
+#include <netinet/in.h>
 #include <unistd.h>
 
 #include "dis/dis.h"
@@ -66,9 +70,8 @@ static const int allowed[] = {
  * program would reach for first. */
 static const int deny_eperm[] = {
 	SCMP_SYS(execve), SCMP_SYS(execveat), SCMP_SYS(fork), SCMP_SYS(vfork),
-	SCMP_SYS(socket), SCMP_SYS(socketpair), SCMP_SYS(connect), SCMP_SYS(bind), SCMP_SYS(listen),
-	SCMP_SYS(accept), SCMP_SYS(accept4), SCMP_SYS(sendto), SCMP_SYS(sendmsg), SCMP_SYS(sendmmsg),
-	SCMP_SYS(recvfrom), SCMP_SYS(recvmsg), SCMP_SYS(recvmmsg),
+	SCMP_SYS(socketpair), SCMP_SYS(bind), SCMP_SYS(listen), SCMP_SYS(accept), SCMP_SYS(accept4),
+	SCMP_SYS(sendmmsg), SCMP_SYS(recvmmsg),
 	SCMP_SYS(io_uring_setup), SCMP_SYS(io_uring_enter), SCMP_SYS(io_uring_register),
 	SCMP_SYS(ptrace), SCMP_SYS(process_vm_readv), SCMP_SYS(process_vm_writev), SCMP_SYS(tkill),
 	SCMP_SYS(pidfd_open), SCMP_SYS(pidfd_getfd), SCMP_SYS(pidfd_send_signal),
@@ -77,6 +80,52 @@ static const int deny_eperm[] = {
 	SCMP_SYS(bpf), SCMP_SYS(perf_event_open), SCMP_SYS(keyctl), SCMP_SYS(add_key), SCMP_SYS(request_key),
 	SCMP_SYS(userfaultfd), SCMP_SYS(personality), SCMP_SYS(prctl), SCMP_SYS(seccomp),
 };
+
+/* What a TCP client does with the socket dial made: allowed only when
+ * the task was granted endpoints (then Landlock limits connect to their
+ * ports), else refused with EPERM as the socket itself is. Never bind,
+ * listen or accept (deny_eperm): a task serves nothing. */
+static const int tcp_client[] = {
+	SCMP_SYS(connect), SCMP_SYS(getsockopt), SCMP_SYS(setsockopt), SCMP_SYS(getsockname),
+	SCMP_SYS(getpeername), SCMP_SYS(sendto), SCMP_SYS(recvfrom), SCMP_SYS(sendmsg),
+	SCMP_SYS(recvmsg), SCMP_SYS(shutdown),
+};
+
+/* socket(2) with grants: AF_INET or AF_INET6, SOCK_STREAM (the type's
+ * low four bits; SOCK_NONBLOCK and SOCK_CLOEXEC may be set), protocol 0
+ * or TCP. libseccomp takes one condition per argument in a rule and ORs
+ * rules, so the complement is refused value by value and range by range:
+ * no unix, netlink, packet, raw, UDP, SCTP or MPTCP socket. */
+static int
+socket_rules(scmp_filter_ctx ctx)
+{
+	static const int fam[] = {AF_INET, AF_INET6}, proto[] = {0, IPPROTO_TCP};
+	const uint32_t eperm = SCMP_ACT_ERRNO(EPERM);
+	int rc = 0;
+
+	for (int f = 0; f < 2 && rc == 0; f++)
+		for (int p = 0; p < 2 && rc == 0; p++)
+			rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 3, SCMP_A0(SCMP_CMP_EQ, fam[f]),
+			                      SCMP_A1(SCMP_CMP_MASKED_EQ, 0xf, SOCK_STREAM),
+			                      SCMP_A2(SCMP_CMP_EQ, proto[p]));
+	/* families: below AF_INET (2), between it and AF_INET6 (10), above */
+	if (rc == 0)
+		rc = seccomp_rule_add(ctx, eperm, SCMP_SYS(socket), 1, SCMP_A0(SCMP_CMP_LT, AF_INET));
+	for (int v = AF_INET + 1; v < AF_INET6 && rc == 0; v++)
+		rc = seccomp_rule_add(ctx, eperm, SCMP_SYS(socket), 1, SCMP_A0(SCMP_CMP_EQ, v));
+	if (rc == 0)
+		rc = seccomp_rule_add(ctx, eperm, SCMP_SYS(socket), 1, SCMP_A0(SCMP_CMP_GT, AF_INET6));
+	/* types */
+	for (int v = 0; v <= 0xf && rc == 0; v++)
+		if (v != SOCK_STREAM)
+			rc = seccomp_rule_add(ctx, eperm, SCMP_SYS(socket), 1, SCMP_A1(SCMP_CMP_MASKED_EQ, 0xf, v));
+	/* protocols */
+	for (int v = 1; v < IPPROTO_TCP && rc == 0; v++)
+		rc = seccomp_rule_add(ctx, eperm, SCMP_SYS(socket), 1, SCMP_A2(SCMP_CMP_EQ, v));
+	if (rc == 0)
+		rc = seccomp_rule_add(ctx, eperm, SCMP_SYS(socket), 1, SCMP_A2(SCMP_CMP_GT, IPPROTO_TCP));
+	return rc;
+}
 
 /* A thread is never a new namespace either. */
 #define CLONE_NS_FLAGS \
@@ -91,7 +140,7 @@ static const int fcntl_cmds[] = {F_GETFD, F_SETFD, F_GETFL, F_SETFL, F_DUPFD, F_
  * on all 64 bits, so high bits set to slip past a 32-bit check make a
  * different, refused request. */
 static int
-rules(scmp_filter_ctx ctx, scmp_datum_t self)
+rules(scmp_filter_ctx ctx, scmp_datum_t self, int tcp)
 {
 	int rc = 0;
 
@@ -99,6 +148,10 @@ rules(scmp_filter_ctx ctx, scmp_datum_t self)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, allowed[i], 0);
 	for (size_t i = 0; i < sizeof deny_eperm / sizeof deny_eperm[0] && rc == 0; i++)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), deny_eperm[i], 0);
+	for (size_t i = 0; i < sizeof tcp_client / sizeof tcp_client[0] && rc == 0; i++)
+		rc = seccomp_rule_add(ctx, tcp ? SCMP_ACT_ALLOW : SCMP_ACT_ERRNO(EPERM), tcp_client[i], 0);
+	if (rc == 0)
+		rc = tcp ? socket_rules(ctx) : seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(socket), 0);
 	for (size_t i = 0; i < sizeof fcntl_cmds / sizeof fcntl_cmds[0] && rc == 0; i++)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(fcntl), 1,
 				      SCMP_A1(SCMP_CMP_EQ, (scmp_datum_t)fcntl_cmds[i]));
@@ -134,6 +187,23 @@ rules(scmp_filter_ctx ctx, scmp_datum_t self)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(prlimit64), 1, SCMP_A2(SCMP_CMP_NE, 0));
 	return rc;
 }
+
+/* Landlock's network rules (ABI 4), which older kernel headers lack. */
+#ifndef LANDLOCK_ACCESS_NET_BIND_TCP
+#define LANDLOCK_ACCESS_NET_BIND_TCP (1ULL << 0)
+#define LANDLOCK_ACCESS_NET_CONNECT_TCP (1ULL << 1)
+#define LANDLOCK_RULE_NET_PORT 2
+struct landlock_net_port_attr {
+	uint64_t allowed_access;
+	uint64_t port;
+};
+#endif
+/* The ruleset's attributes up to ABI 4's handled_access_net, whatever the
+ * header's struct holds. */
+typedef struct RulesetAttr {
+	uint64_t handled_access_fs;
+	uint64_t handled_access_net;
+} RulesetAttr;
 
 /* Every file system right the kernel's Landlock ABI knows, so that none
  * is left unconfined. */
@@ -206,35 +276,60 @@ allow(int ruleset, const char *path, uint64_t rights, AcErr *err)
  * kernel (ENOSYS, EOPNOTSUPP) nothing is confined and vm_sandbox_files
  * says so. */
 static int sandbox_files = -1;
+static int sandbox_net = -1;
+
+/* Handles TCP bind and connect, allowing connect to fs's ports only, so
+ * that a connect elsewhere fails (EACCES) even from code that escaped the
+ * VM's own check of the host. */
+static int
+allow_tcp(int ruleset, const VmSandbox *fs, AcErr *err)
+{
+	for (int i = 0; i < fs->ntcp_ports; i++) {
+		struct landlock_net_port_attr np = {LANDLOCK_ACCESS_NET_CONNECT_TCP, (uint64_t)fs->tcp_ports[i]};
+		if (syscall(SYS_landlock_add_rule, ruleset, LANDLOCK_RULE_NET_PORT, &np, 0) != 0)
+			return ac_err_set(err, AC_EINVAL, "sandbox: tcp port %d: landlock rule: %s", fs->tcp_ports[i],
+			                  strerror(errno));
+	}
+	return AC_OK;
+}
 
 static int
 landlock(const VmSandbox *fs, AcErr *err)
 {
-	struct landlock_ruleset_attr attr;
+	RulesetAttr attr;
 	uint64_t all, read;
 	int abi, rs, rc = AC_OK;
 
 	abi = (int)syscall(SYS_landlock_create_ruleset, NULL, 0, LANDLOCK_CREATE_RULESET_VERSION);
 	if (abi < 1) {
 		sandbox_files = 0;
+		sandbox_net = fs->ntcp_ports > 0 ? 0 : -1;
 		return AC_OK;
 	}
 	all = fs_rights(abi);
 	read = LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_READ_DIR;
 	memset(&attr, 0, sizeof attr);
 	attr.handled_access_fs = all;
-	rs = (int)syscall(SYS_landlock_create_ruleset, &attr, sizeof attr, 0);
+	/* No TCP at all unless granted, where the kernel can tell ports */
+	if (abi >= 4)
+		attr.handled_access_net = LANDLOCK_ACCESS_NET_BIND_TCP | LANDLOCK_ACCESS_NET_CONNECT_TCP;
+	rs = (int)syscall(SYS_landlock_create_ruleset, &attr,
+	                  abi >= 4 ? sizeof attr : sizeof attr.handled_access_fs, 0);
 	if (rs < 0)
 		return ac_err_set(err, AC_EINVAL, "sandbox: landlock ruleset: %s", strerror(errno));
 	for (size_t i = 0; fs->read != NULL && fs->read[i] != NULL && rc == AC_OK; i++)
 		rc = allow(rs, fs->read[i], read, err);
 	for (size_t i = 0; fs->write != NULL && fs->write[i] != NULL && rc == AC_OK; i++)
 		rc = allow(rs, fs->write[i], all, err);
+	if (rc == AC_OK && abi >= 4)
+		rc = allow_tcp(rs, fs, err);
 	if (rc == AC_OK && syscall(SYS_landlock_restrict_self, rs, 0) != 0)
 		rc = ac_err_set(err, AC_EINVAL, "sandbox: landlock: %s", strerror(errno));
 	close(rs);
-	if (rc == AC_OK)
+	if (rc == AC_OK) {
 		sandbox_files = 1;
+		sandbox_net = fs->ntcp_ports == 0 ? -1 : abi >= 4;
+	}
 	return rc;
 }
 
@@ -242,6 +337,12 @@ int
 vm_sandbox_files(void)
 {
 	return sandbox_files;
+}
+
+int
+vm_sandbox_net(void)
+{
+	return sandbox_net;
 }
 
 int
@@ -262,7 +363,7 @@ vm_sandbox_enter(const VmSandbox *fs, AcErr *err)
 	/* Every thread, should one have started already. */
 	rc = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 1);
 	if (rc == 0)
-		rc = rules(ctx, (scmp_datum_t)getpid());
+		rc = rules(ctx, (scmp_datum_t)getpid(), fs != NULL && fs->ntcp_ports > 0);
 	if (rc == 0)
 		rc = seccomp_load(ctx);
 	seccomp_release(ctx);

@@ -212,12 +212,15 @@ static int
 sys_init(Vm *vm, void **state, AcErr *err)
 {
 	SysState *s = ac_calloc(1, sizeof *s, "$Sys", err);
+	int rc;
 
 	*state = s;
 	if (s == NULL)
 		return AC_ENOMEM;
 	if (vm_sysfile_init(vm, s, err) != AC_OK)
 		return AC_ENOMEM;
+	if ((rc = vm_sysnet_init(vm, s, err)) != AC_OK)
+		return rc;
 	/* files only through the table: an FD is one this module made */
 	return vm_builtin_adt(vm, VM_SYS_PATH, VM_SYS_ADT_FD, s->t_fd);
 }
@@ -236,6 +239,7 @@ static void
 sys_fini(Vm *vm, void *state)
 {
 	vm_sysfile_fini(vm, state);
+	vm_sysnet_fini(state);
 	free(state);
 }
 

@@ -28,6 +28,18 @@ typedef struct SysFile {
 	void *dir;             /* dirread's DIR over a dup of host, or NULL: not in
 	                          the arena, where the Sys->FD is */
 } SysFile;
+/* One TCP endpoint the program may dial (VmOptions.allow_tcp): the host
+ * as granted and the addresses it resolved to when the runtime started. */
+typedef struct SysAddr {
+	int family;            /* AF_INET or AF_INET6 */
+	uint8_t a[16];         /* the address, network order (4 bytes for IPv4) */
+} SysAddr;
+typedef struct SysTcpGrant {
+	char *host;
+	int port;
+	int naddr;
+	SysAddr *addr;
+} SysTcpGrant;
 typedef struct SysState {
 	/* The program's file table (Inferno's fd group): its number n is
 	 * files[n], 0-2 its standard input, output and error. An entry holds
@@ -39,6 +51,10 @@ typedef struct SysState {
 	 * the path builtins (and Tensor->readidx) may read beneath, and
 	 * write beneath; NULL: not confined. NULL-terminated. */
 	char **confine_read, **confine_write;
+	/* The TCP endpoints dial may reach; none: dial is refused. */
+	SysTcpGrant *tcp;
+	int ntcp;
+	int ndial;             /* connections made, for Connection.dir's name */
 	VmType *t_fd;          /* Sys->FD (its destroy hook drops the table entry) */
 	uint32_t nopen;        /* entries open beyond 0-2, for max_files */
 	uint64_t out_bytes;    /* written to standard output and error, for max_output_bytes */
@@ -125,5 +141,11 @@ int vm_sysfile_init(Vm *vm, SysState *s, AcErr *err);
 /* Closes what is left in the program's table and frees it, and the
  * confinement lists (vm_free). */
 void vm_sysfile_fini(Vm *vm, SysState *s);
+
+/* sysnet.c: resolves vm's VmOptions.allow_tcp into s's grants; AC_OK,
+ * AC_EINVAL (a grant that does not parse or resolve) or AC_ENOMEM. */
+int vm_sysnet_init(Vm *vm, SysState *s, AcErr *err);
+/* Frees the grants (vm_free). */
+void vm_sysnet_fini(SysState *s);
 
 #endif

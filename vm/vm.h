@@ -66,6 +66,13 @@ typedef struct VmOptions {
 	 * --require-signed (dis_module_verify). */
 	int (*verify)(void *ctx, const struct DisModule *m, const char *path, AcErr *err);
 	void *verify_ctx;
+	/* The TCP endpoints Sys->dial may reach, NULL-terminated "HOST:PORT"
+	 * ("[V6]:PORT" for an IPv6 literal; vm_tcp_grant_parse). vm_new
+	 * resolves each HOST once (getaddrinfo) and fails if one does not
+	 * resolve; a dial is then let through only to one of a grant's
+	 * addresses on its port, or to its HOST by name. NULL: dial is
+	 * always refused ("permission denied"). */
+	const char *const *allow_tcp;
 } VmOptions;
 
 /* A builtin function. fp is the callee frame: arguments at fp+32 laid out as
@@ -119,12 +126,25 @@ uint64_t vm_instructions(const Vm *vm);
  * beneath fs->write's (a path that does not exist is skipped); files
  * already open (standard input and output) stay usable. Threads
  * (OpenBLAS's) still start. Call once, before running untrusted code.
+ * TCP: with fs->ntcp_ports > 0 (the ports of VmOptions.allow_tcp's
+ * grants) a TCP client is allowed: socket(AF_INET or AF_INET6,
+ * SOCK_STREAM, 0 or IPPROTO_TCP), connect, get/setsockopt,
+ * getsockname/getpeername, send/recv calls and shutdown; never bind,
+ * listen, accept, socketpair, another family (unix, netlink, packet) or
+ * type (UDP, raw), nor io_uring. Landlock (ABI 4 or later) then lets
+ * connect reach only those ports and bind nothing; it refuses every TCP
+ * connect and bind when no port is given. Which host is the VM's own
+ * check (Sys->dial), as Landlock's rules know only ports; without
+ * Landlock's network rules, that check is all (vm_sandbox_net).
  * Returns AC_OK or AC_EINVAL naming the failure. */
 typedef struct VmSandbox {
 	const char *const *read;  /* NULL-terminated: read files and list
 	                             directories beneath each */
 	const char *const *write; /* NULL-terminated: also create, write and
 	                             remove beneath each */
+	const int *tcp_ports;     /* ntcp_ports TCP ports a client may connect to;
+	                             0 ports: no sockets at all */
+	int ntcp_ports;
 } VmSandbox;
 int vm_sandbox_enter(const VmSandbox *fs, AcErr *err);
 /* Confines vm's path builtins (open, create, stat, wstat, remove, chdir) to
@@ -133,6 +153,10 @@ int vm_sandbox_enter(const VmSandbox *fs, AcErr *err);
  * "..", symbolic links) beneath an entry, else "permission denied". Call
  * before vm_sandbox_enter. AC_OK, or AC_ENOMEM. */
 int vm_confine(Vm *vm, const VmSandbox *fs, AcErr *err);
+/* Splits grant spec "HOST:PORT" or "[V6]:PORT" into host (a C string of
+ * at most hostn - 1 bytes, the brackets dropped) and port (1 to 65535).
+ * AC_OK, or AC_EINVAL naming spec. */
+int vm_tcp_grant_parse(const char *spec, char *host, size_t hostn, int *port, AcErr *err);
 /* Leaves the controlling terminal before vm_sandbox_enter, so that the
  * confined code cannot type into it (TIOCSTI) or get its signals: a new
  * session (setsid). A process-group leader with a terminal cannot, so it
@@ -145,5 +169,9 @@ int vm_sandbox_session(int *exit_status, AcErr *err);
  * (Landlock), 0 the kernel has no Landlock (files are not confined), -1
  * not asked. */
 int vm_sandbox_files(void);
+/* After vm_sandbox_enter with TCP ports: 1 connects are confined to them
+ * (Landlock's network rules), 0 the kernel has none (only the VM checks
+ * the endpoints), -1 no ports were given. */
+int vm_sandbox_net(void);
 
 #endif

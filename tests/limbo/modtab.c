@@ -42,7 +42,11 @@ test_sys_table(void **state)
 	assert_int_equal(r.status, 0);
 	assert_string_equal(r.err, "");
 	assert_has(r.out, "#define VM_SYS_PATH \"$Sys\"\n");
-	assert_has(r.out, "#define VM_SYS_NFUNCS 32\n");
+	assert_has(r.out, "#define VM_SYS_NFUNCS 33\n");
+	/* "dial",0x29e90174,Sys_dial,40,2,{0x0,0xc0,}: a tuple with an adt of pointers */
+	assert_has(r.out, "{.name = \"dial\", .sig = 0x29e90174, .fn = vm_Sys_dial,\n"
+	                  "\t .sigstr = \"f(s,s)t(i,a(dfd:Ra(fd:i),cfd:R@3,dir:s))\",\n"
+	                  "\t .size = 40, .np = 2, .map = (const uint8_t[]){0x00, 0xc0}");
 	/* sysmod.h: "read",0x7cfef557,Sys_read,48,2,{0x0,0xc0,} */
 	assert_has(r.out, "{.name = \"read\", .sig = 0x7cfef557, .fn = vm_Sys_read,\n"
 	                  "\t .sigstr = \"f(Ra(fd:i),Ab,i)i\",\n"
