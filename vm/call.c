@@ -122,11 +122,15 @@ vm_frame_leave(VmThread *t)
 {
 	uint8_t *f = t->fp;
 	uint32_t mr = FW(f, DIS_REGMOD);
-
 	uint32_t caller = FW(f, DIS_REGFRAME);
 
 	t->fp = vm_ptr_bad(caller) ? NULL : VM_PTR(caller);
 	vm_frame_pop(t, f);
+	/* The caller's frame lies below in this thread's stack: one Dis code
+	 * rewrote to point elsewhere ends the thread (fp NULL), or unwinding
+	 * and frame walks would wander the arena. */
+	if (t->fp != NULL && (t->stack == NULL || t->fp < t->stack->base || t->fp >= t->sp))
+		t->fp = NULL;
 	if (mr != VM_H) {
 		/* A frame Dis code rewrote may name no module instance: then
 		 * the thread stays in this one (the pc is checked against it). */
@@ -151,6 +155,10 @@ vm_op_ret(VmThread *t)
 		return;
 	}
 	vm_frame_leave(t);
+	if (t->fp == NULL) {
+		t->exiting = 1;
+		return;
+	}
 	if ((uint32_t)lr >= (uint32_t)t->m->ninst)
 		vm_raise(t, "return to bad pc %d", (int)lr);
 	t->ip = t->m->inst + lr;
@@ -285,18 +293,33 @@ frame_bytes(const Vm *vm, const uint8_t *f)
 static void
 drop_uncalled(VmThread *t)
 {
+	/* Each segment is walked once, its frames popped newest first: a
+	 * program can leave hundreds of thousands of them (frame in a loop,
+	 * then raise), which one walk per pop would make quadratic. */
 	while (t->stack != NULL) {
 		VmStack *s = t->stack;
 		int here = t->fp >= s->base && t->fp < s->limit;
-		uint8_t *f = here ? t->fp + frame_bytes(t->vm, t->fp) : s->base, *last = NULL;
+		uint8_t *f = here ? t->fp + frame_bytes(t->vm, t->fp) : s->base, **v = NULL;
+		size_t n = 0, cap = 0;
 
-		while (f < t->sp) {
-			last = f;
-			f += frame_bytes(t->vm, f);
+		for (; f < t->sp; f += frame_bytes(t->vm, f)) {
+			if (n == cap) {
+				uint8_t **nv = realloc(v, (cap = cap ? 2 * cap : 64) * sizeof *v);
+				if (nv == NULL)
+					break;  /* pops what it has; the next turn goes on */
+				v = nv;
+			}
+			v[n++] = f;
 		}
-		if (last == NULL)
+		if (n == 0) {
+			free(v);
 			return;
-		vm_frame_pop(t, last);
+		}
+		while (n > 0)
+			vm_frame_pop(t, v[--n]);
+		free(v);
+		if (here && t->stack == s && t->sp <= t->fp + frame_bytes(t->vm, t->fp))
+			return;
 	}
 }
 
@@ -373,7 +396,7 @@ vm_handle_exception(VmThread *t)
 		if (vm_ptr_bad(FW(t->fp, DIS_REGFRAME)))
 			break;
 		vm_frame_leave(t);
-		if (lr <= 0 || lr > t->m->ninst)
+		if (t->fp == NULL || lr <= 0 || lr > t->m->ninst)
 			break;
 		t->ip = t->m->inst + lr - 1;  /* the call instruction */
 	}

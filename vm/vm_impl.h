@@ -38,7 +38,7 @@
  * runs at a time in a process. */
 extern uint8_t *vm_mem;
 extern uint32_t vm_mem_bytes;
-extern uint32_t vm_mem_lim;                           /* vm_mem_bytes - 1: one operation less per check */
+extern uint32_t vm_mem_lim;                           /* vm_mem_bytes - VM_ARENA_LOW: one operation less per check */
 #define VM_ARENA_LOW 65536u                           /* unmapped: H and small offsets from it fault */
 /* Unmapped after the arena: an operand's address is at most DIS_MAX_DISP
  * past a checked pointer, and a copy from it at most DIS_MAX_DISP long. */
@@ -46,11 +46,14 @@ extern uint32_t vm_mem_lim;                           /* vm_mem_bytes - 1: one o
 #define VM_PTR(w) ((void *)(vm_mem + (uint32_t)(w)))  /* Dis pointer word -> host pointer */
 #define VM_WORD(p) ((uint32_t)((uint8_t *)(p) - vm_mem)) /* arena pointer -> Dis word */
 #define VM_WORDN(p) ((p) == NULL ? VM_H : VM_WORD(p)) /* the same, NULL -> H */
-/* Is w no pointer into the arena (H, or a forged value past its end)? */
+/* Is w no pointer into the arena (H, or a forged value below its first
+ * object or past its end)? Below VM_ARENA_LOW is refused too: an
+ * object's header lies before it, and from there down to the mapping's
+ * start is unmapped guard, not host memory. */
 static inline int
 vm_ptr_bad(uint32_t w)
 {
-	return w - 1u >= vm_mem_lim;
+	return w - VM_ARENA_LOW >= vm_mem_lim;
 }
 /* Do the n bytes at Dis address w lie in the arena? For copies whose
  * length comes from arena data (an array's len, a string's). */
@@ -658,7 +661,7 @@ vm_enter(Vm *vm)
 {
 	vm_mem = vm->arena;
 	vm_mem_bytes = (uint32_t)vm->arena_bytes;
-	vm_mem_lim = vm_mem_bytes - 1u;
+	vm_mem_lim = vm_mem_bytes - VM_ARENA_LOW;
 }
 
 static inline void *

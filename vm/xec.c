@@ -1004,7 +1004,10 @@ vm_xec(VmThread *t)
 		uint8_t *f = t->fp;
 		uint32_t caller = P(f + DIS_REGFRAME * 4);
 		int32_t lr = W(f + DIS_REGLINK * 4);
+		/* The caller's frame lies below this one in its segment (Dis code
+		 * can rewrite REGFRAME: anything else goes the long way). */
 		if (!vm_ptr_bad(caller) && P(f + DIS_REGMOD * 4) == VM_H && f != t->stack->base &&
+		    (uint8_t *)VM_PTR(caller) < f && (uint8_t *)VM_PTR(caller) >= t->stack->base &&
 		    (uint32_t)lr < (uint32_t)t->m->ninst) {
 			uint32_t rt = P(f + DIS_REGTYP * 4);
 			t->fp = VM_PTR(caller);
