@@ -1275,6 +1275,8 @@ directive(Asm *A, Lx *l, const char *kw)
 			int hi = hexval(hex[2 * i]), lo = hexval(hex[2 * i + 1]);
 			if (hi < 0 || lo < 0) {
 				free(hex);
+				free(m->sig);  /* not signed: a later directive would allocate again */
+				m->sig = NULL;
 				diag(A, "bad hex digit in signature");
 				return -1;
 			}

@@ -8,9 +8,12 @@
  * (ASan and UBSan watch every access the VM makes).
  */
 #include "fuzz/fuzz.h"
+#include "dis/dis.h"
 #include "vm/vm.h"
 
 #include <string.h>
+#include <ftw.h>
+#include <stdio.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -22,10 +25,26 @@ __asan_default_options(void)
 	return "detect_leaks=0";
 }
 
+static char dir[64], path[96];
+
+static int
+rm_one(const char *p, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st, (void)flag, (void)ftw;
+	remove(p);
+	return 0;
+}
+
+/* The directory and whatever the programs made in it go with the run. */
+static void
+rm_dir(void)
+{
+	nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static char dir[64], path[96];
 	static const char *paths[2];
 	VmOptions opt;
 	VmSandbox fs;
@@ -41,6 +60,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			fuzz_fail("mkdir %s", dir);
 		snprintf(path, sizeof path, "%s/in.dis", dir);
 		paths[0] = dir;
+		atexit(rm_dir);
 	}
 	f = fopen(path, "wb");
 	if (f == NULL || fwrite(data, 1, size, f) != size || fclose(f) != 0)
