@@ -241,7 +241,7 @@ FUZZ_SECONDS ?= 60
 # the interpreter's own operand types say so, vm/xec.c).
 FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize=alignment -fno-sanitize-recover=all
 FUZZ_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE -O1 -g -fno-omit-frame-pointer -Wall -Wextra \
-	-Wno-unused-parameter $(WERROR) -I. -Ibuild $(FUZZ_SAN) -fsanitize=fuzzer-no-link -MMD -MP
+	-Wno-unused-parameter -Wno-missing-field-initializers $(WERROR) -I. -Ibuild $(FUZZ_SAN) -fsanitize=fuzzer-no-link -MMD -MP
 FUZZ_NAMES := $(patsubst fuzz/%.c,%,$(wildcard fuzz/*.c))
 FUZZ_BIN := $(patsubst %,build/fuzz/bin/%,$(FUZZ_NAMES))
 FUZZ_LIB_OBJ := $(patsubst %.c,build/fuzz/%.o,$(BASE_SRC) $(DIS_SRC) $(LIMBO_SRC) $(PROTO_SRC) $(VM_SRC) $(ML_SRC)) \
