@@ -565,19 +565,10 @@ vm_sched_run(Vm *vm, VmThread *main, AcErr *err)
 done:
 	cur = NULL;
 	free_all(vm, &jb);
-	if (!vm->poisoned) {
-		/* Cycles the program left behind; a forged pointer may fault here too. */
-		VmThread gct;
-		memset(&gct, 0, sizeof gct);
-		gct.ex = &jb;
-		running = &gct;
-		if (sigsetjmp(jb, 0) == 0)
-			vm_gc_collect(vm);
-		else
-			vm->poisoned = 1;
-	}
 	running = NULL;
 	faults_restore(old);
+	/* Cycles the program left behind; a forged pointer may fault here too. */
+	vm_guarded(vm, vm_gc_collect);
 	return rc;
 }
 
