@@ -42,7 +42,7 @@ DEB_PKGS = build-essential pkg-config zlib1g-dev libopenblas-dev libcmocka-dev l
 
 BASE_SRC := $(wildcard base/*.c)
 DIS_SRC  := $(wildcard dis/*.c)
-ML_SRC   := $(wildcard ml/*.c)
+ML_SRC   := $(wildcard ml/*.c ml/cpu/*.c ml/io/*.c)
 VM_SRC   := $(wildcard vm/*.c)
 # protoc-c's output is generated into build/proto/ and compiled with the rest.
 PROTO_SRC := $(wildcard proto/*.c)
