@@ -16,7 +16,10 @@ ml_gemm_check(const char *fn, const MlTensor *c, const MlTensor *a, const MlTens
 	if (c == NULL || a == NULL || b == NULL)
 		return ac_err_set(err, AC_EINVAL, "%s: nil tensor %s", fn,
 		                  c == NULL ? "c" : a == NULL ? "a" : "b");
-	if (c == a || c == b)
+	if ((ka = ml_check_f32(fn, "c", c, err)) != AC_OK || (ka = ml_check_f32(fn, "a", a, err)) != AC_OK ||
+	    (ka = ml_check_f32(fn, "b", b, err)) != AC_OK)
+		return (int)ka;
+	if (c == a || c == b || c->storage == a->storage || c->storage == b->storage)
 		return ac_err_set(err, AC_EINVAL, "%s: c is the same tensor as %s", fn,
 		                  c == a ? "a" : "b");
 	*m = transa ? ml_tensor_cols(a) : ml_tensor_rows(a);
@@ -49,7 +52,7 @@ ml_gemm(MlTensor *c, const MlTensor *a, const MlTensor *b, int transa, int trans
 		return AC_EDEVICE;
 	/* Every extent is at most ML_TENSOR_MAX_NUMEL, so fits BLAS's int. */
 	bl->sgemm(CblasRowMajor, transa ? CblasTrans : CblasNoTrans, transb ? CblasTrans : CblasNoTrans,
-	          (int)m, (int)n, (int)k, alpha, a->data, (int)ml_tensor_cols(a), b->data,
-	          (int)ml_tensor_cols(b), beta, c->data, (int)n);
+	          (int)m, (int)n, (int)k, alpha, ML_F32(a), (int)ml_tensor_cols(a), ML_F32(b),
+	          (int)ml_tensor_cols(b), beta, ML_F32(c), (int)n);
 	return AC_OK;
 }

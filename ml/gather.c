@@ -13,6 +13,12 @@ ml_gather_rows(MlTensor *out, const MlTensor *src, const int32_t *idx, int64_t n
 	if (out == NULL || src == NULL || idx == NULL)
 		return ac_err_set(err, AC_EINVAL, "gather_rows: nil %s",
 		                  out == NULL ? "out" : src == NULL ? "src" : "idx");
+	{
+		int rc;
+		if ((rc = ml_check_f32("gather_rows", "out", out, err)) != AC_OK ||
+		    (rc = ml_check_f32("gather_rows", "src", src, err)) != AC_OK)
+			return rc;
+	}
 	b = ml_tensor_rows(out);
 	r = ml_tensor_rows(src);
 	c = ml_tensor_cols(src);
@@ -32,7 +38,7 @@ ml_gather_rows(MlTensor *out, const MlTensor *src, const int32_t *idx, int64_t n
 			                  (long long)(start + i), (int)k, (long long)(r - 1));
 	}
 	for (int64_t i = 0; i < b; i++)
-		memcpy(out->data + i * c, src->data + (int64_t)idx[start + i] * c,
+		memcpy(ML_F32(out) + i * c, ML_F32(src) + (int64_t)idx[start + i] * c,
 		       (size_t)c * sizeof(float));
 	return AC_OK;
 }

@@ -16,11 +16,11 @@ ml_gemm_ref(MlTensor *c, const MlTensor *a, const MlTensor *b, int transa, int t
 	for (int64_t i = 0; i < m; i++) {
 		for (int64_t j = 0; j < n; j++) {
 			double s = 0;
-			float *cij = &c->data[i * n + j];
+			float *cij = &ML_F32(c)[i * n + j];
 
 			for (int64_t p = 0; p < k; p++) {
-				float aip = transa ? a->data[p * lda + i] : a->data[i * lda + p];
-				float bpj = transb ? b->data[j * ldb + p] : b->data[p * ldb + j];
+				float aip = transa ? ML_F32(a)[p * lda + i] : ML_F32(a)[i * lda + p];
+				float bpj = transb ? ML_F32(b)[j * ldb + p] : ML_F32(b)[p * ldb + j];
 
 				s += (double)aip * bpj;
 			}

@@ -228,7 +228,7 @@ ml_idx_load_max(const char *path, int64_t max_numel, MlTensor **t, AcErr *err)
 			                " bytes", path, done + got, nbytes);
 			goto fail;
 		}
-		convert(x->data + done / esz, buf, want / (size_t)esz, type);
+		convert(ML_F32(x) + done / esz, buf, want / (size_t)esz, type);
 	}
 	got = read_some(gz, path, buf, 1, err);
 	if (got < 0) {

@@ -12,6 +12,12 @@ ml_check_labels(const char *fn, const MlTensor *logits, const MlTensor *labels, 
 	if (logits == NULL || labels == NULL)
 		return ac_err_set(err, AC_EINVAL, "%s: nil tensor %s", fn,
 		                  logits == NULL ? "logits" : "labels");
+	{
+		int rc;
+		if ((rc = ml_check_f32(fn, "logits", logits, err)) != AC_OK ||
+		    (rc = ml_check_f32(fn, "labels", labels, err)) != AC_OK)
+			return rc;
+	}
 	n = ml_tensor_rows(logits);
 	c = ml_tensor_cols(logits);
 	if (ml_tensor_rows(labels) != n || ml_tensor_cols(labels) != 1)
@@ -19,7 +25,7 @@ ml_check_labels(const char *fn, const MlTensor *logits, const MlTensor *labels, 
 		                  "%s: labels %s do not match logits %s (want [%lld,1])", fn,
 		                  ml_shape_fmt(labels, ys), ml_shape_fmt(logits, ls), (long long)n);
 	for (int64_t i = 0; i < n; i++) {
-		float y = labels->data[i];
+		float y = ML_F32(labels)[i];
 
 		/* NaN fails the range test. */
 		if (!(y >= 0 && y < (float)c && y == floorf(y)))
@@ -46,8 +52,8 @@ ml_softmax_xent(MlTensor *dlogits, const MlTensor *logits, const MlTensor *label
 	n = ml_tensor_rows(logits);
 	c = ml_tensor_cols(logits);
 	for (int64_t i = 0; i < n; i++) {
-		const float *x = logits->data + i * c;
-		int64_t y = (int64_t)labels->data[i];
+		const float *x = ML_F32(logits) + i * c;
+		int64_t y = (int64_t)ML_F32(labels)[i];
 		float mx = x[0];
 		double s = 0, lse;
 
@@ -59,7 +65,7 @@ ml_softmax_xent(MlTensor *dlogits, const MlTensor *logits, const MlTensor *label
 		total += lse - x[y];
 		if (dlogits != NULL) {
 			/* Reads x[j] before writing d[j]: dlogits may be logits. */
-			float *d = dlogits->data + i * c;
+			float *d = ML_F32(dlogits) + i * c;
 
 			for (int64_t j = 0; j < c; j++)
 				d[j] = (float)((exp((double)x[j] - lse) - (j == y)) / (double)n);
@@ -82,13 +88,13 @@ ml_correct(const MlTensor *logits, const MlTensor *labels, int64_t *count, AcErr
 	n = ml_tensor_rows(logits);
 	c = ml_tensor_cols(logits);
 	for (int64_t i = 0; i < n; i++) {
-		const float *x = logits->data + i * c;
+		const float *x = ML_F32(logits) + i * c;
 		int64_t best = 0;
 
 		for (int64_t j = 1; j < c; j++)
 			if (x[j] > x[best])
 				best = j;
-		hits += best == (int64_t)labels->data[i];
+		hits += best == (int64_t)ML_F32(labels)[i];
 	}
 	*count = hits;
 	return AC_OK;

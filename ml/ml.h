@@ -1,43 +1,47 @@
 /*
- * ml: f32 tensors and the CPU kernels that train a small network on them:
- * matrix multiply through OpenBLAS, broadcast add, ReLU, softmax
- * cross-entropy, SGD and Adam, seeded permutations and row gathers, and an
- * IDX (MNIST) reader.  The VM's $Tensor module (module/tensor.m) is glue over
- * these functions.
+ * ml: the tensor library under $Tensor and nn/.  An MlTensor is an n-d
+ * strided view (up to ML_MAX_DIMS dimensions) of a reference-counted
+ * storage, of any dtype in ml/dtype.def; the operations of ml/ops.def run
+ * on any strides with NumPy broadcasting; matrix products go through
+ * OpenBLAS for f32/f64.  File formats: IDX.
  *
  * Conventions for the whole header:
  * - Shapes are written `x: [N, C] f32`, outermost dimension first (PyTorch
- *   order).  ggml writes ne[] innermost first; reverse at any file boundary
- *   that uses ggml order.
- * - Kernels see a tensor as a row-major matrix: rows = shape[0], cols = the
- *   product of the other dimensions (an [N, 28, 28] tensor is N x 784).  Two
- *   tensors "agree" when their rows and cols agree.
- * - Units: MlTensor.shape is in elements, MlTensor.stride in bytes (ggml nb).
+ *   order): ne[0] is the outermost.  ggml writes ne[] innermost first;
+ *   ml/io/gguf.c reverses at the file boundary, and only there.
+ * - Units: MlTensor.ne is in elements, MlTensor.nb in bytes (ggml's nb),
+ *   signed: an expanded dimension has stride 0, a reversed one a negative
+ *   stride.  For a block-quantized dtype (q8_0, q4_0) the innermost
+ *   dimension is a multiple of 32 elements, contiguous, and nb of the
+ *   next dimension out counts whole blocks.
  * - Errors: functions return AC_OK or a negative AC_E*, constructors a
  *   pointer or NULL, and both fill a nullable AcErr * with one line that
- *   names the function and the shapes ("gemm: a [64,784] and b [256,10] do
- *   not agree").  A kernel that fails has written nothing.  Passing a NULL
+ *   names the function and the shapes ("add: a [64,784] and b [256,10] do
+ *   not broadcast").  A function that fails has written nothing.  A NULL
  *   tensor is AC_EINVAL.  No function exits or aborts.
  * - Outputs come first (Torch7 THNN order).
  * - Thread safety: unless noted, a function touches only its arguments;
- *   calls on disjoint tensors may run concurrently, calls that write the same
- *   tensor may not.  Reference counts are atomic.
+ *   calls on disjoint tensors may run concurrently, calls that write the
+ *   same storage may not.  Reference counts are atomic.
  *
- * Follows: house style (shared/style.md); ggml ggml_tensor (ne/nb);
- * Torch7 THNN argument order; PyTorch torch.optim.SGD and torch.optim.Adam.
+ * Follows: house style (shared/style.md); ggml ggml_tensor (ne/nb, type
+ * traits); PyTorch TensorIterator (broadcast views, coalesced loops) and
+ * its operator names; Torch7 THNN argument order.
  */
 #ifndef ML_ML_H
 #define ML_ML_H
 
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "base/base.h"
 
 enum {
-	ML_MAX_DIMS = 4,                     /* most dimensions a tensor has */
-	ML_DATA_ALIGN_BYTES = 64,            /* alignment of MlTensor.data */
+	ML_MAX_DIMS = 6,                     /* most dimensions a tensor has */
+	ML_DATA_ALIGN_BYTES = 64,            /* alignment of a new storage */
+	ML_QK = 32,                          /* elements per q8_0 / q4_0 block */
 };
 
 /* Most elements one tensor may hold (2^31 - 1, 8 GiB of f32): keeps rows,
@@ -48,45 +52,267 @@ enum {
  * header cannot ask for an absurd allocation. */
 #define ML_IDX_MAX_NUMEL ((int64_t)1 << 28)
 
+/* ---- Dtypes (dtype.c; the list is ml/dtype.def) ---- */
+
+typedef enum MlDtype {
+#define X(id, name, block, bytes, kind) ML_##id,
+#include "ml/dtype.def"
+#undef X
+	ML_DTYPE_COUNT
+} MlDtype;
+
+enum MlKind { ML_KIND_FLOAT, ML_KIND_INT, ML_KIND_UINT, ML_KIND_BOOL, ML_KIND_QUANT };
+
+/* Masks of dtypes (bit 1 << MlDtype), as ops.def's dtypes column uses. */
+#define ML_DT(id) (1u << ML_##id)
+#define ML_DTS_FLOAT (ML_DT(F64) | ML_DT(F32) | ML_DT(F16) | ML_DT(BF16))
+#define ML_DTS_SINT (ML_DT(I64) | ML_DT(I32) | ML_DT(I8))
+#define ML_DTS_SIGNED (ML_DTS_FLOAT | ML_DTS_SINT)
+#define ML_DTS_NUM (ML_DTS_SIGNED | ML_DT(U8))
+#define ML_DTS_BOOL ML_DT(BOOL)
+#define ML_DTS_QUANT (ML_DT(Q8_0) | ML_DT(Q4_0))
+#define ML_DTS_ALL ((1u << ML_DTYPE_COUNT) - 1)
+
+/* The dtype's name ("f32", "q4_0"); "?" for a value outside the enum. */
+const char *ml_dtype_name(MlDtype dt);
+/* The dtype named name, or -1 (no error set) if none is. */
+int ml_dtype_from_name(const char *name);
+/* Elements per block (1, or ML_QK for q8_0 and q4_0) and bytes per block.
+ * The element size of a non-block dtype is ml_dtype_bytes. */
+int ml_dtype_block(MlDtype dt);
+int ml_dtype_bytes(MlDtype dt);
+enum MlKind ml_dtype_kind(MlDtype dt);
+
+/* IEEE binary16 and bfloat16 bit patterns from and to f32, rounding to
+ * nearest even; NaN stays NaN (bf16: quiet), overflow gives infinity.
+ * Follows: IEEE 754-2008 binary16; the bits F16C's vcvtps2ph gives with
+ * imm 0, which ggml uses. */
+uint16_t ml_f32_to_f16(float f);
+float ml_f16_to_f32(uint16_t h);
+uint16_t ml_f32_to_bf16(float f);
+float ml_bf16_to_f32(uint16_t h);
+
+/* ---- Tensors and views (tensor.c) ---- */
+
+/* The memory behind one or more tensors; private to ml/ (ml_impl.h). */
+typedef struct MlStorage MlStorage;
+
+typedef enum MlDevice { ML_CPU = 0 } MlDevice;
+
 /*
- * An f32 tensor of 1..4 dimensions, contiguous and row-major, its elements
- * 64-byte aligned.  Header and elements are one allocation, freed when the
- * last reference is dropped with ml_tensor_unref.  Treat every field as
+ * An n-d view of a storage.  Element [i0, .., i{ndim-1}] is at byte
+ * data + sum(i_k * nb[k]).  Views (slice, permute, expand, reshape) share
+ * the storage and copy nothing.  ndim 0 is a scalar (one element).
+ * Unused entries (k >= ndim) hold ne 1 and nb 0.  Treat every field as
  * read-only except the elements behind data.
  *
- * Units: shape[] in elements, stride[] in bytes, outermost dimension first:
- * stride[ndim-1] == sizeof(float), stride[i] == stride[i+1] * shape[i+1].
- * Unused entries (i >= ndim) hold shape 1 and stride sizeof(float), so the
- * product of all ML_MAX_DIMS shapes is the element count.
- *
- * Follows: ggml ggml_tensor (ne[] in elements, nb[] in bytes), with the
- * dimension order reversed to PyTorch's.
+ * Follows: ggml ggml_tensor (ne in elements, nb in bytes, view_src and
+ * view_offs), with PyTorch's dimension order and a storage shared by
+ * reference count as torch.Tensor's.
  */
 typedef struct MlTensor {
-	float *data;                   /* numel elements, ML_DATA_ALIGN_BYTES aligned */
-	int ndim;                      /* dimensions in use, 1..ML_MAX_DIMS */
-	int64_t shape[ML_MAX_DIMS];    /* elements along each dimension, outermost first */
-	size_t stride[ML_MAX_DIMS];    /* bytes between neighbours along each dimension */
+	uint8_t *data;                 /* element 0 (storage base + offset) */
+	MlDtype dtype;
+	MlDevice device;
+	int ndim;                      /* dimensions in use, 0..ML_MAX_DIMS */
+	int64_t ne[ML_MAX_DIMS];       /* elements along each dimension, outermost first */
+	int64_t nb[ML_MAX_DIMS];       /* bytes between neighbours along each dimension */
+	MlStorage *storage;            /* shared by views; owned by reference */
+	size_t offset;                 /* bytes from the storage's base to data */
 	atomic_int refs;               /* reference count; freed when it reaches 0 */
 } MlTensor;
 
-/* ---- Tensors (tensor.c) ---- */
+/* The f32 elements of a contiguous f32 tensor (the matrix kernels below). */
+#define ML_F32(t) ((float *)(void *)(t)->data)
 
 /*
- * Makes a zero-filled tensor of the given shape.
- * Shapes/dtypes: shape[0..ndim-1] elements, outermost first; f32.
- * Ownership: shape is borrowed.  Caller owns the one reference returned;
- *   drop it with ml_tensor_unref.
- * Errors: NULL with AC_EINVAL if ndim is not 1..4 or a dimension is not
- *   positive, AC_ERANGE if the element count exceeds ML_TENSOR_MAX_NUMEL,
- *   AC_ENOMEM if allocation fails.
- * Thread safety: safe.
+ * Makes a tensor of the given dtype and shape in a new storage, contiguous
+ * row-major, 64-byte aligned: zero-filled (ml_tensor_zeros) or with
+ * unspecified contents (ml_tensor_empty, for outputs a kernel overwrites).
+ * Shapes/dtypes: ne[0..ndim-1] elements, outermost first, each >= 0 (a
+ *   0-length dimension makes an empty tensor); ndim 0..ML_MAX_DIMS; for a
+ *   quantized dtype ne[ndim-1] is a multiple of 32 (ndim >= 1).
+ * Ownership: ne is borrowed.  Caller owns the one reference returned.
+ * Errors: NULL with AC_EINVAL (ndim, a negative dimension, a quantized
+ *   row not of whole blocks, an unknown dtype), AC_ERANGE past
+ *   ML_TENSOR_MAX_NUMEL elements, AC_ENOMEM.
  */
+MlTensor *ml_tensor_zeros(MlDtype dt, int ndim, const int64_t *ne, AcErr *err);
+MlTensor *ml_tensor_empty(MlDtype dt, int ndim, const int64_t *ne, AcErr *err);
+
+/* ml_tensor_zeros(ML_F32, ...), for the f32 matrix kernels; ndim >= 1 and
+ * every dimension positive, as before n-d tensors. */
 MlTensor *ml_tensor_new(int ndim, const int64_t *shape, AcErr *err);
 
 /*
- * Makes a tensor of Normal(0, std) elements, the same for the same seed on
- * every machine (up to libm's log/cos/sin rounding).
+ * Makes a tensor over memory someone else owns (a mapped file): data is
+ * used in place; release(ctx) runs when the last view of it goes (NULL for
+ * none).  nb may be NULL for contiguous row-major.
+ * Ownership: the new tensor's storage takes over release/ctx, even on
+ *   failure (release runs then).
+ * Errors: as ml_tensor_zeros; AC_ERANGE if a view would reach outside
+ *   [data, data + bytes).
+ */
+MlTensor *ml_tensor_wrap(MlDtype dt, int ndim, const int64_t *ne, const int64_t *nb,
+                         void *data, size_t bytes, void (*release)(void *ctx), void *ctx,
+                         AcErr *err);
+
+/* Adds a reference to t and returns t.  t may be NULL (returns NULL). */
+MlTensor *ml_tensor_ref(MlTensor *t);
+
+/* Drops a reference; frees the view, and the storage with its last view,
+ * when the count reaches zero.  Accepts NULL. */
+void ml_tensor_unref(MlTensor *t);
+
+/* Element count: the product of all dimensions (1 for a scalar). */
+int64_t ml_tensor_numel(const MlTensor *t);
+/* Bytes of the elements when contiguous (numel / block * block bytes). */
+size_t ml_tensor_nbytes(const MlTensor *t);
+/* Rows of the matrix view: ne[0] (1 for a scalar). */
+int64_t ml_tensor_rows(const MlTensor *t);
+/* Cols of the matrix view: the product of ne[1..ndim-1]. */
+int64_t ml_tensor_cols(const MlTensor *t);
+/* Whether t is row-major with no gaps (the layout ml_tensor_empty makes). */
+bool ml_tensor_is_contiguous(const MlTensor *t);
+/* Bytes of storage this tensor's storage holds, and whether the storage is
+ * memory mapped from a file (counted apart from heap memory). */
+size_t ml_tensor_storage_bytes(const MlTensor *t, bool *mapped);
+/* Whether a and b have the same shape. */
+bool ml_same_shape(const MlTensor *a, const MlTensor *b);
+
+/*
+ * Views: a new tensor (one reference, owned by the caller) sharing t's
+ * storage, or NULL with the error.  t is borrowed and unchanged.
+ *
+ * slice: along dim, indices start, start+step, .. before stop (Python's
+ *   t[start:stop:step] after the caller has clamped negative and
+ *   out-of-range bounds); step may be negative (then start > stop).
+ *   AC_ERANGE if the bounds are outside the dimension, AC_EINVAL for step
+ *   0 or (quantized) a slice inside a row.
+ * permute: dimension k of the view is perm[k] of t (torch.permute).
+ * transpose: swaps dimensions d0 and d1.
+ * expand: broadcasts t to shape ne (NumPy rules; new outer dimensions and
+ *   dimensions of size 1 get stride 0) (torch.expand).
+ * reshape_view: the same elements in shape ne without a copy, or NULL with
+ *   AC_ESHAPE when the strides do not allow it (torch.view); one entry may
+ *   be -1 (inferred).  ml_tensor_reshape_copy copies in that case (torch.reshape).
+ * squeeze: drops dimension dim of size 1 (dim -1: every size-1 dimension);
+ *   unsqueeze inserts a size-1 dimension at dim (0..ndim).
+ * Dimensions are 0..ndim-1; a negative dim counts from the end.
+ */
+MlTensor *ml_view_slice(const MlTensor *t, int dim, int64_t start, int64_t stop, int64_t step,
+                        AcErr *err);
+MlTensor *ml_view_permute(const MlTensor *t, const int *perm, AcErr *err);
+MlTensor *ml_view_transpose(const MlTensor *t, int d0, int d1, AcErr *err);
+MlTensor *ml_view_expand(const MlTensor *t, int ndim, const int64_t *ne, AcErr *err);
+MlTensor *ml_view_reshape(const MlTensor *t, int ndim, const int64_t *ne, AcErr *err);
+MlTensor *ml_view_squeeze(const MlTensor *t, int dim, AcErr *err);
+MlTensor *ml_view_unsqueeze(const MlTensor *t, int dim, AcErr *err);
+MlTensor *ml_tensor_reshape_copy(const MlTensor *t, int ndim, const int64_t *ne, AcErr *err);
+
+/*
+ * Gives a contiguous tensor a new shape with the same number of elements,
+ * in place (as before views; the matrix kernels use it).
+ * Errors: AC_EINVAL for ndim outside 1..ML_MAX_DIMS or a non-positive
+ *   dimension, AC_ESHAPE if the element counts differ or t is not
+ *   contiguous; t is unchanged on error.
+ * Thread safety: not with other users of t.
+ */
+int ml_tensor_reshape(MlTensor *t, int ndim, const int64_t *shape, AcErr *err);
+
+/* A contiguous tensor with t's values: t itself (a new reference) when it
+ * already is, else a copy. */
+MlTensor *ml_tensor_contiguous(const MlTensor *t, AcErr *err);
+
+/*
+ * dst = src converted to dst's dtype, src broadcast to dst's shape, any
+ * strides on either side (torch.Tensor.copy_).  Conversions: float to int
+ * truncates toward zero and saturates at the type's range (NaN gives 0);
+ * to bool is x != 0; between floats rounds to nearest even; to q8_0 / q4_0
+ * quantizes each row as ggml's quantize_row_*_ref; from them dequantizes.
+ * dst must not overlap src unless they are the same view.
+ * Errors: AC_ESHAPE if src does not broadcast to dst; AC_EINVAL if a
+ *   quantized side is not contiguous in its rows.
+ */
+int ml_copy(MlTensor *dst, const MlTensor *src, AcErr *err);
+/* A new contiguous tensor of dtype dt with src's shape and values. */
+MlTensor *ml_cast(const MlTensor *src, MlDtype dt, AcErr *err);
+
+/* Element access by index (idx[0..ndim-1]), through double (exact for
+ * every dtype but i64 beyond 2^53: use the i64 forms). Quantized dtypes
+ * read the dequantized value and refuse writes (AC_EDTYPE).
+ * Errors: AC_ERANGE naming the dimension of an index out of bounds. */
+int ml_get(const MlTensor *t, const int64_t *idx, double *v, AcErr *err);
+int ml_set(MlTensor *t, const int64_t *idx, double v, AcErr *err);
+int ml_get_i64(const MlTensor *t, const int64_t *idx, int64_t *v, AcErr *err);
+int ml_set_i64(MlTensor *t, const int64_t *idx, int64_t v, AcErr *err);
+/* Fills every element with v (converted as ml_copy converts). */
+int ml_fill(MlTensor *t, double v, AcErr *err);
+
+/* Writes t's shape as "[64,784]" into buf of bufsize bytes and returns buf
+ * ("nil" for NULL, "[]" for a scalar). */
+enum { ML_SHAPE_BYTES = 6 * 21 + 8 };
+char *ml_shape_fmt(const MlTensor *t, char buf[ML_SHAPE_BYTES]);
+
+/* ---- Operations (op.c; the list is ml/ops.def) ---- */
+
+typedef enum MlOp {
+#define X(id, name, family, arity, dtypes) ML_OP_##id,
+#include "ml/ops.def"
+#undef X
+	ML_OP_COUNT
+} MlOp;
+
+/* Parameters of the ops that take them; unused fields are ignored.
+ * p[]: the op's scalars, in the order ops.def's comments give.
+ * axes: bit k set reduces dimension k (0 means every dimension).
+ * keepdim: reduced dimensions stay, with size 1 (PyTorch's keepdim).
+ * correction: var and std divide by N - correction (PyTorch's
+ *   correction; 1 is Bessel's). */
+typedef struct MlOpParams {
+	double p[2];
+	uint32_t axes;
+	bool keepdim;
+	int correction;
+} MlOpParams;
+
+/* The op's name in ops.def ("add"), and the op with a name (-1 if none). */
+const char *ml_op_name(MlOp op);
+int ml_op_from_name(const char *name);
+/* Number of tensor inputs; the mask of input dtypes with kernels. */
+int ml_op_arity(MlOp op);
+uint32_t ml_op_dtypes(MlOp op);
+
+/*
+ * Runs op into out: out = op(in[0], ..): the element-wise families
+ * broadcast the inputs to out's shape (NumPy rules) over any strides;
+ * the reductions reduce in[0] over params->axes into out's shape.
+ * out may be one of the inputs when they have the same shape and layout
+ * (in place).  No allocation for contiguous or broadcast operands.
+ * Shapes/dtypes: the inputs share one dtype the op lists; out has the
+ *   op's output dtype (the inputs', bool for COMPARE and LOGIC, i64 for
+ *   argmax/argmin) and the broadcast or reduced shape.
+ * Errors: AC_EDTYPE naming the op and dtype without a kernel or a
+ *   mismatch; AC_ESHAPE naming the op and the shapes; nothing written.
+ */
+int ml_op_into(MlOp op, MlTensor *out, MlTensor *const *in, const MlOpParams *params,
+               AcErr *err);
+/* Runs op into a new contiguous output of the right shape and dtype. */
+MlTensor *ml_op(MlOp op, MlTensor *const *in, const MlOpParams *params, AcErr *err);
+/* The shape op would give (broadcast, or reduced); AC_ESHAPE as above. */
+int ml_op_shape(MlOp op, MlTensor *const *in, const MlOpParams *params, int *ndim,
+                int64_t ne[ML_MAX_DIMS], AcErr *err);
+
+/* out = cond ? a : b, broadcasting all three (torch.where); cond is bool,
+ * a and b share out's dtype. */
+int ml_where(MlTensor *out, const MlTensor *cond, const MlTensor *a, const MlTensor *b,
+             AcErr *err);
+
+/* ---- Random numbers (random.c) ---- */
+
+/*
+ * Makes an f32 tensor of Normal(0, std) elements, the same for the same
+ * seed on every machine (up to libm's log/cos/sin rounding).
  * The generator is an MlRng seeded with seed; elements are produced in
  * row-major order, two at a time by Box-Muller on u1 = 1 - ml_rng_uniform,
  * u2 = ml_rng_uniform: sqrt(-2 ln u1) * (cos 2 pi u2, sin 2 pi u2), computed
@@ -94,43 +320,10 @@ MlTensor *ml_tensor_new(int ndim, const int64_t *shape, AcErr *err);
  * Shapes/dtypes: as ml_tensor_new; std >= 0.
  * Ownership: as ml_tensor_new.
  * Errors: as ml_tensor_new; AC_EINVAL if std is negative or not finite.
- * Thread safety: safe.
  * Follows: Box & Muller 1958; Blackman & Vigna xoshiro256**.
  */
 MlTensor *ml_tensor_randn(int ndim, const int64_t *shape, double std, uint64_t seed,
                           AcErr *err);
-
-/*
- * Gives a tensor a new shape with the same number of elements, in place
- * (the elements are contiguous, so this is a view change, as PyTorch's view).
- * Shapes/dtypes: shape[0..ndim-1] elements, outermost first; f32.
- * Ownership: t and shape are borrowed.
- * Errors: AC_EINVAL for ndim outside 1..4 or a non-positive dimension,
- *   AC_ESHAPE if the element counts differ; t is unchanged on error.
- * Thread safety: not with other users of t.
- */
-int ml_tensor_reshape(MlTensor *t, int ndim, const int64_t *shape, AcErr *err);
-
-/* Adds a reference to t and returns t.  t may be NULL (returns NULL).
- * Thread safety: atomic; safe while the caller holds a reference. */
-MlTensor *ml_tensor_ref(MlTensor *t);
-
-/* Drops a reference; frees the tensor when the count reaches zero.  Accepts
- * NULL.  Thread safety: atomic; the last unref must not race a ref. */
-void ml_tensor_unref(MlTensor *t);
-
-/* Rows of the matrix view: shape[0].  t must not be NULL (as for cols and
- * numel).  Thread safety: safe. */
-int64_t ml_tensor_rows(const MlTensor *t);
-
-/* Cols of the matrix view: the product of shape[1..ndim-1], 1 for a 1-D
- * tensor.  Thread safety: safe. */
-int64_t ml_tensor_cols(const MlTensor *t);
-
-/* Element count: the product of all dimensions.  Thread safety: safe. */
-int64_t ml_tensor_numel(const MlTensor *t);
-
-/* ---- Random numbers (random.c) ---- */
 
 /*
  * A seeded pseudo-random generator: xoshiro256** whose 256-bit state is four
@@ -173,7 +366,7 @@ int ml_perm(int32_t n, uint64_t seed, int32_t *out, AcErr *err);
  * Reads an IDX file (the MNIST / Fashion-MNIST format) through zlib, so gzip
  * and plain files both work.  The header is a big-endian magic 0x0000TTDD
  * (TT the element type: 0x08 u8, 0x09 i8, 0x0B i16, 0x0C i32, 0x0D f32,
- * 0x0E f64; DD the dimension count, 1..4), then DD big-endian u32
+ * 0x0E f64; DD the dimension count, 1..6), then DD big-endian u32
  * dimensions, then the elements, big-endian, row-major, exactly filling the
  * rest of the file.  Every type is converted to f32 values (u8 becomes
  * 0..255; f64 is rounded).
@@ -184,7 +377,7 @@ int ml_perm(int32_t n, uint64_t seed, int32_t *out, AcErr *err);
  * Errors: AC_EIO naming the path and errno or zlib's message if the file
  *   cannot be opened or read; AC_EFORMAT naming the path and the fault:
  *   "PATH: bad magic 0x...", "PATH: unknown element type 0x..",
- *   "PATH: N dimensions, want 1..4", "PATH: truncated header ...",
+ *   "PATH: N dimensions, want 1..6", "PATH: truncated header ...",
  *   "PATH: dimension I is 0", "PATH: shape [..] exceeds N elements"
  *   (ML_IDX_MAX_NUMEL, checked without overflow),
  *   "PATH: truncated data: got X of Y bytes",

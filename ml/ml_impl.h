@@ -1,17 +1,59 @@
 /*
- * ml private helpers shared by the kernel files: shape formatting for error
- * messages and the common argument checks.  Not installed; not for nn/ or vm/.
+ * ml private helpers shared by the kernel files: storage, the strided
+ * loop driver, dtype loads and stores, the common argument checks.  Not
+ * installed; not for nn/ or vm/.
  */
 #ifndef ML_ML_IMPL_H
 #define ML_ML_IMPL_H
 
 #include "ml/ml.h"
 
-/* Room for "[2147483647,2147483647,2147483647,2147483647]" and a NUL. */
-enum { ML_SHAPE_BYTES = 48 };
+/* The memory behind tensors: heap memory ml/ allocated, or someone else's
+ * (a mapped file) with the hook that gives it back. */
+struct MlStorage {
+	uint8_t *base;
+	size_t bytes;
+	atomic_int refs;
+	bool mapped;                 /* memory from ml_tensor_wrap */
+	void (*release)(void *ctx);
+	void *ctx;
+};
 
-/* Writes t's shape as "[64,784]" into buf and returns buf ("nil" for NULL). */
-char *ml_shape_fmt(const MlTensor *t, char buf[ML_SHAPE_BYTES]);
+/* Element bytes of a non-block dtype. */
+static inline int64_t
+ml_esize(MlDtype dt)
+{
+	return ml_dtype_bytes(dt);
+}
+
+/*
+ * The strided loop driver (PyTorch's TensorIterator, reduced): nops
+ * operands already of one shape ne[0..ndim-1] (inputs broadcast by
+ * expanded views), byte strides st[op][dim].  Dimensions that can be
+ * merged are, so the inner loop is as long as the layout allows; then
+ * fn runs once per inner row: n elements, p[op] the first element of each
+ * operand, s[op] the byte step along the row.
+ */
+enum { ML_ITER_MAX_OPS = 4 };
+typedef void (*MlLoopFn)(int64_t n, uint8_t *const *p, const int64_t *s, void *ctx);
+void ml_iter(int nops, uint8_t *const *base, int ndim, const int64_t *ne,
+             const int64_t (*st)[ML_MAX_DIMS], MlLoopFn fn, void *ctx);
+
+/* Broadcasts the shapes of n tensors (NumPy rules) into ndim/ne; AC_ESHAPE
+ * "fn: a [..] and b [..] do not broadcast". */
+int ml_broadcast_shape(const char *fn, int n, const MlTensor *const *t, int *ndim,
+                       int64_t ne[ML_MAX_DIMS], AcErr *err);
+/* The strides of t seen at shape ndim/ne (which t broadcasts to): 0 on
+ * broadcast dimensions. */
+void ml_broadcast_strides(const MlTensor *t, int ndim, const int64_t *ne,
+                          int64_t st[ML_MAX_DIMS]);
+
+/* Loads element p of dtype dt as a double or int64 (non-block dtypes), and
+ * stores one, converting as ml_copy does. */
+double ml_load_f64(MlDtype dt, const uint8_t *p);
+int64_t ml_load_i64(MlDtype dt, const uint8_t *p);
+void ml_store_f64(MlDtype dt, uint8_t *p, double v);
+void ml_store_i64(MlDtype dt, uint8_t *p, int64_t v);
 
 /* Whether a and b have the same matrix view (rows and cols). */
 int ml_same_view(const MlTensor *a, const MlTensor *b);
@@ -21,6 +63,11 @@ int ml_same_view(const MlTensor *a, const MlTensor *b);
 int ml_check_agree(const char *fn, const char *xn, const MlTensor *x, const char *yn,
                    const MlTensor *y, AcErr *err);
 
+/* Checks that t is a contiguous f32 tensor, as the matrix kernels need:
+ * AC_EDTYPE "fn: name is i32, want f32", AC_EINVAL "fn: name is not
+ * contiguous". */
+int ml_check_f32(const char *fn, const char *name, const MlTensor *t, AcErr *err);
+
 /* Checks the operands of gemm (and gemm_ref) and returns M, N, K. */
 int ml_gemm_check(const char *fn, const MlTensor *c, const MlTensor *a, const MlTensor *b,
                   int transa, int transb, int64_t *m, int64_t *n, int64_t *k, AcErr *err);
@@ -29,5 +76,10 @@ int ml_gemm_check(const char *fn, const MlTensor *c, const MlTensor *a, const Ml
  * label is an integer class in 0..C-1. */
 int ml_check_labels(const char *fn, const MlTensor *logits, const MlTensor *labels,
                     AcErr *err);
+
+/* The quantized rows of dtype dt (q8_0, q4_0): n elements from f32 and
+ * back.  Set by cpu/quant.c's kernels when they are built in. */
+void ml_quantize_row(MlDtype dt, const float *x, void *y, int64_t n);
+void ml_dequantize_row(MlDtype dt, const void *x, float *y, int64_t n);
 
 #endif

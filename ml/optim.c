@@ -16,10 +16,10 @@ ml_sgd(MlTensor *p, const MlTensor *g, MlTensor *v, double lr, double momentum, 
 		return rc;
 	n = ml_tensor_numel(p);
 	for (int64_t i = 0; i < n; i++) {
-		float vi = mom_f * v->data[i] + g->data[i];
+		float vi = mom_f * ML_F32(v)[i] + ML_F32(g)[i];
 
-		v->data[i] = vi;
-		p->data[i] -= lr_f * vi;
+		ML_F32(v)[i] = vi;
+		ML_F32(p)[i] -= lr_f * vi;
 	}
 	return AC_OK;
 }
@@ -54,13 +54,13 @@ ml_adam(MlTensor *p, const MlTensor *g, MlTensor *m, MlTensor *v, int64_t step, 
 	bc2_sqrt = (float)sqrt(1 - pow(beta2, (double)step));
 	n = ml_tensor_numel(p);
 	for (int64_t i = 0; i < n; i++) {
-		float gi = g->data[i];
-		float mi = b1 * m->data[i] + omb1 * gi;
-		float vi = b2 * v->data[i] + omb2 * gi * gi;
+		float gi = ML_F32(g)[i];
+		float mi = b1 * ML_F32(m)[i] + omb1 * gi;
+		float vi = b2 * ML_F32(v)[i] + omb2 * gi * gi;
 
-		m->data[i] = mi;
-		v->data[i] = vi;
-		p->data[i] -= step_size * mi / (sqrtf(vi) / bc2_sqrt + eps_f);
+		ML_F32(m)[i] = mi;
+		ML_F32(v)[i] = vi;
+		ML_F32(p)[i] -= step_size * mi / (sqrtf(vi) / bc2_sqrt + eps_f);
 	}
 	return AC_OK;
 }

@@ -12,6 +12,11 @@ check_row(const char *fn, const char *rn, const MlTensor *row, const char *mn,
 
 	if (row == NULL || m == NULL)
 		return ac_err_set(err, AC_EINVAL, "%s: nil tensor %s", fn, row == NULL ? rn : mn);
+	{
+		int rc;
+		if ((rc = ml_check_f32(fn, rn, row, err)) != AC_OK || (rc = ml_check_f32(fn, mn, m, err)) != AC_OK)
+			return rc;
+	}
 	if (ml_tensor_rows(row) != 1 || ml_tensor_cols(row) != ml_tensor_cols(m))
 		return ac_err_set(err, AC_ESHAPE, "%s: %s %s is not one row of %s %s", fn, rn,
 		                  ml_shape_fmt(row, rs), mn, ml_shape_fmt(m, ms));
@@ -29,8 +34,8 @@ ml_add_row(MlTensor *y, const MlTensor *b, AcErr *err)
 	n = ml_tensor_rows(y);
 	c = ml_tensor_cols(y);
 	for (int64_t i = 0; i < n; i++) {
-		float *restrict yi = y->data + i * c;
-		const float *restrict bj = b->data;
+		float *restrict yi = ML_F32(y) + i * c;
+		const float *restrict bj = ML_F32(b);
 
 		for (int64_t j = 0; j < c; j++)
 			yi[j] += bj[j];
@@ -49,11 +54,11 @@ ml_sum_rows(MlTensor *db, const MlTensor *dy, float beta, AcErr *err)
 	n = ml_tensor_rows(dy);
 	c = ml_tensor_cols(dy);
 	for (int64_t j = 0; j < c; j++) {
-		double s = beta != 0 ? (double)beta * db->data[j] : 0;
+		double s = beta != 0 ? (double)beta * ML_F32(db)[j] : 0;
 
 		for (int64_t i = 0; i < n; i++)
-			s += dy->data[i * c + j];
-		db->data[j] = (float)s;
+			s += ML_F32(dy)[i * c + j];
+		ML_F32(db)[j] = (float)s;
 	}
 	return AC_OK;
 }
@@ -68,7 +73,7 @@ ml_relu(MlTensor *y, const MlTensor *x, AcErr *err)
 		return rc;
 	n = ml_tensor_numel(x);
 	for (int64_t i = 0; i < n; i++)
-		y->data[i] = x->data[i] > 0 ? x->data[i] : 0;
+		ML_F32(y)[i] = ML_F32(x)[i] > 0 ? ML_F32(x)[i] : 0;
 	return AC_OK;
 }
 
@@ -84,7 +89,7 @@ ml_relu_grad(MlTensor *dx, const MlTensor *dy, const MlTensor *x, AcErr *err)
 		return rc;
 	n = ml_tensor_numel(x);
 	for (int64_t i = 0; i < n; i++)
-		dx->data[i] = x->data[i] > 0 ? dy->data[i] : 0;
+		ML_F32(dx)[i] = ML_F32(x)[i] > 0 ? ML_F32(dy)[i] : 0;
 	return AC_OK;
 }
 
@@ -93,10 +98,12 @@ ml_scale(MlTensor *t, float a, AcErr *err)
 {
 	int64_t n;
 
-	if (t == NULL)
-		return ac_err_set(err, AC_EINVAL, "scale: nil tensor t");
+	int rc = ml_check_f32("scale", "t", t, err);
+
+	if (rc != AC_OK)
+		return rc;
 	n = ml_tensor_numel(t);
 	for (int64_t i = 0; i < n; i++)
-		t->data[i] *= a;
+		ML_F32(t)[i] *= a;
 	return AC_OK;
 }

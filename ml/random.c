@@ -90,9 +90,9 @@ ml_tensor_randn(int ndim, const int64_t *shape, double std, uint64_t seed, AcErr
 		double u2 = ml_rng_uniform(&r);
 		double rad = sqrt(-2.0 * log(u1));
 
-		t->data[i] = (float)(std * rad * cos(two_pi * u2));
+		ML_F32(t)[i] = (float)(std * rad * cos(two_pi * u2));
 		if (i + 1 < n)
-			t->data[i + 1] = (float)(std * rad * sin(two_pi * u2));
+			ML_F32(t)[i + 1] = (float)(std * rad * sin(two_pi * u2));
 	}
 	return t;
 }

@@ -26,7 +26,7 @@ test_gather_3d(void **state)
 	const float want[8] = {8, 9, 10, 11, 0, 1, 2, 3};
 
 	for (int i = 0; i < 12; i++)
-		src->data[i] = (float)i;
+		ML_F32(src)[i] = (float)i;
 	assert_int_equal(ml_gather_rows(out, src, idx, 2, 0, NULL), AC_OK);
 	assert_all_close(out, want, 0, 0);
 	ml_tensor_unref(src);
@@ -40,7 +40,7 @@ test_gather_errors(void **state)
 	const int32_t idx[4] = {0, 1, 4, -1};
 	AcErr err;
 
-	out->data[0] = 7;
+	ML_F32(out)[0] = 7;
 	assert_err(ml_gather_rows(out, src, idx, 4, 2, &err), err, AC_ERANGE,
 	           "gather_rows: start 2 + 3 rows exceeds 4 indices");
 	assert_err(ml_gather_rows(out, src, idx, 4, -1, &err), err, AC_ERANGE,
@@ -49,7 +49,7 @@ test_gather_errors(void **state)
 	           "gather_rows: idx[2] = 4 is outside src rows 0..3");
 	assert_err(ml_gather_rows(out, src, idx, 4, 1, &err), err, AC_ERANGE,
 	           "gather_rows: idx[2] = 4 is outside src rows 0..3");
-	assert_close(out->data[0], 7, 0, 0);  /* nothing written on error */
+	assert_close(ML_F32(out)[0], 7, 0, 0);  /* nothing written on error */
 	assert_err(ml_gather_rows(wide, src, idx, 4, 0, &err), err, AC_ESHAPE,
 	           "gather_rows: out [3,3] and src [4,2] do not agree");
 	assert_err(ml_gather_rows(out, src, NULL, 4, 0, &err), err, AC_EINVAL,

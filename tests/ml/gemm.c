@@ -58,7 +58,7 @@ check_combo(int64_t m, int64_t n, int64_t k, int transa, int transb, uint64_t se
 	assert_int_equal(ml_gemm_ref(r, a, b, transa, transb, 1.5f, -0.5f, NULL), AC_OK);
 	/* Sums of k products of N(0,1): magnitude ~ sqrt(k). */
 	for (int64_t i = 0; i < m * n; i++)
-		assert_close(c->data[i], r->data[i], 1e-5 * k, 1e-5);
+		assert_close(ML_F32(c)[i], ML_F32(r)[i], 1e-5 * k, 1e-5);
 	ml_tensor_unref(a);
 	ml_tensor_unref(b);
 	ml_tensor_unref(c);
@@ -84,8 +84,8 @@ test_gemm_beta_zero_overwrites(void **state)
 	const float want[1] = {11};
 	MlTensor *ta = mat(1, 2, a), *tb = mat(2, 1, b), *c = mat(1, 1, NULL), *r = mat(1, 1, NULL);
 
-	c->data[0] = NAN;
-	r->data[0] = NAN;
+	ML_F32(c)[0] = NAN;
+	ML_F32(r)[0] = NAN;
 	assert_int_equal(ml_gemm(c, ta, tb, 0, 0, 1, 0, NULL), AC_OK);
 	assert_int_equal(ml_gemm_ref(r, ta, tb, 0, 0, 1, 0, NULL), AC_OK);
 	assert_all_close(c, want, 0, 0);
@@ -105,9 +105,9 @@ test_gemm_3d_view(void **state)
 	const float want[2] = {0 + 1 + 2 + 3, 4 + 5 + 6 + 7};
 
 	for (int i = 0; i < 8; i++)
-		x->data[i] = (float)i;
+		ML_F32(x)[i] = (float)i;
 	for (int i = 0; i < 4; i++)
-		w->data[i] = 1;
+		ML_F32(w)[i] = 1;
 	assert_int_equal(ml_gemm(y, x, w, 0, 0, 1, 0, NULL), AC_OK);
 	assert_all_close(y, want, 0, 0);
 	ml_tensor_unref(x);

@@ -35,7 +35,7 @@ test_xent_two_equal(void **state)
 	MlTensor *y = ml_tensor_new(1, ys, NULL);  /* labels as [N] */
 	double loss;
 
-	y->data[0] = y0[0];
+	ML_F32(y)[0] = y0[0];
 	assert_int_equal(ml_softmax_xent(d, x, y, &loss, NULL), AC_OK);
 	assert_close(loss, log(2.0), 1e-12, 0);
 	assert_all_close(d, want, 0, 1e-7);
@@ -75,16 +75,16 @@ test_xent_finite_diff(void **state)
 
 	assert_int_equal(ml_softmax_xent(d, x, y, &loss, NULL), AC_OK);
 	for (int i = 0; i < N * C; i++) {
-		float x0 = x->data[i], xp = x0 + h, xm = x0 - h;
+		float x0 = ML_F32(x)[i], xp = x0 + h, xm = x0 - h;
 		double fp, fm;
 
-		x->data[i] = xp;
+		ML_F32(x)[i] = xp;
 		assert_int_equal(ml_softmax_xent(NULL, x, y, &fp, NULL), AC_OK);
-		x->data[i] = xm;
+		ML_F32(x)[i] = xm;
 		assert_int_equal(ml_softmax_xent(NULL, x, y, &fm, NULL), AC_OK);
-		x->data[i] = x0;
+		ML_F32(x)[i] = x0;
 		/* Central difference: error O(h^2) ~ 1e-5 here. */
-		assert_close(d->data[i], (fp - fm) / ((double)xp - xm), 2e-5, 1e-3);
+		assert_close(ML_F32(d)[i], (fp - fm) / ((double)xp - xm), 2e-5, 1e-3);
 	}
 	ml_tensor_unref(x);
 	ml_tensor_unref(y);
@@ -101,23 +101,23 @@ test_xent_errors(void **state)
 	AcErr err;
 	double loss;
 
-	memcpy(y->data, bad3, sizeof bad3);
-	d->data[0] = 42;
+	memcpy(ML_F32(y), bad3, sizeof bad3);
+	ML_F32(d)[0] = 42;
 	assert_err(ml_softmax_xent(d, x, y, &loss, &err), err, AC_EINVAL,
 	           "softmax_xent: labels[1] = 3 is not a class in 0..2");
-	assert_close(d->data[0], 42, 0, 0);  /* nothing written */
-	memcpy(y->data, badneg, sizeof badneg);
+	assert_close(ML_F32(d)[0], 42, 0, 0);  /* nothing written */
+	memcpy(ML_F32(y), badneg, sizeof badneg);
 	assert_err(ml_softmax_xent(d, x, y, &loss, &err), err, AC_EINVAL,
 	           "softmax_xent: labels[0] = -1 is not a class in 0..2");
-	memcpy(y->data, badfrac, sizeof badfrac);
+	memcpy(ML_F32(y), badfrac, sizeof badfrac);
 	assert_err(ml_softmax_xent(d, x, y, &loss, &err), err, AC_EINVAL,
 	           "softmax_xent: labels[0] = 1.5 is not a class in 0..2");
-	memcpy(y->data, badnan, sizeof badnan);
+	memcpy(ML_F32(y), badnan, sizeof badnan);
 	assert_err(ml_softmax_xent(d, x, y, &loss, &err), err, AC_EINVAL,
 	           "softmax_xent: labels[1] = nan is not a class in 0..2");
 	assert_err(ml_softmax_xent(d, x, y2, &loss, &err), err, AC_ESHAPE,
 	           "softmax_xent: labels [2,2] do not match logits [2,3] (want [2,1])");
-	memset(y->data, 0, 2 * sizeof(float));
+	memset(ML_F32(y), 0, 2 * sizeof(float));
 	assert_err(ml_softmax_xent(d2, x, y, &loss, &err), err, AC_ESHAPE,
 	           "softmax_xent: dlogits [3,2] and logits [2,3] do not agree");
 	assert_err(ml_correct(x, y2, NULL, &err), err, AC_ESHAPE,
@@ -140,7 +140,7 @@ test_correct(void **state)
 
 	assert_int_equal(ml_correct(x, y, &count, &err), AC_OK);
 	assert_int_equal(count, 2);
-	y->data[2] = 9;
+	ML_F32(y)[2] = 9;
 	assert_err(ml_correct(x, y, &count, &err), err, AC_EINVAL,
 	           "correct: labels[2] = 9 is not a class in 0..2");
 	ml_tensor_unref(x);

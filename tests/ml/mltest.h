@@ -17,7 +17,7 @@ mat(int64_t rows, int64_t cols, const float *vals)
 
 	assert_non_null(t);
 	if (vals != NULL)
-		memcpy(t->data, vals, (size_t)(rows * cols) * sizeof(float));
+		memcpy(ML_F32(t), vals, (size_t)(rows * cols) * sizeof(float));
 	return t;
 }
 
@@ -25,7 +25,7 @@ mat(int64_t rows, int64_t cols, const float *vals)
 #define assert_all_close(t, want, atol, rtol)                                   \
 	do {                                                                    \
 		for (int64_t i_ = 0; i_ < ml_tensor_numel(t); i_++)             \
-			assert_close((t)->data[i_], (want)[i_], atol, rtol);     \
+			assert_close(ML_F32(t)[i_], (want)[i_], atol, rtol);     \
 	} while (0)
 
 /* Asserts status rc with code want and the exact one-line message. */

@@ -51,7 +51,7 @@ test_adam_two_steps(void **state)
 	assert_all_close(p, p1, 1e-6, 1e-6);
 	assert_all_close(m, m1, 1e-8, 1e-6);
 	assert_all_close(v, v1, 1e-10, 1e-5);
-	memcpy(g->data, g2, sizeof g2);
+	memcpy(ML_F32(g), g2, sizeof g2);
 	assert_int_equal(ml_adam(p, g, m, v, 2, 0.01, 0.9, 0.999, 1e-8, NULL), AC_OK);
 	assert_all_close(m, m2, 1e-8, 1e-6);
 	assert_all_close(v, v2, 1e-10, 1e-5);

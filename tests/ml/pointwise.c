@@ -29,7 +29,7 @@ test_sum_rows(void **state)
 
 	assert_int_equal(ml_sum_rows(db, dy, 0.5f, &err), AC_OK);
 	assert_all_close(db, want_acc, 0, 0);
-	db->data[0] = NAN;  /* beta 0 overwrites */
+	ML_F32(db)[0] = NAN;  /* beta 0 overwrites */
 	assert_int_equal(ml_sum_rows(db, dy, 0, &err), AC_OK);
 	assert_all_close(db, want, 0, 0);
 	assert_err(ml_sum_rows(bad, dy, 0, &err), err, AC_ESHAPE,
@@ -86,7 +86,7 @@ relu_objective(MlTensor *y, const MlTensor *x, const MlTensor *w)
 
 	assert_int_equal(ml_relu(y, x, NULL), AC_OK);
 	for (int64_t i = 0; i < ml_tensor_numel(y); i++)
-		f += (double)w->data[i] * y->data[i];
+		f += (double)ML_F32(w)[i] * ML_F32(y)[i];
 	return f;
 }
 
@@ -101,19 +101,19 @@ test_relu_grad_finite_diff(void **state)
 
 	/* Keep every x at least 2h from the kink at 0. */
 	for (int i = 0; i < 35; i++)
-		if (fabsf(x->data[i]) < 4 * h)
-			x->data[i] = x->data[i] < 0 ? -0.5f : 0.5f;
+		if (fabsf(ML_F32(x)[i]) < 4 * h)
+			ML_F32(x)[i] = ML_F32(x)[i] < 0 ? -0.5f : 0.5f;
 	assert_int_equal(ml_relu_grad(dx, w, x, NULL), AC_OK);
 	for (int i = 0; i < 35; i++) {
-		float x0 = x->data[i], xp = x0 + h, xm = x0 - h;
+		float x0 = ML_F32(x)[i], xp = x0 + h, xm = x0 - h;
 		double fp, fm;
 
-		x->data[i] = xp;
+		ML_F32(x)[i] = xp;
 		fp = relu_objective(y, x, w);
-		x->data[i] = xm;
+		ML_F32(x)[i] = xm;
 		fm = relu_objective(y, x, w);
-		x->data[i] = x0;
-		assert_close(dx->data[i], (fp - fm) / ((double)xp - xm), 1e-3, 1e-3);
+		ML_F32(x)[i] = x0;
+		assert_close(ML_F32(dx)[i], (fp - fm) / ((double)xp - xm), 1e-3, 1e-3);
 	}
 	ml_tensor_unref(x);
 	ml_tensor_unref(w);
