@@ -263,17 +263,24 @@ typedef enum MlOp {
 	ML_OP_COUNT
 } MlOp;
 
+/* Most tensor inputs an op takes. */
+enum { ML_OP_MAX_INPUTS = 5 };
+
 /* Parameters of the ops that take them; unused fields are ignored.
  * p[]: the op's scalars, in the order ops.def's comments give.
  * axes: bit k set reduces dimension k (0 means every dimension).
  * keepdim: reduced dimensions stay, with size 1 (PyTorch's keepdim).
  * correction: var and std divide by N - correction (PyTorch's
- *   correction; 1 is Bessel's). */
+ *   correction; 1 is Bessel's).
+ * axis, eps, groups: as ops.def says for the op. */
 typedef struct MlOpParams {
 	double p[2];
 	uint32_t axes;
 	bool keepdim;
 	int correction;
+	int axis;      /* softmax, log_softmax, layer_norm, rms_norm: a dimension, negative from the end */
+	double eps;    /* the norms' epsilon */
+	int groups;    /* group_norm */
 } MlOpParams;
 
 /* The op's name in ops.def ("add"), and the op with a name (-1 if none). */

@@ -103,6 +103,26 @@ const MlKernel *ml_unary_kernel(MlOp op, MlDtype dt);
 int ml_reduce_run(MlOp op, MlTensor *out, const MlTensor *in, const MlOpParams *params,
                   bool ref, AcErr *err);
 
+/* The other families: each checks its operands and computes its output
+ * shape (shape), and runs into an output of that shape and the inputs'
+ * dtype (run; ref selects the scalar twin). */
+typedef struct MlFamily {
+	int (*shape)(MlOp op, MlTensor *const *in, const MlOpParams *p, int *ndim,
+	             int64_t ne[ML_MAX_DIMS], AcErr *err);
+	int (*run)(MlOp op, MlTensor *out, MlTensor *const *in, const MlOpParams *p, bool ref,
+	           AcErr *err);
+} MlFamily;
+extern const MlFamily ml_matmul_family, ml_softmax_family, ml_norm_family;
+
+/* A dimension counted from the end when negative; -1 when outside. */
+static inline int
+ml_norm_dim(int dim, int ndim)
+{
+	if (dim < 0)
+		dim += ndim;
+	return dim >= 0 && dim < ndim ? dim : -1;
+}
+
 /* ml_op_into with the scalar _ref kernels only: the twin the ops test
  * compares with. */
 int ml_op_into_ref(MlOp op, MlTensor *out, MlTensor *const *in, const MlOpParams *params,

@@ -5,7 +5,7 @@
 #include <inttypes.h>
 #include <string.h>
 
-enum Family { BINARY, COMPARE, LOGIC, UNARY, REDUCE, INDEX_REDUCE };
+enum Family { BINARY, COMPARE, LOGIC, UNARY, REDUCE, INDEX_REDUCE, MATMUL, SOFTMAX, NORM };
 
 static const struct {
 	const char *name;
@@ -19,7 +19,7 @@ static const struct {
 };
 _Static_assert(sizeof ops / sizeof ops[0] == ML_OP_COUNT, "ops.def and MlOp");
 #define X(id, name, family, arity, dtypes)                                              \
-	_Static_assert((arity) >= 1 && (arity) <= ML_ITER_MAX_OPS - 1, #id ": arity");   \
+	_Static_assert((arity) >= 1 && (arity) <= ML_OP_MAX_INPUTS, #id ": arity");      \
 	_Static_assert(((dtypes) & ~ML_DTS_ALL) == 0, #id ": dtypes outside dtype.def"); \
 	_Static_assert(((dtypes) & ML_DTS_QUANT) == 0, #id ": element-wise quantized");
 #include "ml/ops.def"
@@ -75,6 +75,8 @@ check_inputs(MlOp op, MlTensor *const *in, AcErr *err)
 	if (in == NULL)
 		return ac_err_set(err, AC_EINVAL, "%s: nil inputs", ops[op].name);
 	for (int k = 0; k < ops[op].arity; k++) {
+		if (in[k] == NULL && ops[op].family == NORM && k > 0)
+			continue; /* optional */
 		if (in[k] == NULL)
 			return ac_err_set(err, AC_EINVAL, "%s: input %d is nil", ops[op].name, k + 1);
 		if (in[k]->dtype != in[0]->dtype)
@@ -120,6 +122,17 @@ reduce_shape(MlOp op, const MlTensor *x, const MlOpParams *p, int *ndim, int64_t
 	return AC_OK;
 }
 
+static const MlFamily *
+family_of(MlOp op)
+{
+	switch (ops[op].family) {
+	case MATMUL: return &ml_matmul_family;
+	case SOFTMAX: return &ml_softmax_family;
+	case NORM: return &ml_norm_family;
+	default: return NULL;
+	}
+}
+
 int
 ml_op_shape(MlOp op, MlTensor *const *in, const MlOpParams *params, int *ndim,
             int64_t ne[ML_MAX_DIMS], AcErr *err)
@@ -129,6 +142,9 @@ ml_op_shape(MlOp op, MlTensor *const *in, const MlOpParams *params, int *ndim,
 
 	if (rc != AC_OK)
 		return rc;
+	if (family_of(op) != NULL)
+		return family_of(op)->shape(op, in, params != NULL ? params : &(MlOpParams){0}, ndim,
+		                            ne, err);
 	if (ops[op].family == REDUCE || ops[op].family == INDEX_REDUCE)
 		return reduce_shape(op, in[0], params, ndim, ne, kne, err);
 	return ml_broadcast_shape(ops[op].name, ops[op].arity, (const MlTensor *const *)in, ndim,
@@ -155,6 +171,17 @@ op_run(MlOp op, MlTensor *out, MlTensor *const *in, const MlOpParams *params, bo
 		                  ml_dtype_name(out->dtype), ml_dtype_name(out_dtype(op, in[0]->dtype)));
 	if (params == NULL)
 		params = &none;
+	if (family_of(op) != NULL) {
+		if ((rc = family_of(op)->shape(op, in, params, &nd, ne, err)) != AC_OK)
+			return rc;
+		if (out->ndim != nd || memcmp(out->ne, ne, sizeof(int64_t) * (size_t)nd) != 0) {
+			MlTensor s = {.ndim = nd};
+			memcpy(s.ne, ne, sizeof ne);
+			return ac_err_set(err, AC_ESHAPE, "%s: output %s, want %s", ops[op].name,
+			                  ml_shape_fmt(out, a), ml_shape_fmt(&s, b));
+		}
+		return family_of(op)->run(op, out, in, params, ref, err);
+	}
 	if (ops[op].family == REDUCE || ops[op].family == INDEX_REDUCE) {
 		MlTensor *kv;
 		if ((rc = reduce_shape(op, in[0], params, &nd, ne, kne, err)) != AC_OK)

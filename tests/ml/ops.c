@@ -116,18 +116,40 @@ test_kernels_match_ref(void **state)
 					p.p[1] = 1.5;
 				}
 				for (int k = 0; k < ml_op_arity(op); k++) {
-					int64_t ne[2] = {rows, cols};
-					if (layout == 1) {
-						raw[k] = strided(dt, rows, cols);
-						in[k] = ml_view_slice(raw[k], 0, 0, rows, 1, NULL);
-					} else if (layout == 2 && k == 1) {
+					int64_t ne[3] = {rows, cols, 1};
+					int nd = 2;
+					if (op == ML_OP_MATMUL && k == 1) {
+						ne[0] = cols;
+						ne[1] = 5;
+					}
+					if (op == ML_OP_MATMUL && k == 0 && layout == 2) {
+						ne[0] = 3; ne[1] = rows; ne[2] = cols; nd = 3;
+					}
+					if (op >= ML_OP_LAYER_NORM && op <= ML_OP_BATCH_NORM) {
+						p.eps = 1e-5;
+						p.axis = -1;
+						p.groups = 2;
+						if (k == 0) {
+							ne[0] = 4; ne[1] = 6; ne[2] = 5; nd = 3;
+						} else {
+							ne[0] = op == ML_OP_LAYER_NORM || op == ML_OP_RMS_NORM ? 5 : 6;
+							nd = 1;
+						}
+					}
+					if (layout == 1 && nd == 2) {
+						raw[k] = strided(dt, ne[0], ne[1]);
+						in[k] = ml_view_slice(raw[k], 0, 0, ne[0], 1, NULL);
+					} else if (layout == 2 && k == 1 && ml_op_arity(op) == 2 &&
+					           op != ML_OP_MATMUL && op != ML_OP_RMS_NORM) {
 						/* broadcast a row: [1, cols] */
 						int64_t one[2] = {1, cols};
 						in[k] = ml_tensor_zeros(dt, 2, one, NULL);
 					} else
-						in[k] = ml_tensor_zeros(dt, 2, ne, NULL);
+						in[k] = ml_tensor_zeros(dt, nd, ne, NULL);
 					assert_non_null(in[k]);
 					fill_random(in[k], op, k);
+					if (op == ML_OP_BATCH_NORM && k == 2)
+						ml_op_into(ML_OP_ABS, in[k], &in[k], NULL, NULL);
 				}
 				AcErr err;
 				MlTensor *fast = ml_op(op, in, &p, &err);
@@ -137,6 +159,8 @@ test_kernels_match_ref(void **state)
 				assert_int_equal(ml_op_into_ref(op, ref, in, &p, &err), AC_OK);
 				double e = max_rel(fast, ref);
 				double tol = dt == ML_F16 ? 1e-3 : dt == ML_BF16 ? 1e-2 : dt == ML_F32 ? 1e-5 : 0;
+				if (op == ML_OP_MATMUL && (dt == ML_F16 || dt == ML_BF16))
+					tol *= 8; /* f32 accumulation against double, then rounded */
 				if (dt == ML_F64)
 					tol = 1e-12;
 				if (!(e <= tol))
@@ -347,6 +371,50 @@ test_conversions(void **state)
 		ml_tensor_unref(ms[k]);
 }
 
-TEST_MAIN("ml/ops", cmocka_unit_test(test_kernels_match_ref), cmocka_unit_test(test_broadcast),
+static void
+test_matmul_softmax_norm(void **state)
+{
+	AcErr err;
+	/* [2,2,3] x [3,2]: the second operand broadcasts over the batch */
+	float av[12] = {1, 2, 3, 4, 5, 6, -1, 0, 1, 2, 2, 2}, bv[6] = {1, 0, 0, 1, 1, 1};
+	MlTensor *a = f32(3, (int64_t[]){2, 2, 3}, av), *b = f32(2, (int64_t[]){3, 2}, bv);
+	MlTensor *c = ml_op(ML_OP_MATMUL, (MlTensor *[]){a, b}, NULL, &err);
+	assert_non_null(c);
+	assert_int_equal(c->ndim, 3);
+	float want[8] = {4, 5, 10, 11, 0, 1, 4, 4};
+	assert_all_close(c, want, 0, 0);
+	/* a transposed view goes to BLAS without a copy and gives the same */
+	MlTensor *b_t = ml_view_transpose(b, 0, 1, NULL), *bt = ml_tensor_contiguous(b_t, NULL);
+	ml_tensor_unref(b_t);
+	MlTensor *btt = ml_view_transpose(bt, 0, 1, NULL);
+	MlTensor *c2 = ml_op(ML_OP_MATMUL, (MlTensor *[]){a, btt}, NULL, &err);
+	assert_all_close(c2, want, 0, 0);
+	/* 1-d operands: [3] x [3,2] -> [2] */
+	MlTensor *v = f32(1, (int64_t[]){3}, (float[]){1, 1, 1});
+	MlTensor *vb = ml_op(ML_OP_MATMUL, (MlTensor *[]){v, b}, NULL, &err);
+	assert_int_equal(vb->ndim, 1);
+	assert_all_close(vb, ((float[]){2, 2}), 0, 0);
+	assert_null(ml_op(ML_OP_MATMUL, (MlTensor *[]){b, b}, NULL, &err));
+	assert_string_equal(err.msg, "matmul: [3,2] and [3,2] do not agree");
+	/* softmax along dim 0 of [2,2] */
+	MlTensor *x = f32(2, (int64_t[]){2, 2}, (float[]){0, 1, 0, 3});
+	MlOpParams p = {.axis = 0};
+	MlTensor *sm = ml_op(ML_OP_SOFTMAX, &x, &p, &err);
+	assert_all_close(sm, ((float[]){0.5f, 1 / (1 + expf(2)), 0.5f, 1 / (1 + expf(-2))}), 1e-6, 0);
+	p.axis = -1;
+	MlTensor *ls = ml_op(ML_OP_LOG_SOFTMAX, &x, &p, &err);
+	assert_close(ML_F32(ls)[1], -log1p(exp(-1)), 1e-6, 0);
+	/* layer norm of a row has mean 0 and variance 1 (biased) */
+	MlTensor *row = f32(2, (int64_t[]){1, 4}, (float[]){1, 2, 3, 4});
+	p = (MlOpParams){.axis = -1, .eps = 0};
+	MlTensor *ln = ml_op(ML_OP_LAYER_NORM, (MlTensor *[]){row, NULL, NULL}, &p, &err);
+	assert_non_null(ln);
+	assert_close(ML_F32(ln)[0], -1.5 / sqrt(1.25), 1e-6, 0);
+	MlTensor *ms[] = {a, b, c, bt, btt, c2, v, vb, x, sm, ls, row, ln};
+	for (size_t k = 0; k < sizeof ms / sizeof ms[0]; k++)
+		ml_tensor_unref(ms[k]);
+}
+
+TEST_MAIN("ml/ops", cmocka_unit_test(test_matmul_softmax_norm), cmocka_unit_test(test_kernels_match_ref), cmocka_unit_test(test_broadcast),
           cmocka_unit_test(test_reduce), cmocka_unit_test(test_views),
           cmocka_unit_test(test_conversions))
