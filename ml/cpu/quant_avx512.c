@@ -70,23 +70,49 @@ ml_vec_dot_q8_0_q8_0_avx512(int64_t n, float *s, const void *vx, const void *vy)
 	*s = sum;
 }
 
+/*
+ * q4_0 times q8_0, four blocks per step: the four blocks' 16 quant bytes
+ * fill one register, their low and high nibbles two (unsigned 0..15, lanes
+ * 4b..4b+3 block b), y's halves are permuted to match, and VPDPBUSD takes
+ * sum q*y; the -8 offset is subtracted as 8 * sum y (a second VPDPBUSD
+ * pair), so no sign trick is needed.  The four scales are converted with
+ * one VCVTPH2PS and spread to their lanes by one permute.
+ */
 ML_TARGET_AVX512 void
 ml_vec_dot_q4_0_q8_0_avx512(int64_t n, float *s, const void *vx, const void *vy)
 {
 	const MlBlockQ4_0 *x = vx;
 	const MlBlockQ8_0 *y = vy;
 	int64_t nb = n / ML_QK8_0, b = 0;
-	__m512 acc0 = _mm512_setzero_ps(), acc1 = _mm512_setzero_ps();
+	const __m512i m4 = _mm512_set1_epi8(0x0f), eight = _mm512_set1_epi8(8);
+	const __m512i idx_lo = _mm512_setr_epi64(0, 1, 4, 5, 8, 9, 12, 13);
+	const __m512i idx_hi = _mm512_setr_epi64(2, 3, 6, 7, 10, 11, 14, 15);
+	const __m512i spread = _mm512_setr_epi32(0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3);
+	__m512 acc = _mm512_setzero_ps();
 
 	for (; b + 4 <= nb; b += 4) {
-		__m512 p0 = mul_sum_i8x64(q4_bytes2(x[b].qs, x[b + 1].qs), load2x256(y[b].qs, y[b + 1].qs));
-		__m512 p1 = mul_sum_i8x64(q4_bytes2(x[b + 2].qs, x[b + 3].qs),
-		                          load2x256(y[b + 2].qs, y[b + 3].qs));
+		__m512i v = _mm512_castsi128_si512(_mm_loadu_si128((const __m128i *)x[b].qs));
 
-		acc0 = _mm512_fmadd_ps(scale2(x[b].d, y[b].d, x[b + 1].d, y[b + 1].d), p0, acc0);
-		acc1 = _mm512_fmadd_ps(scale2(x[b + 2].d, y[b + 2].d, x[b + 3].d, y[b + 3].d), p1, acc1);
+		v = _mm512_inserti32x4(v, _mm_loadu_si128((const __m128i *)x[b + 1].qs), 1);
+		v = _mm512_inserti32x4(v, _mm_loadu_si128((const __m128i *)x[b + 2].qs), 2);
+		v = _mm512_inserti32x4(v, _mm_loadu_si128((const __m128i *)x[b + 3].qs), 3);
+		__m512i lo = _mm512_and_si512(v, m4);
+		__m512i hi = _mm512_and_si512(_mm512_srli_epi16(v, 4), m4);
+		__m512i yab = load2x256(y[b].qs, y[b + 1].qs), ycd = load2x256(y[b + 2].qs, y[b + 3].qs);
+		__m512i ylo = _mm512_permutex2var_epi64(yab, idx_lo, ycd);
+		__m512i yhi = _mm512_permutex2var_epi64(yab, idx_hi, ycd);
+		__m512i z = _mm512_dpbusd_epi32(_mm512_dpbusd_epi32(_mm512_setzero_si512(), lo, ylo), hi, yhi);
+		__m512i o = _mm512_dpbusd_epi32(_mm512_dpbusd_epi32(_mm512_setzero_si512(), eight, ylo), eight, yhi);
+		__m128i dh = _mm_setr_epi16((short)x[b].d, (short)x[b + 1].d, (short)x[b + 2].d,
+		                            (short)x[b + 3].d, (short)y[b].d, (short)y[b + 1].d,
+		                            (short)y[b + 2].d, (short)y[b + 3].d);
+		__m256 df = _mm256_cvtph_ps(dh);
+		__m128 d4 = _mm_mul_ps(_mm256_castps256_ps128(df), _mm256_extractf128_ps(df, 1));
+		__m512 dv = _mm512_permutexvar_ps(spread, _mm512_castps128_ps512(d4));
+
+		acc = _mm512_fmadd_ps(_mm512_cvtepi32_ps(_mm512_sub_epi32(z, o)), dv, acc);
 	}
-	float sum = _mm512_reduce_add_ps(_mm512_add_ps(acc0, acc1));
+	float sum = _mm512_reduce_add_ps(acc);
 
 	if (b < nb) {
 		float t;
