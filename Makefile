@@ -4,6 +4,8 @@
 #   make demo       install missing Debian packages, build, train on Fashion-MNIST
 #   make fuzz FUZZ_SECONDS=N  libFuzzer harnesses (clang), N s each
 #   make bench      benchmarks (ratios against references measured in the same run)
+#   make bench-ml   the quantized kernels (bench/quant.c) against memory bandwidth and sgemm
+#   make build/npm/.ggml  ggml's libggml-base.so from npm, the outside reference tests/ml/quant.c compares with
 #   make bench-limbo  bin/limbo against Inferno's limbo.dis (compile and run time)
 #   make deps       install missing Debian packages (apt-get)
 #   make install PREFIX=/usr/local
@@ -154,6 +156,7 @@ $(patsubst %.c,build/%.t,$(wildcard tests/node/*.c)): $(LIB_NODE)
 $(patsubst %.c,build/%.t,$(wildcard tests/scheduler/*.c)): $(LIB_SCHED)
 $(patsubst %.c,build/%.t,$(wildcard tests/limbo/*.c)): $(LIB_LIMBO)
 build/bench/matmul: $(LIB_ML)
+build/bench/quant: $(LIB_ML)
 build/bench/cluster: $(LIB_SCHED)
 
 bin/%: build/tools/%.o
@@ -216,6 +219,22 @@ check-leaks: all $(TESTS)
 
 bench: all $(BENCHES) $(VM_BENCH)
 	bench/run.sh
+
+# The quantized kernels: memory bandwidth, matrix-vector and batch-64 products.
+bench-ml: build/bench/quant
+	build/bench/quant
+
+# ggml's own library, the outside reference for tests/ml/quant.c: the one
+# platform package of node-llama-cpp 3.21.1 (about 40 MB, not the 700 MB of
+# the whole), into build/npm; the test looks there unless ACHERON_GGML_LIB
+# names another copy.
+GGML_NPM_PKG = @node-llama-cpp/linux-x64@3.21.1
+GGML_LIB = build/npm/node_modules/@node-llama-cpp/linux-x64/bins/linux-x64/libggml-base.so
+build/npm/.ggml:
+	@mkdir -p build/npm
+	npm install --prefix build/npm --no-save --no-audit --no-fund $(GGML_NPM_PKG)
+	test -r $(GGML_LIB)
+	touch $@
 
 # The VM workloads against Lua 5.4 (Debian lua5.4) in the same run.
 bench-vm: all $(VM_BENCH)
@@ -303,7 +322,7 @@ install: all
 clean:
 	rm -rf build bin $(EXAMPLES) $(VM_BENCH) $(CLUSTER_JOBS)
 
-.PHONY: all check check-leaks fuzz fuzz-build tests cluster-tests cluster-check bench bench-vm bench-limbo bench-cluster deps demo install clean
+.PHONY: all check check-leaks fuzz fuzz-build tests cluster-tests cluster-check bench bench-ml bench-vm bench-limbo bench-cluster deps demo install clean
 .SECONDARY:
 
 -include $(LIB_OBJ:.o=.d) $(wildcard build/fuzz/*/*.d build/fuzz/*/*/*.d) $(TESTS:.t=.d) $(CLUSTER_TESTS:.t=.d) $(patsubst tools/%.c,build/tools/%.d,$(wildcard tools/*.c))
