@@ -14,7 +14,7 @@
  * SAMPLE_NS long.  No assertion: it prints, the reader judges.
  */
 #include "base/base.h"
-#include "ml/cpu/quant.h"
+#include "ml/ml.h"
 
 #include <cblas.h>
 #include <immintrin.h>
@@ -98,7 +98,7 @@ bandwidth(void)
 static size_t
 w_bytes(int wt, int64_t n, int64_t k)
 {
-	return (size_t)n * (size_t)(k / 32) * (wt == ML_QUANT_Q8_0 ? 34 : 18);
+	return (size_t)n * (size_t)(k / 32) * (wt == ML_Q8_0 ? 34 : 18);
 }
 
 static void
@@ -133,7 +133,7 @@ matvec(int wt, int64_t n, int64_t k, double bw)
 
 	for (int64_t r = 0; r < n; r++) {
 		fill(wf, (size_t)k, (uint64_t)r + 1);
-		if (wt == ML_QUANT_Q8_0)
+		if (wt == ML_Q8_0)
 			ml_quantize_row_q8_0(wf, (MlBlockQ8_0 *)(w + (size_t)r * (wb / n)), k);
 		else
 			ml_quantize_row_q4_0(wf, (MlBlockQ4_0 *)(w + (size_t)r * (wb / n)), k);
@@ -156,7 +156,7 @@ matvec(int wt, int64_t n, int64_t k, double bw)
 		best = t < best ? t : best;
 	}
 	printf("matvec %-5s [%5lld,%5lld] x [%lld]  %8.2f MB  %7.3f ms  %6.2f GB/s  %5.2f of bw  (%d copies)\n",
-	       wt == ML_QUANT_Q8_0 ? "q8_0" : "q4_0", (long long)n, (long long)k, (long long)k,
+	       wt == ML_Q8_0 ? "q8_0" : "q4_0", (long long)n, (long long)k, (long long)k,
 	       wb / 1e6, best / 1e6, wb / best, wb / best / bw, copies);
 	free(w);
 	free(wf);
@@ -170,8 +170,8 @@ matmat(int64_t m, int64_t n, int64_t k)
 {
 	float *wf = xalloc((size_t)(n * k) * 4), *x = xalloc((size_t)(m * k) * 4);
 	float *y = xalloc((size_t)(m * n) * 4);
-	uint8_t *w8 = xalloc(w_bytes(ML_QUANT_Q8_0, n, k)), *w4 = xalloc(w_bytes(ML_QUANT_Q4_0, n, k));
-	size_t sb = ml_mul_mat_q_scratch_bytes(ML_QUANT_Q8_0, k, m);
+	uint8_t *w8 = xalloc(w_bytes(ML_Q8_0, n, k)), *w4 = xalloc(w_bytes(ML_Q4_0, n, k));
+	size_t sb = ml_mul_mat_q_scratch_bytes(ML_Q8_0, k, m);
 	void *scratch = xalloc(sb);
 	double flop = 2.0 * (double)m * (double)n * (double)k, best[3] = {1e30, 1e30, 1e30};
 	AcErr err;
@@ -186,7 +186,7 @@ matmat(int64_t m, int64_t n, int64_t k)
 	cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)m, (int)n, (int)k, 1, x, (int)k, wf,
 	            (int)k, 0, y, (int)n);
 	int64_t one = ac_clock_ns();
-	check(ml_mul_mat_q(ML_QUANT_Q4_0, w4, n, k, x, m, y, scratch, sb, &err), &err);
+	check(ml_mul_mat_q(ML_Q4_0, w4, n, k, x, m, y, scratch, sb, &err), &err);
 	one = ac_clock_ns() - one;
 	int reps = one > 0 ? (int)(SAMPLE_NS / 2 / one) : 10;
 	reps = reps < 1 ? 1 : reps;
@@ -199,7 +199,7 @@ matmat(int64_t m, int64_t n, int64_t k)
 					cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)m, (int)n, (int)k,
 					            1, x, (int)k, wf, (int)k, 0, y, (int)n);
 				else
-					check(ml_mul_mat_q(v == 1 ? ML_QUANT_Q8_0 : ML_QUANT_Q4_0,
+					check(ml_mul_mat_q(v == 1 ? ML_Q8_0 : ML_Q4_0,
 					                   v == 1 ? (void *)w8 : (void *)w4, n, k, x, m, y, scratch,
 					                   sb, &err),
 					      &err);
@@ -236,12 +236,12 @@ main(void)
 	double bw = bandwidth();
 
 	printf("read bandwidth (1 GiB, AVX2 loads, %d threads): %.2f GB/s\n", ml_pool_threads(), bw);
-	matvec(ML_QUANT_Q8_0, 4096, 4096, bw);
-	matvec(ML_QUANT_Q4_0, 4096, 4096, bw);
-	matvec(ML_QUANT_Q8_0, 11008, 4096, bw);
-	matvec(ML_QUANT_Q4_0, 11008, 4096, bw);
-	matvec(ML_QUANT_Q8_0, 4096, 11008, bw);
-	matvec(ML_QUANT_Q4_0, 4096, 11008, bw);
+	matvec(ML_Q8_0, 4096, 4096, bw);
+	matvec(ML_Q4_0, 4096, 4096, bw);
+	matvec(ML_Q8_0, 11008, 4096, bw);
+	matvec(ML_Q4_0, 11008, 4096, bw);
+	matvec(ML_Q8_0, 4096, 11008, bw);
+	matvec(ML_Q4_0, 4096, 11008, bw);
 	matmat(64, 4096, 4096);
 	printf("(%.1f s)\n", (double)(ac_clock_ns() - t0) / 1e9);
 	return 0;

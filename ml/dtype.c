@@ -58,81 +58,6 @@ ml_dtype_kind(MlDtype dt)
 	return (unsigned)dt < ML_DTYPE_COUNT ? dtypes[dt].kind : ML_KIND_QUANT;
 }
 
-/* ---- f16 and bf16 ---- */
-
-uint16_t
-ml_f32_to_f16(float f)
-{
-	uint32_t x, sign, mant;
-	int32_t exp;
-
-	memcpy(&x, &f, 4);
-	sign = (x >> 16) & 0x8000;
-	exp = (int32_t)((x >> 23) & 0xff);
-	mant = x & 0x7fffff;
-	if (exp == 0xff) /* inf, or NaN with its top payload bits, kept quiet */
-		return (uint16_t)(sign | 0x7c00 | (mant ? 0x200 | (mant >> 13) : 0));
-	exp -= 127 - 15;
-	if (exp >= 0x1f)
-		return (uint16_t)(sign | 0x7c00);
-	if (exp <= 0) {
-		/* subnormal or zero: shift the implicit bit in, round to even */
-		if (exp < -10)
-			return (uint16_t)sign;
-		mant |= 0x800000;
-		uint32_t shift = (uint32_t)(14 - exp);
-		uint32_t h = mant >> shift, rem = mant & ((1u << shift) - 1), half = 1u << (shift - 1);
-		if (rem > half || (rem == half && (h & 1)))
-			h++;
-		return (uint16_t)(sign | h);
-	}
-	uint32_t h = ((uint32_t)exp << 10) | (mant >> 13), rem = mant & 0x1fff;
-	if (rem > 0x1000 || (rem == 0x1000 && (h & 1)))
-		h++; /* a carry into the exponent is right, up to infinity */
-	return (uint16_t)(sign | h);
-}
-
-float
-ml_f16_to_f32(uint16_t h)
-{
-	uint32_t sign = (uint32_t)(h & 0x8000) << 16, exp = (h >> 10) & 0x1f, mant = h & 0x3ff, x;
-	float f;
-
-	if (exp == 0x1f)
-		x = sign | 0x7f800000 | (mant << 13);
-	else if (exp != 0)
-		x = sign | ((exp + 127 - 15) << 23) | (mant << 13);
-	else if (mant == 0)
-		x = sign;
-	else {
-		f = ldexpf((float)mant, -24);
-		return sign ? -f : f;
-	}
-	memcpy(&f, &x, 4);
-	return f;
-}
-
-uint16_t
-ml_f32_to_bf16(float f)
-{
-	uint32_t x;
-
-	memcpy(&x, &f, 4);
-	if ((x & 0x7fffffff) > 0x7f800000)
-		return (uint16_t)((x >> 16) | 0x40);
-	return (uint16_t)((x + 0x7fff + ((x >> 16) & 1)) >> 16);
-}
-
-float
-ml_bf16_to_f32(uint16_t h)
-{
-	uint32_t x = (uint32_t)h << 16;
-	float f;
-
-	memcpy(&f, &x, 4);
-	return f;
-}
-
 /* ---- Loads and stores ---- */
 
 /* Float to integer: truncate toward zero, saturate, NaN gives 0. */
@@ -154,8 +79,8 @@ ml_load_f64(MlDtype dt, const uint8_t *p)
 	switch (dt) {
 	case ML_F64: { double v; memcpy(&v, p, 8); return v; }
 	case ML_F32: { float v; memcpy(&v, p, 4); return v; }
-	case ML_F16: { uint16_t v; memcpy(&v, p, 2); return ml_f16_to_f32(v); }
-	case ML_BF16: { uint16_t v; memcpy(&v, p, 2); return ml_bf16_to_f32(v); }
+	case ML_F16: { uint16_t v; memcpy(&v, p, 2); return ml_fp16_to_fp32(v); }
+	case ML_BF16: { uint16_t v; memcpy(&v, p, 2); return ml_bf16_to_fp32(v); }
 	case ML_I64: { int64_t v; memcpy(&v, p, 8); return (double)v; }
 	case ML_I32: { int32_t v; memcpy(&v, p, 4); return v; }
 	case ML_I8: return (int8_t)*p;
@@ -184,8 +109,8 @@ ml_store_f64(MlDtype dt, uint8_t *p, double v)
 	switch (dt) {
 	case ML_F64: memcpy(p, &v, 8); break;
 	case ML_F32: { float f = (float)v; memcpy(p, &f, 4); break; }
-	case ML_F16: { uint16_t h = ml_f32_to_f16((float)v); memcpy(p, &h, 2); break; }
-	case ML_BF16: { uint16_t h = ml_f32_to_bf16((float)v); memcpy(p, &h, 2); break; }
+	case ML_F16: { uint16_t h = ml_fp32_to_fp16((float)v); memcpy(p, &h, 2); break; }
+	case ML_BF16: { uint16_t h = ml_fp32_to_bf16((float)v); memcpy(p, &h, 2); break; }
 	case ML_I64: { int64_t i = sat_i64(v, -9223372036854775808.0, 9223372036854775807.0); memcpy(p, &i, 8); break; }
 	case ML_I32: { int32_t i = (int32_t)sat_i64(v, INT32_MIN, INT32_MAX); memcpy(p, &i, 4); break; }
 	case ML_I8: *(int8_t *)p = (int8_t)sat_i64(v, INT8_MIN, INT8_MAX); break;
@@ -244,7 +169,7 @@ copy_convert(int64_t n, uint8_t *const *p, const int64_t *s, void *ctx)
 		const float *x = (const float *)(const void *)p[1];
 		uint16_t *y = (uint16_t *)(void *)p[0];
 		for (int64_t i = 0; i < n; i++)
-			y[i] = ml_f32_to_f16(x[i]);
+			y[i] = ml_fp32_to_fp16(x[i]);
 		return;
 	}
 	for (int64_t i = 0; i < n; i++)

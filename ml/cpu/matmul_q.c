@@ -31,28 +31,28 @@ typedef struct Job {
 } Job;
 
 static size_t
-row_bytes(int wtype, int64_t k)
+row_bytes(MlDtype wtype, int64_t k)
 {
 	switch (wtype) {
-	case ML_QUANT_Q8_0: return (size_t)(k / ML_QK8_0) * sizeof(MlBlockQ8_0);
-	case ML_QUANT_Q4_0: return (size_t)(k / ML_QK4_0) * sizeof(MlBlockQ4_0);
-	case ML_QUANT_F16:
-	case ML_QUANT_BF16: return (size_t)k * sizeof(uint16_t);
+	case ML_Q8_0: return (size_t)(k / ML_QK8_0) * sizeof(MlBlockQ8_0);
+	case ML_Q4_0: return (size_t)(k / ML_QK4_0) * sizeof(MlBlockQ4_0);
+	case ML_F16:
+	case ML_BF16: return (size_t)k * sizeof(uint16_t);
 	default: return 0;
 	}
 }
 
 /* Bytes of one converted x row (the dot type), rounded up to the alignment. */
 static size_t
-xc_row_bytes(int wtype, int64_t k)
+xc_row_bytes(MlDtype wtype, int64_t k)
 {
-	size_t b = row_bytes(wtype == ML_QUANT_Q4_0 ? ML_QUANT_Q8_0 : wtype, k);
+	size_t b = row_bytes(wtype == ML_Q4_0 ? ML_Q8_0 : wtype, k);
 
 	return (b + SCRATCH_ALIGN - 1) / SCRATCH_ALIGN * SCRATCH_ALIGN;
 }
 
 size_t
-ml_mul_mat_q_scratch_bytes(int wtype, int64_t k, int64_t m)
+ml_mul_mat_q_scratch_bytes(MlDtype wtype, int64_t k, int64_t m)
 {
 	if (k <= 0 || k % 32 != 0 || m <= 0 || row_bytes(wtype, k) == 0)
 		return 0;
@@ -144,7 +144,7 @@ dot_task(void *arg, int task, int nthreads)
 }
 
 static int
-setup(const char *fn, Job *j, int wtype, const void *w, int64_t n, int64_t k, const float *x,
+setup(const char *fn, Job *j, MlDtype wtype, const void *w, int64_t n, int64_t k, const float *x,
       int64_t m, float *y, int ref, AcErr *err)
 {
 	const MlQuantKernels *kn = ml_quant_kernels();
@@ -160,15 +160,15 @@ setup(const char *fn, Job *j, int wtype, const void *w, int64_t n, int64_t k, co
 	*j = (Job){.w = w, .w_row_bytes = row_bytes(wtype, k), .x = x,
 	           .xc_row_bytes = xc_row_bytes(wtype, k), .y = y, .n = n, .k = k, .m = m};
 	switch (wtype) {
-	case ML_QUANT_Q8_0:
+	case ML_Q8_0:
 		j->dot = ref ? ml_vec_dot_q8_0_q8_0_ref : kn->dot_q8_0_q8_0;
 		j->conv = ref ? conv_q8_0_ref : conv_q8_0;
 		break;
-	case ML_QUANT_Q4_0:
+	case ML_Q4_0:
 		j->dot = ref ? ml_vec_dot_q4_0_q8_0_ref : kn->dot_q4_0_q8_0;
 		j->conv = ref ? conv_q8_0_ref : conv_q8_0;
 		break;
-	case ML_QUANT_F16:
+	case ML_F16:
 		j->dot = ref ? dot_f16_ref : dot_f16;
 		j->conv = ref ? conv_f16_ref : conv_f16;
 		break;
@@ -181,7 +181,7 @@ setup(const char *fn, Job *j, int wtype, const void *w, int64_t n, int64_t k, co
 }
 
 int
-ml_mul_mat_q(int wtype, const void *w, int64_t n, int64_t k, const float *x, int64_t m, float *y,
+ml_mul_mat_q(MlDtype wtype, const void *w, int64_t n, int64_t k, const float *x, int64_t m, float *y,
              void *scratch, size_t scratch_bytes, AcErr *err)
 {
 	Job j;
@@ -223,7 +223,7 @@ ml_mul_mat_q(int wtype, const void *w, int64_t n, int64_t k, const float *x, int
 }
 
 int
-ml_mul_mat_q_ref(int wtype, const void *w, int64_t n, int64_t k, const float *x, int64_t m,
+ml_mul_mat_q_ref(MlDtype wtype, const void *w, int64_t n, int64_t k, const float *x, int64_t m,
                  float *y, AcErr *err)
 {
 	Job j;

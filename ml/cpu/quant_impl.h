@@ -5,7 +5,7 @@
 #ifndef ML_CPU_QUANT_IMPL_H
 #define ML_CPU_QUANT_IMPL_H
 
-#include "ml/cpu/quant.h"
+#include "ml/ml.h"
 
 /* The kernels the fast names call, filled once by ml_quant_kernels(). */
 typedef struct MlQuantKernels {

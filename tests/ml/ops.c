@@ -330,20 +330,20 @@ test_views(void **state)
 static void
 test_conversions(void **state)
 {
-	assert_int_equal(ml_f32_to_f16(1.0f), 0x3c00);
-	assert_int_equal(ml_f32_to_f16(65504.0f), 0x7bff);
-	assert_int_equal(ml_f32_to_f16(65520.0f), 0x7c00); /* rounds to inf */
-	assert_int_equal(ml_f32_to_f16(-0.0f), 0x8000);
-	assert_int_equal(ml_f32_to_f16(5.9604645e-8f), 0x0001); /* smallest subnormal */
-	assert_int_equal(ml_f32_to_f16(2.98023224e-8f), 0x0000); /* a tie rounds to even */
-	assert_true(isnan(ml_f16_to_f32(ml_f32_to_f16(NAN))));
-	assert_int_equal(ml_f32_to_bf16(1.0f), 0x3f80);
-	assert_close(ml_bf16_to_f32(ml_f32_to_bf16(3.14159f)), 3.140625, 0, 0);
+	assert_int_equal(ml_fp32_to_fp16(1.0f), 0x3c00);
+	assert_int_equal(ml_fp32_to_fp16(65504.0f), 0x7bff);
+	assert_int_equal(ml_fp32_to_fp16(65520.0f), 0x7c00); /* rounds to inf */
+	assert_int_equal(ml_fp32_to_fp16(-0.0f), 0x8000);
+	assert_int_equal(ml_fp32_to_fp16(5.9604645e-8f), 0x0001); /* smallest subnormal */
+	assert_int_equal(ml_fp32_to_fp16(2.98023224e-8f), 0x0000); /* a tie rounds to even */
+	assert_true(isnan(ml_fp16_to_fp32(ml_fp32_to_fp16(NAN))));
+	assert_int_equal(ml_fp32_to_bf16(1.0f), 0x3f80);
+	assert_close(ml_bf16_to_fp32(ml_fp32_to_bf16(3.14159f)), 3.140625, 0, 0);
 	/* every f16 bit pattern survives f16 -> f32 -> f16 */
 	for (uint32_t h = 0; h < 0x10000; h++) {
-		float f = ml_f16_to_f32((uint16_t)h);
+		float f = ml_fp16_to_fp32((uint16_t)h);
 		if (!isnan(f))
-			assert_int_equal(ml_f32_to_f16(f), h);
+			assert_int_equal(ml_fp32_to_fp16(f), h);
 	}
 	/* float to int saturates and truncates; NaN gives 0 */
 	int64_t n4[1] = {4};

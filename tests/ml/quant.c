@@ -5,7 +5,7 @@
  * against ggml's own libggml-base.so (dlopen'd; skipped when absent unless
  * ACHERON_REQUIRE_GGML=1). */
 #include "tests/test.h"
-#include "ml/cpu/quant.h"
+#include "ml/ml.h"
 
 #include <dlfcn.h>
 #include <float.h>
@@ -443,7 +443,7 @@ test_vec_dot_fast_vs_ref(void **state)
 static size_t
 wrow_bytes(int wt, int64_t k)
 {
-	return wt == ML_QUANT_Q8_0 ? (size_t)k / 32 * 34 : wt == ML_QUANT_Q4_0 ? (size_t)k / 32 * 18 : (size_t)k * 2;
+	return wt == ML_Q8_0 ? (size_t)k / 32 * 34 : wt == ML_Q4_0 ? (size_t)k / 32 * 18 : (size_t)k * 2;
 }
 
 /* W [n, k] f32 to wtype, and back to f32 (what the product really uses). */
@@ -459,15 +459,15 @@ make_w(int wt, const float *wf, int64_t n, int64_t k, float *wd)
 		float *dst = wd + r * k;
 
 		switch (wt) {
-		case ML_QUANT_Q8_0:
+		case ML_Q8_0:
 			ml_quantize_row_q8_0(src, (MlBlockQ8_0 *)row, k);
 			ml_dequantize_row_q8_0((MlBlockQ8_0 *)row, dst, k);
 			break;
-		case ML_QUANT_Q4_0:
+		case ML_Q4_0:
 			ml_quantize_row_q4_0(src, (MlBlockQ4_0 *)row, k);
 			ml_dequantize_row_q4_0((MlBlockQ4_0 *)row, dst, k);
 			break;
-		case ML_QUANT_F16:
+		case ML_F16:
 			ml_fp32_to_fp16_row(src, (uint16_t *)row, k);
 			ml_fp16_to_fp32_row((uint16_t *)row, dst, k);
 			break;
@@ -488,10 +488,10 @@ x_as_dot_type(int wt, const float *x, int64_t m, int64_t k, float *xd)
 
 	assert_non_null(tmp);
 	for (int64_t i = 0; i < m; i++) {
-		if (wt == ML_QUANT_Q8_0 || wt == ML_QUANT_Q4_0) {
+		if (wt == ML_Q8_0 || wt == ML_Q4_0) {
 			ml_quantize_row_q8_0(x + i * k, (MlBlockQ8_0 *)tmp, k);
 			ml_dequantize_row_q8_0((MlBlockQ8_0 *)tmp, xd + i * k, k);
-		} else if (wt == ML_QUANT_F16) {
+		} else if (wt == ML_F16) {
 			ml_fp32_to_fp16_row(x + i * k, (uint16_t *)tmp, k);
 			ml_fp16_to_fp32_row((uint16_t *)tmp, xd + i * k, k);
 		} else {
@@ -538,7 +538,7 @@ check_mul_mat(int wt, int64_t n, int64_t k, int64_t m, uint64_t seed)
 		}
 	/* Against the plain f32 product: the quantization's relative error
 	 * (q4_0 keeps ~3 bits, so its error is the largest). */
-	double rel = sqrt(num / den), tol = wt == ML_QUANT_Q4_0 ? 0.12 : wt == ML_QUANT_BF16 ? 0.01 : 0.02;
+	double rel = sqrt(num / den), tol = wt == ML_Q4_0 ? 0.12 : wt == ML_BF16 ? 0.01 : 0.02;
 
 	if (!(rel < tol)) {
 		print_error("type %d [%lld,%lld]x[%lld,%lld]': relative error %g, want < %g\n", wt,
@@ -561,7 +561,7 @@ test_mul_mat_q(void **state)
 		{1, 32, 1}, {7, 64, 3}, {33, 256, 5}, {129, 96, 1}, {65, 512, 17}, {300, 1024, 2},
 	};
 
-	for (int wt = ML_QUANT_F16; wt <= ML_QUANT_Q4_0; wt++)
+	for (int wt = 0; wt < ML_DTYPE_COUNT; wt++) if (wt == ML_F16 || wt == ML_BF16 || wt == ML_Q8_0 || wt == ML_Q4_0)
 		for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++)
 			check_mul_mat(wt, shapes[i][0], shapes[i][1], shapes[i][2], 100 + i);
 }
@@ -577,16 +577,16 @@ test_mul_mat_q_errors(void **state)
 	memset(w, 0, sizeof w);
 	assert_int_equal(ml_mul_mat_q(99, w, 2, 64, x, 1, y, NULL, 0, &err), AC_EDTYPE);
 	assert_string_equal(err.msg, "mul_mat_q: unknown weight type 99");
-	assert_int_equal(ml_mul_mat_q(ML_QUANT_Q8_0, w, 2, 48, x, 1, y, NULL, 0, &err), AC_EINVAL);
+	assert_int_equal(ml_mul_mat_q(ML_Q8_0, w, 2, 48, x, 1, y, NULL, 0, &err), AC_EINVAL);
 	assert_string_equal(err.msg, "mul_mat_q: w [2,48] x [1,48]: want n >= 1, m in 1..2^31-1 "
 	                             "and k a positive multiple of 32");
-	assert_int_equal(ml_mul_mat_q(ML_QUANT_Q8_0, NULL, 2, 64, x, 1, y, NULL, 0, &err), AC_EINVAL);
+	assert_int_equal(ml_mul_mat_q(ML_Q8_0, NULL, 2, 64, x, 1, y, NULL, 0, &err), AC_EINVAL);
 	assert_string_equal(err.msg, "mul_mat_q: nil w");
-	assert_int_equal(ml_mul_mat_q(ML_QUANT_Q8_0, w, 2, 64, x, 1, y, scratch, 8, &err), AC_EINVAL);
-	assert_int_equal(ml_mul_mat_q(ML_QUANT_Q8_0, w, 2, 64, x, 1, y, scratch + 1, 128, &err),
+	assert_int_equal(ml_mul_mat_q(ML_Q8_0, w, 2, 64, x, 1, y, scratch, 8, &err), AC_EINVAL);
+	assert_int_equal(ml_mul_mat_q(ML_Q8_0, w, 2, 64, x, 1, y, scratch + 1, 128, &err),
 	                 AC_EINVAL);
-	assert_int_equal(ml_mul_mat_q_scratch_bytes(ML_QUANT_Q4_0, 64, 1), 128);
-	assert_int_equal(ml_mul_mat_q(ML_QUANT_Q8_0, w, 2, 64, x, 1, y, scratch, 128, &err), AC_OK);
+	assert_int_equal(ml_mul_mat_q_scratch_bytes(ML_Q4_0, 64, 1), 128);
+	assert_int_equal(ml_mul_mat_q(ML_Q8_0, w, 2, 64, x, 1, y, scratch, 128, &err), AC_OK);
 	assert_true(y[0] == 0 && y[1] == 0);
 }
 
