@@ -112,7 +112,7 @@ typedef struct MlFamily {
 	int (*run)(MlOp op, MlTensor *out, MlTensor *const *in, const MlOpParams *p, bool ref,
 	           AcErr *err);
 } MlFamily;
-extern const MlFamily ml_matmul_family, ml_softmax_family, ml_norm_family;
+extern const MlFamily ml_matmul_family, ml_softmax_family, ml_norm_family, ml_linear_family;
 
 /* A dimension counted from the end when negative; -1 when outside. */
 static inline int

@@ -5,7 +5,7 @@
 #include <inttypes.h>
 #include <string.h>
 
-enum Family { BINARY, COMPARE, LOGIC, UNARY, REDUCE, INDEX_REDUCE, MATMUL, SOFTMAX, NORM };
+enum Family { BINARY, COMPARE, LOGIC, UNARY, REDUCE, INDEX_REDUCE, MATMUL, SOFTMAX, NORM, LINEAR };
 
 static const struct {
 	const char *name;
@@ -21,7 +21,8 @@ _Static_assert(sizeof ops / sizeof ops[0] == ML_OP_COUNT, "ops.def and MlOp");
 #define X(id, name, family, arity, dtypes)                                              \
 	_Static_assert((arity) >= 1 && (arity) <= ML_OP_MAX_INPUTS, #id ": arity");      \
 	_Static_assert(((dtypes) & ~ML_DTS_ALL) == 0, #id ": dtypes outside dtype.def"); \
-	_Static_assert(((dtypes) & ML_DTS_QUANT) == 0, #id ": element-wise quantized");
+	_Static_assert(((dtypes) & ML_DTS_QUANT) == 0 || (family) == LINEAR,              \
+	               #id ": quantized inputs only for linear");
 #include "ml/ops.def"
 #undef X
 
@@ -75,17 +76,23 @@ check_inputs(MlOp op, MlTensor *const *in, AcErr *err)
 	if (in == NULL)
 		return ac_err_set(err, AC_EINVAL, "%s: nil inputs", ops[op].name);
 	for (int k = 0; k < ops[op].arity; k++) {
-		if (in[k] == NULL && ops[op].family == NORM && k > 0)
+		if (in[k] == NULL && ((ops[op].family == NORM && k > 0) ||
+		                      (ops[op].family == LINEAR && k == 2)))
 			continue; /* optional */
 		if (in[k] == NULL)
 			return ac_err_set(err, AC_EINVAL, "%s: input %d is nil", ops[op].name, k + 1);
+		if (ops[op].family == LINEAR)
+			continue; /* its family checks the mix of dtypes */
 		if (in[k]->dtype != in[0]->dtype)
 			return ac_err_set(err, AC_EDTYPE, "%s: input %d is %s, input 1 %s", ops[op].name,
 			                  k + 1, ml_dtype_name(in[k]->dtype), ml_dtype_name(in[0]->dtype));
 	}
-	if (!(ops[op].dtypes & (1u << in[0]->dtype)))
-		return ac_err_set(err, AC_EDTYPE, "%s: no kernel for %s", ops[op].name,
-		                  ml_dtype_name(in[0]->dtype));
+	{
+		const MlTensor *t = ops[op].family == LINEAR ? in[1] : in[0];
+		if (!(ops[op].dtypes & (1u << t->dtype)))
+			return ac_err_set(err, AC_EDTYPE, "%s: no kernel for %s", ops[op].name,
+			                  ml_dtype_name(t->dtype));
+	}
 	return AC_OK;
 }
 
@@ -129,6 +136,7 @@ family_of(MlOp op)
 	case MATMUL: return &ml_matmul_family;
 	case SOFTMAX: return &ml_softmax_family;
 	case NORM: return &ml_norm_family;
+	case LINEAR: return &ml_linear_family;
 	default: return NULL;
 	}
 }

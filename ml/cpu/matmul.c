@@ -240,3 +240,107 @@ done:
 }
 
 const MlFamily ml_matmul_family = {mm_shape, mm_run};
+
+/* ---- linear: x weight^T + bias ---- */
+
+static int
+lin_shape(MlOp op, MlTensor *const *in, const MlOpParams *p, int *ndim, int64_t ne[ML_MAX_DIMS],
+          AcErr *err)
+{
+	const MlTensor *x = in[0], *w = in[1], *b = in[2];
+	char s0[ML_SHAPE_BYTES], s1[ML_SHAPE_BYTES];
+	bool lowp = w->dtype != ML_F32 && w->dtype != ML_F64;
+
+	if (x->dtype != (lowp ? ML_F32 : w->dtype))
+		return ac_err_set(err, AC_EDTYPE, "linear: input is %s, want %s for a %s weight",
+		                  ml_dtype_name(x->dtype), ml_dtype_name(lowp ? ML_F32 : w->dtype),
+		                  ml_dtype_name(w->dtype));
+	if (w->ndim != 2 || x->ndim < 1 || x->ne[x->ndim - 1] != w->ne[1])
+		return ac_err_set(err, AC_ESHAPE, "linear: input %s and weight %s do not agree",
+		                  ml_shape_fmt(x, s0), ml_shape_fmt(w, s1));
+	if (b != NULL && (b->dtype != x->dtype || ml_tensor_numel(b) != w->ne[0]))
+		return ac_err_set(err, AC_ESHAPE, "linear: bias %s %s does not hold %lld %s values",
+		                  ml_dtype_name(b->dtype), ml_shape_fmt(b, s0), (long long)w->ne[0],
+		                  ml_dtype_name(x->dtype));
+	*ndim = x->ndim;
+	memcpy(ne, x->ne, sizeof(int64_t) * ML_MAX_DIMS);
+	ne[x->ndim - 1] = w->ne[0];
+	return AC_OK;
+}
+
+static int
+lin_run(MlOp op, MlTensor *out, MlTensor *const *in, const MlOpParams *p, bool ref, AcErr *err)
+{
+	MlTensor *x = ml_tensor_contiguous(in[0], err), *w = ml_tensor_contiguous(in[1], err);
+	MlTensor *y = out, *yc = NULL;
+	int64_t n = in[1]->ne[0], k = in[1]->ne[1], m = k ? ml_tensor_numel(in[0]) / k : 0;
+	MlDtype wt = in[1]->dtype;
+	int rc = AC_OK;
+
+	if (x == NULL || w == NULL) {
+		rc = err ? err->code : AC_ENOMEM;
+		goto done;
+	}
+	if (!ml_tensor_is_contiguous(out)) {
+		if ((yc = ml_tensor_empty(out->dtype, out->ndim, out->ne, err)) == NULL) {
+			rc = AC_ENOMEM;
+			goto done;
+		}
+		y = yc;
+	}
+	if (m == 0 || n == 0)
+		goto bias;
+	if (k == 0) {
+		rc = ml_fill(y, 0, err);
+		goto bias;
+	}
+	if (wt == ML_F32 || wt == ML_F64 || ((wt == ML_F16 || wt == ML_BF16) && (ref || k % 32 != 0))) {
+		/* y[m, n] = x[m, k] w[n, k]^T: BLAS, or (ref, or half weights of
+		 * odd width) the loops above */
+		Mat am = {x->data, k * ml_dtype_bytes(x->dtype), ml_dtype_bytes(x->dtype)};
+		Mat bm = {w->data, ml_dtype_bytes(wt), k * ml_dtype_bytes(wt)};
+		int64_t es = ml_dtype_bytes(y->dtype);
+		if (ref || (wt != ML_F32 && wt != ML_F64)) {
+			/* x is f32 for half weights: load each side by its own dtype */
+			for (int64_t i = 0; i < m; i++)
+				for (int64_t j = 0; j < n; j++) {
+					double s = 0;
+					for (int64_t q = 0; q < k; q++)
+						s += ml_load_f64(x->dtype, am.p + i * am.rs + q * am.cs) *
+						     ml_load_f64(wt, bm.p + q * bm.rs + j * bm.cs);
+					ml_store_f64(y->dtype, y->data + (i * n + j) * es, s);
+				}
+		} else {
+			const MlBlas *bl = ml_blas(err);
+			if (bl == NULL) {
+				rc = AC_EDEVICE;
+				goto done;
+			}
+			if (wt == ML_F32)
+				bl->sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)m, (int)n, (int)k, 1.0f,
+				          ML_F32(x), (int)k, ML_F32(w), (int)k, 0.0f, ML_F32(y), (int)n);
+			else
+				bl->dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)m, (int)n, (int)k, 1.0,
+				          (const double *)(const void *)x->data, (int)k,
+				          (const double *)(const void *)w->data, (int)k, 0.0,
+				          (double *)(void *)y->data, (int)n);
+		}
+	} else if (ref)
+		rc = ml_mul_mat_q_ref(wt, w->data, n, k, ML_F32(x), m, ML_F32(y), err);
+	else
+		rc = ml_mul_mat_q(wt, w->data, n, k, ML_F32(x), m, ML_F32(y), NULL, 0, err);
+bias:
+	if (rc == AC_OK && in[2] != NULL) {
+		MlTensor *ins[2] = {y, in[2]};
+		rc = ref ? ml_op_into_ref(ML_OP_ADD, y, ins, NULL, err) : ml_op_into(ML_OP_ADD, y, ins, NULL, err);
+	}
+	if (rc == AC_OK && yc != NULL)
+		rc = ml_copy(out, yc, err);
+done:
+	ml_tensor_unref(yc);
+	ml_tensor_unref(x);
+	ml_tensor_unref(w);
+	return rc;
+}
+
+const MlFamily ml_linear_family = {lin_shape, lin_run};

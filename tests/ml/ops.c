@@ -136,8 +136,28 @@ test_kernels_match_ref(void **state)
 							nd = 1;
 						}
 					}
+					MlDtype kdt = dt;
+					if (op == ML_OP_LINEAR) {
+						/* x [rows, 64], weight [5, 64], bias [5] */
+						bool lowp = dt != ML_F32 && dt != ML_F64;
+						kdt = k == 1 || !lowp ? dt : ML_F32;
+						ne[0] = k == 0 ? rows : 5;
+						ne[1] = 64;
+						nd = k == 2 ? 1 : 2;
+						if (k == 2 && layout == 0) {
+							in[k] = NULL;
+							continue;
+						}
+						if (ml_dtype_block(kdt) > 1 || k == 2) {
+							MlTensor *f = ml_tensor_zeros(ML_F32, nd, ne, NULL);
+							fill_random(f, op, k);
+							in[k] = ml_cast(f, kdt, NULL);
+							ml_tensor_unref(f);
+							continue;
+						}
+					}
 					if (layout == 1 && nd == 2) {
-						raw[k] = strided(dt, ne[0], ne[1]);
+						raw[k] = strided(kdt, ne[0], ne[1]);
 						in[k] = ml_view_slice(raw[k], 0, 0, ne[0], 1, NULL);
 					} else if (layout == 2 && k == 1 && ml_op_arity(op) == 2 &&
 					           op != ML_OP_MATMUL && op != ML_OP_RMS_NORM) {
@@ -145,7 +165,7 @@ test_kernels_match_ref(void **state)
 						int64_t one[2] = {1, cols};
 						in[k] = ml_tensor_zeros(dt, 2, one, NULL);
 					} else
-						in[k] = ml_tensor_zeros(dt, nd, ne, NULL);
+						in[k] = ml_tensor_zeros(kdt, nd, ne, NULL);
 					assert_non_null(in[k]);
 					fill_random(in[k], op, k);
 					if (op == ML_OP_BATCH_NORM && k == 2)
@@ -159,7 +179,11 @@ test_kernels_match_ref(void **state)
 				assert_int_equal(ml_op_into_ref(op, ref, in, &p, &err), AC_OK);
 				double e = max_rel(fast, ref);
 				double tol = dt == ML_F16 ? 1e-3 : dt == ML_BF16 ? 1e-2 : dt == ML_F32 ? 1e-5 : 0;
-				if (op == ML_OP_MATMUL && (dt == ML_F16 || dt == ML_BF16))
+				if ((op == ML_OP_MATMUL || op == ML_OP_LINEAR) && (dt == ML_F16 || dt == ML_BF16))
+					tol *= 8; /* f32 accumulation against double, then rounded */
+				if (op == ML_OP_LINEAR && dt != ML_F64)
+					tol = 2e-2; /* x in q8_0 / f16 / bf16 for the dot, as ggml */
+				if (0)
 					tol *= 8; /* f32 accumulation against double, then rounded */
 				if (dt == ML_F64)
 					tol = 1e-12;
