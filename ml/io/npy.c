@@ -187,6 +187,7 @@ static int
 dict(Scan *c, Hdr *h)
 {
 	char key[32];
+	size_t kat;
 	int rc;
 
 	h->descr[0] = 0;
@@ -200,6 +201,7 @@ dict(Scan *c, Hdr *h)
 			c->i++;
 			break;
 		}
+		kat = c->i;
 		if ((rc = str(c, key, sizeof key)) != AC_OK)
 			return rc;
 		if (expect(c, ':', "expected ':'") != AC_OK)
@@ -225,6 +227,7 @@ dict(Scan *c, Hdr *h)
 			if ((rc = shape(c, h)) != AC_OK)
 				return rc;
 		} else {
+			c->i = kat;
 			return bad(c, "unknown or repeated key");
 		}
 		ws(c);
