@@ -671,6 +671,7 @@ MlTensor *
 ml_gguf_tensor(MlGguf *g, const char *name, AcErr *err)
 {
 	const MlGgufTensorInfo *in = NULL;
+	MlTensor *t;
 	int dt, esize;
 
 	for (int64_t i = 0; i < g->nti && in == NULL; i++)
@@ -695,6 +696,12 @@ ml_gguf_tensor(MlGguf *g, const char *name, AcErr *err)
 	}
 	atomic_fetch_add_explicit(&g->refs, 1, memory_order_relaxed);
 	/* wrap runs gguf_unref on failure too. */
-	return ml_tensor_wrap((MlDtype)dt, in->ndim, in->ne, NULL, g->map + in->offset,
-	                      (size_t)in->bytes, gguf_unref, g, err);
+	t = ml_tensor_wrap((MlDtype)dt, in->ndim, in->ne, NULL, g->map + in->offset,
+	                   (size_t)in->bytes, gguf_unref, g, err);
+	/* ml_tensor_wrap (tensor.c, 8b648eb) makes its view before it sets the
+	 * storage's base, leaving data at NULL + offset: set it here until
+	 * tensor.c is fixed (harmless after). */
+	if (t != NULL)
+		t->data = t->storage->base + t->offset;
+	return t;
 }
