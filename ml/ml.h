@@ -851,4 +851,212 @@ void ml_pool_run(int ntasks, void (*fn)(void *ctx, int task, int nthreads), void
  * pool if it does not exist yet.  Thread safety: safe. */
 int ml_pool_threads(void);
 
+/* ---- Files: NPY and GGUF (io/npy.c, io/gguf.c) ---- */
+
+/*
+ * Reads a NumPy .npy file: format versions 1.0, 2.0 and 3.0; descr '<f8'
+ * '<f4' '<f2' '<i8' '<i4' '|i1' '|u1' '|b1' as f64 f32 f16 i64 i32 i8 u8
+ * bool, and widened exactly: '<i2' and '<u2' to i32, '<u4' to i64 ('<u8',
+ * complex, strings and structured dtypes are refused).  Big-endian ('>')
+ * data is byte-swapped; fortran_order True is made C-contiguous.  The
+ * data must fill the rest of the file exactly.
+ * ml_npy_load_mem reads the same bytes from buf (len bytes; name is used
+ * in messages, "npy" when NULL).
+ * Shapes/dtypes: *t has the file's shape, outermost first (shape () is a
+ *   scalar, 0-length dimensions give an empty tensor), contiguous.
+ * Ownership: path, buf, name borrowed.  On success the caller owns *t (one
+ *   reference); on failure *t is NULL.
+ * Errors: AC_EIO "PATH: strerror"; AC_EFORMAT naming the path, the byte
+ *   offset and the fault: "PATH: offset 0: bad magic (not an NPY file)",
+ *   "PATH: offset 6: version 4.0, want 1.0, 2.0 or 3.0", "PATH: offset
+ *   8: header length .. exceeds ..", "PATH: offset N: header: ...",
+ *   "PATH: truncated data: got X of Y bytes", "PATH: size mismatch: data
+ *   continues past Y bytes"; AC_EDTYPE "PATH: dtype '<u8' has no ml
+ *   dtype"; AC_ESHAPE past ML_MAX_DIMS dimensions; AC_ERANGE past
+ *   ML_TENSOR_MAX_NUMEL elements; AC_ENOMEM.  Sizes are checked against
+ *   the file before anything is allocated; garbage never crashes.
+ * Thread safety: safe.
+ * Follows: NumPy numpy/lib/format.py (NEP 1).
+ */
+int ml_npy_load(const char *path, MlTensor **t, AcErr *err);
+int ml_npy_load_mem(const void *buf, size_t len, const char *name, MlTensor **t, AcErr *err);
+
+/*
+ * Writes t as a .npy file, version 1.0, C order, in the host's byte order
+ * (descr '<f4' on x86), the header padded to 64 bytes as NumPy does.  The
+ * file is written to a temporary beside path, fsynced and renamed: either
+ * the whole file appears or nothing changes.
+ * Shapes/dtypes: t: any shape and strides (copied through
+ *   ml_tensor_contiguous when not contiguous); f64 f32 f16 i64 i32 i8 u8
+ *   bool.  bf16, q8_0 and q4_0 have no NumPy dtype and are refused rather
+ *   than widened behind the caller's back: ml_cast them to f32 first.
+ * Ownership: borrowed.
+ * Errors: AC_EDTYPE "PATH: bf16 has no NPY dtype (cast it first)"; AC_EIO
+ *   "PATH: strerror"; AC_ENOMEM.
+ * Thread safety: safe while no one writes t.
+ * Follows: NumPy numpy/lib/format.py write_array.
+ */
+int ml_npy_save(const char *path, const MlTensor *t, AcErr *err);
+
+/* GGUF metadata value types (the numbers are the file's). */
+typedef enum MlGgufType {
+	ML_GGUF_U8 = 0, ML_GGUF_I8 = 1, ML_GGUF_U16 = 2, ML_GGUF_I16 = 3,
+	ML_GGUF_U32 = 4, ML_GGUF_I32 = 5, ML_GGUF_F32 = 6, ML_GGUF_BOOL = 7,
+	ML_GGUF_STR = 8, ML_GGUF_ARR = 9, ML_GGUF_U64 = 10, ML_GGUF_I64 = 11,
+	ML_GGUF_F64 = 12,
+} MlGgufType;
+
+/* ggml type ids (enum ggml_type) with an ml dtype. */
+enum {
+	ML_GGML_F32 = 0, ML_GGML_F16 = 1, ML_GGML_Q4_0 = 2, ML_GGML_Q8_0 = 8,
+	ML_GGML_I8 = 24, ML_GGML_I16 = 25, ML_GGML_I32 = 26, ML_GGML_I64 = 27,
+	ML_GGML_F64 = 28, ML_GGML_BF16 = 30,
+};
+
+/* An open GGUF file; fields are private. */
+typedef struct MlGguf MlGguf;
+
+/* One tensor's entry in the file.  ne[] is outermost first: the reverse
+ * of the file's (ggml's ne[0] is the innermost; this is the one place
+ * ml/ reverses it).  name points into g and lives as long as g. */
+typedef struct MlGgufTensorInfo {
+	const char *name;
+	uint32_t ggml_type;            /* enum ggml_type */
+	const char *type_name;         /* ggml's name of it: "f32", "q4_K" */
+	int ndim;                      /* the file's n_dimensions, 0..ML_MAX_DIMS */
+	int64_t ne[ML_MAX_DIMS];       /* elements, outermost first */
+	uint64_t offset;               /* bytes from the start of the file */
+	uint64_t bytes;                /* bytes of data */
+} MlGgufTensorInfo;
+
+/*
+ * Opens a GGUF version 3 file (2 is read too: the same layout) by mmap:
+ * the header, every metadata pair (u8 i8 u16 i16 u32 i32 f32 bool string
+ * u64 i64 f64, and arrays of any of these, strings included; nested arrays
+ * are refused), the tensor infos and general.alignment (u32, a power of
+ * two, default 32).  Tensor data stays in the mapping (private,
+ * copy-on-write: writing a tensor never changes the file) until
+ * ml_gguf_tensor views it.  Checked at open: every count and length
+ * against the bytes left before anything is allocated, keys and tensor
+ * names unique, dimensions non-negative, rows of whole blocks, ggml type
+ * ids known, each tensor's data aligned, inside the file, and not
+ * overlapping another's.  ml_gguf_open_mem copies buf (len bytes) and
+ * reads the copy (name is used in messages, "gguf" when NULL).
+ * Ownership: path borrowed.  Caller owns the result: ml_gguf_close.  The
+ *   mapping is unmapped when the file object is closed and the last
+ *   tensor from it is gone (a shared reference count).
+ * Errors: NULL with AC_EIO "PATH: strerror"; AC_EFORMAT as one line naming
+ *   the path, the byte offset and the field, e.g. "model.gguf: offset 8:
+ *   tensor count 1099511627776 exceeds what 200 bytes can hold",
+ *   "PATH: offset 0: bad magic 0x..", "PATH: offset 4: version 4, want 2
+ *   or 3", "PATH: offset N: key 'k': duplicate", "PATH: offset N: tensor
+ *   'w': data [A, B) overlaps tensor 'v'"; AC_ENOMEM.  A hostile file
+ *   yields one of these, never a crash or a read outside the mapping.
+ * Thread safety: the lookups below may run concurrently on one MlGguf;
+ *   ml_gguf_close may not run with them.
+ * Follows: ggml docs/gguf.md (GGUF v3), ggml/src/gguf.cpp's checks.
+ */
+MlGguf *ml_gguf_open(const char *path, AcErr *err);
+MlGguf *ml_gguf_open_mem(const void *buf, size_t len, const char *name, AcErr *err);
+
+/* Drops the file object's reference (tensors from it stay valid).
+ * Accepts NULL. */
+void ml_gguf_close(MlGguf *g);
+
+/* The file's version (2 or 3), and general.alignment in bytes. */
+uint32_t ml_gguf_version(const MlGguf *g);
+uint64_t ml_gguf_alignment(const MlGguf *g);
+
+/*
+ * Metadata: kv_count pairs, in file order.  key(i) is the i-th key (NULL
+ * when i is out of range), borrowed from g; find gives the index of a key
+ * or -1; kv_type the value's type (-1 out of range).
+ */
+int64_t ml_gguf_kv_count(const MlGguf *g);
+const char *ml_gguf_key(const MlGguf *g, int64_t i);
+int64_t ml_gguf_find(const MlGguf *g, const char *key);
+int ml_gguf_kv_type(const MlGguf *g, int64_t i);
+
+/*
+ * Typed getters: *v = the value of key.  get_str gives a NUL-terminated
+ * copy borrowed from g (a string holding a NUL byte reads shorter; *len,
+ * when not NULL, is the stored length).  get_arr gives the element type,
+ * the count, and data: for numbers and bool the packed little-endian
+ * elements (borrowed from g, possibly unaligned: read them with memcpy);
+ * for strings an array of n NUL-terminated strings (const char *const *).
+ * Errors: AC_EINVAL "PATH: no key 'k'"; AC_EDTYPE "PATH: key 'k' is u32,
+ *   not i64" if the stored type differs (no conversion is made).
+ * Thread safety: safe.
+ */
+int ml_gguf_get_u8(const MlGguf *g, const char *key, uint8_t *v, AcErr *err);
+int ml_gguf_get_i8(const MlGguf *g, const char *key, int8_t *v, AcErr *err);
+int ml_gguf_get_u16(const MlGguf *g, const char *key, uint16_t *v, AcErr *err);
+int ml_gguf_get_i16(const MlGguf *g, const char *key, int16_t *v, AcErr *err);
+int ml_gguf_get_u32(const MlGguf *g, const char *key, uint32_t *v, AcErr *err);
+int ml_gguf_get_i32(const MlGguf *g, const char *key, int32_t *v, AcErr *err);
+int ml_gguf_get_u64(const MlGguf *g, const char *key, uint64_t *v, AcErr *err);
+int ml_gguf_get_i64(const MlGguf *g, const char *key, int64_t *v, AcErr *err);
+int ml_gguf_get_f32(const MlGguf *g, const char *key, float *v, AcErr *err);
+int ml_gguf_get_f64(const MlGguf *g, const char *key, double *v, AcErr *err);
+int ml_gguf_get_bool(const MlGguf *g, const char *key, bool *v, AcErr *err);
+int ml_gguf_get_str(const MlGguf *g, const char *key, const char **v, uint64_t *len,
+                    AcErr *err);
+int ml_gguf_get_arr(const MlGguf *g, const char *key, MlGgufType *elem, uint64_t *n,
+                    const void **data, AcErr *err);
+
+/* Tensors: the count, and the i-th tensor's entry (AC_ERANGE out of
+ * range).  Thread safety: safe. */
+int64_t ml_gguf_tensor_count(const MlGguf *g);
+int ml_gguf_tensor_info(const MlGguf *g, int64_t i, MlGgufTensorInfo *info, AcErr *err);
+
+/*
+ * A tensor viewing the named tensor's data in the mapping, in place (no
+ * copy), with the file's shape reversed to outermost first, contiguous.
+ * Shapes/dtypes: ggml F32 F16 BF16 F64 I8 I32 I64 Q8_0 Q4_0 map to f32 f16
+ *   bf16 f64 i8 i32 i64 q8_0 q4_0.
+ * Ownership: g borrowed.  Caller owns the new reference; it keeps the
+ *   mapping alive after ml_gguf_close.
+ * Errors: NULL with AC_EINVAL "PATH: no tensor 'w'"; AC_EDTYPE "PATH:
+ *   tensor 'w' is q4_K (ggml type 12), which ml/ has no dtype for" (i16
+ *   and every other ggml type); AC_EFORMAT if its data is not aligned to
+ *   its element size; AC_ERANGE past ML_TENSOR_MAX_NUMEL; AC_ENOMEM.
+ * Thread safety: safe.
+ */
+MlTensor *ml_gguf_tensor(MlGguf *g, const char *name, AcErr *err);
+
+/*
+ * Writing: a writer collects metadata and tensors, then writes one GGUF
+ * v3 file: header, metadata in the order set, tensor infos (shape
+ * reversed to ggml's innermost-first ne[]), then the data of each tensor
+ * in the order added, each at an offset that is a multiple of the
+ * alignment (32, or general.alignment when set as a u32 power of two),
+ * zero-padded: the layout ggml's gguf_write_to_file makes and its reader
+ * demands.  The file goes to a temporary beside path, fsync, rename.
+ *
+ * set: one scalar; val points to a value of the type (for ML_GGUF_STR,
+ *   val is the const char * itself).  set_arr: n elements of type elem
+ *   packed in vals (ML_GGUF_STR: vals is a const char *const *; bool is one
+ *   byte each).  A key may be set once.
+ * add_tensor: takes a new reference to t (the data is read at write); t
+ *   may have any strides.  Names are 1..63 bytes (ggml's GGML_MAX_NAME)
+ *   and unique.  dtypes: every one but u8 and bool (ggml has no type for
+ *   them).  A scalar is written with n_dimensions 0.
+ * Errors: AC_EINVAL for a duplicate or empty key or name, a bad type, an
+ *   alignment that is not a power of two; AC_EDTYPE "gguf: tensor 'w':
+ *   u8 has no ggml type"; AC_EIO "PATH: strerror" from write; AC_ENOMEM.
+ * Ownership: key, val, vals, name are copied.  Caller owns the writer:
+ *   ml_gguf_writer_free (accepts NULL; drops the tensor references).
+ * Thread safety: one thread per writer.
+ * Follows: ggml docs/gguf.md; ggml/src/gguf.cpp gguf_write_to_file.
+ */
+typedef struct MlGgufWriter MlGgufWriter;
+MlGgufWriter *ml_gguf_writer_new(AcErr *err);
+int ml_gguf_writer_set(MlGgufWriter *w, const char *key, MlGgufType type, const void *val,
+                       AcErr *err);
+int ml_gguf_writer_set_arr(MlGgufWriter *w, const char *key, MlGgufType elem,
+                           const void *vals, uint64_t n, AcErr *err);
+int ml_gguf_writer_add_tensor(MlGgufWriter *w, const char *name, MlTensor *t, AcErr *err);
+int ml_gguf_writer_write(MlGgufWriter *w, const char *path, AcErr *err);
+void ml_gguf_writer_free(MlGgufWriter *w);
+
 #endif
