@@ -82,4 +82,30 @@ int ml_check_labels(const char *fn, const MlTensor *logits, const MlTensor *labe
 void ml_quantize_row(MlDtype dt, const float *x, void *y, int64_t n);
 void ml_dequantize_row(MlDtype dt, const void *x, float *y, int64_t n);
 
+/* ---- Op families (op.c dispatches to them) ---- */
+
+/* A kernel and its scalar twin: ref takes any strides; fast, where a
+ * family has one, is used when every operand is contiguous along the
+ * row (s[k] == element size) and may use SIMD.  NULL fast means ref
+ * serves both. */
+typedef struct MlKernel {
+	MlLoopFn ref, fast;
+} MlKernel;
+
+/* The element-wise kernel for op on input dtype dt (BINARY, COMPARE,
+ * LOGIC, UNARY families), or NULL.  ctx is the MlOpParams. */
+const MlKernel *ml_binary_kernel(MlOp op, MlDtype dt);
+const MlKernel *ml_unary_kernel(MlOp op, MlDtype dt);
+
+/* Reduces in over params->axes into out (REDUCE and INDEX_REDUCE), shapes
+ * already checked: out has in's shape with the reduced dimensions of size
+ * 1 (keepdim form; the caller views it so).  ref selects the scalar path. */
+int ml_reduce_run(MlOp op, MlTensor *out, const MlTensor *in, const MlOpParams *params,
+                  bool ref, AcErr *err);
+
+/* ml_op_into with the scalar _ref kernels only: the twin the ops test
+ * compares with. */
+int ml_op_into_ref(MlOp op, MlTensor *out, MlTensor *const *in, const MlOpParams *params,
+                   AcErr *err);
+
 #endif

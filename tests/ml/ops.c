@@ -1,0 +1,352 @@
+/* ml ops: every (op, dtype) ops.def lists against its scalar _ref twin on
+ * odd shapes, strided and broadcast views; broadcasting and reduction
+ * semantics on hand cases; views against copies; dtype conversions. */
+#include "tests/ml/mltest.h"
+#include "ml/ml_impl.h"
+
+#include <math.h>
+#include <stdio.h>
+
+static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
+
+static double
+urand(void)
+{
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 7;
+	rng_state ^= rng_state << 17;
+	return (double)(rng_state >> 11) / 9007199254740992.0;
+}
+
+/* Random values suited to the op's domain. */
+static void
+fill_random(MlTensor *t, MlOp op, int which)
+{
+	int64_t n = ml_tensor_numel(t), idx[ML_MAX_DIMS];
+
+	for (int64_t i = 0; i < n; i++) {
+		int64_t r = i;
+		for (int d = t->ndim - 1; d >= 0; d--) {
+			idx[d] = r % t->ne[d];
+			r /= t->ne[d];
+		}
+		double v;
+		switch (ml_dtype_kind(t->dtype)) {
+		case ML_KIND_BOOL: v = urand() < 0.5; break;
+		case ML_KIND_UINT: v = floor(urand() * 20); break;
+		case ML_KIND_INT: v = floor(urand() * 21) - 10; break;
+		default:
+			v = urand() * 4 - 2;
+			if (op == ML_OP_LOG || op == ML_OP_SQRT || op == ML_OP_RSQRT || op == ML_OP_ACOSH)
+				v = urand() * 4 + 1;
+			if (op == ML_OP_ASIN || op == ML_OP_ACOS || op == ML_OP_ATANH)
+				v = urand() * 1.8 - 0.9;
+			if (op == ML_OP_POW && which == 0)
+				v = urand() * 2 + 0.1;
+			break;
+		}
+		if ((op == ML_OP_DIV || op == ML_OP_MOD || op == ML_OP_FMOD) && which == 1 && v == 0)
+			v = 3;
+		if (op == ML_OP_POW && which == 1 && ml_dtype_kind(t->dtype) != ML_KIND_FLOAT)
+			v = fabs(v) > 5 ? 5 : fabs(v);
+		assert_int_equal(ml_set(t, idx, v, NULL), AC_OK);
+	}
+}
+
+/* max |a-b| / (1 + |b|) over all elements, through double. */
+static double
+max_rel(const MlTensor *a, const MlTensor *b)
+{
+	int64_t n = ml_tensor_numel(a), idx[ML_MAX_DIMS];
+	double worst = 0;
+
+	for (int64_t i = 0; i < n; i++) {
+		int64_t r = i;
+		double x, y;
+		for (int d = a->ndim - 1; d >= 0; d--) {
+			idx[d] = r % a->ne[d];
+			r /= a->ne[d];
+		}
+		ml_get(a, idx, &x, NULL);
+		ml_get(b, idx, &y, NULL);
+		if (isnan(x) && isnan(y))
+			continue;
+		if (x == y)
+			continue;
+		double e = fabs(x - y) / (1 + fabs(y));
+		if (!(e <= worst))
+			worst = isnan(e) ? INFINITY : e;
+	}
+	return worst;
+}
+
+/* A [rows, cols] tensor seen through a transposed, strided view of a
+ * larger one, so no dimension is contiguous. */
+static MlTensor *
+strided(MlDtype dt, int64_t rows, int64_t cols)
+{
+	int64_t big[2] = {cols * 2, rows + 3};
+	MlTensor *b = ml_tensor_zeros(dt, 2, big, NULL), *s, *t;
+
+	assert_non_null(b);
+	s = ml_view_slice(b, 0, 1, 1 + cols * 2 - 1, 2, NULL);
+	assert_non_null(s);
+	t = ml_view_transpose(s, 0, 1, NULL);
+	assert_non_null(t);
+	ml_tensor_unref(b);
+	ml_tensor_unref(s);
+	return t; /* [rows + 3, cols]: callers slice rows */
+}
+
+static void
+test_kernels_match_ref(void **state)
+{
+	int checked = 0;
+
+	for (int op = 0; op < ML_OP_COUNT; op++) {
+		for (int dt = 0; dt < ML_DTYPE_COUNT; dt++) {
+			if (!(ml_op_dtypes(op) & (1u << dt)))
+				continue;
+			for (int layout = 0; layout < 3; layout++) {
+				int64_t rows = 7, cols = 37;
+				MlTensor *in[3] = {NULL}, *raw[3] = {NULL};
+				MlOpParams p = {.p = {0.25, 1.5}, .axes = layout == 2 ? 1u : 2u};
+				if (op == ML_OP_CLAMP) {
+					p.p[0] = -1;
+					p.p[1] = 1.5;
+				}
+				for (int k = 0; k < ml_op_arity(op); k++) {
+					int64_t ne[2] = {rows, cols};
+					if (layout == 1) {
+						raw[k] = strided(dt, rows, cols);
+						in[k] = ml_view_slice(raw[k], 0, 0, rows, 1, NULL);
+					} else if (layout == 2 && k == 1) {
+						/* broadcast a row: [1, cols] */
+						int64_t one[2] = {1, cols};
+						in[k] = ml_tensor_zeros(dt, 2, one, NULL);
+					} else
+						in[k] = ml_tensor_zeros(dt, 2, ne, NULL);
+					assert_non_null(in[k]);
+					fill_random(in[k], op, k);
+				}
+				AcErr err;
+				MlTensor *fast = ml_op(op, in, &p, &err);
+				if (fast == NULL)
+					fail_msg("%s %s: %s", ml_op_name(op), ml_dtype_name(dt), err.msg);
+				MlTensor *ref = ml_tensor_zeros(fast->dtype, fast->ndim, fast->ne, NULL);
+				assert_int_equal(ml_op_into_ref(op, ref, in, &p, &err), AC_OK);
+				double e = max_rel(fast, ref);
+				double tol = dt == ML_F16 ? 1e-3 : dt == ML_BF16 ? 1e-2 : dt == ML_F32 ? 1e-5 : 0;
+				if (dt == ML_F64)
+					tol = 1e-12;
+				if (!(e <= tol))
+					fail_msg("%s %s layout %d: fast and ref differ by %g", ml_op_name(op),
+					         ml_dtype_name(dt), layout, e);
+				checked++;
+				ml_tensor_unref(fast);
+				ml_tensor_unref(ref);
+				for (int k = 0; k < 3; k++) {
+					ml_tensor_unref(in[k]);
+					ml_tensor_unref(raw[k]);
+				}
+			}
+		}
+	}
+	printf("# %d (op, dtype, layout) kernels matched their _ref twins\n", checked);
+	assert_true(checked > 300);
+}
+
+static MlTensor *
+f32(int ndim, const int64_t *ne, const float *v)
+{
+	MlTensor *t = ml_tensor_zeros(ML_F32, ndim, ne, NULL);
+
+	assert_non_null(t);
+	memcpy(t->data, v, ml_tensor_nbytes(t));
+	return t;
+}
+
+static void
+test_broadcast(void **state)
+{
+	int64_t a_ne[2] = {2, 3}, b_ne[1] = {3}, c_ne[2] = {2, 1}, bad_ne[1] = {2};
+	float av[6] = {1, 2, 3, 4, 5, 6}, bv[3] = {10, 20, 30}, cv[2] = {100, 200};
+	MlTensor *a = f32(2, a_ne, av), *b = f32(1, b_ne, bv), *c = f32(2, c_ne, cv);
+	MlTensor *bad = f32(1, bad_ne, cv);
+	AcErr err;
+
+	MlTensor *ab = ml_op(ML_OP_ADD, (MlTensor *[]){a, b}, NULL, &err);
+	float want[6] = {11, 22, 33, 14, 25, 36};
+	assert_non_null(ab);
+	assert_all_close(ab, want, 0, 0);
+	/* [3] and [2,1] broadcast to [2,3] */
+	MlTensor *bc = ml_op(ML_OP_SUB, (MlTensor *[]){b, c}, NULL, &err);
+	float want2[6] = {-90, -80, -70, -190, -180, -170};
+	assert_non_null(bc);
+	assert_int_equal(bc->ndim, 2);
+	assert_all_close(bc, want2, 0, 0);
+	assert_null(ml_op(ML_OP_MUL, (MlTensor *[]){a, bad}, NULL, &err));
+	assert_int_equal(err.code, AC_ESHAPE);
+	assert_string_equal(err.msg, "mul: [2,3] and [2] do not broadcast");
+	/* a comparison gives bool */
+	MlTensor *gt = ml_op(ML_OP_GT, (MlTensor *[]){a, c}, NULL, &err);
+	assert_non_null(gt);
+	assert_int_equal(gt->dtype, ML_BOOL);
+	/* mismatched dtypes are refused, naming both */
+	MlTensor *i = ml_cast(a, ML_I32, NULL);
+	assert_null(ml_op(ML_OP_ADD, (MlTensor *[]){a, i}, NULL, &err));
+	assert_string_equal(err.msg, "add: input 2 is i32, input 1 f32");
+	MlTensor *ms[] = {a, b, c, bad, ab, bc, gt, i};
+	for (size_t k = 0; k < sizeof ms / sizeof ms[0]; k++)
+		ml_tensor_unref(ms[k]);
+}
+
+static void
+test_reduce(void **state)
+{
+	int64_t ne[3] = {2, 3, 4};
+	float v[24];
+	for (int i = 0; i < 24; i++)
+		v[i] = (float)i;
+	MlTensor *x = f32(3, ne, v);
+	AcErr err;
+
+	MlOpParams p = {.axes = 2}; /* dim 1 */
+	MlTensor *s = ml_op(ML_OP_SUM, &x, &p, &err);
+	assert_non_null(s);
+	assert_int_equal(s->ndim, 2);
+	float want[8] = {12, 15, 18, 21, 48, 51, 54, 57};
+	assert_all_close(s, want, 0, 0);
+	p.keepdim = true;
+	p.axes = 5; /* dims 0 and 2 */
+	MlTensor *m = ml_op(ML_OP_MEAN, &x, &p, &err);
+	assert_non_null(m);
+	assert_int_equal(m->ndim, 3);
+	assert_int_equal(m->ne[0], 1);
+	assert_int_equal(m->ne[1], 3);
+	float want_m[3] = {7.5f, 11.5f, 15.5f};
+	assert_all_close(m, want_m, 1e-6, 0);
+	p = (MlOpParams){.axes = 4};
+	MlTensor *am = ml_op(ML_OP_ARGMAX, &x, &p, &err);
+	assert_non_null(am);
+	assert_int_equal(am->dtype, ML_I64);
+	assert_int_equal(((int64_t *)(void *)am->data)[0], 3);
+	p = (MlOpParams){.correction = 1};
+	MlTensor *var = ml_op(ML_OP_VAR, &x, &p, &err);
+	assert_non_null(var);
+	assert_int_equal(var->ndim, 0);
+	assert_close(ML_F32(var)[0], 50.0, 1e-5, 0);
+	/* a large offset does not cancel */
+	int64_t n3[1] = {3};
+	MlTensor *big = f32(1, n3, (float[]){1e6f + 1, 1e6f + 2, 1e6f + 3});
+	MlTensor *bv = ml_op(ML_OP_VAR, &big, &p, &err);
+	assert_close(ML_F32(bv)[0], 1.0, 1e-6, 0);
+	MlTensor *lse = ml_op(ML_OP_LOGSUMEXP, &big, NULL, &err);
+	assert_close(ML_F32(lse)[0], 1e6 + 3 + log(1 + exp(-1) + exp(-2)), 0, 1e-6);
+	p = (MlOpParams){.axes = 8};
+	assert_null(ml_op(ML_OP_SUM, &x, &p, &err));
+	assert_int_equal(err.code, AC_ERANGE);
+	MlTensor *ms[] = {x, s, m, am, var, big, bv, lse};
+	for (size_t k = 0; k < sizeof ms / sizeof ms[0]; k++)
+		ml_tensor_unref(ms[k]);
+}
+
+static void
+test_views(void **state)
+{
+	int64_t ne[3] = {2, 3, 4};
+	float v[24];
+	for (int i = 0; i < 24; i++)
+		v[i] = (float)i;
+	MlTensor *x = f32(3, ne, v);
+	AcErr err;
+
+	/* permute then copy: element [k, i, j] of the view is x[i, j, k] */
+	MlTensor *p = ml_view_permute(x, (int[]){2, 0, 1}, &err);
+	assert_non_null(p);
+	assert_false(ml_tensor_is_contiguous(p));
+	MlTensor *c = ml_tensor_contiguous(p, &err);
+	assert_true(ml_tensor_is_contiguous(c));
+	for (int k = 0; k < 4; k++)
+		for (int i = 0; i < 2; i++)
+			for (int j = 0; j < 3; j++)
+				assert_close(ML_F32(c)[k * 6 + i * 3 + j], v[i * 12 + j * 4 + k], 0, 0);
+	/* a view cannot flatten a permuted tensor; a reshape copies */
+	assert_null(ml_view_reshape(p, 1, (int64_t[]){24}, &err));
+	assert_int_equal(err.code, AC_ESHAPE);
+	MlTensor *r = ml_tensor_reshape_copy(p, 2, (int64_t[]){4, -1}, &err);
+	assert_non_null(r);
+	assert_int_equal(r->ne[1], 6);
+	/* a view of contiguous data shares it */
+	MlTensor *f = ml_view_reshape(x, 2, (int64_t[]){6, -1}, &err);
+	assert_non_null(f);
+	assert_ptr_equal(f->data, x->data);
+	/* reversed slice */
+	MlTensor *rev = ml_view_slice(x, 2, 3, -1, -1, &err);
+	assert_non_null(rev);
+	assert_int_equal(rev->ne[2], 4);
+	double d;
+	assert_int_equal(ml_get(rev, (int64_t[]){0, 0, 0}, &d, NULL), AC_OK);
+	assert_close(d, 3, 0, 0);
+	/* expand: stride 0 and a copy into a bigger tensor */
+	MlTensor *e = ml_view_expand(x, 4, (int64_t[]){5, 2, 3, 4}, &err);
+	assert_non_null(e);
+	assert_int_equal(e->nb[0], 0);
+	assert_null(ml_view_expand(x, 3, (int64_t[]){2, 4, 4}, &err));
+	assert_string_equal(err.msg, "expand: [2,3,4] cannot broadcast to [2,4,4]");
+	/* squeeze / unsqueeze */
+	MlTensor *u = ml_view_unsqueeze(x, 1, &err), *s = ml_view_squeeze(u, 1, &err);
+	assert_int_equal(u->ndim, 4);
+	assert_true(ml_same_shape(s, x));
+	MlTensor *ms[] = {x, p, c, r, f, rev, e, u, s};
+	for (size_t k = 0; k < sizeof ms / sizeof ms[0]; k++)
+		ml_tensor_unref(ms[k]);
+}
+
+static void
+test_conversions(void **state)
+{
+	assert_int_equal(ml_f32_to_f16(1.0f), 0x3c00);
+	assert_int_equal(ml_f32_to_f16(65504.0f), 0x7bff);
+	assert_int_equal(ml_f32_to_f16(65520.0f), 0x7c00); /* rounds to inf */
+	assert_int_equal(ml_f32_to_f16(-0.0f), 0x8000);
+	assert_int_equal(ml_f32_to_f16(5.9604645e-8f), 0x0001); /* smallest subnormal */
+	assert_int_equal(ml_f32_to_f16(2.98023224e-8f), 0x0000); /* a tie rounds to even */
+	assert_true(isnan(ml_f16_to_f32(ml_f32_to_f16(NAN))));
+	assert_int_equal(ml_f32_to_bf16(1.0f), 0x3f80);
+	assert_close(ml_bf16_to_f32(ml_f32_to_bf16(3.14159f)), 3.140625, 0, 0);
+	/* every f16 bit pattern survives f16 -> f32 -> f16 */
+	for (uint32_t h = 0; h < 0x10000; h++) {
+		float f = ml_f16_to_f32((uint16_t)h);
+		if (!isnan(f))
+			assert_int_equal(ml_f32_to_f16(f), h);
+	}
+	/* float to int saturates and truncates; NaN gives 0 */
+	int64_t n4[1] = {4};
+	MlTensor *x = f32(1, n4, (float[]){3.9f, -3.9f, 1e10f, NAN});
+	MlTensor *i = ml_cast(x, ML_I32, NULL), *u = ml_cast(x, ML_U8, NULL);
+	int32_t *iv = (int32_t *)(void *)i->data;
+	assert_int_equal(iv[0], 3);
+	assert_int_equal(iv[1], -3);
+	assert_int_equal(iv[2], INT32_MAX);
+	assert_int_equal(iv[3], 0);
+	assert_int_equal(u->data[1], 0);
+	assert_int_equal(u->data[2], 255);
+	/* q8_0 round trip within half a step of the block's scale */
+	int64_t n64[1] = {64};
+	MlTensor *r = ml_tensor_zeros(ML_F32, 1, n64, NULL);
+	for (int k = 0; k < 64; k++)
+		ML_F32(r)[k] = (float)sin(k);
+	MlTensor *q = ml_cast(r, ML_Q8_0, NULL), *back = ml_cast(q, ML_F32, NULL);
+	assert_non_null(back);
+	assert_int_equal(ml_tensor_nbytes(q), 68);
+	for (int k = 0; k < 64; k++)
+		assert_close(ML_F32(back)[k], ML_F32(r)[k], 1.0 / 127 / 2 + 1e-3, 0);
+	MlTensor *ms[] = {x, i, u, r, q, back};
+	for (size_t k = 0; k < sizeof ms / sizeof ms[0]; k++)
+		ml_tensor_unref(ms[k]);
+}
+
+TEST_MAIN("ml/ops", cmocka_unit_test(test_kernels_match_ref), cmocka_unit_test(test_broadcast),
+          cmocka_unit_test(test_reduce), cmocka_unit_test(test_views),
+          cmocka_unit_test(test_conversions))
