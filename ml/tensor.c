@@ -199,6 +199,7 @@ ml_tensor_wrap(MlDtype dt, int ndim, const int64_t *ne, const int64_t *nb, void 
 		goto fail;
 	}
 	s->base = data;
+	t->data = s->base;             /* view_new ran before base was set */
 	s->bytes = bytes;
 	s->mapped = true;
 	s->release = release;
