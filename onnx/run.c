@@ -385,15 +385,32 @@ static int
 op_argreduce(Ctx *c, const OpDef *d, MlTensor **out)
 {
 	MlOpParams p = {0};
+	MlTensor *x = c->in[0], *rev, *idx, *last, *in[2];
 	int a;
 
-	if (attr_i(c, "select_last_index", 0) != 0)
-		return unsupported(c, "select_last_index = 1");
-	if (norm_axis(c, attr_i(c, "axis", 0), c->in[0]->ndim, &a) != AC_OK)
+	if (norm_axis(c, attr_i(c, "axis", 0), x->ndim, &a) != AC_OK)
 		return fail_code(c);
-	p.axes = c->in[0]->ndim > 0 ? 1u << a : 0;
+	p.axes = x->ndim > 0 ? 1u << a : 0;
 	p.keepdim = attr_i(c, "keepdims", 1) != 0;
-	return done(c, ml_op((MlOp)d->ml, c->in, &p, c->err), out);
+	if (attr_i(c, "select_last_index", 0) == 0 || x->ndim == 0 || x->ne[a] == 0)
+		return done(c, ml_op((MlOp)d->ml, c->in, &p, c->err), out);
+	/* the last extreme: the first one along the reversed axis, at n-1-i */
+	if ((rev = ml_view_slice(x, a, x->ne[a] - 1, -1, -1, c->err)) == NULL)
+		return fail_code(c);
+	idx = ml_op((MlOp)d->ml, &rev, &p, c->err);
+	ml_tensor_unref(rev);
+	if (idx == NULL)
+		return fail_code(c);
+	if ((last = scalar(ML_I64, (double)(x->ne[a] - 1), c->err)) == NULL) {
+		ml_tensor_unref(idx);
+		return fail_code(c);
+	}
+	in[0] = last;
+	in[1] = idx;
+	*out = ml_op(ML_OP_SUB, in, NULL, c->err);
+	ml_tensor_unref(last);
+	ml_tensor_unref(idx);
+	return *out != NULL ? AC_OK : fail_code(c);
 }
 
 /* ---- shapes, views and copies ---- */
