@@ -794,6 +794,102 @@ op_constant_of_shape(Ctx *c, const OpDef *d, MlTensor **out)
 	return AC_OK;
 }
 
+/* Softmax (d->ml 0) and LogSoftmax (1) along one axis, from the row
+ * maximum; before opset 13 over the 2-D view [prod(:axis), prod(axis:)]. */
+static int
+op_softmax(Ctx *c, const OpDef *d, MlTensor **out)
+{
+	MlTensor *x = c->in[0], *x2 = NULL, *mx = NULL, *y = NULL, *e = NULL, *sum = NULL, *r = NULL,
+	         *in[2];
+	MlOpParams p = {.keepdim = true};
+	int a, r0 = x->ndim, rc = AC_OK;
+
+	if (r0 == 0)
+		return unsupported(c, "a scalar input");
+	if (c->opset < 13) {
+		int64_t ax = attr_i(c, "axis", 1), ne[2] = {1, 1};
+
+		if (ax < -r0 || ax > r0)
+			return ac_err_set(c->err, AC_ERANGE, "%s: axis %" PRId64 " of rank %d", d->name, ax, r0);
+		ax = ax < 0 ? ax + r0 : ax;
+		for (int k = 0; k < r0; k++)
+			ne[k < ax ? 0 : 1] *= x->ne[k];
+		if ((x2 = ml_tensor_reshape_copy(x, 2, ne, c->err)) == NULL)
+			return fail_code(c);
+		a = 1;
+	} else {
+		if (norm_axis(c, attr_i(c, "axis", -1), r0, &a) != AC_OK)
+			return fail_code(c);
+		x2 = ml_tensor_ref(x);
+	}
+	p.axes = 1u << a;
+	in[0] = x2;
+	if ((mx = ml_op(ML_OP_AMAX, in, &p, c->err)) == NULL)
+		goto fail;
+	in[1] = mx;
+	if ((y = ml_op(ML_OP_SUB, in, NULL, c->err)) == NULL)
+		goto fail;
+	in[0] = y;
+	if ((e = ml_op(ML_OP_EXP, in, NULL, c->err)) == NULL)
+		goto fail;
+	in[0] = e;
+	if ((sum = ml_op(ML_OP_SUM, in, &p, c->err)) == NULL)
+		goto fail;
+	if (d->ml == 0) {
+		in[0] = e;
+		in[1] = sum;
+		r = ml_op(ML_OP_DIV, in, NULL, c->err);
+	} else {
+		MlTensor *ls;
+
+		in[0] = sum;
+		if ((ls = ml_op(ML_OP_LOG, in, NULL, c->err)) == NULL)
+			goto fail;
+		in[0] = y;
+		in[1] = ls;
+		r = ml_op(ML_OP_SUB, in, NULL, c->err);
+		ml_tensor_unref(ls);
+	}
+	if (r == NULL)
+		goto fail;
+	if (c->opset < 13) {
+		MlTensor *v = ml_tensor_reshape_copy(r, r0, x->ne, c->err);
+
+		ml_tensor_unref(r);
+		if ((r = v) == NULL)
+			goto fail;
+	}
+	*out = r;
+	goto done;
+fail:
+	rc = fail_code(c);
+done:
+	ml_tensor_unref(x2);
+	ml_tensor_unref(mx);
+	ml_tensor_unref(y);
+	ml_tensor_unref(e);
+	ml_tensor_unref(sum);
+	return rc;
+}
+
+/* Dropout at inference: the identity (training mode draws random masks). */
+static int
+op_dropout(Ctx *c, const OpDef *d, MlTensor **out)
+{
+	if (c->nin > 2 && c->in[2] != NULL) {
+		double v = 0;
+		int64_t idx[ML_MAX_DIMS] = {0};
+
+		if (ml_get(c->in[2], idx, &v, c->err) != AC_OK)
+			return fail_code(c);
+		if (v != 0)
+			return unsupported(c, "training_mode (random masks)");
+	}
+	if (c->opset < 7 && attr_i(c, "is_test", 0) == 0)
+		return unsupported(c, "training mode (is_test = 0)");
+	return done(c, ml_tensor_ref(c->in[0]), out);
+}
+
 /* ---- the op table ---- */
 
 static const OpDef ops[] = {
@@ -880,6 +976,9 @@ static const OpDef ops[] = {
 	{"Concat", op_concat, 0, "axis"},
 	{"Constant", op_constant, 0, "value value_float value_floats value_int value_ints"},
 	{"ConstantOfShape", op_constant_of_shape, 0, "value"},
+	{"Softmax", op_softmax, 0, "axis"},
+	{"LogSoftmax", op_softmax, 1, "axis"},
+	{"Dropout", op_dropout, 0, "seed ratio is_test"},
 };
 
 static const OpDef *
