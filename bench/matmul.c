@@ -69,8 +69,8 @@ sample(int use_ml, const Case *cs, MlTensor *c, MlTensor *a, MlTensor *b, int re
 		} else {
 			cblas_sgemm(CblasRowMajor, cs->transa ? CblasTrans : CblasNoTrans,
 			            cs->transb ? CblasTrans : CblasNoTrans, (int)cs->m, (int)cs->n,
-			            (int)cs->k, 1, a->data, (int)ml_tensor_cols(a), b->data,
-			            (int)ml_tensor_cols(b), 0, c->data, (int)cs->n);
+			            (int)cs->k, 1, ML_F32(a), (int)ml_tensor_cols(a), ML_F32(b),
+			            (int)ml_tensor_cols(b), 0, ML_F32(c), (int)cs->n);
 		}
 	}
 	return (double)(ac_clock_ns() - t0) / 1e9 / reps;
