@@ -40,7 +40,7 @@ endif
 
 DEB_PKGS = build-essential pkg-config zlib1g-dev libopenblas-dev libcmocka-dev libmd-dev libsodium-dev \
 	libzmq3-dev protobuf-c-compiler libprotobuf-c-dev libsqlite3-dev libjansson-dev libseccomp-dev \
-	dataset-fashion-mnist lua5.4
+	dataset-fashion-mnist lua5.4 libonnx-testdata
 
 BASE_SRC := $(wildcard base/*.c)
 DIS_SRC  := $(wildcard dis/*.c)
@@ -48,6 +48,8 @@ ML_SRC   := $(wildcard ml/*.c ml/cpu/*.c ml/io/*.c)
 VM_SRC   := $(wildcard vm/*.c)
 # protoc-c's output is generated into build/proto/ and compiled with the rest.
 PROTO_SRC := $(wildcard proto/*.c)
+# onnx/: ONNX models on ml; its protoc-c output goes to build/onnx/.
+ONNX_SRC  := $(wildcard onnx/*.c)
 SCHED_SRC := $(wildcard scheduler/*.c)
 NODE_SRC  := $(wildcard node/*.c)
 LIMBO_SRC := $(wildcard limbo/*.c)
@@ -57,10 +59,11 @@ DIS_OBJ  := $(patsubst %.c,build/%.o,$(DIS_SRC))
 ML_OBJ   := $(patsubst %.c,build/%.o,$(ML_SRC))
 VM_OBJ   := $(patsubst %.c,build/%.o,$(VM_SRC))
 PROTO_OBJ := build/proto/acheron.pb-c.o $(patsubst %.c,build/%.o,$(PROTO_SRC))
+ONNX_OBJ  := build/onnx/onnx.pb-c.o $(patsubst %.c,build/%.o,$(ONNX_SRC))
 SCHED_OBJ := $(patsubst %.c,build/%.o,$(SCHED_SRC))
 NODE_OBJ  := $(patsubst %.c,build/%.o,$(NODE_SRC))
 LIMBO_OBJ := $(patsubst %.c,build/%.o,$(LIMBO_SRC))
-LIB_OBJ  := $(BASE_OBJ) $(DIS_OBJ) $(ML_OBJ) $(VM_OBJ) $(PROTO_OBJ) $(SCHED_OBJ) $(NODE_OBJ) $(LIMBO_OBJ)
+LIB_OBJ  := $(BASE_OBJ) $(DIS_OBJ) $(ML_OBJ) $(VM_OBJ) $(PROTO_OBJ) $(ONNX_OBJ) $(SCHED_OBJ) $(NODE_OBJ) $(LIMBO_OBJ)
 
 # Each component is an archive; a program links the ones it needs, in
 # dependency order (vm -> ml, dis -> base).
@@ -69,6 +72,7 @@ LIB_DIS  := build/libdis.a $(LIB_BASE)
 LIB_ML   := build/libml.a $(LIB_BASE)
 LIB_VM   := build/libvm.a build/libml.a build/libdis.a $(LIB_BASE)
 LIB_PROTO := build/libproto.a $(LIB_BASE)
+LIB_ONNX  := build/libonnx.a build/libml.a $(LIB_BASE)
 LIB_SCHED := build/libscheduler.a build/libproto.a $(LIB_DIS)
 LIB_NODE  := build/libnode.a build/libproto.a $(LIB_DIS)
 LIB_LIMBO := build/liblimbo.a $(LIB_DIS)
@@ -104,6 +108,7 @@ build/libdis.a: $(DIS_OBJ)
 build/libml.a: $(ML_OBJ)
 build/libvm.a: $(VM_OBJ)
 build/libproto.a: $(PROTO_OBJ)
+build/libonnx.a: $(ONNX_OBJ)
 build/libscheduler.a: $(SCHED_OBJ)
 build/libnode.a: $(NODE_OBJ)
 build/liblimbo.a: $(LIMBO_OBJ)
@@ -133,6 +138,15 @@ $(foreach m,$(VM_BUILTIN_MODS),$(eval $(call VM_GEN_RULE,$(m))))
 # Every vm object, and each test that includes vm/'s headers, may include them.
 $(VM_OBJ) $(patsubst %.c,build/%.o,$(wildcard tests/vm/*.c)): $(VM_GEN)
 
+build/onnx/onnx.pb-c.c build/onnx/onnx.pb-c.h &: onnx/onnx.proto
+	@mkdir -p build/onnx
+	protoc-c --c_out=build/onnx -Ionnx $<
+
+# onnx/onnx_impl.h includes the generated header as "onnx/onnx.pb-c.h".
+$(ONNX_OBJ) $(patsubst %.c,build/%.o,$(wildcard tests/onnx/*.c)): build/onnx/onnx.pb-c.h
+
+build/onnx/onnx.pb-c.o: build/onnx/onnx.pb-c.c
+	$(CC) $(CFLAGS_ALL) -Wno-missing-prototypes -c $< -o $@
 build/proto/acheron.pb-c.o: build/proto/acheron.pb-c.c
 	$(CC) $(CFLAGS_ALL) -Wno-missing-prototypes -c $< -o $@
 build/lib%.a:
@@ -152,6 +166,7 @@ $(patsubst %.c,build/%.t,$(wildcard tests/dis/*.c)): $(LIB_DIS)
 $(patsubst %.c,build/%.t,$(wildcard tests/ml/*.c)): $(LIB_ML)
 $(patsubst %.c,build/%.t,$(wildcard tests/vm/*.c)): $(LIB_VM)
 $(patsubst %.c,build/%.t,$(wildcard tests/proto/*.c)): $(LIB_PROTO)
+$(patsubst %.c,build/%.t,$(wildcard tests/onnx/*.c)): $(LIB_ONNX)
 $(patsubst %.c,build/%.t,$(wildcard tests/node/*.c)): $(LIB_NODE)
 $(patsubst %.c,build/%.t,$(wildcard tests/scheduler/*.c)): $(LIB_SCHED)
 $(patsubst %.c,build/%.t,$(wildcard tests/limbo/*.c)): $(LIB_LIMBO)
@@ -193,7 +208,7 @@ build/bench/%: build/bench/%.o
 	$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) -o $@ $< $(filter %.a,$^) -lopenblas $(LDLIBS_NET) $(LDLIBS_ALL)
 
 # What the sh tests read, besides themselves.
-build/tests/symbols.t: $(LIB_VM) $(LIB_SCHED) $(LIB_NODE) $(LIB_LIMBO)
+build/tests/symbols.t: $(LIB_VM) $(LIB_ONNX) $(LIB_SCHED) $(LIB_NODE) $(LIB_LIMBO)
 build/tests/man.t: $(wildcard man/*.1)
 build/tests/hardening.t: $(CMDS)
 build/tests/bench.t: bench/run.sh $(BENCHES)

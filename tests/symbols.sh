@@ -4,9 +4,10 @@
 cd "$(dirname "$0")/../.." 2>/dev/null || exit 1
 n=0
 fail=0
-# proto also exports what protoc-c generates from acheron.proto (acheron__).
-echo "1..8"
-for pair in base:ac_ dis:dis_ ml:ml_ vm:vm_ "proto:proto_|acheron__" scheduler:sched_ node:node_ limbo:limbo_; do
+# proto also exports what protoc-c generates from acheron.proto (acheron__);
+# onnx's generated onnx__ symbols already carry its prefix.
+echo "1..9"
+for pair in base:ac_ dis:dis_ ml:ml_ vm:vm_ "proto:proto_|acheron__" onnx:onnx_ scheduler:sched_ node:node_ limbo:limbo_; do
 	lib=${pair%%:*}
 	prefix=${pair#*:}
 	n=$((n + 1))
