@@ -103,16 +103,25 @@ const MlKernel *ml_unary_kernel(MlOp op, MlDtype dt);
 int ml_reduce_run(MlOp op, MlTensor *out, const MlTensor *in, const MlOpParams *params,
                   bool ref, AcErr *err);
 
-/* The other families: each checks its operands and computes its output
- * shape (shape), and runs into an output of that shape and the inputs'
- * dtype (run; ref selects the scalar twin). */
+/*
+ * The other families: the family F of ops.def is `const MlFamily
+ * ml_family_F` in its kernel file.  shape checks the operands and computes
+ * the output shape; run runs into an output of that shape (ref selects the
+ * scalar twin).  op.c has already checked: each non-optional input is
+ * there; unless mixed, all inputs share one dtype; the dtype of input
+ * dtype_input is in the op's mask.  out_dtype, when set, gives the
+ * output's dtype from the inputs (else it is input 0's).
+ */
 typedef struct MlFamily {
 	int (*shape)(MlOp op, MlTensor *const *in, const MlOpParams *p, int *ndim,
 	             int64_t ne[ML_MAX_DIMS], AcErr *err);
 	int (*run)(MlOp op, MlTensor *out, MlTensor *const *in, const MlOpParams *p, bool ref,
 	           AcErr *err);
+	uint32_t optional;   /* bit k: input k may be NULL */
+	bool mixed;          /* the inputs' dtypes differ; shape checks them */
+	int dtype_input;     /* the input whose dtype ops.def's mask lists */
+	MlDtype (*out_dtype)(MlOp op, MlTensor *const *in, const MlOpParams *p);
 } MlFamily;
-extern const MlFamily ml_matmul_family, ml_softmax_family, ml_norm_family, ml_linear_family;
 
 /* A dimension counted from the end when negative; -1 when outside. */
 static inline int

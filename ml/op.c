@@ -5,26 +5,44 @@
 #include <inttypes.h>
 #include <string.h>
 
-enum Family { BINARY, COMPARE, LOGIC, UNARY, REDUCE, INDEX_REDUCE, MATMUL, SOFTMAX, NORM, LINEAR };
+/* The element-wise and reduction families live here; every other family
+ * F in ops.def is the MlFamily ml_family_F its kernel file defines, found
+ * by name, so a new family touches ops.def and its own file only. */
+enum Family { BINARY, COMPARE, LOGIC, UNARY, REDUCE, INDEX_REDUCE, OTHER };
+#define X(id, name, family, arity, dtypes) extern const MlFamily ml_family_##family;
+#include "ml/ops.def"
+#undef X
+/* markers: the built-in families run no MlFamily code */
+const MlFamily ml_family_BINARY, ml_family_COMPARE, ml_family_LOGIC, ml_family_UNARY,
+	ml_family_REDUCE, ml_family_INDEX_REDUCE;
 
 static const struct {
 	const char *name;
-	enum Family family;
 	int arity;
 	uint32_t dtypes;
+	const MlFamily *fam;  /* the family's checks and kernels (OTHER) */
 } ops[] = {
-#define X(id, name, family, arity, dtypes) [ML_OP_##id] = {name, family, arity, dtypes},
+#define X(id, name, family, arity, dtypes) [ML_OP_##id] = {name, arity, dtypes, &ml_family_##family},
 #include "ml/ops.def"
 #undef X
 };
 _Static_assert(sizeof ops / sizeof ops[0] == ML_OP_COUNT, "ops.def and MlOp");
 #define X(id, name, family, arity, dtypes)                                              \
 	_Static_assert((arity) >= 1 && (arity) <= ML_OP_MAX_INPUTS, #id ": arity");      \
-	_Static_assert(((dtypes) & ~ML_DTS_ALL) == 0, #id ": dtypes outside dtype.def"); \
-	_Static_assert(((dtypes) & ML_DTS_QUANT) == 0 || (family) == LINEAR,              \
-	               #id ": quantized inputs only for linear");
+	_Static_assert(((dtypes) & ~ML_DTS_ALL) == 0, #id ": dtypes outside dtype.def");
 #include "ml/ops.def"
 #undef X
+
+static enum Family
+family(MlOp op)
+{
+	const MlFamily *f = ops[op].fam;
+
+	return f == &ml_family_BINARY ? BINARY : f == &ml_family_COMPARE ? COMPARE
+	       : f == &ml_family_LOGIC ? LOGIC : f == &ml_family_UNARY ? UNARY
+	       : f == &ml_family_REDUCE ? REDUCE : f == &ml_family_INDEX_REDUCE ? INDEX_REDUCE
+	                                                                        : OTHER;
+}
 
 const char *
 ml_op_name(MlOp op)
@@ -54,9 +72,13 @@ ml_op_dtypes(MlOp op)
 }
 
 static MlDtype
-out_dtype(MlOp op, MlDtype in)
+out_dtype(MlOp op, MlTensor *const *ins, const MlOpParams *p)
 {
-	switch (ops[op].family) {
+	MlDtype in = ins[0]->dtype;
+
+	switch (family(op)) {
+	case OTHER:
+		return ops[op].fam->out_dtype != NULL ? ops[op].fam->out_dtype(op, ins, p) : in;
 	case COMPARE:
 	case LOGIC:
 		return ML_BOOL;
@@ -76,19 +98,18 @@ check_inputs(MlOp op, MlTensor *const *in, AcErr *err)
 	if (in == NULL)
 		return ac_err_set(err, AC_EINVAL, "%s: nil inputs", ops[op].name);
 	for (int k = 0; k < ops[op].arity; k++) {
-		if (in[k] == NULL && ((ops[op].family == NORM && k > 0) ||
-		                      (ops[op].family == LINEAR && k == 2)))
+		if (in[k] == NULL && family(op) == OTHER && (ops[op].fam->optional & (1u << k)))
 			continue; /* optional */
 		if (in[k] == NULL)
 			return ac_err_set(err, AC_EINVAL, "%s: input %d is nil", ops[op].name, k + 1);
-		if (ops[op].family == LINEAR)
+		if (family(op) == OTHER && ops[op].fam->mixed)
 			continue; /* its family checks the mix of dtypes */
 		if (in[k]->dtype != in[0]->dtype)
 			return ac_err_set(err, AC_EDTYPE, "%s: input %d is %s, input 1 %s", ops[op].name,
 			                  k + 1, ml_dtype_name(in[k]->dtype), ml_dtype_name(in[0]->dtype));
 	}
 	{
-		const MlTensor *t = ops[op].family == LINEAR ? in[1] : in[0];
+		const MlTensor *t = family(op) == OTHER ? in[ops[op].fam->dtype_input] : in[0];
 		if (!(ops[op].dtypes & (1u << t->dtype)))
 			return ac_err_set(err, AC_EDTYPE, "%s: no kernel for %s", ops[op].name,
 			                  ml_dtype_name(t->dtype));
@@ -110,13 +131,13 @@ reduce_shape(MlOp op, const MlTensor *x, const MlOpParams *p, int *ndim, int64_t
 		                  (unsigned)axes, x->ndim);
 	if (axes == 0)
 		axes = (1u << x->ndim) - 1;
-	if (ops[op].family == INDEX_REDUCE && x->ndim > 0 && (axes & (axes - 1)) != 0 &&
+	if (family(op) == INDEX_REDUCE && x->ndim > 0 && (axes & (axes - 1)) != 0 &&
 	    axes != (1u << x->ndim) - 1)
 		return ac_err_set(err, AC_EINVAL, "%s: reduces one axis or all", ops[op].name);
 	for (int i = 0; i < x->ndim; i++) {
 		bool r = axes & (1u << i);
 		if (r && x->ne[i] == 0 && (op == ML_OP_AMAX || op == ML_OP_AMIN ||
-		                           ops[op].family == INDEX_REDUCE)) {
+		                           family(op) == INDEX_REDUCE)) {
 			char a[ML_SHAPE_BYTES];
 			return ac_err_set(err, AC_ESHAPE, "%s: cannot reduce the empty dimension %d of %s",
 			                  ops[op].name, i, ml_shape_fmt(x, a));
@@ -132,13 +153,7 @@ reduce_shape(MlOp op, const MlTensor *x, const MlOpParams *p, int *ndim, int64_t
 static const MlFamily *
 family_of(MlOp op)
 {
-	switch (ops[op].family) {
-	case MATMUL: return &ml_matmul_family;
-	case SOFTMAX: return &ml_softmax_family;
-	case NORM: return &ml_norm_family;
-	case LINEAR: return &ml_linear_family;
-	default: return NULL;
-	}
+	return family(op) == OTHER ? ops[op].fam : NULL;
 }
 
 int
@@ -153,7 +168,7 @@ ml_op_shape(MlOp op, MlTensor *const *in, const MlOpParams *params, int *ndim,
 	if (family_of(op) != NULL)
 		return family_of(op)->shape(op, in, params != NULL ? params : &(MlOpParams){0}, ndim,
 		                            ne, err);
-	if (ops[op].family == REDUCE || ops[op].family == INDEX_REDUCE)
+	if (family(op) == REDUCE || family(op) == INDEX_REDUCE)
 		return reduce_shape(op, in[0], params, ndim, ne, kne, err);
 	return ml_broadcast_shape(ops[op].name, ops[op].arity, (const MlTensor *const *)in, ndim,
 	                          ne, err);
@@ -174,9 +189,9 @@ op_run(MlOp op, MlTensor *out, MlTensor *const *in, const MlOpParams *params, bo
 		return rc;
 	if (out == NULL)
 		return ac_err_set(err, AC_EINVAL, "%s: nil output", ops[op].name);
-	if (out->dtype != out_dtype(op, in[0]->dtype))
+	if (out->dtype != out_dtype(op, in, params))
 		return ac_err_set(err, AC_EDTYPE, "%s: output is %s, want %s", ops[op].name,
-		                  ml_dtype_name(out->dtype), ml_dtype_name(out_dtype(op, in[0]->dtype)));
+		                  ml_dtype_name(out->dtype), ml_dtype_name(out_dtype(op, in, params)));
 	if (params == NULL)
 		params = &none;
 	if (family_of(op) != NULL) {
@@ -190,7 +205,7 @@ op_run(MlOp op, MlTensor *out, MlTensor *const *in, const MlOpParams *params, bo
 		}
 		return family_of(op)->run(op, out, in, params, ref, err);
 	}
-	if (ops[op].family == REDUCE || ops[op].family == INDEX_REDUCE) {
+	if (family(op) == REDUCE || family(op) == INDEX_REDUCE) {
 		MlTensor *kv;
 		if ((rc = reduce_shape(op, in[0], params, &nd, ne, kne, err)) != AC_OK)
 			return rc;
@@ -216,8 +231,8 @@ op_run(MlOp op, MlTensor *out, MlTensor *const *in, const MlOpParams *params, bo
 		return ac_err_set(err, AC_ESHAPE, "%s: output %s, want %s", ops[op].name,
 		                  ml_shape_fmt(out, a), ml_shape_fmt(&s, b));
 	}
-	k = ops[op].family == UNARY ? ml_unary_kernel(op, in[0]->dtype)
-	    : ops[op].family == LOGIC && ops[op].arity == 1 ? ml_unary_kernel(op, in[0]->dtype)
+	k = family(op) == UNARY ? ml_unary_kernel(op, in[0]->dtype)
+	    : family(op) == LOGIC && ops[op].arity == 1 ? ml_unary_kernel(op, in[0]->dtype)
 	                                                      : ml_binary_kernel(op, in[0]->dtype);
 	if (k == NULL || k->ref == NULL)
 		return ac_err_set(err, AC_EDTYPE, "%s: no kernel for %s", ops[op].name,
@@ -260,7 +275,7 @@ ml_op(MlOp op, MlTensor *const *in, const MlOpParams *params, AcErr *err)
 
 	if (ml_op_shape(op, in, params, &nd, ne, err) != AC_OK)
 		return NULL;
-	out = ml_tensor_empty(out_dtype(op, in[0]->dtype), nd, ne, err);
+	out = ml_tensor_empty(out_dtype(op, in, params), nd, ne, err);
 	if (out != NULL && op_run(op, out, in, params, false, err) != AC_OK) {
 		ml_tensor_unref(out);
 		out = NULL;

@@ -239,7 +239,7 @@ done:
 	return rc;
 }
 
-const MlFamily ml_matmul_family = {mm_shape, mm_run};
+const MlFamily ml_family_MATMUL = {.shape = mm_shape, .run = mm_run};
 
 /* ---- linear: x weight^T + bias ---- */
 
@@ -343,4 +343,4 @@ done:
 	return rc;
 }
 
-const MlFamily ml_linear_family = {lin_shape, lin_run};
+const MlFamily ml_family_LINEAR = {.shape = lin_shape, .run = lin_run, .optional = 1u << 2, .mixed = true, .dtype_input = 1};

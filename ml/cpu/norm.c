@@ -175,4 +175,4 @@ done:
 	return rc;
 }
 
-const MlFamily ml_norm_family = {nm_shape, nm_run};
+const MlFamily ml_family_NORM = {.shape = nm_shape, .run = nm_run, .optional = 0x1e};

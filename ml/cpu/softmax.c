@@ -104,4 +104,4 @@ sm_run(MlOp op, MlTensor *out, MlTensor *const *in, const MlOpParams *p, bool re
 	return rc;
 }
 
-const MlFamily ml_softmax_family = {sm_shape, sm_run};
+const MlFamily ml_family_SOFTMAX = {.shape = sm_shape, .run = sm_run};
