@@ -270,9 +270,23 @@ typedef struct MlOpParams {
 	uint32_t axes;
 	bool keepdim;
 	int correction;
-	int axis;      /* softmax, log_softmax, layer_norm, rms_norm: a dimension, negative from the end */
+	int axis;      /* softmax, log_softmax, layer_norm, rms_norm, the index ops: a
+	                * dimension, negative from the end */
 	double eps;    /* the norms' epsilon */
-	int groups;    /* group_norm */
+	int groups;    /* group_norm, conv */
+	/* convolution and pooling, per spatial dimension (up to 3): */
+	int64_t kernel[3], stride[3], dilation[3], output_padding[3];
+	int64_t pad[6];        /* begin of each spatial dimension, then end of each */
+	bool ceil_mode, count_include_pad;
+	/* the index ops and losses: */
+	int64_t k;             /* topk */
+	bool largest, sorted, causal;
+	int mode;              /* pad: 0 constant, 1 reflect, 2 edge (replicate), 3 wrap;
+	                        * scatter: 0 none, 1 add, 2 mul, 3 max, 4 min;
+	                        * loss reduction: 0 none, 1 mean, 2 sum */
+	int64_t ignore_index;
+	double label_smoothing, scale;
+	uint64_t seed;         /* random */
 } MlOpParams;
 
 /* The op's name in ops.def ("add"), and the op with a name (-1 if none). */
