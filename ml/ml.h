@@ -171,6 +171,12 @@ bool ml_tensor_is_contiguous(const MlTensor *t);
 size_t ml_tensor_storage_bytes(const MlTensor *t, bool *mapped);
 /* Whether a and b have the same shape. */
 bool ml_same_shape(const MlTensor *a, const MlTensor *b);
+/* How many tensors (views) hold t's storage now, t included: 1 when t is
+ * its last view.  Thread safety: a snapshot; exact when no other thread
+ * makes or drops views of the storage. */
+int ml_tensor_storage_views(const MlTensor *t);
+/* Whether a and b are views of one storage. */
+bool ml_tensor_same_storage(const MlTensor *a, const MlTensor *b);
 
 /*
  * Views: a new tensor (one reference, owned by the caller) sharing t's
@@ -312,6 +318,8 @@ int ml_op_into(MlOp op, MlTensor *out, MlTensor *const *in, const MlOpParams *pa
                AcErr *err);
 /* Runs op into a new contiguous output of the right shape and dtype. */
 MlTensor *ml_op(MlOp op, MlTensor *const *in, const MlOpParams *params, AcErr *err);
+/* The dtype of op's output for these inputs. */
+MlDtype ml_op_dtype(MlOp op, MlTensor *const *in, const MlOpParams *params);
 /* The shape op would give (broadcast, or reduced); AC_ESHAPE as above. */
 int ml_op_shape(MlOp op, MlTensor *const *in, const MlOpParams *params, int *ndim,
                 int64_t ne[ML_MAX_DIMS], AcErr *err);

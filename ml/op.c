@@ -156,6 +156,14 @@ family_of(MlOp op)
 	return family(op) == OTHER ? ops[op].fam : NULL;
 }
 
+MlDtype
+ml_op_dtype(MlOp op, MlTensor *const *in, const MlOpParams *params)
+{
+	MlOpParams none = {0};
+
+	return out_dtype(op, in, params != NULL ? params : &none);
+}
+
 int
 ml_op_shape(MlOp op, MlTensor *const *in, const MlOpParams *params, int *ndim,
             int64_t ne[ML_MAX_DIMS], AcErr *err)

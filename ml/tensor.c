@@ -299,6 +299,18 @@ ml_tensor_storage_bytes(const MlTensor *t, bool *mapped)
 	return t->storage->bytes;
 }
 
+int
+ml_tensor_storage_views(const MlTensor *t)
+{
+	return atomic_load_explicit(&t->storage->refs, memory_order_acquire);
+}
+
+bool
+ml_tensor_same_storage(const MlTensor *a, const MlTensor *b)
+{
+	return a->storage == b->storage;
+}
+
 bool
 ml_same_shape(const MlTensor *a, const MlTensor *b)
 {

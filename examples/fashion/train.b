@@ -203,8 +203,8 @@ init(nil: ref Draw->Context, argv: list of string)
 	tensor->scale(xtrain, 1.0/255.0);
 	tensor->scale(xtest, 1.0/255.0);
 
-	if(limit > xtrain.rows)
-		limit = xtrain.rows;
+	if(limit > rows(xtrain))
+		limit = rows(xtrain);
 	nbatch := limit / BATCH;	# a last partial batch is dropped
 
 	# He initialisation: weights Normal(0, sqrt(2/fan_in)), one seed per
@@ -214,7 +214,7 @@ init(nil: ref Draw->Context, argv: list of string)
 	l3 = Linear.new(NH2, NCLASS, 0.125, 3);	# sqrt(2/128)
 
 	batch := Batch.new();
-	test := Acts.new(xtest.rows);
+	test := Acts.new(rows(xtest));
 
 	for(epoch := 1; epoch <= epochs; epoch++){
 		t0 := sys->millisec();
@@ -327,7 +327,7 @@ csvline(fd: ref Sys->FD, path, line: string)
 		fail("csv", sys->sprint("--csv: writing \"%s\": %r", path));
 }
 
-# Reads an IDX file (images become N x 784, labels N x 1); a missing or
+# Reads an IDX file (images [N, 28, 28], labels [N]); a missing or
 # malformed file ends the program with readidx's message.
 readidx(path: string): ref T
 {
@@ -344,7 +344,7 @@ readidx(path: string): ref T
 # infinite (a learning rate too high) ends the program.
 trainepoch(b: ref Batch, xs, ys: ref T, nbatch, epoch: int, lr: real): (real, int)
 {
-	perm := tensor->perm(xs.rows, epoch);
+	perm := tensor->perm(rows(xs), epoch);
 	loss := 0.0;
 	right := 0;
 	for(i := 0; i < nbatch; i++){
@@ -376,9 +376,9 @@ trainepoch(b: ref Batch, xs, ys: ref T, nbatch, epoch: int, lr: real): (real, in
 forward(a: ref Acts, x: ref T)
 {
 	l1.forward(a.z1, x);
-	tensor->relu(a.a1, a.z1);
+	tensor->opinto("relu", a.a1, array[] of {a.z1}, nil);
 	l2.forward(a.z2, a.a1);
-	tensor->relu(a.a2, a.z2);
+	tensor->opinto("relu", a.a2, array[] of {a.z2}, nil);
 	l3.forward(a.logits, a.a2);
 }
 
@@ -399,18 +399,30 @@ backward(b: ref Batch)
 evaluate(a: ref Acts, xs, ys: ref T): real
 {
 	forward(a, xs);
-	return real tensor->correct(a.logits, ys) * 100.0 / real xs.rows;
+	return real tensor->correct(a.logits, ys) * 100.0 / real rows(xs);
+}
+
+# An f32 matrix of zeros.
+mat(rows, cols: int): ref T
+{
+	return tensor->zeros(array[] of {rows, cols}, "f32");
+}
+
+# The first dimension of t.
+rows(t: ref T): int
+{
+	return tensor->shape(t)[0];
 }
 
 Linear.new(nin, nout: int, std: real, seed: int): ref Linear
 {
 	l := ref Linear;
-	l.w = tensor->randn(nin, nout, std, seed);
-	l.b = tensor->zeros(1, nout);
-	l.gw = tensor->zeros(nin, nout);
-	l.gb = tensor->zeros(1, nout);
-	l.vw = tensor->zeros(nin, nout);
-	l.vb = tensor->zeros(1, nout);
+	l.w = tensor->randn(array[] of {nin, nout}, std, seed);
+	l.b = mat(1, nout);
+	l.gw = mat(nin, nout);
+	l.gb = mat(1, nout);
+	l.vw = mat(nin, nout);
+	l.vb = mat(1, nout);
 	return l;
 }
 
@@ -441,17 +453,17 @@ Linear.step(l: self ref Linear, lr: real)
 Acts.new(n: int): ref Acts
 {
 	return ref Acts(
-		tensor->zeros(n, NH1), tensor->zeros(n, NH1),
-		tensor->zeros(n, NH2), tensor->zeros(n, NH2),
-		tensor->zeros(n, NCLASS));
+		mat(n, NH1), mat(n, NH1),
+		mat(n, NH2), mat(n, NH2),
+		mat(n, NCLASS));
 }
 
 Batch.new(): ref Batch
 {
 	return ref Batch(
-		tensor->zeros(BATCH, NIN), tensor->zeros(BATCH, 1),
+		mat(BATCH, NIN), mat(BATCH, 1),
 		Acts.new(BATCH),
-		tensor->zeros(BATCH, NCLASS),
-		tensor->zeros(BATCH, NH2), tensor->zeros(BATCH, NH2),
-		tensor->zeros(BATCH, NH1), tensor->zeros(BATCH, NH1));
+		mat(BATCH, NCLASS),
+		mat(BATCH, NH2), mat(BATCH, NH2),
+		mat(BATCH, NH1), mat(BATCH, NH1));
 }

@@ -2,7 +2,8 @@
  * $Tensor used from Limbo: Inferno's compiler computes the type signatures
  * of module/tensor.m, so a successful load proves ours match (bin/limbo's
  * program must load too); a shape error raises "tensor: gemm: ..." naming
- * the shapes, with module and pc. Tensors are metered like the Dis heap:
+ * the shapes, with module and pc; tensorapi.b walks the n-d API (views,
+ * dtypes, the generic op path, NPY and GGUF files). Tensors are metered like the Dis heap:
  * their bytes count against --heap-max and their work against
  * --max-instructions.
  */
@@ -23,7 +24,7 @@ run_tensorerr(const char *dis)
 	assert_int_equal(r.status, 1);
 	assert_string_equal(r.out, "c 2 x 4\n");
 	snprintf(want, sizeof want,
-	         "dis-run: %s: uncaught exception: tensor: gemm: a [2,3] and b [5,5] do not agree (module TensorErr, pc ",
+	         "dis-run: %s: uncaught exception: tensor: matmul: [2,3] and [5,5] do not agree (module TensorErr, pc ",
 	         dis);
 	if (strstr(r.err, want) == NULL)
 		print_error("stderr [%s]\nwant   [%s...]\n", r.err, want);
@@ -110,7 +111,66 @@ test_tensor_gemm_budget(void **state)
 	run_free(&r);
 }
 
+/* The n-d API from Limbo, compiled by our limbo and by Inferno's (whose
+ * signatures must match module/tensor.m's table). */
+static void
+run_tensorapi(const char *dis)
+{
+	RunResult r;
+	char dir[] = "/tmp/tensorapiXXXXXX";
+
+	assert_non_null(mkdtemp(dir));
+	{
+		char *argv[] = {"bin/dis-run", (char *)dis, dir, NULL};
+		r = run_cmd(argv, NULL, 20000);
+	}
+	if (r.status != 0)
+		print_error("status %d stderr [%s]\n", r.status, r.err);
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.out,
+	                    "x [2,3] f32 1 2 3 4 5 6\n"
+	                    "xt [3,2] f32 1 4 2 5 3 60; x[1,2] 60\n"
+	                    "x+row 11 22 33 14 25 90\n"
+	                    "sum [2,1] f32 6 69\n"
+	                    "softmax [2] f64 .5 .5\n"
+	                    "argmax [2] i64 2 2\n"
+	                    "reversed [2,3] f32 3 2 1 60 5 4\n"
+	                    "view [3,2] f32\n"
+	                    "q [2,32] q8_0 numel 64 [1,31] .499969482421875\n"
+	                    "npy   1 2 3 4 5 60\n"
+	                    "gguf   2 b [3] f32 10 20 30\n"
+	                    "missing: 1\n"
+	                    "caught tensor: add: [2,3] and [4] do not broadcast\n"
+	                    "caught tensor: sum: bad value \"x\" for option axis\n"
+	                    "caught tensor: op: no op named \"nosuch\"\n"
+	                    "1 ops\n");
+	run_free(&r);
+	{
+		char cmd[128];
+		snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+		assert_int_equal(system(cmd), 0);
+	}
+}
+
+static void
+test_tensor_api(void **state)
+{
+	(void)state;
+	limbo_compile_ours("tensorapi");
+	run_tensorapi(LIMBO_OURS "/tensorapi.dis");
+}
+
+static void
+test_tensor_api_inferno(void **state)
+{
+	(void)state;
+	limbo_compile("tensorapi");
+	run_tensorapi(LIMBO_ROOT "/tensorapi.dis");
+}
+
 TEST_MAIN("vm/tensor from Limbo",
+          cmocka_unit_test(test_tensor_api),
+          inferno_unit_test(test_tensor_api_inferno),
           inferno_unit_test(test_tensor_from_limbo),
           cmocka_unit_test(test_tensor_from_limbo_ours),
           cmocka_unit_test(test_tensor_heap_quota),

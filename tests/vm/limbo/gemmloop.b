@@ -20,9 +20,9 @@ init(nil: ref Draw->Context, args: list of string)
 	sys = load Sys Sys->PATH;
 	tensor = load Tensor Tensor->PATH;
 	n := int hd tl args;
-	a := tensor->zeros(n, n);
-	b := tensor->zeros(n, n);
-	c := tensor->zeros(n, n);
+	a := tensor->zeros(array[] of {n, n}, "f32");
+	b := tensor->zeros(array[] of {n, n}, "f32");
+	c := tensor->zeros(array[] of {n, n}, "f32");
 	for(i := 0; i < 1000000; i++) {
 		tensor->gemm(c, a, b, 0, 0, 1.0, 0.0);
 		sys->print("gemm %d\n", i);

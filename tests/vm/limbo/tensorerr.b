@@ -21,12 +21,12 @@ init(nil: ref Draw->Context, nil: list of string)
 	tensor = load Tensor Tensor->PATH;
 	if(tensor == nil)
 		raise "fail:load Tensor: " + sys->sprint("%r");
-	a := tensor->randn(2, 3, 1.0, 7);
-	b := tensor->zeros(3, 4);
-	c := tensor->zeros(2, 4);
-	tensor->gemm(c, a, b, 0, 0, 1.0, 0.0);
-	sys->print("c %d x %d\n", c.rows, c.cols);
-	bad := tensor->zeros(5, 5);
-	tensor->gemm(c, a, bad, 0, 0, 1.0, 0.0);
+	a := tensor->randn(array[] of {2, 3}, 1.0, 7);
+	b := tensor->zeros(array[] of {3, 4}, "f32");
+	c := tensor->op("matmul", array[] of {a, b}, nil);
+	s := tensor->shape(c);
+	sys->print("c %d x %d\n", s[0], s[1]);
+	bad := tensor->zeros(array[] of {5, 5}, "f32");
+	tensor->op("matmul", array[] of {a, bad}, nil);
 	sys->print("not reached\n");
 }

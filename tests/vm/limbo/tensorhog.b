@@ -23,7 +23,7 @@ init(nil: ref Draw->Context, nil: list of string)
 	l: list of ref T;
 	{
 		for(i := 0; i < 100; i++)
-			l = tensor->randn(1024, 1024, 1.0, i) :: l;
+			l = tensor->randn(array[] of {1024, 1024}, 1.0, i) :: l;
 		sys->print("not stopped\n");
 	} exception e {
 	"out of memory*" =>
@@ -31,6 +31,7 @@ init(nil: ref Draw->Context, nil: list of string)
 	}
 	l = nil;
 	# Freed tensors give their bytes back to the quota.
-	t := tensor->zeros(1024, 1024);
-	sys->print("again %d x %d\n", t.rows, t.cols);
+	t := tensor->zeros(array[] of {1024, 1024}, "f32");
+	s := tensor->shape(t);
+	sys->print("again %d x %d\n", s[0], s[1]);
 }
