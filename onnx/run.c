@@ -1282,8 +1282,10 @@ op_batch_norm(Ctx *c, const OpDef *d, MlTensor **out)
 	}
 	if (attr_i(c, "training_mode", 0) != 0 || c->n->n_output > 1)
 		return unsupported(c, "training mode (batch statistics)");
-	if (c->opset < 7 || c->nin < 5)
+	if (c->opset < 6 || c->nin < 5)
 		return unsupported(c, "opset %" PRId64 " form", c->opset);
+	if (c->opset < 7 && attr_i(c, "is_test", 0) == 0)
+		return unsupported(c, "training mode (is_test = 0)");
 	if (attr_i(c, "spatial", 1) != 1)
 		return unsupported(c, "spatial 0");
 	MlTensor *in[5] = {c->in[0], c->in[3], c->in[4], c->in[1], c->in[2]};
@@ -1393,7 +1395,7 @@ static const OpDef ops[] = {
 	{"CumSum", op_cumsum, 0, "exclusive reverse"},
 	{"TopK", op_topk, 0, "axis k largest sorted"},
 	{"MatMul", op_matmul, 0, ""},
-	{"Gemm", op_gemm, 0, "alpha beta transA transB"},
+	{"Gemm", op_gemm, 0, "alpha beta transA transB broadcast"},
 	{"LayerNormalization", op_layer_norm, 0, "axis epsilon stash_type"},
 	{"BatchNormalization", op_batch_norm, ML_OP_BATCH_NORM,
 	 "epsilon momentum training_mode spatial is_test consumed_inputs"},
