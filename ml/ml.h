@@ -329,6 +329,115 @@ int ml_op_shape(MlOp op, MlTensor *const *in, const MlOpParams *params, int *ndi
 int ml_where(MlTensor *out, const MlTensor *cond, const MlTensor *a, const MlTensor *b,
              AcErr *err);
 
+/* ---- Index and shape ops outside ml_op (cpu/index.c, cpu/shape_ops.c) ----
+ *
+ * The ops that fit ml_op (gather, gather_elements, scatter, scatter_add,
+ * embedding, triu, tril, cumsum, sort, argsort) are in ops.def with their
+ * semantics; these take a variable number of tensors or per-dimension
+ * parameters.  Each checks every argument before it writes anything.
+ */
+
+/*
+ * out = the inputs joined along axis (torch.cat, ONNX Concat).
+ * Shapes/dtypes: in[0..n-1] share one dtype (any, quantized ones where
+ *   the axis is not the innermost) and rank, and agree on every dimension
+ *   but axis; out has their shape with ne[axis] the sum; any strides.
+ * Ownership: all borrowed; ml_concat_new returns a new contiguous tensor
+ *   the caller owns.
+ * Errors: AC_EINVAL for n < 1 or a nil tensor; AC_ERANGE "concat: axis 3
+ *   of a 2-d tensor"; AC_EDTYPE "concat: input 2 is i32, input 1 f32";
+ *   AC_ESHAPE "concat: input 2 [2,4] does not match input 1 [2,3]" (a
+ *   dimension other than axis, or the rank) or "concat: output [..],
+ *   want [..]".
+ * Follows: numpy.concatenate, torch.cat.
+ */
+int ml_concat(MlTensor *out, MlTensor *const *in, int n, int axis, AcErr *err);
+MlTensor *ml_concat_new(MlTensor *const *in, int n, int axis, AcErr *err);
+
+/* A new tensor of n (1..64) same-shaped inputs stacked along a new
+ * dimension axis (0..ndim, negative from the end of the result)
+ * (torch.stack).  Errors as ml_concat, with "stack: ..." messages. */
+MlTensor *ml_stack_new(MlTensor *const *in, int n, int axis, AcErr *err);
+
+/*
+ * Splits x along axis into n parts of sizes[0..n-1] elements (torch.split
+ * with a list, ONNX Split): out[k] is a view of x (shares its storage; no
+ * copy).
+ * Ownership: x and sizes borrowed; the caller owns each out[k] (unref each).
+ * Errors: AC_EINVAL for a negative size; AC_ERANGE for the axis; AC_ESHAPE
+ *   "split: sizes add to 5, dimension 0 of [6,2] is 6"; out[] all NULL then.
+ */
+int ml_split(MlTensor **out, const MlTensor *x, const int64_t *sizes, int n, int axis,
+             AcErr *err);
+
+/* Pad modes (MlOpParams.mode's numbering). */
+enum { ML_PAD_CONSTANT = 0, ML_PAD_REFLECT = 1, ML_PAD_EDGE = 2, ML_PAD_WRAP = 3 };
+
+/*
+ * out = x padded: pads[d] elements before and pads[ndim + d] after
+ * dimension d (ONNX's order: all begins, then all ends); a negative pad
+ * crops.  The new elements are value (converted to x's dtype) for
+ * ML_PAD_CONSTANT, the mirror image without the edge for ML_PAD_REFLECT
+ * (numpy "reflect", repeated when the pad exceeds the dimension), the
+ * edge element for ML_PAD_EDGE (torch "replicate"), the other end for
+ * ML_PAD_WRAP (numpy "wrap", torch "circular").
+ * Shapes/dtypes: x any non-quantized dtype and strides; out: x's dtype,
+ *   shape ne[d] + pads[d] + pads[ndim + d].
+ * Ownership: borrowed; ml_pad_new returns a new tensor the caller owns.
+ * Errors: AC_EINVAL for a mode outside 0..3; AC_EDTYPE for q8_0/q4_0;
+ *   AC_ESHAPE "pad: pads -3, 0 crop past dimension 1 of [2,2]", "pad:
+ *   cannot reflect-pad the empty dimension 0 of [0,3]", or a wrong out.
+ * Follows: numpy.pad, ONNX Pad-18, torch.nn.functional.pad.
+ */
+int ml_pad(MlTensor *out, const MlTensor *x, const int64_t *pads, int mode, double value,
+           AcErr *err);
+MlTensor *ml_pad_new(const MlTensor *x, const int64_t *pads, int mode, double value,
+                     AcErr *err);
+
+/* A new tensor of x repeated repeats[d] (>= 0) times along each dimension
+ * d (numpy.tile with one repeat per dimension, ONNX Tile).  Errors:
+ * AC_EINVAL for a negative repeat, AC_EDTYPE for q8_0/q4_0, AC_ERANGE past
+ * ML_TENSOR_MAX_NUMEL. */
+MlTensor *ml_tile_new(const MlTensor *x, const int64_t *repeats, AcErr *err);
+
+/*
+ * A new tensor of dtype dt: indices with a dimension of depth inserted at
+ * axis (-1: the last), holding on where the position equals the index
+ * and off elsewhere (torch.nn.functional.one_hot, ONNX OneHot).  Indices
+ * of any integer or float dtype (floats truncated); negative counts from
+ * the end (ONNX).
+ * Errors: AC_ERANGE "one_hot: index 5 at position 2 is out of range for
+ *   depth 4"; AC_EINVAL for depth < 1; AC_ERANGE for the axis.
+ */
+MlTensor *ml_one_hot_new(const MlTensor *indices, int64_t depth, double off, double on, int axis,
+                         MlDtype dt, AcErr *err);
+
+/*
+ * A new 1-d tensor of dtype dt (f32, f64, i32, i64) holding start + i *
+ * delta for i in 0..max(ceil((limit - start) / delta), 0) - 1
+ * (numpy.arange, torch.arange, ONNX Range).
+ * Errors: AC_EDTYPE for another dtype; AC_EINVAL for delta 0, a value
+ *   that is not finite, or fractional bounds for an integer dtype;
+ *   AC_ERANGE past ML_TENSOR_MAX_NUMEL.
+ */
+MlTensor *ml_arange_new(MlDtype dt, double start, double limit, double delta, AcErr *err);
+
+/*
+ * The k largest (largest true) or smallest elements of x along axis,
+ * sorted (largest first, or smallest first), ties in index order, NaN
+ * above every number: values[.., j, ..] and their positions
+ * indices[.., j, ..] along axis (torch.topk, ONNX TopK).
+ * Shapes/dtypes: x any numeric dtype (not bool or quantized), any
+ *   strides; values: x's dtype and shape with ne[axis] = k; indices: i64,
+ *   the same shape.  0 <= k <= ne[axis].
+ * Ownership: borrowed.
+ * Errors: AC_ERANGE for the axis or "topk: k 5 outside 0..4"; AC_EDTYPE,
+ *   AC_ESHAPE for the outputs; AC_ENOMEM for the row scratch.
+ * Follows: torch.topk; the order of ONNX TopK-11.
+ */
+int ml_topk(MlTensor *values, MlTensor *indices, const MlTensor *x, int64_t k, int axis,
+            bool largest, AcErr *err);
+
 /* ---- Random numbers (random.c) ---- */
 
 /*

@@ -273,6 +273,8 @@ check_value(const Onnx__GraphProto *g, const Onnx__ValueInfoProto *v, const char
 		why = "is not a tensor";
 	else if (onnx_dtype(ty->tensor_type->elem_type) < 0)
 		why = "has a data type without an ml dtype";
+	else if (ty->tensor_type->shape != NULL && ty->tensor_type->shape->n_dim > ML_MAX_DIMS)
+		why = "has more dimensions than ml's ML_MAX_DIMS";
 	if (why == NULL)
 		return AC_OK;
 	if (unsupported != NULL)

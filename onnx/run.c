@@ -16,6 +16,7 @@
 enum {
 	MAX_IN = 64,                   /* most inputs one node may have (Concat, Max) */
 	MAX_INTS = 16,                 /* most entries of a shape or axes list */
+	MAX_OUT = 16,                  /* most outputs one node may have (Split) */
 };
 
 typedef struct Env {
@@ -32,6 +33,7 @@ typedef struct Ctx {
 	MlTensor *in[MAX_IN];          /* borrowed from env; NULL for an absent optional input */
 	char *unsup;                   /* ONNX_NAME_BYTES or NULL */
 	AcErr *err;
+	MlTensor *extra[MAX_OUT];      /* outputs 1.. of a multi-output op; owned */
 } Ctx;
 
 typedef struct OpDef OpDef;
@@ -890,6 +892,406 @@ op_dropout(Ctx *c, const OpDef *d, MlTensor **out)
 	return done(c, ml_tensor_ref(c->in[0]), out);
 }
 
+/* ---- index, shape and matrix ops (ml/cpu/index.c, shape_ops.c, matmul.c, norm.c) ---- */
+
+/* The integer value of a scalar (or one-element) input k, or def when absent. */
+static int
+scalar_i(Ctx *c, int k, int64_t def, int64_t *v)
+{
+	int64_t vals[MAX_INTS];
+	int n;
+
+	*v = def;
+	if (k >= c->nin || c->in[k] == NULL)
+		return AC_OK;
+	if (tensor_ints(c, c->in[k], vals, &n) != AC_OK)
+		return fail_code(c);
+	if (n != 1)
+		return ac_err_set(c->err, AC_ESHAPE, "%s: input %d holds %d values, want 1",
+		                  c->n->op_type, k + 1, n);
+	*v = vals[0];
+	return AC_OK;
+}
+
+/* Extra output k (1..) of a node with several, or an error if it is asked
+ * for and the op has not made it. */
+static void
+put_extra(Ctx *c, int k, MlTensor *t)
+{
+	if (k < MAX_OUT)
+		c->extra[k] = t;
+	else
+		ml_tensor_unref(t);
+}
+
+/* Gather (d->ml ML_OP_GATHER), GatherElements, ScatterElements and Scatter
+ * (ML_OP_SCATTER). */
+static int
+op_index(Ctx *c, const OpDef *d, MlTensor **out)
+{
+	MlOpParams p = {.axis = (int)attr_i(c, "axis", 0)};
+
+	if (d->ml == ML_OP_SCATTER) {
+		static const char *const red[] = {"none", "add", "mul", "max", "min"};
+		int found = 0;
+
+		for (int m = 0; m < 5 && !found; m++)
+			if (attr_s_is(c, "reduction", red[m], m == 0)) {
+				p.mode = m;
+				found = 1;
+			}
+		if (!found)
+			return unsupported(c, "reduction attribute");
+	}
+	return done(c, ml_op((MlOp)d->ml, c->in, &p, c->err), out);
+}
+
+static int
+op_split(Ctx *c, const OpDef *d, MlTensor **out)
+{
+	const MlTensor *x = c->in[0];
+	int64_t sizes[MAX_OUT];
+	MlTensor *parts[MAX_OUT];
+	int n = (int)c->n->n_output, ns = -1, a;
+
+	if (norm_axis(c, attr_i(c, "axis", 0), x->ndim, &a) != AC_OK)
+		return fail_code(c);
+	if (n > MAX_OUT || n > MAX_INTS)
+		return unsupported(c, "%d outputs", n);
+	if (ints_arg(c, "split", 1, 13, sizes, &ns) != AC_OK)
+		return fail_code(c);
+	if (ns < 0) {
+		int64_t parts_n = attr_i(c, "num_outputs", n), len = x->ne[a];
+		int64_t each = parts_n > 0 ? (len + parts_n - 1) / parts_n : 0;
+
+		if (parts_n != n)
+			return ac_err_set(c->err, AC_EINVAL, "Split: num_outputs %" PRId64 " and %d outputs",
+			                  parts_n, n);
+		if (attr(c, "num_outputs") == NULL && len % n != 0)
+			return ac_err_set(c->err, AC_ESHAPE, "Split: %" PRId64 " does not split in %d", len, n);
+		for (int k = 0; k < n; k++) {
+			sizes[k] = len - k * each < each ? len - k * each : each;
+			if (sizes[k] < 0)
+				sizes[k] = 0;
+		}
+		ns = n;
+	}
+	if (ns != n)
+		return ac_err_set(c->err, AC_EINVAL, "Split: %d sizes for %d outputs", ns, n);
+	if (ml_split(parts, x, sizes, n, a, c->err) != AC_OK)
+		return fail_code(c);
+	*out = parts[0];
+	for (int k = 1; k < n; k++)
+		put_extra(c, k, parts[k]);
+	return AC_OK;
+}
+
+static int
+op_pad(Ctx *c, const OpDef *d, MlTensor **out)
+{
+	static const char *const modes[] = {"constant", "reflect", "edge", "wrap"};
+	const MlTensor *x = c->in[0];
+	int64_t pads[MAX_INTS], axes[MAX_INTS], full[2 * ML_MAX_DIMS] = {0};
+	int np = -1, na = -1, mode = -1, r = x->ndim;
+	double value = 0;
+
+	for (int m = 0; m < 4 && mode < 0; m++)
+		if (attr_s_is(c, "mode", modes[m], m == 0))
+			mode = m;
+	if (mode < 0)
+		return unsupported(c, "mode attribute");
+	if (c->opset < 11) {
+		if (ints_arg(c, c->opset < 2 ? "paddings" : "pads", 1, 99, pads, &np) != AC_OK)
+			return fail_code(c);
+		value = attr_f(c, "value", 0);
+	} else {
+		if (ints_arg(c, "pads", 1, 11, pads, &np) != AC_OK ||
+		    ints_arg(c, "axes", 3, 18, axes, &na) != AC_OK)
+			return fail_code(c);
+		if (c->nin > 2 && c->in[2] != NULL && ml_tensor_numel(c->in[2]) > 0) {
+			int64_t idx[ML_MAX_DIMS] = {0};
+
+			if (ml_get(c->in[2], idx, &value, c->err) != AC_OK)
+				return fail_code(c);
+		}
+	}
+	if (na < 0) {
+		na = r;
+		for (int k = 0; k < r; k++)
+			axes[k] = k;
+	}
+	if (np != 2 * na)
+		return ac_err_set(c->err, AC_ESHAPE, "Pad: %d pads for %d axes", np, na);
+	for (int k = 0; k < na; k++) {
+		int a;
+
+		if (norm_axis(c, axes[k], r, &a) != AC_OK)
+			return fail_code(c);
+		full[a] = pads[k];
+		full[r + a] = pads[na + k];
+	}
+	return done(c, ml_pad_new(x, full, mode, value, c->err), out);
+}
+
+static int
+op_tile(Ctx *c, const OpDef *d, MlTensor **out)
+{
+	int64_t rep[MAX_INTS];
+	int n;
+
+	if (c->opset < 6)
+		return unsupported(c, "tiles and axis inputs (opset %" PRId64 ")", c->opset);
+	if (tensor_ints(c, c->in[1], rep, &n) != AC_OK)
+		return fail_code(c);
+	if (n != c->in[0]->ndim)
+		return ac_err_set(c->err, AC_ESHAPE, "Tile: %d repeats for rank %d", n, c->in[0]->ndim);
+	return done(c, ml_tile_new(c->in[0], rep, c->err), out);
+}
+
+static int
+op_trilu(Ctx *c, const OpDef *d, MlTensor **out)
+{
+	MlOpParams p = {0};
+
+	if (scalar_i(c, 1, 0, &p.k) != AC_OK)
+		return fail_code(c);
+	return done(c, ml_op(attr_i(c, "upper", 1) ? ML_OP_TRIU : ML_OP_TRIL, c->in, &p, c->err),
+	            out);
+}
+
+static int
+op_range(Ctx *c, const OpDef *d, MlTensor **out)
+{
+	double v[3];
+	int64_t idx[ML_MAX_DIMS] = {0};
+
+	for (int k = 0; k < 3; k++) {
+		if (c->nin <= k || c->in[k] == NULL || ml_tensor_numel(c->in[k]) != 1)
+			return ac_err_set(c->err, AC_ESHAPE, "Range: input %d is not a scalar", k + 1);
+		if (c->in[k]->dtype != c->in[0]->dtype)
+			return ac_err_set(c->err, AC_EDTYPE, "Range: inputs differ in dtype");
+		if (ml_get(c->in[k], idx, &v[k], c->err) != AC_OK)
+			return fail_code(c);
+	}
+	if (c->in[0]->dtype != ML_F32 && c->in[0]->dtype != ML_F64 && c->in[0]->dtype != ML_I32 &&
+	    c->in[0]->dtype != ML_I64)
+		return unsupported(c, "dtype %s", ml_dtype_name(c->in[0]->dtype));
+	return done(c, ml_arange_new(c->in[0]->dtype, v[0], v[1], v[2], c->err), out);
+}
+
+static int
+op_one_hot(Ctx *c, const OpDef *d, MlTensor **out)
+{
+	int64_t idx[ML_MAX_DIMS] = {0}, i1[ML_MAX_DIMS] = {0};
+	double depth, off, on;
+
+	if (c->nin < 3 || c->in[1] == NULL || c->in[2] == NULL || ml_tensor_numel(c->in[1]) != 1 ||
+	    ml_tensor_numel(c->in[2]) != 2)
+		return ac_err_set(c->err, AC_ESHAPE, "OneHot: depth or values of the wrong size");
+	i1[0] = 1;
+	if (ml_get(c->in[1], idx, &depth, c->err) != AC_OK ||
+	    ml_get(c->in[2], idx, &off, c->err) != AC_OK || ml_get(c->in[2], i1, &on, c->err) != AC_OK)
+		return fail_code(c);
+	return done(c, ml_one_hot_new(c->in[0], (int64_t)depth, off, on, (int)attr_i(c, "axis", -1),
+	                              c->in[2]->dtype, c->err), out);
+}
+
+static int
+op_cumsum(Ctx *c, const OpDef *d, MlTensor **out)
+{
+	MlOpParams p = {0};
+	int64_t ax;
+
+	if (scalar_i(c, 1, 0, &ax) != AC_OK)
+		return fail_code(c);
+	p.axis = (int)ax;
+	p.p[0] = (double)attr_i(c, "exclusive", 0);
+	p.p[1] = (double)attr_i(c, "reverse", 0);
+	return done(c, ml_op(ML_OP_CUMSUM, c->in, &p, c->err), out);
+}
+
+static int
+op_topk(Ctx *c, const OpDef *d, MlTensor **out)
+{
+	const MlTensor *x = c->in[0];
+	int64_t k, ne[ML_MAX_DIMS];
+	int a;
+	MlTensor *v = NULL, *ix = NULL;
+
+	if (c->opset < 10)
+		k = attr_i(c, "k", -1);
+	else if (scalar_i(c, 1, -1, &k) != AC_OK)
+		return fail_code(c);
+	if (norm_axis(c, attr_i(c, "axis", -1), x->ndim, &a) != AC_OK)
+		return fail_code(c);
+	if (k < 0 || k > x->ne[a])
+		return ac_err_set(c->err, AC_ERANGE, "TopK: k %" PRId64 " outside 0..%" PRId64, k, x->ne[a]);
+	memcpy(ne, x->ne, sizeof ne);
+	ne[a] = k;
+	if ((v = ml_tensor_empty(x->dtype, x->ndim, ne, c->err)) == NULL ||
+	    (ix = ml_tensor_empty(ML_I64, x->ndim, ne, c->err)) == NULL ||
+	    ml_topk(v, ix, x, k, a, attr_i(c, "largest", 1) != 0, c->err) != AC_OK) {
+		ml_tensor_unref(v);
+		ml_tensor_unref(ix);
+		return fail_code(c);
+	}
+	*out = v;
+	put_extra(c, 1, ix);
+	return AC_OK;
+}
+
+static int
+op_matmul(Ctx *c, const OpDef *d, MlTensor **out)
+{
+	return done(c, ml_op(ML_OP_MATMUL, c->in, NULL, c->err), out);
+}
+
+/* Gemm: alpha op(A) op(B) + beta C, op a transposing view. */
+static int
+op_gemm(Ctx *c, const OpDef *d, MlTensor **out)
+{
+	MlTensor *a = NULL, *b = NULL, *y = NULL, *s = NULL, *t = NULL, *in[2];
+	double alpha = attr_f(c, "alpha", 1), beta = attr_f(c, "beta", 1);
+
+	if (c->in[0]->ndim != 2 || c->nin < 2 || c->in[1] == NULL || c->in[1]->ndim != 2)
+		return ac_err_set(c->err, AC_ESHAPE, "Gemm: A and B must be matrices");
+	a = attr_i(c, "transA", 0) ? ml_view_transpose(c->in[0], 0, 1, c->err) : ml_tensor_ref(c->in[0]);
+	b = attr_i(c, "transB", 0) ? ml_view_transpose(c->in[1], 0, 1, c->err) : ml_tensor_ref(c->in[1]);
+	if (a == NULL || b == NULL)
+		goto fail;
+	in[0] = a;
+	in[1] = b;
+	if ((y = ml_op(ML_OP_MATMUL, in, NULL, c->err)) == NULL)
+		goto fail;
+	if (alpha != 1) {
+		if ((s = scalar(y->dtype, alpha, c->err)) == NULL)
+			goto fail;
+		in[0] = y;
+		in[1] = s;
+		t = ml_op(ML_OP_MUL, in, NULL, c->err);
+		ml_tensor_unref(s);
+		s = NULL;
+		ml_tensor_unref(y);
+		if ((y = t) == NULL)
+			goto fail;
+	}
+	if (c->nin > 2 && c->in[2] != NULL && beta != 0) {
+		MlTensor *cc = ml_tensor_ref(c->in[2]);
+
+		if (beta != 1) {
+			if ((s = scalar(cc->dtype, beta, c->err)) == NULL) {
+				ml_tensor_unref(cc);
+				goto fail;
+			}
+			in[0] = cc;
+			in[1] = s;
+			t = ml_op(ML_OP_MUL, in, NULL, c->err);
+			ml_tensor_unref(s);
+			ml_tensor_unref(cc);
+			if ((cc = t) == NULL)
+				goto fail;
+		}
+		in[0] = y;
+		in[1] = cc;
+		t = ml_op(ML_OP_ADD, in, NULL, c->err);
+		ml_tensor_unref(cc);
+		ml_tensor_unref(y);
+		if ((y = t) == NULL)
+			goto fail;
+	}
+	ml_tensor_unref(a);
+	ml_tensor_unref(b);
+	*out = y;
+	return AC_OK;
+fail:
+	ml_tensor_unref(a);
+	ml_tensor_unref(b);
+	ml_tensor_unref(y);
+	return fail_code(c);
+}
+
+/* LayerNormalization-17: layer_norm from axis on; Mean and InvStdDev, when
+ * asked for, as mean and 1/sqrt(var + eps) in keepdim form. */
+static int
+op_layer_norm(Ctx *c, const OpDef *d, MlTensor **out)
+{
+	MlOpParams p = {.eps = attr_f(c, "epsilon", 1e-5), .keepdim = true};
+	MlTensor *in[3] = {c->in[0], c->nin > 1 ? c->in[1] : NULL, c->nin > 2 ? c->in[2] : NULL};
+	int a, r = c->in[0]->ndim;
+
+	if (attr_i(c, "stash_type", 1) != 1)
+		return unsupported(c, "stash_type %" PRId64, attr_i(c, "stash_type", 1));
+	if (norm_axis(c, attr_i(c, "axis", -1), r, &a) != AC_OK)
+		return fail_code(c);
+	p.axis = a;
+	for (int k = 1; k < (int)c->n->n_output && k < 3; k++)
+		if (c->n->output[k][0] != 0 && ml_dtype_kind(c->in[0]->dtype) != ML_KIND_FLOAT)
+			return unsupported(c, "Mean and InvStdDev of %s", ml_dtype_name(c->in[0]->dtype));
+	for (int i = a; i < r; i++)
+		p.axes |= 1u << i;
+	for (int k = 1; k < (int)c->n->n_output && k < 3; k++) {
+		MlTensor *m, *e, *s, *two[2];
+
+		if (c->n->output[k][0] == 0)
+			continue;
+		if (k == 1) {
+			m = ml_op(ML_OP_MEAN, in, &p, c->err);
+			if (m == NULL)
+				return fail_code(c);
+			put_extra(c, 1, m);
+			continue;
+		}
+		p.correction = 0;
+		if ((m = ml_op(ML_OP_VAR, in, &p, c->err)) == NULL)
+			return fail_code(c);
+		if ((e = scalar(m->dtype, p.eps, c->err)) == NULL) {
+			ml_tensor_unref(m);
+			return fail_code(c);
+		}
+		two[0] = m;
+		two[1] = e;
+		s = ml_op(ML_OP_ADD, two, NULL, c->err);
+		ml_tensor_unref(m);
+		ml_tensor_unref(e);
+		if (s == NULL)
+			return fail_code(c);
+		m = ml_op(ML_OP_RSQRT, &s, NULL, c->err);
+		ml_tensor_unref(s);
+		if (m == NULL)
+			return fail_code(c);
+		put_extra(c, 2, m);
+	}
+	return done(c, ml_op(ML_OP_LAYER_NORM, in, &p, c->err), out);
+}
+
+/* BatchNormalization in inference mode; InstanceNormalization as
+ * group_norm with one group per channel. */
+static int
+op_batch_norm(Ctx *c, const OpDef *d, MlTensor **out)
+{
+	MlOpParams p = {.eps = attr_f(c, "epsilon", 1e-5)};
+
+	if (d->ml == ML_OP_GROUP_NORM) {
+		MlTensor *in[3] = {c->in[0], c->nin > 1 ? c->in[1] : NULL, c->nin > 2 ? c->in[2] : NULL};
+
+		if (c->in[0]->ndim < 2)
+			return ac_err_set(c->err, AC_ESHAPE, "InstanceNormalization: input of rank %d",
+			                  c->in[0]->ndim);
+		p.groups = (int)c->in[0]->ne[1];
+		return done(c, ml_op(ML_OP_GROUP_NORM, in, &p, c->err), out);
+	}
+	if (attr_i(c, "training_mode", 0) != 0 || c->n->n_output > 1)
+		return unsupported(c, "training mode (batch statistics)");
+	if (c->opset < 6 || c->nin < 5)
+		return unsupported(c, "opset %" PRId64 " form", c->opset);
+	if (c->opset < 7 && attr_i(c, "is_test", 0) == 0)
+		return unsupported(c, "training mode (is_test = 0)");
+	if (attr_i(c, "spatial", 1) != 1)
+		return unsupported(c, "spatial 0");
+	MlTensor *in[5] = {c->in[0], c->in[3], c->in[4], c->in[1], c->in[2]};
+	return done(c, ml_op(ML_OP_BATCH_NORM, in, &p, c->err), out);
+}
+
 /* ---- the op table ---- */
 
 static const OpDef ops[] = {
@@ -979,7 +1381,35 @@ static const OpDef ops[] = {
 	{"Softmax", op_softmax, 0, "axis"},
 	{"LogSoftmax", op_softmax, 1, "axis"},
 	{"Dropout", op_dropout, 0, "seed ratio is_test"},
+	/* index, shape and matrix ops */
+	{"Gather", op_index, ML_OP_GATHER, "axis"},
+	{"GatherElements", op_index, ML_OP_GATHER_ELEMENTS, "axis"},
+	{"ScatterElements", op_index, ML_OP_SCATTER, "axis reduction"},
+	{"Scatter", op_index, ML_OP_SCATTER, "axis"},
+	{"Split", op_split, 0, "axis split num_outputs"},
+	{"Pad", op_pad, 0, "mode pads paddings value"},
+	{"Tile", op_tile, 0, ""},
+	{"Trilu", op_trilu, 0, "upper"},
+	{"Range", op_range, 0, ""},
+	{"OneHot", op_one_hot, 0, "axis"},
+	{"CumSum", op_cumsum, 0, "exclusive reverse"},
+	{"TopK", op_topk, 0, "axis k largest sorted"},
+	{"MatMul", op_matmul, 0, ""},
+	{"Gemm", op_gemm, 0, "alpha beta transA transB broadcast"},
+	{"LayerNormalization", op_layer_norm, 0, "axis epsilon stash_type"},
+	{"BatchNormalization", op_batch_norm, ML_OP_BATCH_NORM,
+	 "epsilon momentum training_mode spatial is_test consumed_inputs"},
+	{"InstanceNormalization", op_batch_norm, ML_OP_GROUP_NORM, "epsilon"},
 };
+
+/* Most outputs a node of op d may have: one, but for the ops that make
+ * several (the optional ones they cannot make are refused per node). */
+static size_t
+max_outputs(const OpDef *d)
+{
+	return d->fn == op_split ? MAX_OUT : d->fn == op_topk ? 2 : d->fn == op_layer_norm ? 3
+	       : d->fn == op_batch_norm ? 5 : 1;
+}
 
 static const OpDef *
 find_op(const char *name)
@@ -1079,7 +1509,7 @@ run_node(const OnnxModel *m, Env *env, size_t i, char *unsup, AcErr *err)
 		return unsupported(&c, "attribute %s", bad);
 	if (c.n->n_input > MAX_IN)
 		return unsupported(&c, "%zu inputs", c.n->n_input);
-	if (c.n->n_output != 1)
+	if (c.n->n_output < 1 || c.n->n_output > max_outputs(d))
 		return unsupported(&c, "%zu outputs", c.n->n_output);
 	c.nin = (int)c.n->n_input;
 	for (int k = 0; k < c.nin; k++) {
@@ -1096,7 +1526,14 @@ run_node(const OnnxModel *m, Env *env, size_t i, char *unsup, AcErr *err)
 		return ac_err_set(err, AC_EINVAL, "node %zu (%s): no first input", i, c.n->op_type);
 	ac_err_clear(err);
 	rc = d->fn(&c, d, &out);
+	for (size_t k = 1; rc == AC_OK && k < c.n->n_output; k++)
+		if (c.n->output[k][0] != 0 && c.extra[k] == NULL) {
+			ml_tensor_unref(out);
+			rc = unsupported(&c, "output %zu", k + 1);
+		}
 	if (rc != AC_OK) {
+		for (int k = 0; k < MAX_OUT; k++)
+			ml_tensor_unref(c.extra[k]);
 		if (rc == AC_EDTYPE && unsup != NULL && unsup[0] == 0)
 			snprintf(unsup, ONNX_NAME_BYTES, "%s", c.n->op_type);
 		if (err != NULL) {
@@ -1105,7 +1542,14 @@ run_node(const OnnxModel *m, Env *env, size_t i, char *unsup, AcErr *err)
 		}
 		return rc;
 	}
-	return env_put(env, c.n->output[0], out, err);
+	rc = env_put(env, c.n->output[0], out, err);
+	for (size_t k = 1; k < MAX_OUT; k++) {
+		if (rc == AC_OK && k < c.n->n_output && c.n->output[k][0] != 0 && c.extra[k] != NULL)
+			rc = env_put(env, c.n->output[k], c.extra[k], err);
+		else
+			ml_tensor_unref(c.extra[k]);
+	}
+	return rc;
 }
 
 int

@@ -98,6 +98,55 @@ strided(MlDtype dt, int64_t rows, int64_t cols)
 	return t; /* [rows + 3, cols]: callers slice rows */
 }
 
+/* The index ops' index inputs: i64 in [-n, n) (negative from the end). */
+static MlTensor *
+index_input(int nd, const int64_t *ne, int64_t n)
+{
+	MlTensor *t = ml_tensor_zeros(ML_I64, nd, ne, NULL);
+
+	assert_non_null(t);
+	for (int64_t i = 0; i < ml_tensor_numel(t); i++)
+		((int64_t *)(void *)t->data)[i] = (int64_t)floor(urand() * 2 * (double)n) - n;
+	return t;
+}
+
+/* Inputs of the INDEX family (cpu/index.c): x [7, 37] as the walk makes it
+ * (strided in layout 1), an i64 index, scatter's src; embedding's table
+ * [7, 64] so that q8_0 / q4_0 rows are whole blocks.  1 if op is one. */
+static int
+index_op_input(MlOp op, int k, MlDtype dt, MlOpParams *p, MlTensor **in)
+{
+	switch (op) {
+	case ML_OP_GATHER: case ML_OP_GATHER_ELEMENTS: case ML_OP_SCATTER: case ML_OP_SCATTER_ADD:
+	case ML_OP_EMBEDDING: case ML_OP_TRIU: case ML_OP_TRIL: case ML_OP_CUMSUM: case ML_OP_SORT:
+	case ML_OP_ARGSORT:
+		break;
+	default:
+		return 0;
+	}
+	p->axis = 1;
+	p->k = 1;
+	p->mode = 1;
+	if (op == ML_OP_EMBEDDING && k == 0) {
+		MlTensor *f = ml_tensor_zeros(ML_F32, 2, (int64_t[]){7, 64}, NULL);
+		fill_random(f, op, k);
+		*in = ml_cast(f, dt, NULL);
+		ml_tensor_unref(f);
+		return 1;
+	}
+	if (k == 1) {
+		int64_t ne[2] = {op == ML_OP_GATHER || op == ML_OP_EMBEDDING ? 3 : 7, 5};
+		*in = index_input(2, ne, op == ML_OP_EMBEDDING ? 7 : 37);
+		return 1;
+	}
+	if (k == 2) { /* src */
+		*in = ml_tensor_zeros(dt, 2, (int64_t[]){7, 6}, NULL);
+		fill_random(*in, op, k);
+		return 1;
+	}
+	return 0; /* x: the walk's own */
+}
+
 static void
 test_kernels_match_ref(void **state)
 {
@@ -137,6 +186,10 @@ test_kernels_match_ref(void **state)
 						}
 					}
 					MlDtype kdt = dt;
+					if (index_op_input(op, k, dt, &p, &in[k])) {
+						assert_non_null(in[k]);
+						continue;
+					}
 					if (op == ML_OP_LINEAR) {
 						/* x [rows, 64], weight [5, 64], bias [5] */
 						bool lowp = dt != ML_F32 && dt != ML_F64;
