@@ -493,7 +493,7 @@ cv_run(MlOp op, MlTensor *out, MlTensor *const *in, const MlOpParams *p, bool re
 		MlTensor *bv = ml_view_reshape(in[2], 1, &g.o, NULL);
 		b = bv != NULL && bv->dtype == ct ? ml_tensor_contiguous(bv, err) : NULL;
 		if (b == NULL) {
-			ml_tensor_unref(b);
+			/* another dtype or layout: converted element by element */
 			b = ml_tensor_empty(ct, 1, &g.o, err);
 			if (b != NULL)
 				for (int64_t o = 0; o < g.o; o++)
