@@ -172,6 +172,7 @@ $(patsubst %.c,build/%.t,$(wildcard tests/scheduler/*.c)): $(LIB_SCHED)
 $(patsubst %.c,build/%.t,$(wildcard tests/limbo/*.c)): $(LIB_LIMBO)
 build/bench/matmul: $(LIB_ML)
 build/bench/quant: $(LIB_ML)
+build/bench/conv: $(LIB_ML)
 build/bench/cluster: $(LIB_SCHED)
 
 bin/%: build/tools/%.o

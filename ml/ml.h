@@ -438,6 +438,64 @@ MlTensor *ml_arange_new(MlDtype dt, double start, double limit, double delta, Ac
 int ml_topk(MlTensor *values, MlTensor *indices, const MlTensor *x, int64_t k, int axis,
             bool largest, AcErr *err);
 
+/*
+ * Convolution and pooling (cpu/conv.c, cpu/pooling.c): ops run through
+ * ml_op / ml_op_into with the MlOpParams fields below.
+ *
+ * What they do:
+ *   ML_OP_CONV: out = bias + cross-correlation of x with weight per group
+ *     (torch.nn.functional.conv1d/2d/3d).
+ *   ML_OP_CONV_TRANSPOSE: its adjoint, <conv(x, w), y> = <x,
+ *     conv_transpose(y, w)> for the same parameters, plus the bias
+ *     (torch.nn.functional.conv_transpose1d/2d/3d).
+ *   ML_OP_MAX_POOL, ML_OP_AVG_POOL: max and mean over each window
+ *     (max_pool2d, avg_pool2d).  Max ignores the padding and propagates
+ *     NaN; avg divides by the window's taps inside the input or, with
+ *     count_include_pad, inside the padded input (so a ceil_mode window
+ *     past the trailing padding counts only up to it).
+ *   ML_OP_MAX_POOL_INDICES: where each max_pool value comes from: i64,
+ *     the row-major index in its input plane (max_pool2d's
+ *     return_indices); -1 for a window wholly in the padding.  ONNX's
+ *     Indices add (n*C + c) * plane size (onnx/run.c).
+ *   ML_OP_ADAPTIVE_AVG_POOL, ML_OP_ADAPTIVE_MAX_POOL: output i of n over
+ *     an input extent m pools [floor(i*m/n), ceil((i+1)*m/n))
+ *     (adaptive_avg_pool2d); output size 1 is global pooling.
+ * Shapes/dtypes: x: [N, C, *in] with 1 to 3 spatial dimensions (nsp);
+ *   conv weight: [O, C/groups, *k], conv_transpose weight: [C, O/groups,
+ *   *k]; bias [O] (any shape of O elements) or NULL; out [N, O, *out] or,
+ *   pooling, [N, C, *out].  conv, conv_transpose: f32, f64 (BLAS), f16,
+ *   bf16 (through f32 copies); avg pools: floats; max pools: every
+ *   numeric dtype; all inputs of one dtype.
+ * Parameters, per spatial dimension i: stride[i] (0 means 1; pooling: 0
+ *   means the kernel, PyTorch's stride=None), dilation[i] (0 means 1),
+ *   pad[i] before and pad[nsp + i] after (ONNX's pads order: the ends
+ *   follow the nsp begins), output_padding[i] (conv_transpose: added
+ *   after, any value >= 0), kernel[i] (pooling window, >= 1; the output
+ *   size for the adaptive pools), groups (0 means 1), ceil_mode,
+ *   count_include_pad.  No padding mode other than zeros (max: -inf).
+ * Units: extents in elements.  Output extent: conv and pooling (in +
+ *   before + after - dilation*(k-1) - 1) / stride + 1, rounded down, or
+ *   up in ceil_mode with a last window starting in the trailing padding
+ *   dropped; conv_transpose (in-1)*stride - before - after +
+ *   dilation*(k-1) + 1 + output_padding.
+ * Ownership: inputs borrowed; ml_op returns a new tensor the caller owns.
+ * Errors: AC_ESHAPE "conv: input [..] is not [N, C, 1 to 3 spatial
+ *   dimensions]", "conv: 2 groups do not divide the 3 channels of input
+ *   [..]", "conv: input [..] and weight [..] do not agree in G groups",
+ *   "conv: bias [..] does not hold O values", "max_pool: kernel 5
+ *   (dilation 1) exceeds the padded input 4 in spatial dimension 0 of
+ *   [..]", a conv_transpose output extent below 1; AC_EINVAL for a
+ *   negative stride, dilation or padding, or a pooling kernel below 1;
+ *   AC_EDTYPE for a dtype without a kernel; AC_EDEVICE without OpenBLAS;
+ *   AC_ENOMEM.
+ * Thread safety: as the header; the fast paths use ml_pool_run and
+ *   OpenBLAS's threads, one after the other.
+ * Follows: PyTorch torch.nn.functional (conv*, conv_transpose*,
+ *   max_pool*, avg_pool*, adaptive_*_pool*; ATen Pool.h output sizes);
+ *   Caffe im2col/col2im; ONNX Conv, ConvTranspose, MaxPool, AveragePool
+ *   for the pads order.
+ */
+
 /* ---- Random numbers (random.c) ---- */
 
 /*

@@ -1292,6 +1292,196 @@ op_batch_norm(Ctx *c, const OpDef *d, MlTensor **out)
 	return done(c, ml_op(ML_OP_BATCH_NORM, in, &p, c->err), out);
 }
 
+/* ---- convolution and pooling ---- */
+
+/* The ints of attribute name (want entries), or def for each when absent. */
+static int
+conv_ints(Ctx *c, const char *name, int want, int64_t def, int64_t *v)
+{
+	const Onnx__AttributeProto *a = attr(c, name);
+
+	for (int i = 0; i < want; i++)
+		v[i] = def;
+	if (a == NULL)
+		return AC_OK;
+	if ((int)a->n_ints != want)
+		return ac_err_set(c->err, AC_EINVAL, "%s: %s has %zu entries, want %d", c->n->op_type,
+		                  name, a->n_ints, want);
+	for (int i = 0; i < want; i++)
+		v[i] = a->ints[i];
+	return AC_OK;
+}
+
+/* MlOpParams from strides, dilations, pads and auto_pad for nsp spatial
+ * dimensions of extents in[] and kernel k[] (Conv, MaxPool, AveragePool):
+ * SAME_UPPER and SAME_LOWER pad so the output is ceil(in / stride), the
+ * odd element at the end (UPPER) or the beginning (LOWER); VALID pads
+ * nothing. */
+static int
+conv_params(Ctx *c, int nsp, const int64_t *in, const int64_t *k, MlOpParams *p)
+{
+	int64_t pads[6];
+
+	if (conv_ints(c, "strides", nsp, 1, p->stride) != AC_OK ||
+	    conv_ints(c, "dilations", nsp, 1, p->dilation) != AC_OK ||
+	    conv_ints(c, "pads", 2 * nsp, 0, pads) != AC_OK)
+		return fail_code(c);
+	memcpy(p->pad, pads, sizeof pads);
+	if (attr(c, "auto_pad") == NULL || attr_s_is(c, "auto_pad", "NOTSET", 1))
+		return AC_OK;
+	memset(p->pad, 0, sizeof p->pad);
+	if (attr_s_is(c, "auto_pad", "VALID", 0))
+		return AC_OK;
+	if (!attr_s_is(c, "auto_pad", "SAME_UPPER", 0) && !attr_s_is(c, "auto_pad", "SAME_LOWER", 0))
+		return unsupported(c, "auto_pad %.*s", (int)attr(c, "auto_pad")->s.len,
+		                   (const char *)attr(c, "auto_pad")->s.data);
+	for (int i = 0; i < nsp; i++) {
+		int64_t s = p->stride[i] > 0 ? p->stride[i] : 1, out = (in[i] + s - 1) / s;
+		int64_t total = (out - 1) * s + (k[i] - 1) * p->dilation[i] + 1 - in[i];
+		if (total < 0)
+			total = 0;
+		bool upper = attr_s_is(c, "auto_pad", "SAME_UPPER", 0);
+		p->pad[i] = upper ? total / 2 : total - total / 2;
+		p->pad[nsp + i] = total - p->pad[i];
+	}
+	return AC_OK;
+}
+
+/* Conv (d->ml conv) and ConvTranspose (conv_transpose): the kernel from W
+ * (kernel_shape, when given, must agree); ConvTranspose's output_shape
+ * and SAME auto_pad set the pads as the spec's total_padding formula
+ * does, a negative total going to output_padding. */
+static int
+op_conv(Ctx *c, const OpDef *d, MlTensor **out)
+{
+	MlTensor *x = c->in[0], *w = c->nin > 1 ? c->in[1] : NULL, *b = c->nin > 2 ? c->in[2] : NULL;
+	MlOpParams p = {.groups = (int)attr_i(c, "group", 1)};
+	int64_t in[3], k[3], ks[3];
+	int nsp = x->ndim - 2;
+	bool tr = d->ml == ML_OP_CONV_TRANSPOSE;
+
+	if (w == NULL)
+		return ac_err_set(c->err, AC_EINVAL, "%s: no weight", d->name);
+	if (nsp < 1 || nsp > 3 || w->ndim != x->ndim)
+		return unsupported(c, "input of rank %d, weight of rank %d", x->ndim, w->ndim);
+	for (int i = 0; i < nsp; i++) {
+		in[i] = x->ne[2 + i];
+		k[i] = w->ne[2 + i];
+	}
+	if (conv_ints(c, "kernel_shape", nsp, 0, ks) != AC_OK)
+		return fail_code(c);
+	for (int i = 0; i < nsp; i++)
+		if (ks[i] != 0 && ks[i] != k[i])
+			return ac_err_set(c->err, AC_ESHAPE, "%s: kernel_shape %" PRId64 " and weight %" PRId64 " differ in spatial dimension %d",
+			                  d->name, ks[i], k[i], i);
+	if (!tr) {
+		if (conv_params(c, nsp, in, k, &p) != AC_OK)
+			return fail_code(c);
+	} else {
+		const Onnx__AttributeProto *os = attr(c, "output_shape");
+		bool same = attr(c, "auto_pad") != NULL && (attr_s_is(c, "auto_pad", "SAME_UPPER", 0) ||
+		                                             attr_s_is(c, "auto_pad", "SAME_LOWER", 0));
+		int64_t pads[6], want[3];
+
+		if (conv_ints(c, "strides", nsp, 1, p.stride) != AC_OK ||
+		    conv_ints(c, "dilations", nsp, 1, p.dilation) != AC_OK ||
+		    conv_ints(c, "pads", 2 * nsp, 0, pads) != AC_OK ||
+		    conv_ints(c, "output_padding", nsp, 0, p.output_padding) != AC_OK)
+			return fail_code(c);
+		memcpy(p.pad, pads, sizeof pads);
+		if (attr(c, "auto_pad") != NULL && !same && !attr_s_is(c, "auto_pad", "NOTSET", 0)) {
+			if (!attr_s_is(c, "auto_pad", "VALID", 0))
+				return unsupported(c, "auto_pad %.*s", (int)attr(c, "auto_pad")->s.len,
+				                   (const char *)attr(c, "auto_pad")->s.data);
+			memset(p.pad, 0, sizeof p.pad);
+		}
+		if (os != NULL || same) {
+			if (os != NULL && (int)os->n_ints != nsp && (int)os->n_ints != nsp + 2)
+				return ac_err_set(c->err, AC_EINVAL, "%s: output_shape has %zu entries", d->name,
+				                  os->n_ints);
+			for (int i = 0; i < nsp; i++) {
+				want[i] = os != NULL ? os->ints[(int)os->n_ints - nsp + i] : in[i] * p.stride[i];
+				int64_t total = p.stride[i] * (in[i] - 1) + p.output_padding[i] +
+				                (k[i] - 1) * p.dilation[i] + 1 - want[i];
+				if (total < 0) {
+					p.output_padding[i] -= total;
+					total = 0;
+				}
+				bool upper = attr_s_is(c, "auto_pad", "SAME_UPPER", 0);
+				p.pad[i] = upper ? total / 2 : total - total / 2;
+				p.pad[nsp + i] = total - p.pad[i];
+			}
+		}
+	}
+	return done(c, ml_op(d->ml, (MlTensor *[]){x, w, b}, &p, c->err), out);
+}
+
+/* MaxPool, AveragePool (kernel_shape, strides default 1) and the global
+ * pools (adaptive to size 1).  MaxPool's Indices, when asked for, are
+ * flattened over the whole input as ONNX defines them: the plane's index
+ * plus (n*C + c) * plane size, the plane's index row-major, or
+ * column-major for storage_order 1. */
+static int
+op_pool(Ctx *c, const OpDef *d, MlTensor **out)
+{
+	MlTensor *x = c->in[0];
+	MlOpParams p = {.ceil_mode = attr_i(c, "ceil_mode", 0) != 0,
+	                .count_include_pad = attr_i(c, "count_include_pad", 0) != 0};
+	int64_t in[3];
+	int nsp = x->ndim - 2;
+	bool global = d->ml == ML_OP_ADAPTIVE_AVG_POOL || d->ml == ML_OP_ADAPTIVE_MAX_POOL;
+	bool want_idx = c->n->n_output > 1 && c->n->output[1][0] != 0;
+
+	if (nsp < 1 || nsp > 3)
+		return unsupported(c, "input of rank %d", x->ndim);
+	for (int i = 0; i < nsp; i++)
+		in[i] = x->ne[2 + i];
+	if (global) {
+		for (int i = 0; i < nsp; i++)
+			p.kernel[i] = 1;
+		return done(c, ml_op(d->ml, &x, &p, c->err), out);
+	}
+	if (attr(c, "kernel_shape") == NULL)
+		return ac_err_set(c->err, AC_EINVAL, "%s: no kernel_shape", d->name);
+	if (conv_ints(c, "kernel_shape", nsp, 1, p.kernel) != AC_OK ||
+	    conv_params(c, nsp, in, p.kernel, &p) != AC_OK)
+		return fail_code(c);
+	MlTensor *y = ml_op(d->ml, &x, &p, c->err);
+	if (y == NULL || !want_idx)
+		return done(c, y, out);
+	MlTensor *idx = ml_op(ML_OP_MAX_POOL_INDICES, &x, &p, c->err);
+	if (idx == NULL) {
+		ml_tensor_unref(y);
+		return fail_code(c);
+	}
+	int64_t isz = 1, osz = 1, n = ml_tensor_numel(idx);
+	for (int i = 0; i < nsp; i++) {
+		isz *= in[i];
+		osz *= idx->ne[2 + i];
+	}
+	int64_t *iv = (int64_t *)(void *)idx->data;
+	bool colmajor = attr_i(c, "storage_order", 0) != 0;
+	for (int64_t e = 0; e < n; e++) {
+		int64_t r = iv[e], cm = 0;
+		if (colmajor && r >= 0) {
+			/* row-major r in the plane to column-major: the first
+			 * spatial dimension varies fastest */
+			int64_t stride = 1;
+			for (int i = 0; i < nsp; i++) {
+				int64_t after = 1;
+				for (int j = i + 1; j < nsp; j++)
+					after *= in[j];
+				cm += r / after % in[i] * stride;
+				stride *= in[i];
+			}
+			r = cm;
+		}
+		iv[e] = r + e / osz * isz;
+	}
+	c->extra[1] = idx;
+	return done(c, y, out);
+}
+
 /* ---- the op table ---- */
 
 static const OpDef ops[] = {
@@ -1400,6 +1590,16 @@ static const OpDef ops[] = {
 	{"BatchNormalization", op_batch_norm, ML_OP_BATCH_NORM,
 	 "epsilon momentum training_mode spatial is_test consumed_inputs"},
 	{"InstanceNormalization", op_batch_norm, ML_OP_GROUP_NORM, "epsilon"},
+	/* convolution and pooling */
+	{"Conv", op_conv, ML_OP_CONV, "auto_pad dilations group kernel_shape pads strides"},
+	{"ConvTranspose", op_conv, ML_OP_CONV_TRANSPOSE,
+	 "auto_pad dilations group kernel_shape output_padding output_shape pads strides"},
+	{"MaxPool", op_pool, ML_OP_MAX_POOL,
+	 "auto_pad ceil_mode dilations kernel_shape pads storage_order strides"},
+	{"AveragePool", op_pool, ML_OP_AVG_POOL,
+	 "auto_pad ceil_mode count_include_pad dilations kernel_shape pads strides"},
+	{"GlobalAveragePool", op_pool, ML_OP_ADAPTIVE_AVG_POOL, ""},
+	{"GlobalMaxPool", op_pool, ML_OP_ADAPTIVE_MAX_POOL, ""},
 };
 
 /* Most outputs a node of op d may have: one, but for the ops that make
@@ -1408,7 +1608,7 @@ static size_t
 max_outputs(const OpDef *d)
 {
 	return d->fn == op_split ? MAX_OUT : d->fn == op_topk ? 2 : d->fn == op_layer_norm ? 3
-	       : d->fn == op_batch_norm ? 5 : 1;
+	       : d->fn == op_batch_norm ? 5 : d->fn == op_pool ? 2 : 1;
 }
 
 static const OpDef *

@@ -147,6 +147,63 @@ index_op_input(MlOp op, int k, MlDtype dt, MlOpParams *p, MlTensor **in)
 	return 0; /* x: the walk's own */
 }
 
+/* The inputs of the convolution and pooling ops: x [2, 4, 7, 6] (layout
+ * 1: a transposed view; layout 2: 1-d [3, 4, 11]), stride, padding,
+ * dilation and groups all in play. */
+static MlTensor *
+conv_input(MlOp op, MlDtype dt, int layout, int k, MlOpParams *p)
+{
+	bool tr = op == ML_OP_CONV_TRANSPOSE;
+	int nsp = layout == 2 ? 1 : 2;
+	int64_t ne[4];
+	MlTensor *t;
+
+	*p = (MlOpParams){.groups = 2, .stride = {2, 1}, .dilation = {1, 2},
+	                  .kernel = {3, 2}, .ceil_mode = layout != 1,
+	                  .count_include_pad = layout == 1};
+	if (nsp == 2) {
+		int64_t pads[4] = {1, 0, 1, 1};
+		memcpy(p->pad, pads, sizeof pads);
+		p->output_padding[0] = 1;
+	} else {
+		p->pad[0] = 1;
+		p->pad[1] = 2;
+		p->stride[0] = 2;
+		p->dilation[0] = 2;
+		p->output_padding[0] = 1;
+	}
+	if (op == ML_OP_ADAPTIVE_AVG_POOL || op == ML_OP_ADAPTIVE_MAX_POOL) {
+		p->kernel[0] = nsp == 2 ? 3 : 4;
+		p->kernel[1] = 4;
+	}
+	if (k == 2 && layout == 0)
+		return NULL; /* no bias */
+	if (k == 0) {
+		ne[0] = nsp == 2 ? 2 : 3;
+		ne[1] = 4;
+		ne[2] = nsp == 2 ? 7 : 11;
+		ne[3] = 6;
+	} else if (k == 1) {
+		ne[0] = tr ? 4 : 6;    /* conv: [O 6, C/g 2, k]; transposed: [C 4, O/g 3, k] */
+		ne[1] = tr ? 3 : 2;
+		ne[2] = 3;
+		ne[3] = 2;
+	} else
+		ne[0] = 6;
+	int nd = k == 2 ? 1 : 2 + nsp;
+	if (layout == 1 && k == 0) {
+		int64_t sw[4] = {ne[0], ne[1], ne[3], ne[2]};
+		MlTensor *b = ml_tensor_zeros(dt, 4, sw, NULL);
+		assert_non_null(b);
+		t = ml_view_transpose(b, 2, 3, NULL);
+		ml_tensor_unref(b);
+	} else
+		t = ml_tensor_zeros(dt, nd, ne, NULL);
+	assert_non_null(t);
+	fill_random(t, op, k);
+	return t;
+}
+
 static void
 test_kernels_match_ref(void **state)
 {
@@ -165,6 +222,10 @@ test_kernels_match_ref(void **state)
 					p.p[1] = 1.5;
 				}
 				for (int k = 0; k < ml_op_arity(op); k++) {
+					if (op >= ML_OP_CONV && op <= ML_OP_ADAPTIVE_MAX_POOL) {
+						in[k] = conv_input(op, dt, layout, k, &p);
+						continue;
+					}
 					int64_t ne[3] = {rows, cols, 1};
 					int nd = 2;
 					if (op == ML_OP_MATMUL && k == 1) {
@@ -236,8 +297,8 @@ test_kernels_match_ref(void **state)
 					tol *= 8; /* f32 accumulation against double, then rounded */
 				if (op == ML_OP_LINEAR && dt != ML_F64)
 					tol = 2e-2; /* x in q8_0 / f16 / bf16 for the dot, as ggml */
-				if (0)
-					tol *= 8; /* f32 accumulation against double, then rounded */
+				if ((op == ML_OP_CONV || op == ML_OP_CONV_TRANSPOSE) && (dt == ML_F16 || dt == ML_BF16))
+					tol *= 8; /* f32 accumulation against double, then rounded */ /* f32 accumulation against double, then rounded */
 				if (dt == ML_F64)
 					tol = 1e-12;
 				if (!(e <= tol))
