@@ -32,6 +32,7 @@ typedef struct Ctx {
 	MlTensor *in[MAX_IN];          /* borrowed from env; NULL for an absent optional input */
 	char *unsup;                   /* ONNX_NAME_BYTES or NULL */
 	AcErr *err;
+	MlTensor *out2;                /* a second output the op made (one reference), or NULL */
 } Ctx;
 
 typedef struct OpDef OpDef;
@@ -890,6 +891,51 @@ op_dropout(Ctx *c, const OpDef *d, MlTensor **out)
 	return done(c, ml_tensor_ref(c->in[0]), out);
 }
 
+/* ---- losses (ml/cpu/loss.c) ---- */
+
+/* reduction and ignore_index of NegativeLogLikelihoodLoss and
+ * SoftmaxCrossEntropyLoss into p. */
+static int
+loss_params(Ctx *c, MlOpParams *p)
+{
+	const Onnx__AttributeProto *ii = attr(c, "ignore_index");
+
+	if (attr_s_is(c, "reduction", "none", 0))
+		p->mode = 0;
+	else if (attr_s_is(c, "reduction", "sum", 0))
+		p->mode = 2;
+	else if (attr_s_is(c, "reduction", "mean", 1))
+		p->mode = 1;
+	else
+		return unsupported(c, "reduction other than none, sum, mean");
+	p->has_ignore_index = ii != NULL;
+	p->ignore_index = ii != NULL ? ii->i : 0;
+	return AC_OK;
+}
+
+/* NegativeLogLikelihoodLoss(input, target, weight?) and
+ * SoftmaxCrossEntropyLoss(scores, labels, weights?) -> (loss, log_prob?):
+ * both are PyTorch's nll_loss / cross_entropy, as ml/ has them. */
+static int
+op_loss(Ctx *c, const OpDef *d, MlTensor **out)
+{
+	MlTensor *in[3] = {c->in[0], c->nin > 1 ? c->in[1] : NULL, c->nin > 2 ? c->in[2] : NULL};
+	MlOpParams p = {0};
+
+	if (in[1] == NULL)
+		return ac_err_set(c->err, AC_EINVAL, "%s: no target", d->name);
+	if (loss_params(c, &p) != AC_OK)
+		return fail_code(c);
+	if (d->ml == ML_OP_CROSS_ENTROPY && c->n->n_output > 1 && c->n->output[1][0] != 0) {
+		MlOpParams lp = {.axis = 1};
+		if (in[0]->ndim < 2)
+			return unsupported(c, "scores of rank %d", in[0]->ndim);
+		if ((c->out2 = ml_op(ML_OP_LOG_SOFTMAX, in, &lp, c->err)) == NULL)
+			return fail_code(c);
+	}
+	return done(c, ml_op((MlOp)d->ml, in, &p, c->err), out);
+}
+
 /* ---- the op table ---- */
 
 static const OpDef ops[] = {
@@ -979,6 +1025,8 @@ static const OpDef ops[] = {
 	{"Softmax", op_softmax, 0, "axis"},
 	{"LogSoftmax", op_softmax, 1, "axis"},
 	{"Dropout", op_dropout, 0, "seed ratio is_test"},
+	{"NegativeLogLikelihoodLoss", op_loss, ML_OP_NLL_LOSS, "reduction ignore_index"},
+	{"SoftmaxCrossEntropyLoss", op_loss, ML_OP_CROSS_ENTROPY, "reduction ignore_index"},
 };
 
 static const OpDef *
@@ -1079,7 +1127,7 @@ run_node(const OnnxModel *m, Env *env, size_t i, char *unsup, AcErr *err)
 		return unsupported(&c, "attribute %s", bad);
 	if (c.n->n_input > MAX_IN)
 		return unsupported(&c, "%zu inputs", c.n->n_input);
-	if (c.n->n_output != 1)
+	if (c.n->n_output < 1 || c.n->n_output > 2)
 		return unsupported(&c, "%zu outputs", c.n->n_output);
 	c.nin = (int)c.n->n_input;
 	for (int k = 0; k < c.nin; k++) {
@@ -1103,8 +1151,20 @@ run_node(const OnnxModel *m, Env *env, size_t i, char *unsup, AcErr *err)
 			e2 = *err;
 			ac_err_set(err, rc, "node %zu (%s): %s", i, c.n->op_type, e2.msg);
 		}
+		ml_tensor_unref(c.out2);
 		return rc;
 	}
+	if (c.n->n_output == 2 && c.n->output[1][0] != 0) {
+		if (c.out2 == NULL) {
+			ml_tensor_unref(out);
+			return unsupported(&c, "%zu outputs", c.n->n_output);
+		}
+		if ((rc = env_put(env, c.n->output[1], c.out2, err)) != AC_OK) {
+			ml_tensor_unref(out);
+			return rc;
+		}
+	} else
+		ml_tensor_unref(c.out2);
 	return env_put(env, c.n->output[0], out, err);
 }
 
