@@ -95,7 +95,7 @@ loss_check(MlOp op, MlTensor *const *in, const MlOpParams *p, int *ndim, int64_t
 		                  op == ML_OP_CROSS_ENTROPY ? " classes or probabilities" : "");
 	} else {
 		bool ok = t->ndim == (x->ndim == 1 ? 0 : x->ndim - 1);
-		for (int i = 0, k = 0; ok && i < x->ndim; i++)
+		for (int i = 0, k = 0; ok && x->ndim > 1 && i < x->ndim; i++)
 			if (i != 1)
 				ok = t->ne[k++] == x->ne[i];
 		if (!ok)
