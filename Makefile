@@ -338,7 +338,13 @@ install: all
 clean:
 	rm -rf build bin $(EXAMPLES) $(VM_BENCH) $(CLUSTER_JOBS)
 
-.PHONY: all check check-leaks fuzz fuzz-build tests cluster-tests cluster-check bench bench-ml bench-vm bench-limbo bench-cluster deps demo install clean
+.PHONY: torch-fixtures all check check-leaks fuzz fuzz-build tests cluster-tests cluster-check bench bench-ml bench-vm bench-limbo bench-cluster deps demo install clean
 .SECONDARY:
 
 -include $(LIB_OBJ:.o=.d) $(wildcard build/fuzz/*/*.d build/fuzz/*/*/*.d) $(TESTS:.t=.d) $(CLUSTER_TESTS:.t=.d) $(patsubst tools/%.c,build/tools/%.d,$(wildcard tools/*.c))
+
+# tests/data/torch/: PyTorch's outputs tests/ml/torch.c compares with,
+# written by Debian's python3-torch (1.13) for /usr/bin/python3.  The
+# tests never run Python; the .npy files are committed.
+torch-fixtures:
+	/usr/bin/python3 tests/fixtures/torch_gen.py

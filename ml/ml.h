@@ -293,6 +293,8 @@ typedef struct MlOpParams {
 	int64_t ignore_index;
 	double label_smoothing, scale;
 	uint64_t seed;         /* random */
+	bool has_ignore_index; /* losses: ignore_index is in force (zero-initialised
+	                        * params ignore no class; PyTorch's default is -100) */
 } MlOpParams;
 
 /* The op's name in ops.def ("add"), and the op with a name (-1 if none). */
@@ -715,6 +717,42 @@ int ml_softmax_xent(MlTensor *dlogits, const MlTensor *logits, const MlTensor *l
  * Follows: torch.argmax(logits, 1) == labels, summed.
  */
 int ml_correct(const MlTensor *logits, const MlTensor *labels, int64_t *count, AcErr *err);
+
+/* ---- Loss gradients (cpu/loss.c; the forward losses are ops.def's
+ * nll_loss and cross_entropy, run through ml_op) ---- */
+
+/*
+ * grad_input = d loss / d input for the op's loss with the same operands
+ * and params (reduction MlOpParams.mode, has_ignore_index and
+ * ignore_index, label_smoothing for cross_entropy), times grad_output:
+ *   nll_loss:      grad[n, c, ..] = -g * a[c], a the target weights
+ *                  (w[t] at c == t, 0 elsewhere and where ignored);
+ *   cross_entropy: grad[n, c, ..] = g * (sum(a) * softmax(logits)[c] - a[c]),
+ *                  a as ops.def's comment and cpu/loss.c define it
+ *                  (smoothed, weighted; probability targets included);
+ * g is grad_output at the position (reduction none) or the scalar, over
+ * the mean's divisor for mean.  Accumulated in double.
+ * Shapes/dtypes: grad_input: the input's shape and dtype (f32 or f64),
+ *   overwritten; grad_output: the loss's shape (the target's [N, d..] for
+ *   none, a scalar otherwise) of any float dtype, or NULL for 1; logp /
+ *   logits, target, weight: as the ops take them.
+ * Ownership: all borrowed; grad_input is written.  grad_input may not
+ *   overlap the other operands.
+ * Errors: the forward op's (AC_ESHAPE, AC_EDTYPE, AC_EINVAL "nll_loss:
+ *   target[3] = 10 is not a class in 0..4"); AC_ESHAPE "nll_loss_backward:
+ *   grad_input [..] f32, want [..] f32" or "...: grad_output [..], want
+ *   [..]"; AC_EINVAL for a nil tensor; nothing written on error.
+ * Thread safety: as the header says.
+ * Follows: PyTorch nll_loss_backward and the autograd of cross_entropy
+ *   (aten/src/ATen/native/LossNLL.cpp); Torch7 THNN ClassNLLCriterion
+ *   updateGradInput.
+ */
+int ml_nll_loss_backward(MlTensor *grad_input, const MlTensor *grad_output, const MlTensor *logp,
+                         const MlTensor *target, const MlTensor *weight, const MlOpParams *params,
+                         AcErr *err);
+int ml_cross_entropy_backward(MlTensor *grad_input, const MlTensor *grad_output,
+                              const MlTensor *logits, const MlTensor *target,
+                              const MlTensor *weight, const MlOpParams *params, AcErr *err);
 
 /* ---- Optimisers (optim.c) ---- */
 

@@ -1482,6 +1482,51 @@ op_pool(Ctx *c, const OpDef *d, MlTensor **out)
 	return done(c, y, out);
 }
 
+/* ---- losses (ml/cpu/loss.c) ---- */
+
+/* reduction and ignore_index of NegativeLogLikelihoodLoss and
+ * SoftmaxCrossEntropyLoss into p. */
+static int
+loss_params(Ctx *c, MlOpParams *p)
+{
+	const Onnx__AttributeProto *ii = attr(c, "ignore_index");
+
+	if (attr_s_is(c, "reduction", "none", 0))
+		p->mode = 0;
+	else if (attr_s_is(c, "reduction", "sum", 0))
+		p->mode = 2;
+	else if (attr_s_is(c, "reduction", "mean", 1))
+		p->mode = 1;
+	else
+		return unsupported(c, "reduction other than none, sum, mean");
+	p->has_ignore_index = ii != NULL;
+	p->ignore_index = ii != NULL ? ii->i : 0;
+	return AC_OK;
+}
+
+/* NegativeLogLikelihoodLoss(input, target, weight?) and
+ * SoftmaxCrossEntropyLoss(scores, labels, weights?) -> (loss, log_prob?):
+ * both are PyTorch's nll_loss / cross_entropy, as ml/ has them. */
+static int
+op_loss(Ctx *c, const OpDef *d, MlTensor **out)
+{
+	MlTensor *in[3] = {c->in[0], c->nin > 1 ? c->in[1] : NULL, c->nin > 2 ? c->in[2] : NULL};
+	MlOpParams p = {0};
+
+	if (in[1] == NULL)
+		return ac_err_set(c->err, AC_EINVAL, "%s: no target", d->name);
+	if (loss_params(c, &p) != AC_OK)
+		return fail_code(c);
+	if (d->ml == ML_OP_CROSS_ENTROPY && c->n->n_output > 1 && c->n->output[1][0] != 0) {
+		MlOpParams lp = {.axis = 1};
+		if (in[0]->ndim < 2)
+			return unsupported(c, "scores of rank %d", in[0]->ndim);
+		if ((c->extra[1] = ml_op(ML_OP_LOG_SOFTMAX, in, &lp, c->err)) == NULL)
+			return fail_code(c);
+	}
+	return done(c, ml_op((MlOp)d->ml, in, &p, c->err), out);
+}
+
 /* ---- the op table ---- */
 
 static const OpDef ops[] = {
@@ -1600,6 +1645,8 @@ static const OpDef ops[] = {
 	 "auto_pad ceil_mode count_include_pad dilations kernel_shape pads strides"},
 	{"GlobalAveragePool", op_pool, ML_OP_ADAPTIVE_AVG_POOL, ""},
 	{"GlobalMaxPool", op_pool, ML_OP_ADAPTIVE_MAX_POOL, ""},
+	{"NegativeLogLikelihoodLoss", op_loss, ML_OP_NLL_LOSS, "reduction ignore_index"},
+	{"SoftmaxCrossEntropyLoss", op_loss, ML_OP_CROSS_ENTROPY, "reduction ignore_index"},
 };
 
 /* Most outputs a node of op d may have: one, but for the ops that make
@@ -1608,7 +1655,7 @@ static size_t
 max_outputs(const OpDef *d)
 {
 	return d->fn == op_split ? MAX_OUT : d->fn == op_topk ? 2 : d->fn == op_layer_norm ? 3
-	       : d->fn == op_batch_norm ? 5 : d->fn == op_pool ? 2 : 1;
+	       : d->fn == op_batch_norm ? 5 : d->fn == op_pool || d->fn == op_loss ? 2 : 1;
 }
 
 static const OpDef *

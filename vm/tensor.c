@@ -451,6 +451,7 @@ parse_opts(char *opts, MlOpParams *p, char *msg, size_t msgsize)
 	memset(p, 0, sizeof *p);
 	p->groups = 1;
 	p->ignore_index = -100;
+	p->has_ignore_index = true;
 	p->largest = p->sorted = true;
 	for (int i = 0; i < 3; i++)
 		p->stride[i] = p->dilation[i] = 1;

@@ -204,6 +204,95 @@ conv_input(MlOp op, MlDtype dt, int layout, int k, MlOpParams *p)
 	return t;
 }
 
+/* Inputs of the loss, rope, attention and random ops (cpu/loss.c,
+ * rope.c, attention.c, random.c) for layout 0..2: operand k, or NULL for
+ * an optional one left out; sets the op's params. */
+static MlTensor *
+lra_input(MlOp op, MlDtype dt, int layout, int k, MlOpParams *p)
+{
+	int64_t ne[4] = {4, 5, 3};
+	int nd = 3;
+	MlDtype kdt = dt;
+	MlTensor *t;
+
+	switch (op) {
+	case ML_OP_NLL_LOSS:
+	case ML_OP_CROSS_ENTROPY:
+		/* x [4, 5, 3], target [4, 3] i64, weight [5] (not in layout 0);
+		 * reduction none, mean, sum by layout */
+		p->mode = layout;
+		p->has_ignore_index = true;
+		p->ignore_index = 1;
+		p->label_smoothing = op == ML_OP_CROSS_ENTROPY ? 0.1 : 0;
+		if (k == 1) {
+			ne[1] = 3;
+			nd = 2;
+			kdt = ML_I64;
+		} else if (k == 2) {
+			if (layout == 0)
+				return NULL;
+			ne[0] = 5;
+			nd = 1;
+		}
+		break;
+	case ML_OP_ROPE:
+		/* x [2, 5, 3, 8], pos [5] i64 (not in layout 0); pairs, halves,
+		 * partial halves */
+		p->mode = layout == 0 ? 0 : 2;
+		p->k = layout == 2 ? 4 : 0;
+		p->p[0] = 0;
+		p->p[1] = 3;
+		if (k == 0) {
+			ne[0] = 2; ne[1] = 5; ne[2] = 3; ne[3] = 8; nd = 4;
+		} else {
+			if (layout == 0)
+				return NULL;
+			ne[0] = 5;
+			nd = 1;
+			kdt = ML_I64;
+		}
+		break;
+	case ML_OP_ATTENTION:
+		/* q [2, 3, 4], k [2, 5, 4], v [2, 5, 6]; no mask, a bool mask
+		 * [3, 5], an additive mask [2, 1, 5] with causal */
+		p->causal = layout == 2;
+		p->scale = 0;
+		ne[0] = 2;
+		ne[1] = k == 0 ? 3 : 5;
+		ne[2] = k == 2 ? 6 : 4;
+		if (k == 3) {
+			if (layout == 0)
+				return NULL;
+			ne[0] = layout == 1 ? 3 : 2;
+			ne[1] = layout == 1 ? 5 : 1;
+			ne[2] = 5;
+			nd = layout == 1 ? 2 : 3;
+			kdt = layout == 1 ? ML_BOOL : dt;
+		}
+		break;
+	default: /* random: [7, 37]; probabilities for bernoulli */
+		p->seed = 42 + (uint64_t)layout;
+		p->p[0] = -1;
+		p->p[1] = 2;
+		ne[0] = 7;
+		ne[1] = 37;
+		nd = 2;
+		break;
+	}
+	t = ml_tensor_zeros(kdt, nd, ne, NULL);
+	assert_non_null(t);
+	fill_random(t, op, k);
+	if (kdt == ML_I64) {
+		int64_t n = ml_tensor_numel(t), *v = (int64_t *)(void *)t->data;
+		for (int64_t i = 0; i < n; i++)
+			v[i] = op == ML_OP_ROPE ? 2 * i - 3 : (int64_t)floor(urand() * 5);
+	}
+	if (op == ML_OP_BERNOULLI)
+		for (int64_t i = 0; i < ne[0] * ne[1]; i++)
+			assert_int_equal(ml_set(t, (int64_t[]){i / ne[1], i % ne[1]}, urand(), NULL), AC_OK);
+	return t;
+}
+
 static void
 test_kernels_match_ref(void **state)
 {
@@ -215,7 +304,7 @@ test_kernels_match_ref(void **state)
 				continue;
 			for (int layout = 0; layout < 3; layout++) {
 				int64_t rows = 7, cols = 37;
-				MlTensor *in[3] = {NULL}, *raw[3] = {NULL};
+				MlTensor *in[ML_OP_MAX_INPUTS] = {NULL}, *raw[ML_OP_MAX_INPUTS] = {NULL};
 				MlOpParams p = {.p = {0.25, 1.5}, .axes = layout == 2 ? 1u : 2u};
 				if (op == ML_OP_CLAMP) {
 					p.p[0] = -1;
@@ -228,6 +317,10 @@ test_kernels_match_ref(void **state)
 					}
 					int64_t ne[3] = {rows, cols, 1};
 					int nd = 2;
+					if (op >= ML_OP_NLL_LOSS && op <= ML_OP_BERNOULLI) {
+						in[k] = lra_input(op, dt, layout, k, &p);
+						continue;
+					}
 					if (op == ML_OP_MATMUL && k == 1) {
 						ne[0] = cols;
 						ne[1] = 5;
@@ -307,7 +400,7 @@ test_kernels_match_ref(void **state)
 				checked++;
 				ml_tensor_unref(fast);
 				ml_tensor_unref(ref);
-				for (int k = 0; k < 3; k++) {
+				for (int k = 0; k < ML_OP_MAX_INPUTS; k++) {
 					ml_tensor_unref(in[k]);
 					ml_tensor_unref(raw[k]);
 				}
