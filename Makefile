@@ -4,7 +4,7 @@
 #   make demo       install missing Debian packages, build, train on Fashion-MNIST
 #   make fuzz FUZZ_SECONDS=N  libFuzzer harnesses (clang), N s each
 #   make bench      benchmarks (ratios against references measured in the same run)
-#   make bench-ml   the quantized kernels (bench/quant.c) against memory bandwidth and sgemm
+#   make bench-ml   ml/: matmul, add, softmax (bench/ml.c), the quantized kernels (bench/quant.c), conv (bench/conv.c)
 #   make build/npm/.ggml  ggml's libggml-base.so from npm, the outside reference tests/ml/quant.c compares with
 #   make bench-limbo  bin/limbo against Inferno's limbo.dis (compile and run time)
 #   make deps       install missing Debian packages (apt-get)
@@ -172,6 +172,7 @@ $(patsubst %.c,build/%.t,$(wildcard tests/scheduler/*.c)): $(LIB_SCHED)
 $(patsubst %.c,build/%.t,$(wildcard tests/limbo/*.c)): $(LIB_LIMBO)
 build/bench/matmul: $(LIB_ML)
 build/bench/quant: $(LIB_ML)
+build/bench/ml: $(LIB_ML)
 build/bench/conv: $(LIB_ML)
 build/bench/cluster: $(LIB_SCHED)
 
@@ -237,8 +238,10 @@ bench: all $(BENCHES) $(VM_BENCH)
 	bench/run.sh
 
 # The quantized kernels: memory bandwidth, matrix-vector and batch-64 products.
-bench-ml: build/bench/quant
+bench-ml: build/bench/ml build/bench/quant build/bench/conv
+	build/bench/ml
 	build/bench/quant
+	build/bench/conv
 
 # ggml's own library, the outside reference for tests/ml/quant.c: the one
 # platform package of node-llama-cpp 3.21.1 (about 40 MB, not the 700 MB of
