@@ -1097,10 +1097,9 @@ vm_Tensor_loadgguf(VmThread *t, uint8_t *fp)
 		if (ml_gguf_tensor_info(g, i, &info, &e) != AC_OK ||
 		    (mt = ml_gguf_tensor(g, info.name, &e)) == NULL)
 			break;
-		if (ml_tensor_storage_views(mt) >= 1 && i == 0) {
-			bool mapped;
-			tst->mapped_bytes += ml_tensor_storage_bytes(mt, &mapped);
-		}
+		/* each tensor is its own view of the mapping, counted apart from
+		 * the heap until its last view goes (drop_tensor) */
+		tst->mapped_bytes += ml_tensor_storage_bytes(mt, NULL);
 		s = vm_string_new_utf8(t->vm, info.name, strlen(info.name));
 		if (s == NULL) {
 			ml_tensor_unref(mt);
