@@ -24,18 +24,6 @@ load2x256(const void *a, const void *b)
 	                          _mm256_loadu_si256((const __m256i *)b), 1);
 }
 
-/* Two q4_0 blocks' quants as signed bytes q - 8, each in element order. */
-ML_TARGET_AVX512 static inline __m512i
-q4_bytes2(const uint8_t *qa, const uint8_t *qb)
-{
-	__m128i ta = _mm_loadu_si128((const __m128i *)qa), tb = _mm_loadu_si128((const __m128i *)qb);
-	__m512i v = _mm512_inserti64x4(
-		_mm512_castsi256_si512(_mm256_set_m128i(_mm_srli_epi16(ta, 4), ta)),
-		_mm256_set_m128i(_mm_srli_epi16(tb, 4), tb), 1);
-
-	return _mm512_sub_epi8(_mm512_and_si512(v, _mm512_set1_epi8(0x0f)), _mm512_set1_epi8(8));
-}
-
 /* The two blocks' scales, the first in lanes 0..7, the second in 8..15. */
 ML_TARGET_AVX512 static inline __m512
 scale2(uint16_t xa, uint16_t ya, uint16_t xb, uint16_t yb)
