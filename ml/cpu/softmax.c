@@ -3,8 +3,8 @@
  * y = exp(x - max) / sum(exp(x - max)), log-softmax x - max - log(sum).
  * The input is seen as [outer, n, inner] (a contiguous copy first when
  * its strides do not allow that); the fast path for inner == 1 works in
- * f32 on contiguous f32 rows (AVX2 with a polynomial exp where the CPU
- * has it: Cephes' expf, within 2 ulp; rows split over the thread pool),
+ * f32 on contiguous f32 rows (AVX-512 or AVX2 with a polynomial exp where
+ * the CPU has it: Cephes' expf, within 2 ulp; rows split over the thread pool),
  * the scalar twin in double on any dtype.
  * A row of all -inf gives NaN (as PyTorch); NaN propagates.
  */
@@ -110,6 +110,78 @@ row_f32_avx2(float *restrict y, const float *restrict x, int64_t n, bool lg)
 		y[i] *= 1 / s;
 }
 
+/* exp8's polynomial on 16 lanes. */
+__attribute__((target("avx512f"))) static inline __m512
+exp16(__m512 x)
+{
+	const __m512 lo = _mm512_set1_ps(-87.33654f);
+	__mmask16 under = _mm512_cmp_ps_mask(x, lo, _CMP_LT_OQ);
+	__mmask16 nan = _mm512_cmp_ps_mask(x, x, _CMP_UNORD_Q);
+	__m512 xc = _mm512_min_ps(_mm512_max_ps(x, lo), _mm512_set1_ps(88.3762626647949f));
+	__m512 n = _mm512_roundscale_ps(_mm512_mul_ps(xc, _mm512_set1_ps(1.44269504088896341f)),
+	                                _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+	__m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(0.693359375f), xc);
+	r = _mm512_fnmadd_ps(n, _mm512_set1_ps(-2.12194440e-4f), r);
+	__m512 p = _mm512_set1_ps(1.9875691500e-4f);
+	p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.3981999507e-3f));
+	p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(8.3334519073e-3f));
+	p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(4.1665795894e-2f));
+	p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.6666665459e-1f));
+	p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(5.0000001201e-1f));
+	p = _mm512_fmadd_ps(p, _mm512_mul_ps(r, r), _mm512_add_ps(r, _mm512_set1_ps(1.0f)));
+	__m512 y = _mm512_scalef_ps(p, n);
+	y = _mm512_mask_mov_ps(y, nan, x);
+	return _mm512_maskz_mov_ps((__mmask16)~under, y);
+}
+
+__attribute__((target("avx512f"))) static void
+row_f32_avx512(float *restrict y, const float *restrict x, int64_t n, bool lg)
+{
+	__m512 vmx = _mm512_set1_ps(-INFINITY);
+	__mmask16 nan = 0;
+	float mx, s;
+	int64_t i = 0;
+
+	for (; i + 16 <= n; i += 16) {
+		__m512 v = _mm512_loadu_ps(x + i);
+		nan |= _mm512_cmp_ps_mask(v, v, _CMP_UNORD_Q);
+		vmx = _mm512_max_ps(vmx, v);
+	}
+	mx = _mm512_reduce_max_ps(vmx);
+	for (; i < n; i++)
+		mx = x[i] > mx || x[i] != x[i] ? x[i] : mx;
+	if (nan != 0)
+		mx = NAN;
+	__m512 vm = _mm512_set1_ps(mx), acc = _mm512_setzero_ps();
+	for (i = 0; i + 16 <= n; i += 16) {
+		__m512 e = exp16(_mm512_sub_ps(_mm512_loadu_ps(x + i), vm));
+		acc = _mm512_add_ps(acc, e);
+		if (!lg)
+			_mm512_storeu_ps(y + i, e);
+	}
+	s = _mm512_reduce_add_ps(acc);
+	for (; i < n; i++) {
+		float e = expf(x[i] - mx);
+		s += e;
+		if (!lg)
+			y[i] = e;
+	}
+	if (lg) {
+		float l = mx + logf(s);
+		__m512 vl = _mm512_set1_ps(l);
+		for (i = 0; i + 16 <= n; i += 16)
+			_mm512_storeu_ps(y + i, _mm512_sub_ps(_mm512_loadu_ps(x + i), vl));
+		for (; i < n; i++)
+			y[i] = x[i] - l;
+		return;
+	}
+	__m512 rs = _mm512_set1_ps(1 / s);
+	for (i = 0; i + 16 <= n; i += 16)
+		_mm512_storeu_ps(y + i, _mm512_mul_ps(_mm512_loadu_ps(y + i), rs));
+	for (; i < n; i++)
+		y[i] *= 1 / s;
+}
+
 static void
 row_f32_c(float *restrict y, const float *restrict x, int64_t n, bool lg)
 {
@@ -139,7 +211,8 @@ typedef struct Rows {
 	float *y;
 	const float *x;
 	int64_t rows, n;
-	bool lg, avx2;
+	bool lg;
+	int simd;  /* ml_simd_level() */
 } Rows;
 
 static void
@@ -149,7 +222,9 @@ rows_task(void *ctx, int task, int ntasks)
 	int64_t lo = r->rows * task / ntasks, hi = r->rows * (task + 1) / ntasks;
 
 	for (int64_t i = lo; i < hi; i++) {
-		if (r->avx2)
+		if (r->simd >= ML_SIMD_AVX512)
+			row_f32_avx512(r->y + i * r->n, r->x + i * r->n, r->n, r->lg);
+		else if (r->simd >= ML_SIMD_AVX2)
 			row_f32_avx2(r->y + i * r->n, r->x + i * r->n, r->n, r->lg);
 		else
 			row_f32_c(r->y + i * r->n, r->x + i * r->n, r->n, r->lg);
@@ -183,7 +258,7 @@ sm_run(MlOp op, MlTensor *out, MlTensor *const *in, const MlOpParams *p, bool re
 	}
 	es = ml_dtype_bytes(x->dtype);
 	if (!ref && x->dtype == ML_F32 && inner == 1 && n > 0) {
-		Rows r = {ML_F32(y), ML_F32(x), outer, n, lg, ml_simd_level() >= ML_SIMD_AVX2};
+		Rows r = {ML_F32(y), ML_F32(x), outer, n, lg, ml_simd_level()};
 		int tasks = outer * n >= 65536 ? ml_pool_threads() : 1;
 		ml_pool_run(tasks < outer ? tasks : (int)outer, rows_task, &r);
 		goto done;
