@@ -171,19 +171,30 @@ vm_wait_retry(VmThread *t, int64_t ms)
 }
 
 int
-vm_wait_fd_here(VmThread *t, int fd, int events)
+vm_wait_fd_here(VmThread *t, int fd, int events, int64_t max_ms)
 {
 	struct pollfd p = {fd, (short)events, 0};
+	int64_t until_ns = max_ms >= 0 ? ac_clock_ns() + max_ms * 1000000 : 0;
 
 	for (;;) {
-		int64_t left = left_ms(t->vm);
-		int r = poll(&p, 1, left < 0 ? -1 : (int)(left > 1000000 ? 1000000 : left));
+		int64_t left = left_ms(t->vm), mine;
+		int r;
+		if (max_ms >= 0) {
+			mine = (until_ns - ac_clock_ns() + 999999) / 1000000;
+			if (mine < 0)
+				mine = 0;
+			if (left < 0 || mine < left)
+				left = mine;
+		}
+		r = poll(&p, 1, left < 0 ? -1 : (int)(left > 1000000 ? 1000000 : left));
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r != 0)
 			return 1;  /* ready, failed or hung up: the call itself tells */
 		if (past_deadline(t->vm))
 			return 0;
+		if (max_ms >= 0 && ac_clock_ns() >= until_ns)
+			return -1;
 	}
 }
 

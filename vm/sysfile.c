@@ -505,7 +505,7 @@ vm_sys_write(VmThread *t, int slot, const void *p, size_t n, const char **limit)
 	while (done < n) {
 		size_t k = n - done < piece ? n - done : piece;
 		ssize_t w;
-		if (done > 0 && piece < n && !vm_wait_fd_here(t, fd, POLLOUT)) {
+		if (done > 0 && piece < n && vm_wait_fd_here(t, fd, POLLOUT, -1) == 0) {
 			*limit = "wall-clock limit exceeded";
 			return -1;
 		}
@@ -1020,14 +1020,24 @@ vm_Sys_stream(VmThread *t, uint8_t *fp)
 		vm_sys_ret_int(fp, -1);
 		return;
 	}
+	/* The first read waits through the scheduler as Sys->read does (nothing
+	 * is done yet, so the call can be made again); the later ones, the call
+	 * begun, wait where they are. The deadline ends both. */
+	if (!vm_wait_fd(t, src, POLLIN))
+		return;
 	buf = malloc((size_t)bufsiz);
 	if (buf == NULL) {
 		snprintf(t->errstr, sizeof t->errstr, "no memory");
 		vm_sys_ret_int(fp, -1);
 		return;
 	}
-	for (;;) {
-		ssize_t n = read(src, buf, (size_t)bufsiz), done = 0;
+	for (int first = 1;; first = 0) {
+		ssize_t n, done;
+		if (!first && !vm_may_block(t) && vm_wait_fd_here(t, src, POLLIN, -1) == 0) {
+			free(buf);
+			vm_raise(t, "wall-clock limit exceeded");
+		}
+		n = read(src, buf, (size_t)bufsiz);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)

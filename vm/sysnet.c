@@ -29,7 +29,8 @@
 #include <unistd.h>
 
 /* How long one address may take to answer a connect. The wait is the
- * host's (other Dis threads wait too), so it is kept short. */
+ * host's (other Dis threads wait too), so it is kept short; the program's
+ * deadline (--timeout) ends it sooner where it comes first. */
 enum { CONNECT_TIMEOUT_MS = 10000 };
 
 #define ARG(k) vm_builtin_arg(fp, SPEC, (k))
@@ -207,13 +208,14 @@ granted(const SysState *s, const char *host, int port, SysAddr *one, const SysAd
 	return 0;
 }
 
-/* A connected TCP socket to a:port, blocking, or -1 with errno set. */
+/* A connected TCP socket to a:port, blocking, or -1 with errno set, or -2
+ * when the program's deadline passed while it waited (nothing is left
+ * open: the caller frees what it holds and raises). */
 static int
-connect_one(const SysAddr *a, int port)
+connect_one(VmThread *t, const SysAddr *a, int port)
 {
 	struct sockaddr_storage ss;
 	socklen_t len;
-	struct pollfd p;
 	int fd, e = 0, r;
 	socklen_t elen = sizeof e;
 
@@ -237,14 +239,17 @@ connect_one(const SysAddr *a, int port)
 	if (connect(fd, (struct sockaddr *)&ss, len) < 0) {
 		if (errno != EINPROGRESS)
 			goto fail;
-		/* bounded: a silent host is given up on, not waited for */
-		p = (struct pollfd){fd, POLLOUT, 0};
-		while ((r = poll(&p, 1, CONNECT_TIMEOUT_MS)) < 0 && errno == EINTR)
-			;
-		if (r == 0)
+		/* bounded: a silent host is given up on, not waited for, and
+		 * the deadline ends the wait where it comes first */
+		r = vm_wait_fd_here(t, fd, POLLOUT, CONNECT_TIMEOUT_MS);
+		if (r == 0) {
+			close(fd);
+			return -2;
+		}
+		if (r < 0) {
 			errno = ETIMEDOUT;
-		if (r <= 0)
 			goto fail;
+		}
 		if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &elen) < 0)
 			goto fail;
 		if (e != 0) {
@@ -328,7 +333,12 @@ vm_Sys_dial(VmThread *t, uint8_t *fp)
 		goto done;
 	}
 	for (int i = 0; i < n && fd < 0; i++) {
-		fd = connect_one(&list[i], port);
+		fd = connect_one(t, &list[i], port);
+		if (fd == -2) {
+			free(addr);
+			free(local);
+			vm_raise(t, "wall-clock limit exceeded");
+		}
 		if (fd < 0)
 			err = errno;
 	}

@@ -424,9 +424,13 @@ int vm_may_block(VmThread *t);
 int vm_wait_retry(VmThread *t, int64_t ms);
 /* Waits where it is, other threads not running meanwhile, until fd is
  * ready for events: for the rest of a call begun already (the pieces of
- * a write to a full pipe), which cannot be made again. 1 ready, 0 the
- * deadline passed (the caller frees what it holds and raises). */
-int vm_wait_fd_here(VmThread *t, int fd, int events);
+ * a write to a full pipe or of Sys->stream), which cannot be made again,
+ * or a wait the call cannot leave (a TCP connect). max_ms bounds the wait
+ * as well as the deadline does, the sooner winning; -1: the deadline
+ * alone. 1 ready, failed or hung up; 0 the deadline passed (the caller
+ * frees what it holds and raises "wall-clock limit exceeded"); -1
+ * max_ms passed first. */
+int vm_wait_fd_here(VmThread *t, int fd, int events, int64_t max_ms);
 /* Raises the exception of limit which (VM_LIMIT_*), marked so that the
  * scheduler ends the program with AC_ELIMIT before any handler sees it. */
 _Noreturn void vm_limit_raise(VmThread *t, int which);
