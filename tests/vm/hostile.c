@@ -7,6 +7,9 @@
 #include "tests/vm/xec.h"
 #include "tests/vm/limbo.h"
 
+#include <fcntl.h>
+#include <stdlib.h>
+
 /* $5: an adt { next: ref adt; val: int }; $6: a pointer (array element) */
 #define TYPES "\tdesc $5,8,\"80\"\n\tdesc $6,4,\"80\"\n"
 
@@ -264,6 +267,103 @@ test_timeout_ends_fifo_and_full_pipe(void **state)
 	unlink(FIFO);
 }
 
+#define SILENT_FD 9
+
+/* Runs silent.dis MODE ARG under dis-run --timeout 1000 with host
+ * descriptor fd (the test holds its other end) as standard input; returns
+ * the result and the wall time taken. */
+static RunResult
+run_silent(int fd, const char *mode, const char *arg, long *ms)
+{
+	char script[512];
+	char *sh[] = {"/bin/sh", "-c", script, "sh", (char *)mode, (char *)arg, NULL};
+	long t0;
+	RunResult r;
+
+	assert_int_equal(dup2(fd, SILENT_FD), SILENT_FD);  /* without FD_CLOEXEC: the child's */
+	snprintf(script, sizeof script,
+	         "exec " DISRUN " --timeout 1000 " LIMBO_OURS "/silent.dis \"$1\" \"$2\" <&%d %d<&-", SILENT_FD,
+	         SILENT_FD);
+	t0 = run_now_ms();
+	r = run_cmd(sh, NULL, XEC_TIMEOUT_MS);
+	*ms = run_now_ms() - t0;
+	close(SILENT_FD);
+	return r;
+}
+
+/* Exit 5 with the runtime's own message (not the backstop's, a second
+ * later), well before the 10 s run_cmd allows, and stdout as want. */
+static void
+expect_deadline(const char *what, RunResult r, long ms, const char *want_out)
+{
+	const char *want = "dis-run: " LIMBO_OURS "/silent.dis: wall-clock limit of 1000 ms exceeded\n";
+
+	if (r.status != 5 || strcmp(r.err, want) != 0 || ms > 5000 ||
+	    (want_out != NULL && strcmp(r.out, want_out) != 0)) {
+		print_error("%s: status %d after %ld ms\n--- stdout:\n%s--- stderr:\n%s", what, r.status, ms, r.out,
+		            r.err);
+		fail();
+	}
+}
+
+/* --timeout ends reads of streams that never deliver: a pipe whose writer
+ * stays open and silent (the test's), read alone, with another thread
+ * ticking meanwhile (it goes on: a read suspends only its own thread),
+ * and by Sys->stream, before and after a first piece; a terminal with
+ * no input; a FIFO whose writer wrote once and went silent. */
+static void
+test_timeout_ends_silent_reads(void **state)
+{
+	int p[2], m, s;
+	long ms;
+	RunResult r;
+
+	limbo_compile_ours("silent");
+	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
+	r = run_silent(p[0], "stdin", "", &ms);
+	expect_deadline("stdin", r, ms, "");
+	run_free(&r);
+	r = run_silent(p[0], "stdin2", "", &ms);
+	expect_deadline("stdin2", r, ms, NULL);
+	if (strncmp(r.out, "tick\ntick\n", 10) != 0 || strstr(r.out, "read") != NULL) {
+		print_error("stdin2: the ticker did not run while the read waited:\n%s", r.out);
+		fail();
+	}
+	run_free(&r);
+	r = run_silent(p[0], "stream", "", &ms);
+	expect_deadline("stream", r, ms, "");
+	run_free(&r);
+	assert_int_equal(write(p[1], "abc\n", 4), 4);
+	r = run_silent(p[0], "stream", "", &ms);
+	expect_deadline("stream after a piece", r, ms, "abc\n");
+	run_free(&r);
+	close(p[0]);
+	close(p[1]);
+
+	m = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+	assert_true(m >= 0);
+	assert_int_equal(grantpt(m), 0);
+	assert_int_equal(unlockpt(m), 0);
+	s = open(ptsname(m), O_RDWR | O_NOCTTY | O_CLOEXEC);
+	assert_true(s >= 0);
+	r = run_silent(s, "stdin", "", &ms);
+	expect_deadline("terminal", r, ms, "");
+	run_free(&r);
+	close(s);
+	close(m);
+
+	unlink(FIFO);
+	assert_int_equal(mkfifo(FIFO, 0600), 0);
+	s = open(FIFO, O_RDWR | O_CLOEXEC);  /* a writer that stays, never blocking */
+	assert_true(s >= 0);
+	assert_int_equal(write(s, "x", 1), 1);
+	r = run_silent(s, "fifo", FIFO, &ms);
+	expect_deadline("fifo", r, ms, "read 1\n");
+	run_free(&r);
+	close(s);
+	unlink(FIFO);
+}
+
 /* Runs limits.dis MODE under dis-run with limit options args. */
 static RunResult
 run_limits(const char *mode, const char *args)
@@ -478,6 +578,7 @@ TEST_MAIN("vm/hostile",
           cmocka_unit_test(test_thread_file_output_limits),
           cmocka_unit_test(test_timeout_wakes_blocking_calls),
           cmocka_unit_test(test_timeout_ends_fifo_and_full_pipe),
+          cmocka_unit_test(test_timeout_ends_silent_reads),
           cmocka_unit_test(test_readidx_refuses_fifo),
           cmocka_unit_test(test_raise_loop_is_metered),
           cmocka_unit_test(test_allocation_is_metered),
