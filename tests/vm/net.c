@@ -4,12 +4,15 @@
  * writes a line on each connection. It reaches only what dis-run
  * --allow-tcp granted, host and port; under --sandbox too, where the
  * seccomp filter lets a TCP client through and Landlock refuses a connect
- * to any other port even to code that bypasses the VM's check.
+ * to any other port even to code that bypasses the VM's check. --timeout
+ * ends a dial whose connect hangs and a read its peer never answers
+ * (tests/vm/limbo/silent.b).
  */
 #include "tests/test.h"
 #include "tests/run.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -209,6 +212,70 @@ test_dial_names(void **state)
 	close(l);
 }
 
+#define SILENT "build/tests/vm/silent.dis"
+
+/* dis-run --timeout 1000 --allow-tcp 127.0.0.1:port silent.dis mode
+ * tcp!127.0.0.1!port: exit 5 with the runtime's own message (not the
+ * backstop's, a second later), well before the 10 s allowed. */
+static void
+dial_times_out(const char *mode, int port)
+{
+	char grant[64], a[64];
+	char *argv[] = {"bin/dis-run", "--timeout", "1000", "--allow-tcp", grant, SILENT, (char *)mode, a, NULL};
+	char *c[] = {"bin/limbo", "-I", "module", "-o", SILENT, "tests/vm/limbo/silent.b", NULL};
+	const char *want = "dis-run: " SILENT ": wall-clock limit of 1000 ms exceeded\n";
+	RunResult r = run_cmd(c, NULL, 20000);
+	long t0, ms;
+
+	if (r.status != 0)
+		print_error("%s", r.err);
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+	snprintf(grant, sizeof grant, "127.0.0.1:%d", port);
+	snprintf(a, sizeof a, "tcp!127.0.0.1!%d", port);
+	t0 = run_now_ms();
+	r = run_cmd(argv, NULL, 10000);
+	ms = run_now_ms() - t0;
+	if (r.status != 5 || strcmp(r.err, want) != 0 || strcmp(r.out, "") != 0 || ms > 5000) {
+		print_error("%s: status %d after %ld ms\n--- stdout:\n%s--- stderr:\n%s", mode, r.status, ms, r.out, r.err);
+		fail();
+	}
+	run_free(&r);
+}
+
+/* --timeout bounds a dial's connect as well as its own 10 s limit does,
+ * the sooner winning: a listener whose backlog is full (listen(0), filled
+ * by connects of the test's own that nobody accepts) lets a connect hang,
+ * SYNs dropped. And a read of a connection whose peer never writes. */
+static void
+test_dial_timeout(void **state)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = 0};
+	socklen_t len = sizeof a;
+	int l = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), port, c[4], ok;
+
+	assert_true(l >= 0);
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(l, (struct sockaddr *)&a, sizeof a), 0);
+	assert_int_equal(listen(l, 0), 0);
+	assert_int_equal(getsockname(l, (struct sockaddr *)&a, &len), 0);
+	port = ntohs(a.sin_port);
+	for (int i = 0; i < 4; i++) {
+		c[i] = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+		assert_true(c[i] >= 0);
+		ok = connect(c[i], (struct sockaddr *)&a, sizeof a) == 0 || errno == EINPROGRESS;
+		assert_true(ok);
+	}
+	dial_times_out("dial", port);
+	for (int i = 0; i < 4; i++)
+		close(c[i]);
+	close(l);
+
+	l = listener(&port);  /* completes connects, never accepts nor writes */
+	dial_times_out("dialread", port);
+	close(l);
+}
+
 static void
 test_help(void **state)
 {
@@ -311,4 +378,5 @@ test_sandbox_ports(void **state)
 
 TEST_MAIN("vm net", cmocka_unit_test(test_help), cmocka_unit_test(test_dial_granted),
           cmocka_unit_test(test_dial_refused), cmocka_unit_test(test_dial_names),
-          cmocka_unit_test(test_dial_sandboxed), cmocka_unit_test(test_sandbox_ports))
+          cmocka_unit_test(test_dial_sandboxed), cmocka_unit_test(test_sandbox_ports),
+          cmocka_unit_test(test_dial_timeout))
