@@ -158,9 +158,10 @@ fail:
 	return 1;
 }
 
-/* --timeout's backstop: the runtime wakes its own waits at the deadline,
- * but a host call blocked where it does not look (open of a FIFO, a write
- * to a full pipe) is ended by this signal a second later. */
+/* --timeout's backstop: the runtime wakes its own waits at the deadline
+ * (reads, writes to a full pipe, FIFO opens, dial's connect, sleep), but
+ * a host call blocked where it does not look is ended by this signal a
+ * second later. */
 static void
 on_backstop(int sig)
 {
