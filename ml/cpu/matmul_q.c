@@ -48,7 +48,10 @@ xc_row_bytes(MlDtype wtype, int64_t k)
 {
 	size_t b = row_bytes(wtype == ML_Q4_0 ? ML_Q8_0 : wtype, k);
 
-	return (b + SCRATCH_ALIGN - 1) / SCRATCH_ALIGN * SCRATCH_ALIGN;
+	b = (b + SCRATCH_ALIGN - 1) / SCRATCH_ALIGN * SCRATCH_ALIGN;
+	if (wtype == ML_Q4_0)  /* room for the q8x4 groups after the q8_0 row */
+		b += (size_t)(k / ML_QK8_0 / 4) * sizeof(MlQ8x4);
+	return b;
 }
 
 size_t
@@ -64,6 +67,14 @@ static void
 conv_q8_0(const float *x, void *y, int64_t n)
 {
 	ml_quantize_row_q8_0(x, y, n);
+}
+
+/* q8_0, then the q8x4 groups (quant_impl.h) for dot_q4_0_q8x4. */
+static void
+conv_q8x4(const float *x, void *y, int64_t n)
+{
+	ml_quantize_row_q8_0(x, y, n);
+	ml_q8x4_fill(y, n / ML_QK8_0);
 }
 
 static void
@@ -167,6 +178,10 @@ setup(const char *fn, Job *j, MlDtype wtype, const void *w, int64_t n, int64_t k
 	case ML_Q4_0:
 		j->dot = ref ? ml_vec_dot_q4_0_q8_0_ref : kn->dot_q4_0_q8_0;
 		j->conv = ref ? conv_q8_0_ref : conv_q8_0;
+		if (!ref && kn->dot_q4_0_q8x4 != NULL) {
+			j->dot = kn->dot_q4_0_q8x4;
+			j->conv = conv_q8x4;
+		}
 		break;
 	case ML_F16:
 		j->dot = ref ? dot_f16_ref : dot_f16;

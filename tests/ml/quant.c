@@ -6,6 +6,7 @@
  * ACHERON_REQUIRE_GGML=1). */
 #include "tests/test.h"
 #include "ml/ml.h"
+#include "ml/cpu/quant_impl.h"  /* the internal q8x4 row and the dispatch table */
 
 #include <dlfcn.h>
 #include <float.h>
@@ -414,6 +415,25 @@ test_vec_dot_fast_vs_ref(void **state)
 			ml_fp32_to_fp16_row(b, hb, n);
 		}
 		ml_simd_cap(ML_SIMD_AVX512);
+		/* The q8x4 row (quant_impl.h): its _ref is the q8_0 _ref bit for
+		 * bit, the AVX-512 VBMI kernel within the reordering bound. */
+		{
+			int64_t nb = n / ML_QK8_0;
+			size_t rb = ml_q8x4_offset(nb) + (size_t)(nb / 4) * sizeof(MlQ8x4);
+			uint8_t *row = aligned_alloc(64, (rb + 63) / 64 * 64);
+
+			assert_non_null(row);
+			memcpy(row, qb, (size_t)nb * sizeof(MlBlockQ8_0));
+			ml_q8x4_fill(row, nb);
+			ml_vec_dot_q4_0_q8_0_ref(n, &ref, q4, qb);
+			ml_vec_dot_q4_0_q8x4_ref(n, &got, q4, row);
+			assert_true(got == ref);
+			if (ml_quant_kernels()->dot_q4_0_q8x4 != NULL) {
+				ml_quant_kernels()->dot_q4_0_q8x4(n, &got, q4, row);
+				assert_close(got, ref, 1e-6 * mag4, 0);
+			}
+			free(row);
+		}
 		/* The q8_0 dot against the double dot of the dequantized rows. */
 		{
 			float *da = malloc((size_t)n * 4), *db = malloc((size_t)n * 4);
