@@ -15,10 +15,12 @@ enum { SCRATCH_ALIGN = 64 };
 
 typedef void (*DotFn)(int64_t n, float *s, const void *x, const void *y);
 typedef void (*ConvFn)(const float *x, void *y, int64_t n);
+typedef void (*Dot2Fn)(int64_t n, float *s, const void *x, size_t xstride, const void *y);
 
 /* What one call shares with its tasks. */
 typedef struct Job {
 	DotFn dot;
+	Dot2Fn dot2;          /* two W rows per pass, or NULL */
 	ConvFn conv;
 	const uint8_t *w;
 	size_t w_row_bytes;   /* bytes of one row of W */
@@ -146,7 +148,17 @@ dot_task(void *arg, int task, int nthreads)
 	int64_t r0 = task * j->rows_per_task;
 	int64_t r1 = r0 + j->rows_per_task < j->n ? r0 + j->rows_per_task : j->n;
 
-	for (int64_t r = r0; r < r1; r++) {
+	int64_t r = r0;
+
+	if (j->dot2 != NULL)
+		for (; r + 2 <= r1; r += 2) {
+			const uint8_t *wr = j->w + (size_t)r * j->w_row_bytes;
+
+			for (int64_t i = 0; i < j->m; i++)
+				j->dot2(j->k, j->y + i * j->n + r, wr, j->w_row_bytes,
+				        j->xc + (size_t)i * j->xc_row_bytes);
+		}
+	for (; r < r1; r++) {
 		const uint8_t *wr = j->w + (size_t)r * j->w_row_bytes;
 
 		for (int64_t i = 0; i < j->m; i++)
@@ -180,6 +192,7 @@ setup(const char *fn, Job *j, MlDtype wtype, const void *w, int64_t n, int64_t k
 		j->conv = ref ? conv_q8_0_ref : conv_q8_0;
 		if (!ref && kn->dot_q4_0_q8x4 != NULL) {
 			j->dot = kn->dot_q4_0_q8x4;
+			j->dot2 = kn->dot2_q4_0_q8x4;
 			j->conv = conv_q8x4;
 		}
 		break;

@@ -183,6 +183,13 @@ ml_vec_dot_q4_0_q8x4_ref(int64_t n, float *s, const void *vx, const void *row)
 }
 
 void
+ml_vec_dot2_q4_0_q8x4_ref(int64_t n, float *s, const void *x, size_t xstride, const void *row)
+{
+	ml_vec_dot_q4_0_q8x4_ref(n, s, x, row);
+	ml_vec_dot_q4_0_q8x4_ref(n, s + 1, (const uint8_t *)x + xstride, row);
+}
+
+void
 ml_vec_dot_f16_ref(int64_t n, float *s, const uint16_t *x, const uint16_t *y)
 {
 	float sum = 0;
@@ -231,6 +238,7 @@ kernels_set(int level)
 		.dot_q8_0_q8_0 = ml_vec_dot_q8_0_q8_0_ref,
 		.dot_q4_0_q8_0 = ml_vec_dot_q4_0_q8_0_ref,
 		.dot_q4_0_q8x4 = NULL,
+		.dot2_q4_0_q8x4 = NULL,
 		.dot_f16 = ml_vec_dot_f16_ref,
 		.dot_bf16 = ml_vec_dot_bf16_ref,
 		.fp32_to_fp16_row = ml_fp32_to_fp16_row_ref,
@@ -258,7 +266,10 @@ kernels_set(int level)
 		k.dot_q4_0_q8_0 = ml_vec_dot_q4_0_q8_0_avx512;
 		/* gcc 12 knows "avx512vbmi" (VPERMB / VPERMT2B) */
 		if (__builtin_cpu_supports("avx512vbmi"))
+		{
 			k.dot_q4_0_q8x4 = ml_vec_dot_q4_0_q8x4_avx512;
+			k.dot2_q4_0_q8x4 = ml_vec_dot2_q4_0_q8x4_avx512;
+		}
 		k.dot_f16 = ml_vec_dot_f16_avx512;
 		k.fp32_to_fp16_row = ml_fp32_to_fp16_row_avx512;
 		k.fp16_to_fp32_row = ml_fp16_to_fp32_row_avx512;

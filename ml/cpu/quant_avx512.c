@@ -200,3 +200,49 @@ ml_vec_dot_q4_0_q8x4_avx512(int64_t n, float *s, const void *vx, const void *row
 	}
 	*s = sum;
 }
+
+/* Two q4_0 rows (x and x + xstride bytes) against one q8x4 row: s[0], s[1].
+ * Each group of the activation row is loaded once for both rows, which
+ * halves its L1/L2 traffic (it is 256 bytes per 72 of weights). */
+ML_TARGET_AVX512VBMI void
+ml_vec_dot2_q4_0_q8x4_avx512(int64_t n, float *s, const void *vx, size_t xstride, const void *row)
+{
+	const uint8_t *x0 = vx, *x1 = x0 + xstride;
+	int64_t nb = n / ML_QK4_0, b = 0;
+	const MlQ8x4 *g = (const MlQ8x4 *)((const uint8_t *)row + ml_q8x4_offset(nb));
+	const __m512i bidx = _mm512_loadu_si512(q4x4_bytes), sidx = _mm512_loadu_si512(q4x4_scales);
+	const __m512i m4 = _mm512_set1_epi8(0x0f);
+	__m512 acc0 = _mm512_setzero_ps(), acc1 = _mm512_setzero_ps();
+
+	for (; b + 4 <= nb; b += 4, g++) {
+		size_t o = (size_t)b * sizeof(MlBlockQ4_0);
+		__m512i off = _mm512_load_si512(g->off), ylo = _mm512_load_si512(g->lo);
+		__m512i yhi = _mm512_load_si512(g->hi);
+		__m512 dy = _mm512_load_ps(g->d);
+		__m512i v0 = _mm512_loadu_si512(x0 + o), u0 = _mm512_loadu_si512(x1 + o);
+		__m512i v = _mm512_permutex2var_epi8(
+			v0, bidx, _mm512_castsi128_si512(_mm_loadl_epi64((const __m128i *)(x0 + o + 64))));
+		__m512i u = _mm512_permutex2var_epi8(
+			u0, bidx, _mm512_castsi128_si512(_mm_loadl_epi64((const __m128i *)(x1 + o + 64))));
+		__m512i zv = _mm512_dpbusd_epi32(off, _mm512_and_si512(v, m4), ylo);
+		__m512i zu = _mm512_dpbusd_epi32(off, _mm512_and_si512(u, m4), ylo);
+		__m512 dv = _mm512_cvtph_ps(_mm512_castsi512_si256(_mm512_permutexvar_epi16(sidx, v0)));
+		__m512 du = _mm512_cvtph_ps(_mm512_castsi512_si256(_mm512_permutexvar_epi16(sidx, u0)));
+
+		zv = _mm512_dpbusd_epi32(zv, _mm512_and_si512(_mm512_srli_epi16(v, 4), m4), yhi);
+		zu = _mm512_dpbusd_epi32(zu, _mm512_and_si512(_mm512_srli_epi16(u, 4), m4), yhi);
+		acc0 = _mm512_fmadd_ps(_mm512_cvtepi32_ps(zv), _mm512_mul_ps(dv, dy), acc0);
+		acc1 = _mm512_fmadd_ps(_mm512_cvtepi32_ps(zu), _mm512_mul_ps(du, dy), acc1);
+	}
+	s[0] = _mm512_reduce_add_ps(acc0);
+	s[1] = _mm512_reduce_add_ps(acc1);
+	if (b < nb) {
+		float t0, t1;
+		const MlBlockQ8_0 *y = (const MlBlockQ8_0 *)row + b;
+
+		ml_vec_dot_q4_0_q8_0_avx2((nb - b) * ML_QK8_0, &t0, (const MlBlockQ4_0 *)x0 + b, y);
+		ml_vec_dot_q4_0_q8_0_avx2((nb - b) * ML_QK8_0, &t1, (const MlBlockQ4_0 *)x1 + b, y);
+		s[0] += t0;
+		s[1] += t1;
+	}
+}

@@ -43,6 +43,11 @@ void ml_q8x4_fill(void *row, int64_t nb);
 void ml_vec_dot_q4_0_q8x4_ref(int64_t n, float *s, const void *x, const void *row);
 void ml_vec_dot_q4_0_q8x4_avx512(int64_t n, float *s, const void *x, const void *row);
 
+/* Two rows at once: s[0] for the q4_0 row at x, s[1] for the one xstride
+ * bytes further, each as ml_vec_dot_q4_0_q8x4 (the _ref is two calls). */
+void ml_vec_dot2_q4_0_q8x4_ref(int64_t n, float *s, const void *x, size_t xstride, const void *row);
+void ml_vec_dot2_q4_0_q8x4_avx512(int64_t n, float *s, const void *x, size_t xstride, const void *row);
+
 /* The kernels the fast names call, filled once by ml_quant_kernels(). */
 typedef struct MlQuantKernels {
 	int level;  /* MlSimd in force */
@@ -52,6 +57,7 @@ typedef struct MlQuantKernels {
 	void (*dot_q4_0_q8_0)(int64_t n, float *s, const void *x, const void *y);
 	/* q4_0 times a q8x4 row (NULL: no such path, use dot_q4_0_q8_0) */
 	void (*dot_q4_0_q8x4)(int64_t n, float *s, const void *x, const void *row);
+	void (*dot2_q4_0_q8x4)(int64_t n, float *s, const void *x, size_t xstride, const void *row);
 	void (*dot_f16)(int64_t n, float *s, const uint16_t *x, const uint16_t *y);
 	void (*dot_bf16)(int64_t n, float *s, const uint16_t *x, const uint16_t *y);
 	void (*fp32_to_fp16_row)(const float *x, uint16_t *y, int64_t n);
