@@ -171,7 +171,9 @@ matmat(int64_t m, int64_t n, int64_t k)
 	float *wf = xalloc((size_t)(n * k) * 4), *x = xalloc((size_t)(m * k) * 4);
 	float *y = xalloc((size_t)(m * n) * 4);
 	uint8_t *w8 = xalloc(w_bytes(ML_Q8_0, n, k)), *w4 = xalloc(w_bytes(ML_Q4_0, n, k));
-	size_t sb = ml_mul_mat_q_scratch_bytes(ML_Q8_0, k, m);
+	/* one scratch for both types: q4_0's (q8_0 rows and q8x4 groups) is larger */
+	size_t sb8 = ml_mul_mat_q_scratch_bytes(ML_Q8_0, k, m), sb4 = ml_mul_mat_q_scratch_bytes(ML_Q4_0, k, m);
+	size_t sb = sb8 > sb4 ? sb8 : sb4;
 	void *scratch = xalloc(sb);
 	double flop = 2.0 * (double)m * (double)n * (double)k, best[3] = {1e30, 1e30, 1e30};
 	AcErr err;

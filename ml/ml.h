@@ -829,6 +829,14 @@ int ml_gather_rows(MlTensor *out, const MlTensor *src, const int32_t *idx, int64
  *   it for tests and benchmarks.
  * - Thread safety: unless noted, a function touches only its arguments and
  *   may run concurrently with any other on disjoint outputs.
+ * - ml_mul_mat_q with q4_0 weights on AVX-512 with VBMI uses an internal
+ *   activation layout, q8x4 (ml/cpu/quant_impl.h): each q8_0 row is followed
+ *   by groups of four of its blocks regrouped to the nibble order of four
+ *   q4_0 blocks, each 4-byte lane carrying -8 * the sum of the quants it
+ *   multiplies (ggml's q8_1 idea, kept in integers: the -8 offset of q4_0
+ *   costs nothing in the loop and the sums stay exact) and the blocks'
+ *   scales as f32.  The quants and scales are those of the q8_0 row, so the
+ *   result is ml_vec_dot_q4_0_q8_0's within the same reordering bound.
  *
  * Follows: ggml ggml-common.h (block_q8_0, block_q4_0) and ggml-quants.c
  * (quantize_row_q8_0_ref, quantize_row_q4_0_ref, dequantize_row_*),
@@ -1007,8 +1015,9 @@ int ml_simd_cap(int cap);
  * Bytes of scratch ml_mul_mat_q needs for m activation rows of k elements
  * against weights of type wtype: the activations converted to the dot
  * product's type (q8_0 blocks for q8_0/q4_0 weights, as ggml's vec_dot_type;
- * f16 or bf16 for f16/bf16 weights), rows 64-byte aligned.  0 for a bad
- * wtype or k.
+ * f16 or bf16 for f16/bf16 weights), rows 64-byte aligned; for q4_0 each row
+ * also has room for its q8x4 groups (k/128 of 256 bytes, see above), so
+ * q4_0 needs more than q8_0 for the same k and m.  0 for a bad wtype or k.
  */
 size_t ml_mul_mat_q_scratch_bytes(MlDtype wtype, int64_t k, int64_t m);
 
@@ -1016,7 +1025,9 @@ size_t ml_mul_mat_q_scratch_bytes(MlDtype wtype, int64_t k, int64_t m);
  * y = x W^T: y[i][r] = dot(x[i], W[r]) for i < m, r < n, with x's rows first
  * converted to W's dot type (q8_0 for q8_0 and q4_0 W, f16 / bf16 for f16 /
  * bf16 W) and each dot taken by the matching ml_vec_dot_* fast path, so
- * y[i][r] is exactly ml_vec_dot_*(k, ..., W[r], converted x[i]).  Rows of W
+ * y[i][r] is exactly ml_vec_dot_*(k, ..., W[r], converted x[i]) (q4_0 on
+ * AVX-512 VBMI: the q8x4 kernel on the same q8_0 quants, within the dot
+ * products' reordering bound of it).  Rows of W
  * are split among the pool's threads (ml_pool_run) in chunks of rows; each
  * row of W is dotted with every x row while it is in L1, so W is read from
  * memory once per call.

@@ -128,6 +128,68 @@ ml_vec_dot_q4_0_q8_0_ref(int64_t n, float *s, const void *vx, const void *vy)
 }
 
 void
+ml_q8x4_fill(void *row, int64_t nb)
+{
+	const MlBlockQ8_0 *y = row;
+	MlQ8x4 *g = (MlQ8x4 *)((uint8_t *)row + ml_q8x4_offset(nb));
+
+	for (int64_t G = 0; G < nb / 4; G++, g++, y += 4)
+		for (int i = 0; i < 4; i++) {
+			float d = ml_fp16_to_fp32(y[i].d);
+
+			for (int j = 0; j < 16; j++) {
+				g->lo[16 * i + j] = y[i].qs[j];
+				g->hi[16 * i + j] = y[i].qs[16 + j];
+			}
+			for (int t = 0; t < 4; t++) {
+				int32_t sum = 0;
+
+				for (int u = 0; u < 4; u++)
+					sum += y[i].qs[4 * t + u] + y[i].qs[16 + 4 * t + u];
+				g->off[4 * i + t] = -8 * sum;
+				g->d[4 * i + t] = d;
+			}
+		}
+}
+
+void
+ml_vec_dot_q4_0_q8x4_ref(int64_t n, float *s, const void *vx, const void *row)
+{
+	const MlBlockQ4_0 *x = vx;
+	int64_t nb = n / ML_QK4_0, b = 0;
+	const MlQ8x4 *g = (const MlQ8x4 *)((const uint8_t *)row + ml_q8x4_offset(nb));
+	float sum = 0;
+
+	for (; b + 4 <= nb; b += 4, g++)
+		for (int i = 0; i < 4; i++) {
+			int32_t si = 0;
+
+			for (int l = 4 * i; l < 4 * i + 4; l++)
+				si += g->off[l];
+			for (int j = 0; j < 16; j++)
+				si += (x[b + i].qs[j] & 0x0f) * g->lo[16 * i + j] +
+				      (x[b + i].qs[j] >> 4) * g->hi[16 * i + j];
+			sum += (float)si * (ml_fp16_to_fp32(x[b + i].d) * g->d[4 * i]);
+		}
+	for (const MlBlockQ8_0 *y = row; b < nb; b++) {  /* the tail, from the q8_0 row */
+		int32_t si = 0;
+
+		for (int j = 0; j < ML_QK4_0 / 2; j++)
+			si += ((x[b].qs[j] & 0x0f) - 8) * y[b].qs[j] +
+			      ((x[b].qs[j] >> 4) - 8) * y[b].qs[j + ML_QK4_0 / 2];
+		sum += (float)si * (ml_fp16_to_fp32(x[b].d) * ml_fp16_to_fp32(y[b].d));
+	}
+	*s = sum;
+}
+
+void
+ml_vec_dot2_q4_0_q8x4_ref(int64_t n, float *s, const void *x, size_t xstride, const void *row)
+{
+	ml_vec_dot_q4_0_q8x4_ref(n, s, x, row);
+	ml_vec_dot_q4_0_q8x4_ref(n, s + 1, (const uint8_t *)x + xstride, row);
+}
+
+void
 ml_vec_dot_f16_ref(int64_t n, float *s, const uint16_t *x, const uint16_t *y)
 {
 	float sum = 0;
@@ -175,6 +237,8 @@ kernels_set(int level)
 		.quantize_q4_0 = ml_quantize_row_q4_0_ref,
 		.dot_q8_0_q8_0 = ml_vec_dot_q8_0_q8_0_ref,
 		.dot_q4_0_q8_0 = ml_vec_dot_q4_0_q8_0_ref,
+		.dot_q4_0_q8x4 = NULL,
+		.dot2_q4_0_q8x4 = NULL,
 		.dot_f16 = ml_vec_dot_f16_ref,
 		.dot_bf16 = ml_vec_dot_bf16_ref,
 		.fp32_to_fp16_row = ml_fp32_to_fp16_row_ref,
@@ -200,6 +264,12 @@ kernels_set(int level)
 		k.level = ML_SIMD_AVX512;
 		k.dot_q8_0_q8_0 = ml_vec_dot_q8_0_q8_0_avx512;
 		k.dot_q4_0_q8_0 = ml_vec_dot_q4_0_q8_0_avx512;
+		/* gcc 12 knows "avx512vbmi" (VPERMB / VPERMT2B) */
+		if (__builtin_cpu_supports("avx512vbmi"))
+		{
+			k.dot_q4_0_q8x4 = ml_vec_dot_q4_0_q8x4_avx512;
+			k.dot2_q4_0_q8x4 = ml_vec_dot2_q4_0_q8x4_avx512;
+		}
 		k.dot_f16 = ml_vec_dot_f16_avx512;
 		k.fp32_to_fp16_row = ml_fp32_to_fp16_row_avx512;
 		k.fp16_to_fp32_row = ml_fp16_to_fp32_row_avx512;

@@ -6,6 +6,7 @@
  * ACHERON_REQUIRE_GGML=1). */
 #include "tests/test.h"
 #include "ml/ml.h"
+#include "ml/cpu/quant_impl.h"  /* the internal q8x4 row and the dispatch table */
 
 #include <dlfcn.h>
 #include <float.h>
@@ -414,6 +415,55 @@ test_vec_dot_fast_vs_ref(void **state)
 			ml_fp32_to_fp16_row(b, hb, n);
 		}
 		ml_simd_cap(ML_SIMD_AVX512);
+		/* The q8x4 row (quant_impl.h): its _ref is the q8_0 _ref bit for
+		 * bit, the AVX-512 VBMI kernel within the reordering bound. */
+		{
+			int64_t nb = n / ML_QK8_0;
+			size_t rb = ml_q8x4_offset(nb) + (size_t)(nb / 4) * sizeof(MlQ8x4);
+			uint8_t *row = aligned_alloc(64, (rb + 63) / 64 * 64);
+
+			assert_non_null(row);
+			memcpy(row, qb, (size_t)nb * sizeof(MlBlockQ8_0));
+			ml_q8x4_fill(row, nb);
+			ml_vec_dot_q4_0_q8_0_ref(n, &ref, q4, qb);
+			ml_vec_dot_q4_0_q8x4_ref(n, &got, q4, row);
+			assert_true(got == ref);
+			if (ml_quant_kernels()->dot_q4_0_q8x4 != NULL) {
+				ml_quant_kernels()->dot_q4_0_q8x4(n, &got, q4, row);
+				assert_close(got, ref, 1e-6 * mag4, 0);
+			}
+			/* Two rows: q4 and, one row further, q4 with other nibbles. */
+			{
+				MlBlockQ4_0 *two = malloc(2 * (size_t)nb * sizeof *two);
+				float *d2 = malloc((size_t)n * 4), *dy = malloc((size_t)n * 4);
+				float s2[2], r2[2], want[2];
+				double mag2[2] = {mag4, 0};
+
+				assert_true(two && d2 && dy);
+				memcpy(two, q4, (size_t)nb * sizeof *two);
+				memcpy(two + nb, q4, (size_t)nb * sizeof *two);
+				for (int64_t bi = 0; bi < nb; bi++)
+					for (int j = 0; j < 16; j++)
+						two[nb + bi].qs[j] ^= 0x5a;
+				ml_dequantize_row_q4_0(two + nb, d2, n);
+				ml_dequantize_row_q8_0(qb, dy, n);
+				for (int64_t i = 0; i < n; i++)
+					mag2[1] += fabs(d2[i] * dy[i]);
+				ml_vec_dot_q4_0_q8_0_ref(n, &want[0], two, qb);
+				ml_vec_dot_q4_0_q8_0_ref(n, &want[1], two + nb, qb);
+				ml_vec_dot2_q4_0_q8x4_ref(n, r2, two, (size_t)nb * sizeof *two, row);
+				assert_true(r2[0] == want[0] && r2[1] == want[1]);
+				if (ml_quant_kernels()->dot2_q4_0_q8x4 != NULL) {
+					ml_quant_kernels()->dot2_q4_0_q8x4(n, s2, two, (size_t)nb * sizeof *two, row);
+					for (int u = 0; u < 2; u++)
+						assert_close(s2[u], want[u], 1e-6 * mag2[u], 0);
+				}
+				free(two);
+				free(d2);
+				free(dy);
+			}
+			free(row);
+		}
 		/* The q8_0 dot against the double dot of the dequantized rows. */
 		{
 			float *da = malloc((size_t)n * 4), *db = malloc((size_t)n * 4);
