@@ -71,7 +71,7 @@ view_new(MlStorage *s, size_t offset)
 	atomic_fetch_add_explicit(&s->refs, 1, memory_order_relaxed);
 	t->storage = s;
 	t->offset = offset;
-	t->data = s->base + offset;
+	t->data = s->base != NULL ? s->base + offset : NULL;
 	t->device = ML_CPU;
 	atomic_init(&t->refs, 1);
 	return t;
@@ -194,12 +194,12 @@ ml_tensor_wrap(MlDtype dt, int ndim, const int64_t *ne, const int64_t *nb, void 
 	if (check_shape("wrap", dt, ndim, ne, &numel, err) != AC_OK)
 		goto fail;
 	s = calloc(1, sizeof *s);
+	if (s != NULL)
+		s->base = data; /* before the view, which points into it */
 	if (s == NULL || (t = view_new(s, 0)) == NULL) {
 		ac_err_set(err, AC_ENOMEM, "wrap: out of memory");
 		goto fail;
 	}
-	s->base = data;
-	t->data = s->base; /* view_new ran before the base was known */
 	s->bytes = bytes;
 	s->mapped = true;
 	s->release = release;
