@@ -176,8 +176,16 @@ row_f32_avx512(float *restrict y, const float *restrict x, int64_t n, bool lg)
 		return;
 	}
 	__m512 rs = _mm512_set1_ps(1 / s);
-	for (i = 0; i + 16 <= n; i += 16)
-		_mm512_storeu_ps(y + i, _mm512_mul_ps(_mm512_loadu_ps(y + i), rs));
+	/* rows longer than L1 leave by non-temporal stores: the output is
+	 * not read again here, and memory sees one write instead of a read
+	 * for ownership and a write */
+	if (((uintptr_t)y & 63) == 0 && n >= 2048) {
+		for (i = 0; i + 16 <= n; i += 16)
+			_mm512_stream_ps(y + i, _mm512_mul_ps(_mm512_load_ps(y + i), rs));
+		_mm_sfence();
+	} else
+		for (i = 0; i + 16 <= n; i += 16)
+			_mm512_storeu_ps(y + i, _mm512_mul_ps(_mm512_loadu_ps(y + i), rs));
 	for (; i < n; i++)
 		y[i] *= 1 / s;
 }
