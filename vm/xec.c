@@ -869,7 +869,7 @@ vm_xec(VmThread *t)
 	CASE(XORB) B(d) = B(m) ^ B(s); NEXT;
 	CASE(XORL) V(d) = V(m) ^ V(s); NEXT;
 	/* Shift counts are taken modulo the width, as the x86 does for Inferno's C. */
-	CASE(SHLB) B(d) = (uint8_t)(B(m) << (W(s) & 31)); NEXT;
+	CASE(SHLB) B(d) = (uint8_t)((uint32_t)B(m) << (W(s) & 31)); NEXT;
 	CASE(SHLW) W(d) = (int32_t)((uint32_t)W(m) << (W(s) & 31)); NEXT;
 	CASE(SHLL) V(d) = (int64_t)(UV(m) << (W(s) & 63)); NEXT;
 	CASE(SHRB) B(d) = (uint8_t)(B(m) >> (W(s) & 31)); NEXT;
