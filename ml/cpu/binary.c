@@ -13,23 +13,7 @@
 #include <math.h>
 #include <string.h>
 
-#define SIMD __attribute__((target_clones("avx512f", "avx2", "default")))
-
-/* ---- dtype traits: storage type T, compute type C, load and store ---- */
-#define LD_F64(x) (x)
-#define ST_F64(x) (x)
-#define LD_F32(x) (x)
-#define ST_F32(x) (x)
-#define LD_F16(x) ml_fp16_to_fp32(x)
-#define ST_F16(x) ml_fp32_to_fp16(x)
-#define LD_BF16(x) ml_bf16_to_fp32(x)
-#define ST_BF16(x) ml_fp32_to_bf16(x)
-#define LD_INT(x) ((int64_t)(x))
-#define ST_I64(x) (x)
-#define ST_I32(x) ((int32_t)(uint32_t)(uint64_t)(x))
-#define ST_I8(x) ((int8_t)(uint8_t)(uint64_t)(x))
-#define ST_U8(x) ((uint8_t)(uint64_t)(x))
-#define ST_BOOL(x) ((uint8_t)((x) != 0))
+#include "ml/cpu/elem.h"
 
 /* ---- the ops on compute values a and b ---- */
 static inline int64_t iadd(int64_t a, int64_t b) { return (int64_t)((uint64_t)a + (uint64_t)b); }

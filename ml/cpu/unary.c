@@ -14,22 +14,7 @@
 /* abs and sign of u8 compare an unsigned value with 0 */
 #pragma GCC diagnostic ignored "-Wtype-limits"
 
-#define SIMD __attribute__((target_clones("avx512f", "avx2", "default")))
-
-#define LD_F64(x) (x)
-#define ST_F64(x) (x)
-#define LD_F32(x) (x)
-#define ST_F32(x) (x)
-#define LD_F16(x) ml_fp16_to_fp32(x)
-#define ST_F16(x) ml_fp32_to_fp16(x)
-#define LD_BF16(x) ml_bf16_to_fp32(x)
-#define ST_BF16(x) ml_fp32_to_bf16(x)
-#define LD_INT(x) ((int64_t)(x))
-#define ST_I64(x) (x)
-#define ST_I32(x) ((int32_t)(uint32_t)(uint64_t)(x))
-#define ST_I8(x) ((int8_t)(uint8_t)(uint64_t)(x))
-#define ST_U8(x) ((uint8_t)(uint64_t)(x))
-#define ST_BOOL(x) ((uint8_t)((x) != 0))
+#include "ml/cpu/elem.h"
 
 /* PyTorch's SELU constants (Klambauer et al. 2017). */
 #define SELU_ALPHA 1.6732632423543772848170429916717
