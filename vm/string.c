@@ -26,29 +26,6 @@ string_alloc(Vm *vm, int32_t n, int runes)
 	return s;
 }
 
-VmString *
-vm_string_at(uint32_t w)
-{
-	const VmString *s;
-	uint64_t n;
-
-	if (vm_ptr_bad(w))
-		return NULL;
-	s = VM_PTR(w);
-	if (s->len == INT32_MIN)
-		return NULL;
-	n = s->len < 0 ? 4 * (uint64_t)-s->len : (uint64_t)s->len;
-	return vm_span_ok(w, sizeof(VmString) + n) ? (VmString *)s : NULL;
-}
-
-int32_t
-vm_string_len(const VmString *s)
-{
-	if (s == NULL)
-		return 0;
-	return s->len < 0 ? -s->len : s->len;
-}
-
 static uint32_t
 string_at(const VmString *s, int32_t i)
 {

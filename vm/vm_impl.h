@@ -236,9 +236,28 @@ VmString *vm_string_new_utf8(Vm *vm, const char *s, size_t n);
 /* UTF-8 of a Dis string into a malloc'd NUL-terminated buffer (caller frees). */
 char *vm_string_utf8(uint32_t w, size_t *len);
 /* The string at Dis address w, or NULL for nil and for a header whose
- * length does not fit in the arena (forged): both read as "". */
-VmString *vm_string_at(uint32_t w);
-int32_t vm_string_len(const VmString *s);
+ * length does not fit in the arena (forged): both read as "". Inline:
+ * every string instruction starts here. A negative len counts runes of 4
+ * bytes; INT32_MIN's 2^33 bytes fit no arena. */
+static inline VmString *
+vm_string_at(uint32_t w)
+{
+	VmString *s;
+	uint64_t n;
+
+	if (vm_ptr_bad(w))
+		return NULL;
+	s = (VmString *)VM_PTR(w);
+	n = s->len < 0 ? 4 * (uint64_t)-(int64_t)s->len : (uint64_t)s->len;
+	return (uint64_t)w + sizeof(VmString) + n <= vm_mem_bytes ? s : NULL;
+}
+static inline int32_t
+vm_string_len(const VmString *s)
+{
+	if (s == NULL)
+		return 0;
+	return s->len < 0 ? -s->len : s->len;
+}
 int vm_string_cmp(uint32_t a, uint32_t b);
 /* Replaces the string at *d (dropping the old one); raise on no memory. */
 void vm_string_store_utf8(VmThread *t, uint32_t *d, const char *p, size_t n);
