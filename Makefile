@@ -45,6 +45,8 @@ DEB_PKGS = build-essential pkg-config zlib1g-dev libopenblas-dev libcmocka-dev l
 BASE_SRC := $(wildcard base/*.c)
 DIS_SRC  := $(wildcard dis/*.c)
 ML_SRC   := $(wildcard ml/*.c ml/cpu/*.c ml/io/*.c)
+# nn/: layers, losses and optimizers on ml (Torch7 THNN's split).
+NN_SRC   := $(wildcard nn/*.c)
 VM_SRC   := $(wildcard vm/*.c)
 # protoc-c's output is generated into build/proto/ and compiled with the rest.
 PROTO_SRC := $(wildcard proto/*.c)
@@ -57,19 +59,21 @@ LIMBO_SRC := $(wildcard limbo/*.c)
 BASE_OBJ := $(patsubst %.c,build/%.o,$(BASE_SRC))
 DIS_OBJ  := $(patsubst %.c,build/%.o,$(DIS_SRC))
 ML_OBJ   := $(patsubst %.c,build/%.o,$(ML_SRC))
+NN_OBJ   := $(patsubst %.c,build/%.o,$(NN_SRC))
 VM_OBJ   := $(patsubst %.c,build/%.o,$(VM_SRC))
 PROTO_OBJ := build/proto/acheron.pb-c.o $(patsubst %.c,build/%.o,$(PROTO_SRC))
 ONNX_OBJ  := build/onnx/onnx.pb-c.o $(patsubst %.c,build/%.o,$(ONNX_SRC))
 SCHED_OBJ := $(patsubst %.c,build/%.o,$(SCHED_SRC))
 NODE_OBJ  := $(patsubst %.c,build/%.o,$(NODE_SRC))
 LIMBO_OBJ := $(patsubst %.c,build/%.o,$(LIMBO_SRC))
-LIB_OBJ  := $(BASE_OBJ) $(DIS_OBJ) $(ML_OBJ) $(VM_OBJ) $(PROTO_OBJ) $(ONNX_OBJ) $(SCHED_OBJ) $(NODE_OBJ) $(LIMBO_OBJ)
+LIB_OBJ  := $(BASE_OBJ) $(DIS_OBJ) $(ML_OBJ) $(NN_OBJ) $(VM_OBJ) $(PROTO_OBJ) $(ONNX_OBJ) $(SCHED_OBJ) $(NODE_OBJ) $(LIMBO_OBJ)
 
 # Each component is an archive; a program links the ones it needs, in
 # dependency order (vm -> ml, dis -> base).
 LIB_BASE := build/libbase.a
 LIB_DIS  := build/libdis.a $(LIB_BASE)
 LIB_ML   := build/libml.a $(LIB_BASE)
+LIB_NN   := build/libnn.a build/libml.a $(LIB_BASE)
 LIB_VM   := build/libvm.a build/libml.a build/libdis.a $(LIB_BASE)
 LIB_PROTO := build/libproto.a $(LIB_BASE)
 LIB_ONNX  := build/libonnx.a build/libml.a $(LIB_BASE)
@@ -96,7 +100,7 @@ all: $(CMDS) $(EXAMPLES)
 
 # The kernels want the vectoriser's full cost model (-O2 skips loops that
 # need an aliasing check).
-$(ML_OBJ): OPT = -O3
+$(ML_OBJ) $(NN_OBJ): OPT = -O3
 
 # Changing the Makefile rebuilds everything.
 build/%.o: %.c Makefile
@@ -106,6 +110,7 @@ build/%.o: %.c Makefile
 build/libbase.a: $(BASE_OBJ)
 build/libdis.a: $(DIS_OBJ)
 build/libml.a: $(ML_OBJ)
+build/libnn.a: $(NN_OBJ)
 build/libvm.a: $(VM_OBJ)
 build/libproto.a: $(PROTO_OBJ)
 build/libonnx.a: $(ONNX_OBJ)
@@ -164,6 +169,7 @@ bin/limbo: $(LIB_LIMBO)
 $(patsubst %.c,build/%.t,$(wildcard tests/base/*.c)): $(LIB_BASE)
 $(patsubst %.c,build/%.t,$(wildcard tests/dis/*.c)): $(LIB_DIS)
 $(patsubst %.c,build/%.t,$(wildcard tests/ml/*.c)): $(LIB_ML)
+$(patsubst %.c,build/%.t,$(wildcard tests/nn/*.c)): $(LIB_NN)
 $(patsubst %.c,build/%.t,$(wildcard tests/vm/*.c)): $(LIB_VM)
 $(patsubst %.c,build/%.t,$(wildcard tests/proto/*.c)): $(LIB_PROTO)
 $(patsubst %.c,build/%.t,$(wildcard tests/onnx/*.c)): $(LIB_ONNX)
@@ -210,7 +216,7 @@ build/bench/%: build/bench/%.o
 	$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) -o $@ $< $(filter %.a,$^) -lopenblas $(LDLIBS_NET) $(LDLIBS_ALL)
 
 # What the sh tests read, besides themselves.
-build/tests/symbols.t: $(LIB_VM) $(LIB_ONNX) $(LIB_SCHED) $(LIB_NODE) $(LIB_LIMBO)
+build/tests/symbols.t: $(LIB_VM) $(LIB_NN) $(LIB_ONNX) $(LIB_SCHED) $(LIB_NODE) $(LIB_LIMBO)
 build/tests/man.t: $(wildcard man/*.1)
 build/tests/hardening.t: $(CMDS)
 build/tests/bench.t: bench/run.sh $(BENCHES)

@@ -6,8 +6,8 @@ n=0
 fail=0
 # proto also exports what protoc-c generates from acheron.proto (acheron__);
 # onnx's generated onnx__ symbols already carry its prefix.
-echo "1..9"
-for pair in base:ac_ dis:dis_ ml:ml_ vm:vm_ "proto:proto_|acheron__" onnx:onnx_ scheduler:sched_ node:node_ limbo:limbo_; do
+echo "1..10"
+for pair in base:ac_ dis:dis_ ml:ml_ nn:nn_ vm:vm_ "proto:proto_|acheron__" onnx:onnx_ scheduler:sched_ node:node_ limbo:limbo_; do
 	lib=${pair%%:*}
 	prefix=${pair#*:}
 	n=$((n + 1))

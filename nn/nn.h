@@ -1,0 +1,209 @@
+/*
+ * nn: layers, containers, losses and optimizers on the tensor library
+ * (ml/ml.h), with Torch7's split of every layer into three steps:
+ *
+ *   update_output(m, input)                      m->output = f(input)
+ *   update_grad_input(m, input, grad_output)     m->grad_input = df/dinput' grad_output
+ *   acc_grad_parameters(m, input, grad_output, scale)
+ *                                                each grad += scale * df/dparam' grad_output
+ *
+ * composed by nn_forward and nn_backward. A layer owns its output and
+ * grad_input and reuses them from call to call while the shape holds, so
+ * a training step allocates nothing once warm; what they return is
+ * borrowed and valid until the layer's next call or nn_free.
+ *
+ * Conventions (those of ml/ml.h, plus):
+ * - Shapes are PyTorch's, outermost first: a batch of images is
+ *   [N, C, H, W], a batch of vectors [N, F]. Layers run on f32 and f64
+ *   (the dtype of their parameters; nn_to_dtype converts a whole model,
+ *   as the f64 gradient checks do); input and parameters share a dtype.
+ * - Parameters and buffers are named as PyTorch's named_parameters and
+ *   state_dict name them: a layer's own are "weight", "bias",
+ *   "running_mean"; inside containers the path of child names joined by
+ *   '.': "0.weight", "layers.3.bias".
+ * - Initialisation is PyTorch's default for each layer (Linear and conv:
+ *   kaiming_uniform with a = sqrt(5), that is U(-1/sqrt(fan_in),
+ *   1/sqrt(fan_in)) for weight and bias), drawn from an MlRng seeded by
+ *   the constructor's seed argument, so a model is the same on every
+ *   machine for the same seed (not PyTorch's numbers: its generator
+ *   differs).
+ * - Errors: functions return AC_OK or a negative AC_E* and fill a
+ *   nullable AcErr with one line naming the layer by its type and path
+ *   ("Linear 0: input [64,785] f32, want [*,784]"). Constructors return
+ *   NULL on error. Nothing exits or aborts.
+ * - Thread safety: a module and its children are used by one thread at
+ *   a time; kernels may use ml's thread pool inside a call.
+ *
+ * Follows: Torch7 nn (Module.lua: updateOutput, updateGradInput,
+ * accGradParameters, zeroGradParameters; Sequential, Concat, Parallel);
+ * THNN's argument order; PyTorch torch.nn for names, shapes, defaults
+ * and update rules.
+ */
+#ifndef NN_NN_H
+#define NN_NN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "base/base.h"
+#include "ml/ml.h"
+
+enum {
+	NN_NAME_BYTES = 64,       /* a child's name or a parameter's local name, NUL included */
+	NN_PATH_BYTES = 256,      /* a full dotted name ("layers.3.attn.q.weight"), NUL included */
+	NN_MAX_PARAMS = 8,        /* parameters and buffers a single layer holds */
+	NN_MAX_HPARAMS = 16,      /* hyper-parameters a single layer records */
+	NN_HPARAM_INTS = 6,       /* ints one hyper-parameter holds (a shape, a kernel) */
+};
+
+typedef struct NnModule NnModule;
+
+/* One parameter or buffer of a layer. A parameter has a gradient of its
+ * shape and dtype; a buffer (BatchNorm's running statistics) has none and
+ * is saved with the model but never updated by an optimizer. */
+typedef struct NnParam {
+	char name[NN_NAME_BYTES];  /* local name: "weight" */
+	MlTensor *value;           /* owned */
+	MlTensor *grad;            /* owned; NULL for a buffer */
+} NnParam;
+
+/* A hyper-parameter as the constructor took it, recorded so that summary
+ * can print it and a model file can rebuild the layer (nn_create). */
+typedef struct NnHparam {
+	char name[NN_NAME_BYTES];  /* PyTorch's argument name: "in_features", "kernel_size" */
+	int n;                     /* ints used in i[], 0 for a real */
+	int64_t i[NN_HPARAM_INTS];
+	double f;                  /* the value when n == 0 */
+} NnHparam;
+
+typedef struct NnHparams {
+	int n;
+	NnHparam h[NN_MAX_HPARAMS];
+} NnHparams;
+
+/*
+ * What a layer type does; one const instance per type. A container's
+ * steps run its children. acc_grad_parameters is NULL for a layer with
+ * no parameters; update_grad_input is never NULL.
+ */
+typedef struct NnClass {
+	const char *type;  /* PyTorch's class name: "Linear", "Conv2d", "Sequential" */
+	int (*update_output)(NnModule *m, MlTensor *input, AcErr *err);
+	int (*update_grad_input)(NnModule *m, MlTensor *input, MlTensor *grad_output, AcErr *err);
+	int (*acc_grad_parameters)(NnModule *m, MlTensor *input, MlTensor *grad_output, double scale,
+	                           AcErr *err);
+	/* Frees priv (NULL: free(priv)). */
+	void (*free_priv)(NnModule *m);
+	/* Rebuilds the layer from its hyper-parameters (model files), with
+	 * parameters initialised as a new one; NULL for a container, which
+	 * nn_create builds from its children. */
+	NnModule *(*create)(const NnHparams *hp, uint64_t seed, AcErr *err);
+} NnClass;
+
+struct NnModule {
+	const NnClass *cls;
+	char name[NN_NAME_BYTES];  /* name within the parent ("0", "fc1"); "" at the root */
+	MlTensor *output;          /* owned; valid after update_output */
+	MlTensor *grad_input;      /* owned; valid after update_grad_input */
+	bool training;             /* training mode (Dropout drops, BatchNorm uses batch statistics) */
+	int nparams;
+	NnParam param[NN_MAX_PARAMS];
+	NnHparams hp;
+	int nchildren;
+	NnModule **children;       /* owned */
+	void *priv;                /* the type's own state */
+};
+
+/* ---- Running a module (module.c) ---- */
+
+/*
+ * output = m(input): update_output. Returns m->output (borrowed), NULL on
+ * error. input is borrowed and must stay unchanged until the backward
+ * that uses it.
+ */
+MlTensor *nn_forward(NnModule *m, MlTensor *input, AcErr *err);
+
+/*
+ * The backward pass of the last forward of input: update_grad_input, then
+ * acc_grad_parameters with scale (1 for an ordinary step), which adds to
+ * the parameters' gradients (nn_zero_grad clears them). Returns
+ * m->grad_input (borrowed), NULL on error.
+ * Shapes/dtypes: grad_output has m->output's shape and dtype.
+ */
+MlTensor *nn_backward(NnModule *m, MlTensor *input, MlTensor *grad_output, double scale,
+                      AcErr *err);
+
+/* Sets every parameter gradient of m and its children to 0. */
+void nn_zero_grad(NnModule *m);
+
+/* Training (true) or evaluation mode for m and its children. */
+void nn_train(NnModule *m, bool training);
+
+/* Frees m, its children, parameters and outputs. NULL is a no-op. */
+void nn_free(NnModule *m);
+
+/*
+ * Converts every parameter and buffer of m (and its children) to dtype
+ * (f32 or f64), dropping outputs. Errors: AC_EDTYPE for another dtype.
+ */
+int nn_to_dtype(NnModule *m, MlDtype dtype, AcErr *err);
+
+/*
+ * Calls fn for each parameter (grad non-NULL) and, when buffers is set,
+ * each buffer, depth first in registration order, with its full dotted
+ * name (PyTorch's named_parameters / state_dict order and names). Stops
+ * and returns fn's value when it is nonzero; 0 otherwise.
+ */
+int nn_named_parameters(NnModule *m, bool buffers,
+                        int (*fn)(void *ctx, const char *name, NnParam *p), void *ctx);
+
+/* The parameter or buffer with a full dotted name, or NULL. */
+NnParam *nn_find_param(NnModule *m, const char *name);
+
+/* Number of parameter elements (buffers excluded) in m and its children. */
+int64_t nn_num_parameters(NnModule *m);
+
+/*
+ * Prints one line per layer (its path, type, output shape for an input of
+ * shape ne[0..ndim-1] and dtype, and its parameter count) and the totals,
+ * as torchinfo's summary does. Runs a forward pass in evaluation mode on
+ * zeros, restoring the mode after.
+ */
+int nn_summary(NnModule *m, int ndim, const int64_t *ne, MlDtype dtype, FILE *out, AcErr *err);
+
+/* ---- Containers (container.c) ---- */
+
+/* An empty Sequential: children run in order, each on the previous one's
+ * output; named "0", "1", ... as added. */
+NnModule *nn_sequential(AcErr *err);
+/* Concat(dim): every child runs on the same input; outputs concatenated
+ * along dim (Torch7 nn.Concat). */
+NnModule *nn_concat(int dim, AcErr *err);
+/* Parallel(input_dim, output_dim): child i runs on slice i of the input
+ * along input_dim (that dimension removed); outputs concatenated along
+ * output_dim (Torch7 nn.Parallel). */
+NnModule *nn_parallel(int input_dim, int output_dim, AcErr *err);
+/* Residual: output = input + body(input), body the children run in order
+ * (a ResNet block's skip connection). */
+NnModule *nn_residual(AcErr *err);
+/* Adds child to a container, taking ownership; name NULL gives the next
+ * index. Errors: AC_EINVAL if m is not a container or the name is taken
+ * (child is then freed). */
+int nn_add(NnModule *m, NnModule *child, const char *name, AcErr *err);
+
+/* ---- Layers: Linear, Bilinear, activations, Flatten, Reshape, Identity,
+ * Dropout, Embedding (linear.c, activation.c, shape.c, embedding.c) ---- */
+
+
+/* ---- Layers: convolution, pooling and normalisation (conv.c, pool.c,
+ * norm.c) ---- */
+
+
+/* ---- Losses (loss.c) ---- */
+
+
+/* ---- Optimizers, schedules and gradient clipping (optim.c, schedule.c) ---- */
+
+
+#endif

@@ -1,0 +1,54 @@
+/*
+ * nn internals shared by the layer files: making a module, registering
+ * its parameters and hyper-parameters, sizing its outputs, errors that
+ * name the layer. Private to nn/.
+ */
+#ifndef NN_NN_IMPL_H
+#define NN_NN_IMPL_H
+
+#include "nn/nn.h"
+
+/* A new module of class cls with priv_bytes of zeroed private state (none
+ * when 0), in training mode. */
+NnModule *nn_module_new(const NnClass *cls, size_t priv_bytes, AcErr *err);
+
+/* Registers value (ownership taken) as parameter name, with a zeroed
+ * gradient when grad is set (a buffer otherwise). On error value is
+ * freed. */
+int nn_param_add(NnModule *m, const char *name, MlTensor *value, bool grad, AcErr *err);
+
+/* Records a hyper-parameter: n ints (n >= 1), or a real. */
+void nn_hparam_ints(NnModule *m, const char *name, int n, const int64_t *v);
+void nn_hparam_int(NnModule *m, const char *name, int64_t v);
+void nn_hparam_real(NnModule *m, const char *name, double v);
+/* Looks a hyper-parameter up: the ints (and their count in *n) or the
+ * real; NULL / def when absent. */
+const NnHparam *nn_hparam_get(const NnHparams *hp, const char *name);
+int64_t nn_hparam_geti(const NnHparams *hp, const char *name, int64_t def);
+double nn_hparam_getf(const NnHparams *hp, const char *name, double def);
+
+/* Makes *slot a contiguous tensor of dtype and shape, reusing the one
+ * there when it already is (its contents are then unspecified), else
+ * replacing it. */
+int nn_ensure(MlTensor **slot, MlDtype dtype, int ndim, const int64_t *ne, AcErr *err);
+/* The same shape and dtype as like. */
+int nn_ensure_like(MlTensor **slot, const MlTensor *like, AcErr *err);
+
+/* Fills t (f32 or f64, any shape) with U(-bound, bound) from r, in
+ * row-major order. */
+int nn_init_uniform(MlTensor *t, double bound, MlRng *r, AcErr *err);
+
+/* Sets err to "Type path: " followed by the message and returns code. */
+int nn_err(const NnModule *m, AcErr *err, int code, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/* Checks input: f32 or f64 like m's first parameter (any float when it
+ * has none), ndim within [min_ndim, max_ndim]. */
+int nn_check_input(const NnModule *m, const MlTensor *input, int min_ndim, int max_ndim,
+                   AcErr *err);
+
+/* dst += scale * src, dst and src of one shape and dtype (f32 or f64),
+ * any strides. */
+int nn_axpy(MlTensor *dst, double scale, const MlTensor *src, AcErr *err);
+
+#endif
