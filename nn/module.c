@@ -132,7 +132,10 @@ nn_hparam_getf(const NnHparams *hp, const char *name, double def)
 {
 	const NnHparam *h = nn_hparam_get(hp, name);
 
-	return h != NULL && h->n == 0 ? h->f : def;
+	/* "eps=1" parses as an int */
+	if (h == NULL)
+		return def;
+	return h->n == 0 ? h->f : (double)h->i[0];
 }
 
 int

@@ -192,6 +192,61 @@ NnModule *nn_residual(AcErr *err);
  * (child is then freed). */
 int nn_add(NnModule *m, NnModule *child, const char *name, AcErr *err);
 
+/* ---- Building by name, and model files (model.c) ---- */
+
+/* The class of every type in nn/layers.def. */
+#define X(type) extern const NnClass nn_class_##type;
+#include "nn/layers.def"
+#undef X
+
+/* The class named type ("Linear"), or NULL. */
+const NnClass *nn_class_find(const char *type);
+
+/*
+ * Parses hyper-parameters written as `name=value ...` separated by
+ * blanks: a value of comma-separated integers is ints ("kernel_size=3,3",
+ * "bias=1"), anything else a real ("eps=1e-5"; true/false read as 1/0).
+ * Errors: AC_EINVAL naming the word that is not name=value, an unknown
+ * number, or more than NN_MAX_HPARAMS names or NN_HPARAM_INTS ints.
+ */
+int nn_hparams_parse(NnHparams *hp, const char *opts, AcErr *err);
+
+/*
+ * A new module of type with hyper-parameters hp, parameters initialised
+ * from seed as its constructor does (containers start empty).
+ * Errors: AC_EINVAL "Linear: no type 'Lineer'" or the constructor's own.
+ */
+NnModule *nn_create(const char *type, const NnHparams *hp, uint64_t seed, AcErr *err);
+
+/*
+ * Saves m as a GGUF v3 file: its architecture as metadata and every
+ * parameter and buffer as a tensor named by its dotted name, in m's
+ * dtype. The file is written beside path and renamed into place, so a
+ * crash mid-save leaves any old file whole. Metadata keys:
+ *   general.architecture  "acheron"
+ *   acheron.arch          arch, a free-form name of the model ("mlp")
+ *   acheron.module_count  u32: modules in depth-first order, root first
+ *   acheron.module.I.type    the class name ("Linear")
+ *   acheron.module.I.name    the name within its parent ("" for the root)
+ *   acheron.module.I.parent  i32: the parent's I, -1 for the root
+ *   acheron.module.I.HP      each hyper-parameter: an i64 array or an f64
+ * Errors: AC_EIO naming path; those of ml_gguf_writer_*.
+ */
+int nn_save(NnModule *m, const char *arch, const char *path, AcErr *err);
+
+/*
+ * Loads a model nn_save wrote: rebuilds the modules from the metadata,
+ * then copies each parameter and buffer from its tensor (converted to the
+ * layer's dtype, f32). arch, when not NULL, receives acheron.arch
+ * (truncated to archbytes). A file from anything else is refused with
+ * one line: missing keys, an unknown type, a parent out of order, a
+ * missing or extra tensor, a shape that differs.
+ * Errors: AC_EIO, AC_EFORMAT "PATH: acheron.module.3.type: no type
+ *   'Lineer'", "PATH: tensor '0.weight' is [10,784], the model wants
+ *   [256,784]".
+ */
+NnModule *nn_load(const char *path, char *arch, size_t archbytes, AcErr *err);
+
 /* ---- Layers: Linear, Bilinear, activations, Flatten, Reshape, Identity,
  * Dropout, Embedding (linear.c, activation.c, shape.c, embedding.c) ---- */
 
