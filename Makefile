@@ -74,7 +74,7 @@ LIB_BASE := build/libbase.a
 LIB_DIS  := build/libdis.a $(LIB_BASE)
 LIB_ML   := build/libml.a $(LIB_BASE)
 LIB_NN   := build/libnn.a build/libml.a $(LIB_BASE)
-LIB_VM   := build/libvm.a build/libml.a build/libdis.a $(LIB_BASE)
+LIB_VM   := build/libvm.a build/libnn.a build/libml.a build/libdis.a $(LIB_BASE)
 LIB_PROTO := build/libproto.a $(LIB_BASE)
 LIB_ONNX  := build/libonnx.a build/libml.a $(LIB_BASE)
 LIB_SCHED := build/libscheduler.a build/libproto.a $(LIB_DIS)
@@ -131,13 +131,15 @@ $(PROTO_OBJ) $(SCHED_OBJ) $(NODE_OBJ) build/tools/dis-keygen.o build/tools/dis-s
 # module/ by our own limbo -t, as Inferno's mkfiles make libinterp/sysmod.h:
 # no signature or frame layout is written by hand. Module Name is declared
 # in module/name.m and its table goes to build/gen/vm/namemod.h.
-VM_BUILTIN_MODS := Sys Math Crypt Tensor
+# module/runt.m includes every builtin's declaration, as a declaration may
+# name another module's types (Nn's use Tensor->T).
+VM_BUILTIN_MODS := Sys Math Crypt Tensor Nn
 lowercase = $(shell echo $(1) | tr A-Z a-z)
 VM_GEN := $(foreach m,$(VM_BUILTIN_MODS),build/gen/vm/$(call lowercase,$(m))mod.h)
 define VM_GEN_RULE
-build/gen/vm/$(call lowercase,$(1))mod.h: module/$(call lowercase,$(1)).m bin/limbo
+build/gen/vm/$(call lowercase,$(1))mod.h: module/runt.m $(foreach m,$(VM_BUILTIN_MODS),module/$(call lowercase,$(m)).m) bin/limbo
 	@mkdir -p $$(dir $$@)
-	bin/limbo -t $(1) -o $$@ $$<
+	bin/limbo -t $(1) -I module -o $$@ module/runt.m
 endef
 $(foreach m,$(VM_BUILTIN_MODS),$(eval $(call VM_GEN_RULE,$(m))))
 # Every vm object, and each test that includes vm/'s headers, may include them.
@@ -288,7 +290,7 @@ FUZZ_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE -O1 -g -fno-omit-frame-po
 	-Wno-unused-parameter -Wno-missing-field-initializers $(WERROR) -I. -Ibuild $(FUZZ_SAN) -fsanitize=fuzzer-no-link -MMD -MP
 FUZZ_NAMES := $(patsubst fuzz/%.c,%,$(wildcard fuzz/*.c))
 FUZZ_BIN := $(patsubst %,build/fuzz/bin/%,$(FUZZ_NAMES))
-FUZZ_LIB_OBJ := $(patsubst %.c,build/fuzz/%.o,$(BASE_SRC) $(DIS_SRC) $(LIMBO_SRC) $(PROTO_SRC) $(VM_SRC) $(ML_SRC)) \
+FUZZ_LIB_OBJ := $(patsubst %.c,build/fuzz/%.o,$(BASE_SRC) $(DIS_SRC) $(LIMBO_SRC) $(PROTO_SRC) $(VM_SRC) $(NN_SRC) $(ML_SRC)) \
 	build/fuzz/proto/acheron.pb-c.o
 # libFuzzer is there when FUZZ_CC's runtime has it (Debian: clang, libclang-rt-14-dev).
 HAVE_FUZZ := $(if $(wildcard $(shell $(FUZZ_CC) -print-resource-dir 2>/dev/null)/lib/*/libclang_rt.fuzzer*.a),1)

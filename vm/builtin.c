@@ -26,7 +26,7 @@ vm_builtin_register(Vm *vm, const VmBuiltinDef *def, AcErr *err)
 int
 vm_builtins_init(Vm *vm, AcErr *err)
 {
-	static const VmBuiltinDef *const all[] = {&vm_sys_def, &vm_math_def, &vm_crypt_def, &vm_tensor_def};
+	static const VmBuiltinDef *const all[] = {&vm_sys_def, &vm_math_def, &vm_crypt_def, &vm_tensor_def, &vm_nn_def};
 
 	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
 		int rc = vm_builtin_register(vm, all[i], err);

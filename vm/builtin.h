@@ -96,7 +96,7 @@ typedef struct VmBuiltinDef {
 } VmBuiltinDef;
 
 /* The builtin modules of this VM, registered by vm_builtins_init. */
-extern const VmBuiltinDef vm_sys_def, vm_math_def, vm_crypt_def, vm_tensor_def;
+extern const VmBuiltinDef vm_sys_def, vm_math_def, vm_crypt_def, vm_tensor_def, vm_nn_def;
 
 /* Registers builtin module def (borrowed; static, it outlives vm) and
  * runs its init. Entries of its table whose fn is NULL are left out of the
@@ -105,7 +105,7 @@ extern const VmBuiltinDef vm_sys_def, vm_math_def, vm_crypt_def, vm_tensor_def;
 int vm_builtin_register(Vm *vm, const VmBuiltinDef *def, AcErr *err);
 
 /* Registers every builtin module of this VM ($Sys, $Math, $Crypt,
- * $Tensor), in order; the first error stops it. At vm_new. */
+ * $Tensor, $Nn), in order; the first error stops it. At vm_new. */
 int vm_builtins_init(Vm *vm, AcErr *err);
 
 /* The state def's init made in vm, or NULL if def is not registered

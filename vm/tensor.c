@@ -1383,3 +1383,31 @@ tensor_release(Vm *vm, void *state)
 const VmBuiltinDef vm_tensor_def = {
 	VM_TENSOR_PATH, vm_Tensor_tab, VM_TENSOR_NFUNCS, tensor_init, tensor_release, tensor_fini,
 };
+
+/* ---- For the other builtins ($Nn): vm_impl.h ---- */
+
+MlTensor *
+vm_tensor_arg(VmThread *t, uint32_t w, int k)
+{
+	return tensor_word(t, w, "argument", k);
+}
+
+void
+vm_tensor_store_copy(VmThread *t, uint8_t *dst, const MlTensor *src)
+{
+	MlTensor *mt = new_tensor(t, "copy", src->dtype, src->ndim, src->ne, false);
+	AcErr err;
+
+	work(t, elems(src));
+	if (ml_copy(mt, src, &err) != AC_OK) {
+		drop_tensor(t->vm, mt);
+		vm_raise(t, "tensor: %s", err.msg);
+	}
+	store_tensor(t, dst, mt);
+}
+
+void
+vm_tensor_work(VmThread *t, uint64_t units)
+{
+	work(t, units);
+}

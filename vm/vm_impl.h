@@ -678,6 +678,17 @@ vm_heap_type(const Vm *vm, const VmHeap *h)
 	return vm_type_at(vm, h->tid);
 }
 
+/* $Tensor's handles for the other builtins (tensor.c). vm_tensor_arg:
+ * the tensor argument k (0-based) names, borrowed; raises for nil and for
+ * anything that is not a live handle. vm_tensor_store_copy: a contiguous
+ * copy of src, charged to the heap quota, as a new handle at dst.
+ * vm_tensor_work: charges units of work (elements, multiply-adds) to the
+ * instruction budget, raising when it is spent. */
+typedef struct MlTensor MlTensor;
+MlTensor *vm_tensor_arg(VmThread *t, uint32_t w, int k);
+void vm_tensor_store_copy(VmThread *t, uint8_t *dst, const MlTensor *src);
+void vm_tensor_work(VmThread *t, uint64_t units);
+
 /* Makes vm the runtime that runs: its arena is what Dis words name. */
 static inline void
 vm_enter(Vm *vm)

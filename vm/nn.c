@@ -1,0 +1,625 @@
+/*
+ * $Nn: the VM side of module/nn.m, over nn/ (layers, containers, model
+ * files) and $Tensor's handles.
+ *
+ * A `ref Nn->Module` is a small heap object (an opaque int, then a hidden
+ * slot number and generation), as $Tensor's T: the NnModule lives in host
+ * memory and Dis code never sees its address. A model is a tree owned by
+ * its root; every handle into the tree (the root's or a child's) counts
+ * on the root's record, and the tree is freed when the last goes. add
+ * moves a whole tree under a container of another, merging the records.
+ *
+ * Limits: the bytes a tree holds (parameters, gradients, outputs) are
+ * charged to --heap-max, re-counted after each call that may change them;
+ * forward and backward charge their work (elements in and out, and a
+ * multiply-add per parameter per batch row) to --max-instructions before
+ * they run. Results handed to Dis code are copies ($Tensor's), so a
+ * layer reusing its output buffer never changes a tensor the program
+ * holds.
+ */
+#include "vm/vm_impl.h"
+#include "nn/nn.h"
+
+/* Not provided yet: left out of the module (importing them fails). */
+#define vm_Nn_loss NULL
+#define vm_Nn_lossforward NULL
+#define vm_Nn_lossbackward NULL
+#define vm_Nn_optim NULL
+#define vm_Nn_step NULL
+#define vm_Nn_getlr NULL
+#define vm_Nn_setlr NULL
+#include "gen/vm/nnmod.h"
+
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+typedef struct NnRef {
+	int32_t x;      /* Limbo-visible, opaque */
+	uint32_t slot;  /* hidden: index into NnState.slots */
+	uint32_t gen;   /* hidden: the slot's generation when it was filled */
+} NnRef;
+
+/* A model tree: its root and the handles that keep it. */
+typedef struct NnRoot {
+	NnModule *m;
+	uint32_t handles;
+	size_t charged;       /* bytes charged to the heap quota for the tree */
+} NnRoot;
+
+typedef struct NnSlot {
+	NnModule *m;          /* NULL when free */
+	NnRoot *root;
+	uint32_t gen;
+	uint32_t next_free;   /* next free slot + 1 */
+} NnSlot;
+
+typedef struct NnState {
+	VmType *t_module;
+	NnSlot *slots;
+	uint32_t nslots, capslots, nfree;
+} NnState;
+
+enum { NAME_BYTES = 64, OPTS_BYTES = 1024 };
+
+#define RET(fp) VM_BUILTIN_RET(fp)
+#define AW(k) (*(int32_t *)vm_builtin_arg(fp, SPEC, (k)))
+#define AL(k) (*(int64_t *)vm_builtin_arg(fp, SPEC, (k)))
+#define AP(k) (*(uint32_t *)vm_builtin_arg(fp, SPEC, (k)))
+
+static NnState *
+nstate(const Vm *vm)
+{
+	return vm_builtin_state(vm, &vm_nn_def);
+}
+
+static void
+check(VmThread *t, int rc, const AcErr *err)
+{
+	if (rc != AC_OK)
+		vm_raise(t, "nn: %s", err->msg);
+}
+
+/* The string at w in buf; nil is "". */
+static void
+str_arg(VmThread *t, uint32_t w, char *buf, size_t bufsize, const char *what)
+{
+	size_t n = 0;
+	char *s = vm_string_utf8(w, &n);
+
+	if (s == NULL)
+		vm_raise(t, VM_EX_NOMEM);
+	if (n >= bufsize) {
+		free(s);
+		vm_raise(t, "nn: %s longer than %zu bytes", what, bufsize - 1);
+	}
+	memcpy(buf, s, n + 1);
+	free(s);
+}
+
+/* ---- the tree's bytes against the heap quota ---- */
+
+static size_t
+tensor_bytes(const MlTensor *t)
+{
+	return t != NULL ? ml_tensor_storage_bytes(t, NULL) : 0;
+}
+
+static size_t
+tree_bytes(const NnModule *m)
+{
+	size_t n = tensor_bytes(m->output) + tensor_bytes(m->grad_input);
+
+	for (int i = 0; i < m->nparams; i++)
+		n += tensor_bytes(m->param[i].value) + tensor_bytes(m->param[i].grad);
+	for (int i = 0; i < m->nchildren; i++)
+		n += tree_bytes(m->children[i]);
+	return n;
+}
+
+/* Re-counts r's bytes; raises when the quota is passed (the tree stays,
+ * charged in full, and goes with its handles). */
+static void
+recharge(VmThread *t, NnRoot *r)
+{
+	size_t now = tree_bytes(r->m);
+
+	if (now > r->charged) {
+		if (vm_heap_charge(t->vm, now - r->charged) != 0)
+			vm_raise(t, VM_EX_NOMEM);
+	} else
+		vm_heap_uncharge(t->vm, r->charged - now);
+	r->charged = now;
+}
+
+/* ---- handles ---- */
+
+static NnSlot *
+slot_of(Vm *vm, const NnRef *r)
+{
+	NnState *ns = nstate(vm);
+
+	if (r->slot >= ns->nslots || ns->slots[r->slot].gen != r->gen || ns->slots[r->slot].m == NULL)
+		return NULL;
+	return &ns->slots[r->slot];
+}
+
+/* The slot argument k names; raises for nil or a dead handle. */
+static NnSlot *
+module_arg(VmThread *t, uint32_t w, int k)
+{
+	NnSlot *s;
+
+	if (w == VM_H)
+		vm_raise(t, "nn: argument %d is nil", k + 1);
+	if (vm_ptr_bad(w) || !VM_IS(w, nstate(t->vm)->t_module) || (s = slot_of(t->vm, VM_PTR(w))) == NULL)
+		vm_raise(t, "nn: argument %d is not a module", k + 1);
+	return s;
+}
+
+static void
+root_drop(Vm *vm, NnRoot *r)
+{
+	if (--r->handles > 0)
+		return;
+	vm_heap_uncharge(vm, r->charged);
+	nn_free(r->m);
+	free(r);
+}
+
+static void
+module_destroy(Vm *vm, void *p)
+{
+	NnState *ns = nstate(vm);
+	NnSlot *s = slot_of(vm, p);
+
+	if (s == NULL)
+		return;
+	root_drop(vm, s->root);
+	s->m = NULL;
+	s->root = NULL;
+	s->gen++;
+	s->next_free = ns->nfree;
+	ns->nfree = (uint32_t)(s - ns->slots) + 1;
+}
+
+/* A new handle to m (in the tree of root, which it counts on) at dst. */
+static void
+store_module(VmThread *t, uint8_t *dst, NnModule *m, NnRoot *root)
+{
+	NnState *ns = nstate(t->vm);
+	NnRef *r;
+	uint32_t i;
+
+	if (dst == NULL)
+		return;
+	if (ns->nfree == 0 && ns->nslots == ns->capslots) {
+		uint32_t cap = ns->capslots ? 2 * ns->capslots : 16;
+		NnSlot *p = realloc(ns->slots, cap * sizeof *p);
+		if (p == NULL)
+			vm_raise(t, VM_EX_NOMEM);
+		ns->slots = p;
+		ns->capslots = cap;
+	}
+	r = vm_heap_alloc(t->vm, ns->t_module, sizeof(NnRef));
+	if (r == NULL)
+		vm_raise(t, VM_EX_NOMEM);
+	if (ns->nfree != 0) {
+		i = ns->nfree - 1;
+		ns->nfree = ns->slots[i].next_free;
+	} else {
+		i = ns->nslots++;
+		ns->slots[i].gen = 0;
+	}
+	ns->slots[i].m = m;
+	ns->slots[i].root = root;
+	ns->slots[i].next_free = 0;
+	root->handles++;
+	r->x = 0;
+	r->slot = i;
+	r->gen = ns->slots[i].gen;
+	vm_ptr_set(t->vm, (uint32_t *)dst, VM_WORD(r));
+}
+
+/* A new tree for m (a module just made) with one handle at dst. */
+static void
+store_new_tree(VmThread *t, uint8_t *dst, NnModule *m)
+{
+	NnRoot *r = calloc(1, sizeof *r);
+
+	if (r == NULL) {
+		nn_free(m);
+		vm_raise(t, VM_EX_NOMEM);
+	}
+	r->m = m;
+	r->handles = 1;  /* held while the handle is made */
+	if (dst != NULL)
+		store_module(t, dst, m, r);
+	recharge(t, r);
+	root_drop(t->vm, r);
+}
+
+/* ---- Module ---- */
+
+#define SPEC "ppl"
+void
+vm_Nn_layer(VmThread *t, uint8_t *fp)
+{
+	char type[NAME_BYTES], opts[OPTS_BYTES];
+	NnHparams hp;
+	NnModule *m;
+	AcErr err;
+
+	str_arg(t, AP(0), type, sizeof type, "type");
+	str_arg(t, AP(1), opts, sizeof opts, "options");
+	check(t, nn_hparams_parse(&hp, opts, &err), &err);
+	if ((m = nn_create(type, &hp, (uint64_t)AL(2), &err)) == NULL)
+		vm_raise(t, "nn: %s", err.msg);
+	store_new_tree(t, RET(fp), m);
+}
+#undef SPEC
+
+#define SPEC "ppp"
+void
+vm_Nn_add(VmThread *t, uint8_t *fp)
+{
+	NnSlot *c = module_arg(t, AP(0), 0), *s = module_arg(t, AP(1), 1);
+	NnRoot *rc = c->root, *rm = s->root;
+	NnState *ns = nstate(t->vm);
+	char name[NN_NAME_BYTES];
+	AcErr err;
+
+	str_arg(t, AP(2), name, sizeof name, "name");
+	if (s->m != rm->m)
+		vm_raise(t, "nn: add: the module is already inside a container");
+	if (rc == rm)
+		vm_raise(t, "nn: add: a module cannot contain itself");
+	check(t, nn_add(c->m, s->m, name[0] != 0 ? name : NULL, &err), &err);
+	/* one tree now: its handles count on the container's root */
+	for (uint32_t i = 0; i < ns->nslots; i++)
+		if (ns->slots[i].m != NULL && ns->slots[i].root == rm)
+			ns->slots[i].root = rc;
+	rc->handles += rm->handles;
+	rc->charged += rm->charged;
+	free(rm);
+}
+#undef SPEC
+
+/* The descendant of m at dotted path, or NULL. */
+static NnModule *
+descend(NnModule *m, const char *path)
+{
+	while (*path != 0 && m != NULL) {
+		size_t n = strcspn(path, ".");
+		NnModule *next = NULL;
+		for (int i = 0; i < m->nchildren && next == NULL; i++)
+			if (strlen(m->children[i]->name) == n && strncmp(m->children[i]->name, path, n) == 0)
+				next = m->children[i];
+		m = next;
+		path += n;
+		if (*path == '.')
+			path++;
+	}
+	return m;
+}
+
+#define SPEC "pp"
+void
+vm_Nn_child(VmThread *t, uint8_t *fp)
+{
+	NnSlot *s = module_arg(t, AP(0), 0);
+	char path[NN_PATH_BYTES];
+	NnModule *c;
+
+	str_arg(t, AP(1), path, sizeof path, "name");
+	c = path[0] != 0 ? descend(s->m, path) : NULL;
+	if (RET(fp) == NULL)
+		return;
+	if (c == NULL) {
+		vm_ptr_set(t->vm, (uint32_t *)RET(fp), VM_H);
+		return;
+	}
+	store_module(t, RET(fp), c, s->root);
+}
+#undef SPEC
+
+/* Work of one pass of m over input x: elements in and out, and a
+ * multiply-add per parameter per row of the batch. */
+static uint64_t
+pass_work(NnModule *m, const MlTensor *x)
+{
+	int64_t rows = x->ndim > 0 ? x->ne[0] : 1;
+
+	return 2 * (uint64_t)ml_tensor_numel(x) + (uint64_t)nn_num_parameters(m) * (uint64_t)rows;
+}
+
+#define SPEC "pp"
+void
+vm_Nn_forward(VmThread *t, uint8_t *fp)
+{
+	NnSlot *s = module_arg(t, AP(0), 0);
+	MlTensor *x = vm_tensor_arg(t, AP(1), 1), *y;
+	AcErr err;
+
+	vm_tensor_work(t, pass_work(s->m, x));
+	y = nn_forward(s->m, x, &err);
+	recharge(t, s->root);
+	if (y == NULL)
+		vm_raise(t, "nn: %s", err.msg);
+	vm_tensor_store_copy(t, RET(fp), y);
+}
+#undef SPEC
+
+#define SPEC "ppp"
+void
+vm_Nn_backward(VmThread *t, uint8_t *fp)
+{
+	NnSlot *s = module_arg(t, AP(0), 0);
+	MlTensor *x = vm_tensor_arg(t, AP(1), 1), *gy = vm_tensor_arg(t, AP(2), 2), *gx;
+	AcErr err;
+
+	vm_tensor_work(t, 2 * pass_work(s->m, x));
+	gx = nn_backward(s->m, x, gy, 1.0, &err);
+	recharge(t, s->root);
+	if (gx == NULL)
+		vm_raise(t, "nn: %s", err.msg);
+	vm_tensor_store_copy(t, RET(fp), gx);
+}
+#undef SPEC
+
+#define SPEC "p"
+void
+vm_Nn_zerograd(VmThread *t, uint8_t *fp)
+{
+	nn_zero_grad(module_arg(t, AP(0), 0)->m);
+}
+
+void
+vm_Nn_nparams(VmThread *t, uint8_t *fp)
+{
+	int64_t n = nn_num_parameters(module_arg(t, AP(0), 0)->m);
+
+	if (RET(fp) != NULL)
+		*(int32_t *)RET(fp) = n > INT32_MAX ? INT32_MAX : (int32_t)n;
+}
+
+typedef struct Names {
+	VmThread *t;
+	uint32_t head, *tailp;
+} Names;
+
+static int
+add_name(void *ctx, const char *name, NnParam *p)
+{
+	Names *n = ctx;
+	VmList *l = vm_heap_alloc(n->t->vm, n->t->vm->t_list, sizeof(VmList) + 4);
+
+	(void)p;
+	if (l == NULL)
+		return -1;
+	l->tail = VM_H;
+	l->tid = n->t->vm->t_ptr->id;
+	*(uint32_t *)l->data = VM_H;
+	*n->tailp = VM_WORD(l);
+	n->tailp = &l->tail;
+	vm_string_store_utf8(n->t, (uint32_t *)l->data, name, strlen(name));
+	return 0;
+}
+
+void
+vm_Nn_names(VmThread *t, uint8_t *fp)
+{
+	NnSlot *s = module_arg(t, AP(0), 0);
+	Names n = {t, VM_H, NULL};
+
+	n.tailp = &n.head;
+	if (nn_named_parameters(s->m, true, add_name, &n) != 0) {
+		vm_destroy(t->vm, n.head);
+		vm_raise(t, VM_EX_NOMEM);
+	}
+	if (RET(fp) != NULL)
+		vm_ptr_set(t->vm, (uint32_t *)RET(fp), n.head);
+	else
+		vm_destroy(t->vm, n.head);
+}
+#undef SPEC
+
+#define SPEC "pw"
+void
+vm_Nn_train(VmThread *t, uint8_t *fp)
+{
+	nn_train(module_arg(t, AP(0), 0)->m, AW(1) != 0);
+}
+#undef SPEC
+
+#define SPEC "pp"
+void
+vm_Nn_param(VmThread *t, uint8_t *fp)
+{
+	NnSlot *s = module_arg(t, AP(0), 0);
+	char name[NN_PATH_BYTES];
+	NnParam *p;
+
+	str_arg(t, AP(1), name, sizeof name, "name");
+	p = nn_find_param(s->m, name);
+	if (RET(fp) == NULL)
+		return;
+	if (p == NULL) {
+		vm_ptr_set(t->vm, (uint32_t *)RET(fp), VM_H);
+		return;
+	}
+	vm_tensor_store_copy(t, RET(fp), p->value);
+}
+#undef SPEC
+
+#define SPEC "ppp"
+void
+vm_Nn_setparam(VmThread *t, uint8_t *fp)
+{
+	NnSlot *s = module_arg(t, AP(0), 0);
+	char name[NN_PATH_BYTES], a[ML_SHAPE_BYTES], b[ML_SHAPE_BYTES];
+	MlTensor *v = vm_tensor_arg(t, AP(2), 2);
+	NnParam *p;
+	AcErr err;
+
+	str_arg(t, AP(1), name, sizeof name, "name");
+	if ((p = nn_find_param(s->m, name)) == NULL)
+		vm_raise(t, "nn: setparam: no parameter '%s'", name);
+	if (!ml_same_shape(p->value, v))
+		vm_raise(t, "nn: setparam: '%s' is %s, the tensor %s", name, ml_shape_fmt(p->value, a),
+		         ml_shape_fmt(v, b));
+	vm_tensor_work(t, (uint64_t)ml_tensor_numel(v));
+	check(t, ml_copy(p->value, v, &err), &err);
+}
+#undef SPEC
+
+#define SPEC "pp"
+void
+vm_Nn_summary(VmThread *t, uint8_t *fp)
+{
+	NnSlot *s = module_arg(t, AP(0), 0);
+	VmArray *a;
+	const int32_t *shape = (const int32_t *)vm_array_check(t, AP(1), &a, 4);
+	int64_t ne[ML_MAX_DIMS];
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+	AcErr err;
+	int rc;
+
+	if (shape == NULL)
+		vm_raise(t, "nn: summary: shape is nil");
+	if (a->len < 1 || a->len > ML_MAX_DIMS)
+		vm_raise(t, "nn: summary: shape has %d dimensions, want 1 to %d", (int)a->len, ML_MAX_DIMS);
+	for (uint32_t i = 0; i < a->len; i++) {
+		ne[i] = shape[i];
+		if (ne[i] < 1)
+			vm_raise(t, "nn: summary: dimension %d is %lld", (int)i, (long long)ne[i]);
+	}
+	if ((f = open_memstream(&buf, &len)) == NULL)
+		vm_raise(t, VM_EX_NOMEM);
+	vm_tensor_work(t, 4 * (uint64_t)nn_num_parameters(s->m));
+	rc = nn_summary(s->m, (int)a->len, ne, ML_F32, f, &err);
+	fclose(f);
+	recharge(t, s->root);
+	if (rc != AC_OK) {
+		free(buf);
+		vm_raise(t, "nn: %s", err.msg);
+	}
+	if (RET(fp) != NULL)
+		vm_string_store_utf8(t, (uint32_t *)RET(fp), buf, len);
+	free(buf);
+}
+#undef SPEC
+
+/* ---- model files ---- */
+
+/* The host path of a Dis path argument, confined as $Sys's are under
+ * --sandbox; a file to read must be a regular one (a FIFO would block
+ * the runtime) no larger than what the heap quota has left. */
+static void
+path_arg(VmThread *t, uint32_t w, char host[PATH_MAX], bool write)
+{
+	const Vm *vm = t->vm;
+	size_t used = vm->heap_used + vm->heap_ext_bytes;
+	struct stat st;
+
+	str_arg(t, w, host, PATH_MAX, "path");
+	if (!vm_path_confined(t->vm, host, PATH_MAX, write, 1))
+		vm_raise(t, "nn: %s: permission denied", host);
+	if (write || stat(host, &st) != 0)
+		return;  /* nn_load names the error */
+	if (!S_ISREG(st.st_mode))
+		vm_raise(t, "nn: %s: not a regular file", host);
+	if ((size_t)st.st_size > (used < vm->opt.heap_max_bytes ? vm->opt.heap_max_bytes - used : 0))
+		vm_raise(t, VM_EX_NOMEM);
+}
+
+#define SPEC "ppp"
+void
+vm_Nn_savemodel(VmThread *t, uint8_t *fp)
+{
+	NnSlot *s = module_arg(t, AP(0), 0);
+	char arch[NAME_BYTES], path[PATH_MAX];
+	AcErr err;
+
+	str_arg(t, AP(1), arch, sizeof arch, "arch");
+	path_arg(t, AP(2), path, true);
+	vm_tensor_work(t, (uint64_t)nn_num_parameters(s->m));
+	check(t, nn_save(s->m, arch, path, &err), &err);
+}
+#undef SPEC
+
+#define SPEC "p"
+void
+vm_Nn_loadmodel(VmThread *t, uint8_t *fp)
+{
+	char path[PATH_MAX], arch[NAME_BYTES] = "";
+	uint8_t *r = RET(fp);
+	NnModule *m;
+	AcErr err;
+
+	path_arg(t, AP(0), path, false);
+	if ((m = nn_load(path, arch, sizeof arch, &err)) == NULL)
+		vm_raise(t, "nn: %s", err.msg);
+	if (r == NULL) {
+		nn_free(m);
+		return;
+	}
+	store_new_tree(t, r, m);
+	vm_string_store_utf8(t, (uint32_t *)(r + 4), arch, strlen(arch));
+}
+#undef SPEC
+
+/* ---- the module's state ---- */
+
+static int
+nn_init(Vm *vm, void **state, AcErr *err)
+{
+	NnState *ns = ac_calloc(1, sizeof *ns, "$Nn", err);
+
+	*state = ns;
+	if (ns == NULL)
+		return AC_ENOMEM;
+	ns->t_module = vm_type_new(vm, sizeof(NnRef), 0, NULL);
+	if (ns->t_module == NULL)
+		return ac_err_set(err, AC_ENOMEM, "$Nn: out of memory");
+	vm_type_set_destroy(vm, ns->t_module, module_destroy);
+	return vm_builtin_adt(vm, VM_NN_PATH, VM_NN_ADT_Module, ns->t_module);
+}
+
+static void
+nn_release(Vm *vm, void *state)
+{
+	NnState *ns = state;
+
+	vm_type_unref(vm, ns->t_module);
+	ns->t_module = NULL;
+}
+
+/* Frees every tree still held (after a fault the destroy hooks never
+ * ran): each root once, however many slots name it. */
+static void
+nn_fini(Vm *vm, void *state)
+{
+	NnState *ns = state;
+
+	(void)vm;
+	for (uint32_t i = 0; i < ns->nslots; i++) {
+		NnRoot *r = ns->slots[i].root;
+		if (ns->slots[i].m == NULL || r == NULL)
+			continue;
+		for (uint32_t j = i; j < ns->nslots; j++)
+			if (ns->slots[j].root == r)
+				ns->slots[j].root = NULL;
+		nn_free(r->m);
+		free(r);
+	}
+	free(ns->slots);
+	free(ns);
+}
+
+const VmBuiltinDef vm_nn_def = {
+	VM_NN_PATH, vm_Nn_tab, VM_NN_NFUNCS, nn_init, nn_release, nn_fini,
+};
