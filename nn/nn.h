@@ -261,4 +261,11 @@ NnModule *nn_load(const char *path, char *arch, size_t archbytes, AcErr *err);
 /* ---- Optimizers, schedules and gradient clipping (optim.c, schedule.c) ---- */
 
 
+/* ---- Autograd: a reverse-mode tape over ml's ops (autograd.c, grad.c) ---- */
+
+
+/* ---- Data: datasets, the data loader and image transforms (data.c,
+ * loader.c, transform.c) ---- */
+
+
 #endif
