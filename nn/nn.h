@@ -191,6 +191,21 @@ NnModule *nn_residual(AcErr *err);
  * index. Errors: AC_EINVAL if m is not a container or the name is taken
  * (child is then freed). */
 int nn_add(NnModule *m, NnModule *child, const char *name, AcErr *err);
+/* Whether m is one of the containers above (NULL is not). */
+bool nn_is_container(const NnModule *m);
+/*
+ * Containers and their outputs: Sequential's output and grad_input are
+ * its last and first children's (an extra reference, no copy; an empty
+ * Sequential passes its input and grad_output through the same way);
+ * Concat, Parallel and Residual own theirs. Concat and Parallel give
+ * each child its part of grad_output as a contiguous copy; Parallel
+ * gives child i slice i of the input, contiguous. Errors: AC_ESHAPE
+ * naming the container when the children's outputs do not join along
+ * the dimension, Parallel's input does not hold one slice per child, or
+ * Residual's body changes the shape; a child's own error otherwise.
+ * Follows: Torch7 nn Sequential.lua, Concat.lua, Parallel.lua (dims
+ * counted from 0, negative from the end, as PyTorch's).
+ */
 
 /* ---- Building by name, and model files (model.c) ---- */
 
@@ -249,6 +264,133 @@ NnModule *nn_load(const char *path, char *arch, size_t archbytes, AcErr *err);
 
 /* ---- Layers: Linear, Bilinear, activations, Flatten, Reshape, Identity,
  * Dropout, Embedding (linear.c, activation.c, shape.c, embedding.c) ---- */
+
+/*
+ * Common to these layers: constructors return a new module in training
+ * mode with f32 parameters (nn_to_dtype converts), or NULL with AC_EINVAL
+ * for a bad hyper-parameter; input and parameters share a dtype, f32 or
+ * f64, any strides; output and grad_input are the layer's own, except
+ * where said. Each layer's hyper-parameters are recorded under PyTorch's
+ * argument names and its class (below) has a create that rebuilds it
+ * from them. Errors of the steps: AC_EDTYPE, or AC_ESHAPE naming the
+ * layer and the shapes: "Linear 0: input [64,785] f32, want [*,784]".
+ */
+
+/*
+ * Linear: y = x W' + b (torch.nn.Linear; Torch7 THNN Linear).
+ * Shapes/dtypes: x [*, in_features] (at least 1-d), weight [out_features,
+ *   in_features], bias [out_features] when bias is set, y [*, out_features].
+ * Init: weight and bias U(-1/sqrt(in_features), 1/sqrt(in_features)), in
+ *   that order from an MlRng seeded with seed.
+ * Gradients: grad_input = grad_output W; weight.grad += scale *
+ *   grad_output' x and bias.grad += scale * the sums of grad_output's rows,
+ *   leading dimensions flattened into rows.
+ * Hyper-parameters: in_features, out_features, bias (0 or 1).
+ */
+NnModule *nn_linear(int64_t in_features, int64_t out_features, bool bias, uint64_t seed,
+                    AcErr *err);
+
+/*
+ * Bilinear: y[o] = x1' A[o] x2 + b[o] (torch.nn.Bilinear). A module takes
+ * one input, so Bilinear's is x1 and x2 side by side: the input [*,
+ * in1_features + in2_features] holds x1 in its first in1_features columns
+ * and x2 in the rest (torch.cat([x1, x2], -1)); grad_input is laid out
+ * the same way.
+ * Shapes/dtypes: weight [out_features, in1_features, in2_features], bias
+ *   [out_features]; y [*, out_features].
+ * Init: weight and bias U(-1/sqrt(in1_features), 1/sqrt(in1_features)), as
+ *   PyTorch's reset_parameters.
+ * Hyper-parameters: in1_features, in2_features, out_features, bias.
+ */
+NnModule *nn_bilinear(int64_t in1_features, int64_t in2_features, int64_t out_features, bool bias,
+                      uint64_t seed, AcErr *err);
+
+/*
+ * Element-wise activations, any shape (0-d included), forward by ml's op
+ * of the same name (ops.def), backward from x and y = f(x):
+ * ReLU max(x, 0) (gradient 0 at 0, as PyTorch); LeakyReLU x or
+ * negative_slope x (PyTorch default 0.01); ELU x or alpha (e^x - 1)
+ * (default 1); GELU x Phi(x), or with tanh_approx PyTorch's
+ * approximate='tanh' form (hyper-parameter approximate 0 or 1); SiLU x
+ * sigmoid(x); Tanh; Sigmoid.
+ * Softmax and LogSoftmax along dim (negative from the end; input at least
+ * 1-d; AC_ERANGE naming the layer when dim is outside the input).
+ * Follows: torch.nn ReLU, LeakyReLU, ELU, GELU, SiLU, Tanh, Sigmoid,
+ * Softmax, LogSoftmax.
+ */
+NnModule *nn_relu(AcErr *err);
+NnModule *nn_leaky_relu(double negative_slope, AcErr *err);
+NnModule *nn_elu(double alpha, AcErr *err);
+NnModule *nn_gelu(bool tanh_approx, AcErr *err);
+NnModule *nn_silu(AcErr *err);
+NnModule *nn_tanh(AcErr *err);
+NnModule *nn_sigmoid(AcErr *err);
+NnModule *nn_softmax(int dim, AcErr *err);
+NnModule *nn_log_softmax(int dim, AcErr *err);
+
+/*
+ * Flatten: dimensions start_dim..end_dim (negative from the end; PyTorch's
+ * defaults 1 and -1) merged into one: [N, C, H, W] -> [N, C*H*W]
+ * (torch.nn.Flatten). Output and grad_input are views of the input and
+ * grad_output where their strides allow (copies otherwise).
+ * Errors: AC_ERANGE naming the layer when the dims fall outside the input.
+ */
+NnModule *nn_flatten(int start_dim, int end_dim, AcErr *err);
+
+/*
+ * Reshape: [N, *] -> [N, shape[0], .., shape[ndim-1]]: the first (batch)
+ * dimension is kept and each sample's elements take shape, one entry of
+ * which may be -1 (inferred), as x.view(x.size(0), *shape) (Torch7
+ * nn.Reshape in batch mode; torch.nn.Unflatten(1, shape) on a flat [N,
+ * F] input). Views as Flatten. ndim 0..ML_MAX_DIMS-1.
+ * Errors: AC_EINVAL for a dimension below -1 or more than one -1;
+ *   AC_ESHAPE naming the layer when a sample's element count does not fit.
+ * Hyper-parameters: shape.
+ */
+NnModule *nn_reshape(int ndim, const int64_t *shape, AcErr *err);
+
+/* Identity: output is the input and grad_input the grad_output, by
+ * reference (torch.nn.Identity); any dtype. */
+NnModule *nn_identity(AcErr *err);
+
+/*
+ * Dropout(p): in training mode each element is zeroed with probability p
+ * and the rest scaled by 1/(1-p) (torch.nn.Dropout); the mask is drawn from
+ * an MlRng seeded with seed at construction and advanced by each training
+ * forward, so a model is reproducible, and backward multiplies by the
+ * mask of the last forward. In evaluation mode (or p = 0) output and
+ * grad_input are the input and grad_output by reference. p = 1 zeroes
+ * everything. Errors: NULL with AC_EINVAL for p outside [0, 1].
+ * Hyper-parameters: p.
+ */
+NnModule *nn_dropout(double p, uint64_t seed, AcErr *err);
+
+/*
+ * Embedding: rows of weight [num_embeddings, embedding_dim] picked by
+ * indices (torch.nn.Embedding; Torch7 LookupTable).
+ * Shapes/dtypes: input any shape [*] of i64 or i32 indices (at most
+ *   ML_MAX_DIMS-1 dimensions); output [*, embedding_dim] of the weight's
+ *   dtype.
+ * Init: weight N(0, 1) (ml_tensor_randn with seed), the padding_idx row
+ *   zeroed; padding_idx -1 for none.
+ * Gradients: indices have none (PyTorch gives None): grad_input is zeros
+ *   of the input's shape in the weight's dtype, so containers can pass
+ *   it on. acc_grad_parameters adds scale * each grad_output row to the
+ *   row of weight.grad its index picked, skipping padding_idx.
+ * Errors: AC_EDTYPE for non-integer input; AC_ERANGE naming the layer,
+ *   the index and its position: "Embedding: index 12 at position 3 is
+ *   outside [0, 10)".
+ * Hyper-parameters: num_embeddings, embedding_dim, padding_idx.
+ */
+NnModule *nn_embedding(int64_t num_embeddings, int64_t embedding_dim, int64_t padding_idx,
+                       uint64_t seed, AcErr *err);
+
+/* The classes of these layers (m->cls of what the constructors return),
+ * for model files: their create rebuilds a layer from its hyper-parameters. */
+extern const NnClass nn_linear_class, nn_bilinear_class, nn_relu_class, nn_leaky_relu_class,
+	nn_elu_class, nn_gelu_class, nn_silu_class, nn_tanh_class, nn_sigmoid_class, nn_softmax_class,
+	nn_log_softmax_class, nn_flatten_class, nn_reshape_class, nn_identity_class, nn_dropout_class,
+	nn_embedding_class;
 
 
 /* ---- Layers: convolution, pooling and normalisation (conv.c, pool.c,
