@@ -33,19 +33,23 @@ static int par_acc(NnModule *, MlTensor *, MlTensor *, double, AcErr *);
 static int res_output(NnModule *, MlTensor *, AcErr *);
 static int res_grad_input(NnModule *, MlTensor *, MlTensor *, AcErr *);
 static int res_acc(NnModule *, MlTensor *, MlTensor *, double, AcErr *);
+static NnModule *seq_create(const NnHparams *hp, uint64_t seed, AcErr *err);
+static NnModule *cat_create(const NnHparams *hp, uint64_t seed, AcErr *err);
+static NnModule *par_create(const NnHparams *hp, uint64_t seed, AcErr *err);
+static NnModule *res_create(const NnHparams *hp, uint64_t seed, AcErr *err);
 
-static const NnClass sequential_class = {.type = "Sequential", .update_output = seq_output,
+const NnClass nn_sequential_class = {.type = "Sequential", .update_output = seq_output,
                                          .update_grad_input = seq_grad_input,
-                                         .acc_grad_parameters = seq_acc};
-static const NnClass concat_class = {.type = "Concat", .update_output = cat_output,
+                                         .acc_grad_parameters = seq_acc, .create = seq_create};
+const NnClass nn_concat_class = {.type = "Concat", .update_output = cat_output,
                                      .update_grad_input = cat_grad_input,
-                                     .acc_grad_parameters = cat_acc};
-static const NnClass parallel_class = {.type = "Parallel", .update_output = par_output,
+                                     .acc_grad_parameters = cat_acc, .create = cat_create};
+const NnClass nn_parallel_class = {.type = "Parallel", .update_output = par_output,
                                        .update_grad_input = par_grad_input,
-                                       .acc_grad_parameters = par_acc};
-static const NnClass residual_class = {.type = "Residual", .update_output = res_output,
+                                       .acc_grad_parameters = par_acc, .create = par_create};
+const NnClass nn_residual_class = {.type = "Residual", .update_output = res_output,
                                        .update_grad_input = res_grad_input,
-                                       .acc_grad_parameters = res_acc};
+                                       .acc_grad_parameters = res_acc, .create = res_create};
 
 static int
 code(AcErr *err, int fallback)
@@ -428,19 +432,19 @@ par_acc(NnModule *m, MlTensor *input, MlTensor *grad_output, double scale, AcErr
 NnModule *
 nn_sequential(AcErr *err)
 {
-	return nn_module_new(&sequential_class, 0, err);
+	return nn_module_new(&nn_sequential_class, 0, err);
 }
 
 NnModule *
 nn_residual(AcErr *err)
 {
-	return nn_module_new(&residual_class, 0, err);
+	return nn_module_new(&nn_residual_class, 0, err);
 }
 
 NnModule *
 nn_concat(int dim, AcErr *err)
 {
-	NnModule *m = nn_module_new(&concat_class, sizeof(Dims), err);
+	NnModule *m = nn_module_new(&nn_concat_class, sizeof(Dims), err);
 
 	if (m == NULL)
 		return NULL;
@@ -452,7 +456,7 @@ nn_concat(int dim, AcErr *err)
 NnModule *
 nn_parallel(int input_dim, int output_dim, AcErr *err)
 {
-	NnModule *m = nn_module_new(&parallel_class, sizeof(Dims), err);
+	NnModule *m = nn_module_new(&nn_parallel_class, sizeof(Dims), err);
 	Dims *dm;
 
 	if (m == NULL)
@@ -468,8 +472,8 @@ nn_parallel(int input_dim, int output_dim, AcErr *err)
 bool
 nn_is_container(const NnModule *m)
 {
-	return m != NULL && (m->cls == &sequential_class || m->cls == &concat_class ||
-	                     m->cls == &parallel_class || m->cls == &residual_class);
+	return m != NULL && (m->cls == &nn_sequential_class || m->cls == &nn_concat_class ||
+	                     m->cls == &nn_parallel_class || m->cls == &nn_residual_class);
 }
 
 int
@@ -481,7 +485,6 @@ nn_add(NnModule *m, NnModule *child, const char *name, AcErr *err)
 	if (child == NULL)
 		return ac_err_set(err, AC_EINVAL, "add: no child");
 	if (!nn_is_container(m)) {
-		nn_free(child);
 		if (m == NULL)
 			return ac_err_set(err, AC_EINVAL, "add: no container");
 		return nn_err(m, err, AC_EINVAL, "not a container");
@@ -490,21 +493,47 @@ nn_add(NnModule *m, NnModule *child, const char *name, AcErr *err)
 		snprintf(idx, sizeof idx, "%d", m->nchildren);
 		name = idx;
 	}
-	if (name[0] == 0 || strlen(name) >= NN_NAME_BYTES || strchr(name, '.') != NULL) {
-		nn_free(child);
+	if (name[0] == 0 || strlen(name) >= NN_NAME_BYTES || strchr(name, '.') != NULL)
 		return nn_err(m, err, AC_EINVAL, "bad child name '%.*s'", NN_NAME_BYTES, name);
-	}
 	for (int i = 0; i < m->nchildren; i++)
-		if (strcmp(m->children[i]->name, name) == 0) {
-			nn_free(child);
+		if (strcmp(m->children[i]->name, name) == 0)
 			return nn_err(m, err, AC_EINVAL, "child name '%s' is taken", name);
-		}
-	if ((c = realloc(m->children, (size_t)(m->nchildren + 1) * sizeof *c)) == NULL) {
-		nn_free(child);
+	if ((c = realloc(m->children, (size_t)(m->nchildren + 1) * sizeof *c)) == NULL)
 		return nn_err(m, err, AC_ENOMEM, "out of memory");
-	}
 	m->children = c;
 	snprintf(child->name, sizeof child->name, "%s", name);
 	c[m->nchildren++] = child;
 	return AC_OK;
+}
+
+/* Containers start empty: their children are added after (nn_load adds
+ * them from the file). */
+static NnModule *
+seq_create(const NnHparams *hp, uint64_t seed, AcErr *err)
+{
+	(void)hp;
+	(void)seed;
+	return nn_sequential(err);
+}
+
+static NnModule *
+res_create(const NnHparams *hp, uint64_t seed, AcErr *err)
+{
+	(void)hp;
+	(void)seed;
+	return nn_residual(err);
+}
+
+static NnModule *
+cat_create(const NnHparams *hp, uint64_t seed, AcErr *err)
+{
+	(void)seed;
+	return nn_concat((int)nn_hparam_geti(hp, "dim", 1), err);
+}
+
+static NnModule *
+par_create(const NnHparams *hp, uint64_t seed, AcErr *err)
+{
+	(void)seed;
+	return nn_parallel((int)nn_hparam_geti(hp, "input_dim", 1), (int)nn_hparam_geti(hp, "output_dim", 1), err);
 }

@@ -12,7 +12,7 @@
 #include <string.h>
 
 static const NnClass *const classes[] = {
-#define X(type) &nn_class_##type,
+#define X(sym) &sym,
 #include "nn/layers.def"
 #undef X
 	NULL,
@@ -342,12 +342,9 @@ nn_load(const char *path, char *arch, size_t archbytes, AcErr *err)
 			ac_err_set(err, AC_EFORMAT, "%s: module %" PRIu32 ": %s", path, i, msg);
 			goto fail;
 		}
-		if (i > 0) {
-			NnModule *c = mods[i];
-			mods[i] = NULL;  /* the parent owns it from here, or has freed it */
-			if (nn_add(mods[parent], c, name, err) != AC_OK)
-				goto fail;
-			mods[i] = c;
+		if (i > 0 && nn_add(mods[parent], mods[i], name, err) != AC_OK) {
+			nn_free(mods[i]);
+			goto fail;
 		}
 	}
 	root = mods[0];

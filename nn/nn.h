@@ -187,9 +187,9 @@ NnModule *nn_parallel(int input_dim, int output_dim, AcErr *err);
 /* Residual: output = input + body(input), body the children run in order
  * (a ResNet block's skip connection). */
 NnModule *nn_residual(AcErr *err);
-/* Adds child to a container, taking ownership; name NULL gives the next
- * index. Errors: AC_EINVAL if m is not a container or the name is taken
- * (child is then freed). */
+/* Adds child to a container, taking ownership on success; name NULL
+ * gives the next index. Errors: AC_EINVAL if m is not a container or the
+ * name is bad or taken; child then stays the caller's. */
 int nn_add(NnModule *m, NnModule *child, const char *name, AcErr *err);
 /* Whether m is one of the containers above (NULL is not). */
 bool nn_is_container(const NnModule *m);
@@ -210,7 +210,7 @@ bool nn_is_container(const NnModule *m);
 /* ---- Building by name, and model files (model.c) ---- */
 
 /* The class of every type in nn/layers.def. */
-#define X(type) extern const NnClass nn_class_##type;
+#define X(sym) extern const NnClass sym;
 #include "nn/layers.def"
 #undef X
 
@@ -387,10 +387,7 @@ NnModule *nn_embedding(int64_t num_embeddings, int64_t embedding_dim, int64_t pa
 
 /* The classes of these layers (m->cls of what the constructors return),
  * for model files: their create rebuilds a layer from its hyper-parameters. */
-extern const NnClass nn_linear_class, nn_bilinear_class, nn_relu_class, nn_leaky_relu_class,
-	nn_elu_class, nn_gelu_class, nn_silu_class, nn_tanh_class, nn_sigmoid_class, nn_softmax_class,
-	nn_log_softmax_class, nn_flatten_class, nn_reshape_class, nn_identity_class, nn_dropout_class,
-	nn_embedding_class;
+/* Their classes (nn_linear_class, ...) are declared from nn/layers.def above. */
 
 
 /* ---- Layers: convolution, pooling and normalisation (conv.c, pool.c,
