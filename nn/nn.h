@@ -202,6 +202,114 @@ int nn_add(NnModule *m, NnModule *child, const char *name, AcErr *err);
 
 /* ---- Losses (loss.c) ---- */
 
+/*
+ * Losses are Torch7 criterions: a small object holding the loss's
+ * options, which computes the loss of an input against a target
+ * (nn_loss_forward) and its gradient with respect to the input
+ * (nn_loss_backward). Like a layer it owns its output and grad_input and
+ * reuses them while the shape holds. The arithmetic is in double whatever
+ * the dtype; input and target are f32 or f64 (class targets i64 or i32).
+ *
+ * Reductions are PyTorch's: NONE gives the per-element loss (the input's
+ * shape; CrossEntropyLoss and NLLLoss: the target's [N, d1..]), MEAN and
+ * SUM a 0-d scalar. BATCHMEAN (KLDivLoss only) is the sum over ne[0].
+ *
+ * Follows: Torch7 nn Criterion (forward / backward, sizeAverage);
+ * PyTorch torch.nn loss classes and torch.nn.functional for the formulas
+ * and reductions (1.13).
+ */
+typedef enum NnReduction {
+	NN_REDUCTION_NONE = 0,
+	NN_REDUCTION_MEAN = 1,
+	NN_REDUCTION_SUM = 2,
+	NN_REDUCTION_BATCHMEAN = 3,  /* KLDivLoss's: sum / input.size(0) */
+} NnReduction;
+
+typedef struct NnLoss NnLoss;
+
+/*
+ * Constructors. Each returns a new loss (free with nn_loss_free) or NULL
+ * with AC_EINVAL for a bad option (a negative beta, label_smoothing
+ * outside [0, 1], BATCHMEAN on another loss than KLDivLoss) or AC_ENOMEM.
+ * weight and pos_weight are optional (NULL); the loss takes a reference
+ * (the caller keeps its own) and converts them to the input's dtype.
+ *
+ *   MSELoss:         (x - y)^2
+ *   L1Loss:          |x - y|
+ *   SmoothL1Loss:    0.5 (x - y)^2 / beta where |x - y| < beta, else
+ *                    |x - y| - 0.5 beta (beta 0 is L1Loss; PyTorch's default 1)
+ *   BCELoss:         -weight (y max(log x, -100) + (1 - y) max(log(1 - x), -100))
+ *                    with x probabilities; weight broadcasts to the input
+ *   BCEWithLogitsLoss: the same on sigmoid(x), in the stable form
+ *                    (1 - y) x + (1 + (pos_weight - 1) y) (log1p(exp(-|x|)) + max(-x, 0)),
+ *                    times weight; pos_weight broadcasts to the input
+ *                    (a [C] vector of per-class weights for input [N, C])
+ *   KLDivLoss:       y (log y - x) (0 where y = 0), x log-probabilities;
+ *                    log_target: exp(y) (y - x)
+ *   NLLLoss:         -weight[t] x[n, t, d..] with t = target[n, d..]
+ *   CrossEntropyLoss: NLLLoss of log_softmax(x, 1), or with probability
+ *                    targets of x's shape -sum_c weight[c] y[n, c] log_softmax(x)[n, c];
+ *                    label_smoothing mixes the target with the uniform
+ *                    distribution as PyTorch does
+ * For NLLLoss and CrossEntropyLoss the input is [N, C, d1..] (or [C] with a
+ * 0-d target), class targets [N, d1..] i64 or i32 in 0..C-1 or
+ * ignore_index (PyTorch's default is -100; those positions give 0 and are
+ * left out of the mean), weight a [C] vector; MEAN divides by the sum of
+ * the weights of the targets not ignored. They run ml's nll_loss and
+ * cross_entropy ops.
+ */
+NnLoss *nn_mse_loss(NnReduction reduction, AcErr *err);
+NnLoss *nn_l1_loss(NnReduction reduction, AcErr *err);
+NnLoss *nn_smooth_l1_loss(NnReduction reduction, double beta, AcErr *err);
+NnLoss *nn_bce_loss(NnReduction reduction, MlTensor *weight, AcErr *err);
+NnLoss *nn_bce_with_logits_loss(NnReduction reduction, MlTensor *weight, MlTensor *pos_weight,
+                                AcErr *err);
+NnLoss *nn_kl_div_loss(NnReduction reduction, bool log_target, AcErr *err);
+NnLoss *nn_nll_loss(NnReduction reduction, MlTensor *weight, int64_t ignore_index, AcErr *err);
+NnLoss *nn_cross_entropy_loss(NnReduction reduction, MlTensor *weight, int64_t ignore_index,
+                              double label_smoothing, AcErr *err);
+
+/* PyTorch's class name: "MSELoss", "CrossEntropyLoss". */
+const char *nn_loss_type(const NnLoss *loss);
+
+/*
+ * The loss of input against target. Returns the output (borrowed, valid
+ * until the loss's next forward or nn_loss_free): a 0-d scalar for MEAN,
+ * SUM and BATCHMEAN, the per-element losses for NONE; NULL on error.
+ * *value (value may be NULL) is the scalar, or for NONE the sum of the
+ * elements.
+ * Shapes/dtypes: input f32 or f64, any shape and strides; target of the
+ *   input's shape and dtype (class losses: as above).
+ * Ownership: input and target borrowed.
+ * Errors: AC_ESHAPE "MSELoss: input [2,3] and target [3,2] differ in
+ *   shape" (class losses: "CrossEntropyLoss: target [4] does not match
+ *   input [3,5]"); AC_EDTYPE "BCELoss: target is f64, input f32";
+ *   AC_EINVAL for a class out of range (naming its position); AC_ENOMEM.
+ */
+MlTensor *nn_loss_forward(NnLoss *loss, MlTensor *input, MlTensor *target, double *value,
+                          AcErr *err);
+
+/*
+ * grad_input = d loss / d input times grad_output, for the same input and
+ * target as a forward (it need not have run: the gradient is computed
+ * from input and target alone). grad_output NULL means 1 everywhere (for
+ * NONE, the gradient of the sum). Returns grad_input (borrowed, the
+ * input's shape and dtype, contiguous; valid until the next backward or
+ * nn_loss_free), NULL on error.
+ * Shapes/dtypes: grad_output NULL or the output's shape (0-d for the
+ *   reductions), any float dtype.
+ * Errors: those of nn_loss_forward; AC_ESHAPE "MSELoss: grad_output [3],
+ *   want [2,3]".
+ * Follows: PyTorch's backward formulas; BCELoss's is
+ *   weight (x - y) / max(x (1 - x), 1e-12) (ATen binary_cross_entropy_backward).
+ */
+MlTensor *nn_loss_backward(NnLoss *loss, MlTensor *input, MlTensor *target, MlTensor *grad_output,
+                           AcErr *err);
+
+/* Frees the loss, its output, grad_input and its references to the weights.
+ * NULL is a no-op. */
+void nn_loss_free(NnLoss *loss);
+
 
 /* ---- Optimizers, schedules and gradient clipping (optim.c, schedule.c) ---- */
 
