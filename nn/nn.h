@@ -451,6 +451,7 @@ void nn_optim_free(NnOptim *opt);
 NnParam **nn_parameters(NnModule *m, int *n, AcErr *err);
 
 /*
+ * Gradient clipping (clip.c).
  * Scales all the gradients of params[0..n-1] together so that their
  * norm_type norm (of all the gradients as one vector) is at most
  * max_norm: total = (sum |g|^p)^(1/p), or max |g| for norm_type
