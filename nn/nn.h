@@ -396,8 +396,353 @@ NnModule *nn_embedding(int64_t num_embeddings, int64_t embedding_dim, int64_t pa
 
 /* ---- Losses (loss.c) ---- */
 
+/*
+ * Losses are Torch7 criterions: a small object holding the loss's
+ * options, which computes the loss of an input against a target
+ * (nn_loss_forward) and its gradient with respect to the input
+ * (nn_loss_backward). Like a layer it owns its output and grad_input and
+ * reuses them while the shape holds. The arithmetic is in double whatever
+ * the dtype; input and target are f32 or f64 (class targets i64 or i32).
+ *
+ * Reductions are PyTorch's: NONE gives the per-element loss (the input's
+ * shape; CrossEntropyLoss and NLLLoss: the target's [N, d1..]), MEAN and
+ * SUM a 0-d scalar. BATCHMEAN (KLDivLoss only) is the sum over ne[0].
+ *
+ * Follows: Torch7 nn Criterion (forward / backward, sizeAverage);
+ * PyTorch torch.nn loss classes and torch.nn.functional for the formulas
+ * and reductions (1.13).
+ */
+typedef enum NnReduction {
+	NN_REDUCTION_NONE = 0,
+	NN_REDUCTION_MEAN = 1,
+	NN_REDUCTION_SUM = 2,
+	NN_REDUCTION_BATCHMEAN = 3,  /* KLDivLoss's: sum / input.size(0) */
+} NnReduction;
+
+typedef struct NnLoss NnLoss;
+
+/*
+ * Constructors. Each returns a new loss (free with nn_loss_free) or NULL
+ * with AC_EINVAL for a bad option (a negative beta, label_smoothing
+ * outside [0, 1], BATCHMEAN on another loss than KLDivLoss) or AC_ENOMEM.
+ * weight and pos_weight are optional (NULL); the loss takes a reference
+ * (the caller keeps its own) and converts them to the input's dtype.
+ *
+ *   MSELoss:         (x - y)^2
+ *   L1Loss:          |x - y|
+ *   SmoothL1Loss:    0.5 (x - y)^2 / beta where |x - y| < beta, else
+ *                    |x - y| - 0.5 beta (beta 0 is L1Loss; PyTorch's default 1)
+ *   BCELoss:         -weight (y max(log x, -100) + (1 - y) max(log(1 - x), -100))
+ *                    with x probabilities; weight broadcasts to the input
+ *   BCEWithLogitsLoss: the same on sigmoid(x), in the stable form
+ *                    (1 - y) x + (1 + (pos_weight - 1) y) (log1p(exp(-|x|)) + max(-x, 0)),
+ *                    times weight; pos_weight broadcasts to the input
+ *                    (a [C] vector of per-class weights for input [N, C])
+ *   KLDivLoss:       y (log y - x) (0 where y = 0), x log-probabilities;
+ *                    log_target: exp(y) (y - x)
+ *   NLLLoss:         -weight[t] x[n, t, d..] with t = target[n, d..]
+ *   CrossEntropyLoss: NLLLoss of log_softmax(x, 1), or with probability
+ *                    targets of x's shape -sum_c weight[c] y[n, c] log_softmax(x)[n, c];
+ *                    label_smoothing mixes the target with the uniform
+ *                    distribution as PyTorch does
+ * For NLLLoss and CrossEntropyLoss the input is [N, C, d1..] (or [C] with a
+ * 0-d target), class targets [N, d1..] i64 or i32 in 0..C-1 or
+ * ignore_index (PyTorch's default is -100; those positions give 0 and are
+ * left out of the mean), weight a [C] vector; MEAN divides by the sum of
+ * the weights of the targets not ignored. They run ml's nll_loss and
+ * cross_entropy ops.
+ */
+NnLoss *nn_mse_loss(NnReduction reduction, AcErr *err);
+NnLoss *nn_l1_loss(NnReduction reduction, AcErr *err);
+NnLoss *nn_smooth_l1_loss(NnReduction reduction, double beta, AcErr *err);
+NnLoss *nn_bce_loss(NnReduction reduction, MlTensor *weight, AcErr *err);
+NnLoss *nn_bce_with_logits_loss(NnReduction reduction, MlTensor *weight, MlTensor *pos_weight,
+                                AcErr *err);
+NnLoss *nn_kl_div_loss(NnReduction reduction, bool log_target, AcErr *err);
+NnLoss *nn_nll_loss(NnReduction reduction, MlTensor *weight, int64_t ignore_index, AcErr *err);
+NnLoss *nn_cross_entropy_loss(NnReduction reduction, MlTensor *weight, int64_t ignore_index,
+                              double label_smoothing, AcErr *err);
+
+/* PyTorch's class name: "MSELoss", "CrossEntropyLoss". */
+const char *nn_loss_type(const NnLoss *loss);
+
+/*
+ * The loss of input against target. Returns the output (borrowed, valid
+ * until the loss's next forward or nn_loss_free): a 0-d scalar for MEAN,
+ * SUM and BATCHMEAN, the per-element losses for NONE; NULL on error.
+ * *value (value may be NULL) is the scalar, or for NONE the sum of the
+ * elements.
+ * Shapes/dtypes: input f32 or f64, any shape and strides; target of the
+ *   input's shape and dtype (class losses: as above).
+ * Ownership: input and target borrowed.
+ * Errors: AC_ESHAPE "MSELoss: input [2,3] and target [3,2] differ in
+ *   shape" (class losses: "CrossEntropyLoss: target [4] does not match
+ *   input [3,5]"); AC_EDTYPE "BCELoss: target is f64, input f32";
+ *   AC_EINVAL for a class out of range (naming its position); AC_ENOMEM.
+ */
+MlTensor *nn_loss_forward(NnLoss *loss, MlTensor *input, MlTensor *target, double *value,
+                          AcErr *err);
+
+/*
+ * grad_input = d loss / d input times grad_output, for the same input and
+ * target as a forward (it need not have run: the gradient is computed
+ * from input and target alone). grad_output NULL means 1 everywhere (for
+ * NONE, the gradient of the sum). Returns grad_input (borrowed, the
+ * input's shape and dtype, contiguous; valid until the next backward or
+ * nn_loss_free), NULL on error.
+ * Shapes/dtypes: grad_output NULL or the output's shape (0-d for the
+ *   reductions), any float dtype.
+ * Errors: those of nn_loss_forward; AC_ESHAPE "MSELoss: grad_output [3],
+ *   want [2,3]".
+ * Follows: PyTorch's backward formulas; BCELoss's is
+ *   weight (x - y) / max(x (1 - x), 1e-12) (ATen binary_cross_entropy_backward).
+ */
+MlTensor *nn_loss_backward(NnLoss *loss, MlTensor *input, MlTensor *target, MlTensor *grad_output,
+                           AcErr *err);
+
+/* Frees the loss, its output, grad_input and its references to the weights.
+ * NULL is a no-op. */
+void nn_loss_free(NnLoss *loss);
+
 
 /* ---- Optimizers, schedules and gradient clipping (optim.c, schedule.c) ---- */
+
+/*
+ * An optimizer updates a fixed list of parameters (one PyTorch param
+ * group) from their gradients, with the update rules of PyTorch 1.13's
+ * torch.optim (the _single_tensor_* functions, which the class docstrings'
+ * pseudo-code describes), computed in double per element whatever the
+ * dtype (f32 parameters are rounded once per step):
+ *
+ *   every kind:  g = maximize ? -grad : grad
+ *   SGD:         g += weight_decay p;
+ *                if momentum: b = step 1 ? g : momentum b + (1 - dampening) g,
+ *                             g = nesterov ? g + momentum b : b;
+ *                p -= lr g
+ *   Adam:        g += weight_decay p; m = beta1 m + (1 - beta1) g;
+ *                v = beta2 v + (1 - beta2) g^2; amsgrad: vmax = max(vmax, v), v = vmax;
+ *                p -= lr / (1 - beta1^t) m / (sqrt(v) / sqrt(1 - beta2^t) + eps)
+ *   AdamW:       p *= 1 - lr weight_decay, then Adam without weight decay
+ *   RMSprop:     g += weight_decay p; s = alpha s + (1 - alpha) g^2;
+ *                centered: a = alpha a + (1 - alpha) g, d = sqrt(s - a^2) + eps,
+ *                else d = sqrt(s) + eps;
+ *                momentum > 0: b = momentum b + g / d, p -= lr b; else p -= lr g / d
+ *   Adagrad:     g += weight_decay p; sum += g^2;
+ *                p -= lr / (1 + (t - 1) lr_decay) g / (sqrt(sum) + eps)
+ *
+ * (maximize negates the gradient before the weight decay, as the code
+ * does; the docstrings put the sign on the final update instead.)
+ *
+ * State, per parameter, named as PyTorch's optimizer state_dict names it,
+ * the parameter's shape and dtype, made on first use:
+ *   SGD:     "momentum_buffer" (momentum != 0)
+ *   Adam, AdamW: "exp_avg", "exp_avg_sq", "max_exp_avg_sq" (amsgrad)
+ *   RMSprop: "square_avg", "momentum_buffer" (momentum > 0), "grad_avg" (centered)
+ *   Adagrad: "sum" (starts at initial_accumulator_value)
+ * and one step count t for all the parameters (PyTorch keeps one per
+ * parameter; they agree when every step updates every parameter). To
+ * checkpoint, save nn_optim_get_step and each nn_optim_state tensor; to
+ * restore, build the optimizer with the same options, nn_optim_set_step,
+ * and ml_copy into the tensors nn_optim_state returns. SGD's first step
+ * (t == 0 before it) sets momentum_buffer to the gradient.
+ *
+ * Thread safety: one thread at a time per optimizer.
+ * Follows: PyTorch 1.13 torch.optim SGD, Adam, AdamW, RMSprop, Adagrad.
+ */
+typedef enum NnOptimKind {
+	NN_OPTIM_SGD,
+	NN_OPTIM_ADAM,
+	NN_OPTIM_ADAMW,
+	NN_OPTIM_RMSPROP,
+	NN_OPTIM_ADAGRAD,
+} NnOptimKind;
+
+/* The hyper-parameters, PyTorch's names; each kind reads its own. */
+typedef struct NnOptimOptions {
+	double lr;
+	double weight_decay;               /* L2 penalty; AdamW's decoupled decay */
+	bool maximize;
+	double momentum;                   /* SGD, RMSprop */
+	double dampening;                  /* SGD */
+	bool nesterov;                     /* SGD: needs momentum > 0 and dampening 0 */
+	double beta1, beta2;               /* Adam, AdamW: betas */
+	double eps;                        /* Adam, AdamW, RMSprop, Adagrad */
+	bool amsgrad;                      /* Adam, AdamW */
+	double alpha;                      /* RMSprop */
+	bool centered;                     /* RMSprop */
+	double lr_decay;                   /* Adagrad */
+	double initial_accumulator_value;  /* Adagrad */
+} NnOptimOptions;
+
+typedef struct NnOptim NnOptim;
+
+/*
+ * PyTorch's defaults for kind: SGD lr 0.01 (PyTorch has no default; it
+ * is required there), momentum 0, dampening 0, weight_decay 0; Adam lr
+ * 1e-3, betas (0.9, 0.999), eps 1e-8, weight_decay 0; AdamW the same with
+ * weight_decay 0.01; RMSprop lr 0.01, alpha 0.99, eps 1e-8; Adagrad lr
+ * 0.01, lr_decay 0, eps 1e-10, initial_accumulator_value 0.
+ */
+NnOptimOptions nn_optim_defaults(NnOptimKind kind);
+
+/*
+ * A new optimizer over the parameters of m (nn_named_parameters' order,
+ * buffers excluded), or over params[0..nparams-1].
+ * Shapes/dtypes: each parameter f32 or f64, value and grad contiguous.
+ * Ownership: the parameters are borrowed and must outlive the optimizer;
+ *   params (the array) is copied. Caller owns the result; free with
+ *   nn_optim_free.
+ * Errors: NULL with AC_EINVAL naming the option ("Adam: beta1 1 is
+ *   outside [0, 1)", "SGD: nesterov needs momentum > 0 and dampening 0",
+ *   a negative lr, eps, weight_decay, momentum, alpha, lr_decay or
+ *   initial_accumulator_value), AC_EDTYPE for a parameter of another
+ *   dtype, AC_ENOMEM.
+ */
+NnOptim *nn_optim_new(NnOptimKind kind, const NnOptimOptions *o, NnModule *m, AcErr *err);
+NnOptim *nn_optim_new_params(NnOptimKind kind, const NnOptimOptions *o, NnParam *const *params,
+                             int nparams, AcErr *err);
+
+/* One update of every parameter from its gradient; the step count goes
+ * up by one first. Errors: AC_ESHAPE if a parameter's value or grad was
+ * replaced by one of another shape or layout, AC_ENOMEM for state. */
+int nn_optim_step(NnOptim *opt, AcErr *err);
+/* Sets every parameter's gradient to 0. */
+void nn_optim_zero_grad(NnOptim *opt);
+/* The learning rate (schedules set it). */
+void nn_optim_set_lr(NnOptim *opt, double lr);
+double nn_optim_get_lr(const NnOptim *opt);
+/* The options in force; the caller may change them between steps (the
+ * state an option needs is made when first used). Borrowed. */
+NnOptimOptions *nn_optim_options(NnOptim *opt);
+NnOptimKind nn_optim_kind(const NnOptim *opt);
+/* PyTorch's class name: "SGD", "Adam", "AdamW", "RMSprop", "Adagrad". */
+const char *nn_optim_type(const NnOptim *opt);
+
+/* The parameters, in order; index 0..nparams-1 (borrowed; NULL outside). */
+int nn_optim_nparams(const NnOptim *opt);
+NnParam *nn_optim_param(NnOptim *opt, int index);
+/* Steps taken (PyTorch's state["step"]); setting it restores a checkpoint. */
+int64_t nn_optim_get_step(const NnOptim *opt);
+void nn_optim_set_step(NnOptim *opt, int64_t step);
+/*
+ * The k-th state tensor (k = 0, 1, ..) of parameter index under the
+ * current options, in the order of the list above, and its name in *name
+ * (name may be NULL); NULL past the last one. Made (zeros, Adagrad's sum
+ * initial_accumulator_value) if no step has made it yet, so a checkpoint
+ * can be loaded into it. Borrowed; the caller may write the elements.
+ * Errors: NULL with AC_ENOMEM, or index out of range (AC_ERANGE).
+ */
+MlTensor *nn_optim_state(NnOptim *opt, int index, int k, const char **name, AcErr *err);
+/* Frees the optimizer and its state (not the parameters). NULL is a no-op. */
+void nn_optim_free(NnOptim *opt);
+
+/*
+ * Every parameter of m (buffers excluded) in nn_named_parameters' order,
+ * in a new array of *n pointers the caller frees with free() (the
+ * parameters stay borrowed). NULL with AC_ENOMEM; a model with no
+ * parameters gives a non-NULL array and *n = 0.
+ */
+NnParam **nn_parameters(NnModule *m, int *n, AcErr *err);
+
+/*
+ * Gradient clipping (clip.c).
+ * Scales all the gradients of params[0..n-1] together so that their
+ * norm_type norm (of all the gradients as one vector) is at most
+ * max_norm: total = (sum |g|^p)^(1/p), or max |g| for norm_type
+ * INFINITY; coef = max_norm / (total + 1e-6); every gradient is multiplied
+ * by coef when coef < 1. *total_norm (total_norm may be NULL) is the norm
+ * before clipping, as PyTorch returns it.
+ * Errors: AC_EINVAL for norm_type <= 0 or a negative max_norm; AC_EDTYPE
+ * for a gradient not f32 or f64.
+ * Follows: PyTorch 1.13 torch.nn.utils.clip_grad_norm_ (error_if_nonfinite False).
+ */
+int nn_clip_grad_norm(NnParam *const *params, int n, double max_norm, double norm_type,
+                      double *total_norm, AcErr *err);
+/* Clamps every gradient element into [-clip_value, clip_value]
+ * (torch.nn.utils.clip_grad_value_). Errors: AC_EINVAL for a negative
+ * clip_value; AC_EDTYPE as above. */
+int nn_clip_grad_value(NnParam *const *params, int n, double clip_value, AcErr *err);
+
+/*
+ * Learning-rate schedules: the lr for a step index as PyTorch's
+ * torch.optim.lr_scheduler gives it, in closed form (the caller steps:
+ * once per epoch or once per batch, as with PyTorch). step is PyTorch's
+ * last_epoch: 0 when the scheduler is made, k after k calls of
+ * scheduler.step(). An NnSchedule is a plain value: no allocation, no
+ * free. base_lr is PyTorch's initial_lr, the optimizer's lr when the
+ * schedule starts (nn_optim_get_lr).
+ *
+ *   StepLR:            base_lr gamma^floor(step / step_size)
+ *   MultiStepLR:       base_lr gamma^(milestones <= step), milestones any order
+ *   ExponentialLR:     base_lr gamma^step
+ *   CosineAnnealingLR: eta_min + (base_lr - eta_min)(1 + cos(pi step / T_max)) / 2
+ *                      (_get_closed_form_lr; PyTorch's recursive form differs by rounding)
+ *   OneCycleLR:        from max_lr / div_factor up to max_lr over the first
+ *                      pct_start total_steps - 1 steps, then down to
+ *                      max_lr / div_factor / final_div_factor at total_steps - 1,
+ *                      cosine (or linear) annealing; three_phase goes back
+ *                      to the initial lr at 2 pct_start total_steps - 2 first.
+ *                      Only the lr: PyTorch's cycle_momentum is not done.
+ *                      step > total_steps is an error there; here the lr is NaN.
+ *   LinearLR:          base_lr (start_factor + (end_factor - start_factor)
+ *                      min(step, total_iters) / total_iters)
+ *
+ * Constructors fill *s and return AC_OK, or AC_EINVAL naming the argument
+ * (step_size, T_max, total_steps or total_iters < 1; more than
+ * NN_MAX_MILESTONES milestones; pct_start outside [0, 1]; start_factor
+ * outside (0, 1] or end_factor outside [0, 1]; a negative lr).
+ * Follows: PyTorch 1.13 torch.optim.lr_scheduler (StepLR, MultiStepLR,
+ * ExponentialLR, CosineAnnealingLR, OneCycleLR, LinearLR).
+ */
+enum { NN_MAX_MILESTONES = 16 };
+
+typedef enum NnScheduleKind {
+	NN_SCHED_STEP_LR,
+	NN_SCHED_MULTI_STEP_LR,
+	NN_SCHED_EXPONENTIAL_LR,
+	NN_SCHED_COSINE_ANNEALING_LR,
+	NN_SCHED_ONE_CYCLE_LR,
+	NN_SCHED_LINEAR_LR,
+} NnScheduleKind;
+
+typedef struct NnSchedule {
+	NnScheduleKind kind;
+	double base_lr;          /* PyTorch's initial_lr; OneCycleLR: max_lr / div_factor */
+	double gamma;            /* StepLR, MultiStepLR, ExponentialLR */
+	int64_t step_size;       /* StepLR */
+	int nmilestones;         /* MultiStepLR */
+	int64_t milestones[NN_MAX_MILESTONES];
+	int64_t t_max;           /* CosineAnnealingLR */
+	double eta_min;
+	double max_lr;           /* OneCycleLR */
+	int64_t total_steps;
+	double pct_start;
+	bool anneal_linear;      /* false: PyTorch's anneal_strategy 'cos' */
+	double div_factor, final_div_factor;
+	bool three_phase;
+	double start_factor, end_factor;  /* LinearLR */
+	int64_t total_iters;
+} NnSchedule;
+
+int nn_step_lr(NnSchedule *s, double base_lr, int64_t step_size, double gamma, AcErr *err);
+int nn_multi_step_lr(NnSchedule *s, double base_lr, int nmilestones, const int64_t *milestones,
+                     double gamma, AcErr *err);
+int nn_exponential_lr(NnSchedule *s, double base_lr, double gamma, AcErr *err);
+int nn_cosine_annealing_lr(NnSchedule *s, double base_lr, int64_t t_max, double eta_min, AcErr *err);
+/* PyTorch's defaults: pct_start 0.3, anneal cos, div_factor 25,
+ * final_div_factor 1e4, three_phase false. */
+int nn_one_cycle_lr(NnSchedule *s, double max_lr, int64_t total_steps, double pct_start,
+                    bool anneal_linear, double div_factor, double final_div_factor, bool three_phase,
+                    AcErr *err);
+/* PyTorch's defaults: start_factor 1/3, end_factor 1, total_iters 5. */
+int nn_linear_lr(NnSchedule *s, double base_lr, double start_factor, double end_factor,
+                 int64_t total_iters, AcErr *err);
+
+/* The lr at step (>= 0; NaN for a negative step or OneCycleLR past total_steps). */
+double nn_schedule_lr(const NnSchedule *s, int64_t step);
+/* Sets opt's lr to nn_schedule_lr(s, step). Errors: AC_ERANGE when that
+ * is NaN ("OneCycleLR: step 101 is past total_steps 100"). */
+int nn_schedule_apply(const NnSchedule *s, NnOptim *opt, int64_t step, AcErr *err);
 
 
 /* ---- Autograd: a reverse-mode tape over ml's ops (autograd.c, grad.c) ---- */
