@@ -69,19 +69,38 @@ norm_free(NnModule *m)
 	free(n);
 }
 
-static inline double
-ld(const MlTensor *t, int64_t i)
+/* A tensor's elements as f32 or f64, held in locals so that the loops
+ * below test the dtype once, not per element. */
+typedef struct V {
+	float *f;
+	double *d;
+} V;
+
+static inline V
+view(const MlTensor *t)
 {
-	return t->dtype == ML_F32 ? ML_F32(t)[i] : ((const double *)(const void *)t->data)[i];
+	V v = {NULL, NULL};
+
+	if (t != NULL && t->dtype == ML_F32)
+		v.f = ML_F32(t);
+	else if (t != NULL)
+		v.d = (double *)(void *)t->data;
+	return v;
+}
+
+static inline double
+ld(V v, int64_t i)
+{
+	return v.f != NULL ? v.f[i] : v.d[i];
 }
 
 static inline void
-st(MlTensor *t, int64_t i, double v)
+st(V v, int64_t i, double x)
 {
-	if (t->dtype == ML_F32)
-		ML_F32(t)[i] = (float)v;
+	if (v.f != NULL)
+		v.f[i] = (float)x;
 	else
-		((double *)(void *)t->data)[i] = v;
+		v.d[i] = x;
 }
 
 static MlTensor *
@@ -131,7 +150,7 @@ segments(const Norm *n, const MlTensor *x, int64_t s, Seg *g)
 
 /* The segment's mean and biased variance (RMS: mean 0, mean of squares). */
 static void
-seg_stats(const Norm *n, const MlTensor *x, const Seg *g, double *mean, double *var)
+seg_stats(const Norm *n, V x, const Seg *g, double *mean, double *var)
 {
 	double s = 0, ss = 0, cnt = (double)(g->nrun * g->len), mu;
 
@@ -227,31 +246,30 @@ norm_output(NnModule *m, MlTensor *input, AcErr *err)
 		              ml_shape_fmt(input, s));
 	}
 	double eps = eps_of(n, x->dtype);
+	V vx = view(x), vy = view(m->output), vw = view(w), vb = view(b);
 	for (int64_t si = 0; si < nseg; si++) {
 		double mean, var;
 		segments(n, x, si, &g);
 		if (n->batch_stats) {
-			seg_stats(n, x, &g, &mean, &var);
+			seg_stats(n, vx, &g, &mean, &var);
 			if (n->kind == BATCH && n->track && m->training) {
 				double cnt = (double)(g.nrun * g.len), mo = n->momentum;
-				st(rm, si, (1 - mo) * ld(rm, si) + mo * mean);
-				st(rv, si, (1 - mo) * ld(rv, si) + mo * var * cnt / (cnt - 1));
+				st(view(rm), si, (1 - mo) * ld(view(rm), si) + mo * mean);
+				st(view(rv), si, (1 - mo) * ld(view(rv), si) + mo * var * cnt / (cnt - 1));
 			}
 		} else {
-			mean = ld(rm, si);
-			var = ld(rv, si);
+			mean = ld(view(rm), si);
+			var = ld(view(rv), si);
 		}
 		n->mean[si] = mean;
 		n->invstd[si] = 1 / sqrt(var + eps);
 		for (int64_t r = 0; r < g.nrun; r++)
-			for (int64_t j = 0; j < g.len; j++) {
-				int64_t at = g.base + r * g.rstride + j, a = g.aoff + j / g.aspan;
-				double y = (ld(x, at) - mean) * n->invstd[si];
-				if (w != NULL)
-					y *= ld(w, a);
-				if (b != NULL)
-					y += ld(b, a);
-				st(m->output, at, y);
+			for (int64_t j0 = 0, a = g.aoff; j0 < g.len; j0 += g.aspan, a++) {
+				/* the elements j0.. share affine entry a */
+				double sc = n->invstd[si] * (w != NULL ? ld(vw, a) : 1), sh = b != NULL ? ld(vb, a) : 0;
+				int64_t at = g.base + r * g.rstride, j1 = j0 + g.aspan < g.len ? j0 + g.aspan : g.len;
+				for (int64_t j = j0; j < j1; j++)
+					st(vy, at + j, (ld(vx, at + j) - mean) * sc + sh);
 			}
 	}
 	ml_tensor_unref(x);
@@ -298,25 +316,35 @@ norm_grad_input(NnModule *m, MlTensor *input, MlTensor *grad_output, AcErr *err)
 		rc = nn_err(m, err, e.code, "%s", e.msg);
 		goto done;
 	}
+	V vx = view(x), vgy = view(gy), vw = view(w), vgx = view(m->grad_input);
 	for (int64_t si = 0; si < n->nseg; si++) {
 		double mean = n->mean[si], is = n->invstd[si], sg = 0, sgx = 0, cnt;
 		segments(n, x, si, &g);
 		cnt = (double)(g.nrun * g.len);
 		if (n->batch_stats)
 			for (int64_t r = 0; r < g.nrun; r++)
-				for (int64_t j = 0; j < g.len; j++) {
-					int64_t at = g.base + r * g.rstride + j;
-					double gh = ld(gy, at) * (w != NULL ? ld(w, g.aoff + j / g.aspan) : 1);
-					sg += gh;
-					sgx += gh * (ld(x, at) - mean) * is;
+				for (int64_t j0 = 0, a = g.aoff; j0 < g.len; j0 += g.aspan, a++) {
+					double wa = w != NULL ? ld(vw, a) : 1, s = 0, sx = 0;
+					int64_t at = g.base + r * g.rstride, j1 = j0 + g.aspan < g.len ? j0 + g.aspan : g.len;
+					for (int64_t j = j0; j < j1; j++) {
+						double gv = ld(vgy, at + j);
+						s += gv;
+						sx += gv * (ld(vx, at + j) - mean);
+					}
+					sg += wa * s;
+					sgx += wa * sx * is;
 				}
 		double mg = n->kind == RMS ? 0 : sg / cnt, mgx = sgx / cnt;
+		if (!n->batch_stats)
+			mg = mgx = 0;  /* fixed statistics: only the affine map */
 		for (int64_t r = 0; r < g.nrun; r++)
-			for (int64_t j = 0; j < g.len; j++) {
-				int64_t at = g.base + r * g.rstride + j;
-				double gh = ld(gy, at) * (w != NULL ? ld(w, g.aoff + j / g.aspan) : 1);
-				double xh = (ld(x, at) - mean) * is;
-				st(m->grad_input, at, n->batch_stats ? is * (gh - mg - xh * mgx) : is * gh);
+			for (int64_t j0 = 0, a = g.aoff; j0 < g.len; j0 += g.aspan, a++) {
+				double wa = w != NULL ? ld(vw, a) : 1;
+				int64_t at = g.base + r * g.rstride, j1 = j0 + g.aspan < g.len ? j0 + g.aspan : g.len;
+				for (int64_t j = j0; j < j1; j++) {
+					double xh = (ld(vx, at + j) - mean) * is;
+					st(vgx, at + j, is * (ld(vgy, at + j) * wa - mg - xh * mgx));
+				}
 			}
 	}
 done:
@@ -345,22 +373,28 @@ norm_acc_grad(NnModule *m, MlTensor *input, MlTensor *grad_output, double scale,
 		rc = nn_err(m, err, AC_ENOMEM, "out of memory");
 		goto done;
 	}
+	V vx = view(x), vgy = view(gy);
 	for (int64_t si = 0; si < n->nseg; si++) {
 		double mean = n->mean[si], is = n->invstd[si];
 		segments(n, x, si, &g);
 		for (int64_t r = 0; r < g.nrun; r++)
-			for (int64_t j = 0; j < g.len; j++) {
-				int64_t at = g.base + r * g.rstride + j, a = g.aoff + j / g.aspan;
-				double gv = ld(gy, at);
-				acc[a] += gv * (ld(x, at) - mean) * is;
-				acc[na + a] += gv;
+			for (int64_t j0 = 0, a = g.aoff; j0 < g.len; j0 += g.aspan, a++) {
+				double s = 0, sx = 0;
+				int64_t at = g.base + r * g.rstride, j1 = j0 + g.aspan < g.len ? j0 + g.aspan : g.len;
+				for (int64_t j = j0; j < j1; j++) {
+					double gv = ld(vgy, at + j);
+					s += gv;
+					sx += gv * (ld(vx, at + j) - mean);
+				}
+				acc[a] += sx * is;
+				acc[na + a] += s;
 			}
 	}
 	for (int64_t a = 0; a < na; a++) {
 		if (dw != NULL)
-			st(dw, a, ld(dw, a) + scale * acc[a]);
+			st(view(dw), a, ld(view(dw), a) + scale * acc[a]);
 		if (db != NULL)
-			st(db, a, ld(db, a) + scale * acc[na + a]);
+			st(view(db), a, ld(view(db), a) + scale * acc[na + a]);
 	}
 	free(acc);
 done:
