@@ -88,7 +88,8 @@ run_op(NnModule *m, MlOp op, MlTensor **slot, MlTensor *const *in, const MlOpPar
 	int nd;
 
 	if (ml_op_shape(op, in, p, &nd, ne, &e) != AC_OK ||
-	    nn_ensure(slot, in[0]->dtype, nd, ne, &e) != AC_OK || ml_op_into(op, *slot, in, p, &e) != AC_OK)
+	    nn_ensure(slot, in[0]->dtype, nd, ne, &e) != AC_OK ||
+	    ml_op_into(op, *slot, in, p, &e) != AC_OK)
 		return nn_err(m, err, e.code, "%s", e.msg);
 	return AC_OK;
 }
