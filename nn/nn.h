@@ -393,6 +393,179 @@ NnModule *nn_embedding(int64_t num_embeddings, int64_t embedding_dim, int64_t pa
 /* ---- Layers: convolution, pooling and normalisation (conv.c, pool.c,
  * norm.c) ---- */
 
+/*
+ * Shared by the layers below:
+ * - Input is batched, PyTorch's shapes with N first: [N, C, L] for the
+ *   1-d layers, [N, C, H, W] for the 2-d ones (no unbatched [C, H, W]
+ *   form: add the batch dimension with ml_view_unsqueeze). f32 or f64,
+ *   the parameters' dtype (the pools take either), any strides.
+ * - Per-dimension arguments are arrays of one int per spatial dimension,
+ *   height first; NULL gives PyTorch's default (stride 1, or the kernel
+ *   for the pools; padding 0; dilation 1; output_padding 0).
+ * - Errors: constructors return NULL with AC_EINVAL naming the argument
+ *   ("Conv2d: groups 3 do not divide in_channels 4"); a forward returns
+ *   AC_ESHAPE with one line naming the layer and the shapes ("Conv2d 0:
+ *   input [2,4,5,5] has 4 channels, want 3"), AC_EDTYPE for a dtype other
+ *   than the parameters'.
+ * - nn_forward keeps what backward needs (the pool's argmax, the norm's
+ *   statistics), so nn_backward must follow the forward of the same input.
+ */
+
+/*
+ * Conv1d / Conv2d: output = bias + the cross-correlation of input with
+ * weight per group.
+ * Shapes/dtypes: input [N, in_channels, *in]; weight [out_channels,
+ *   in_channels/groups, *kernel_size]; bias [out_channels]; output [N,
+ *   out_channels, *out], out = (in + 2*padding - dilation*(kernel-1) - 1)
+ *   / stride + 1 (rounded down). Parameters f32 (nn_to_dtype for f64).
+ * Init: weight and bias U(-1/sqrt(fan_in), 1/sqrt(fan_in)), fan_in =
+ *   in_channels/groups * prod(kernel_size), from an MlRng seeded by seed.
+ * Backward: grad_input is the transposed convolution of grad_output
+ *   (ml's conv_transpose); grad_weight the correlation of input with
+ *   grad_output, one gemm per image and group over im2col tiles.
+ * Ownership: caller owns the module; free with nn_free.
+ * Errors: NULL and AC_EINVAL for a size below 1, negative padding, groups
+ *   not dividing both channel counts.
+ * Follows: PyTorch torch.nn.Conv1d / Conv2d (padding_mode "zeros");
+ *   Torch7 THNN SpatialConvolutionMM.
+ */
+NnModule *nn_conv1d(int64_t in_channels, int64_t out_channels, int64_t kernel_size, int64_t stride,
+                    int64_t padding, int64_t dilation, int64_t groups, bool bias, uint64_t seed,
+                    AcErr *err);
+NnModule *nn_conv2d(int64_t in_channels, int64_t out_channels, const int64_t kernel_size[2],
+                    const int64_t stride[2], const int64_t padding[2], const int64_t dilation[2],
+                    int64_t groups, bool bias, uint64_t seed, AcErr *err);
+
+/*
+ * ConvTranspose1d / ConvTranspose2d: the adjoint of Conv with the same
+ * arguments (the gradient of a convolution), plus the bias; arguments in
+ * PyTorch's order.
+ * Shapes/dtypes: input [N, in_channels, *in]; weight [in_channels,
+ *   out_channels/groups, *kernel_size]; bias [out_channels]; output
+ *   [N, out_channels, *out], out = (in-1)*stride - 2*padding +
+ *   dilation*(kernel-1) + output_padding + 1.
+ * Init: as Conv with fan_in = out_channels/groups * prod(kernel_size)
+ *   (PyTorch's fan_in of weight.size(1)).
+ * Errors: as Conv; AC_EINVAL for output_padding not below stride or
+ *   dilation (PyTorch's rule).
+ * Follows: PyTorch torch.nn.ConvTranspose1d / ConvTranspose2d; Torch7
+ *   THNN SpatialFullConvolution.
+ */
+NnModule *nn_conv_transpose1d(int64_t in_channels, int64_t out_channels, int64_t kernel_size,
+                              int64_t stride, int64_t padding, int64_t output_padding,
+                              int64_t groups, bool bias, int64_t dilation, uint64_t seed,
+                              AcErr *err);
+NnModule *nn_conv_transpose2d(int64_t in_channels, int64_t out_channels,
+                              const int64_t kernel_size[2], const int64_t stride[2],
+                              const int64_t padding[2], const int64_t output_padding[2],
+                              int64_t groups, bool bias, const int64_t dilation[2], uint64_t seed,
+                              AcErr *err);
+
+/*
+ * MaxPool1d / MaxPool2d: the max over each window; the gradient goes to
+ * the window's argmax (the first maximum, NaN above every number).
+ * Shapes/dtypes: input [N, C, *in] f32 or f64; output [N, C, *out], out
+ *   = (in + 2*padding - dilation*(kernel-1) - 1) / stride + 1, rounded
+ *   down or (ceil_mode) up, a last window starting in the right padding
+ *   dropped. stride 0 (1-d) or NULL (2-d) is the kernel.
+ * Errors: NULL and AC_EINVAL for a kernel, stride or dilation below 1 or
+ *   padding above half the kernel (PyTorch's rule).
+ * Follows: PyTorch torch.nn.MaxPool1d / MaxPool2d (return_indices kept
+ *   inside); Torch7 THNN SpatialDilatedMaxPooling.
+ */
+NnModule *nn_max_pool1d(int64_t kernel_size, int64_t stride, int64_t padding, int64_t dilation,
+                        bool ceil_mode, AcErr *err);
+NnModule *nn_max_pool2d(const int64_t kernel_size[2], const int64_t stride[2],
+                        const int64_t padding[2], const int64_t dilation[2], bool ceil_mode,
+                        AcErr *err);
+
+/*
+ * AvgPool1d / AvgPool2d: the mean over each window, dividing by the taps
+ * inside the input, or (count_include_pad, PyTorch's default true) inside
+ * the padded input; the gradient is spread back with the same divisor.
+ * Shapes/dtypes: as MaxPool with dilation 1.
+ * Errors: as MaxPool.
+ * Follows: PyTorch torch.nn.AvgPool1d / AvgPool2d (no divisor_override);
+ *   Torch7 THNN SpatialAveragePooling.
+ */
+NnModule *nn_avg_pool1d(int64_t kernel_size, int64_t stride, int64_t padding, bool ceil_mode,
+                        bool count_include_pad, AcErr *err);
+NnModule *nn_avg_pool2d(const int64_t kernel_size[2], const int64_t stride[2],
+                        const int64_t padding[2], bool ceil_mode, bool count_include_pad,
+                        AcErr *err);
+
+/*
+ * AdaptiveAvgPool2d: output [N, C, oh, ow] for any input [N, C, H, W];
+ * output i of n over an extent m averages [floor(i*m/n), ceil((i+1)*m/n)).
+ * output_size {1, 1} is global average pooling.
+ * Errors: NULL and AC_EINVAL for an output size below 1.
+ * Follows: PyTorch torch.nn.AdaptiveAvgPool2d (no None entries).
+ */
+NnModule *nn_adaptive_avg_pool2d(const int64_t output_size[2], AcErr *err);
+
+/*
+ * BatchNorm1d (input [N, C] or [N, C, L]) / BatchNorm2d ([N, C, H, W]):
+ * y = (x - mean) / sqrt(var + eps) * weight + bias per channel.
+ * In training mode (or without track_running_stats) mean and var are the
+ * batch's (biased variance), and running_mean / running_var move by
+ * momentum towards the batch mean and unbiased variance:
+ * r = (1 - momentum) * r + momentum * batch; backward goes through the
+ * batch statistics. In evaluation mode with track_running_stats the
+ * running statistics are used and backward is the affine map's.
+ * Parameters: weight [C] (ones), bias [C] (zeros) when affine; buffers
+ *   running_mean [C] (zeros), running_var [C] (ones) when
+ *   track_running_stats. No num_batches_tracked: momentum is a number
+ *   (PyTorch's momentum=None cumulative average is not offered).
+ * Errors: NULL and AC_EINVAL for num_features < 1, eps < 0, momentum
+ *   outside [0, 1]; forward AC_ESHAPE for the wrong channel count and, in
+ *   training, for a single value per channel ("BatchNorm1d: expected
+ *   more than 1 value per channel when training, got input [1,4]").
+ * Follows: PyTorch torch.nn.BatchNorm1d / BatchNorm2d; Ioffe & Szegedy
+ *   2015; Torch7 THNN BatchNormalization.
+ */
+NnModule *nn_batch_norm1d(int64_t num_features, double eps, double momentum, bool affine,
+                          bool track_running_stats, AcErr *err);
+NnModule *nn_batch_norm2d(int64_t num_features, double eps, double momentum, bool affine,
+                          bool track_running_stats, AcErr *err);
+
+/*
+ * LayerNorm: normalises over the last ndim dimensions (normalized_shape,
+ * ndim 1..NN_HPARAM_INTS), y = (x - mean) / sqrt(var + eps) * weight +
+ * bias, var biased.
+ * Shapes/dtypes: input [*, normalized_shape...]; weight, bias of
+ *   normalized_shape (ones, zeros) when elementwise_affine.
+ * Errors: NULL and AC_EINVAL for a size below 1 or eps < 0; forward
+ *   AC_ESHAPE when the input does not end in normalized_shape.
+ * Follows: PyTorch torch.nn.LayerNorm; Ba et al. 2016.
+ */
+NnModule *nn_layer_norm(int ndim, const int64_t *normalized_shape, double eps,
+                        bool elementwise_affine, AcErr *err);
+
+/*
+ * RMSNorm: y = x / sqrt(mean(x^2) + eps) * weight over the last ndim
+ * dimensions. eps < 0 stands for PyTorch's eps=None: the machine epsilon
+ * of the input's dtype (FLT_EPSILON for f32, DBL_EPSILON for f64), taken
+ * at each forward.
+ * Shapes/dtypes: as LayerNorm; weight of normalized_shape (ones) when
+ *   elementwise_affine, no bias.
+ * Follows: PyTorch torch.nn.RMSNorm (2.4); Zhang & Sennrich 2019.
+ */
+NnModule *nn_rms_norm(int ndim, const int64_t *normalized_shape, double eps,
+                      bool elementwise_affine, AcErr *err);
+
+/*
+ * GroupNorm: the channels of input [N, C, *] split into num_groups groups,
+ * each normalised over its channels and positions, then weight and bias
+ * per channel.
+ * Shapes/dtypes: input [N, num_channels, *] (ndim >= 2); weight, bias
+ *   [num_channels] (ones, zeros) when affine.
+ * Errors: NULL and AC_EINVAL when num_groups does not divide
+ *   num_channels; forward AC_ESHAPE for the wrong channel count.
+ * Follows: PyTorch torch.nn.GroupNorm; Wu & He 2018.
+ */
+NnModule *nn_group_norm(int64_t num_groups, int64_t num_channels, double eps, bool affine,
+                        AcErr *err);
+
 
 /* ---- Losses (loss.c) ---- */
 
