@@ -40,7 +40,7 @@ endif
 
 DEB_PKGS = build-essential pkg-config zlib1g-dev libopenblas-dev libcmocka-dev libmd-dev libsodium-dev \
 	libzmq3-dev protobuf-c-compiler libprotobuf-c-dev libsqlite3-dev libjansson-dev libseccomp-dev \
-	dataset-fashion-mnist lua5.4 libonnx-testdata
+	dataset-fashion-mnist lua5.4 libonnx-testdata gnuplot-nox
 
 BASE_SRC := $(wildcard base/*.c)
 DIS_SRC  := $(wildcard dis/*.c)

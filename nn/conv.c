@@ -297,16 +297,19 @@ done:
 	return rc;
 }
 
-static NnModule *conv_create(const NnHparams *hp, uint64_t seed, AcErr *err);
+static NnModule *conv1d_create(const NnHparams *hp, uint64_t seed, AcErr *err);
+static NnModule *conv2d_create(const NnHparams *hp, uint64_t seed, AcErr *err);
+static NnModule *convt1d_create(const NnHparams *hp, uint64_t seed, AcErr *err);
+static NnModule *convt2d_create(const NnHparams *hp, uint64_t seed, AcErr *err);
 
-static const NnClass conv1d_class = {"Conv1d", conv_output, conv_grad_input, conv_acc_grad,
-                                     conv_free, conv_create};
-static const NnClass conv2d_class = {"Conv2d", conv_output, conv_grad_input, conv_acc_grad,
-                                     conv_free, conv_create};
-static const NnClass convt1d_class = {"ConvTranspose1d", conv_output, conv_grad_input,
-                                      conv_acc_grad, conv_free, conv_create};
-static const NnClass convt2d_class = {"ConvTranspose2d", conv_output, conv_grad_input,
-                                      conv_acc_grad, conv_free, conv_create};
+const NnClass nn_conv1d_class = {"Conv1d", conv_output, conv_grad_input, conv_acc_grad,
+                                 conv_free, conv1d_create};
+const NnClass nn_conv2d_class = {"Conv2d", conv_output, conv_grad_input, conv_acc_grad,
+                                 conv_free, conv2d_create};
+const NnClass nn_conv_transpose1d_class = {"ConvTranspose1d", conv_output, conv_grad_input,
+                                           conv_acc_grad, conv_free, convt1d_create};
+const NnClass nn_conv_transpose2d_class = {"ConvTranspose2d", conv_output, conv_grad_input,
+                                           conv_acc_grad, conv_free, convt2d_create};
 
 /* The per-dimension arguments, height first, as the user gave them (nsp
  * entries) with NULL for the default def. */
@@ -324,8 +327,8 @@ conv_new(bool transposed, int nsp, int64_t in, int64_t out, const int64_t *kerne
          const int64_t *stride, const int64_t *padding, const int64_t *output_padding,
          int64_t groups, bool bias, const int64_t *dilation, uint64_t seed, AcErr *err)
 {
-	const NnClass *cls = transposed ? (nsp == 1 ? &convt1d_class : &convt2d_class)
-	                                : (nsp == 1 ? &conv1d_class : &conv2d_class);
+	const NnClass *cls = transposed ? (nsp == 1 ? &nn_conv_transpose1d_class : &nn_conv_transpose2d_class)
+	                                : (nsp == 1 ? &nn_conv1d_class : &nn_conv2d_class);
 	const char *type = cls->type;
 	int64_t k[2], s[2], p[2], d[2], op[2];
 	NnModule *m;
@@ -408,24 +411,68 @@ fail:
 	return NULL;
 }
 
-static NnModule *
-conv_create(const NnHparams *hp, uint64_t seed, AcErr *err)
+/* hp's per-dimension value name as nsp entries in out (one value stands
+ * for every dimension, as PyTorch's int arguments do); NULL when absent,
+ * and *bad set when it has another count. */
+static const int64_t *
+spatial(const NnHparams *hp, const char *name, int nsp, int64_t out[2], bool *bad)
 {
-	const NnHparam *k = nn_hparam_get(hp, "kernel_size"), *s = nn_hparam_get(hp, "stride"),
-	               *p = nn_hparam_get(hp, "padding"), *d = nn_hparam_get(hp, "dilation"),
-	               *op = nn_hparam_get(hp, "output_padding");
-	int nsp = k != NULL ? k->n : 0;
+	const NnHparam *h = nn_hparam_get(hp, name);
 
-	if (nsp < 1 || nsp > 2 || (s != NULL && s->n != nsp) || (p != NULL && p->n != nsp) ||
-	    (d != NULL && d->n != nsp) || (op != NULL && op->n != nsp)) {
-		ac_err_set(err, AC_EINVAL, "conv: bad kernel_size, stride, padding or dilation");
+	if (h == NULL)
+		return NULL;
+	if (h->n != 1 && h->n != nsp) {
+		*bad = true;
 		return NULL;
 	}
-	return conv_new(op != NULL, nsp, nn_hparam_geti(hp, "in_channels", 0),
-	                nn_hparam_geti(hp, "out_channels", 0), k->i, s != NULL ? s->i : NULL,
-	                p != NULL ? p->i : NULL, op != NULL ? op->i : NULL,
-	                nn_hparam_geti(hp, "groups", 1), nn_hparam_geti(hp, "bias", 1) != 0,
-	                d != NULL ? d->i : NULL, seed, err);
+	for (int i = 0; i < nsp; i++)
+		out[i] = h->i[h->n == 1 ? 0 : i];
+	return out;
+}
+
+/* A layer from a model file or $Nn: its class says the kind. */
+static NnModule *
+conv_create_as(bool transposed, int nsp, const NnHparams *hp, uint64_t seed, AcErr *err)
+{
+	int64_t kv[2], sv[2], pv[2], dv[2], ov[2];
+	bool bad = false;
+	const int64_t *k = spatial(hp, "kernel_size", nsp, kv, &bad), *st = spatial(hp, "stride", nsp, sv, &bad),
+	              *p = spatial(hp, "padding", nsp, pv, &bad), *d = spatial(hp, "dilation", nsp, dv, &bad),
+	              *op = spatial(hp, "output_padding", nsp, ov, &bad);
+
+	if (k == NULL || bad || (!transposed && op != NULL)) {
+		ac_err_set(err, AC_EINVAL, "%s: bad kernel_size, stride, padding, dilation or output_padding",
+		           transposed ? (nsp == 1 ? "ConvTranspose1d" : "ConvTranspose2d")
+		                      : (nsp == 1 ? "Conv1d" : "Conv2d"));
+		return NULL;
+	}
+	return conv_new(transposed, nsp, nn_hparam_geti(hp, "in_channels", 0),
+	                nn_hparam_geti(hp, "out_channels", 0), k, st, p, op,
+	                nn_hparam_geti(hp, "groups", 1), nn_hparam_geti(hp, "bias", 1) != 0, d, seed, err);
+}
+
+static NnModule *
+conv1d_create(const NnHparams *hp, uint64_t seed, AcErr *err)
+{
+	return conv_create_as(false, 1, hp, seed, err);
+}
+
+static NnModule *
+conv2d_create(const NnHparams *hp, uint64_t seed, AcErr *err)
+{
+	return conv_create_as(false, 2, hp, seed, err);
+}
+
+static NnModule *
+convt1d_create(const NnHparams *hp, uint64_t seed, AcErr *err)
+{
+	return conv_create_as(true, 1, hp, seed, err);
+}
+
+static NnModule *
+convt2d_create(const NnHparams *hp, uint64_t seed, AcErr *err)
+{
+	return conv_create_as(true, 2, hp, seed, err);
 }
 
 NnModule *

@@ -918,6 +918,29 @@ double nn_schedule_lr(const NnSchedule *s, int64_t step);
 int nn_schedule_apply(const NnSchedule *s, NnOptim *opt, int64_t step, AcErr *err);
 
 
+/* ---- Losses and optimizers by name (byname.c) ---- */
+
+/*
+ * A loss by PyTorch's class name (CrossEntropyLoss NLLLoss MSELoss L1Loss
+ * SmoothL1Loss BCELoss BCEWithLogitsLoss KLDivLoss) with its keyword
+ * arguments as `name=value` words: reduction=none|mean|sum|batchmean,
+ * ignore_index, label_smoothing, beta, log_target (no class weights).
+ * Errors: AC_EINVAL naming an unknown type or an option the type does not
+ * take; the constructor's own.
+ */
+NnLoss *nn_loss_create(const char *type, const char *opts, AcErr *err);
+
+/*
+ * An optimizer by PyTorch's class name (SGD Adam AdamW RMSprop Adagrad)
+ * over m's parameters, with its keyword arguments as `name=value` words
+ * (lr, momentum, dampening, nesterov, weight_decay, betas=a,b, eps,
+ * amsgrad, alpha, centered, lr_decay, initial_accumulator_value,
+ * maximize; the rest PyTorch's defaults, SGD's lr 0.01).
+ * Errors: AC_EINVAL naming an unknown type or option; nn_optim_new's.
+ */
+NnOptim *nn_optim_create(const char *type, NnModule *m, const char *opts, AcErr *err);
+
+
 /* ---- Autograd: a reverse-mode tape over ml's ops (autograd.c, grad.c) ---- */
 
 

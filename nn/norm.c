@@ -409,15 +409,15 @@ static NnModule *ln_create(const NnHparams *hp, uint64_t seed, AcErr *err);
 static NnModule *rms_create(const NnHparams *hp, uint64_t seed, AcErr *err);
 static NnModule *gn_create(const NnHparams *hp, uint64_t seed, AcErr *err);
 
-static const NnClass bn1d_class = {"BatchNorm1d", norm_output, norm_grad_input, norm_acc_grad,
+const NnClass nn_batch_norm1d_class = {"BatchNorm1d", norm_output, norm_grad_input, norm_acc_grad,
                                    norm_free, bn1d_create};
-static const NnClass bn2d_class = {"BatchNorm2d", norm_output, norm_grad_input, norm_acc_grad,
+const NnClass nn_batch_norm2d_class = {"BatchNorm2d", norm_output, norm_grad_input, norm_acc_grad,
                                    norm_free, bn2d_create};
-static const NnClass ln_class = {"LayerNorm", norm_output, norm_grad_input, norm_acc_grad,
+const NnClass nn_layer_norm_class = {"LayerNorm", norm_output, norm_grad_input, norm_acc_grad,
                                  norm_free, ln_create};
-static const NnClass rms_class = {"RMSNorm", norm_output, norm_grad_input, norm_acc_grad,
+const NnClass nn_rms_norm_class = {"RMSNorm", norm_output, norm_grad_input, norm_acc_grad,
                                   norm_free, rms_create};
-static const NnClass gn_class = {"GroupNorm", norm_output, norm_grad_input, norm_acc_grad,
+const NnClass nn_group_norm_class = {"GroupNorm", norm_output, norm_grad_input, norm_acc_grad,
                                  norm_free, gn_create};
 
 /* Registers an f32 parameter or buffer of shape ne filled with v; its
@@ -472,8 +472,8 @@ norm_new(const NnClass *cls, int kind, int ndim, const int64_t *shape, int64_t g
 	if (kind == BATCH || kind == GROUP)
 		n->min_ndim = 2;
 	if (kind == BATCH)
-		n->max_ndim = cls == &bn1d_class ? 3 : 4;
-	if (cls == &bn2d_class)
+		n->max_ndim = cls == &nn_batch_norm1d_class ? 3 : 4;
+	if (cls == &nn_batch_norm2d_class)
 		n->min_ndim = 4;
 	memcpy(ne, shape, (size_t)ndim * sizeof *shape);
 	if (affine && add(m, "weight", ndim, ne, 1, true, &n->iw, err) != AC_OK)
@@ -524,14 +524,14 @@ static NnModule *
 bn1d_create(const NnHparams *hp, uint64_t seed, AcErr *err)
 {
 	(void)seed;
-	return bn_create(&bn1d_class, hp, err);
+	return bn_create(&nn_batch_norm1d_class, hp, err);
 }
 
 static NnModule *
 bn2d_create(const NnHparams *hp, uint64_t seed, AcErr *err)
 {
 	(void)seed;
-	return bn_create(&bn2d_class, hp, err);
+	return bn_create(&nn_batch_norm2d_class, hp, err);
 }
 
 static NnModule *
@@ -551,14 +551,14 @@ static NnModule *
 ln_create(const NnHparams *hp, uint64_t seed, AcErr *err)
 {
 	(void)seed;
-	return row_create(&ln_class, LAYER, hp, err);
+	return row_create(&nn_layer_norm_class, LAYER, hp, err);
 }
 
 static NnModule *
 rms_create(const NnHparams *hp, uint64_t seed, AcErr *err)
 {
 	(void)seed;
-	return row_create(&rms_class, RMS, hp, err);
+	return row_create(&nn_rms_norm_class, RMS, hp, err);
 }
 
 static NnModule *
@@ -567,7 +567,7 @@ gn_create(const NnHparams *hp, uint64_t seed, AcErr *err)
 	int64_t c = nn_hparam_geti(hp, "num_channels", 0);
 
 	(void)seed;
-	return norm_new(&gn_class, GROUP, 1, &c, nn_hparam_geti(hp, "num_groups", 0),
+	return norm_new(&nn_group_norm_class, GROUP, 1, &c, nn_hparam_geti(hp, "num_groups", 0),
 	                nn_hparam_getf(hp, "eps", 1e-5), 0, nn_hparam_geti(hp, "affine", 1) != 0, false,
 	                err);
 }
@@ -576,7 +576,7 @@ NnModule *
 nn_batch_norm1d(int64_t num_features, double eps, double momentum, bool affine,
                 bool track_running_stats, AcErr *err)
 {
-	return norm_new(&bn1d_class, BATCH, 1, &num_features, 0, eps, momentum, affine,
+	return norm_new(&nn_batch_norm1d_class, BATCH, 1, &num_features, 0, eps, momentum, affine,
 	                track_running_stats, err);
 }
 
@@ -584,7 +584,7 @@ NnModule *
 nn_batch_norm2d(int64_t num_features, double eps, double momentum, bool affine,
                 bool track_running_stats, AcErr *err)
 {
-	return norm_new(&bn2d_class, BATCH, 1, &num_features, 0, eps, momentum, affine,
+	return norm_new(&nn_batch_norm2d_class, BATCH, 1, &num_features, 0, eps, momentum, affine,
 	                track_running_stats, err);
 }
 
@@ -592,7 +592,7 @@ NnModule *
 nn_layer_norm(int ndim, const int64_t *normalized_shape, double eps, bool elementwise_affine,
               AcErr *err)
 {
-	return norm_new(&ln_class, LAYER, ndim, normalized_shape, 0, eps, 0, elementwise_affine, false,
+	return norm_new(&nn_layer_norm_class, LAYER, ndim, normalized_shape, 0, eps, 0, elementwise_affine, false,
 	                err);
 }
 
@@ -600,12 +600,12 @@ NnModule *
 nn_rms_norm(int ndim, const int64_t *normalized_shape, double eps, bool elementwise_affine,
             AcErr *err)
 {
-	return norm_new(&rms_class, RMS, ndim, normalized_shape, 0, eps, 0, elementwise_affine, false,
+	return norm_new(&nn_rms_norm_class, RMS, ndim, normalized_shape, 0, eps, 0, elementwise_affine, false,
 	                err);
 }
 
 NnModule *
 nn_group_norm(int64_t num_groups, int64_t num_channels, double eps, bool affine, AcErr *err)
 {
-	return norm_new(&gn_class, GROUP, 1, &num_channels, num_groups, eps, 0, affine, false, err);
+	return norm_new(&nn_group_norm_class, GROUP, 1, &num_channels, num_groups, eps, 0, affine, false, err);
 }

@@ -202,18 +202,22 @@ pool_grad_input(NnModule *m, MlTensor *input, MlTensor *grad_output, AcErr *err)
 	return AC_OK;
 }
 
-static NnModule *pool_create(const NnHparams *hp, uint64_t seed, AcErr *err);
+static NnModule *max1d_create(const NnHparams *hp, uint64_t seed, AcErr *err);
+static NnModule *max2d_create(const NnHparams *hp, uint64_t seed, AcErr *err);
+static NnModule *avg1d_create(const NnHparams *hp, uint64_t seed, AcErr *err);
+static NnModule *avg2d_create(const NnHparams *hp, uint64_t seed, AcErr *err);
+static NnModule *adaptive2d_create(const NnHparams *hp, uint64_t seed, AcErr *err);
 
-static const NnClass max1d_class = {"MaxPool1d", pool_output, pool_grad_input, NULL, pool_free,
-                                    pool_create};
-static const NnClass max2d_class = {"MaxPool2d", pool_output, pool_grad_input, NULL, pool_free,
-                                    pool_create};
-static const NnClass avg1d_class = {"AvgPool1d", pool_output, pool_grad_input, NULL, pool_free,
-                                    pool_create};
-static const NnClass avg2d_class = {"AvgPool2d", pool_output, pool_grad_input, NULL, pool_free,
-                                    pool_create};
-static const NnClass adaptive2d_class = {"AdaptiveAvgPool2d", pool_output, pool_grad_input, NULL,
-                                         pool_free, pool_create};
+const NnClass nn_max_pool1d_class = {"MaxPool1d", pool_output, pool_grad_input, NULL, pool_free,
+                                    max1d_create};
+const NnClass nn_max_pool2d_class = {"MaxPool2d", pool_output, pool_grad_input, NULL, pool_free,
+                                    max2d_create};
+const NnClass nn_avg_pool1d_class = {"AvgPool1d", pool_output, pool_grad_input, NULL, pool_free,
+                                    avg1d_create};
+const NnClass nn_avg_pool2d_class = {"AvgPool2d", pool_output, pool_grad_input, NULL, pool_free,
+                                    avg2d_create};
+const NnClass nn_adaptive_avg_pool2d_class = {"AdaptiveAvgPool2d", pool_output, pool_grad_input, NULL,
+                                         pool_free, adaptive2d_create};
 
 /* v's nsp entries (height first) into out[2], def for a NULL v or a 0
  * stride (1-d: stride 0 is None); a 1-d layer's height is one row. */
@@ -230,9 +234,9 @@ static NnModule *
 pool_new(int kind, int nsp, const int64_t *kernel, const int64_t *stride, const int64_t *padding,
          const int64_t *dilation, bool ceil_mode, bool count_include_pad, AcErr *err)
 {
-	const NnClass *cls = kind == ADAPTIVE ? &adaptive2d_class
-	                     : kind == MAX    ? (nsp == 1 ? &max1d_class : &max2d_class)
-	                                      : (nsp == 1 ? &avg1d_class : &avg2d_class);
+	const NnClass *cls = kind == ADAPTIVE ? &nn_adaptive_avg_pool2d_class
+	                     : kind == MAX    ? (nsp == 1 ? &nn_max_pool1d_class : &nn_max_pool2d_class)
+	                                      : (nsp == 1 ? &nn_avg_pool1d_class : &nn_avg_pool2d_class);
 	int64_t k[2], s[2], p[2], d[2];
 	NnModule *m;
 	Pool *pl;
@@ -287,25 +291,78 @@ pool_new(int kind, int nsp, const int64_t *kernel, const int64_t *stride, const 
 	return m;
 }
 
-static NnModule *
-pool_create(const NnHparams *hp, uint64_t seed, AcErr *err)
+/* hp's per-dimension value name as nsp entries in out (one value stands
+ * for every dimension); NULL when absent, *bad set for another count. */
+static const int64_t *
+spatial(const NnHparams *hp, const char *name, int nsp, int64_t out[2], bool *bad)
 {
-	const NnHparam *os = nn_hparam_get(hp, "output_size"), *k = nn_hparam_get(hp, "kernel_size"),
-	               *s = nn_hparam_get(hp, "stride"), *p = nn_hparam_get(hp, "padding"),
-	               *d = nn_hparam_get(hp, "dilation");
-	bool avg = nn_hparam_get(hp, "count_include_pad") != NULL;
+	const NnHparam *h = nn_hparam_get(hp, name);
 
-	(void)seed;
-	if (os != NULL)
-		return os->n == 2 ? pool_new(ADAPTIVE, 2, os->i, NULL, NULL, NULL, false, false, err) : NULL;
-	if (k == NULL || k->n < 1 || k->n > 2 || (s != NULL && s->n != k->n) ||
-	    (p != NULL && p->n != k->n) || (d != NULL && d->n != k->n)) {
-		ac_err_set(err, AC_EINVAL, "pool: bad kernel_size, stride, padding or dilation");
+	if (h == NULL)
+		return NULL;
+	if (h->n != 1 && h->n != nsp) {
+		*bad = true;
 		return NULL;
 	}
-	return pool_new(avg ? AVG : MAX, k->n, k->i, s != NULL ? s->i : NULL, p != NULL ? p->i : NULL,
-	                d != NULL ? d->i : NULL, nn_hparam_geti(hp, "ceil_mode", 0) != 0,
+	for (int i = 0; i < nsp; i++)
+		out[i] = h->i[h->n == 1 ? 0 : i];
+	return out;
+}
+
+/* A layer from a model file or $Nn: its class says the kind. */
+static NnModule *
+pool_create_as(int kind, int nsp, const NnHparams *hp, AcErr *err)
+{
+	int64_t kv[2], sv[2], pv[2], dv[2];
+	bool bad = false;
+	const int64_t *k = spatial(hp, kind == ADAPTIVE ? "output_size" : "kernel_size", nsp, kv, &bad),
+	              *s = spatial(hp, "stride", nsp, sv, &bad), *p = spatial(hp, "padding", nsp, pv, &bad),
+	              *d = spatial(hp, "dilation", nsp, dv, &bad);
+
+	if (k == NULL || bad) {
+		ac_err_set(err, AC_EINVAL, "pool: bad %s, stride, padding or dilation",
+		           kind == ADAPTIVE ? "output_size" : "kernel_size");
+		return NULL;
+	}
+	if (kind == ADAPTIVE)
+		return pool_new(ADAPTIVE, nsp, k, NULL, NULL, NULL, false, false, err);
+	return pool_new(kind, nsp, k, s, p, d, nn_hparam_geti(hp, "ceil_mode", 0) != 0,
 	                nn_hparam_geti(hp, "count_include_pad", 1) != 0, err);
+}
+
+static NnModule *
+max1d_create(const NnHparams *hp, uint64_t seed, AcErr *err)
+{
+	(void)seed;
+	return pool_create_as(MAX, 1, hp, err);
+}
+
+static NnModule *
+max2d_create(const NnHparams *hp, uint64_t seed, AcErr *err)
+{
+	(void)seed;
+	return pool_create_as(MAX, 2, hp, err);
+}
+
+static NnModule *
+avg1d_create(const NnHparams *hp, uint64_t seed, AcErr *err)
+{
+	(void)seed;
+	return pool_create_as(AVG, 1, hp, err);
+}
+
+static NnModule *
+avg2d_create(const NnHparams *hp, uint64_t seed, AcErr *err)
+{
+	(void)seed;
+	return pool_create_as(AVG, 2, hp, err);
+}
+
+static NnModule *
+adaptive2d_create(const NnHparams *hp, uint64_t seed, AcErr *err)
+{
+	(void)seed;
+	return pool_create_as(ADAPTIVE, 2, hp, err);
 }
 
 NnModule *

@@ -20,14 +20,6 @@
 #include "vm/vm_impl.h"
 #include "nn/nn.h"
 
-/* Not provided yet: left out of the module (importing them fails). */
-#define vm_Nn_loss NULL
-#define vm_Nn_lossforward NULL
-#define vm_Nn_lossbackward NULL
-#define vm_Nn_optim NULL
-#define vm_Nn_step NULL
-#define vm_Nn_getlr NULL
-#define vm_Nn_setlr NULL
 #include "gen/vm/nnmod.h"
 
 #include <limits.h>
@@ -59,7 +51,22 @@ typedef struct NnState {
 	VmType *t_module;
 	NnSlot *slots;
 	uint32_t nslots, capslots, nfree;
+	/* losses and optimizers: objects of these types hold an NnRef whose
+	 * slot indexes objs */
+	VmType *t_loss, *t_optim;
+	struct NnObj *objs;
+	uint32_t nobjs, capobjs, objfree;
 } NnState;
+
+/* A loss or an optimizer; an optimizer keeps its model's tree alive. */
+typedef struct NnObj {
+	NnLoss *loss;
+	NnOptim *optim;
+	NnRoot *root;         /* the optimizer's model */
+	size_t charged;       /* the optimizer's state bytes */
+	uint32_t gen;
+	uint32_t next_free;
+} NnObj;
 
 enum { NAME_BYTES = 64, OPTS_BYTES = 1024 };
 
@@ -513,6 +520,232 @@ vm_Nn_summary(VmThread *t, uint8_t *fp)
 }
 #undef SPEC
 
+/* ---- losses and optimizers ---- */
+
+static NnObj *
+obj_of(Vm *vm, uint32_t w, const VmType *ty)
+{
+	NnState *ns = nstate(vm);
+	const NnRef *r;
+
+	if (vm_ptr_bad(w) || !VM_IS(w, ty))
+		return NULL;
+	r = VM_PTR(w);
+	if (r->slot >= ns->nobjs || ns->objs[r->slot].gen != r->gen ||
+	    (ns->objs[r->slot].loss == NULL && ns->objs[r->slot].optim == NULL))
+		return NULL;
+	return &ns->objs[r->slot];
+}
+
+static NnObj *
+obj_arg(VmThread *t, uint32_t w, int k, bool optim)
+{
+	NnState *ns = nstate(t->vm);
+	NnObj *o;
+
+	if (w == VM_H)
+		vm_raise(t, "nn: argument %d is nil", k + 1);
+	if ((o = obj_of(t->vm, w, optim ? ns->t_optim : ns->t_loss)) == NULL)
+		vm_raise(t, "nn: argument %d is not %s", k + 1, optim ? "an optimizer" : "a loss");
+	return o;
+}
+
+static void
+obj_destroy(Vm *vm, void *p)
+{
+	NnState *ns = nstate(vm);
+	const NnRef *r = p;
+	NnObj *o;
+
+	if (r->slot >= ns->nobjs || ns->objs[r->slot].gen != r->gen)
+		return;
+	o = &ns->objs[r->slot];
+	if (o->loss == NULL && o->optim == NULL)
+		return;
+	nn_loss_free(o->loss);
+	nn_optim_free(o->optim);
+	vm_heap_uncharge(vm, o->charged);
+	if (o->root != NULL)
+		root_drop(vm, o->root);
+	memset(o, 0, sizeof *o);
+	o->gen = r->gen + 1;
+	o->next_free = ns->objfree;
+	ns->objfree = r->slot + 1;
+}
+
+/* A new handle of type ty at dst for *src (copied into a free slot). */
+static NnObj *
+store_obj(VmThread *t, uint8_t *dst, VmType *ty, const NnObj *src)
+{
+	NnState *ns = nstate(t->vm);
+	NnRef *r;
+	uint32_t i, gen;
+
+	if (ns->objfree == 0 && ns->nobjs == ns->capobjs) {
+		uint32_t cap = ns->capobjs ? 2 * ns->capobjs : 8;
+		NnObj *p = realloc(ns->objs, cap * sizeof *p);
+		if (p == NULL)
+			return NULL;
+		ns->objs = p;
+		ns->capobjs = cap;
+	}
+	if ((r = vm_heap_alloc(t->vm, ty, sizeof(NnRef))) == NULL)
+		return NULL;
+	if (ns->objfree != 0) {
+		i = ns->objfree - 1;
+		ns->objfree = ns->objs[i].next_free;
+		gen = ns->objs[i].gen;
+	} else {
+		i = ns->nobjs++;
+		gen = 0;
+	}
+	ns->objs[i] = *src;
+	ns->objs[i].gen = gen;
+	ns->objs[i].next_free = 0;
+	r->x = 0;
+	r->slot = i;
+	r->gen = gen;
+	vm_ptr_set(t->vm, (uint32_t *)dst, VM_WORD(r));
+	return &ns->objs[i];
+}
+
+#define SPEC "pp"
+void
+vm_Nn_loss(VmThread *t, uint8_t *fp)
+{
+	char type[NAME_BYTES], opts[OPTS_BYTES];
+	NnObj o = {0};
+	AcErr err;
+
+	str_arg(t, AP(0), type, sizeof type, "type");
+	str_arg(t, AP(1), opts, sizeof opts, "options");
+	if ((o.loss = nn_loss_create(type, opts, &err)) == NULL)
+		vm_raise(t, "nn: %s", err.msg);
+	if (RET(fp) == NULL) {
+		nn_loss_free(o.loss);
+		return;
+	}
+	if (store_obj(t, RET(fp), nstate(t->vm)->t_loss, &o) == NULL) {
+		nn_loss_free(o.loss);
+		vm_raise(t, VM_EX_NOMEM);
+	}
+}
+#undef SPEC
+
+#define SPEC "ppp"
+void
+vm_Nn_lossforward(VmThread *t, uint8_t *fp)
+{
+	NnObj *o = obj_arg(t, AP(0), 0, false);
+	MlTensor *x = vm_tensor_arg(t, AP(1), 1), *y = vm_tensor_arg(t, AP(2), 2);
+	double v;
+	AcErr err;
+
+	vm_tensor_work(t, 4 * (uint64_t)ml_tensor_numel(x));
+	if (nn_loss_forward(o->loss, x, y, &v, &err) == NULL)
+		vm_raise(t, "nn: %s", err.msg);
+	if (RET(fp) != NULL)
+		*(double *)RET(fp) = v;
+}
+
+void
+vm_Nn_lossbackward(VmThread *t, uint8_t *fp)
+{
+	NnObj *o = obj_arg(t, AP(0), 0, false);
+	MlTensor *x = vm_tensor_arg(t, AP(1), 1), *y = vm_tensor_arg(t, AP(2), 2), *gx;
+	AcErr err;
+
+	vm_tensor_work(t, 4 * (uint64_t)ml_tensor_numel(x));
+	if ((gx = nn_loss_backward(o->loss, x, y, NULL, &err)) == NULL)
+		vm_raise(t, "nn: %s", err.msg);
+	vm_tensor_store_copy(t, RET(fp), gx);
+}
+#undef SPEC
+
+#define SPEC "ppp"
+void
+vm_Nn_optim(VmThread *t, uint8_t *fp)
+{
+	char type[NAME_BYTES], opts[OPTS_BYTES];
+	NnSlot *s = module_arg(t, AP(1), 1);
+	NnObj o = {0}, *p;
+	AcErr err;
+
+	str_arg(t, AP(0), type, sizeof type, "type");
+	str_arg(t, AP(2), opts, sizeof opts, "options");
+	if ((o.optim = nn_optim_create(type, s->m, opts, &err)) == NULL)
+		vm_raise(t, "nn: %s", err.msg);
+	if (RET(fp) == NULL) {
+		nn_optim_free(o.optim);
+		return;
+	}
+	o.root = s->root;
+	if ((p = store_obj(t, RET(fp), nstate(t->vm)->t_optim, &o)) == NULL) {
+		nn_optim_free(o.optim);
+		vm_raise(t, VM_EX_NOMEM);
+	}
+	s->root->handles++;
+}
+#undef SPEC
+
+/* The bytes of an optimizer's state tensors. */
+static size_t
+optim_bytes(NnOptim *opt)
+{
+	size_t n = 0;
+
+	for (int i = 0; i < nn_optim_nparams(opt); i++)
+		for (int k = 0;; k++) {
+			const char *name;
+			MlTensor *st = nn_optim_state(opt, i, k, &name, NULL);
+			if (st == NULL)
+				break;
+			n += ml_tensor_storage_bytes(st, NULL);
+		}
+	return n;
+}
+
+#define SPEC "p"
+void
+vm_Nn_step(VmThread *t, uint8_t *fp)
+{
+	NnObj *o = obj_arg(t, AP(0), 0, true);
+	AcErr err;
+	size_t now;
+
+	vm_tensor_work(t, 8 * (uint64_t)nn_num_parameters(o->root->m));
+	check(t, nn_optim_step(o->optim, &err), &err);
+	now = optim_bytes(o->optim);
+	if (now > o->charged && vm_heap_charge(t->vm, now - o->charged) != 0)
+		vm_raise(t, VM_EX_NOMEM);
+	if (now < o->charged)
+		vm_heap_uncharge(t->vm, o->charged - now);
+	o->charged = now;
+}
+
+void
+vm_Nn_getlr(VmThread *t, uint8_t *fp)
+{
+	NnObj *o = obj_arg(t, AP(0), 0, true);
+
+	if (RET(fp) != NULL)
+		*(double *)RET(fp) = nn_optim_get_lr(o->optim);
+}
+#undef SPEC
+
+#define SPEC "pf"
+void
+vm_Nn_setlr(VmThread *t, uint8_t *fp)
+{
+	NnObj *o = obj_arg(t, AP(0), 0, true);
+	double lr = *(double *)vm_builtin_arg(fp, SPEC, 1);
+
+	if (!(lr >= 0 && lr < 1e30))
+		vm_raise(t, "nn: setlr: learning rate %g is not a number from 0", lr);
+	nn_optim_set_lr(o->optim, lr);
+}
+#undef SPEC
+
 /* ---- model files ---- */
 
 /* The host path of a Dis path argument, confined as $Sys's are under
@@ -586,6 +819,15 @@ nn_init(Vm *vm, void **state, AcErr *err)
 	if (ns->t_module == NULL)
 		return ac_err_set(err, AC_ENOMEM, "$Nn: out of memory");
 	vm_type_set_destroy(vm, ns->t_module, module_destroy);
+	ns->t_loss = vm_type_new(vm, sizeof(NnRef), 0, NULL);
+	ns->t_optim = vm_type_new(vm, sizeof(NnRef), 0, NULL);
+	if (ns->t_loss == NULL || ns->t_optim == NULL)
+		return ac_err_set(err, AC_ENOMEM, "$Nn: out of memory");
+	vm_type_set_destroy(vm, ns->t_loss, obj_destroy);
+	vm_type_set_destroy(vm, ns->t_optim, obj_destroy);
+	if (vm_builtin_adt(vm, VM_NN_PATH, VM_NN_ADT_Loss, ns->t_loss) != AC_OK ||
+	    vm_builtin_adt(vm, VM_NN_PATH, VM_NN_ADT_Optim, ns->t_optim) != AC_OK)
+		return ac_err_set(err, AC_EINVAL, "$Nn: cannot register its types");
 	return vm_builtin_adt(vm, VM_NN_PATH, VM_NN_ADT_Module, ns->t_module);
 }
 
@@ -595,27 +837,46 @@ nn_release(Vm *vm, void *state)
 	NnState *ns = state;
 
 	vm_type_unref(vm, ns->t_module);
-	ns->t_module = NULL;
+	vm_type_unref(vm, ns->t_loss);
+	vm_type_unref(vm, ns->t_optim);
+	ns->t_module = ns->t_loss = ns->t_optim = NULL;
 }
 
-/* Frees every tree still held (after a fault the destroy hooks never
- * ran): each root once, however many slots name it. */
+/* Forgets root r everywhere it is named (slots and optimizers). */
+static void
+forget_root(NnState *ns, const NnRoot *r)
+{
+	for (uint32_t j = 0; j < ns->nslots; j++)
+		if (ns->slots[j].root == r)
+			ns->slots[j].root = NULL;
+	for (uint32_t j = 0; j < ns->nobjs; j++)
+		if (ns->objs[j].root == r)
+			ns->objs[j].root = NULL;
+}
+
+/* Frees every loss, optimizer and tree still held (after a fault the
+ * destroy hooks never ran): each root once, however many name it. */
 static void
 nn_fini(Vm *vm, void *state)
 {
 	NnState *ns = state;
 
 	(void)vm;
-	for (uint32_t i = 0; i < ns->nslots; i++) {
-		NnRoot *r = ns->slots[i].root;
-		if (ns->slots[i].m == NULL || r == NULL)
+	for (uint32_t i = 0; i < ns->nobjs; i++) {
+		nn_loss_free(ns->objs[i].loss);
+		nn_optim_free(ns->objs[i].optim);
+		ns->objs[i].loss = NULL;
+		ns->objs[i].optim = NULL;
+	}
+	for (uint32_t i = 0; i < ns->nobjs + ns->nslots; i++) {
+		NnRoot *r = i < ns->nobjs ? ns->objs[i].root : ns->slots[i - ns->nobjs].root;
+		if (r == NULL)
 			continue;
-		for (uint32_t j = i; j < ns->nslots; j++)
-			if (ns->slots[j].root == r)
-				ns->slots[j].root = NULL;
+		forget_root(ns, r);
 		nn_free(r->m);
 		free(r);
 	}
+	free(ns->objs);
 	free(ns->slots);
 	free(ns);
 }

@@ -1,24 +1,25 @@
 implement Train;
 
-# Fashion-MNIST classifier: a multilayer perceptron 784-256-128-10 (ReLU)
-# trained with mini-batch SGD (batch 64, momentum 0.9, lr 0.05 halved after
-# every epoch, as PyTorch's StepLR(gamma=0.5)).
+# Trains a Fashion-MNIST classifier with $Nn (module/nn.m): a multilayer
+# perceptron 784-256-128-10 (-m mlp, the default) or a small
+# convolutional network (-m cnn: two 3x3 convolutions of 32 and 64
+# channels, each followed by ReLU and 2x2 max pooling, then 3136-128-10),
+# with cross-entropy loss and Adam, the learning rate following a cosine
+# from --lr down to 0 over the run (PyTorch's CosineAnnealingLR, stepped
+# once per epoch).
 #
-# The epoch and batch loops, the forward and backward passes and the updates
-# are Limbo; each tensor operation is one call into the builtin module
-# $Tensor (module/tensor.m), which does the arithmetic in host memory.
-# `make` compiles it with bin/limbo. It replaced a hand-written Dis
-# assembly version and prints the same figures: the same seeds, and the
-# same training and evaluation calls in the same order.
-#
-# Usage: dis-run train.dis [-e EPOCHS] [-n LIMIT] [--lr LR] [--csv FILE]
-#		[-h|--help] [DIR]
-#   -e EPOCHS   epochs to train (default 5)
-#   -n LIMIT    training images to use, 64 to 60,000 (default all 60,000)
-#   --lr LR     learning rate of the first epoch (default 0.05)
+# Usage: dis-run train.dis [-m mlp|cnn] [-e EPOCHS] [-n LIMIT] [-b BATCH]
+#		[--lr LR] [--seed N] [--csv FILE] [-o MODEL.gguf] [-h|--help] [DIR]
+#   -m MODEL    mlp or cnn (default mlp)
+#   -e EPOCHS   epochs to train (default 10)
+#   -n LIMIT    training images to use, BATCH to 60,000 (default all)
+#   -b BATCH    images per step (default 64)
+#   --lr LR     Adam's learning rate at the start (default 0.001)
+#   --seed N    initialisation and shuffling seed (default 1)
 #   --csv FILE  also write FILE: the header epoch,loss,train_acc,test_acc,
 #               seconds, then one line per epoch, each written whole when
 #               its epoch ends
+#   -o FILE     save the trained model to FILE (GGUF: classify.dis reads it)
 #   -h, --help  the usage on standard output
 #   DIR         the IDX files (default /usr/share/datasets/fashion-mnist)
 # A value may also be attached (-e3, --lr=0.1); options may follow DIR, and
@@ -39,73 +40,25 @@ implement Train;
 include "sys.m";
 	sys: Sys;
 include "draw.m";
+include "math.m";
+	math: Math;
 include "tensor.m";
 	tensor: Tensor;
 	T: import tensor;
+include "nn.m";
+	nn: Nn;
+	Module: import nn;
 
 Train: module
 {
 	init:	fn(ctxt: ref Draw->Context, argv: list of string);
 };
 
-USAGE:	con "usage: train.dis [-e EPOCHS] [-n LIMIT] [--lr LR] [--csv FILE] [-h|--help] [DIR]";
+USAGE:	con "usage: train.dis [-m mlp|cnn] [-e EPOCHS] [-n LIMIT] [-b BATCH] [--lr LR] [--seed N] [--csv FILE] [-o MODEL.gguf] [-h|--help] [DIR]";
 DATADIR:	con "/usr/share/datasets/fashion-mnist";
-EPOCHS:	con 5;	# default number of epochs
 NTRAIN:	con 60000;	# images in the training set, the largest LIMIT
+EVALCHUNK:	con 1000;	# test images per forward pass
 
-NIN:	con 28*28;	# pixels of an image, the input width
-NH1:	con 256;	# units of the first hidden layer
-NH2:	con 128;	# units of the second
-NCLASS:	con 10;	# output logits, one per class
-
-BATCH:	con 64;
-LR:	con 0.05;	# learning rate of the first epoch
-LRDECAY:	con 0.5;	# applied after every epoch
-MOMENTUM:	con 0.9;
-
-# A fully connected layer y = x w + b, with the gradients and momentum
-# buffers its SGD update needs.
-Linear: adt
-{
-	w:	ref T;	# nin x nout
-	b:	ref T;	# 1 x nout, added to every row
-	gw:	ref T;	# d loss / d w, written by backward
-	gb:	ref T;	# d loss / d b
-	vw:	ref T;	# momentum (velocity) of w
-	vb:	ref T;	# of b
-
-	new:	fn(nin, nout: int, std: real, seed: int): ref Linear;
-	forward:	fn(l: self ref Linear, y, x: ref T);
-	backward:	fn(l: self ref Linear, dx, dy, x: ref T);
-	step:	fn(l: self ref Linear, lr: real);
-};
-
-# What a forward pass over n rows leaves behind for the backward pass.
-Acts: adt
-{
-	z1, a1:	ref T;	# n x NH1: x w1 + b1, and relu of it
-	z2, a2:	ref T;	# n x NH2: a1 w2 + b2, and relu of it
-	logits:	ref T;	# n x NCLASS: a2 w3 + b3
-
-	new:	fn(n: int): ref Acts;
-};
-
-# The buffers of one training batch, allocated once and reused: the
-# gathered images and labels, their activations, and the gradients of the
-# loss with respect to those activations.
-Batch: adt
-{
-	x:	ref T;	# BATCH x NIN
-	y:	ref T;	# BATCH x 1, class indices
-	a:	ref Acts;
-	dlogits:	ref T;
-	da2, dz2:	ref T;
-	da1, dz1:	ref T;
-
-	new:	fn(): ref Batch;
-};
-
-l1, l2, l3:	ref Linear;	# the network
 stderr:	ref Sys->FD;
 
 # The files DIR must hold, training images and labels, then test ones.
@@ -117,15 +70,20 @@ IDX := array[] of {
 init(nil: ref Draw->Context, argv: list of string)
 {
 	sys = load Sys Sys->PATH;
+	math = load Math Math->PATH;
 	tensor = load Tensor Tensor->PATH;
+	nn = load Nn Nn->PATH;
 	stderr = sys->fildes(2);
 
 	dir := DATADIR;
 	ndir := 0;
-	epochs := EPOCHS;
+	arch := "mlp";
+	epochs := 10;
 	limit := NTRAIN;
-	lr := LR;
-	csvpath: string;
+	batch := 64;
+	lr := 0.001;
+	seed := 1;
+	csvpath, outpath: string;
 	opts := 1;	# until "--"
 	for(argv = tl argv; argv != nil; argv = tl argv){
 		arg := hd argv;
@@ -159,7 +117,8 @@ init(nil: ref Draw->Context, argv: list of string)
 				}
 		if(opt == "-h" || opt == "--help")
 			usage(opt + ": takes no value");
-		if(opt != "-e" && opt != "-n" && opt != "--lr" && opt != "--csv")
+		if(opt != "-m" && opt != "-e" && opt != "-n" && opt != "-b" && opt != "--lr" &&
+		   opt != "--seed" && opt != "--csv" && opt != "-o")
 			usage(opt + ": unknown option");
 		if(!attached){
 			if(tl argv == nil)
@@ -168,24 +127,42 @@ init(nil: ref Draw->Context, argv: list of string)
 			val = hd argv;
 		}
 		case opt {
+		"-m" =>
+			if(val != "mlp" && val != "cnn")
+				usage(sys->sprint("-m: unknown model \"%s\" (want mlp or cnn)", val));
+			arch = val;
 		"-e" =>
 			epochs = count(val);
 			if(epochs < 1)
 				usage(sys->sprint("-e: bad epoch count \"%s\" (want 1 or more)", val));
 		"-n" =>
 			limit = count(val);
-			if(limit < BATCH || limit > NTRAIN)
-				usage(sys->sprint("-n: bad image count \"%s\" (want %d to %d)", val, BATCH, NTRAIN));
+			if(limit < 1 || limit > NTRAIN)
+				usage(sys->sprint("-n: bad image count \"%s\" (want 1 to %d)", val, NTRAIN));
+		"-b" =>
+			batch = count(val);
+			if(batch < 1 || batch > 4096)
+				usage(sys->sprint("-b: bad batch size \"%s\" (want 1 to 4096)", val));
 		"--lr" =>
 			lr = posreal(val);
 			if(lr <= 0.0)
 				usage(sys->sprint("--lr: bad learning rate \"%s\" (want a number above 0)", val));
+		"--seed" =>
+			seed = count(val);
+			if(seed < 0)
+				usage(sys->sprint("--seed: bad seed \"%s\" (want 0 or more)", val));
 		"--csv" =>
 			if(val == "")
 				usage("--csv: empty file name");
 			csvpath = val;
+		"-o" =>
+			if(val == "")
+				usage("-o: empty file name");
+			outpath = val;
 		}
 	}
+	if(limit < batch)
+		usage(sys->sprint("-n: %d images make no batch of %d", limit, batch));
 	checkdir(dir);
 	csv: ref Sys->FD;
 	if(csvpath != nil){
@@ -202,42 +179,128 @@ init(nil: ref Draw->Context, argv: list of string)
 	# Pixels 0..255 to 0..1.
 	tensor->scale(xtrain, 1.0/255.0);
 	tensor->scale(xtest, 1.0/255.0);
-
+	if(arch == "cnn"){
+		# one input channel
+		xtrain = tensor->view(xtrain, array[] of {-1, 1, 28, 28});
+		xtest = tensor->view(xtest, array[] of {-1, 1, 28, 28});
+	}
 	if(limit > rows(xtrain))
 		limit = rows(xtrain);
-	nbatch := limit / BATCH;	# a last partial batch is dropped
+	nbatch := limit / batch;	# a last partial batch is dropped
 
-	# He initialisation: weights Normal(0, sqrt(2/fan_in)), one seed per
-	# layer so that a run is reproducible; biases start at zero.
-	l1 = Linear.new(NIN, NH1, 0.050507627227610534, 1);	# sqrt(2/784)
-	l2 = Linear.new(NH1, NH2, 0.08838834764831845, 2);	# sqrt(2/256)
-	l3 = Linear.new(NH2, NCLASS, 0.125, 3);	# sqrt(2/128)
+	net := model(arch, big seed);
+	crit := nn->loss("CrossEntropyLoss", "");
+	opt := nn->optim("Adam", net, sys->sprint("lr=%g", lr));
 
-	batch := Batch.new();
-	test := Acts.new(rows(xtest));
-
+	xshape := tensor->shape(xtrain);
+	xshape[0] = batch;
+	xb := tensor->zeros(xshape, "f32");
+	yb := tensor->zeros(array[] of {batch}, "f32");
 	for(epoch := 1; epoch <= epochs; epoch++){
 		t0 := sys->millisec();
-		(loss, right) := trainepoch(batch, xtrain, ytrain, nbatch, epoch, lr);
-		trainacc := real right * 100.0 / real (nbatch*BATCH);
-		testacc := evaluate(test, xtest, ytest);
+		nn->train(net, 1);
+		perm := tensor->perm(rows(xtrain), seed*1000 + epoch);
+		loss := 0.0;
+		right := 0;
+		for(i := 0; i < nbatch; i++){
+			tensor->gather(xb, xtrain, perm, i*batch);
+			tensor->gather(yb, ytrain, perm, i*batch);
+			target := tensor->cast(yb, "i64");
+			nn->zerograd(net);
+			out := nn->forward(net, xb);
+			l := nn->lossforward(crit, out, target);
+			if(!finite(l)){
+				tensor->progress("training", nbatch, nbatch);	# clears the bar
+				what := "infinite";
+				if(l != l)
+					what = "NaN";
+				fail("diverged", sys->sprint("epoch %d batch %d: loss is %s", epoch, i+1, what));
+			}
+			loss += l;
+			right += tensor->correct(out, yb);
+			nn->backward(net, xb, nn->lossbackward(crit, out, target));
+			nn->step(opt);
+			tensor->progress("training", i+1, nbatch);
+		}
+		tensor->progress("training", nbatch, nbatch);	# clears the bar
+		# CosineAnnealingLR(T_max = epochs, eta_min = 0), stepped per epoch
+		nn->setlr(opt, lr * (1.0 + math->cos(Math->Pi * real epoch / real epochs)) / 2.0);
+		loss /= real nbatch;
+		trainacc := real right * 100.0 / real (nbatch*batch);
+		testacc := evaluate(net, xtest, ytest);
 		secs := real (sys->millisec() - t0) / 1000.0;
 		sys->print("epoch %d  loss %.4f  train %.2f%%  test %.2f%%  %.2fs\n",
 			epoch, loss, trainacc, testacc, secs);
 		if(csv != nil)
 			csvline(csv, csvpath, sys->sprint("%d,%.6f,%.2f,%.2f,%.3f\n",
 				epoch, loss, trainacc, testacc, secs));
-		lr *= LRDECAY;
+	}
+	if(outpath != nil){
+		nn->savemodel(net, arch, outpath);
+		sys->print("model saved to %s\n", outpath);
 	}
 }
 
-HELP:	con "Train a 784-256-128-10 perceptron on Fashion-MNIST; one line per epoch.\n" +
-	"  -e EPOCHS   epochs to train (default 5)\n" +
-	"  -n LIMIT    training images to use, 64 to 60000 (default all)\n" +
-	"  --lr LR     learning rate of the first epoch, halved after each (default 0.05)\n" +
+HELP:	con "Train an MLP or a CNN on Fashion-MNIST with $Nn; one line per epoch.\n" +
+	"  -m MODEL    mlp (784-256-128-10) or cnn (2 conv layers, 3136-128-10); default mlp\n" +
+	"  -e EPOCHS   epochs to train (default 10)\n" +
+	"  -n LIMIT    training images to use (default all 60000)\n" +
+	"  -b BATCH    images per step (default 64)\n" +
+	"  --lr LR     Adam's learning rate at the start, cosine-annealed to 0 (default 0.001)\n" +
+	"  --seed N    initialisation and shuffling seed (default 1)\n" +
 	"  --csv FILE  also write epoch,loss,train_acc,test_acc,seconds lines to FILE\n" +
+	"  -o FILE     save the trained model to FILE (GGUF)\n" +
 	"  -h, --help  this text\n" +
 	"  DIR         the IDX files (default /usr/share/datasets/fashion-mnist)\n";
+
+# The network: a Sequential named as PyTorch would name it, so its
+# parameters are "1.weight", "1.bias", ...
+model(arch: string, seed: big): ref Module
+{
+	net := nn->layer("Sequential", "", big 0);
+	if(arch == "cnn"){
+		add(net, "Conv2d", "in_channels=1 out_channels=32 kernel_size=3,3 padding=1,1", seed);
+		add(net, "ReLU", "", big 0);
+		add(net, "MaxPool2d", "kernel_size=2,2", big 0);
+		add(net, "Conv2d", "in_channels=32 out_channels=64 kernel_size=3,3 padding=1,1", seed + big 1);
+		add(net, "ReLU", "", big 0);
+		add(net, "MaxPool2d", "kernel_size=2,2", big 0);
+		add(net, "Flatten", "", big 0);
+		add(net, "Linear", "in_features=3136 out_features=128", seed + big 2);
+		add(net, "ReLU", "", big 0);
+		add(net, "Linear", "in_features=128 out_features=10", seed + big 3);
+	}else{
+		add(net, "Flatten", "", big 0);
+		add(net, "Linear", "in_features=784 out_features=256", seed);
+		add(net, "ReLU", "", big 0);
+		add(net, "Linear", "in_features=256 out_features=128", seed + big 1);
+		add(net, "ReLU", "", big 0);
+		add(net, "Linear", "in_features=128 out_features=10", seed + big 2);
+	}
+	return net;
+}
+
+add(net: ref Module, typ, opts: string, seed: big)
+{
+	nn->add(net, nn->layer(typ, opts, seed), nil);
+}
+
+# The percentage of the images xs that the network classifies as ys says,
+# in evaluation mode, EVALCHUNK images per forward pass.
+evaluate(net: ref Module, xs, ys: ref T): real
+{
+	nn->train(net, 0);
+	n := rows(xs);
+	right := 0;
+	for(s := 0; s < n; s += EVALCHUNK){
+		e := s + EVALCHUNK;
+		if(e > n)
+			e = n;
+		out := nn->forward(net, tensor->slice(xs, 0, s, e, 1));
+		right += tensor->correct(out, tensor->contiguous(tensor->slice(ys, 0, s, e, 1)));
+	}
+	return real right * 100.0 / real n;
+}
 
 # Reports a bad argument, and the usage, and ends the program.
 usage(msg: string)
@@ -337,133 +400,8 @@ readidx(path: string): ref T
 	return t;
 }
 
-# One pass of SGD over the first nbatch*BATCH images of a shuffle of the
-# training set (a new one each epoch, seeded by the epoch number).  Returns
-# the mean loss of the batches and how many images the network classified
-# right before the update that saw them.  A batch whose loss is NaN or
-# infinite (a learning rate too high) ends the program.
-trainepoch(b: ref Batch, xs, ys: ref T, nbatch, epoch: int, lr: real): (real, int)
-{
-	perm := tensor->perm(rows(xs), epoch);
-	loss := 0.0;
-	right := 0;
-	for(i := 0; i < nbatch; i++){
-		tensor->gather(b.x, xs, perm, i*BATCH);
-		tensor->gather(b.y, ys, perm, i*BATCH);
-		forward(b.a, b.x);
-		# xent writes d loss / d logits as it computes the loss.
-		l := tensor->xent(b.dlogits, b.a.logits, b.y);
-		if(!finite(l)){
-			tensor->progress("training", nbatch, nbatch);	# clears the bar
-			what := "infinite";
-			if(l != l)
-				what = "NaN";
-			fail("diverged", sys->sprint("epoch %d batch %d: loss is %s", epoch, i+1, what));
-		}
-		loss += l;
-		right += tensor->correct(b.a.logits, b.y);
-		backward(b);
-		l1.step(lr);
-		l2.step(lr);
-		l3.step(lr);
-		tensor->progress("training", i+1, nbatch);
-	}
-	tensor->progress("training", nbatch, nbatch);	# clears the bar
-	return (loss / real nbatch, right);
-}
-
-# The network's logits for the rows of x, in a.logits.
-forward(a: ref Acts, x: ref T)
-{
-	l1.forward(a.z1, x);
-	tensor->opinto("relu", a.a1, array[] of {a.z1}, nil);
-	l2.forward(a.z2, a.a1);
-	tensor->opinto("relu", a.a2, array[] of {a.z2}, nil);
-	l3.forward(a.logits, a.a2);
-}
-
-# Backpropagation from b.dlogits: fills every layer's gw and gb.  The
-# input's gradient is not needed, so the first layer computes none.
-backward(b: ref Batch)
-{
-	a := b.a;
-	l3.backward(b.da2, b.dlogits, a.a2);
-	tensor->relugrad(b.dz2, b.da2, a.z2);
-	l2.backward(b.da1, b.dz2, a.a1);
-	tensor->relugrad(b.dz1, b.da1, a.z1);
-	l1.backward(nil, b.dz1, b.x);
-}
-
-# The percentage of the images xs that the network classifies as ys says,
-# in one forward pass over all of them (a holds the activations).
-evaluate(a: ref Acts, xs, ys: ref T): real
-{
-	forward(a, xs);
-	return real tensor->correct(a.logits, ys) * 100.0 / real rows(xs);
-}
-
-# An f32 matrix of zeros.
-mat(rows, cols: int): ref T
-{
-	return tensor->zeros(array[] of {rows, cols}, "f32");
-}
-
 # The first dimension of t.
 rows(t: ref T): int
 {
 	return tensor->shape(t)[0];
-}
-
-Linear.new(nin, nout: int, std: real, seed: int): ref Linear
-{
-	l := ref Linear;
-	l.w = tensor->randn(array[] of {nin, nout}, std, seed);
-	l.b = mat(1, nout);
-	l.gw = mat(nin, nout);
-	l.gb = mat(1, nout);
-	l.vw = mat(nin, nout);
-	l.vb = mat(1, nout);
-	return l;
-}
-
-# y = x w + b
-Linear.forward(l: self ref Linear, y, x: ref T)
-{
-	tensor->gemm(y, x, l.w, 0, 0, 1.0, 0.0);
-	tensor->addrow(y, l.b);
-}
-
-# Given dy = d loss / d y and the layer's input x: gw = x' dy, gb = the sum
-# of dy's rows, and dx = dy w' unless dx is nil.
-Linear.backward(l: self ref Linear, dx, dy, x: ref T)
-{
-	tensor->gemm(l.gw, x, dy, 1, 0, 1.0, 0.0);
-	tensor->sumrows(l.gb, dy, 0.0);
-	if(dx != nil)
-		tensor->gemm(dx, dy, l.w, 0, 1, 1.0, 0.0);
-}
-
-# One step of SGD with momentum on w and b.
-Linear.step(l: self ref Linear, lr: real)
-{
-	tensor->sgd(l.w, l.gw, l.vw, lr, MOMENTUM);
-	tensor->sgd(l.b, l.gb, l.vb, lr, MOMENTUM);
-}
-
-Acts.new(n: int): ref Acts
-{
-	return ref Acts(
-		mat(n, NH1), mat(n, NH1),
-		mat(n, NH2), mat(n, NH2),
-		mat(n, NCLASS));
-}
-
-Batch.new(): ref Batch
-{
-	return ref Batch(
-		mat(BATCH, NIN), mat(BATCH, 1),
-		Acts.new(BATCH),
-		mat(BATCH, NCLASS),
-		mat(BATCH, NH2), mat(BATCH, NH2),
-		mat(BATCH, NH1), mat(BATCH, NH1));
 }
