@@ -640,6 +640,60 @@ layer_norm_backward(G *g)
 	return g->rc;
 }
 
+/* ---- Losses ---- */
+
+/*
+ * nll_loss and cross_entropy: the input's gradient is ml's own
+ * (ml_nll_loss_backward, ml_cross_entropy_backward). A probability target
+ * of cross_entropy gets -(1 - ls) w[c] log_softmax(x)[c] g, g the
+ * position's incoming gradient over the mean's divisor (the number of
+ * positions). The class weights get none (PyTorch has none either).
+ */
+static int
+loss_backward(G *g)
+{
+	MlTensor *x = g->in[0], *t = g->in[1], *w = g->nin > 2 ? g->in[2] : NULL;
+
+	if (w != NULL && g->needs[2])
+		return g->rc = ac_err_set(g->err, AC_EINVAL,
+		                          "autograd: no gradient for op '%s' input 3 (weight)",
+		                          ml_op_name(g->op));
+	if (g->needs[0]) {
+		MlTensor *gx = keep(g, ml_tensor_empty(x->dtype, x->ndim, x->ne, g->err));
+		if (gx != NULL)
+			g->rc = g->op == ML_OP_NLL_LOSS
+			                ? ml_nll_loss_backward(gx, g->gy, x, t, w, g->p, g->err)
+			                : ml_cross_entropy_backward(gx, g->gy, x, t, w, g->p, g->err);
+		out(g, 0, gx);
+	}
+	if (g->needs[1]) {
+		/* only a probability target requires grad: class indices are integers */
+		int ca = x->ndim == 1 ? 0 : 1;
+		int64_t ne[ML_MAX_DIMS];
+		MlOpParams sp = {.axis = ca};
+		MlTensor *gy = g->gy, *lp = op1p(g, ML_OP_LOG_SOFTMAX, x, &sp);
+		double scale = -(1 - g->p->label_smoothing);
+
+		if (g->p->mode == 0 && gy->ndim > 0) {
+			/* [N, d..] -> [N, 1, d..] against [N, C, d..] */
+			int k = 0;
+			for (int d = 0; d < x->ndim; d++)
+				ne[d] = d == ca ? 1 : gy->ne[k++];
+			gy = reshape(g, gy, x->ndim, ne);
+		} else if (g->p->mode == 1) {
+			scale /= (double)(ml_tensor_numel(x) / (x->ne[ca] ? x->ne[ca] : 1));
+		}
+		lp = op2(g, ML_OP_MUL, lp, op2(g, ML_OP_MUL, gy, scalar(g, x->dtype, scale)));
+		if (w != NULL) {
+			for (int d = 0; d < x->ndim; d++)
+				ne[d] = d == ca ? x->ne[ca] : 1;
+			lp = op2(g, ML_OP_MUL, lp, reshape(g, w, x->ndim, ne));
+		}
+		out(g, 1, lp);
+	}
+	return g->rc;
+}
+
 /* ---- The table ---- */
 
 #define NOGRAD {NN_GRAD_NONE, NULL, NULL, NULL}
@@ -745,8 +799,8 @@ layer_norm_backward(G *g)
 #define G_AVG_POOL NOGRAD
 #define G_ADAPTIVE_AVG_POOL NOGRAD
 #define G_ADAPTIVE_MAX_POOL NOGRAD
-#define G_NLL_LOSS NOGRAD
-#define G_CROSS_ENTROPY NOGRAD
+#define G_NLL_LOSS FN(loss_backward)
+#define G_CROSS_ENTROPY FN(loss_backward)
 #define G_ROPE NOGRAD
 #define G_ATTENTION NOGRAD
 #define G_UNIFORM CONST

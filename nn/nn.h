@@ -298,9 +298,13 @@ NnModule *nn_load(const char *path, char *arch, size_t archbytes, AcErr *err);
  *   float unary op; sum mean amax amin var std logsumexp norm1 norm2
  *   sumsq over any axes with or without keepdim; matmul (batched,
  *   broadcast batch dimensions, 1-d operands); linear; softmax,
- *   log_softmax; layer_norm, rms_norm. Others fail in nn_var_op with
- *   AC_EINVAL "autograd: no gradient for op 'conv'" when a gradient would
- *   be needed through them (no input requires one, or no_grad: they run).
+ *   log_softmax; layer_norm, rms_norm; nll_loss and cross_entropy (the
+ *   input's, and a probability target's; not the class weights': backward
+ *   fails "autograd: no gradient for op 'nll_loss' input 3 (weight)").
+ *   Others (prod, the index ops, conv and pooling, group_norm,
+ *   batch_norm, rope, attention) fail in nn_var_op with AC_EINVAL
+ *   "autograd: no gradient for op 'conv'" when a gradient would be needed
+ *   through them (when no input requires one, or under no_grad, they run).
  * - Layers' parameters: nn_var_param makes a leaf over a parameter whose
  *   gradient IS the parameter's grad tensor, so an optimizer over the
  *   module sees what backward accumulated.

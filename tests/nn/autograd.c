@@ -40,12 +40,14 @@ direct_loss(const Case *c, MlTensor **in, const MlTensor *r)
 }
 
 /* Checks the tape's gradient of sum(r * op(in)) with respect to every
- * input against central differences; returns 1 when all agree. */
+ * input with want[i] (f64, contiguous) against central differences;
+ * returns 1 when all agree. */
 static int
-check_case(const Case *c, uint64_t seed)
+check_grads(MlOp op, MlTensor **in, const bool *want, int nin, const MlOpParams *p, uint64_t seed)
 {
 	const double h = 1e-6;
-	MlTensor *in[ML_OP_MAX_INPUTS] = {NULL}, *r;
+	Case c = {.op = op, .nin = nin, .p = *p};
+	MlTensor *r;
 	NnVar *v[ML_OP_MAX_INPUTS] = {NULL}, *y;
 	NnTape *t = nn_tape_new(NULL);
 	AcErr err = {0};
@@ -53,45 +55,62 @@ check_case(const Case *c, uint64_t seed)
 	char what[64];
 
 	assert_non_null(t);
-	for (int i = 0; i < c->nin; i++) {
-		if (c->ndim[i] < 0)
+	for (int i = 0; i < nin; i++) {
+		if (in[i] == NULL)
 			continue;
-		in[i] = t64_rand(c->ndim[i], c->ne[i], c->lo, c->hi, seed + (uint64_t)i);
-		v[i] = nn_var(t, in[i], true, &err);
+		v[i] = nn_var(t, in[i], want[i], &err);
 		assert_non_null(v[i]);
 	}
-	y = nn_var_op(t, c->op, v, c->nin, &c->p, &err);
+	y = nn_var_op(t, op, v, nin, p, &err);
 	if (y == NULL)
-		print_error("%s: %s\n", ml_op_name(c->op), err.msg);
+		print_error("%s: %s\n", ml_op_name(op), err.msg);
 	assert_non_null(y);
 	assert_true(nn_var_requires_grad(y));
 	r = t64_rand(nn_var_value(y)->ndim, nn_var_value(y)->ne, -1, 1, seed ^ 0x5eed);
 	if (nn_tape_backward(t, y, r, &err) != AC_OK)
-		print_error("%s backward: %s\n", ml_op_name(c->op), err.msg);
+		print_error("%s backward: %s\n", ml_op_name(op), err.msg);
 	assert_int_equal(err.code, AC_OK);
-	for (int i = 0; i < c->nin && ok; i++) {
+	for (int i = 0; i < nin && ok; i++) {
 		MlTensor *gx;
-		if (in[i] == NULL)
+		if (in[i] == NULL || !want[i])
 			continue;
 		gx = nn_var_grad(v[i]);
 		assert_non_null(gx);
 		assert_true(ml_same_shape(gx, in[i]));
 		assert_int_equal(gx->dtype, ML_F64);
-		snprintf(what, sizeof what, "%s input %d", ml_op_name(c->op), i + 1);
+		snprintf(what, sizeof what, "%s input %d", ml_op_name(op), i + 1);
 		for (int64_t j = 0; j < ml_tensor_numel(in[i]) && ok; j++) {
 			double x = D64(in[i])[j], lp, lm;
 			D64(in[i])[j] = x + h;
-			lp = direct_loss(c, in, r);
+			lp = direct_loss(&c, in, r);
 			D64(in[i])[j] = x - h;
-			lm = direct_loss(c, in, r);
+			lm = direct_loss(&c, in, r);
 			D64(in[i])[j] = x;
 			ok = nn_test_close(what, j, D64(gx)[j], (lp - lm) / (2 * h), 1e-6, 1e-5);
 		}
 	}
-	for (int i = 0; i < c->nin; i++)
-		ml_tensor_unref(in[i]);
 	ml_tensor_unref(r);
 	nn_tape_free(t);
+	return ok;
+}
+
+/* check_grads on inputs drawn from the case's shapes and range. */
+static int
+check_case(const Case *c, uint64_t seed)
+{
+	MlTensor *in[ML_OP_MAX_INPUTS] = {NULL};
+	bool want[ML_OP_MAX_INPUTS] = {false};
+	int ok;
+
+	for (int i = 0; i < c->nin; i++) {
+		if (c->ndim[i] < 0)
+			continue;
+		in[i] = t64_rand(c->ndim[i], c->ne[i], c->lo, c->hi, seed + (uint64_t)i);
+		want[i] = true;
+	}
+	ok = check_grads(c->op, in, want, c->nin, &c->p, seed);
+	for (int i = 0; i < c->nin; i++)
+		ml_tensor_unref(in[i]);
 	return ok;
 }
 
@@ -252,6 +271,87 @@ test_softmax_norm(void **state)
 		}
 }
 
+/* nll_loss and cross_entropy: class targets (with weights, an ignored
+ * class, label smoothing, every reduction, [N, C, d] inputs, a 1-d
+ * input) and probability targets, whose gradient is checked too. */
+static void
+test_losses(void **state)
+{
+	MlTensor *t2 = ml_tensor_zeros(ML_I64, 1, (int64_t[]){4}, NULL);
+	MlTensor *t3 = ml_tensor_zeros(ML_I64, 2, (int64_t[]){2, 3}, NULL);
+	MlTensor *t0 = ml_tensor_zeros(ML_I64, 0, NULL, NULL);
+	MlTensor *w = t64(1, (int64_t[]){3}, (double[]){0.5, 1.0, 2.0});
+	const int64_t cls2[] = {0, 2, 1, 2}, cls3[] = {1, 0, 2, 2, 1, 0};
+
+	memcpy(t2->data, cls2, sizeof cls2);
+	memcpy(t3->data, cls3, sizeof cls3);
+	ml_set_i64(t0, NULL, 2, NULL);
+	for (int op = 0; op < 2; op++)
+		for (int mode = 0; mode < 3; mode++)
+			for (int k = 0; k < 4; k++) {
+				MlOp o = op ? ML_OP_CROSS_ENTROPY : ML_OP_NLL_LOSS;
+				MlOpParams p = {.mode = mode};
+				MlTensor *x, *in[3];
+				uint64_t seed = 500 + 20 * (uint64_t)op + 4 * (uint64_t)mode + (uint64_t)k;
+				bool want[3] = {true, false, false};
+				switch (k) {
+				case 0: /* [N, C] with weights */
+					x = t64_rand(2, (int64_t[]){4, 3}, -2, 0, seed);
+					in[1] = t2;
+					in[2] = w;
+					p.label_smoothing = op ? 0.2 : 0;
+					break;
+				case 1: /* [N, C, d], class 2 ignored */
+					x = t64_rand(3, (int64_t[]){2, 3, 3}, -2, 0, seed);
+					in[1] = t3;
+					in[2] = NULL;
+					p.has_ignore_index = true;
+					p.ignore_index = 2;
+					break;
+				case 2: /* a 1-d input, 0-d target */
+					x = t64_rand(1, (int64_t[]){3}, -2, 0, seed);
+					in[1] = t0;
+					in[2] = w;
+					break;
+				default: /* probabilities (cross_entropy only) */
+					if (!op)
+						continue;
+					x = t64_rand(2, (int64_t[]){4, 3}, -2, 2, seed);
+					in[1] = t64_rand(2, (int64_t[]){4, 3}, 0, 1, seed + 1);
+					in[2] = w;
+					want[1] = true;
+					p.label_smoothing = 0.1;
+					break;
+				}
+				in[0] = x;
+				if (!check_grads(o, in, want, 3, &p, seed)) {
+					print_error("%s mode %d case %d\n", ml_op_name(o), mode, k);
+					fail();
+				}
+				if (k == 3)
+					ml_tensor_unref(in[1]);
+				ml_tensor_unref(x);
+			}
+	/* the class weights get no gradient */
+	{
+		NnTape *t = nn_tape_new(NULL);
+		MlTensor *x = t64_rand(2, (int64_t[]){4, 3}, -1, 1, 9);
+		NnVar *v[3] = {nn_var(t, x, false, NULL), nn_var(t, t2, false, NULL),
+		               nn_var(t, w, true, NULL)};
+		AcErr err = {0};
+		NnVar *y = nn_var_op(t, ML_OP_NLL_LOSS, v, 3, &(MlOpParams){.mode = 1}, &err);
+		assert_non_null(y);
+		assert_int_equal(nn_tape_backward(t, y, NULL, &err), AC_EINVAL);
+		assert_string_equal(err.msg, "autograd: no gradient for op 'nll_loss' input 3 (weight)");
+		nn_tape_free(t);
+		ml_tensor_unref(x);
+	}
+	ml_tensor_unref(t0);
+	ml_tensor_unref(t2);
+	ml_tensor_unref(t3);
+	ml_tensor_unref(w);
+}
+
 /* Every op that claims a gradient is one the tests above check: a new
  * gradient cannot land untested. */
 static void
@@ -260,7 +360,8 @@ test_every_gradient_checked(void **state)
 	static const MlOp other[] = {ML_OP_SUM, ML_OP_MEAN, ML_OP_AMAX, ML_OP_AMIN, ML_OP_VAR,
 	                             ML_OP_STD, ML_OP_LOGSUMEXP, ML_OP_NORM1, ML_OP_NORM2,
 	                             ML_OP_SUMSQ, ML_OP_MATMUL, ML_OP_LINEAR, ML_OP_SOFTMAX,
-	                             ML_OP_LOG_SOFTMAX, ML_OP_LAYER_NORM, ML_OP_RMS_NORM};
+	                             ML_OP_LOG_SOFTMAX, ML_OP_LAYER_NORM, ML_OP_RMS_NORM,
+	                             ML_OP_NLL_LOSS, ML_OP_CROSS_ENTROPY};
 
 	for (int op = 0; op < ML_OP_COUNT; op++) {
 		bool found = false;
@@ -487,7 +588,7 @@ test_train(void **state)
 
 TEST_MAIN("nn autograd", cmocka_unit_test(test_binary), cmocka_unit_test(test_unary),
           cmocka_unit_test(test_reduce), cmocka_unit_test(test_amax_ties),
-          cmocka_unit_test(test_matmul_linear), cmocka_unit_test(test_softmax_norm),
+          cmocka_unit_test(test_matmul_linear), cmocka_unit_test(test_softmax_norm), cmocka_unit_test(test_losses),
           cmocka_unit_test(test_every_gradient_checked), cmocka_unit_test(test_accumulate),
           cmocka_unit_test(test_no_grad_detach), cmocka_unit_test(test_errors),
           cmocka_unit_test(test_f32), cmocka_unit_test(test_train))
