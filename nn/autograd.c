@@ -172,13 +172,46 @@ nn_op_has_grad(MlOp op)
 	return nn_grad_kind(op) == NN_GRAD_FN;
 }
 
+/* A new variable over y (the caller's reference is consumed), recorded
+ * as op(in..) when need is set. */
+static NnVar *
+record(NnTape *t, MlOp op, NnVar *const *in, int nin, const MlOpParams *params, MlTensor *y,
+       bool need, AcErr *err)
+{
+	NnVar *v;
+
+	if (need && t->nnodes == t->capnodes) {
+		int cap = t->capnodes ? 2 * t->capnodes : 64;
+		Node *nn = ac_realloc(t->nodes, (size_t)cap * sizeof *nn, "tape", err);
+		if (nn == NULL) {
+			ml_tensor_unref(y);
+			return NULL;
+		}
+		t->nodes = nn;
+		t->capnodes = cap;
+	}
+	v = var_new(t, y, need, err);
+	ml_tensor_unref(y);
+	if (v == NULL || !need)
+		return v;
+	Node *n = &t->nodes[t->nnodes];
+	memset(n, 0, sizeof *n);
+	n->op = op;
+	n->nin = nin;
+	for (int i = 0; i < nin; i++)
+		n->in[i] = in[i];
+	n->params = *params;
+	n->out = v;
+	v->node = t->nnodes++;
+	return v;
+}
+
 NnVar *
 nn_var_op(NnTape *t, MlOp op, NnVar *const *in, int nin, const MlOpParams *params, AcErr *err)
 {
 	MlTensor *vals[ML_OP_MAX_INPUTS] = {NULL}, *y;
 	MlOpParams none = {0};
 	bool need = false;
-	NnVar *v;
 
 	if (t == NULL || (unsigned)op >= ML_OP_COUNT || nin < 1 || nin > ML_OP_MAX_INPUTS ||
 	    in == NULL) {
@@ -206,30 +239,25 @@ nn_var_op(NnTape *t, MlOp op, NnVar *const *in, int nin, const MlOpParams *param
 	if ((y = ml_op(op, vals, params, err)) == NULL)
 		return NULL;
 	need &= nn_grad_kind(op) == NN_GRAD_FN && is_float(y->dtype);
-	if (need && t->nnodes == t->capnodes) {
-		int cap = t->capnodes ? 2 * t->capnodes : 64;
-		Node *nn = ac_realloc(t->nodes, (size_t)cap * sizeof *nn, "tape", err);
-		if (nn == NULL) {
-			ml_tensor_unref(y);
-			return NULL;
-		}
-		t->nodes = nn;
-		t->capnodes = cap;
+	return record(t, op, in, nin, params, y, need, err);
+}
+
+/* Reshapes are not ml ops: their nodes carry this op number. */
+#define OP_RESHAPE ML_OP_COUNT
+
+NnVar *
+nn_var_reshape(NnTape *t, NnVar *v, int ndim, const int64_t *ne, AcErr *err)
+{
+	MlTensor *y;
+
+	if (t == NULL || v == NULL || v->tape != t) {
+		ac_err_set(err, AC_EINVAL, "autograd: reshape of a variable of another tape");
+		return NULL;
 	}
-	v = var_new(t, y, need, err);
-	ml_tensor_unref(y);
-	if (v == NULL || !need)
-		return v;
-	Node *n = &t->nodes[t->nnodes];
-	memset(n, 0, sizeof *n);
-	n->op = op;
-	n->nin = nin;
-	for (int i = 0; i < nin; i++)
-		n->in[i] = in[i];
-	n->params = *params;
-	n->out = v;
-	v->node = t->nnodes++;
-	return v;
+	if ((y = ml_tensor_reshape_copy(v->value, ndim, ne, err)) == NULL)
+		return NULL;
+	return record(t, OP_RESHAPE, &v, 1, &(MlOpParams){0}, y,
+	              v->requires_grad && !t->no_grad, err);
 }
 
 /* v->grad += g, g of v's dtype and a shape that broadcasts to v's. */
@@ -305,8 +333,12 @@ nn_tape_backward(NnTape *t, NnVar *root, const MlTensor *grad_root, AcErr *err)
 		}
 		if (!any)
 			continue;
-		rc = nn_grad_backward(n->op, vals, n->nin, &n->params, n->out->value, n->out->grad,
-		                      needs, gin, err);
+		if (n->op == OP_RESHAPE)
+			rc = (gin[0] = ml_tensor_reshape_copy(n->out->grad, vals[0]->ndim, vals[0]->ne,
+			                                      err)) != NULL ? AC_OK : err->code;
+		else
+			rc = nn_grad_backward(n->op, vals, n->nin, &n->params, n->out->value,
+			                      n->out->grad, needs, gin, err);
 		for (int k = 0; k < n->nin; k++) {
 			if (rc == AC_OK && gin[k] != NULL)
 				rc = accumulate(n->in[k], gin[k], err);

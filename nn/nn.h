@@ -359,6 +359,11 @@ NnVar *nn_var_param(NnTape *t, NnParam *p, AcErr *err);
 NnVar *nn_var_op(NnTape *t, MlOp op, NnVar *const *in, int nin, const MlOpParams *params,
                  AcErr *err);
 
+/* v's value in shape ne[0..ndim-1] (one entry may be -1), a view when
+ * the strides allow, else a copy (torch.reshape); the gradient flows back
+ * reshaped. Errors: those of ml_tensor_reshape_copy (AC_ESHAPE). */
+NnVar *nn_var_reshape(NnTape *t, NnVar *v, int ndim, const int64_t *ne, AcErr *err);
+
 /* A new leaf sharing v's value that does not require grad: gradient does
  * not flow through it (torch.Tensor.detach). NULL on AC_ENOMEM. */
 NnVar *nn_var_detach(NnTape *t, NnVar *v, AcErr *err);

@@ -352,6 +352,33 @@ test_losses(void **state)
 	ml_tensor_unref(w);
 }
 
+/* reshape passes the gradient back in the input's shape. */
+static void
+test_reshape(void **state)
+{
+	MlTensor *x = t64_rand(3, (int64_t[]){2, 3, 2}, -1, 1, 21);
+	MlTensor *c = t64_rand(2, (int64_t[]){4, 3}, -1, 1, 22);
+	NnTape *t = nn_tape_new(NULL);
+	AcErr err = {0};
+	NnVar *vx = nn_var(t, x, true, &err), *vc = nn_var(t, c, false, &err), *y, *s;
+
+	y = nn_var_reshape(t, vx, 2, (int64_t[]){-1, 3}, &err);
+	assert_non_null(y);
+	assert_true(nn_var_requires_grad(y));
+	assert_int_equal(nn_var_value(y)->ne[0], 4);
+	y = nn_var_op(t, ML_OP_MUL, (NnVar *[]){y, vc}, 2, NULL, &err);
+	s = nn_var_op(t, ML_OP_SUM, &y, 1, NULL, &err);
+	assert_int_equal(nn_tape_backward(t, s, NULL, &err), AC_OK);
+	assert_true(ml_same_shape(nn_var_grad(vx), x));
+	for (int i = 0; i < 12; i++)
+		assert_close(D64(nn_var_grad(vx))[i], D64(c)[i], 0, 0);
+	assert_null(nn_var_reshape(t, vx, 2, (int64_t[]){5, 3}, &err));
+	assert_int_equal(err.code, AC_ESHAPE);
+	nn_tape_free(t);
+	ml_tensor_unref(x);
+	ml_tensor_unref(c);
+}
+
 /* Every op that claims a gradient is one the tests above check: a new
  * gradient cannot land untested. */
 static void
@@ -466,7 +493,8 @@ test_no_grad_detach(void **state)
 static void
 test_errors(void **state)
 {
-	MlTensor *x = t64(2, (int64_t[]){2, 3}, NULL), *i = ml_tensor_zeros(ML_I64, 1, (int64_t[]){2}, NULL);
+	MlTensor *x = t64(2, (int64_t[]){2, 3}, NULL);
+	MlTensor *i = ml_tensor_zeros(ML_I64, 1, (int64_t[]){2}, NULL);
 	NnTape *t = nn_tape_new(NULL), *t2 = nn_tape_new(NULL);
 	AcErr err = {0};
 	NnVar *v = nn_var(t, x, true, &err), *c, *y;
@@ -504,7 +532,8 @@ test_errors(void **state)
 static void
 test_f32(void **state)
 {
-	MlTensor *x64 = t64_rand(2, (int64_t[]){3, 4}, -1, 1, 7), *w64 = t64_rand(1, (int64_t[]){4}, -1, 1, 8);
+	MlTensor *x64 = t64_rand(2, (int64_t[]){3, 4}, -1, 1, 7);
+	MlTensor *w64 = t64_rand(1, (int64_t[]){4}, -1, 1, 8);
 	double g64[12];
 	NnTape *t = nn_tape_new(NULL);
 	AcErr err = {0};
@@ -588,7 +617,8 @@ test_train(void **state)
 
 TEST_MAIN("nn autograd", cmocka_unit_test(test_binary), cmocka_unit_test(test_unary),
           cmocka_unit_test(test_reduce), cmocka_unit_test(test_amax_ties),
-          cmocka_unit_test(test_matmul_linear), cmocka_unit_test(test_softmax_norm), cmocka_unit_test(test_losses),
+          cmocka_unit_test(test_matmul_linear), cmocka_unit_test(test_softmax_norm),
+          cmocka_unit_test(test_losses), cmocka_unit_test(test_reshape),
           cmocka_unit_test(test_every_gradient_checked), cmocka_unit_test(test_accumulate),
           cmocka_unit_test(test_no_grad_detach), cmocka_unit_test(test_errors),
           cmocka_unit_test(test_f32), cmocka_unit_test(test_train))
