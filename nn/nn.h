@@ -943,6 +943,142 @@ NnOptim *nn_optim_create(const char *type, NnModule *m, const char *opts, AcErr 
 
 /* ---- Autograd: a reverse-mode tape over ml's ops (autograd.c, grad.c) ---- */
 
+/*
+ * A tape records the ml ops run through nn_var_op on variables, so that
+ * nn_tape_backward can take the gradient of any result with respect to
+ * every variable that requires one: a model no layer covers can be
+ * trained on the leaves' gradients (PyTorch's requires_grad, backward,
+ * no_grad, detach).
+ *
+ * - A variable (NnVar) is owned by its tape and lives until
+ *   nn_tape_clear or nn_tape_free. It holds a reference to its value, a
+ *   requires_grad flag and its gradient (same shape and dtype as the
+ *   value, contiguous; NULL until a backward reaches it).
+ * - Only floating-point values (f64 f32 f16 bf16) can require a gradient.
+ *   An op's result requires one when any input does and the tape is not
+ *   in no_grad mode; then the op is recorded as a node. Results of
+ *   comparisons, argmax/argmin, isnan, sign/floor/ceil/round and the
+ *   random fills never require one (their gradient is zero or undefined,
+ *   PyTorch returns zeros for the rounding ones).
+ * - The tape is a list in creation order, which is a topological order:
+ *   backward walks it from the root's node to the first, calling each
+ *   op's backward (nn/grad.c, one entry per op of ml/ops.def) and ADDING
+ *   into its inputs' gradients. Leaves accumulate across backward calls
+ *   (as PyTorch's .grad; nn_tape_zero_grad clears them); the gradients of
+ *   intermediate results are reset at the start of each backward and left
+ *   readable after it (PyTorch's retain_grad). The graph is kept after a
+ *   backward (PyTorch's retain_graph=True), so backward may run again.
+ * - Gradients are computed with the ml ops themselves in the values'
+ *   dtype (add, mul, matmul, sum, ...); the element-wise derivatives of
+ *   the unary and the other binary ops are taken in double and converted
+ *   back.
+ * - Ops with a gradient: add sub mul div pow remainder fmod maximum
+ *   minimum (NumPy broadcasting: summed back to each input's shape; ties
+ *   of maximum/minimum split the gradient evenly, as PyTorch); every
+ *   float unary op; sum mean amax amin var std logsumexp norm1 norm2
+ *   sumsq over any axes with or without keepdim; matmul (batched,
+ *   broadcast batch dimensions, 1-d operands); linear; softmax,
+ *   log_softmax; layer_norm, rms_norm; nll_loss and cross_entropy (the
+ *   input's, and a probability target's; not the class weights': backward
+ *   fails "autograd: no gradient for op 'nll_loss' input 3 (weight)").
+ *   Others (prod, the index ops, conv and pooling, group_norm,
+ *   batch_norm, rope, attention) fail in nn_var_op with AC_EINVAL
+ *   "autograd: no gradient for op 'conv'" when a gradient would be needed
+ *   through them (when no input requires one, or under no_grad, they run).
+ * - Layers' parameters: nn_var_param makes a leaf over a parameter whose
+ *   gradient IS the parameter's grad tensor, so an optimizer over the
+ *   module sees what backward accumulated.
+ * - Thread safety: one thread per tape.
+ *
+ * A training step:
+ *   nn_tape_clear(t);
+ *   w = nn_var_param(t, &m->param[0], err); x = nn_var(t, batch, false, err);
+ *   y = nn_var_op(t, ML_OP_MATMUL, (NnVar *[]){x, w}, 2, NULL, err); ...
+ *   nn_tape_backward(t, loss, NULL, err);   (then update from the grads)
+ *
+ * Follows: PyTorch autograd (torch.autograd.backward, the derivatives of
+ * tools/autograd/derivatives.yaml, gradient accumulation into leaves);
+ * Griewank & Walther, Evaluating Derivatives (reverse mode on a tape).
+ */
+typedef struct NnTape NnTape;
+typedef struct NnVar NnVar;
+
+/* A new empty tape, recording (not in no_grad mode). NULL on AC_ENOMEM. */
+NnTape *nn_tape_new(AcErr *err);
+/* Frees the tape, its variables and nodes (dropping the references to
+ * values and gradients). NULL is a no-op. */
+void nn_tape_free(NnTape *t);
+/* Frees every variable and node, keeping the tape (and its no_grad mode)
+ * for the next step: NnVar pointers from before are invalid after. */
+void nn_tape_clear(NnTape *t);
+
+/*
+ * A leaf over value (a reference is taken; the tensor is not copied, so
+ * changing it in place between steps, as an optimizer does, is seen by
+ * the tape's next ops). requires_grad: its gradient is wanted.
+ * Errors: NULL with AC_EINVAL for a NULL value, AC_EDTYPE "autograd:
+ *   only floating-point values can require grad (i64)", AC_ENOMEM.
+ */
+NnVar *nn_var(NnTape *t, MlTensor *value, bool requires_grad, AcErr *err);
+
+/* A leaf over a layer's parameter p (p->grad not NULL) that requires
+ * grad and accumulates its gradient into p->grad (so nn_var_grad is
+ * p->grad). Errors: as nn_var; AC_EINVAL for a buffer. */
+NnVar *nn_var_param(NnTape *t, NnParam *p, AcErr *err);
+
+/*
+ * Runs op on the values of in[0..nin-1] (ml_op; optional inputs of the
+ * NORM and LINEAR families may be NULL; nin <= ML_OP_MAX_INPUTS, missing
+ * trailing ones NULL) with params (NULL: zeros) into a new variable, and
+ * records it when it requires grad (see above). The inputs must belong to
+ * t.
+ * Errors: NULL with ml_op's error; AC_EINVAL for a variable of another
+ *   tape or nin out of range; AC_EINVAL "autograd: no gradient for op
+ *   'xxx'" when the op has none and an input requires grad.
+ */
+NnVar *nn_var_op(NnTape *t, MlOp op, NnVar *const *in, int nin, const MlOpParams *params,
+                 AcErr *err);
+
+/* v's value in shape ne[0..ndim-1] (one entry may be -1), a view when
+ * the strides allow, else a copy (torch.reshape); the gradient flows back
+ * reshaped. Errors: those of ml_tensor_reshape_copy (AC_ESHAPE). */
+NnVar *nn_var_reshape(NnTape *t, NnVar *v, int ndim, const int64_t *ne, AcErr *err);
+
+/* A new leaf sharing v's value that does not require grad: gradient does
+ * not flow through it (torch.Tensor.detach). NULL on AC_ENOMEM. */
+NnVar *nn_var_detach(NnTape *t, NnVar *v, AcErr *err);
+
+/* The value and the gradient (NULL until computed), borrowed: valid until
+ * nn_tape_clear/free (a gradient also until nn_tape_zero_grad). */
+MlTensor *nn_var_value(const NnVar *v);
+MlTensor *nn_var_grad(const NnVar *v);
+bool nn_var_requires_grad(const NnVar *v);
+
+/* Turns no_grad mode on or off (torch.no_grad): while on, nn_var_op
+ * records nothing and its results do not require grad. Returns the
+ * previous mode. */
+bool nn_tape_no_grad(NnTape *t, bool on);
+
+/*
+ * Backpropagates from root: with g = grad_root (root's shape and dtype;
+ * NULL means 1, for a root of one element), adds d(sum(g * root))/dv to
+ * the gradient of every variable v that requires grad and that root
+ * depends on.
+ * Errors: AC_EINVAL "autograd: root does not require grad", a root of
+ *   another tape, "autograd: grad_root is needed for a root of shape
+ *   [3,4]"; AC_ESHAPE/AC_EDTYPE for a grad_root unlike root; the ml ops'
+ *   errors (the leaves' gradients may then be partly updated).
+ */
+int nn_tape_backward(NnTape *t, NnVar *root, const MlTensor *grad_root, AcErr *err);
+
+/* Zeroes the gradient of every leaf (those over parameters included) and
+ * drops those of intermediate results (torch.optim's zero_grad). */
+void nn_tape_zero_grad(NnTape *t);
+
+/* Whether op has a gradient on the tape (false also for the ops whose
+ * results never require grad). */
+bool nn_op_has_grad(MlOp op);
+
 
 /* ---- Data: datasets, the data loader and image transforms (data.c,
  * loader.c, transform.c) ---- */

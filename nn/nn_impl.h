@@ -51,4 +51,22 @@ int nn_check_input(const NnModule *m, const MlTensor *input, int min_ndim, int m
  * any strides. */
 int nn_axpy(MlTensor *dst, double scale, const MlTensor *src, AcErr *err);
 
+/* ---- Autograd: the gradient of each op (grad.c), used by the tape
+ * (autograd.c) ---- */
+
+/* What the tape does with a result of op when an input requires grad:
+ * record it (NN_GRAD_FN), leave it a constant (NN_GRAD_CONST: bool, index
+ * or piecewise-constant outputs), or refuse (NN_GRAD_NONE). */
+enum { NN_GRAD_NONE, NN_GRAD_CONST, NN_GRAD_FN };
+int nn_grad_kind(MlOp op);
+
+/*
+ * The backward of op: with y = op(in[0..nin-1]; p) and gy the gradient
+ * of y, sets gin[i] (a new reference, of in[i]'s shape or one that
+ * broadcasts to it, in[i]'s dtype) for each i with needs[i], NULL for the
+ * others. err is not NULL. On error every gin[i] is NULL.
+ */
+int nn_grad_backward(MlOp op, MlTensor *const *in, int nin, const MlOpParams *p, MlTensor *y,
+                     MlTensor *gy, const bool *needs, MlTensor **gin, AcErr *err);
+
 #endif
