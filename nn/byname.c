@@ -125,7 +125,7 @@ nn_loss_create(const char *type, const char *opts, AcErr *err)
 		return nn_kl_div_loss(r, nn_hparam_geti(&hp, "log_target", 0) != 0, err);
 	}
 	ac_err_set(err, AC_EINVAL,
-	           "nn: no loss '%s' (CrossEntropyLoss NLLLoss MSELoss L1Loss SmoothL1Loss BCELoss "
+	           "no loss '%s' (CrossEntropyLoss NLLLoss MSELoss L1Loss SmoothL1Loss BCELoss "
 	           "BCEWithLogitsLoss KLDivLoss)", type);
 	return NULL;
 }
@@ -170,6 +170,6 @@ nn_optim_create(const char *type, NnModule *m, const char *opts, AcErr *err)
 			nn_hparam_getf(&hp, "initial_accumulator_value", o.initial_accumulator_value);
 		return nn_optim_new(optims[i].kind, &o, m, err);
 	}
-	ac_err_set(err, AC_EINVAL, "nn: no optimizer '%s' (SGD Adam AdamW RMSprop Adagrad)", type);
+	ac_err_set(err, AC_EINVAL, "no optimizer '%s' (SGD Adam AdamW RMSprop Adagrad)", type);
 	return NULL;
 }

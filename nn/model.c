@@ -112,7 +112,7 @@ nn_create(const char *type, const NnHparams *hp, uint64_t seed, AcErr *err)
 	NnHparams none = {0};
 
 	if (c == NULL || c->create == NULL) {
-		ac_err_set(err, AC_EINVAL, "nn: no type '%s'", type);
+		ac_err_set(err, AC_EINVAL, "no type '%s'", type);
 		return NULL;
 	}
 	return c->create(hp != NULL ? hp : &none, seed, err);

@@ -229,7 +229,7 @@ int nn_hparams_parse(NnHparams *hp, const char *opts, AcErr *err);
 /*
  * A new module of type with hyper-parameters hp, parameters initialised
  * from seed as its constructor does (containers start empty).
- * Errors: AC_EINVAL "Linear: no type 'Lineer'" or the constructor's own.
+ * Errors: AC_EINVAL "no type 'Lineer'" or the constructor's own.
  */
 NnModule *nn_create(const char *type, const NnHparams *hp, uint64_t seed, AcErr *err);
 
