@@ -27,8 +27,8 @@ typedef struct Slot {
 	int64_t batch;              /* index in the epoch, when not EMPTY */
 	int rc;                     /* fill's status */
 	AcErr err;                  /* fill's error, reported when the batch is taken */
-	MlTensor *full[MAX_STAGES]; /* stage k's buffer, batch_size rows */
-	MlTensor *part[MAX_STAGES]; /* view of its first last_rows rows (the short batch) */
+	MlTensor *full[MAX_STAGES]; /* stage k's buffer, buf_rows rows */
+	MlTensor *part[MAX_STAGES]; /* view of its first rows for the short last batch */
 	MlTensor *yfull, *ypart;
 	MlTensor *x, *y;            /* the batch: the last stage and the targets */
 } Slot;
@@ -38,7 +38,7 @@ struct NnLoader {
 	int64_t n;                  /* samples */
 	int64_t batch_size;
 	int64_t nbatches;           /* per epoch */
-	int64_t last_rows;          /* rows of a short last batch; 0 if none */
+	int64_t buf_rows;           /* rows of the batch buffers: min(batch_size, n) */
 	bool shuffle;
 	uint64_t seed;
 	int ntf;
@@ -46,7 +46,7 @@ struct NnLoader {
 	int tf_stage[NN_LOADER_MAX_TRANSFORMS]; /* stage transform k writes (its input's if in place) */
 	int nstages;
 	int ndim;                   /* of the inputs, every stage */
-	int64_t stage_ne[MAX_STAGES][ML_MAX_DIMS]; /* stage shapes, ne[0] = batch_size */
+	int64_t stage_ne[MAX_STAGES][ML_MAX_DIMS]; /* stage shapes, ne[0] = buf_rows */
 	int32_t *order;             /* [n]: the epoch's sample order */
 
 	pthread_mutex_t mu;
@@ -75,9 +75,12 @@ mix(uint64_t z)
 	return z ^ (z >> 31);
 }
 
+/* The slot's buffers, made on first use; part views of `rows` rows when
+ * the batch is short (only the last one is). */
 static int
-ensure_buffers(NnLoader *l, Slot *s, bool part, AcErr *err)
+ensure_buffers(NnLoader *l, Slot *s, int64_t rows, AcErr *err)
 {
+	bool part = rows < l->buf_rows;
 	int64_t yne[ML_MAX_DIMS];
 
 	for (int k = 0; k < l->nstages; k++) {
@@ -85,15 +88,15 @@ ensure_buffers(NnLoader *l, Slot *s, bool part, AcErr *err)
 		    (s->full[k] = ml_tensor_empty(l->x->dtype, l->ndim, l->stage_ne[k], err)) == NULL)
 			return err != NULL ? err->code : AC_ENOMEM;
 		if (part && s->part[k] == NULL &&
-		    (s->part[k] = ml_view_slice(s->full[k], 0, 0, l->last_rows, 1, err)) == NULL)
+		    (s->part[k] = ml_view_slice(s->full[k], 0, 0, rows, 1, err)) == NULL)
 			return err != NULL ? err->code : AC_ENOMEM;
 	}
 	memcpy(yne, l->y->ne, sizeof yne);
-	yne[0] = l->batch_size;
+	yne[0] = l->buf_rows;
 	if (s->yfull == NULL && (s->yfull = ml_tensor_empty(l->y->dtype, l->y->ndim, yne, err)) == NULL)
 		return err != NULL ? err->code : AC_ENOMEM;
 	if (part && s->ypart == NULL &&
-	    (s->ypart = ml_view_slice(s->yfull, 0, 0, l->last_rows, 1, err)) == NULL)
+	    (s->ypart = ml_view_slice(s->yfull, 0, 0, rows, 1, err)) == NULL)
 		return err != NULL ? err->code : AC_ENOMEM;
 	return AC_OK;
 }
@@ -120,10 +123,10 @@ fill(NnLoader *l, Slot *s, int64_t b, AcErr *err)
 
 	if (rows > l->batch_size)
 		rows = l->batch_size;
-	if ((rc = ensure_buffers(l, s, rows < l->batch_size, err)) != AC_OK)
+	if ((rc = ensure_buffers(l, s, rows, err)) != AC_OK)
 		return rc;
-	stage = rows < l->batch_size ? s->part : s->full;
-	s->y = rows < l->batch_size ? s->ypart : s->yfull;
+	stage = rows < l->buf_rows ? s->part : s->full;
+	s->y = rows < l->buf_rows ? s->ypart : s->yfull;
 	gather(stage[0], l->x, l->n, l->order + start, rows);
 	gather(s->y, l->y, l->n, l->order + start, rows);
 	ml_rng_seed(&r, mix(mix(mix(l->seed) + (uint64_t)l->epoch) + (uint64_t)b));
@@ -237,11 +240,11 @@ nn_loader_new(const NnDataset *d, const NnLoaderOptions *opt, AcErr *err)
 	l->seed = opt->seed;
 	l->nbatches = opt->drop_last ? l->n / l->batch_size
 	                             : (l->n + l->batch_size - 1) / l->batch_size;
-	l->last_rows = opt->drop_last ? 0 : l->n % l->batch_size;
+	l->buf_rows = l->batch_size < l->n ? l->batch_size : l->n;
 	l->ndim = l->x->ndim;
 	l->nstages = 1;
 	memcpy(l->stage_ne[0], l->x->ne, sizeof l->stage_ne[0]);
-	l->stage_ne[0][0] = l->batch_size;
+	l->stage_ne[0][0] = l->buf_rows;
 	l->nslots = opt->prefetch + 1;
 	pthread_mutex_init(&l->mu, NULL);
 	pthread_cond_init(&l->cv, NULL);

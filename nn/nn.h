@@ -371,7 +371,8 @@ typedef struct NnTransform {
  * RandomCrop: an h x w window at a uniform random offset of the image
  * padded by padding zeros on every side. RandomHorizontalFlip: mirrors
  * an image with probability p.
- * Errors: AC_EINVAL "Normalize: std[1] is 0", "RandomCrop: size 0x32",
+ * Errors: AC_EINVAL "Normalize: mean[1] 0, std[1] 0" (a std of 0 or a
+ *   value not finite), "RandomCrop: size 0x32",
  *   "RandomCrop: padding -1", "RandomHorizontalFlip: p 1.5 outside [0, 1]".
  * Follows: torchvision.transforms Normalize, RandomCrop (padding_mode
  *   "constant", fill 0), RandomHorizontalFlip.
