@@ -14,6 +14,12 @@ static const char *const kind_name[] = {
 	[NN_RANDOM_HORIZONTAL_FLIP] = "RandomHorizontalFlip",
 };
 
+static const char *
+kind_of(const NnTransform *t)
+{
+	return (unsigned)t->kind < sizeof kind_name / sizeof kind_name[0] ? kind_name[t->kind] : "transform";
+}
+
 int
 nn_transform_normalize(NnTransform *t, int channels, const double *mean, const double *std,
                        AcErr *err)
@@ -62,7 +68,7 @@ nn_transform_random_horizontal_flip(NnTransform *t, double p, AcErr *err)
 int
 nn_transform_shape(const NnTransform *t, int ndim, const int64_t *ne, int64_t *out_ne, AcErr *err)
 {
-	const char *name = (unsigned)t->kind < sizeof kind_name / sizeof kind_name[0] ? kind_name[t->kind] : "transform";
+	const char *name = kind_of(t);
 	char buf[ML_SHAPE_BYTES];
 	MlTensor shape = {.ndim = ndim};
 	int64_t c, h, w;
@@ -169,7 +175,7 @@ hflip(const NnTransform *t, float *out, const float *in, int64_t n, int64_t rows
 int
 nn_transform_apply(const NnTransform *t, MlTensor *out, const MlTensor *in, MlRng *r, AcErr *err)
 {
-	const char *name = (unsigned)t->kind < sizeof kind_name / sizeof kind_name[0] ? kind_name[t->kind] : "transform";
+	const char *name = kind_of(t);
 	int64_t want[ML_MAX_DIMS], n, c, h, w;
 	char bi[ML_SHAPE_BYTES], bo[ML_SHAPE_BYTES], bw[ML_SHAPE_BYTES];
 	int rc;
