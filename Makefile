@@ -29,7 +29,7 @@ HARDEN_CFLAGS = -fPIE -fstack-protector-strong $(if $(filter -O0,$(OPT)),,-U_FOR
 HARDEN_LDFLAGS = -pie -Wl,-z,relro,-z,now
 CFLAGS_ALL = $(CFLAGS_BASE) $(HARDEN_CFLAGS) $(CFLAGS) -MMD -MP
 LDFLAGS_ALL = $(HARDEN_LDFLAGS) $(LDFLAGS)
-LDLIBS_ALL = -lsodium -lz -lmd -lseccomp -lm -lpthread -ldl $(LDLIBS)
+LDLIBS_ALL = -lsodium -lz -lmd -lcsv -lseccomp -lm -lpthread -ldl $(LDLIBS)
 # The cluster's programs also speak ZeroMQ and protobuf, keep state in
 # SQLite and print JSON.
 LDLIBS_NET = -lzmq -lprotobuf-c -lsqlite3 -ljansson
@@ -40,7 +40,7 @@ endif
 
 DEB_PKGS = build-essential pkg-config zlib1g-dev libopenblas-dev libcmocka-dev libmd-dev libsodium-dev \
 	libzmq3-dev protobuf-c-compiler libprotobuf-c-dev libsqlite3-dev libjansson-dev libseccomp-dev \
-	dataset-fashion-mnist lua5.4 libonnx-testdata gnuplot-nox
+	dataset-fashion-mnist lua5.4 libonnx-testdata gnuplot-nox libcsv-dev
 
 BASE_SRC := $(wildcard base/*.c)
 DIS_SRC  := $(wildcard dis/*.c)

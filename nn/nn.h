@@ -1083,5 +1083,216 @@ bool nn_op_has_grad(MlOp op);
 /* ---- Data: datasets, the data loader and image transforms (data.c,
  * loader.c, transform.c) ---- */
 
+/*
+ * An in-memory data set of (input, target) pairs, sample i being row i of
+ * x and of y along dimension 0 (PyTorch's TensorDataset). The fields are
+ * read-only; nn_dataset_free frees it.
+ */
+typedef struct NnDataset {
+	MlTensor *x;  /* inputs [N, ...], contiguous; owned by reference */
+	MlTensor *y;  /* targets [N, ...], contiguous; owned by reference */
+	int64_t n;    /* samples: N */
+} NnDataset;
+
+/*
+ * A data set of x and y, sharing their storage when they are contiguous
+ * (a copy otherwise), so writes to x show through.
+ * Shapes/dtypes: x: [N, ...], y: [N, ...], any dtypes; N <= INT32_MAX.
+ * Ownership: x and y borrowed (the data set takes its own references).
+ *   Caller owns the result; free with nn_dataset_free.
+ * Errors: NULL with AC_EINVAL for a nil or 0-d tensor, AC_ESHAPE "dataset:
+ *   x [60000,784] and y [600] differ in dimension 0", AC_ERANGE past
+ *   INT32_MAX samples, AC_ENOMEM.
+ * Follows: torch.utils.data.TensorDataset.
+ */
+NnDataset *nn_dataset_tensors(MlTensor *x, MlTensor *y, AcErr *err);
+
+/*
+ * Images and labels from two IDX files (MNIST's format, gzip or plain,
+ * read by ml_idx_load): x the images as f32, divided by 255 into [0, 1]
+ * when scale is set (torchvision's ToTensor) and 0..255 otherwise; y the
+ * labels as i64 class indices.
+ * Shapes/dtypes: images [N, H, W] (or any [N, ...]) -> x [N, H, W] f32;
+ *   labels [N] -> y [N] i64.
+ * Errors: NULL with ml_idx_load's errors; AC_ESHAPE "LABELS: 600 labels
+ *   for 60000 images" or labels not 1-d; AC_EFORMAT "LABELS: label 7 is
+ *   -1, not a class index".
+ * Follows: torchvision.datasets.MNIST / FashionMNIST.
+ */
+NnDataset *nn_dataset_idx(const char *images, const char *labels, bool scale, AcErr *err);
+
+/*
+ * x and y from two .npy files (ml_npy_load), dtypes as the files hold
+ * them (float64 stays f64, int64 labels i64).
+ * Errors: NULL with ml_npy_load's errors, or nn_dataset_tensors'.
+ */
+NnDataset *nn_dataset_npy(const char *x_path, const char *y_path, AcErr *err);
+
+/*
+ * A CSV file of numbers, one sample a line: column target (0-based; -1
+ * for the last) is the integer class, y [N] i64; the other columns, in
+ * order, are the features, x [N, F] f32. header skips the first line.
+ * Fields are separated by commas and may be quoted; blank lines are
+ * skipped; the parsing is libcsv's, in strict mode.
+ * Errors: NULL with AC_EIO "PATH: strerror"; AC_EFORMAT naming the path
+ *   and the line, and the column counted from 1:
+ *   "PATH: line 3, column 2: 'abc' is not a number",
+ *   "PATH: line 4, column 5: '2.5' is not a class index",
+ *   "PATH: line 5: 3 columns, want 4" (the first line sets the width),
+ *   "PATH: line 2: csv: error parsing data while strict checking enabled",
+ *   "PATH: no rows", "PATH: target column 4 of 4 columns",
+ *   "PATH: 1 column, want a target and at least one feature"; AC_ENOMEM.
+ * Follows: RFC 4180 as libcsv reads it.
+ */
+NnDataset *nn_dataset_csv(const char *path, bool header, int target, AcErr *err);
+
+/* Sample i as views: *x = x[i], *y = y[i] (caller owns both; unref).
+ * Errors: AC_ERANGE "dataset: sample 10 of 10". */
+int nn_dataset_get(const NnDataset *d, int64_t i, MlTensor **x, MlTensor **y, AcErr *err);
+
+/* Frees d (its tensors when no one else holds them). NULL is a no-op. */
+void nn_dataset_free(NnDataset *d);
+
+/*
+ * An image transform, applied to a whole batch x: [N, C, H, W] or
+ * [N, H, W] f32 (C = 1), each image on its own random draws. Make one with
+ * nn_transform_normalize / _random_crop / _random_horizontal_flip; the
+ * fields are read-only.
+ */
+typedef enum NnTransformKind {
+	NN_NORMALIZE,                /* x[n, c] = (x[n, c] - mean[c]) / std[c] */
+	NN_RANDOM_CROP,              /* a random size[0] x size[1] window of x padded with zeros */
+	NN_RANDOM_HORIZONTAL_FLIP,   /* x[n, .., w] = x[n, .., W-1-w] with probability p */
+} NnTransformKind;
+
+enum {
+	NN_TRANSFORM_MAX_CHANNELS = 16,  /* channels Normalize takes */
+	NN_LOADER_MAX_TRANSFORMS = 8,    /* transforms one loader runs */
+	NN_LOADER_MAX_PREFETCH = 8,      /* batches a loader's thread prepares ahead */
+};
+
+typedef struct NnTransform {
+	NnTransformKind kind;
+	int channels;                              /* Normalize: entries of mean and std (1: all) */
+	double mean[NN_TRANSFORM_MAX_CHANNELS];
+	double std[NN_TRANSFORM_MAX_CHANNELS];
+	int64_t size[2];                           /* RandomCrop: output height, width */
+	int64_t padding;                           /* RandomCrop: zeros added on each side first */
+	double p;                                  /* RandomHorizontalFlip: probability */
+} NnTransform;
+
+/*
+ * Fill *t with a transform. Normalize: channels (1..16) means and
+ * standard deviations, one for every channel when channels is 1.
+ * RandomCrop: an h x w window at a uniform random offset of the image
+ * padded by padding zeros on every side. RandomHorizontalFlip: mirrors
+ * an image with probability p.
+ * Errors: AC_EINVAL "Normalize: mean[1] 0, std[1] 0" (a std of 0 or a
+ *   value not finite), "RandomCrop: size 0x32",
+ *   "RandomCrop: padding -1", "RandomHorizontalFlip: p 1.5 outside [0, 1]".
+ * Follows: torchvision.transforms Normalize, RandomCrop (padding_mode
+ *   "constant", fill 0), RandomHorizontalFlip.
+ */
+int nn_transform_normalize(NnTransform *t, int channels, const double *mean, const double *std,
+                           AcErr *err);
+int nn_transform_random_crop(NnTransform *t, int64_t h, int64_t w, int64_t padding, AcErr *err);
+int nn_transform_random_horizontal_flip(NnTransform *t, double p, AcErr *err);
+
+/*
+ * The shape of t's output for an input of shape ne[0..ndim-1], into
+ * out_ne (ndim entries). Errors: AC_ESHAPE "RandomCrop: input [8,3,28,28]:
+ * window 32x32 larger than 28x28 padded by 1", "Normalize: input
+ * [8,3,4,4] has 3 channels, mean and std 2", or not 3-d or 4-d.
+ */
+int nn_transform_shape(const NnTransform *t, int ndim, const int64_t *ne, int64_t *out_ne,
+                       AcErr *err);
+
+/*
+ * out = t(in), drawing from r: per image in order, RandomCrop takes
+ * top = ml_rng_below(r, H + 2 padding - h + 1) then left =
+ * ml_rng_below(r, W + 2 padding - w + 1); RandomHorizontalFlip flips when
+ * ml_rng_uniform(r) < p; Normalize draws nothing.
+ * Shapes/dtypes: in and out f32, contiguous, out of nn_transform_shape's
+ *   shape; out may be in for Normalize and RandomHorizontalFlip, not for
+ *   RandomCrop.
+ * Errors: AC_EDTYPE, AC_EINVAL (a strided tensor, out == in for a crop),
+ *   AC_ESHAPE as nn_transform_shape or for out's shape; nothing drawn or
+ *   written then.
+ */
+int nn_transform_apply(const NnTransform *t, MlTensor *out, const MlTensor *in, MlRng *r,
+                       AcErr *err);
+
+/*
+ * A data loader: the samples of a data set in mini-batches, reshuffled
+ * every epoch, with transforms applied to the inputs.
+ *
+ * Epoch e's order is ml_perm(N, seed + e) when shuffle is set (0..N-1
+ * otherwise), so a run is reproducible and a resumed run replays epoch e
+ * by nn_loader_epoch(l, e). Batch b of the epoch holds samples order[b*B ..
+ * b*B + B - 1] (the last one short unless drop_last). Its transforms draw
+ * from an MlRng seeded from (seed, e, b) alone, so the batches are the
+ * same byte for byte whether a thread prefetches them or not.
+ *
+ * With prefetch > 0 a thread gathers and transforms up to prefetch
+ * batches ahead of the caller (a ring of prefetch + 1 buffers under a
+ * mutex and condition variable), while the caller computes on the batch
+ * it has.
+ */
+typedef struct NnLoader NnLoader;
+
+typedef struct NnLoaderOptions {
+	int64_t batch_size;  /* samples a batch, >= 1 */
+	bool shuffle;        /* a new order every epoch */
+	bool drop_last;      /* drop the last batch when it is short */
+	uint64_t seed;       /* of the orders and the transforms' draws */
+	int prefetch;        /* batches prepared ahead by a thread, 0..8; 0: no thread */
+} NnLoaderOptions;
+
+/*
+ * A loader over d. No epoch is running until nn_loader_epoch (or the
+ * first nn_loader_next, which starts epoch 0).
+ * Ownership: d and opt borrowed; the loader references d's tensors, so d
+ *   may be freed first. Caller owns the loader; free with nn_loader_free.
+ * Errors: NULL with AC_EINVAL for batch_size < 1 or prefetch outside
+ *   0..8, AC_ENOMEM, AC_ELIMIT when the thread cannot start.
+ * Thread safety: one caller thread; the prefetch thread is the loader's.
+ * Follows: torch.utils.data.DataLoader (batch_size, shuffle, drop_last;
+ *   prefetch as its prefetch_factor with one worker).
+ */
+NnLoader *nn_loader_new(const NnDataset *d, const NnLoaderOptions *opt, AcErr *err);
+
+/*
+ * Appends a transform (copied) for the inputs of every batch, run in the
+ * order added. Only before the first epoch starts.
+ * Errors: AC_EINVAL once an epoch has started or past 8 transforms;
+ *   nn_transform_shape's for the data set's input shape.
+ */
+int nn_loader_add_transform(NnLoader *l, const NnTransform *t, AcErr *err);
+
+/* Starts epoch (>= 0): its order, batch 0 next. Ends the batch the
+ * caller holds and drops any prepared for the epoch before.
+ * Errors: AC_EINVAL for a negative epoch. */
+int nn_loader_epoch(NnLoader *l, int64_t epoch);
+
+/*
+ * The next batch of the epoch: *x = the inputs [B, ...] after the
+ * transforms, *y = the targets [B, ...] (B = batch_size, less for a short
+ * last batch), both contiguous. Returns 1, or 0 at the end of the epoch
+ * (*x and *y NULL), or a negative AC_E* when preparing this batch failed
+ * (an error of the prefetch thread is reported here, by the call that
+ * asks for its batch; the epoch then goes on with the next).
+ * Ownership: *x and *y are borrowed from the loader, which reuses their
+ *   memory: valid until the next nn_loader_next, nn_loader_epoch or
+ *   nn_loader_free. ml_tensor_ref does not extend that: copy to keep.
+ */
+int nn_loader_next(NnLoader *l, MlTensor **x, MlTensor **y, AcErr *err);
+
+/* Batches an epoch has: ceil(N / B), or floor with drop_last. */
+int64_t nn_loader_len(const NnLoader *l);
+
+/* Stops the prefetch thread (waiting for the batch it is preparing) and
+ * frees l and its buffers. NULL is a no-op. */
+void nn_loader_free(NnLoader *l);
+
 
 #endif
