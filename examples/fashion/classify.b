@@ -107,7 +107,7 @@ test(net: ref Module, dir: string)
 		if(e > n)
 			e = n;
 		out := nn->forward(net, tensor->slice(xs, 0, s, e, 1));
-		pred := tensor->toint(tensor->op("argmax", array[] of {out}, "axis=1"));
+		pred := tensor->toint(tensor->op("argmax", array[] of {out}, "axes=1"));
 		want := tensor->toint(tensor->slice(ys, 0, s, e, 1));
 		for(i := 0; i < len pred; i++){
 			if(want[i] < 0 || want[i] > 9 || pred[i] < 0 || pred[i] > 9)

@@ -1,8 +1,10 @@
 /*
  * The main job end to end: examples/fashion/train.dis on the real
- * Fashion-MNIST files (Debian's dataset-fashion-mnist), one short epoch,
- * its options (-e, -n, --lr, --csv, -h), and its failure on bad arguments,
- * missing or damaged data and a diverging loss.
+ * Fashion-MNIST files (Debian's dataset-fashion-mnist), one short epoch of
+ * the MLP and of the CNN, its options (-m, -e, -n, -b, --lr, --seed, --csv,
+ * -o, -h), the saved model evaluated again by classify.dis, and failure on
+ * bad arguments, missing or damaged data, a diverging loss and a damaged
+ * model file.
  */
 #include "tests/test.h"
 #include "tests/run.h"
@@ -12,7 +14,8 @@
 #define DISRUN "bin/dis-run"
 #define TRAIN "examples/fashion/train.dis"
 #define DATA "/usr/share/datasets/fashion-mnist"
-#define USAGE "usage: train.dis [-e EPOCHS] [-n LIMIT] [--lr LR] [--csv FILE] [-h|--help] [DIR]"
+#define USAGE "usage: train.dis [-m mlp|cnn] [-e EPOCHS] [-n LIMIT] [-b BATCH] [--lr LR] [--seed N] [--csv FILE] [-o MODEL.gguf] [-h|--help] [DIR]"
+#define CLASSIFY "examples/fashion/classify.dis"
 #define TMPDIR "build/tests/vm"
 
 /* Reads a whole (small) file into a NUL-terminated malloc'd string. */
@@ -94,11 +97,15 @@ test_bad_arguments(void **state)
 		{{"-e", "-1"}, "train: -e: bad epoch count \"-1\" (want 1 or more)"},
 		{{"-e", ""}, "train: -e: bad epoch count \"\" (want 1 or more)"},
 		{{"-e", "99999999999"}, "train: -e: bad epoch count \"99999999999\" (want 1 or more)"},
-		{{"-n", "abc"}, "train: -n: bad image count \"abc\" (want 64 to 60000)"},
-		{{"-n", "0"}, "train: -n: bad image count \"0\" (want 64 to 60000)"},
-		{{"-n", "63"}, "train: -n: bad image count \"63\" (want 64 to 60000)"},
-		{{"-n", "60001"}, "train: -n: bad image count \"60001\" (want 64 to 60000)"},
-		{{"-n5x"}, "train: -n: bad image count \"5x\" (want 64 to 60000)"},
+		{{"-n", "abc"}, "train: -n: bad image count \"abc\" (want 1 to 60000)"},
+		{{"-n", "0"}, "train: -n: bad image count \"0\" (want 1 to 60000)"},
+		{{"-n", "63"}, "train: -n: 63 images make no batch of 64"},
+		{{"-n", "60001"}, "train: -n: bad image count \"60001\" (want 1 to 60000)"},
+		{{"-n5x"}, "train: -n: bad image count \"5x\" (want 1 to 60000)"},
+		{{"-m", "rnn"}, "train: -m: unknown model \"rnn\" (want mlp or cnn)"},
+		{{"-b", "0"}, "train: -b: bad batch size \"0\" (want 1 to 4096)"},
+		{{"--seed", "x"}, "train: --seed: bad seed \"x\" (want 0 or more)"},
+		{{"-o", ""}, "train: -o: empty file name"},
 		{{"--lr", "abc"}, "train: --lr: bad learning rate \"abc\" (want a number above 0)"},
 		{{"--lr", "0"}, "train: --lr: bad learning rate \"0\" (want a number above 0)"},
 		{{"--lr", "-0.1"}, "train: --lr: bad learning rate \"-0.1\" (want a number above 0)"},
@@ -157,13 +164,13 @@ test_help(void **state)
 	}
 }
 
-/* The options attached (-e1, --lr=0.05) and after DIR give the run that
- * the defaults give (lr 0.05) with separate values. */
+/* The options attached (-e1, --lr=0.001) and after DIR give the run that
+ * the defaults give (lr 0.001) with separate values. */
 static void
 test_option_forms(void **state)
 {
 	char *plain[] = {DISRUN, TRAIN, "-e", "1", "-n", "640", NULL};
-	char *other[] = {DISRUN, TRAIN, DATA, "-n640", "--lr=0.05", "-e1", "--", NULL};
+	char *other[] = {DISRUN, TRAIN, DATA, "-n640", "--lr=0.001", "-e1", "--seed=1", "--", NULL};
 	RunResult a = run_cmd(plain, NULL, 120000), b = run_cmd(other, NULL, 120000);
 	char *sa, *sb;
 
@@ -293,6 +300,97 @@ test_truncated_data(void **state)
 	run_free(&r);
 }
 
+/* -m cnn: the convolutional network trains one short epoch too, and
+ * learns (chance is 10%). */
+static void
+test_cnn_short_epoch(void **state)
+{
+	char *argv[] = {DISRUN, TRAIN, "-m", "cnn", "-e", "1", "-n", "1280", DATA, NULL};
+	RunResult r = run_cmd(argv, NULL, 300000);
+	double loss = 0, train = 0, test = 0;
+
+	if (r.status != 0)
+		print_error("status %d stderr [%s]\n", r.status, r.err);
+	assert_int_equal(r.status, 0);
+	assert_int_equal(sscanf(r.out, "epoch 1  loss %lf  train %lf%%  test %lf%%", &loss, &train, &test), 3);
+	assert_true(loss > 0 && loss < 2.3);
+	assert_true(test > 50 && test <= 100);
+	run_free(&r);
+}
+
+/* -o saves the model; classify.dis reloads it and measures the same test
+ * accuracy the last epoch printed, then its confusion matrix, whose rows
+ * add up to the 1,000 test images of each class. */
+static void
+test_model_file_and_classify(void **state)
+{
+	const char *model = TMPDIR "/mlp.gguf";
+	char *train[] = {DISRUN, TRAIN, "-e", "1", "-n", "1280", "-o", (char *)model, DATA, NULL};
+	char *classify[] = {DISRUN, CLASSIFY, "-d", DATA, (char *)model, NULL};
+	RunResult r, c;
+	double test = 0, acc = 0;
+	char want[64];
+	const char *p;
+	int total = 0;
+
+	unlink(model);
+	r = run_cmd(train, NULL, 120000);
+	assert_int_equal(r.status, 0);
+	assert_int_equal(sscanf(r.out, "epoch 1  loss %*f  train %*f%%  test %lf%%", &test), 1);
+	snprintf(want, sizeof want, "model saved to %s\n", model);
+	assert_non_null(strstr(r.out, want));
+	c = run_cmd(classify, NULL, 120000);
+	if (c.status != 0)
+		print_error("classify: status %d stderr [%s]\n", c.status, c.err);
+	assert_int_equal(c.status, 0);
+	assert_int_equal(sscanf(c.out, "accuracy %lf%%", &acc), 1);
+	assert_close(acc, test, 0, 0);
+	assert_non_null(p = strstr(c.out, "\nAnkle boot  "));
+	/* each row of the matrix (a 12-column name, then the counts) sums to
+	 * the 1,000 test images of its class */
+	p = strstr(c.out, "\nT-shirt/top ");
+	assert_non_null(p);
+	for (int row = 0; row < 10; row++) {
+		int sum = 0, v, n;
+		assert_non_null(p);
+		p += 1 + 12;
+		while (sscanf(p, "%d%n", &v, &n) == 1) {
+			sum += v;
+			p += n;
+		}
+		assert_int_equal(sum, 1000);
+		total += sum;
+		p = strchr(p, '\n');
+	}
+	assert_int_equal(total, 10000);
+	run_free(&r);
+	run_free(&c);
+}
+
+/* A damaged model file is refused with one line naming it. */
+static void
+test_classify_bad_model(void **state)
+{
+	const char *bad = TMPDIR "/bad.gguf";
+	char *classify[] = {DISRUN, CLASSIFY, (char *)bad, NULL};
+	FILE *f = fopen(bad, "wb");
+	RunResult r;
+	char want[256];
+
+	assert_non_null(f);
+	assert_int_equal(fwrite("GGUF\003\000\000\000", 1, 8, f), 8);  /* and no more */
+	fclose(f);
+	r = run_cmd(classify, NULL, 30000);
+	snprintf(want, sizeof want, "classify: %s: offset 8:", bad);
+	if (r.status != 1 || strncmp(r.err, want, strlen(want)) != 0)
+		print_error("status %d stderr [%s]\n", r.status, r.err);
+	assert_int_equal(r.status, 1);
+	assert_int_equal(strncmp(r.err, want, strlen(want)), 0);
+	assert_non_null(strchr(r.err, '\n'));
+	assert_string_equal(strchr(r.err, '\n'), "\n");
+	run_free(&r);
+}
+
 /* On a terminal (a pty from script(1)) a progress bar counts the batches
  * on standard error and is cleared before the epoch's line. */
 static void
@@ -317,4 +415,7 @@ TEST_MAIN("fashion-mnist training",
           cmocka_unit_test(test_csv),
           cmocka_unit_test(test_csv_write_error),
           cmocka_unit_test(test_diverging_loss),
-          cmocka_unit_test(test_truncated_data))
+          cmocka_unit_test(test_truncated_data),
+          cmocka_unit_test(test_cnn_short_epoch),
+          cmocka_unit_test(test_model_file_and_classify),
+          cmocka_unit_test(test_classify_bad_model))
