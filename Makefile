@@ -4,6 +4,7 @@
 #   make demo       install missing Debian packages, build, train on Fashion-MNIST
 #   make fuzz FUZZ_SECONDS=N  libFuzzer harnesses (clang), N s each
 #   make bench      benchmarks (ratios against references measured in the same run)
+#   make bench-nn   training epochs of the MLP and the CNN against PyTorch (bench/nn.sh)
 #   make bench-ml   ml/: matmul, add, softmax (bench/ml.c), the quantized kernels (bench/quant.c), conv (bench/conv.c)
 #   make build/npm/.ggml  ggml's libggml-base.so from npm, the outside reference tests/ml/quant.c compares with
 #   make bench-limbo  bin/limbo against Inferno's limbo.dis (compile and run time)
@@ -263,6 +264,11 @@ build/npm/.ggml:
 	test -r $(GGML_LIB)
 	touch $@
 
+# Training epochs of the MLP and the CNN (examples/fashion/train.dis) at 1
+# and 2 threads against PyTorch (python3-torch) in the same run.
+bench-nn: all
+	bench/nn.sh
+
 # The VM workloads against Lua 5.4 (Debian lua5.4) in the same run.
 bench-vm: all $(VM_BENCH)
 	bench/vm.sh
@@ -336,9 +342,15 @@ deps:
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
 	else echo "all Debian packages present"; fi
 
+# The main job: train the MLP (10 epochs), save it, draw its training
+# curves with gnuplot, and evaluate the saved model again.
 demo: deps
 	$(MAKE) all
-	bin/dis-run examples/fashion/train.dis
+	@mkdir -p build/demo
+	bin/dis-run examples/fashion/train.dis --csv build/demo/metrics.csv -o build/demo/mlp.gguf
+	gnuplot -e "csv='build/demo/metrics.csv'; png='build/demo/curves.png'" examples/fashion/curves.gp
+	@echo "training curves: $(CURDIR)/build/demo/curves.png"
+	bin/dis-run examples/fashion/classify.dis build/demo/mlp.gguf
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/acheron/module
@@ -349,7 +361,7 @@ install: all
 clean:
 	rm -rf build bin $(EXAMPLES) $(VM_BENCH) $(CLUSTER_JOBS)
 
-.PHONY: torch-fixtures all check check-leaks fuzz fuzz-build tests cluster-tests cluster-check bench bench-ml bench-vm bench-limbo bench-cluster deps demo install clean
+.PHONY: torch-fixtures all check check-leaks fuzz fuzz-build tests cluster-tests cluster-check bench bench-ml bench-nn bench-vm bench-limbo bench-cluster deps demo install clean
 .SECONDARY:
 
 -include $(LIB_OBJ:.o=.d) $(wildcard build/fuzz/*/*.d build/fuzz/*/*/*.d) $(TESTS:.t=.d) $(CLUSTER_TESTS:.t=.d) $(patsubst tools/%.c,build/tools/%.d,$(wildcard tools/*.c))

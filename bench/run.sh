@@ -32,7 +32,7 @@ for b in build/bench/*; do
 	fi
 	cmds+=("$c")
 done
-cmds+=(bench/train.sh bench/vm.sh)
+cmds+=(bench/nn.sh bench/vm.sh)
 if [ "$found" = 0 ]; then
 	echo "run.sh: no benchmarks in build/bench (run make bench)" >&2
 	exit 1
