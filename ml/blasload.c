@@ -9,6 +9,7 @@
 #include <dlfcn.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 static MlBlas blas;
 static char blas_error[256];
@@ -20,6 +21,12 @@ blas_load(void)
 	static const char *const names[] = {"libopenblas.so.0", "libopenblas.so"};
 	void *h = NULL;
 
+	/* After each call OpenBLAS's workers spin (sched_yield) for 2^28
+	 * cycles by default before sleeping: between a training step's many
+	 * small products that is most of two cores, taken from our own
+	 * thread pool. 2^4 makes them sleep at once. Read when the library
+	 * starts, so set before dlopen; a user's setting stands. */
+	setenv("OPENBLAS_THREAD_TIMEOUT", "4", 0);
 	for (size_t i = 0; i < sizeof names / sizeof names[0] && h == NULL; i++)
 		h = dlopen(names[i], RTLD_NOW | RTLD_LOCAL);
 	if (h == NULL) {
