@@ -386,6 +386,25 @@ gemm(const MlBlas *bl, MlDtype dt, bool ta, int64_t m, int64_t n, int64_t k, con
 		          (const double *)(const void *)b, (int)ldb, beta, (double *)(void *)c, (int)ldc);
 }
 
+/* The im2col scratch, kept by each calling thread from call to call, at
+ * most COL_BYTES: a fresh malloc of megabytes is an mmap whose pages
+ * fault in again on every product, most of a small CNN's step. */
+static _Thread_local uint8_t *col_buf;
+static _Thread_local size_t col_buf_bytes;
+
+static uint8_t *
+col_scratch(size_t bytes)
+{
+	if (bytes > col_buf_bytes) {
+		uint8_t *p = realloc(col_buf, bytes);
+		if (p == NULL)
+			return NULL;
+		col_buf = p;
+		col_buf_bytes = bytes;
+	}
+	return col_buf;
+}
+
 /* y = conv(x, w) + b on contiguous operands of one dtype, f32 or f64; y
  * contiguous. */
 static int
@@ -407,6 +426,9 @@ conv_fast(MlOp op, const Geo *g, MlTensor *y, const MlTensor *x, const MlTensor 
 			double v = b != NULL ? ml_load_f64(dt, b->data + o * es) : 0;
 			if (v == 0)
 				memset(yp, 0, (size_t)(g->osz * es));
+			else if (dt == ML_F32)
+				for (int64_t q = 0; q < g->osz; q++)
+					((float *)(void *)yp)[q] = (float)v;
 			else
 				for (int64_t q = 0; q < g->osz; q++)
 					ml_store_f64(dt, yp + q * es, v);
@@ -419,7 +441,7 @@ conv_fast(MlOp op, const Geo *g, MlTensor *y, const MlTensor *x, const MlTensor 
 		direct = direct && g->s[i] == 1 && g->pb[i] == 0 && g->out[i] == g->in[i];
 	int64_t tile = COL_BYTES / (rows * es);
 	tile = direct || tile > cols ? cols : tile < 1 ? 1 : tile;
-	if (!direct && (col = malloc((size_t)(rows * tile * es))) == NULL)
+	if (!direct && (col = col_scratch((size_t)(rows * tile * es))) == NULL)
 		return ac_err_set(err, AC_ENOMEM, "%s: out of memory for a %lld x %lld column tile",
 		                  ml_op_name(op), (long long)rows, (long long)tile);
 	for (int64_t n = 0; n < g->n; n++)
@@ -445,7 +467,6 @@ conv_fast(MlOp op, const Geo *g, MlTensor *y, const MlTensor *x, const MlTensor 
 				}
 			}
 		}
-	free(col);
 	return AC_OK;
 }
 

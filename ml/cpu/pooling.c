@@ -149,12 +149,70 @@ load(MlDtype dt, const uint8_t *p, bool fast)
 
 /* Pools one plane: x with byte strides xs per spatial dimension into y
  * with ys. */
+/* The planes CNNs pool: f32, one or two spatial dimensions, no padding or
+ * dilation, every window inside the input; contiguous planes (the fast
+ * path's copy). Same results as the general loop, without its per-output
+ * index arithmetic. */
+static bool
+plane_simple(MlOp op, const PGeo *g, MlDtype dt, bool fast)
+{
+	if (!fast || dt != ML_F32 || g->adaptive || g->k[0] != 1 || g->in[0] != 1 ||
+	    (op != ML_OP_MAX_POOL && op != ML_OP_MAX_POOL_INDICES && op != ML_OP_AVG_POOL))
+		return false;
+	for (int i = 1; i < 3; i++)
+		if (g->pb[i] != 0 || g->pe[i] != 0 || g->d[i] != 1 || (g->out[i] - 1) * g->s[i] + g->k[i] > g->in[i])
+			return false;
+	return true;
+}
+
+static void
+pool_plane_simple(MlOp op, const PGeo *g, const float *x, uint8_t *y)
+{
+	const int64_t kh = g->k[1], kw = g->k[2], sh = g->s[1], sw = g->s[2], iw = g->in[2];
+	float *yf = (float *)(void *)y;
+	int64_t *yi = (int64_t *)(void *)y;
+
+	for (int64_t oy = 0; oy < g->out[1]; oy++)
+		for (int64_t ox = 0; ox < g->out[2]; ox++) {
+			const float *w = x + oy * sh * iw + ox * sw;
+			int64_t q = oy * g->out[2] + ox;
+			if (op == ML_OP_AVG_POOL) {
+				double acc = 0;
+				for (int64_t a = 0; a < kh; a++)
+					for (int64_t b = 0; b < kw; b++)
+						acc += w[a * iw + b];
+				yf[q] = (float)(acc / (double)(kh * kw));
+				continue;
+			}
+			float best = w[0];
+			int64_t arg = 0;
+			for (int64_t a = 0; a < kh; a++)
+				for (int64_t b = 0; b < kw; b++) {
+					float v = w[a * iw + b];
+					if (v > best || (isnan(v) && !isnan(best))) {
+						best = v;
+						arg = a * iw + b;
+					}
+				}
+			if (op == ML_OP_MAX_POOL_INDICES)
+				yi[q] = (oy * sh * iw + ox * sw) + arg;
+			else
+				yf[q] = best;
+		}
+}
+
 static void
 pool_plane(MlOp op, const MlOpParams *p, const PGeo *g, MlDtype dt, const uint8_t *x,
            const int64_t xs[3], uint8_t *y, const int64_t ys[3], bool fast)
 {
 	bool is_max = op == ML_OP_MAX_POOL || op == ML_OP_MAX_POOL_INDICES ||
 	              op == ML_OP_ADAPTIVE_MAX_POOL;
+
+	if (plane_simple(op, g, dt, fast) && xs[2] == 4 && xs[1] == 4 * g->in[2] &&
+	    ys[2] == (op == ML_OP_MAX_POOL_INDICES ? 8 : 4) && ys[1] == ys[2] * g->out[2]) {
+		pool_plane_simple(op, g, (const float *)(const void *)x, y);
+		return;
+	}
 
 	for (int64_t q = 0; q < g->osz; q++) {
 		int64_t qi[3] = {q / (g->out[1] * g->out[2]), q / g->out[2] % g->out[1], q % g->out[2]};

@@ -328,6 +328,17 @@ test_fast_vs_ref(void **state)
 	fast_vs_ref(ML_OP_AVG_POOL, ML_F32, 5, (int64_t[]){3, 5, 9, 8, 7}, NULL, &p, 1e-6);
 	p = (MlOpParams){.kernel = {4, 5}};
 	fast_vs_ref(ML_OP_ADAPTIVE_AVG_POOL, ML_F64, 4, (int64_t[]){16, 32, 13, 17}, NULL, &p, 1e-12);
+	/* the plain windows CNNs use (no padding or dilation, all inside):
+	 * the simple plane loop, 2-d and 1-d, square and not, overlapping */
+	p = (MlOpParams){.kernel = {2, 2}};
+	fast_vs_ref(ML_OP_MAX_POOL, ML_F32, 4, (int64_t[]){4, 8, 28, 28}, NULL, &p, 0);
+	fast_vs_ref(ML_OP_MAX_POOL_INDICES, ML_F32, 4, (int64_t[]){4, 8, 28, 28}, NULL, &p, 0);
+	fast_vs_ref(ML_OP_AVG_POOL, ML_F32, 4, (int64_t[]){4, 8, 28, 28}, NULL, &p, 0);
+	p = (MlOpParams){.kernel = {3, 2}, .stride = {2, 1}};
+	fast_vs_ref(ML_OP_MAX_POOL_INDICES, ML_F32, 4, (int64_t[]){2, 3, 11, 9}, NULL, &p, 0);
+	fast_vs_ref(ML_OP_AVG_POOL, ML_F32, 4, (int64_t[]){2, 3, 11, 9}, NULL, &p, 0);
+	p = (MlOpParams){.kernel = {3}, .stride = {2}};
+	fast_vs_ref(ML_OP_MAX_POOL, ML_F32, 3, (int64_t[]){2, 3, 17}, NULL, &p, 0);
 }
 
 TEST_MAIN("ml/conv", cmocka_unit_test(test_conv_by_hand), cmocka_unit_test(test_adjoint),
