@@ -35,6 +35,14 @@ Nn: module
 	{
 		oid:	int;	# opaque
 	};
+	Tape: adt
+	{
+		tid:	int;	# opaque
+	};
+	Var: adt
+	{
+		vid:	int;	# opaque
+	};
 
 	# A new module of type typ ("Linear", "Conv2d", "Sequential", ...)
 	# with hyper-parameters opts, parameters initialised from seed.
@@ -71,6 +79,26 @@ Nn: module
 	loss:	fn(typ, opts: string): ref Loss;
 	lossforward:	fn(l: ref Loss, x, target: ref Tensor->T): real;
 	lossbackward:	fn(l: ref Loss, x, target: ref Tensor->T): ref Tensor->T;
+
+	# Autograd, for a model no layer covers (PyTorch's requires_grad): a
+	# Tape records the ops run through it (any op of Tensor->ops, with
+	# op's options) on its Vars, and tapebackward from a one-element Var
+	# (or with its gradient gy) adds to the gradient of every leaf that
+	# requires one. A Var made by paramvar is a module's parameter: its
+	# gradient is the parameter's, so an optimizer over the module steps
+	# it. clear drops the recorded Vars (their handles die) and keeps the
+	# leaves' gradients; zerograd clears those.
+	leaf:	fn(tp: ref Tape, t: ref Tensor->T, requiresgrad: int): ref Var;
+	paramvar:	fn(tp: ref Tape, m: ref Module, name: string): ref Var;
+	varop:	fn(tp: ref Tape, name: string, ins: array of ref Var, opts: string): ref Var;
+	value:	fn(v: ref Var): ref Tensor->T;
+	grad:	fn(v: ref Var): ref Tensor->T;
+	tapebackward:	fn(tp: ref Tape, v: ref Var, gy: ref Tensor->T);
+	tapeclear:	fn(tp: ref Tape);
+	tapezerograd:	fn(tp: ref Tape);
+	# No recording while on (torch.no_grad); returns the previous setting.
+	nograd:	fn(tp: ref Tape, on: int): int;
+	tape:	fn(): ref Tape;
 
 	# An optimizer ("SGD", "Adam", "AdamW", "RMSprop", "Adagrad") over
 	# m's parameters, with its options ("lr=0.001 weight_decay=0.01").

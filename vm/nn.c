@@ -51,22 +51,40 @@ typedef struct NnState {
 	VmType *t_module;
 	NnSlot *slots;
 	uint32_t nslots, capslots, nfree;
-	/* losses and optimizers: objects of these types hold an NnRef whose
-	 * slot indexes objs */
-	VmType *t_loss, *t_optim;
+	/* losses, optimizers and tapes: objects of these types hold an NnRef
+	 * whose slot indexes objs */
+	VmType *t_loss, *t_optim, *t_tape;
 	struct NnObj *objs;
 	uint32_t nobjs, capobjs, objfree;
+	/* a tape's variables: Var objects index vars */
+	VmType *t_var;
+	struct VarSlot *vars;
+	uint32_t nvars, capvars, varfree;
 } NnState;
 
-/* A loss or an optimizer; an optimizer keeps its model's tree alive. */
+/* A loss, an optimizer or a tape. An optimizer keeps its model's tree
+ * alive; a tape, the trees of the parameters it made variables of. */
 typedef struct NnObj {
 	NnLoss *loss;
 	NnOptim *optim;
+	NnTape *tape;
 	NnRoot *root;         /* the optimizer's model */
-	size_t charged;       /* the optimizer's state bytes */
+	NnRoot **roots;       /* the tape's parameters' models */
+	int nroots;
+	uint32_t epoch;       /* the tape: clears so far (older variables are dead) */
+	size_t charged;       /* state, or the tape's values and gradients, in bytes */
 	uint32_t gen;
 	uint32_t next_free;
 } NnObj;
+
+/* A variable of a tape, valid while the tape's slot keeps its generation
+ * and the tape has not been cleared since. */
+typedef struct VarSlot {
+	NnVar *v;             /* NULL when free */
+	uint32_t tape, tgen, epoch;
+	uint32_t gen;
+	uint32_t next_free;
+} VarSlot;
 
 enum { NAME_BYTES = 64, OPTS_BYTES = 1024 };
 
@@ -532,7 +550,7 @@ obj_of(Vm *vm, uint32_t w, const VmType *ty)
 		return NULL;
 	r = VM_PTR(w);
 	if (r->slot >= ns->nobjs || ns->objs[r->slot].gen != r->gen ||
-	    (ns->objs[r->slot].loss == NULL && ns->objs[r->slot].optim == NULL))
+	    (ns->objs[r->slot].loss == NULL && ns->objs[r->slot].optim == NULL && ns->objs[r->slot].tape == NULL))
 		return NULL;
 	return &ns->objs[r->slot];
 }
@@ -550,6 +568,18 @@ obj_arg(VmThread *t, uint32_t w, int k, bool optim)
 	return o;
 }
 
+static NnObj *
+tape_arg(VmThread *t, uint32_t w, int k)
+{
+	NnObj *o;
+
+	if (w == VM_H)
+		vm_raise(t, "nn: argument %d is nil", k + 1);
+	if ((o = obj_of(t->vm, w, nstate(t->vm)->t_tape)) == NULL)
+		vm_raise(t, "nn: argument %d is not a tape", k + 1);
+	return o;
+}
+
 static void
 obj_destroy(Vm *vm, void *p)
 {
@@ -560,13 +590,17 @@ obj_destroy(Vm *vm, void *p)
 	if (r->slot >= ns->nobjs || ns->objs[r->slot].gen != r->gen)
 		return;
 	o = &ns->objs[r->slot];
-	if (o->loss == NULL && o->optim == NULL)
+	if (o->loss == NULL && o->optim == NULL && o->tape == NULL)
 		return;
 	nn_loss_free(o->loss);
 	nn_optim_free(o->optim);
+	nn_tape_free(o->tape);
 	vm_heap_uncharge(vm, o->charged);
 	if (o->root != NULL)
 		root_drop(vm, o->root);
+	for (int i = 0; i < o->nroots; i++)
+		root_drop(vm, o->roots[i]);
+	free(o->roots);
 	memset(o, 0, sizeof *o);
 	o->gen = r->gen + 1;
 	o->next_free = ns->objfree;
@@ -746,6 +780,255 @@ vm_Nn_setlr(VmThread *t, uint8_t *fp)
 }
 #undef SPEC
 
+/* ---- autograd ---- */
+
+static void
+var_destroy(Vm *vm, void *p)
+{
+	NnState *ns = nstate(vm);
+	const NnRef *r = p;
+	VarSlot *v;
+
+	if (r->slot >= ns->nvars || ns->vars[r->slot].gen != r->gen || ns->vars[r->slot].v == NULL)
+		return;
+	v = &ns->vars[r->slot];
+	v->v = NULL;  /* the tape owns the variable itself */
+	v->gen++;
+	v->next_free = ns->varfree;
+	ns->varfree = r->slot + 1;
+}
+
+/* The variable argument k names, in the tape at tp (when not NULL, it
+ * must be that tape); raises for nil, a dead handle or one from before
+ * its tape was cleared. */
+static NnVar *
+var_arg(VmThread *t, uint32_t w, int k, NnObj **tp)
+{
+	NnState *ns = nstate(t->vm);
+	const NnRef *r;
+	VarSlot *v;
+	NnObj *o;
+
+	if (w == VM_H)
+		vm_raise(t, "nn: argument %d is nil", k + 1);
+	if (vm_ptr_bad(w) || !VM_IS(w, ns->t_var))
+		vm_raise(t, "nn: argument %d is not a variable", k + 1);
+	r = VM_PTR(w);
+	if (r->slot >= ns->nvars || ns->vars[r->slot].gen != r->gen || ns->vars[r->slot].v == NULL)
+		vm_raise(t, "nn: argument %d is not a variable", k + 1);
+	v = &ns->vars[r->slot];
+	o = v->tape < ns->nobjs ? &ns->objs[v->tape] : NULL;
+	if (o == NULL || o->gen != v->tgen || o->tape == NULL || o->epoch != v->epoch)
+		vm_raise(t, "nn: argument %d: its tape was cleared or is gone", k + 1);
+	if (tp != NULL && *tp != NULL && *tp != o)
+		vm_raise(t, "nn: argument %d belongs to another tape", k + 1);
+	if (tp != NULL)
+		*tp = o;
+	return v->v;
+}
+
+static void
+store_var(VmThread *t, uint8_t *dst, NnObj *tape, NnVar *var)
+{
+	NnState *ns = nstate(t->vm);
+	NnRef *r;
+	uint32_t i;
+
+	if (dst == NULL)
+		return;
+	if (ns->varfree == 0 && ns->nvars == ns->capvars) {
+		uint32_t cap = ns->capvars ? 2 * ns->capvars : 64;
+		VarSlot *p = realloc(ns->vars, cap * sizeof *p);
+		if (p == NULL)
+			vm_raise(t, VM_EX_NOMEM);
+		ns->vars = p;
+		ns->capvars = cap;
+	}
+	if ((r = vm_heap_alloc(t->vm, ns->t_var, sizeof(NnRef))) == NULL)
+		vm_raise(t, VM_EX_NOMEM);
+	if (ns->varfree != 0) {
+		i = ns->varfree - 1;
+		ns->varfree = ns->vars[i].next_free;
+	} else {
+		i = ns->nvars++;
+		ns->vars[i].gen = 0;
+	}
+	ns->vars[i].v = var;
+	ns->vars[i].tape = (uint32_t)(tape - ns->objs);
+	ns->vars[i].tgen = tape->gen;
+	ns->vars[i].epoch = tape->epoch;
+	ns->vars[i].next_free = 0;
+	r->x = 0;
+	r->slot = i;
+	r->gen = ns->vars[i].gen;
+	vm_ptr_set(t->vm, (uint32_t *)dst, VM_WORD(r));
+}
+
+/* Charges a variable's value and its gradient to come to the tape. */
+static void
+tape_charge(VmThread *t, NnObj *o, const MlTensor *value, int copies)
+{
+	size_t n = (size_t)copies * ml_tensor_storage_bytes(value, NULL);
+
+	if (vm_heap_charge(t->vm, n) != 0)
+		vm_raise(t, VM_EX_NOMEM);
+	o->charged += n;
+}
+
+void
+vm_Nn_tape(VmThread *t, uint8_t *fp)
+{
+	NnObj o = {0};
+	AcErr err;
+
+	if ((o.tape = nn_tape_new(&err)) == NULL)
+		vm_raise(t, "nn: %s", err.msg);
+	if (RET(fp) == NULL || store_obj(t, RET(fp), nstate(t->vm)->t_tape, &o) == NULL) {
+		nn_tape_free(o.tape);
+		if (RET(fp) != NULL)
+			vm_raise(t, VM_EX_NOMEM);
+	}
+}
+
+#define SPEC "ppw"
+void
+vm_Nn_leaf(VmThread *t, uint8_t *fp)
+{
+	NnObj *o = tape_arg(t, AP(0), 0);
+	MlTensor *v = vm_tensor_arg(t, AP(1), 1);
+	NnVar *var;
+	AcErr err;
+
+	tape_charge(t, o, v, AW(2) != 0);
+	if ((var = nn_var(o->tape, v, AW(2) != 0, &err)) == NULL)
+		vm_raise(t, "nn: %s", err.msg);
+	store_var(t, RET(fp), o, var);
+}
+#undef SPEC
+
+#define SPEC "ppp"
+void
+vm_Nn_paramvar(VmThread *t, uint8_t *fp)
+{
+	NnObj *o = tape_arg(t, AP(0), 0);
+	NnSlot *s = module_arg(t, AP(1), 1);
+	char name[NN_PATH_BYTES];
+	NnRoot **roots;
+	NnParam *p;
+	NnVar *var;
+	AcErr err;
+	int have = 0;
+
+	str_arg(t, AP(2), name, sizeof name, "name");
+	if ((p = nn_find_param(s->m, name)) == NULL || p->grad == NULL)
+		vm_raise(t, "nn: paramvar: no parameter '%s'", name);
+	if ((var = nn_var_param(o->tape, p, &err)) == NULL)
+		vm_raise(t, "nn: %s", err.msg);
+	/* the tape keeps the parameter's model */
+	for (int i = 0; i < o->nroots; i++)
+		have |= o->roots[i] == s->root;
+	if (!have) {
+		if ((roots = realloc(o->roots, (size_t)(o->nroots + 1) * sizeof *roots)) == NULL)
+			vm_raise(t, VM_EX_NOMEM);
+		o->roots = roots;
+		o->roots[o->nroots++] = s->root;
+		s->root->handles++;
+	}
+	store_var(t, RET(fp), o, var);
+}
+
+void
+vm_Nn_varop(VmThread *t, uint8_t *fp)
+{
+	NnObj *o = tape_arg(t, AP(0), 0);
+	MlOpParams p;
+	int op = vm_tensor_op_parse(t, AP(1), AP(3), &p);
+	NnVar *in[ML_OP_MAX_INPUTS], *var;
+	MlTensor *vals[ML_OP_MAX_INPUTS] = {0};
+	VmArray *a;
+	const uint32_t *w = (const uint32_t *)vm_array_check(t, AP(2), &a, 4);
+	int n = a == NULL ? 0 : (int)a->len;
+	AcErr err;
+
+	if (n < 1 || n > ml_op_arity((MlOp)op))
+		vm_raise(t, "nn: varop: %s: %d inputs, want 1 to %d", ml_op_name((MlOp)op), n,
+		         ml_op_arity((MlOp)op));
+	for (int i = 0; i < n; i++) {
+		NnObj *tp = o;
+		in[i] = var_arg(t, w[i], 2, &tp);
+		vals[i] = nn_var_value(in[i]);
+	}
+	vm_tensor_work(t, vm_tensor_op_work(op, vals, vals[0]));
+	if ((var = nn_var_op(o->tape, (MlOp)op, in, n, &p, &err)) == NULL)
+		vm_raise(t, "nn: %s", err.msg);
+	tape_charge(t, o, nn_var_value(var), nn_var_requires_grad(var) ? 2 : 1);
+	store_var(t, RET(fp), o, var);
+}
+#undef SPEC
+
+#define SPEC "p"
+void
+vm_Nn_value(VmThread *t, uint8_t *fp)
+{
+	vm_tensor_store_copy(t, RET(fp), nn_var_value(var_arg(t, AP(0), 0, NULL)));
+}
+
+void
+vm_Nn_grad(VmThread *t, uint8_t *fp)
+{
+	MlTensor *g = nn_var_grad(var_arg(t, AP(0), 0, NULL));
+
+	if (RET(fp) == NULL)
+		return;
+	if (g == NULL)
+		vm_ptr_set(t->vm, (uint32_t *)RET(fp), VM_H);
+	else
+		vm_tensor_store_copy(t, RET(fp), g);
+}
+
+void
+vm_Nn_tapeclear(VmThread *t, uint8_t *fp)
+{
+	NnObj *o = tape_arg(t, AP(0), 0);
+
+	nn_tape_clear(o->tape);
+	o->epoch++;
+	vm_heap_uncharge(t->vm, o->charged);
+	o->charged = 0;
+}
+
+void
+vm_Nn_tapezerograd(VmThread *t, uint8_t *fp)
+{
+	nn_tape_zero_grad(tape_arg(t, AP(0), 0)->tape);
+}
+#undef SPEC
+
+#define SPEC "ppp"
+void
+vm_Nn_tapebackward(VmThread *t, uint8_t *fp)
+{
+	NnObj *o = tape_arg(t, AP(0), 0), *tp = o;
+	NnVar *v = var_arg(t, AP(1), 1, &tp);
+	MlTensor *gy = AP(2) != VM_H ? vm_tensor_arg(t, AP(2), 2) : NULL;
+	AcErr err;
+
+	vm_tensor_work(t, 4 * o->charged / sizeof(float));
+	check(t, nn_tape_backward(o->tape, v, gy, &err), &err);
+}
+#undef SPEC
+
+#define SPEC "pw"
+void
+vm_Nn_nograd(VmThread *t, uint8_t *fp)
+{
+	bool was = nn_tape_no_grad(tape_arg(t, AP(0), 0)->tape, AW(1) != 0);
+
+	if (RET(fp) != NULL)
+		*(int32_t *)RET(fp) = was;
+}
+#undef SPEC
+
 /* ---- model files ---- */
 
 /* The host path of a Dis path argument, confined as $Sys's are under
@@ -823,12 +1106,21 @@ nn_init(Vm *vm, void **state, AcErr *err)
 	ns->t_optim = vm_type_new(vm, sizeof(NnRef), 0, NULL);
 	if (ns->t_loss == NULL || ns->t_optim == NULL)
 		return ac_err_set(err, AC_ENOMEM, "$Nn: out of memory");
+	ns->t_tape = vm_type_new(vm, sizeof(NnRef), 0, NULL);
+	ns->t_var = vm_type_new(vm, sizeof(NnRef), 0, NULL);
+	if (ns->t_tape == NULL || ns->t_var == NULL)
+		return ac_err_set(err, AC_ENOMEM, "$Nn: out of memory");
 	vm_type_set_destroy(vm, ns->t_loss, obj_destroy);
 	vm_type_set_destroy(vm, ns->t_optim, obj_destroy);
+	vm_type_set_destroy(vm, ns->t_tape, obj_destroy);
+	vm_type_set_destroy(vm, ns->t_var, var_destroy);
 	if (vm_builtin_adt(vm, VM_NN_PATH, VM_NN_ADT_Loss, ns->t_loss) != AC_OK ||
-	    vm_builtin_adt(vm, VM_NN_PATH, VM_NN_ADT_Optim, ns->t_optim) != AC_OK)
+	    vm_builtin_adt(vm, VM_NN_PATH, VM_NN_ADT_Optim, ns->t_optim) != AC_OK ||
+	    vm_builtin_adt(vm, VM_NN_PATH, VM_NN_ADT_Tape, ns->t_tape) != AC_OK ||
+	    vm_builtin_adt(vm, VM_NN_PATH, VM_NN_ADT_Var, ns->t_var) != AC_OK ||
+	    vm_builtin_adt(vm, VM_NN_PATH, VM_NN_ADT_Module, ns->t_module) != AC_OK)
 		return ac_err_set(err, AC_EINVAL, "$Nn: cannot register its types");
-	return vm_builtin_adt(vm, VM_NN_PATH, VM_NN_ADT_Module, ns->t_module);
+	return AC_OK;
 }
 
 static void
@@ -839,7 +1131,9 @@ nn_release(Vm *vm, void *state)
 	vm_type_unref(vm, ns->t_module);
 	vm_type_unref(vm, ns->t_loss);
 	vm_type_unref(vm, ns->t_optim);
-	ns->t_module = ns->t_loss = ns->t_optim = NULL;
+	vm_type_unref(vm, ns->t_tape);
+	vm_type_unref(vm, ns->t_var);
+	ns->t_module = ns->t_loss = ns->t_optim = ns->t_tape = ns->t_var = NULL;
 }
 
 /* Forgets root r everywhere it is named (slots and optimizers). */
@@ -849,9 +1143,13 @@ forget_root(NnState *ns, const NnRoot *r)
 	for (uint32_t j = 0; j < ns->nslots; j++)
 		if (ns->slots[j].root == r)
 			ns->slots[j].root = NULL;
-	for (uint32_t j = 0; j < ns->nobjs; j++)
+	for (uint32_t j = 0; j < ns->nobjs; j++) {
 		if (ns->objs[j].root == r)
 			ns->objs[j].root = NULL;
+		for (int k = 0; k < ns->objs[j].nroots; k++)
+			if (ns->objs[j].roots[k] == r)
+				ns->objs[j].roots[k] = NULL;
+	}
 }
 
 /* Frees every loss, optimizer and tree still held (after a fault the
@@ -865,9 +1163,24 @@ nn_fini(Vm *vm, void *state)
 	for (uint32_t i = 0; i < ns->nobjs; i++) {
 		nn_loss_free(ns->objs[i].loss);
 		nn_optim_free(ns->objs[i].optim);
+		nn_tape_free(ns->objs[i].tape);
 		ns->objs[i].loss = NULL;
 		ns->objs[i].optim = NULL;
+		ns->objs[i].tape = NULL;
 	}
+	/* a tape's roots, once each, with the rest */
+	for (uint32_t i = 0; i < ns->nobjs; i++)
+		for (int j = 0; j < ns->objs[i].nroots; j++) {
+			NnRoot *r = ns->objs[i].roots[j];
+			if (r == NULL)
+				continue;
+			forget_root(ns, r);
+			nn_free(r->m);
+			free(r);
+		}
+	for (uint32_t i = 0; i < ns->nobjs; i++)
+		free(ns->objs[i].roots);
+	free(ns->vars);
 	for (uint32_t i = 0; i < ns->nobjs + ns->nslots; i++) {
 		NnRoot *r = i < ns->nobjs ? ns->objs[i].root : ns->slots[i - ns->nobjs].root;
 		if (r == NULL)

@@ -1411,3 +1411,24 @@ vm_tensor_work(VmThread *t, uint64_t units)
 {
 	work(t, units);
 }
+
+int
+vm_tensor_op_parse(VmThread *t, uint32_t wname, uint32_t wopts, MlOpParams *p)
+{
+	char name[NAME_BYTES], opts[OPTS_BYTES], msg[128];
+	int op;
+
+	str_arg(t, wname, name, sizeof name, "op name");
+	if ((op = ml_op_from_name(name)) < 0)
+		vm_raise(t, "tensor: op: no op named \"%s\"", name);
+	str_arg(t, wopts, opts, sizeof opts, "options");
+	if (parse_opts(opts, p, msg, sizeof msg) != 0)
+		vm_raise(t, "tensor: %s: %s", name, msg);
+	return op;
+}
+
+uint64_t
+vm_tensor_op_work(int op, MlTensor *const *in, const MlTensor *out)
+{
+	return op_work((MlOp)op, in, out);
+}

@@ -376,7 +376,7 @@ struct VmBuiltinMod {
 	struct {                       /* the module's own types for its adts (vm_builtin_adt) */
 		const VmBuiltinType *bt;
 		VmType *t;
-	} adts[4];
+	} adts[8];
 	int nadts;
 };
 
@@ -688,6 +688,12 @@ typedef struct MlTensor MlTensor;
 MlTensor *vm_tensor_arg(VmThread *t, uint32_t w, int k);
 void vm_tensor_store_copy(VmThread *t, uint8_t *dst, const MlTensor *src);
 void vm_tensor_work(VmThread *t, uint64_t units);
+/* The op called by the string at wname and its options (the string at
+ * wopts) as $Tensor's op reads them; raises for an unknown op or option.
+ * vm_tensor_op_work: the work $Tensor charges for running op. */
+typedef struct MlOpParams MlOpParams;
+int vm_tensor_op_parse(VmThread *t, uint32_t wname, uint32_t wopts, MlOpParams *p);
+uint64_t vm_tensor_op_work(int op, MlTensor *const *in, const MlTensor *out);
 
 /* Makes vm the runtime that runs: its arena is what Dis words name. */
 static inline void

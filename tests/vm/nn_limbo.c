@@ -3,8 +3,9 @@
  * by Inferno's, whose signatures for module/nn.m (with its Tensor->T
  * arguments) must match the table generated from module/runt.m. A small
  * model is built by name, trained until its loss falls tenfold, saved and
- * loaded with the same outputs; a child's handle keeps the tree alive;
- * every error is one "nn: ..." line. Model memory counts against
+ * loaded with the same outputs; a child's handle keeps the tree alive; a
+ * line is fitted through an autograd tape on a layer's parameters; every
+ * error is one "nn: ..." line. Model memory counts against
  * --heap-max.
  */
 #include "tests/vm/limbo.h"
@@ -26,6 +27,10 @@ static const char want_out[] =
 	"Input: [3,8] f32\n"
 	"Total params: 9\n"
 	"Buffer elements: 0\n"
+	"fit w 2.00 b 1.00\n"
+	"d(x*x)/dx 0 2 4 6\n"
+	"nn: argument 1: its tape was cleared or is gone\n"
+	"nn: autograd: no gradient for op 'prod'\n"
 	"nn: no type 'Lineer'\n"
 	"nn: Linear: in_features 3, out_features -1\n"
 	"nn: hyper-parameters: out_features=x is not a number\n"

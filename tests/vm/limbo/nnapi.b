@@ -80,6 +80,8 @@ init(nil: ref Draw->Context, argv: list of string)
 	sys->print("child alone %s\n", shape(nn->forward(c, tensor->zeros(array[] of {3, 8}, "f32"))));
 	sys->print("%s", nn->summary(c, array[] of {3, 8}));
 
+	autograd();
+
 	err(nil, "Lineer", "");
 	err(nil, "Linear", "in_features=3");
 	err(nil, "Linear", "in_features=3 out_features=x");
@@ -89,6 +91,48 @@ init(nil: ref Draw->Context, argv: list of string)
 	err(c, "optim", "");
 	err(c, "loadmodel", dir + "/none.gguf");
 	err(c, "badfile", dir + "/bad.gguf");
+}
+
+# y = 2x + 1 fitted through a tape on a Linear's parameters, the loss
+# written as ops; a cleared tape's variable and an op without a gradient.
+autograd()
+{
+	lin := nn->layer("Linear", "in_features=1 out_features=1", big 3);
+	tp := nn->tape();
+	sgd := nn->optim("SGD", lin, "lr=0.1");
+	xs := tensor->fromreal(array[] of {0.0, 1.0, 2.0, 3.0}, array[] of {4, 1}, "f32");
+	ys := tensor->fromreal(array[] of {1.0, 3.0, 5.0, 7.0}, array[] of {4, 1}, "f32");
+	for(i := 0; i < 300; i++){
+		nn->tapeclear(tp);
+		nn->zerograd(lin);
+		w := nn->paramvar(tp, lin, "weight");
+		b := nn->paramvar(tp, lin, "bias");
+		yhat := nn->varop(tp, "linear", array[] of {nn->leaf(tp, xs, 0), w, b}, "");
+		d := nn->varop(tp, "sub", array[] of {yhat, nn->leaf(tp, ys, 0)}, "");
+		l := nn->varop(tp, "mean", array[] of {nn->varop(tp, "mul", array[] of {d, d}, "")}, "");
+		nn->tapebackward(tp, l, nil);
+		nn->step(sgd);
+	}
+	sys->print("fit w %.2f b %.2f\n", tensor->toreal(nn->param(lin, "weight"))[0],
+		tensor->toreal(nn->param(lin, "bias"))[0]);
+	v := nn->leaf(tp, xs, 1);
+	sq := nn->varop(tp, "mul", array[] of {v, v}, "");
+	nn->tapebackward(tp, sq, tensor->full(array[] of {4, 1}, 1.0, "f32"));
+	sys->print("d(x*x)/dx %g %g %g %g\n", tensor->toreal(nn->grad(v))[0], tensor->toreal(nn->grad(v))[1],
+		tensor->toreal(nn->grad(v))[2], tensor->toreal(nn->grad(v))[3]);
+	nn->tapeclear(tp);
+	{
+		nn->value(v);
+	}exception e{
+	"nn:*" =>
+		sys->print("%s\n", e);
+	}
+	{
+		nn->varop(tp, "prod", array[] of {nn->leaf(tp, xs, 1)}, "");
+	}exception e{
+	"nn:*" =>
+		sys->print("%s\n", e);
+	}
 }
 
 err(c: ref Module, what, arg: string)
