@@ -118,6 +118,18 @@ typedef struct MlTensor {
 #define ML_F32(t) ((float *)(void *)(t)->data)
 
 /*
+ * Caps the bytes the calling thread's new storages (ml_tensor_zeros,
+ * _empty, and every op's outputs and temporaries) may take from now on,
+ * together: past it they fail with AC_ENOMEM before allocating. Frees do
+ * not give budget back, so it bounds what one call may allocate. SIZE_MAX
+ * removes the cap. Returns the budget left of the previous cap. The VM
+ * sets it to its heap quota's room around each builtin call into nn/, so
+ * that a hostile size is refused before it is allocated.
+ * Thread safety: per thread.
+ */
+size_t ml_alloc_limit(size_t bytes);
+
+/*
  * Makes a tensor of the given dtype and shape in a new storage, contiguous
  * row-major, 64-byte aligned: zero-filled (ml_tensor_zeros) or with
  * unspecified contents (ml_tensor_empty, for outputs a kernel overwrites).

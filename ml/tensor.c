@@ -89,6 +89,19 @@ storage_unref(MlStorage *s)
 	free(s);
 }
 
+/* ml_alloc_limit's budget for the calling thread: bytes new storages may
+ * still take (SIZE_MAX: no limit). */
+static _Thread_local size_t alloc_left = SIZE_MAX;
+
+size_t
+ml_alloc_limit(size_t bytes)
+{
+	size_t old = alloc_left;
+
+	alloc_left = bytes;
+	return old;
+}
+
 static MlTensor *
 tensor_alloc(const char *fn, MlDtype dt, int ndim, const int64_t *ne, bool zero, AcErr *err)
 {
@@ -100,6 +113,11 @@ tensor_alloc(const char *fn, MlDtype dt, int ndim, const int64_t *ne, bool zero,
 	if (check_shape(fn, dt, ndim, ne, &numel, err) != AC_OK)
 		return NULL;
 	bytes = (size_t)(numel / ml_dtype_block(dt)) * (size_t)ml_dtype_bytes(dt);
+	if (alloc_left != SIZE_MAX) {
+		if (bytes > alloc_left)
+			goto nomem;
+		alloc_left -= bytes;
+	}
 	s = calloc(1, sizeof *s);
 	if (s == NULL)
 		goto nomem;

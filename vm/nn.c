@@ -99,11 +99,33 @@ nstate(const Vm *vm)
 	return vm_builtin_state(vm, &vm_nn_def);
 }
 
+/* Raises for a failed call: the heap's own exception when it ran out of
+ * memory (the cap below), else "nn: " and the message. */
 static void
 check(VmThread *t, int rc, const AcErr *err)
 {
+	if (rc == AC_ENOMEM)
+		vm_raise(t, VM_EX_NOMEM);
 	if (rc != AC_OK)
 		vm_raise(t, "nn: %s", err->msg);
+}
+
+/* Around each call into nn/ the tensors it makes may take at most what
+ * the heap quota has left (ml_alloc_limit), so a hostile size fails
+ * before it is allocated; the cap is lifted before anything raises. */
+static void
+cap_on(VmThread *t)
+{
+	const Vm *vm = t->vm;
+	size_t used = vm->heap_used + vm->heap_ext_bytes;
+
+	ml_alloc_limit(used < vm->opt.heap_max_bytes ? vm->opt.heap_max_bytes - used : 0);
+}
+
+static void
+cap_off(void)
+{
+	ml_alloc_limit(SIZE_MAX);
 }
 
 /* The string at w in buf; nil is "". */
@@ -279,8 +301,11 @@ vm_Nn_layer(VmThread *t, uint8_t *fp)
 	str_arg(t, AP(0), type, sizeof type, "type");
 	str_arg(t, AP(1), opts, sizeof opts, "options");
 	check(t, nn_hparams_parse(&hp, opts, &err), &err);
-	if ((m = nn_create(type, &hp, (uint64_t)AL(2), &err)) == NULL)
-		vm_raise(t, "nn: %s", err.msg);
+	cap_on(t);
+	m = nn_create(type, &hp, (uint64_t)AL(2), &err);
+	cap_off();
+	if (m == NULL)
+		check(t, err.code, &err);
 	store_new_tree(t, RET(fp), m);
 }
 #undef SPEC
@@ -368,10 +393,12 @@ vm_Nn_forward(VmThread *t, uint8_t *fp)
 	AcErr err;
 
 	vm_tensor_work(t, pass_work(s->m, x));
+	cap_on(t);
 	y = nn_forward(s->m, x, &err);
+	cap_off();
 	recharge(t, s->root);
 	if (y == NULL)
-		vm_raise(t, "nn: %s", err.msg);
+		check(t, err.code, &err);
 	vm_tensor_store_copy(t, RET(fp), y);
 }
 #undef SPEC
@@ -385,10 +412,12 @@ vm_Nn_backward(VmThread *t, uint8_t *fp)
 	AcErr err;
 
 	vm_tensor_work(t, 2 * pass_work(s->m, x));
+	cap_on(t);
 	gx = nn_backward(s->m, x, gy, 1.0, &err);
+	cap_off();
 	recharge(t, s->root);
 	if (gx == NULL)
-		vm_raise(t, "nn: %s", err.msg);
+		check(t, err.code, &err);
 	vm_tensor_store_copy(t, RET(fp), gx);
 }
 #undef SPEC
@@ -525,7 +554,9 @@ vm_Nn_summary(VmThread *t, uint8_t *fp)
 	if ((f = open_memstream(&buf, &len)) == NULL)
 		vm_raise(t, VM_EX_NOMEM);
 	vm_tensor_work(t, 4 * (uint64_t)nn_num_parameters(s->m));
+	cap_on(t);
 	rc = nn_summary(s->m, (int)a->len, ne, ML_F32, f, &err);
+	cap_off();
 	fclose(f);
 	recharge(t, s->root);
 	if (rc != AC_OK) {
@@ -675,9 +706,14 @@ vm_Nn_lossforward(VmThread *t, uint8_t *fp)
 	double v;
 	AcErr err;
 
+	MlTensor *r;
+
 	vm_tensor_work(t, 4 * (uint64_t)ml_tensor_numel(x));
-	if (nn_loss_forward(o->loss, x, y, &v, &err) == NULL)
-		vm_raise(t, "nn: %s", err.msg);
+	cap_on(t);
+	r = nn_loss_forward(o->loss, x, y, &v, &err);
+	cap_off();
+	if (r == NULL)
+		check(t, err.code, &err);
 	if (RET(fp) != NULL)
 		*(double *)RET(fp) = v;
 }
@@ -690,8 +726,11 @@ vm_Nn_lossbackward(VmThread *t, uint8_t *fp)
 	AcErr err;
 
 	vm_tensor_work(t, 4 * (uint64_t)ml_tensor_numel(x));
-	if ((gx = nn_loss_backward(o->loss, x, y, NULL, &err)) == NULL)
-		vm_raise(t, "nn: %s", err.msg);
+	cap_on(t);
+	gx = nn_loss_backward(o->loss, x, y, NULL, &err);
+	cap_off();
+	if (gx == NULL)
+		check(t, err.code, &err);
 	vm_tensor_store_copy(t, RET(fp), gx);
 }
 #undef SPEC
@@ -707,8 +746,11 @@ vm_Nn_optim(VmThread *t, uint8_t *fp)
 
 	str_arg(t, AP(0), type, sizeof type, "type");
 	str_arg(t, AP(2), opts, sizeof opts, "options");
-	if ((o.optim = nn_optim_create(type, s->m, opts, &err)) == NULL)
-		vm_raise(t, "nn: %s", err.msg);
+	cap_on(t);
+	o.optim = nn_optim_create(type, s->m, opts, &err);
+	cap_off();
+	if (o.optim == NULL)
+		check(t, err.code, &err);
 	if (RET(fp) == NULL) {
 		nn_optim_free(o.optim);
 		return;
@@ -747,8 +789,13 @@ vm_Nn_step(VmThread *t, uint8_t *fp)
 	AcErr err;
 	size_t now;
 
+	int rc;
+
 	vm_tensor_work(t, 8 * (uint64_t)nn_num_parameters(o->root->m));
-	check(t, nn_optim_step(o->optim, &err), &err);
+	cap_on(t);
+	rc = nn_optim_step(o->optim, &err);
+	cap_off();
+	check(t, rc, &err);
 	now = optim_bytes(o->optim);
 	if (now > o->charged && vm_heap_charge(t->vm, now - o->charged) != 0)
 		vm_raise(t, VM_EX_NOMEM);
@@ -959,8 +1006,11 @@ vm_Nn_varop(VmThread *t, uint8_t *fp)
 		vals[i] = nn_var_value(in[i]);
 	}
 	vm_tensor_work(t, vm_tensor_op_work(op, vals, vals[0]));
-	if ((var = nn_var_op(o->tape, (MlOp)op, in, n, &p, &err)) == NULL)
-		vm_raise(t, "nn: %s", err.msg);
+	cap_on(t);
+	var = nn_var_op(o->tape, (MlOp)op, in, n, &p, &err);
+	cap_off();
+	if (var == NULL)
+		check(t, err.code, &err);
 	tape_charge(t, o, nn_var_value(var), nn_var_requires_grad(var) ? 2 : 1);
 	store_var(t, RET(fp), o, var);
 }
@@ -1013,8 +1063,13 @@ vm_Nn_tapebackward(VmThread *t, uint8_t *fp)
 	MlTensor *gy = AP(2) != VM_H ? vm_tensor_arg(t, AP(2), 2) : NULL;
 	AcErr err;
 
+	int rc;
+
 	vm_tensor_work(t, 4 * o->charged / sizeof(float));
-	check(t, nn_tape_backward(o->tape, v, gy, &err), &err);
+	cap_on(t);
+	rc = nn_tape_backward(o->tape, v, gy, &err);
+	cap_off();
+	check(t, rc, &err);
 }
 #undef SPEC
 
@@ -1077,8 +1132,11 @@ vm_Nn_loadmodel(VmThread *t, uint8_t *fp)
 	AcErr err;
 
 	path_arg(t, AP(0), path, false);
-	if ((m = nn_load(path, arch, sizeof arch, &err)) == NULL)
-		vm_raise(t, "nn: %s", err.msg);
+	cap_on(t);
+	m = nn_load(path, arch, sizeof arch, &err);
+	cap_off();
+	if (m == NULL)
+		check(t, err.code, &err);
 	if (r == NULL) {
 		nn_free(m);
 		return;

@@ -33,6 +33,24 @@ init(nil: ref Draw->Context, nil: list of string)
 		sys->print("caught %s\n", e);
 	}
 	small();
+	{
+		# 40000 x 40000: 6.4 GB of weights, refused before any is allocated
+		huge := nn->layer("Linear", "in_features=40000 out_features=40000", big 1);
+		sys->print("no exception: %d parameters\n", nn->nparams(huge));
+	}exception e{
+	"out of memory*" =>
+		sys->print("caught %s\n", e);
+	}
+	{
+		# a forward pass whose activations pass the quota
+		m := nn->layer("Linear", "in_features=4 out_features=65536", big 1);
+		y := nn->forward(m, tensor->zeros(array[] of {256, 4}, "f32"));
+		sys->print("no exception: %d\n", tensor->numel(y));
+	}exception e{
+	"out of memory*" =>
+		sys->print("caught %s\n", e);
+	}
+	small();
 }
 
 small()
