@@ -201,6 +201,16 @@ out:
 
 /* ---- loading ---- */
 
+/* A getter's error (no key, another type) as a format error: the file,
+ * not the caller, is wrong. The getter's message names the path. */
+static int
+malformed(AcErr *err)
+{
+	if (err != NULL)
+		err->code = AC_EFORMAT;
+	return AC_EFORMAT;
+}
+
 static int
 load_info(MlGguf *g, const char *path, NnCheckpointInfo *info, AcErr *err)
 {
@@ -214,10 +224,9 @@ load_info(MlGguf *g, const char *path, NnCheckpointInfo *info, AcErr *err)
 		                  path);
 	if (ml_gguf_get_i64(g, "acheron.train.epoch", &info->epoch, err) != AC_OK ||
 	    ml_gguf_get_i64(g, "acheron.train.seed", &info->seed, err) != AC_OK ||
-	    ml_gguf_get_i64(g, "acheron.train.batch", &info->batch, err) != AC_OK)
-		return AC_EFORMAT;
-	if (ml_gguf_get_arr(g, "acheron.train.extra", &et, &n, &data, err) != AC_OK)
-		return AC_EFORMAT;
+	    ml_gguf_get_i64(g, "acheron.train.batch", &info->batch, err) != AC_OK ||
+	    ml_gguf_get_arr(g, "acheron.train.extra", &et, &n, &data, err) != AC_OK)
+		return malformed(err);
 	if (et != ML_GGUF_F64 || n != NN_CHECKPOINT_EXTRA)
 		return ac_err_set(err, AC_EFORMAT, "%s: acheron.train.extra: want %d f64s", path,
 		                  NN_CHECKPOINT_EXTRA);
@@ -240,7 +249,23 @@ load_options(MlGguf *g, NnOptimKind kind, NnOptimOptions *o, AcErr *err)
 			continue;
 		if ((fields[i].isbool ? ml_gguf_get_bool(g, key, (bool *)(void *)v, err)
 		                      : ml_gguf_get_f64(g, key, (double *)(void *)v, err)) != AC_OK)
-			return AC_EFORMAT;
+			return malformed(err);
+	}
+	return AC_OK;
+}
+
+/* *n = the tensors named optim.* that are not m's (a child may be
+ * named "optim"). */
+static int
+count_state(MlGguf *g, NnModule *m, int64_t *n, AcErr *err)
+{
+	*n = 0;
+	for (int64_t i = 0; i < ml_gguf_tensor_count(g); i++) {
+		MlGgufTensorInfo ti;
+		int rc;
+		if ((rc = ml_gguf_tensor_info(g, i, &ti, err)) != AC_OK)
+			return rc;
+		*n += strncmp(ti.name, "optim.", 6) == 0 && nn_find_param(m, ti.name) == NULL;
 	}
 	return AC_OK;
 }
@@ -286,15 +311,10 @@ load_state(MlGguf *g, const char *path, NnModule *m, NnOptim *opt, AcErr *err)
 		}
 	}
 	/* nothing else may be optimizer state: a file for other options */
-	for (int64_t i = 0; i < ml_gguf_tensor_count(g); i++) {
-		MlGgufTensorInfo ti;
-		if ((rc = ml_gguf_tensor_info(g, i, &ti, err)) != AC_OK)
-			goto out;
-		have += strncmp(ti.name, "optim.", 6) == 0 && nn_find_param(m, ti.name) == NULL;
-	}
-	if (have != want)
-		rc = ac_err_set(err, AC_EFORMAT, "%s: %" PRId64 " optim.* tensors, %s over this model has %" PRId64,
-		                path, have, nn_optim_type(opt), want);
+	if ((rc = count_state(g, m, &have, err)) == AC_OK && have != want)
+		rc = ac_err_set(err, AC_EFORMAT,
+		                "%s: %" PRId64 " optim.* tensors, %s over this model has %" PRId64, path, have,
+		                nn_optim_type(opt), want);
 out:
 	names_free(&l);
 	return rc;
@@ -324,12 +344,23 @@ nn_checkpoint_load(const char *path, NnModule **m, NnOptim **opt, NnCheckpointIn
 		rc = err != NULL ? err->code : AC_EFORMAT;
 		goto fail;
 	}
-	if (opt != NULL && ml_gguf_find(g, "acheron.optim.type") >= 0) {
+	if (ml_gguf_find(g, "acheron.optim.type") < 0) {
+		int64_t have;
+		if ((rc = count_state(g, mod, &have, err)) != AC_OK)
+			goto fail;
+		if (have > 0) {
+			rc = ac_err_set(err, AC_EFORMAT, "%s: %" PRId64 " optim.* tensors, no acheron.optim.type",
+			                path, have);
+			goto fail;
+		}
+	} else if (opt != NULL) {
 		NnOptimOptions oo;
 		int kind = -1;
 		int64_t step;
-		if ((rc = ml_gguf_get_str(g, "acheron.optim.type", &type, NULL, err)) != AC_OK)
+		if (ml_gguf_get_str(g, "acheron.optim.type", &type, NULL, err) != AC_OK) {
+			rc = malformed(err);
 			goto fail;
+		}
 		for (int k = 0; k < (int)(sizeof kinds / sizeof kinds[0]); k++)
 			if (strcmp(kinds[k], type) == 0)
 				kind = k;
@@ -337,8 +368,10 @@ nn_checkpoint_load(const char *path, NnModule **m, NnOptim **opt, NnCheckpointIn
 			rc = ac_err_set(err, AC_EFORMAT, "%s: acheron.optim.type: no optimizer '%s'", path, type);
 			goto fail;
 		}
-		if ((rc = ml_gguf_get_i64(g, "acheron.optim.step", &step, err)) != AC_OK)
+		if (ml_gguf_get_i64(g, "acheron.optim.step", &step, err) != AC_OK) {
+			rc = malformed(err);
 			goto fail;
+		}
 		if (step < 0) {
 			rc = ac_err_set(err, AC_EFORMAT, "%s: acheron.optim.step %" PRId64 " is negative", path,
 			                step);
@@ -347,7 +380,9 @@ nn_checkpoint_load(const char *path, NnModule **m, NnOptim **opt, NnCheckpointIn
 		if ((rc = load_options(g, (NnOptimKind)kind, &oo, err)) != AC_OK)
 			goto fail;
 		if ((o = nn_optim_new((NnOptimKind)kind, &oo, mod, err)) == NULL) {
-			rc = err != NULL ? err->code : AC_EINVAL;
+			char msg[AC_ERR_MSG_BYTES];
+			snprintf(msg, sizeof msg, "%s", err != NULL ? err->msg : "");
+			rc = ac_err_set(err, err != NULL ? err->code : AC_EINVAL, "%s: %s", path, msg);
 			goto fail;
 		}
 		nn_optim_set_step(o, step);

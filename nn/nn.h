@@ -324,8 +324,9 @@ int nn_checkpoint_save(NnModule *m, NnOptim *opt, const NnCheckpointInfo *info,
  * Errors: AC_EIO; AC_EFORMAT "PATH: tensor 'optim.0.weight.exp_avg' is
  *   [8,3], parameter '0.weight' is [8,4]", "PATH: no tensor
  *   'optim.2.bias.exp_avg_sq' (Adam's state)", "PATH: 5 optim.* tensors,
- *   Adam over this model has 4"; nn_optim_new's. On error *m and *opt
- *   are NULL.
+ *   Adam over this model has 4", a key missing or of another type (the
+ *   getter's message); nn_optim_new's after the path ("PATH: SGD: lr -1,
+ *   want >= 0"). On error *m and *opt are NULL.
  */
 int nn_checkpoint_load(const char *path, NnModule **m, NnOptim **opt, NnCheckpointInfo *info,
                        char *arch, size_t archbytes, AcErr *err);
