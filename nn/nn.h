@@ -320,7 +320,9 @@ int nn_checkpoint_save(NnModule *m, NnOptim *opt, const NnCheckpointInfo *info,
  * refused with one line: nn_load's reasons, no acheron.train.* (a plain
  * model file), an unknown optimizer type, an option of another type or
  * one nn_optim_new refuses, a state tensor missing, extra or of another
- * shape than its parameter.
+ * shape than its parameter, optim.* tensors with no acheron.optim.type.
+ * The lr is the one saved (a schedule's last); an NnSchedule keeps no
+ * state, so the caller goes on applying it from the step it stood at.
  * Errors: AC_EIO; AC_EFORMAT "PATH: tensor 'optim.0.weight.exp_avg' is
  *   [8,3], parameter '0.weight' is [8,4]", "PATH: no tensor
  *   'optim.2.bias.exp_avg_sq' (Adam's state)", "PATH: 5 optim.* tensors,
