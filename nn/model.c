@@ -183,29 +183,33 @@ count_modules(const NnModule *m)
 }
 
 int
-nn_save(NnModule *m, const char *arch, const char *path, AcErr *err)
+nn_save_writer(MlGgufWriter *w, NnModule *m, const char *arch, AcErr *err)
 {
-	Saver s = {ml_gguf_writer_new(err), 0, err};
+	Saver s = {w, 0, err};
+	uint32_t n = count_modules(m);
 	int rc;
 
-	if (s.w == NULL)
-		return err != NULL ? err->code : AC_ENOMEM;
 	if ((rc = set_str(&s, "general.architecture", "acheron")) != AC_OK ||
 	    (rc = set_str(&s, "acheron.arch", arch != NULL ? arch : m->cls->type)) != AC_OK)
-		goto out;
+		return rc;
 	/* the count goes first so a reader can size its table */
-	{
-		uint32_t n = count_modules(m);
-		if ((rc = ml_gguf_writer_set(s.w, "acheron.module_count", ML_GGUF_U32, &n, err)) != AC_OK)
-			goto out;
-	}
-	if ((rc = save_module(&s, m, -1)) != AC_OK)
-		goto out;
-	if ((rc = nn_named_parameters(m, true, add_tensor, &s)) != 0)
-		goto out;
-	rc = ml_gguf_writer_write(s.w, path, err);
-out:
-	ml_gguf_writer_free(s.w);
+	if ((rc = ml_gguf_writer_set(w, "acheron.module_count", ML_GGUF_U32, &n, err)) != AC_OK ||
+	    (rc = save_module(&s, m, -1)) != AC_OK)
+		return rc;
+	return nn_named_parameters(m, true, add_tensor, &s);
+}
+
+int
+nn_save(NnModule *m, const char *arch, const char *path, AcErr *err)
+{
+	MlGgufWriter *w = ml_gguf_writer_new(err);
+	int rc;
+
+	if (w == NULL)
+		return err != NULL ? err->code : AC_ENOMEM;
+	if ((rc = nn_save_writer(w, m, arch, err)) == AC_OK)
+		rc = ml_gguf_writer_write(w, path, err);
+	ml_gguf_writer_free(w);
 	return rc;
 }
 
@@ -215,7 +219,8 @@ typedef struct Loader {
 	MlGguf *g;
 	const char *path;
 	AcErr *err;
-	int64_t used;  /* tensors the model took */
+	int64_t used;   /* tensors the model took */
+	int64_t oused;  /* of those, named optim.* */
 } Loader;
 
 /* The hyper-parameters stored under prefix "acheron.module.I.". */
@@ -256,6 +261,13 @@ load_hparams(Loader *l, const char *prefix, NnHparams *hp)
 	return AC_OK;
 }
 
+/* A checkpoint's optimizer state (checkpoint.c), which a model ignores. */
+static bool
+is_optim(const char *name)
+{
+	return strncmp(name, "optim.", 6) == 0;
+}
+
 static int
 load_param(void *ctx, const char *name, NnParam *p)
 {
@@ -275,20 +287,20 @@ load_param(void *ctx, const char *name, NnParam *p)
 	rc = ml_copy(p->value, t, l->err);
 	ml_tensor_unref(t);
 	l->used++;
+	l->oused += is_optim(name);
 	return rc;
 }
 
 NnModule *
-nn_load(const char *path, char *arch, size_t archbytes, AcErr *err)
+nn_load_gguf(MlGguf *g, const char *path, char *arch, size_t archbytes, AcErr *err)
 {
-	Loader l = {ml_gguf_open(path, err), path, err, 0};
+	Loader l = {g, path, err, 0, 0};
 	NnModule **mods = NULL, *root = NULL;
 	uint32_t n = 0;
+	int64_t nt = 0;
 	const char *s;
 	char key[NN_PATH_BYTES];
 
-	if (l.g == NULL)
-		return NULL;
 	if (ml_gguf_get_str(l.g, "general.architecture", &s, NULL, NULL) != AC_OK ||
 	    strcmp(s, "acheron") != 0) {
 		ac_err_set(err, AC_EFORMAT, "%s: general.architecture is not 'acheron': not an Acheron model",
@@ -350,18 +362,37 @@ nn_load(const char *path, char *arch, size_t archbytes, AcErr *err)
 	root = mods[0];
 	if (nn_named_parameters(root, true, load_param, &l) != 0)
 		goto fail;
-	if (l.used != ml_gguf_tensor_count(l.g)) {
-		ac_err_set(err, AC_EFORMAT, "%s: %" PRId64 " tensors, the model has %" PRId64, path,
-		           ml_gguf_tensor_count(l.g), l.used);
+	/* the model's tensors: all but optim.*, save a parameter that a
+	 * child named "optim" makes so */
+	for (int64_t i = 0; i < ml_gguf_tensor_count(l.g); i++) {
+		MlGgufTensorInfo ti;
+		if (ml_gguf_tensor_info(l.g, i, &ti, err) != AC_OK)
+			goto fail;
+		nt += !is_optim(ti.name);
+	}
+	if (l.used - l.oused != nt) {
+		ac_err_set(err, AC_EFORMAT, "%s: %" PRId64 " model tensors, the model has %" PRId64, path,
+		           nt + l.oused, l.used);
 		goto fail;
 	}
 	free(mods);
-	ml_gguf_close(l.g);
 	return root;
 fail:
 	if (mods != NULL)
 		nn_free(mods[0]);  /* the children belong to it */
 	free(mods);
-	ml_gguf_close(l.g);
 	return NULL;
+}
+
+NnModule *
+nn_load(const char *path, char *arch, size_t archbytes, AcErr *err)
+{
+	MlGguf *g = ml_gguf_open(path, err);
+	NnModule *m;
+
+	if (g == NULL)
+		return NULL;
+	m = nn_load_gguf(g, path, arch, archbytes, err);
+	ml_gguf_close(g);
+	return m;
 }

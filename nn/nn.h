@@ -255,12 +255,83 @@ int nn_save(NnModule *m, const char *arch, const char *path, AcErr *err);
  * layer's dtype, f32). arch, when not NULL, receives acheron.arch
  * (truncated to archbytes). A file from anything else is refused with
  * one line: missing keys, an unknown type, a parent out of order, a
- * missing or extra tensor, a shape that differs.
+ * missing or extra tensor, a shape that differs. Keys it does not read
+ * and tensors named optim.* (a checkpoint's optimizer state) are
+ * ignored, so a checkpoint (nn_checkpoint_save) loads as its model; the
+ * extra-tensor check counts the tensors not named optim.*.
  * Errors: AC_EIO, AC_EFORMAT "PATH: acheron.module.3.type: no type
  *   'Lineer'", "PATH: tensor '0.weight' is [10,784], the model wants
  *   [256,784]".
  */
 NnModule *nn_load(const char *path, char *arch, size_t archbytes, AcErr *err);
+
+/*
+ * Training checkpoints (checkpoint.c): one GGUF file from which training
+ * resumes bit for bit, holding the model as nn_save writes it, the
+ * optimizer (its type, options, step count and every state tensor) and
+ * where the training loop stood. Keys and tensors besides nn_save's:
+ *   acheron.optim.type    "SGD", "Adam", "AdamW", "RMSprop", "Adagrad"
+ *                         (absent when saved without an optimizer)
+ *   acheron.optim.step    i64: nn_optim_get_step
+ *   acheron.optim.NAME    every field of NnOptimOptions by its name: f64
+ *                         lr weight_decay momentum dampening beta1 beta2
+ *                         eps alpha lr_decay initial_accumulator_value;
+ *                         bool maximize nesterov amsgrad centered
+ *   acheron.train.epoch   i64: NnCheckpointInfo's fields
+ *   acheron.train.seed    i64
+ *   acheron.train.batch   i64
+ *   acheron.train.extra   f64 array of NN_CHECKPOINT_EXTRA
+ *   tensor optim.P.S      state S of parameter P (its dotted name), as
+ *                         nn_optim_state names it: "optim.1.weight.exp_avg";
+ *                         every state the options use, in the state's dtype
+ * Tensor names are at most 63 bytes (GGUF's), which bounds P.
+ */
+enum { NN_CHECKPOINT_EXTRA = 4 };
+
+typedef struct NnOptim NnOptim;  /* under "Optimizers" below */
+
+typedef struct NnCheckpointInfo {
+	int64_t epoch;  /* epochs completed */
+	int64_t seed;   /* the data order's seed */
+	int64_t batch;  /* batches done in the current epoch; 0 at an epoch boundary */
+	double extra[NN_CHECKPOINT_EXTRA];  /* the caller's numbers: the best accuracy, ... */
+} NnCheckpointInfo;
+
+/*
+ * Saves m (as nn_save), opt and info to path, written beside it and
+ * renamed into place as nn_save's file is, so a failed or interrupted
+ * save leaves any old file whole. opt NULL saves no optimizer; info NULL
+ * saves zeros. opt must be over m's parameters in nn_parameters' order
+ * (nn_optim_new(.., m, ..)). Makes any state tensor opt has not yet made
+ * (as nn_optim_state does), which changes no later step.
+ * Errors: AC_EINVAL "checkpoint: the optimizer's parameter 2 is not the
+ *   model's parameter 2 ('1.weight')", "checkpoint: tensor name
+ *   'optim....' is over 63 bytes"; AC_EIO naming path; nn_save's.
+ */
+int nn_checkpoint_save(NnModule *m, NnOptim *opt, const NnCheckpointInfo *info,
+                       const char *arch, const char *path, AcErr *err);
+
+/*
+ * Loads a checkpoint: *m the model (as nn_load; arch likewise), *opt (opt
+ * may be NULL: none is built) a new optimizer of the saved type and
+ * options over *m's parameters with the saved step and state, or NULL
+ * when the file holds no optimizer; *info (info may be NULL) the saved
+ * info. Both are the caller's: nn_optim_free, then nn_free. A file is
+ * refused with one line: nn_load's reasons, no acheron.train.* (a plain
+ * model file), an unknown optimizer type, an option of another type or
+ * one nn_optim_new refuses, a state tensor missing, extra or of another
+ * shape than its parameter, optim.* tensors with no acheron.optim.type.
+ * The lr is the one saved (a schedule's last); an NnSchedule keeps no
+ * state, so the caller goes on applying it from the step it stood at.
+ * Errors: AC_EIO; AC_EFORMAT "PATH: tensor 'optim.0.weight.exp_avg' is
+ *   [8,3], parameter '0.weight' is [8,4]", "PATH: no tensor
+ *   'optim.2.bias.exp_avg_sq' (Adam's state)", "PATH: 5 optim.* tensors,
+ *   Adam over this model has 4", a key missing or of another type (the
+ *   getter's message); nn_optim_new's after the path ("PATH: SGD: lr -1,
+ *   want >= 0"). On error *m and *opt are NULL.
+ */
+int nn_checkpoint_load(const char *path, NnModule **m, NnOptim **opt, NnCheckpointInfo *info,
+                       char *arch, size_t archbytes, AcErr *err);
 
 /* ---- Layers: Linear, Bilinear, activations, Flatten, Reshape, Identity,
  * Dropout, Embedding (linear.c, activation.c, shape.c, embedding.c) ---- */

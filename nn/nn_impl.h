@@ -69,4 +69,13 @@ int nn_grad_kind(MlOp op);
 int nn_grad_backward(MlOp op, MlTensor *const *in, int nin, const MlOpParams *p, MlTensor *y,
                      MlTensor *gy, const bool *needs, MlTensor **gin, AcErr *err);
 
+/* ---- Model files (model.c), shared with checkpoint files (checkpoint.c) ---- */
+
+/* Adds what nn_save writes (the metadata, then every parameter and
+ * buffer as a tensor) to w; the caller adds more and writes w. */
+int nn_save_writer(MlGgufWriter *w, NnModule *m, const char *arch, AcErr *err);
+/* nn_load on an open file (path names it in messages); g stays the
+ * caller's and may be closed once this returns. */
+NnModule *nn_load_gguf(MlGguf *g, const char *path, char *arch, size_t archbytes, AcErr *err);
+
 #endif
