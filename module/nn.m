@@ -72,6 +72,14 @@ Nn: module
 	# model, returned by load with the model.
 	savemodel:	fn(m: ref Module, arch, path: string);
 	loadmodel:	fn(path: string): (ref Module, string);
+	# Checkpoints: the model with its optimizer's state and step (o may
+	# be nil), the epochs done, the data-order seed and four numbers of
+	# the caller's; training resumed from one continues bit for bit as
+	# if it had not stopped (at the same thread count). The write is
+	# atomic: a crash leaves the previous file whole. loadcheckpoint
+	# gives (model, optimizer or nil, arch, epoch, seed, extra).
+	savecheckpoint:	fn(m: ref Module, o: ref Optim, arch, path: string, epoch, seed: int, extra: array of real);
+	loadcheckpoint:	fn(path: string): (ref Module, ref Optim, string, int, int, array of real);
 
 	# A loss ("CrossEntropyLoss", "MSELoss", ...) with its options
 	# ("reduction=mean label_smoothing=0.1"): forward gives the value,

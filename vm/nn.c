@@ -1146,6 +1146,89 @@ vm_Nn_loadmodel(VmThread *t, uint8_t *fp)
 }
 #undef SPEC
 
+#define SPEC "ppppwwp"
+void
+vm_Nn_savecheckpoint(VmThread *t, uint8_t *fp)
+{
+	NnSlot *s = module_arg(t, AP(0), 0);
+	NnObj *o = AP(1) != VM_H ? obj_arg(t, AP(1), 1, true) : NULL;
+	char arch[NAME_BYTES], path[PATH_MAX];
+	NnCheckpointInfo info = {AW(4), AW(5), 0, {0}};
+	VmArray *a;
+	const double *extra = (const double *)vm_array_check(t, AP(6), &a, 8);
+	AcErr err;
+	int rc;
+
+	str_arg(t, AP(2), arch, sizeof arch, "arch");
+	path_arg(t, AP(3), path, true);
+	if (extra != NULL && a->len > NN_CHECKPOINT_EXTRA)
+		vm_raise(t, "nn: savecheckpoint: %u extra numbers, at most %d", (unsigned)a->len,
+		         NN_CHECKPOINT_EXTRA);
+	for (uint32_t i = 0; extra != NULL && i < a->len; i++)
+		info.extra[i] = extra[i];
+	if (o != NULL && o->root != s->root)
+		vm_raise(t, "nn: savecheckpoint: the optimizer is not over this model");
+	vm_tensor_work(t, 4 * (uint64_t)nn_num_parameters(s->m));
+	cap_on(t);
+	rc = nn_checkpoint_save(s->m, o != NULL ? o->optim : NULL, &info, arch, path, &err);
+	cap_off();
+	check(t, rc, &err);
+}
+#undef SPEC
+
+#define SPEC "p"
+void
+vm_Nn_loadcheckpoint(VmThread *t, uint8_t *fp)
+{
+	char path[PATH_MAX], arch[NAME_BYTES] = "";
+	uint8_t *r = RET(fp);
+	NnCheckpointInfo info;
+	NnModule *m;
+	NnOptim *opt;
+	NnRoot *root;
+	NnObj o = {0};
+	VmArray *ea;
+	AcErr err;
+	int rc;
+
+	path_arg(t, AP(0), path, false);
+	cap_on(t);
+	rc = nn_checkpoint_load(path, &m, &opt, &info, arch, sizeof arch, &err);
+	cap_off();
+	check(t, rc, &err);
+	if (r == NULL) {
+		nn_optim_free(opt);
+		nn_free(m);
+		return;
+	}
+	/* (ref Module, ref Optim, string, int, int, array of real): words at
+	 * 0, 4, 8, 12, 16 and 20 */
+	if (opt != NULL && r != NULL) {
+		/* the optimizer first, so that a failure frees it with the model */
+		o.optim = opt;
+	}
+	store_new_tree(t, r, m);
+	root = module_arg(t, *(uint32_t *)r, 0)->root;
+	if (o.optim != NULL) {
+		o.root = root;
+		if (store_obj(t, r + 4, nstate(t->vm)->t_optim, &o) == NULL) {
+			nn_optim_free(o.optim);
+			vm_raise(t, VM_EX_NOMEM);
+		}
+		root->handles++;
+	} else
+		vm_ptr_set(t->vm, (uint32_t *)(r + 4), VM_H);
+	vm_string_store_utf8(t, (uint32_t *)(r + 8), arch, strlen(arch));
+	*(int32_t *)(r + 12) = info.epoch > INT32_MAX ? INT32_MAX : (int32_t)info.epoch;
+	*(int32_t *)(r + 16) = (int32_t)info.seed;
+	ea = vm_array_new(t->vm, t->vm->t_real, NN_CHECKPOINT_EXTRA, 0);
+	if (ea == NULL)
+		vm_raise(t, VM_EX_NOMEM);
+	memcpy(VM_PTR(ea->data), info.extra, sizeof info.extra);
+	vm_ptr_set(t->vm, (uint32_t *)(r + 20), VM_WORD(ea));
+}
+#undef SPEC
+
 /* ---- the module's state ---- */
 
 static int

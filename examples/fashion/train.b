@@ -9,7 +9,8 @@ implement Train;
 # once per epoch).
 #
 # Usage: dis-run train.dis [-m mlp|cnn] [-e EPOCHS] [-n LIMIT] [-b BATCH]
-#		[--lr LR] [--seed N] [--csv FILE] [-o MODEL.gguf] [-h|--help] [DIR]
+#		[--lr LR] [--seed N] [--csv FILE] [-o MODEL.gguf] [-c CKPT.gguf]
+#		[-r CKPT.gguf] [-h|--help] [DIR]
 #   -m MODEL    mlp or cnn (default mlp)
 #   -e EPOCHS   epochs to train (default 10)
 #   -n LIMIT    training images to use, BATCH to 60,000 (default all)
@@ -20,6 +21,13 @@ implement Train;
 #               seconds, then one line per epoch, each written whole when
 #               its epoch ends
 #   -o FILE     save the trained model to FILE (GGUF: classify.dis reads it)
+#   -c FILE     write a checkpoint to FILE after every epoch (the model, the
+#               optimizer's state, the epoch and the seed; atomically)
+#   -r FILE     resume from the checkpoint FILE: its model, optimizer, seed
+#               and the epochs it had done; -e counts all epochs, so the
+#               run continues to exactly the same numbers as one that had
+#               not stopped (-m and --seed come from the file). With --csv
+#               the lines are appended to FILE.
 #   -h, --help  the usage on standard output
 #   DIR         the IDX files (default /usr/share/datasets/fashion-mnist)
 # A value may also be attached (-e3, --lr=0.1); options may follow DIR, and
@@ -34,7 +42,8 @@ implement Train;
 # a bad argument.  The program then raises "fail:usage" (a bad argument,
 # checked before any data is read), "fail:data" (an unreadable IDX file),
 # "fail:diverged" (a loss that is NaN or infinite, checked after every
-# batch, which stops training) or "fail:csv" (a failed write), which
+# batch, which stops training), "fail:resume" (a checkpoint that cannot
+# be read) or "fail:csv" (a failed write), which
 # dis-run(1) reports and turns into exit status 1.
 
 include "sys.m";
@@ -47,14 +56,14 @@ include "tensor.m";
 	T: import tensor;
 include "nn.m";
 	nn: Nn;
-	Module: import nn;
+	Module, Optim: import nn;
 
 Train: module
 {
 	init:	fn(ctxt: ref Draw->Context, argv: list of string);
 };
 
-USAGE:	con "usage: train.dis [-m mlp|cnn] [-e EPOCHS] [-n LIMIT] [-b BATCH] [--lr LR] [--seed N] [--csv FILE] [-o MODEL.gguf] [-h|--help] [DIR]";
+USAGE:	con "usage: train.dis [-m mlp|cnn] [-e EPOCHS] [-n LIMIT] [-b BATCH] [--lr LR] [--seed N] [--csv FILE] [-o MODEL.gguf] [-c CKPT.gguf] [-r CKPT.gguf] [-h|--help] [DIR]";
 DATADIR:	con "/usr/share/datasets/fashion-mnist";
 NTRAIN:	con 60000;	# images in the training set, the largest LIMIT
 EVALCHUNK:	con 1000;	# test images per forward pass
@@ -83,7 +92,7 @@ init(nil: ref Draw->Context, argv: list of string)
 	batch := 64;
 	lr := 0.001;
 	seed := 1;
-	csvpath, outpath: string;
+	csvpath, outpath, ckpath, resume: string;
 	opts := 1;	# until "--"
 	for(argv = tl argv; argv != nil; argv = tl argv){
 		arg := hd argv;
@@ -118,7 +127,7 @@ init(nil: ref Draw->Context, argv: list of string)
 		if(opt == "-h" || opt == "--help")
 			usage(opt + ": takes no value");
 		if(opt != "-m" && opt != "-e" && opt != "-n" && opt != "-b" && opt != "--lr" &&
-		   opt != "--seed" && opt != "--csv" && opt != "-o")
+		   opt != "--seed" && opt != "--csv" && opt != "-o" && opt != "-c" && opt != "-r")
 			usage(opt + ": unknown option");
 		if(!attached){
 			if(tl argv == nil)
@@ -159,17 +168,47 @@ init(nil: ref Draw->Context, argv: list of string)
 			if(val == "")
 				usage("-o: empty file name");
 			outpath = val;
+		"-c" =>
+			if(val == "")
+				usage("-c: empty file name");
+			ckpath = val;
+		"-r" =>
+			if(val == "")
+				usage("-r: empty file name");
+			resume = val;
 		}
 	}
 	if(limit < batch)
 		usage(sys->sprint("-n: %d images make no batch of %d", limit, batch));
 	checkdir(dir);
+	# a checkpoint to resume from: its model, optimizer, arch, epochs done
+	# and seed
+	net: ref Module;
+	opt: ref Optim;
+	extra: array of real;
+	done := 0;
+	if(resume != nil){
+		{
+			(net, opt, arch, done, seed, extra) = nn->loadcheckpoint(resume);
+		}exception e{
+		"nn:*" =>
+			fail("resume", "-r: " + e[4:]);
+		}
+		if(opt == nil)
+			fail("resume", sys->sprint("-r: %s holds no optimizer", resume));
+		if(done >= epochs)
+			usage(sys->sprint("-e: %d epochs, the checkpoint has done %d", epochs, done));
+	}
 	csv: ref Sys->FD;
 	if(csvpath != nil){
-		csv = sys->create(csvpath, Sys->OWRITE, 8r666);
-		if(csv == nil)
-			usage(sys->sprint("--csv: cannot create \"%s\": %r", csvpath));
-		csvline(csv, csvpath, "epoch,loss,train_acc,test_acc,seconds\n");
+		if(resume != nil && (csv = sys->open(csvpath, Sys->OWRITE)) != nil)
+			sys->seek(csv, big 0, Sys->SEEKEND);
+		else{
+			csv = sys->create(csvpath, Sys->OWRITE, 8r666);
+			if(csv == nil)
+				usage(sys->sprint("--csv: cannot create \"%s\": %r", csvpath));
+			csvline(csv, csvpath, "epoch,loss,train_acc,test_acc,seconds\n");
+		}
 	}
 
 	xtrain := readidx(dir + "/" + IDX[0]);
@@ -188,15 +227,22 @@ init(nil: ref Draw->Context, argv: list of string)
 		limit = rows(xtrain);
 	nbatch := limit / batch;	# a last partial batch is dropped
 
-	net := model(arch, big seed);
+	if(net == nil){
+		net = model(arch, big seed);
+		opt = nn->optim("Adam", net, sys->sprint("lr=%g", lr));
+	}else{
+		# the first epoch's rate, and the cosine at the epochs done out
+		# of this run's total
+		lr = extra[1];
+		nn->setlr(opt, lr * (1.0 + math->cos(Math->Pi * real done / real epochs)) / 2.0);
+	}
 	crit := nn->loss("CrossEntropyLoss", "");
-	opt := nn->optim("Adam", net, sys->sprint("lr=%g", lr));
 
 	xshape := tensor->shape(xtrain);
 	xshape[0] = batch;
 	xb := tensor->zeros(xshape, "f32");
 	yb := tensor->zeros(array[] of {batch}, "f32");
-	for(epoch := 1; epoch <= epochs; epoch++){
+	for(epoch := done + 1; epoch <= epochs; epoch++){
 		t0 := sys->millisec();
 		nn->train(net, 1);
 		perm := tensor->perm(rows(xtrain), seed*1000 + epoch);
@@ -234,6 +280,8 @@ init(nil: ref Draw->Context, argv: list of string)
 		if(csv != nil)
 			csvline(csv, csvpath, sys->sprint("%d,%.6f,%.2f,%.2f,%.3f\n",
 				epoch, loss, trainacc, testacc, secs));
+		if(ckpath != nil)
+			nn->savecheckpoint(net, opt, arch, ckpath, epoch, seed, array[] of {testacc, lr});
 	}
 	if(outpath != nil){
 		nn->savemodel(net, arch, outpath);
@@ -250,6 +298,8 @@ HELP:	con "Train an MLP or a CNN on Fashion-MNIST with $Nn; one line per epoch.\
 	"  --seed N    initialisation and shuffling seed (default 1)\n" +
 	"  --csv FILE  also write epoch,loss,train_acc,test_acc,seconds lines to FILE\n" +
 	"  -o FILE     save the trained model to FILE (GGUF)\n" +
+	"  -c FILE     write a checkpoint to FILE after every epoch\n" +
+	"  -r FILE     resume from checkpoint FILE (-e counts all epochs)\n" +
 	"  -h, --help  this text\n" +
 	"  DIR         the IDX files (default /usr/share/datasets/fashion-mnist)\n";
 

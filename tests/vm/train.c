@@ -14,7 +14,7 @@
 #define DISRUN "bin/dis-run"
 #define TRAIN "examples/fashion/train.dis"
 #define DATA "/usr/share/datasets/fashion-mnist"
-#define USAGE "usage: train.dis [-m mlp|cnn] [-e EPOCHS] [-n LIMIT] [-b BATCH] [--lr LR] [--seed N] [--csv FILE] [-o MODEL.gguf] [-h|--help] [DIR]"
+#define USAGE "usage: train.dis [-m mlp|cnn] [-e EPOCHS] [-n LIMIT] [-b BATCH] [--lr LR] [--seed N] [--csv FILE] [-o MODEL.gguf] [-c CKPT.gguf] [-r CKPT.gguf] [-h|--help] [DIR]"
 #define CLASSIFY "examples/fashion/classify.dis"
 #define TMPDIR "build/tests/vm"
 
@@ -367,6 +367,78 @@ test_model_file_and_classify(void **state)
 	run_free(&c);
 }
 
+/* Reads a whole file; *n its length. */
+static char *
+slurp_bin(const char *path, size_t *n)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+
+	assert_non_null(f);
+	fseek(f, 0, SEEK_END);
+	*n = (size_t)ftell(f);
+	rewind(f);
+	buf = malloc(*n + 1);
+	assert_int_equal(fread(buf, 1, *n, f), *n);
+	fclose(f);
+	return buf;
+}
+
+/* A run stopped after its first epoch and resumed from the checkpoint (-c,
+ * -r) prints the same second epoch as a run that did not stop, and saves a
+ * byte-identical model; a file that is no checkpoint is refused. */
+static void
+test_checkpoint_resume(void **state)
+{
+	const char *a = TMPDIR "/whole.gguf", *b = TMPDIR "/resumed.gguf", *ck = TMPDIR "/ck.gguf";
+	char *whole[] = {DISRUN, TRAIN, "-e", "2", "-n", "640", "-o", (char *)a, NULL};
+	char *first[] = {DISRUN, TRAIN, "-e", "1", "-n", "640", "-c", (char *)ck, NULL};
+	char *rest[] = {DISRUN, TRAIN, "-e", "2", "-n", "640", "-r", (char *)ck, "-o", (char *)b, NULL};
+	char *bad[] = {DISRUN, TRAIN, "-e", "2", "-r", (char *)a, NULL};
+	RunResult w, f, r, x;
+	const char *e2w, *e2r;
+	char *fa, *fb;
+	size_t na, nb;
+
+	unlink(a);
+	unlink(b);
+	unlink(ck);
+	w = run_cmd(whole, NULL, 120000);
+	f = run_cmd(first, NULL, 120000);
+	r = run_cmd(rest, NULL, 120000);
+	assert_int_equal(w.status, 0);
+	assert_int_equal(f.status, 0);
+	if (r.status != 0)
+		print_error("resume: status %d stderr [%s]\n", r.status, r.err);
+	assert_int_equal(r.status, 0);
+	/* the resumed run prints epoch 2 only, as the whole run did, up to the time */
+	assert_non_null(e2w = strstr(w.out, "epoch 2  "));
+	assert_int_equal(strncmp(r.out, "epoch 2  ", 9), 0);
+	e2r = r.out;
+	{
+		const char *end = strchr(e2w, '\n');
+		assert_non_null(end);
+		while (end > e2w && end[-1] != ' ')
+			end--;  /* the seconds differ */
+		assert_int_equal(strncmp(e2w, e2r, (size_t)(end - e2w)), 0);
+	}
+	fa = slurp_bin(a, &na);
+	fb = slurp_bin(b, &nb);
+	assert_int_equal(na, nb);
+	assert_memory_equal(fa, fb, na);
+	free(fa);
+	free(fb);
+	/* a plain model file is no checkpoint */
+	x = run_cmd(bad, NULL, 30000);
+	assert_int_equal(x.status, 1);
+	assert_non_null(strstr(x.err, "train: -r: "));
+	assert_non_null(strstr(x.err, "a model file, not a checkpoint"));
+	run_free(&w);
+	run_free(&f);
+	run_free(&r);
+	run_free(&x);
+}
+
 /* A damaged model file is refused with one line naming it. */
 static void
 test_classify_bad_model(void **state)
@@ -418,4 +490,5 @@ TEST_MAIN("fashion-mnist training",
           cmocka_unit_test(test_truncated_data),
           cmocka_unit_test(test_cnn_short_epoch),
           cmocka_unit_test(test_model_file_and_classify),
-          cmocka_unit_test(test_classify_bad_model))
+          cmocka_unit_test(test_classify_bad_model),
+          cmocka_unit_test(test_checkpoint_resume))
