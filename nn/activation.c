@@ -109,22 +109,6 @@ deriv(const Act *a, double x, double y)
 	return 0;
 }
 
-static double
-ld(const MlTensor *t, int64_t i)
-{
-	return t->dtype == ML_F32 ? ((const float *)(const void *)t->data)[i]
-	                          : ((const double *)(const void *)t->data)[i];
-}
-
-static void
-st(MlTensor *t, int64_t i, double v)
-{
-	if (t->dtype == ML_F32)
-		((float *)(void *)t->data)[i] = (float)v;
-	else
-		((double *)(void *)t->data)[i] = v;
-}
-
 /* Softmax: dx = y (g - sum(g y)); LogSoftmax: dx = g - exp(y) sum(g),
  * the sums along dim, for each of the outer * inner rows of n. */
 static void
@@ -143,12 +127,12 @@ row_grad(const Act *a, MlTensor *dx, const MlTensor *g, const MlTensor *y)
 			double s = 0;
 			for (int64_t j = 0; j < n; j++) {
 				int64_t i = base + j * inner;
-				s += a->kind == ACT_SOFTMAX ? ld(g, i) * ld(y, i) : ld(g, i);
+				s += a->kind == ACT_SOFTMAX ? nn_ld(g, i) * nn_ld(y, i) : nn_ld(g, i);
 			}
 			for (int64_t j = 0; j < n; j++) {
 				int64_t i = base + j * inner;
-				st(dx, i, a->kind == ACT_SOFTMAX ? ld(y, i) * (ld(g, i) - s)
-				                                 : ld(g, i) - exp(ld(y, i)) * s);
+				nn_st(dx, i, a->kind == ACT_SOFTMAX ? nn_ld(y, i) * (nn_ld(g, i) - s)
+				                                 : nn_ld(g, i) - exp(nn_ld(y, i)) * s);
 			}
 		}
 }
@@ -178,7 +162,7 @@ act_grad_input(NnModule *m, MlTensor *input, MlTensor *grad_output, AcErr *err)
 	} else {
 		int64_t n = ml_tensor_numel(x);
 		for (int64_t i = 0; i < n; i++)
-			st(m->grad_input, i, ld(g, i) * deriv(a, ld(x, i), ld(m->output, i)));
+			nn_st(m->grad_input, i, nn_ld(g, i) * deriv(a, nn_ld(x, i), nn_ld(m->output, i)));
 	}
 done:
 	ml_tensor_unref(x);

@@ -18,21 +18,6 @@ check_grads(NnParam *const *params, int n, const char *fn, AcErr *err)
 	return AC_OK;
 }
 
-static double
-ld(const MlTensor *t, int64_t i)
-{
-	return t->dtype == ML_F32 ? (double)ML_F32(t)[i] : ((const double *)(const void *)t->data)[i];
-}
-
-static void
-st(MlTensor *t, int64_t i, double v)
-{
-	if (t->dtype == ML_F32)
-		ML_F32(t)[i] = (float)v;
-	else
-		((double *)(void *)t->data)[i] = v;
-}
-
 int
 nn_clip_grad_norm(NnParam *const *params, int n, double max_norm, double norm_type,
                   double *total_norm, AcErr *err)
@@ -49,7 +34,7 @@ nn_clip_grad_norm(NnParam *const *params, int n, double max_norm, double norm_ty
 	for (int k = 0; k < n; k++) {
 		const MlTensor *g = params[k]->grad;
 		for (int64_t i = 0; i < ml_tensor_numel(g); i++) {
-			double a = fabs(ld(g, i));
+			double a = fabs(nn_ld(g, i));
 			if (isinf(norm_type))
 				total = fmax(total, a);
 			else if (norm_type == 2)
@@ -69,7 +54,7 @@ nn_clip_grad_norm(NnParam *const *params, int n, double max_norm, double norm_ty
 		for (int k = 0; k < n; k++) {
 			MlTensor *g = params[k]->grad;
 			for (int64_t i = 0; i < ml_tensor_numel(g); i++)
-				st(g, i, ld(g, i) * coef);
+				nn_st(g, i, nn_ld(g, i) * coef);
 		}
 	return AC_OK;
 }
@@ -86,11 +71,11 @@ nn_clip_grad_value(NnParam *const *params, int n, double clip_value, AcErr *err)
 	for (int k = 0; k < n; k++) {
 		MlTensor *g = params[k]->grad;
 		for (int64_t i = 0; i < ml_tensor_numel(g); i++) {
-			double v = ld(g, i);  /* NaN stays NaN, as torch.clamp keeps it */
+			double v = nn_ld(g, i);  /* NaN stays NaN, as torch.clamp keeps it */
 			if (v > clip_value)
-				st(g, i, clip_value);
+				nn_st(g, i, clip_value);
 			else if (v < -clip_value)
-				st(g, i, -clip_value);
+				nn_st(g, i, -clip_value);
 		}
 	}
 	return AC_OK;

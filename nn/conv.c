@@ -411,34 +411,17 @@ fail:
 	return NULL;
 }
 
-/* hp's per-dimension value name as nsp entries in out (one value stands
- * for every dimension, as PyTorch's int arguments do); NULL when absent,
- * and *bad set when it has another count. */
-static const int64_t *
-spatial(const NnHparams *hp, const char *name, int nsp, int64_t out[2], bool *bad)
-{
-	const NnHparam *h = nn_hparam_get(hp, name);
-
-	if (h == NULL)
-		return NULL;
-	if (h->n != 1 && h->n != nsp) {
-		*bad = true;
-		return NULL;
-	}
-	for (int i = 0; i < nsp; i++)
-		out[i] = h->i[h->n == 1 ? 0 : i];
-	return out;
-}
-
 /* A layer from a model file or $Nn: its class says the kind. */
 static NnModule *
 conv_create_as(bool transposed, int nsp, const NnHparams *hp, uint64_t seed, AcErr *err)
 {
 	int64_t kv[2], sv[2], pv[2], dv[2], ov[2];
 	bool bad = false;
-	const int64_t *k = spatial(hp, "kernel_size", nsp, kv, &bad), *st = spatial(hp, "stride", nsp, sv, &bad),
-	              *p = spatial(hp, "padding", nsp, pv, &bad), *d = spatial(hp, "dilation", nsp, dv, &bad),
-	              *op = spatial(hp, "output_padding", nsp, ov, &bad);
+	const int64_t *k = nn_hparam_spatial(hp, "kernel_size", nsp, kv, &bad);
+	const int64_t *st = nn_hparam_spatial(hp, "stride", nsp, sv, &bad);
+	const int64_t *p = nn_hparam_spatial(hp, "padding", nsp, pv, &bad);
+	const int64_t *d = nn_hparam_spatial(hp, "dilation", nsp, dv, &bad);
+	const int64_t *op = nn_hparam_spatial(hp, "output_padding", nsp, ov, &bad);
 
 	if (k == NULL || bad || (!transposed && op != NULL)) {
 		ac_err_set(err, AC_EINVAL, "%s: bad kernel_size, stride, padding, dilation or output_padding",

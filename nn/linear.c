@@ -208,22 +208,6 @@ linear_create(const NnHparams *hp, uint64_t seed, AcErr *err)
 
 /* ---- Bilinear ---- */
 
-static double
-ld(const MlTensor *t, int64_t i)
-{
-	return t->dtype == ML_F32 ? ((const float *)(const void *)t->data)[i]
-	                          : ((const double *)(const void *)t->data)[i];
-}
-
-static void
-st(MlTensor *t, int64_t i, double v)
-{
-	if (t->dtype == ML_F32)
-		((float *)(void *)t->data)[i] = (float)v;
-	else
-		((double *)(void *)t->data)[i] = v;
-}
-
 /* The weight [out, in1, in2] as the matrix [out*in1, in2]. */
 static MlTensor *
 weight2(NnModule *m, AcErr *err)
@@ -277,10 +261,10 @@ bilinear_output(NnModule *m, MlTensor *input, AcErr *err)
 	rows = x->ne[0];
 	for (int64_t r = 0; r < rows; r++)
 		for (int64_t o = 0; o < out; o++) {
-			double acc = b != NULL ? ld(b, o) : 0;
+			double acc = b != NULL ? nn_ld(b, o) : 0;
 			for (int64_t i = 0; i < in1; i++)
-				acc += ld(x, r * x->ne[1] + i) * ld(s->u, (r * out + o) * in1 + i);
-			st(m->output, r * out + o, acc);
+				acc += nn_ld(x, r * x->ne[1] + i) * nn_ld(s->u, (r * out + o) * in1 + i);
+			nn_st(m->output, r * out + o, acc);
 		}
 done:
 	ml_tensor_unref(x);
@@ -300,9 +284,9 @@ bilinear_v(NnModule *m, const MlTensor *x, const MlTensor *g2, AcErr *err)
 		return code(err, AC_ENOMEM);
 	for (int64_t r = 0; r < rows; r++)
 		for (int64_t o = 0; o < out; o++) {
-			double go = ld(g2, r * out + o);
+			double go = nn_ld(g2, r * out + o);
 			for (int64_t i = 0; i < in1; i++)
-				st(s->v, (r * out + o) * in1 + i, go * ld(x, r * x->ne[1] + i));
+				nn_st(s->v, (r * out + o) * in1 + i, go * nn_ld(x, r * x->ne[1] + i));
 		}
 	return AC_OK;
 }
@@ -334,11 +318,11 @@ bilinear_grad_input(NnModule *m, MlTensor *input, MlTensor *grad_output, AcErr *
 		for (int64_t i = 0; i < in1; i++) {
 			double acc = 0;
 			for (int64_t o = 0; o < out; o++)
-				acc += ld(g2, r * out + o) * ld(s->u, (r * out + o) * in1 + i);
-			st(m->grad_input, r * (in1 + in2) + i, acc);
+				acc += nn_ld(g2, r * out + o) * nn_ld(s->u, (r * out + o) * in1 + i);
+			nn_st(m->grad_input, r * (in1 + in2) + i, acc);
 		}
 		for (int64_t j = 0; j < in2; j++)
-			st(m->grad_input, r * (in1 + in2) + in1 + j, ld(s->t, r * in2 + j));
+			nn_st(m->grad_input, r * (in1 + in2) + in1 + j, nn_ld(s->t, r * in2 + j));
 	}
 done:
 	ml_tensor_unref(x);

@@ -138,6 +138,22 @@ nn_hparam_getf(const NnHparams *hp, const char *name, double def)
 	return h->n == 0 ? h->f : (double)h->i[0];
 }
 
+const int64_t *
+nn_hparam_spatial(const NnHparams *hp, const char *name, int nsp, int64_t out[2], bool *bad)
+{
+	const NnHparam *h = nn_hparam_get(hp, name);
+
+	if (h == NULL)
+		return NULL;
+	if (h->n != 1 && h->n != nsp) {
+		*bad = true;
+		return NULL;
+	}
+	for (int i = 0; i < nsp; i++)
+		out[i] = h->i[h->n == 1 ? 0 : i];
+	return out;
+}
+
 int
 nn_ensure(MlTensor **slot, MlDtype dtype, int ndim, const int64_t *ne, AcErr *err)
 {

@@ -25,6 +25,11 @@ void nn_hparam_real(NnModule *m, const char *name, double v);
  * real; NULL / def when absent. */
 const NnHparam *nn_hparam_get(const NnHparams *hp, const char *name);
 int64_t nn_hparam_geti(const NnHparams *hp, const char *name, int64_t def);
+/* hp's per-dimension value name as nsp (1 or 2) entries in out: one
+ * value stands for every dimension, as PyTorch's int arguments do. NULL
+ * when absent; *bad set when it has another count. */
+const int64_t *nn_hparam_spatial(const NnHparams *hp, const char *name, int nsp, int64_t out[2],
+                                 bool *bad);
 double nn_hparam_getf(const NnHparams *hp, const char *name, double def);
 
 /* Makes *slot a contiguous tensor of dtype and shape, reusing the one
@@ -46,6 +51,24 @@ int nn_err(const NnModule *m, AcErr *err, int code, const char *fmt, ...)
  * has none), ndim within [min_ndim, max_ndim]. */
 int nn_check_input(const NnModule *m, const MlTensor *input, int min_ndim, int max_ndim,
                    AcErr *err);
+
+/* Element i of a contiguous f32 or f64 tensor, through double; and
+ * storing one back, rounded to the tensor's dtype. */
+static inline double
+nn_ld(const MlTensor *t, int64_t i)
+{
+	return t->dtype == ML_F32 ? (double)((const float *)(const void *)t->data)[i]
+	                          : ((const double *)(const void *)t->data)[i];
+}
+
+static inline void
+nn_st(MlTensor *t, int64_t i, double v)
+{
+	if (t->dtype == ML_F32)
+		((float *)(void *)t->data)[i] = (float)v;
+	else
+		((double *)(void *)t->data)[i] = v;
+}
 
 /* dst += scale * src, dst and src of one shape and dtype (f32 or f64),
  * any strides. */

@@ -283,22 +283,6 @@ nn_optim_state(NnOptim *opt, int index, int k, const char **name, AcErr *err)
 
 /* ---- the updates ---- */
 
-/* Element i of a contiguous f32 or f64 tensor, through double. */
-static inline double
-ld(const MlTensor *t, int64_t i)
-{
-	return t->dtype == ML_F32 ? (double)ML_F32(t)[i] : ((const double *)(const void *)t->data)[i];
-}
-
-static inline void
-st(MlTensor *t, int64_t i, double v)
-{
-	if (t->dtype == ML_F32)
-		ML_F32(t)[i] = (float)v;
-	else
-		((double *)(void *)t->data)[i] = v;
-}
-
 /* Per-step scalars, computed once. */
 typedef struct Coef {
 	double lr, wd, step_size, bc2_sqrt, clr;
@@ -340,7 +324,7 @@ update(const NnOptim *opt, const Coef *c, MlTensor *p, const MlTensor *grad, MlT
 	}
 
 	for (int64_t i = 0; i < n; i++) {
-		double pv = ld(p, i), g = ld(grad, i), b, m, v, d, a;
+		double pv = nn_ld(p, i), g = nn_ld(grad, i), b, m, v, d, a;
 
 		if (o->maximize)
 			g = -g;
@@ -349,8 +333,8 @@ update(const NnOptim *opt, const Coef *c, MlTensor *p, const MlTensor *grad, MlT
 			if (o->weight_decay != 0)
 				g += o->weight_decay * pv;
 			if (o->momentum != 0) {
-				b = sgd_fresh ? g : o->momentum * ld(s[0], i) + (1 - o->dampening) * g;
-				st(s[0], i, b);
+				b = sgd_fresh ? g : o->momentum * nn_ld(s[0], i) + (1 - o->dampening) * g;
+				nn_st(s[0], i, b);
 				g = o->nesterov ? g + o->momentum * b : b;
 			}
 			pv -= c->lr * g;
@@ -361,37 +345,37 @@ update(const NnOptim *opt, const Coef *c, MlTensor *p, const MlTensor *grad, MlT
 				pv *= 1 - c->lr * o->weight_decay;
 			else if (o->weight_decay != 0)
 				g += o->weight_decay * pv;
-			m = ld(s[0], i) * o->beta1 + (1 - o->beta1) * g;
-			v = ld(s[1], i) * o->beta2 + (1 - o->beta2) * (g * g);
-			st(s[0], i, m);
-			st(s[1], i, v);
+			m = nn_ld(s[0], i) * o->beta1 + (1 - o->beta1) * g;
+			v = nn_ld(s[1], i) * o->beta2 + (1 - o->beta2) * (g * g);
+			nn_st(s[0], i, m);
+			nn_st(s[1], i, v);
 			if (o->amsgrad) {
-				v = fmax(ld(s[2], i), v);
-				st(s[2], i, v);
+				v = fmax(nn_ld(s[2], i), v);
+				nn_st(s[2], i, v);
 			}
 			/* re-read what was stored so that f32 rounds as torch's f32 does */
-			m = ld(s[0], i);
-			v = o->amsgrad ? ld(s[2], i) : ld(s[1], i);
+			m = nn_ld(s[0], i);
+			v = o->amsgrad ? nn_ld(s[2], i) : nn_ld(s[1], i);
 			pv -= c->step_size * (m / (sqrt(v) / c->bc2_sqrt + o->eps));
 			break;
 		case NN_OPTIM_RMSPROP:
 			if (o->weight_decay != 0)
 				g += o->weight_decay * pv;
-			v = ld(s[0], i) * o->alpha + (1 - o->alpha) * (g * g);
-			st(s[0], i, v);
-			v = ld(s[0], i);
+			v = nn_ld(s[0], i) * o->alpha + (1 - o->alpha) * (g * g);
+			nn_st(s[0], i, v);
+			v = nn_ld(s[0], i);
 			if (o->centered) {
-				a = ld(s[2], i) * o->alpha + (1 - o->alpha) * g;
-				st(s[2], i, a);
-				a = ld(s[2], i);
+				a = nn_ld(s[2], i) * o->alpha + (1 - o->alpha) * g;
+				nn_st(s[2], i, a);
+				a = nn_ld(s[2], i);
 				d = sqrt(v - a * a) + o->eps;
 			} else {
 				d = sqrt(v) + o->eps;
 			}
 			if (o->momentum > 0) {
-				b = ld(s[1], i) * o->momentum + g / d;
-				st(s[1], i, b);
-				pv -= c->lr * ld(s[1], i);
+				b = nn_ld(s[1], i) * o->momentum + g / d;
+				nn_st(s[1], i, b);
+				pv -= c->lr * nn_ld(s[1], i);
 			} else {
 				pv -= c->lr * (g / d);
 			}
@@ -399,12 +383,12 @@ update(const NnOptim *opt, const Coef *c, MlTensor *p, const MlTensor *grad, MlT
 		case NN_OPTIM_ADAGRAD:
 			if (o->weight_decay != 0)
 				g += o->weight_decay * pv;
-			v = ld(s[0], i) + g * g;
-			st(s[0], i, v);
-			pv -= c->clr * (g / (sqrt(ld(s[0], i)) + o->eps));
+			v = nn_ld(s[0], i) + g * g;
+			nn_st(s[0], i, v);
+			pv -= c->clr * (g / (sqrt(nn_ld(s[0], i)) + o->eps));
 			break;
 		}
-		st(p, i, pv);
+		nn_st(p, i, pv);
 	}
 }
 

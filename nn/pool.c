@@ -291,33 +291,16 @@ pool_new(int kind, int nsp, const int64_t *kernel, const int64_t *stride, const 
 	return m;
 }
 
-/* hp's per-dimension value name as nsp entries in out (one value stands
- * for every dimension); NULL when absent, *bad set for another count. */
-static const int64_t *
-spatial(const NnHparams *hp, const char *name, int nsp, int64_t out[2], bool *bad)
-{
-	const NnHparam *h = nn_hparam_get(hp, name);
-
-	if (h == NULL)
-		return NULL;
-	if (h->n != 1 && h->n != nsp) {
-		*bad = true;
-		return NULL;
-	}
-	for (int i = 0; i < nsp; i++)
-		out[i] = h->i[h->n == 1 ? 0 : i];
-	return out;
-}
-
 /* A layer from a model file or $Nn: its class says the kind. */
 static NnModule *
 pool_create_as(int kind, int nsp, const NnHparams *hp, AcErr *err)
 {
 	int64_t kv[2], sv[2], pv[2], dv[2];
 	bool bad = false;
-	const int64_t *k = spatial(hp, kind == ADAPTIVE ? "output_size" : "kernel_size", nsp, kv, &bad),
-	              *s = spatial(hp, "stride", nsp, sv, &bad), *p = spatial(hp, "padding", nsp, pv, &bad),
-	              *d = spatial(hp, "dilation", nsp, dv, &bad);
+	const int64_t *k = nn_hparam_spatial(hp, kind == ADAPTIVE ? "output_size" : "kernel_size", nsp, kv, &bad);
+	const int64_t *s = nn_hparam_spatial(hp, "stride", nsp, sv, &bad);
+	const int64_t *p = nn_hparam_spatial(hp, "padding", nsp, pv, &bad);
+	const int64_t *d = nn_hparam_spatial(hp, "dilation", nsp, dv, &bad);
 
 	if (k == NULL || bad) {
 		ac_err_set(err, AC_EINVAL, "pool: bad %s, stride, padding or dilation",

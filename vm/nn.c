@@ -113,13 +113,18 @@ check(VmThread *t, int rc, const AcErr *err)
 /* Around each call into nn/ the tensors it makes may take at most what
  * the heap quota has left (ml_alloc_limit), so a hostile size fails
  * before it is allocated; the cap is lifted before anything raises. */
+static size_t
+heap_room(const Vm *vm)
+{
+	size_t used = vm->heap_used + vm->heap_ext_bytes;
+
+	return used < vm->opt.heap_max_bytes ? vm->opt.heap_max_bytes - used : 0;
+}
+
 static void
 cap_on(VmThread *t)
 {
-	const Vm *vm = t->vm;
-	size_t used = vm->heap_used + vm->heap_ext_bytes;
-
-	ml_alloc_limit(used < vm->opt.heap_max_bytes ? vm->opt.heap_max_bytes - used : 0);
+	ml_alloc_limit(heap_room(t->vm));
 }
 
 static void
@@ -128,22 +133,7 @@ cap_off(void)
 	ml_alloc_limit(SIZE_MAX);
 }
 
-/* The string at w in buf; nil is "". */
-static void
-str_arg(VmThread *t, uint32_t w, char *buf, size_t bufsize, const char *what)
-{
-	size_t n = 0;
-	char *s = vm_string_utf8(w, &n);
-
-	if (s == NULL)
-		vm_raise(t, VM_EX_NOMEM);
-	if (n >= bufsize) {
-		free(s);
-		vm_raise(t, "nn: %s longer than %zu bytes", what, bufsize - 1);
-	}
-	memcpy(buf, s, n + 1);
-	free(s);
-}
+#define str_arg(t, w, buf, size, what) vm_str_arg((t), (w), (buf), (size), "nn", (what))
 
 /* ---- the tree's bytes against the heap quota ---- */
 
@@ -1092,8 +1082,6 @@ vm_Nn_nograd(VmThread *t, uint8_t *fp)
 static void
 path_arg(VmThread *t, uint32_t w, char host[PATH_MAX], bool write)
 {
-	const Vm *vm = t->vm;
-	size_t used = vm->heap_used + vm->heap_ext_bytes;
 	struct stat st;
 
 	str_arg(t, w, host, PATH_MAX, "path");
@@ -1103,7 +1091,7 @@ path_arg(VmThread *t, uint32_t w, char host[PATH_MAX], bool write)
 		return;  /* nn_load names the error */
 	if (!S_ISREG(st.st_mode))
 		vm_raise(t, "nn: %s: not a regular file", host);
-	if ((size_t)st.st_size > (used < vm->opt.heap_max_bytes ? vm->opt.heap_max_bytes - used : 0))
+	if ((size_t)st.st_size > heap_room(t->vm))
 		vm_raise(t, VM_EX_NOMEM);
 }
 

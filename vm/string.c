@@ -522,3 +522,19 @@ vm_string_to_real(uint32_t ws)
 	r = strtod(buf, NULL);
 	return neg ? -r : r;
 }
+
+void
+vm_str_arg(VmThread *t, uint32_t w, char *buf, size_t bufsize, const char *module, const char *what)
+{
+	size_t n = 0;
+	char *s = vm_string_utf8(w, &n);
+
+	if (s == NULL)
+		vm_raise(t, VM_EX_NOMEM);
+	if (n >= bufsize) {
+		free(s);
+		vm_raise(t, "%s: %s longer than %zu bytes", module, what, bufsize - 1);
+	}
+	memcpy(buf, s, n + 1);
+	free(s);
+}

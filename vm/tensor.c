@@ -307,21 +307,7 @@ heap_left(const Vm *vm)
 
 /* The string at w copied into buf (bufsize bytes), NUL-terminated; nil is
  * "".  Raises naming what when it does not fit. */
-static void
-str_arg(VmThread *t, uint32_t w, char *buf, size_t bufsize, const char *what)
-{
-	size_t n = 0;
-	char *s = vm_string_utf8(w, &n);
-
-	if (s == NULL)
-		vm_raise(t, VM_EX_NOMEM);
-	if (n >= bufsize) {
-		free(s);
-		vm_raise(t, "tensor: %s longer than %zu bytes", what, bufsize - 1);
-	}
-	memcpy(buf, s, n + 1);
-	free(s);
-}
+#define str_arg(t, w, buf, size, what) vm_str_arg((t), (w), (buf), (size), "tensor", (what))
 
 static MlDtype
 dtype_arg(VmThread *t, uint32_t w, const char *fn)

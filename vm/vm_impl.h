@@ -235,6 +235,10 @@ void vm_chan_slots(Vm *vm, void *chan, VmSlotFn fn, void *ctx);
 VmString *vm_string_new_utf8(Vm *vm, const char *s, size_t n);
 /* UTF-8 of a Dis string into a malloc'd NUL-terminated buffer (caller frees). */
 char *vm_string_utf8(uint32_t w, size_t *len);
+/* For builtins: the string argument at w (nil is "") into buf, NUL
+ * included; raises "MODULE: WHAT longer than N bytes" when it does not
+ * fit, and on no memory. */
+void vm_str_arg(VmThread *t, uint32_t w, char *buf, size_t bufsize, const char *module, const char *what);
 /* The string at Dis address w, or NULL for nil and for a header whose
  * length does not fit in the arena (forged): both read as "". Inline:
  * every string instruction starts here. A negative len counts runes of 4
