@@ -361,7 +361,7 @@ install: all
 clean:
 	rm -rf build bin $(EXAMPLES) $(VM_BENCH) $(CLUSTER_JOBS)
 
-.PHONY: torch-fixtures all check check-leaks fuzz fuzz-build tests cluster-tests cluster-check bench bench-ml bench-nn bench-vm bench-limbo bench-cluster deps demo install clean
+.PHONY: torch-fixtures nn-fixtures all check check-leaks fuzz fuzz-build tests cluster-tests cluster-check bench bench-ml bench-nn bench-vm bench-limbo bench-cluster deps demo install clean
 .SECONDARY:
 
 -include $(LIB_OBJ:.o=.d) $(wildcard build/fuzz/*/*.d build/fuzz/*/*/*.d) $(TESTS:.t=.d) $(CLUSTER_TESTS:.t=.d) $(patsubst tools/%.c,build/tools/%.d,$(wildcard tools/*.c))
@@ -371,3 +371,7 @@ clean:
 # tests never run Python; the .npy files are committed.
 torch-fixtures:
 	/usr/bin/python3 tests/fixtures/torch_gen.py
+# tests/data/nn/: the layers' outputs and gradients tests/nn/{conv,pool,norm}.c
+# compare with, from the same python3-torch.
+nn-fixtures:
+	/usr/bin/python3 tests/fixtures/nn_gen.py
