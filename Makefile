@@ -243,7 +243,7 @@ check-leaks: all $(TESTS)
 	ACHERON_HEAPCHECK=1 prove -j2 -r build/tests
 	tests/leaks.sh
 
-bench: all $(BENCHES) $(VM_BENCH)
+bench: all $(BENCHES) $(VM_BENCH) bench/nninfer.dis
 	bench/run.sh
 
 # The quantized kernels: memory bandwidth, matrix-vector and batch-64 products.
@@ -266,8 +266,11 @@ build/npm/.ggml:
 
 # Training epochs of the MLP and the CNN (examples/fashion/train.dis) at 1
 # and 2 threads against PyTorch (python3-torch) in the same run.
-bench-nn: all
+bench-nn: all bench/nninfer.dis
 	bench/nn.sh
+
+bench/nninfer.dis: bench/nninfer.b bin/limbo
+	bin/limbo $(LIMBOFLAGS) -o $@ $<
 
 # The VM workloads against Lua 5.4 (Debian lua5.4) in the same run.
 bench-vm: all $(VM_BENCH)

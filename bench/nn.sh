@@ -44,4 +44,25 @@ for m in $MODELS; do
 		printf '%-6s %-8s %10s %10s %7s %10s %10s\n' "$m" "$th" "${a%% *}" "${p%% *}" "$ratio" "${a##* }" "$ptest"
 	done
 done
+
+echo "inference, images/s (evaluation mode, ${BENCH_INFER_SECS:-2} s each); ratio = acheron / pytorch (above 1: Acheron is faster)"
+printf '%-6s %-8s %-6s %12s %12s %7s\n' model threads batch acheron pytorch ratio
+for m in $MODELS; do
+	for th in 1 2; do
+		a=$(ACHERON_THREADS=$th OPENBLAS_NUM_THREADS=$th bin/dis-run bench/nninfer.dis "$m" "${BENCH_INFER_SECS:-2}") ||
+			{ echo "nn.sh: nninfer.dis $m failed" >&2; status=1; continue; }
+		p=""
+		[ "$have_torch" = 1 ] && p=$(OMP_NUM_THREADS=$th /usr/bin/python3 bench/nn_torch.py infer "$th" "$m" "${BENCH_INFER_SECS:-2}")
+		for b in 1 256; do
+			ai=$(echo "$a" | awk -v b="$b" '$1 == b { print $2 }')
+			pi=$(echo "$p" | awk -v b="$b" '$1 == b { print $2 }')
+			if [ -n "$pi" ]; then
+				ratio=$(awk -v a="$ai" -v p="$pi" 'BEGIN { printf "%.2f", a / p }')
+			else
+				pi="-"; ratio="-"
+			fi
+			printf '%-6s %-8s %-6s %12s %12s %7s\n' "$m" "$th" "$b" "$ai" "$pi" "$ratio"
+		done
+	done
+done
 exit $status

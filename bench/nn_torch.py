@@ -4,7 +4,10 @@ in PyTorch, trained the same way (batch 64, Adam lr 0.001, cross-entropy),
 one epoch over the Fashion-MNIST training set, then the test set in
 chunks of 1000. Prints the epoch's seconds (training and test evaluation,
 as train.dis times them), the training and the test accuracy.
-Usage: nn_torch.py DIR THREADS mlp|cnn"""
+Usage: nn_torch.py DIR THREADS mlp|cnn
+With DIR "infer": images per second through the model in evaluation mode
+at batch 1 and 256 for SECONDS each (nn_torch.py infer THREADS MODEL
+SECONDS), as bench/nninfer.b measures ours."""
 import gzip, sys, time
 
 import numpy as np
@@ -29,7 +32,26 @@ def model(arch):
                          nn.Linear(128, 10))
 
 
+def infer(threads, arch, secs):
+    torch.set_num_threads(threads)
+    torch.manual_seed(1)
+    net = model(arch)
+    net.eval()
+    with torch.no_grad():
+        for b in (1, 256):
+            x = torch.full((b, 1, 28, 28) if arch == "cnn" else (b, 28, 28), 0.5)
+            net(x)
+            n, t0 = 0, time.perf_counter()
+            while time.perf_counter() - t0 < secs:
+                net(x)
+                n += b
+            print("%d %.1f" % (b, n / (time.perf_counter() - t0)))
+
+
 def main():
+    if sys.argv[1] == "infer":
+        infer(int(sys.argv[2]), sys.argv[3], float(sys.argv[4]))
+        return
     d, threads, arch = sys.argv[1], int(sys.argv[2]), sys.argv[3]
     torch.set_num_threads(threads)
     torch.manual_seed(1)
