@@ -396,6 +396,18 @@ ml_fill(MlTensor *t, double v, AcErr *err)
 		return rc;
 	}
 	ml_store_f64(t->dtype, one, v);
+	/* zeroing a contiguous tensor (every gradient, every step) is one
+	 * memset when the value's bytes are all zero */
+	if (ml_tensor_is_contiguous(t)) {
+		int es = ml_dtype_bytes(t->dtype);
+		bool zero = true;
+		for (int i = 0; i < es; i++)
+			zero = zero && one[i] == 0;
+		if (zero) {
+			memset(t->data, 0, ml_tensor_nbytes(t));
+			return AC_OK;
+		}
+	}
 	s = ml_tensor_wrap(t->dtype, 0, NULL, NULL, one, sizeof one, NULL, NULL, err);
 	if (s == NULL)
 		return err ? err->code : AC_ENOMEM;

@@ -289,24 +289,27 @@ typedef struct Coef {
 	bool first;  /* SGD: the first step sets the momentum buffer */
 } Coef;
 
-/* Adam and AdamW on f32 without amsgrad or maximize, the common case: the
- * general loop's arithmetic (so the same numbers) with its per-element
- * switches hoisted, which lets the compiler vectorise it. */
+/* Adam and AdamW on f32 without amsgrad or maximize, the common case, in
+ * f32 arithmetic as PyTorch's f32 kernel computes it (the general loop
+ * below rounds each stored moment from double instead; the two differ by
+ * rounding only), with the per-element switches hoisted so that the
+ * compiler vectorises it: most of an MLP's step otherwise. */
 static void
 adam_f32(const NnOptim *opt, const Coef *c, float *restrict p, const float *restrict grad,
          float *restrict m, float *restrict v, int64_t n)
 {
 	const NnOptimOptions *o = &opt->o;
-	const double b1 = o->beta1, b2 = o->beta2, eps = o->eps, step = c->step_size, bc2 = c->bc2_sqrt;
-	const double decay = opt->kind == NN_OPTIM_ADAMW ? 1 - c->lr * o->weight_decay : 1;
-	const double l2 = opt->kind == NN_OPTIM_ADAM ? o->weight_decay : 0;
+	const float b1 = (float)o->beta1, b2 = (float)o->beta2, eps = (float)o->eps;
+	const float step = (float)c->step_size, bc2 = (float)c->bc2_sqrt;
+	const float decay = opt->kind == NN_OPTIM_ADAMW ? (float)(1 - c->lr * o->weight_decay) : 1;
+	const float l2 = opt->kind == NN_OPTIM_ADAM ? (float)o->weight_decay : 0;
 
 	for (int64_t i = 0; i < n; i++) {
-		double pv = p[i] * decay, g = grad[i] + l2 * (double)p[i];
-		float mi = (float)(m[i] * b1 + (1 - b1) * g), vi = (float)(v[i] * b2 + (1 - b2) * (g * g));
+		float g = grad[i] + l2 * p[i];
+		float mi = m[i] * b1 + (1 - b1) * g, vi = v[i] * b2 + (1 - b2) * (g * g);
 		m[i] = mi;
 		v[i] = vi;
-		p[i] = (float)(pv - step * (mi / (sqrt(vi) / bc2 + eps)));
+		p[i] = p[i] * decay - step * (mi / (sqrtf(vi) / bc2 + eps));
 	}
 }
 
