@@ -637,6 +637,46 @@ NnModule *nn_rms_norm(int ndim, const int64_t *normalized_shape, double eps,
 NnModule *nn_group_norm(int64_t num_groups, int64_t num_channels, double eps, bool affine,
                         AcErr *err);
 
+/*
+ * MultiheadAttention (attention.c): self-attention over a sequence, y =
+ * out_proj(concat_h softmax(q_h k_h' / sqrt(d) + mask) v_h), with q, k, v
+ * = x in_proj_weight' + in_proj_bias split in three, each split in
+ * num_heads heads of d = embed_dim / num_heads columns; mask -inf above
+ * the diagonal when causal (position i attends to j <= i), none otherwise.
+ * No dropout, no key padding mask; query, key and value are the input.
+ * Shapes/dtypes: input [N, L, embed_dim] (batch_first) or unbatched
+ *   [L, embed_dim] -> output of its shape. Parameters as PyTorch names
+ *   them: in_proj_weight [3E, E] (xavier_uniform), in_proj_bias [3E]
+ *   (zeros), out_proj.weight [E, E] (U(-1/sqrt(E), 1/sqrt(E))),
+ *   out_proj.bias [E] (zeros); the biases only when bias.
+ * The backward uses q, k, v and the probabilities of the last forward
+ * (f64 scratch, [N, H, L, L] for the probabilities), which must be of
+ * the same input. Plain loops in double: sized for small models.
+ * Errors: NULL and AC_EINVAL when num_heads does not divide embed_dim;
+ *   forward AC_ESHAPE "MultiheadAttention: input [2,3,5] f64, want
+ *   [N,L,4]".
+ * Follows: PyTorch torch.nn.MultiheadAttention(E, H, bias,
+ *   batch_first=True) called as mha(x, x, x, attn_mask=causal,
+ *   need_weights=False); Vaswani et al. 2017.
+ */
+NnModule *nn_multihead_attention(int64_t embed_dim, int64_t num_heads, bool bias, bool causal,
+                                 uint64_t seed, AcErr *err);
+
+/*
+ * SwiGLU (attention.c): the gated feed-forward of LLaMA, y = w2(silu(w1(x))
+ * * w3(x)).
+ * Shapes/dtypes: input [*, in_features] -> [*, in_features]. Parameters,
+ *   LLaMA's names and order: w1.weight [H, D], w2.weight [D, H],
+ *   w3.weight [H, D] (D in_features, H hidden_features), each followed by
+ *   its bias ([H], [D], [H]) when bias; Linear's initialisation.
+ * Errors: NULL and AC_EINVAL for a size below 1; forward AC_ESHAPE
+ *   "SwiGLU: input [2,5] f64, want [*,4]".
+ * Follows: Shazeer 2020, GLU Variants Improve Transformer; Meta's LLaMA
+ *   model.py FeedForward.
+ */
+NnModule *nn_swiglu(int64_t in_features, int64_t hidden_features, bool bias, uint64_t seed,
+                    AcErr *err);
+
 
 /* ---- Losses (loss.c) ---- */
 
