@@ -6,6 +6,9 @@
  */
 #include "tests/nn/nntest.h"
 
+#include <stdlib.h>
+#include <unistd.h>
+
 /* The literals: a*sin(b*(k+1)) rounded to 4 places, k = 0, 1, ... */
 static const double X[24] = {0.6442, 0.9854, 0.8632, 0.335, -0.3508, -0.8716, -0.9825, -0.6313,
                              0.0168, 0.657, 0.9882, 0.8546, 0.3191, -0.3665, -0.8797, -0.9792,
@@ -299,7 +302,44 @@ test_swiglu_create_errors(void **state)
 	nn_free(a);
 }
 
+/* A model of both blocks survives nn_save and nn_load: the types rebuild
+ * from their hyper-parameters and the dotted names find their tensors. */
+static void
+test_save_load(void **state)
+{
+	AcErr err = {0};
+	char path[] = "/tmp/nn-attention-XXXXXX";
+	int fd = mkstemp(path);
+	NnModule *m = nn_sequential(&err), *l;
+	MlTensor *x = ml_tensor_zeros(ML_F32, 3, (int64_t[]){2, 3, 4}, NULL), *y, *y2;
+
+	assert_true(fd >= 0);
+	close(fd);
+	assert_non_null(m);
+	for (int64_t i = 0; i < 24; i++)
+		ML_F32(x)[i] = (float)X[i];
+	assert_int_equal(nn_add(m, nn_multihead_attention(4, 2, true, true, 1, NULL), "attn", &err), AC_OK);
+	assert_int_equal(nn_add(m, nn_swiglu(4, 6, false, 2, NULL), "ffn", &err), AC_OK);
+	assert_int_equal(nn_save(m, "tiny", path, &err), AC_OK);
+	l = nn_load(path, NULL, 0, &err);
+	if (l == NULL)
+		fail_msg("nn_load: %s", err.msg);
+	assert_non_null(nn_find_param(l, "attn.out_proj.bias"));
+	assert_non_null(nn_find_param(l, "ffn.w3.weight"));
+	y = ml_tensor_contiguous(nn_forward(m, x, &err), NULL);
+	y2 = nn_forward(l, x, &err);
+	assert_non_null(y);
+	assert_non_null(y2);
+	assert_memory_equal(y->data, y2->data, 24 * sizeof(float));
+	ml_tensor_unref(y);
+	ml_tensor_unref(x);
+	nn_free(m);
+	nn_free(l);
+	unlink(path);
+}
+
 TEST_MAIN("nn attention", cmocka_unit_test(test_mha_forward), cmocka_unit_test(test_mha_params),
           cmocka_unit_test(test_mha_grads), cmocka_unit_test(test_mha_scale),
           cmocka_unit_test(test_mha_create_errors), cmocka_unit_test(test_swiglu_forward),
-          cmocka_unit_test(test_swiglu_grads), cmocka_unit_test(test_swiglu_create_errors))
+          cmocka_unit_test(test_swiglu_grads), cmocka_unit_test(test_swiglu_create_errors),
+          cmocka_unit_test(test_save_load))
