@@ -82,6 +82,15 @@ init(nil: ref Draw->Context, argv: list of string)
 
 	autograd();
 
+	# a transformer block by name: causal attention, then SwiGLU
+	blk := nn->layer("Sequential", "", big 0);
+	nn->add(blk, nn->layer("MultiheadAttention", "embed_dim=8 num_heads=2 causal=true", big 4), "attn");
+	nn->add(blk, nn->layer("SwiGLU", "in_features=8 hidden_features=16", big 5), "mlp");
+	bx := tensor->full(array[] of {2, 5, 8}, 0.25, "f32");
+	by := nn->forward(blk, bx);
+	gx := nn->backward(blk, bx, tensor->full(array[] of {2, 5, 8}, 1.0, "f32"));
+	sys->print("block %s %s, %d parameters\n", shape(by), shape(gx), nn->nparams(blk));
+
 	err(nil, "Lineer", "");
 	err(nil, "Linear", "in_features=3");
 	err(nil, "Linear", "in_features=3 out_features=x");
