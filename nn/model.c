@@ -296,6 +296,7 @@ nn_load_gguf(MlGguf *g, const char *path, char *arch, size_t archbytes, AcErr *e
 {
 	Loader l = {g, path, err, 0, 0};
 	NnModule **mods = NULL, *root = NULL;
+	int *depth = NULL;
 	uint32_t n = 0;
 	int64_t nt = 0;
 	const char *s;
@@ -307,8 +308,11 @@ nn_load_gguf(MlGguf *g, const char *path, char *arch, size_t archbytes, AcErr *e
 		           path);
 		goto fail;
 	}
-	if (ml_gguf_get_u32(l.g, "acheron.module_count", &n, NULL) != AC_OK || n == 0 || n > 65536) {
-		ac_err_set(err, AC_EFORMAT, "%s: acheron.module_count: missing or not 1 to 65536", path);
+	/* a module is kilobytes of host memory before any tensor: a file's
+	 * count is bounded so that a hostile one cannot ask for gigabytes */
+	if (ml_gguf_get_u32(l.g, "acheron.module_count", &n, NULL) != AC_OK || n == 0 || n > NN_MAX_MODULES) {
+		ac_err_set(err, AC_EFORMAT, "%s: acheron.module_count: missing or not 1 to %d", path,
+		           NN_MAX_MODULES);
 		goto fail;
 	}
 	if (arch != NULL && archbytes > 0) {
@@ -316,7 +320,7 @@ nn_load_gguf(MlGguf *g, const char *path, char *arch, size_t archbytes, AcErr *e
 			s = "";
 		snprintf(arch, archbytes, "%s", s);
 	}
-	if ((mods = calloc(n, sizeof *mods)) == NULL) {
+	if ((mods = calloc(n, sizeof *mods)) == NULL || (depth = calloc(n, sizeof *depth)) == NULL) {
 		ac_err_set(err, AC_ENOMEM, "%s: out of memory", path);
 		goto fail;
 	}
@@ -340,6 +344,13 @@ nn_load_gguf(MlGguf *g, const char *path, char *arch, size_t archbytes, AcErr *e
 		if (ml_gguf_get_i32(l.g, key, &parent, NULL) != AC_OK || parent >= (int32_t)i ||
 		    (parent < 0) != (i == 0)) {
 			ac_err_set(err, AC_EFORMAT, "%s: %s: missing, or not an earlier module", path, key);
+			goto fail;
+		}
+		/* nesting bounded: freeing and walking a model recurse */
+		depth[i] = i == 0 ? 1 : depth[parent] + 1;
+		if (depth[i] > NN_MAX_DEPTH) {
+			ac_err_set(err, AC_EFORMAT, "%s: module %" PRIu32 " nests deeper than %d", path, i,
+			           NN_MAX_DEPTH);
 			goto fail;
 		}
 		if (nn_class_find(type) == NULL) {
@@ -376,11 +387,13 @@ nn_load_gguf(MlGguf *g, const char *path, char *arch, size_t archbytes, AcErr *e
 		goto fail;
 	}
 	free(mods);
+	free(depth);
 	return root;
 fail:
 	if (mods != NULL)
 		nn_free(mods[0]);  /* the children belong to it */
 	free(mods);
+	free(depth);
 	return NULL;
 }
 

@@ -55,6 +55,8 @@ enum {
 	NN_MAX_PARAMS = 8,        /* parameters and buffers a single layer holds */
 	NN_MAX_HPARAMS = 16,      /* hyper-parameters a single layer records */
 	NN_HPARAM_INTS = 6,       /* ints one hyper-parameter holds (a shape, a kernel) */
+	NN_MAX_DEPTH = 64,        /* levels of nesting a model file or $Nn may build */
+	NN_MAX_MODULES = 4096,    /* modules a model file may hold */
 };
 
 typedef struct NnModule NnModule;

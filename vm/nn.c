@@ -143,10 +143,13 @@ tensor_bytes(const MlTensor *t)
 	return t != NULL ? ml_tensor_storage_bytes(t, NULL) : 0;
 }
 
+/* The tree's host bytes: its tensors, and each module's own record (a
+ * program making millions of small layers pays for them too). */
 static size_t
 tree_bytes(const NnModule *m)
 {
-	size_t n = tensor_bytes(m->output) + tensor_bytes(m->grad_input);
+	size_t n = sizeof *m + (size_t)m->nchildren * sizeof *m->children + tensor_bytes(m->output) +
+	           tensor_bytes(m->grad_input);
 
 	for (int i = 0; i < m->nparams; i++)
 		n += tensor_bytes(m->param[i].value) + tensor_bytes(m->param[i].grad);
@@ -300,6 +303,34 @@ vm_Nn_layer(VmThread *t, uint8_t *fp)
 }
 #undef SPEC
 
+/* Levels below and including m (1 for a leaf). Trees are kept within
+ * NN_MAX_DEPTH, so the recursion is bounded. */
+static int
+tree_depth(const NnModule *m)
+{
+	int d = 0;
+
+	for (int i = 0; i < m->nchildren; i++) {
+		int c = tree_depth(m->children[i]);
+		d = c > d ? c : d;
+	}
+	return d + 1;
+}
+
+/* The level of target under root (root is 1), or 0 if it is not there. */
+static int
+depth_of(const NnModule *root, const NnModule *target, int level)
+{
+	if (root == target)
+		return level + 1;
+	for (int i = 0; i < root->nchildren; i++) {
+		int d = depth_of(root->children[i], target, level + 1);
+		if (d > 0)
+			return d;
+	}
+	return 0;
+}
+
 #define SPEC "ppp"
 void
 vm_Nn_add(VmThread *t, uint8_t *fp)
@@ -315,6 +346,8 @@ vm_Nn_add(VmThread *t, uint8_t *fp)
 		vm_raise(t, "nn: add: the module is already inside a container");
 	if (rc == rm)
 		vm_raise(t, "nn: add: a module cannot contain itself");
+	if (depth_of(rc->m, c->m, 0) + tree_depth(s->m) > NN_MAX_DEPTH)
+		vm_raise(t, "nn: add: the model would nest deeper than %d", NN_MAX_DEPTH);
 	check(t, nn_add(c->m, s->m, name[0] != 0 ? name : NULL, &err), &err);
 	/* one tree now: its handles count on the container's root */
 	for (uint32_t i = 0; i < ns->nslots; i++)

@@ -104,4 +104,46 @@ test_backward_errors(void **state)
 	nn_free(m);
 }
 
-TEST_MAIN("nn module core", cmocka_unit_test(test_named_parameters), cmocka_unit_test(test_backward_errors))
+/* A model file that nests too deep or holds too many modules is refused
+ * before it is built (a hostile file must not ask for gigabytes, or
+ * recurse past the stack). */
+static void
+test_load_bounds(void **state)
+{
+	const char *path = "build/tests/nn/bounds.gguf";
+	struct {
+		uint32_t count;
+		int chain;  /* module i's parent is i-1, else 0 */
+		const char *want;
+	} cases[] = {
+		{65, 1, "build/tests/nn/bounds.gguf: module 64 nests deeper than 64"},
+		{NN_MAX_MODULES + 1, 0, "build/tests/nn/bounds.gguf: acheron.module_count: missing or not 1 to 4096"},
+	};
+
+	for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+		MlGgufWriter *w = ml_gguf_writer_new(NULL);
+		uint32_t n = cases[c].count;
+		AcErr err = {0};
+		char key[64];
+
+		assert_non_null(w);
+		assert_int_equal(ml_gguf_writer_set(w, "general.architecture", ML_GGUF_STR, "acheron", NULL), AC_OK);
+		assert_int_equal(ml_gguf_writer_set(w, "acheron.module_count", ML_GGUF_U32, &n, NULL), AC_OK);
+		for (uint32_t i = 0; i < n && i < 70; i++) {
+			int32_t parent = i == 0 ? -1 : cases[c].chain ? (int32_t)i - 1 : 0;
+			snprintf(key, sizeof key, "acheron.module.%u.type", i);
+			assert_int_equal(ml_gguf_writer_set(w, key, ML_GGUF_STR, "Sequential", NULL), AC_OK);
+			snprintf(key, sizeof key, "acheron.module.%u.name", i);
+			assert_int_equal(ml_gguf_writer_set(w, key, ML_GGUF_STR, i == 0 ? "" : "m", NULL), AC_OK);
+			snprintf(key, sizeof key, "acheron.module.%u.parent", i);
+			assert_int_equal(ml_gguf_writer_set(w, key, ML_GGUF_I32, &parent, NULL), AC_OK);
+		}
+		assert_int_equal(ml_gguf_writer_write(w, path, NULL), AC_OK);
+		ml_gguf_writer_free(w);
+		assert_null(nn_load(path, NULL, 0, &err));
+		assert_int_equal(err.code, AC_EFORMAT);
+		assert_string_equal(err.msg, cases[c].want);
+	}
+}
+
+TEST_MAIN("nn module core", cmocka_unit_test(test_load_bounds), cmocka_unit_test(test_named_parameters), cmocka_unit_test(test_backward_errors))

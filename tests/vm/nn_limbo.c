@@ -33,6 +33,7 @@ static const char want_out[] =
 	"nn: argument 1: its tape was cleared or is gone\n"
 	"nn: autograd: no gradient for op 'prod'\n"
 	"block [2,5,8] [2,5,8], 672 parameters\n"
+	"depth 63: nn: add: the model would nest deeper than 64\n"
 	"nn: no type 'Lineer'\n"
 	"nn: Linear: in_features 3, out_features -1\n"
 	"nn: hyper-parameters: out_features=x is not a number\n"

@@ -91,6 +91,20 @@ init(nil: ref Draw->Context, argv: list of string)
 	gx := nn->backward(blk, bx, tensor->full(array[] of {2, 5, 8}, 1.0, "f32"));
 	sys->print("block %s %s, %d parameters\n", shape(by), shape(gx), nn->nparams(blk));
 
+	# nesting is bounded (freeing and walking a model recurse)
+	cur := nn->layer("Sequential", "", big 0);
+	i = 0;
+	{
+		for(; i < 100; i++){
+			nxt := nn->layer("Sequential", "", big 0);
+			nn->add(cur, nxt, nil);
+			cur = nxt;
+		}
+	}exception e{
+	"nn:*" =>
+		sys->print("depth %d: %s\n", i, e);
+	}
+
 	err(nil, "Lineer", "");
 	err(nil, "Linear", "in_features=3");
 	err(nil, "Linear", "in_features=3 out_features=x");
