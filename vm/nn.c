@@ -38,6 +38,7 @@ typedef struct NnRoot {
 	NnModule *m;
 	uint32_t handles;
 	size_t charged;       /* bytes charged to the heap quota for the tree */
+	int64_t nparams;      /* parameter elements of the tree, counted with its bytes */
 } NnRoot;
 
 typedef struct NnSlot {
@@ -146,15 +147,18 @@ tensor_bytes(const MlTensor *t)
 /* The tree's host bytes: its tensors, and each module's own record (a
  * program making millions of small layers pays for them too). */
 static size_t
-tree_bytes(const NnModule *m)
+tree_bytes(const NnModule *m, int64_t *nparams)
 {
 	size_t n = sizeof *m + (size_t)m->nchildren * sizeof *m->children + tensor_bytes(m->output) +
 	           tensor_bytes(m->grad_input);
 
-	for (int i = 0; i < m->nparams; i++)
+	for (int i = 0; i < m->nparams; i++) {
 		n += tensor_bytes(m->param[i].value) + tensor_bytes(m->param[i].grad);
+		if (m->param[i].grad != NULL)
+			*nparams += ml_tensor_numel(m->param[i].value);
+	}
 	for (int i = 0; i < m->nchildren; i++)
-		n += tree_bytes(m->children[i]);
+		n += tree_bytes(m->children[i], nparams);
 	return n;
 }
 
@@ -163,7 +167,8 @@ tree_bytes(const NnModule *m)
 static void
 recharge(VmThread *t, NnRoot *r)
 {
-	size_t now = tree_bytes(r->m);
+	int64_t np = 0;
+	size_t now = tree_bytes(r->m, &np);
 
 	if (now > r->charged) {
 		if (vm_heap_charge(t->vm, now - r->charged) != 0)
@@ -171,6 +176,7 @@ recharge(VmThread *t, NnRoot *r)
 	} else
 		vm_heap_uncharge(t->vm, r->charged - now);
 	r->charged = now;
+	r->nparams = np;
 }
 
 /* ---- handles ---- */
@@ -355,6 +361,7 @@ vm_Nn_add(VmThread *t, uint8_t *fp)
 			ns->slots[i].root = rc;
 	rc->handles += rm->handles;
 	rc->charged += rm->charged;
+	rc->nparams += rm->nparams;
 	free(rm);
 }
 #undef SPEC
@@ -400,11 +407,12 @@ vm_Nn_child(VmThread *t, uint8_t *fp)
 /* Work of one pass of m over input x: elements in and out, and a
  * multiply-add per parameter per row of the batch. */
 static uint64_t
-pass_work(NnModule *m, const MlTensor *x)
+pass_work(const NnSlot *s, const MlTensor *x)
 {
 	int64_t rows = x->ndim > 0 ? x->ne[0] : 1;
+	int64_t np = s->m == s->root->m ? s->root->nparams : nn_num_parameters(s->m);
 
-	return 2 * (uint64_t)ml_tensor_numel(x) + (uint64_t)nn_num_parameters(m) * (uint64_t)rows;
+	return 2 * (uint64_t)ml_tensor_numel(x) + (uint64_t)np * (uint64_t)rows;
 }
 
 #define SPEC "pp"
@@ -415,7 +423,7 @@ vm_Nn_forward(VmThread *t, uint8_t *fp)
 	MlTensor *x = vm_tensor_arg(t, AP(1), 1), *y;
 	AcErr err;
 
-	vm_tensor_work(t, pass_work(s->m, x));
+	vm_tensor_work(t, pass_work(s, x));
 	cap_on(t);
 	y = nn_forward(s->m, x, &err);
 	cap_off();
@@ -434,7 +442,7 @@ vm_Nn_backward(VmThread *t, uint8_t *fp)
 	MlTensor *x = vm_tensor_arg(t, AP(1), 1), *gy = vm_tensor_arg(t, AP(2), 2), *gx;
 	AcErr err;
 
-	vm_tensor_work(t, 2 * pass_work(s->m, x));
+	vm_tensor_work(t, 2 * pass_work(s, x));
 	cap_on(t);
 	gx = nn_backward(s->m, x, gy, 1.0, &err);
 	cap_off();
@@ -814,7 +822,7 @@ vm_Nn_step(VmThread *t, uint8_t *fp)
 
 	int rc;
 
-	vm_tensor_work(t, 8 * (uint64_t)nn_num_parameters(o->root->m));
+	vm_tensor_work(t, 8 * (uint64_t)o->root->nparams);
 	cap_on(t);
 	rc = nn_optim_step(o->optim, &err);
 	cap_off();
